@@ -1,0 +1,75 @@
+"""Context: everything a probe may look at — the environment it diagnoses, files, options, time and deadline.
+
+Probes never read `os.environ` or open absolute paths directly: they go through `ctx.env` and `ctx.path()`, so that
+diagnosing another process (`--pid`, whose environment and root differ from ours) needs no change in any probe.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sigdoctor.redact import Redactor
+
+if TYPE_CHECKING:  # botocore is imported lazily: `--version` and `--help` must not pay for it
+    import botocore.session
+
+
+@dataclass
+class Context:
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Root of the filesystem as the diagnosed process sees it ("/" for ourselves, /proc/PID/root for --pid).
+    root: Path = Path("/")
+    region: str | None = None
+    profile: str | None = None
+    targets: list[str] = field(default_factory=list)
+    role_arn: str | None = None
+    service: str | None = None
+    principal_arn: str | None = None
+    vpc_endpoints: bool = False
+    ntp_servers: list[str] = field(default_factory=list)
+    offline: bool = False
+    deadline_s: float = 20.0
+    # Network steps use this unless they have a reason for a shorter one.
+    net_timeout_s: float = 2.0
+    verbose: bool = False
+    redactor: Redactor = field(default_factory=Redactor)
+    # Injected so tests and the clock probe can reason about "now" explicitly.
+    now: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+    started_monotonic: float = field(default_factory=time.monotonic)
+    # Cross-probe scratch space for live objects (e.g. resolved botocore credentials) that must not be serialised.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def remaining(self) -> float:
+        """Seconds left before the whole-run deadline (never negative)."""
+        return max(0.0, self.deadline_s - (self.monotonic() - self.started_monotonic))
+
+    def timeout(self, preferred: float | None = None) -> float:
+        """A network timeout that never outlives the deadline."""
+        want = self.net_timeout_s if preferred is None else preferred
+        return max(0.05, min(want, self.remaining()))
+
+    def path(self, p: str | os.PathLike[str]) -> Path:
+        """Map a path as the diagnosed process names it to one we can open."""
+        pp = Path(os.path.expanduser(str(p))) if str(p).startswith("~") and self.home else Path(p)
+        if str(p).startswith("~") and self.home:
+            pp = Path(self.home) / str(p)[2:]
+        if self.root == Path("/") or not pp.is_absolute():
+            return pp
+        return self.root / pp.relative_to("/")
+
+    @property
+    def home(self) -> str | None:
+        return self.env.get("HOME") or None
+
+    def botocore_session(self, profile: str | None = None) -> botocore.session.Session:
+        """A fresh botocore session for the diagnosed environment (never cached at import time)."""
+        import botocore.session
+
+        session = botocore.session.Session(profile=profile or self.profile)
+        return session

@@ -1,0 +1,113 @@
+"""The report's vocabulary: statuses, findings, probe results, root causes, the report itself.
+
+Everything here is a frozen dataclass or a StrEnum so a report, once built, cannot drift while it is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class SourceState(StrEnum):
+    ABSENT = "absent"
+    CONFIGURED = "configured"
+    FAILED = "failed"
+    WINNER = "winner"
+    SHADOWED = "shadowed"
+
+
+# Worst first: used to fold many statuses into one.
+STATUS_ORDER = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
+SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+CONFIDENCE_ORDER = (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW)
+
+
+def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
+    """The most serious status of several (an empty list passes)."""
+    for s in STATUS_ORDER:
+        if s in statuses:
+            return s
+    return Status.PASS
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation of a probe. `id` is stable (`<probe>.<what>`) and is what cause files match on."""
+
+    id: str
+    status: Status
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a probe returns; the runner adds id, title and timing to make a ProbeResult."""
+
+    status: Status
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    # Probe-specific structured data that belongs at the report's top level (e.g. the `credentials` section).
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    id: str
+    title: str
+    status: Status
+    summary: str
+    duration_ms: int
+    findings: tuple[Finding, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RootCause:
+    id: str
+    severity: Severity
+    confidence: Confidence
+    title: str
+    summary: str
+    evidence: tuple[str, ...]
+    fix: tuple[str, ...]
+    docs: str
+
+
+@dataclass(frozen=True)
+class Report:
+    command: str
+    started_at: str
+    duration_ms: int
+    environment: dict[str, Any]
+    probes: tuple[ProbeResult, ...]
+    root_causes: tuple[RootCause, ...]
+    credentials: dict[str, Any] | None = None
+    version: str = ""
+    schema_version: int = 1
+
+    @property
+    def has_error(self) -> bool:
+        return any(c.severity is Severity.ERROR for c in self.root_causes)

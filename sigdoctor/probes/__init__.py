@@ -1,0 +1,32 @@
+"""The probe registry: a literal tuple, read top to bottom, in the SPEC's order."""
+
+from __future__ import annotations
+
+from sigdoctor.probes import credentials
+from sigdoctor.probes.base import Probe, not_implemented
+
+PROBES: tuple[Probe, ...] = (
+    credentials.PROBE,
+    not_implemented("identity", "Does STS accept these credentials"),
+    not_implemented("permissions", "Does IAM allow the actions each target needs"),
+    not_implemented("clock", "How far the local clock is from true time"),
+    not_implemented("dns", "What each endpoint name resolves to"),
+    not_implemented("connectivity", "TCP, proxy and TLS to each endpoint"),
+    not_implemented("signature", "Is a request signed here accepted by each target"),
+)
+
+
+def by_id() -> dict[str, Probe]:
+    return {p.id: p for p in PROBES}
+
+
+def validate(probes: tuple[Probe, ...] = PROBES) -> None:
+    """Fail fast on a broken registry: duplicate ids, or a requirement on a later/unknown probe."""
+    seen: set[str] = set()
+    for p in probes:
+        if p.id in seen:
+            raise ValueError(f"duplicate probe id {p.id!r}")
+        for r in p.requires:
+            if r not in seen:
+                raise ValueError(f"probe {p.id!r} requires {r!r}, which does not run before it")
+        seen.add(p.id)
