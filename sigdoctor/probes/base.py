@@ -22,6 +22,7 @@ class Probe:
     timeout: float = 10.0
     # Every finding id this probe can emit; cause files may only reference these (checked by a test).
     emits: tuple[str, ...] = ()
+    implemented: bool = True
 
 
 def not_implemented(probe_id: str, title: str) -> Probe:
@@ -30,4 +31,4 @@ def not_implemented(probe_id: str, title: str) -> Probe:
     def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         return Outcome(Status.SKIP, "not implemented yet")
 
-    return Probe(id=probe_id, title=title, run=run, timeout=1.0)
+    return Probe(id=probe_id, title=title, run=run, timeout=1.0, implemented=False)

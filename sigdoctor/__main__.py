@@ -1,0 +1,5 @@
+import sys
+
+from sigdoctor.cli import main
+
+sys.exit(main())

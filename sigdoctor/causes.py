@@ -1,0 +1,165 @@
+"""Turns findings into ranked root causes, from the declarative files in checks/causes/.
+
+The files only combine finding ids (see docs/dev/contracts.md); all measuring and judging happens in the probes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sigdoctor.catalog import CATALOG
+from sigdoctor.model import (
+    CONFIDENCE_ORDER,
+    SEVERITY_ORDER,
+    Confidence,
+    Finding,
+    ProbeResult,
+    RootCause,
+    Severity,
+    Status,
+)
+from sigdoctor.resources import causes_dir
+
+_KEYS = {"id", "title", "severity", "confidence", "priority", "summary", "when", "suppresses", "fix"}
+_TRIGGERING = (Status.FAIL, Status.WARN)
+
+
+class CauseFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CauseRule:
+    id: str
+    title: str
+    severity: Severity
+    confidence: Confidence
+    priority: int
+    summary: str
+    when: tuple[str, ...]
+    suppresses: tuple[str, ...]
+    fix: tuple[str, ...]
+
+    @property
+    def docs(self) -> str:
+        return f"docs/causes/{self.id}.md"
+
+
+def load_rules(folder: Path | None = None) -> dict[str, CauseRule]:
+    """Load and validate every cause file; a broken file fails fast with its name."""
+    folder = folder or causes_dir()
+    rules: dict[str, CauseRule] = {}
+    for path in sorted(folder.glob("*.toml")):
+        rule = _parse(path)
+        rules[rule.id] = rule
+    for rule in rules.values():
+        for s in rule.suppresses:
+            if s not in CATALOG:
+                raise CauseFileError(f"{rule.id}.toml: suppresses unknown cause {s!r}")
+            if s in rules and rule.id in rules[s].suppresses:
+                raise CauseFileError(f"{rule.id}.toml and {s}.toml suppress each other")
+    return rules
+
+
+def _parse(path: Path) -> CauseRule:
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CauseFileError(f"{path.name}: {exc}") from exc
+    missing = _KEYS - raw.keys()
+    extra = raw.keys() - _KEYS
+    if missing or extra:
+        raise CauseFileError(f"{path.name}: missing keys {sorted(missing)}, unknown keys {sorted(extra)}")
+    if raw["id"] != path.stem or raw["id"] not in CATALOG:
+        raise CauseFileError(f"{path.name}: id {raw['id']!r} must equal the file name and be a catalog id")
+    try:
+        return CauseRule(
+            id=raw["id"],
+            title=str(raw["title"]),
+            severity=Severity(raw["severity"]),
+            confidence=Confidence(raw["confidence"]),
+            priority=int(raw["priority"]),
+            summary=str(raw["summary"]).strip(),
+            when=tuple(raw["when"]),
+            suppresses=tuple(raw["suppresses"]),
+            fix=tuple(raw["fix"]),
+        )
+    except ValueError as exc:
+        raise CauseFileError(f"{path.name}: {exc}") from exc
+
+
+@dataclass
+class _Fired:
+    rule: CauseRule
+    severity: Severity
+    evidence: list[str]
+    fix: list[str]
+
+
+def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
+    findings = [f for r in results for f in r.findings if f.status in _TRIGGERING]
+    fired: dict[str, _Fired] = {}
+    for rule in rules.values():
+        triggers = [f for f in findings if f.id in rule.when]
+        if triggers:
+            fired[rule.id] = _fire(rule, triggers)
+
+    # Fold each explained symptom into the first (best-ranked) cause that explains it.
+    for cid in list(_ranked(fired.values())):
+        if cid not in fired:
+            continue
+        explainer = fired[cid]
+        for sid in explainer.rule.suppresses:
+            symptom = fired.pop(sid, None)
+            if symptom is not None:
+                explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
+    return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
+
+
+def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
+    severity = rule.severity
+    if all(f.status is Status.WARN for f in triggers) and severity is Severity.ERROR:
+        severity = Severity.WARNING
+    fix: list[str] = []
+    for f in triggers:
+        fix.extend(_as_list(f.evidence.get("fix")))
+    fix.extend(rule.fix)
+    return _Fired(rule, severity, _dedupe([f.message for f in triggers]), _dedupe(fix))
+
+
+def _ranked(fired: Iterable[_Fired]) -> list[str]:
+    def key(f: _Fired) -> tuple[int, int, int, str]:
+        return (
+            SEVERITY_ORDER.index(f.severity),
+            CONFIDENCE_ORDER.index(f.rule.confidence),
+            f.rule.priority,
+            f.rule.id,
+        )
+
+    return [f.rule.id for f in sorted(fired, key=key)]
+
+
+def _to_cause(f: _Fired) -> RootCause:
+    r = f.rule
+    return RootCause(
+        id=r.id, severity=f.severity, confidence=r.confidence, title=r.title, summary=r.summary,
+        evidence=tuple(_dedupe(f.evidence)), fix=tuple(f.fix), docs=r.docs,
+    )
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,294 @@
+"""The command line: parse → build Context → run → render → exit code. The only error boundary.
+
+Heavy modules (boto3, botocore, dnspython, rich rendering) are imported inside the commands so that
+`sigdoctor --version` and `--help` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from sigdoctor import __version__
+from sigdoctor.errors import ExitStatus, UsageError
+
+if TYPE_CHECKING:
+    from sigdoctor.context import Context
+    from sigdoctor.model import Report
+    from sigdoctor.redact import Redactor
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="A doctor for AWS request signing: which layer breaks your telemetry agent's SigV4 requests, and the fix.",
+)
+
+# Set by the command being run, read by the error boundary.
+_state: dict[str, object] = {"debug": False}
+
+FormatOpt = Annotated[Format | None, typer.Option("--format", help="text | json | markdown (default: text)")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="write the full report to FILE; the terminal gets the summary")
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="no colour (NO_COLOR is honoured too)")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="show every finding")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="tracebacks and debug logging (still redacted)")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"sigdoctor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="print the version")
+    ] = False,
+) -> None:
+    """sigdoctor — diagnose AWS SigV4 failures of telemetry agents."""
+
+
+def _color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _setup(debug: bool) -> None:
+    from sigdoctor.redact import Redactor
+
+    _state["debug"] = debug
+    # One registry for the whole process: probes, debug logs and the error boundary all scrub with it.
+    _state["redactor"] = Redactor()
+    if debug:
+        import logging
+
+        from sigdoctor.logs import install_redacting_handler
+
+        install_redacting_handler(logging.DEBUG, _redactor())
+
+
+def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, verbose: bool) -> None:
+    from sigdoctor.output import render
+
+    if output is not None:
+        file_fmt = fmt or _format_for(output)
+        try:
+            output.write_text(render(report, file_fmt.value, color=False, verbose=True), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
+        # The terminal still gets the short summary.
+        sys.stdout.write(render(report, "text", color=color, verbose=verbose))
+        print(f"report written to {output}", file=sys.stderr)
+        return
+    sys.stdout.write(render(report, (fmt or Format.TEXT).value, color=color, verbose=verbose))
+
+
+def _format_for(path: Path) -> Format:
+    return {".json": Format.JSON, ".md": Format.MARKDOWN}.get(path.suffix.lower(), Format.TEXT)
+
+
+def _exit_for(report: Report) -> NoReturn:
+    raise typer.Exit(int(ExitStatus.PROBLEMS if report.has_error else ExitStatus.OK))
+
+
+@app.command()
+def run(
+    target: Annotated[list[str] | None, typer.Option("--target", help="URL (or ARN) the agent sends to")] = None,
+    region: Annotated[str | None, typer.Option(help="the region the agent signs for (sigv4.region)")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile to diagnose")] = None,
+    role_arn: Annotated[str | None, typer.Option("--role-arn", help="role the agent assumes (sigv4.role_arn)")] = None,
+    service: Annotated[str | None, typer.Option(help="signing name override")] = None,
+    pid: Annotated[str | None, typer.Option(help="diagnose with that process's environment (PID or auto)")] = None,
+    vpc_endpoints: Annotated[bool, typer.Option("--vpc-endpoints", help="AWS must be reached via VPC endpoints")] = False,
+    ntp_server: Annotated[list[str] | None, typer.Option("--ntp-server", help="NTP server HOST[:PORT]")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="run only this probe (repeatable)")] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="skip this probe (repeatable)")] = None,
+    deadline: Annotated[float, typer.Option(help="seconds for the whole run")] = 20.0,
+    offline: Annotated[bool, typer.Option("--offline", help="send nothing over the network")] = False,
+    principal_arn: Annotated[str | None, typer.Option("--principal-arn", help="simulate IAM for this ARN")] = None,
+    agent_binary: Annotated[Path | None, typer.Option("--agent-binary", help="the agent's executable")] = None,
+    agent_config: Annotated[Path | None, typer.Option("--agent-config", help="the agent's configuration file")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Diagnose this environment: ordered probes, then ranked root causes and fixes."""
+    _setup(debug)
+    for flag, value in (("--pid", pid), ("--agent-binary", agent_binary), ("--agent-config", agent_config)):
+        if value is not None:
+            raise UsageError(f"{flag} is not implemented yet in sigdoctor {__version__}", "run sigdoctor inside the "
+                             "agent's pod or host instead (kubectl exec / kubectl debug --target)")
+    if deadline <= 0:
+        raise UsageError(f"--deadline must be positive, got {deadline:g}", "e.g. --deadline 20")
+    ctx = _context(
+        region=region, profile=profile, targets=target or [], role_arn=role_arn, service=service,
+        vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline=deadline,
+        principal_arn=principal_arn, verbose=verbose,
+    )
+    report = _diagnose(ctx, "run", only or [], skip or [], no_color)
+    _emit(report, fmt, output, _color(no_color), verbose)
+    _exit_for(report)
+
+
+@app.command()
+def chain(
+    profile: Annotated[str | None, typer.Option(help="AWS profile to diagnose")] = None,
+    region: Annotated[str | None, typer.Option(help="region for STS calls made by role sources")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="do not contact IMDS or container endpoints")] = False,
+    deadline: Annotated[float, typer.Option(help="seconds for the whole run")] = 20.0,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The credential chain alone: every source, its state, which one wins."""
+    _setup(debug)
+    ctx = _context(region=region, profile=profile, offline=offline, deadline=deadline, verbose=verbose)
+    report = _diagnose(ctx, "chain", ["credentials"], [], no_color)
+    color = _color(no_color)
+    if fmt in (None, Format.TEXT) and output is None:
+        from sigdoctor.render.chain import render_chain_text
+
+        sys.stdout.write(render_chain_text(report, color=color))
+    elif fmt is Format.MARKDOWN and output is None:
+        from sigdoctor.render.chain import render_chain_markdown
+
+        sys.stdout.write(render_chain_markdown(report))
+    else:
+        _emit(report, fmt, output, color, verbose)
+    _exit_for(report)
+
+
+@app.command()
+def checks(fmt: FormatOpt = None) -> None:
+    """List the probes and the root causes sigdoctor knows."""
+    from sigdoctor.listing import render_checks
+
+    sys.stdout.write(render_checks((fmt or Format.TEXT).value))
+
+
+@app.command()
+def explain(
+    cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="a root-cause id, e.g. clock-skew")],
+) -> None:
+    """Print the documentation page of one root cause."""
+    from sigdoctor.listing import cause_page
+
+    sys.stdout.write(cause_page(cause_id))
+
+
+def _context(**kw: object) -> Context:
+    from sigdoctor.context import Context
+
+    ctx = Context(
+        region=kw.get("region"),  # type: ignore[arg-type]
+        profile=kw.get("profile"),  # type: ignore[arg-type]
+        targets=list(kw.get("targets") or []),  # type: ignore[call-overload]
+        role_arn=kw.get("role_arn"),  # type: ignore[arg-type]
+        service=kw.get("service"),  # type: ignore[arg-type]
+        principal_arn=kw.get("principal_arn"),  # type: ignore[arg-type]
+        vpc_endpoints=bool(kw.get("vpc_endpoints")),
+        ntp_servers=list(kw.get("ntp_servers") or []),  # type: ignore[call-overload]
+        offline=bool(kw.get("offline")),
+        deadline_s=float(kw.get("deadline") or 20.0),  # type: ignore[arg-type]
+        verbose=bool(kw.get("verbose")),
+        redactor=_redactor(),
+    )
+    return ctx
+
+
+def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_color: bool) -> Report:
+    from sigdoctor.doctor import run_report
+    from sigdoctor.probes import PROBES
+    from sigdoctor.render.live import LiveStatus
+
+    try:
+        with LiveStatus.for_stderr(enabled=sys.stderr.isatty() and not _state["debug"], color=_color(no_color)) as live:
+            return run_report(ctx, PROBES, command=command, only=only, skip=skip, observer=live)
+    except ValueError as exc:
+        if str(exc).startswith("unknown probe"):
+            raise UsageError(str(exc), "sigdoctor checks lists the probes") from exc
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # Fast path: no typer, no click — the cold start users see most.
+        print(f"sigdoctor {__version__}")
+        return 0
+    import click
+
+    try:
+        app(args=args, prog_name="sigdoctor", standalone_mode=False)
+    except UsageError as exc:
+        _fail_line(exc.line())
+        return ExitStatus.USAGE
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        return ExitStatus.INTERRUPTED
+    except click.UsageError as exc:
+        where = f"sigdoctor {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else "sigdoctor --help"
+        _fail_line(f"sigdoctor: error: {exc.format_message()} (hint: see '{where}')")
+        return ExitStatus.USAGE
+    except click.ClickException as exc:
+        _fail_line(f"sigdoctor: error: {exc.format_message()}")
+        return ExitStatus.USAGE
+    except KeyboardInterrupt:
+        print("\nsigdoctor: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except Exception as exc:
+        return _internal_error(exc)
+    return 0
+
+
+def _redactor() -> Redactor:
+    from sigdoctor.redact import Redactor
+
+    r = _state.get("redactor")
+    return r if isinstance(r, Redactor) else Redactor()
+
+
+def _fail_line(line: str) -> None:
+    print(_redactor().text(line.replace("\n", " ")), file=sys.stderr)
+    if _state["debug"]:
+        traceback.print_exc()
+
+
+def _internal_error(exc: BaseException) -> int:
+    redactor = _redactor()
+    text = redactor.text("".join(traceback.format_exception(exc)))
+    fd, path = tempfile.mkstemp(prefix="sigdoctor-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"sigdoctor {__version__}\n{text}")
+    first = redactor.text(f"{type(exc).__name__}: {exc}".splitlines()[0])
+    print(f"sigdoctor: internal error: {first} (a bug; crash log: {path})", file=sys.stderr)
+    if _state["debug"]:
+        print(text, file=sys.stderr)
+    return ExitStatus.INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

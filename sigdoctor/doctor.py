@@ -1,0 +1,64 @@
+"""From a Context to a finished, redacted Report: run the probes, derive the causes, assemble the document."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sigdoctor import __version__
+from sigdoctor.causes import diagnose, load_rules
+from sigdoctor.context import Context
+from sigdoctor.model import ProbeResult, Report
+from sigdoctor.probes.base import Probe
+from sigdoctor.runner import Observer, run_probes
+
+
+def run_report(
+    ctx: Context,
+    probes: Iterable[Probe],
+    *,
+    command: str = "run",
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    observer: Observer | None = None,
+) -> Report:
+    rules = load_rules()  # before probing: a broken cause file must fail fast, not after a 20 s run
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    results = run_probes(ctx, probes, only=only, skip=skip, observer=observer)
+    report = Report(
+        command=command,
+        started_at=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        duration_ms=int((time.monotonic() - t0) * 1000),
+        environment=environment(ctx),
+        probes=tuple(results),
+        root_causes=diagnose(results, rules),
+        credentials=_credentials_section(results),
+        version=__version__,
+    )
+    # The single choke point: nothing leaves this function unredacted.
+    return ctx.redactor.obj(report)
+
+
+def environment(ctx: Context) -> dict[str, Any]:
+    region = ctx.region or ctx.env.get("AWS_REGION") or ctx.env.get("AWS_DEFAULT_REGION")
+    env: dict[str, Any] = {"region": region, "targets": list(ctx.targets)}
+    if ctx.profile:
+        env["profile"] = ctx.profile
+    if ctx.role_arn:
+        env["role_arn"] = ctx.role_arn
+    env["host"] = socket.gethostname()
+    env["offline"] = ctx.offline
+    env["deadline_s"] = ctx.deadline_s
+    return env
+
+
+def _credentials_section(results: list[ProbeResult]) -> dict[str, Any] | None:
+    for r in results:
+        section = r.data.get("credentials")
+        if isinstance(section, dict):
+            return section
+    return None
