@@ -12,7 +12,7 @@ import tempfile
 import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -238,30 +238,42 @@ def main(argv: list[str] | None = None) -> int:
         # Fast path: no typer, no click — the cold start users see most.
         print(f"sigdoctor {__version__}")
         return 0
-    import click
-
+    cx = _click_exceptions()
     try:
-        app(args=args, prog_name="sigdoctor", standalone_mode=False)
+        rv = app(args=args, prog_name="sigdoctor", standalone_mode=False)
     except UsageError as exc:
         _fail_line(exc.line())
         return ExitStatus.USAGE
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         return ExitStatus.INTERRUPTED
-    except click.UsageError as exc:
+    except cx.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            print(exc.ctx.get_help())
+            return ExitStatus.OK
         where = f"sigdoctor {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else "sigdoctor --help"
-        _fail_line(f"sigdoctor: error: {exc.format_message()} (hint: see '{where}')")
+        _fail_line(f"sigdoctor: error: {_one_line(exc.format_message())} (hint: see '{where}')")
         return ExitStatus.USAGE
-    except click.ClickException as exc:
-        _fail_line(f"sigdoctor: error: {exc.format_message()}")
+    except cx.ClickException as exc:
+        _fail_line(f"sigdoctor: error: {_one_line(exc.format_message())}")
         return ExitStatus.USAGE
     except KeyboardInterrupt:
         print("\nsigdoctor: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _internal_error(exc)
-    return 0
+    # standalone_mode=False hands back the exit code of typer.Exit raised inside a command.
+    return rv if isinstance(rv, int) else 0
+
+
+def _click_exceptions() -> Any:
+    """Typer >= 0.25 vendors click as typer._click; older typer uses click itself."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
 
 
 def _redactor() -> Redactor:
@@ -269,6 +281,11 @@ def _redactor() -> Redactor:
 
     r = _state.get("redactor")
     return r if isinstance(r, Redactor) else Redactor()
+
+
+def _one_line(message: str) -> str:
+    # Typer's choice validation speaks pydantic ("Value error, 'yaml' is not one of ..."): keep the useful part.
+    return message.replace("Value error, ", "").strip().rstrip(".")
 
 
 def _fail_line(line: str) -> None:

@@ -35,7 +35,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1" + MASK,
     ),
-    (re.compile(r"(Authorization\s*:\s*)(?!AWS4-HMAC-SHA256)[^\r\n]{8,}", re.I), r"\1" + MASK),
+    (re.compile(r"(Authorization\s*:[ \t]*+)(?!AWS4-HMAC-SHA256)[^\r\n]{8,}", re.I), r"\1" + MASK),
     # Long base64 blobs are session tokens in practice (STS tokens are 300+ chars).
     (re.compile(r"(?<![A-Za-z0-9+/=])(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|AQoDYXdz|AQoEXAMPLE)[A-Za-z0-9+/=]{20,}"), MASK),
 )

@@ -1,0 +1,78 @@
+"""The CLI's contract: exit codes, one-line usage errors, fast --version, checks and explain."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    # Never let the chain fall through to the real network (TESTING.md).
+    return {
+        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
+        "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true", **extra,
+    }
+
+
+def sd(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sigdoctor", *args], capture_output=True, text=True,
+                          env=clean_env(tmp_path, **env), timeout=60)
+
+
+def test_version(tmp_path: Path) -> None:
+    r = sd(tmp_path, "--version")
+    assert r.returncode == 0 and r.stdout.strip() == "sigdoctor 0.1.0"
+
+
+def test_version_and_help_do_not_import_heavy_modules() -> None:
+    code = ("import sys; from sigdoctor.cli import main; import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['--version']); main(['--help']); main(['run', '--help'])\n"
+            "heavy = [m for m in ('boto3', 'botocore', 'dns', 'ntplib') if m in sys.modules]\n"
+            "print(','.join(heavy))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["run", "--bogus"], "No such option: --bogus"),
+    (["run", "--format", "yaml"], "--format"),
+    (["run", "--deadline", "0"], "--deadline must be positive"),
+    (["run", "--only", "nosuchprobe"], "unknown probe nosuchprobe"),
+    (["explain", "clock-skw"], "did you mean clock-skew"),
+    (["frobnicate"], "No such command"),
+])
+def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    r = sd(tmp_path, *args)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert needle in lines[0]
+    assert "hint" in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def test_debug_shows_traceback_for_usage_errors(tmp_path: Path) -> None:
+    r = sd(tmp_path, "run", "--deadline", "0", "--debug")
+    assert r.returncode == 2 and "Traceback" in r.stderr
+
+
+def test_checks_lists_probes_and_causes(tmp_path: Path) -> None:
+    r = sd(tmp_path, "checks")
+    assert r.returncode == 0
+    for probe in ("credentials", "identity", "signature"):
+        assert probe in r.stdout
+    assert "clock-skew" in r.stdout and "no-credentials" in r.stdout
+
+
+def test_explain_prints_the_page(tmp_path: Path) -> None:
+    r = sd(tmp_path, "explain", "no-credentials")
+    assert r.returncode == 0
+    assert r.stdout.startswith("# no-credentials")
+    assert "## Fix" in r.stdout

@@ -1,0 +1,51 @@
+"""Redaction: registered secrets and secret-shaped strings never survive, in text or nested reports."""
+
+from __future__ import annotations
+
+from sigdoctor.model import Finding, ProbeResult, Status
+from sigdoctor.redact import Redactor, mask_key_id
+
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYCANARYKEY1"
+TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEcanaryTOKENxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=="
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL29pZGMiLCJzdWIiOiJzYSJ9.c2lnbmF0dXJlLWNhbmFyeS1zaWc"
+
+
+def test_key_ids_show_first_and_last_four() -> None:
+    assert mask_key_id("AKIAIOSFODNN7EXAMPLE") == "AKIA…MPLE"
+    assert Redactor().text("key AKIAIOSFODNN7EXAMPLE used") == "key AKIA…MPLE used"
+
+
+def test_registered_secret_is_removed_everywhere_even_with_whitespace() -> None:
+    r = Redactor()
+    r.add_secret(SECRET + "\n")
+    assert SECRET not in r.text(f"secret={SECRET} and again {SECRET}")
+
+
+def test_patterns_catch_secrets_we_never_registered() -> None:
+    r = Redactor()
+    pasted = (
+        f"Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261127/us-east-1/aps/aws4_request, "
+        f"SignedHeaders=host;x-amz-date, Signature={'a1' * 32}\n"
+        f"X-Amz-Security-Token: {TOKEN}\n"
+        f"aws_secret_access_key = {SECRET}\n"
+        f'{{"SecretAccessKey": "{SECRET}", "Token": "{TOKEN}"}}\n'
+        f"token={JWT}\n"
+        f"https://bucket.s3.amazonaws.com/k?X-Amz-Signature={'b2' * 32}&X-Amz-Security-Token={TOKEN}\n"
+        f"<SignatureProvided>{'c3' * 32}</SignatureProvided>\n"
+    )
+    out = r.text(pasted)
+    for secret in (SECRET, TOKEN, JWT, "a1" * 32, "b2" * 32, "c3" * 32, "AKIAIOSFODNN7EXAMPLE"):
+        assert secret not in out
+    # What stays is what a support ticket needs.
+    assert "Credential=AKIA…MPLE/20261127/us-east-1/aps/aws4_request" in out
+    assert "SignedHeaders=host;x-amz-date" in out
+
+
+def test_nested_report_objects_are_redacted() -> None:
+    r = Redactor()
+    r.add_secret(SECRET)
+    res = ProbeResult("credentials", "C", Status.FAIL, f"saw {SECRET}", 1,
+                      (Finding("credentials.x", Status.FAIL, "m", {"list": [SECRET], "nested": {"k": SECRET}}),))
+    out = r.obj(res)
+    assert SECRET not in repr(out)
+    assert out.findings[0].evidence["nested"]["k"] == "‹redacted›"

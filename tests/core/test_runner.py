@@ -1,0 +1,86 @@
+"""The runner: order, gating, crashes, timeouts and the whole-run deadline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import pytest
+
+from sigdoctor.context import Context
+from sigdoctor.model import Finding, Outcome, ProbeResult, Status
+from sigdoctor.probes import PROBES, validate
+from sigdoctor.probes.base import Probe
+from sigdoctor.runner import run_probes
+
+
+def _probe(pid: str, status: Status = Status.PASS, requires: tuple[str, ...] = (), sleep: float = 0.0,
+           raises: Exception | None = None, timeout: float = 5.0) -> Probe:
+    def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+        if sleep:
+            time.sleep(sleep)
+        if raises:
+            raise raises
+        return Outcome(status, f"{pid} says {status.value}", (Finding(f"{pid}.x", status, "m"),))
+
+    return Probe(id=pid, title=pid.title(), run=run, requires=requires, timeout=timeout, emits=(f"{pid}.x",))
+
+
+def test_registry_is_in_spec_order_and_valid() -> None:
+    validate()
+    assert [p.id for p in PROBES] == [
+        "credentials", "identity", "permissions", "clock", "dns", "connectivity", "signature",
+    ]
+
+
+def test_failed_requirement_skips_dependent_with_reason() -> None:
+    results = run_probes(Context(), [_probe("a", Status.FAIL), _probe("b", requires=("a",))])
+    assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
+    assert results[1].summary == "requires a (fail)"
+
+
+def test_crashing_probe_becomes_error_with_redacted_text() -> None:
+    ctx = Context()
+    ctx.redactor.add_secret("s3cr3t-canary-value")
+    boom = RuntimeError("lost key s3cr3t-canary-value and AKIAABCDEFGHIJKLMNOP")
+    results = run_probes(ctx, [_probe("a", raises=boom), _probe("b")])
+    assert results[0].status is Status.ERROR
+    assert "RuntimeError" in results[0].summary
+    assert "s3cr3t-canary-value" not in results[0].summary
+    assert "AKIAABCDEFGHIJKLMNOP" not in results[0].summary
+    assert "AKIA…MNOP" in results[0].summary
+    assert results[1].status is Status.PASS  # later probes still run
+
+
+def test_probe_timeout_becomes_error() -> None:
+    results = run_probes(Context(), [_probe("slow", sleep=2.0, timeout=0.2)])
+    assert results[0].status is Status.ERROR
+    assert "timed out" in results[0].summary
+
+
+def test_deadline_cuts_the_run_and_skips_the_rest() -> None:
+    ctx = Context(deadline_s=0.3)
+    t0 = time.monotonic()
+    results = run_probes(ctx, [_probe("slow", sleep=3.0), _probe("next")])
+    assert time.monotonic() - t0 < 2.5
+    assert results[0].status is Status.ERROR and "--deadline" in results[0].summary
+    assert results[1].status is Status.SKIP and "deadline" in results[1].summary
+
+
+def test_only_and_skip_select_probes() -> None:
+    probes = [_probe("a"), _probe("b"), _probe("c")]
+    results = run_probes(Context(), probes, only=["b"])
+    assert [r.status for r in results] == [Status.SKIP, Status.PASS, Status.SKIP]
+    results = run_probes(Context(), probes, skip=["a"])
+    assert results[0].summary == "skipped (--skip)"
+    with pytest.raises(ValueError, match="unknown probe nope"):
+        run_probes(Context(), probes, only=["nope"])
+
+
+def test_undeclared_finding_id_is_an_error_not_a_silent_loss() -> None:
+    def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+        return Outcome(Status.FAIL, "x", (Finding("a.undeclared", Status.FAIL, "m"),))
+
+    results = run_probes(Context(), [Probe(id="a", title="A", run=run, emits=("a.declared",))])
+    assert results[0].status is Status.ERROR
+    assert "a.undeclared" in results[0].summary
