@@ -1,5 +1,5 @@
 import sys
 
-from sigdoctor.cli import main
+from sigdoctor.entry import main
 
 sys.exit(main())
