@@ -197,6 +197,38 @@ def explain(
     sys.stdout.write(cause_page(cause_id))
 
 
+class SignFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def sign(
+    request: Annotated[Path, typer.Option("--request", help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")],
+    region: Annotated[str | None, typer.Option(help="signing region (default: AWS_REGION / the profile's region)")] = None,
+    service: Annotated[str | None, typer.Option(help="signing name, e.g. aps, logs, s3, es")] = None,
+    time_: Annotated[str | None, typer.Option("--time", help="YYYYMMDDTHHMMSSZ (default: now)")] = None,
+    s3: Annotated[bool, typer.Option("--s3", help="S3 rules: no path normalisation, x-amz-content-sha256")] = False,
+    profile: Annotated[str | None, typer.Option(help="AWS profile whose credentials sign")] = None,
+    fmt: Annotated[SignFormat | None, typer.Option("--format", help="text | json")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """What a correct SigV4 signer produces for a raw HTTP request."""
+    import json
+
+    from sigdoctor.signing import sign_file
+
+    _setup(debug)
+    result = sign_file(request, region=region, service=service, timestamp=time_, s3=s3, profile=profile,
+                       redactor=_redactor())
+    if fmt is SignFormat.JSON:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        from sigdoctor.sigv4.signer import render_sign_text
+
+        sys.stdout.write(render_sign_text(result))
+
+
 def _context(**kw: object) -> Context:
     from sigdoctor.context import Context
 
