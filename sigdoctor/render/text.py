@@ -1,0 +1,229 @@
+"""The terminal report, flutter-doctor style: one line per area, details for what is wrong, ranked causes, a verdict.
+
+Everything a probe wrote goes into `rich.text.Text` objects, never through markup: a profile named `[prod]` or a
+detail with `[bold]` in it is data, not styling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from sigdoctor import __version__
+from sigdoctor.model import Finding, ProbeResult, Report, RootCause, Severity, Status
+from sigdoctor.render.console import render_to_string
+from sigdoctor.render.prepare import prepare
+from sigdoctor.render.summary import count, summary_line
+
+CREDENTIALS_PROBE = "credentials"
+
+MARK: Mapping[Status, str] = {
+    Status.PASS: "✓",
+    Status.WARN: "!",
+    Status.FAIL: "✗",
+    Status.SKIP: "-",
+    Status.ERROR: "✗",
+}
+STATUS_STYLE: Mapping[Status, str] = {
+    Status.PASS: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "red",
+    Status.SKIP: "dim",
+    Status.ERROR: "magenta",
+}
+SEVERITY_STYLE: Mapping[Severity, str] = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "bold yellow",
+    Severity.INFO: "bold cyan",
+}
+SOURCE_STATE_STYLE: Mapping[str, str] = {
+    "winner": "bold green",
+    "failed": "red",
+    "shadowed": "yellow",
+    "configured": "",
+    "absent": "dim",
+}
+_PROBLEM = (Status.FAIL, Status.WARN, Status.ERROR)
+
+
+def hang(prefix: Text | str, body: Text | str, *, indent: int = 0) -> Table:
+    """`prefix body`, with `body` wrapping under itself rather than under the prefix."""
+    grid = Table.grid(padding=0)
+    if indent:
+        grid.add_column(width=indent, no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    cells: list[Text | str] = [""] if indent else []
+    grid.add_row(*cells, prefix, body)
+    return grid
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def header_line(report: Report) -> Text:
+    parts = [f"sigdoctor {report.version or __version__}", report.command]
+    env = report.environment
+    where: list[str] = []
+    if "region" in env or report.command == "run":
+        where.append(f"region {env.get('region') or 'not set'}")
+    if "targets" in env or report.command == "run":
+        targets = env.get("targets") or []
+        where.append(_plural(len(targets), "target") if targets else "no targets")
+    if where:
+        parts.append(", ".join(where))
+    return Text(" — ".join(parts), style="bold")
+
+
+def _evidence_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _finding_lines(f: Finding, *, verbose: bool) -> list[RenderableType]:
+    out: list[RenderableType] = [
+        hang(Text(f"{MARK[f.status]} ", style=STATUS_STYLE[f.status]), Text(f.message), indent=4)
+    ]
+    if verbose:
+        for key in sorted(f.evidence):
+            out.append(hang(Text(f"{key}: ", style="dim"), Text(_evidence_value(f.evidence[key])), indent=6))
+    return out
+
+
+def sources_table(sources: list[Mapping[str, Any]], *, indent: int) -> RenderableType:
+    """The credential chain as a compact Method / State / Detail table, in chain order."""
+    table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("Method", no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    table.add_column("Detail", overflow="fold")
+    for s in sources:
+        state = str(s.get("state") or "")
+        style = SOURCE_STATE_STYLE.get(state, "")
+        table.add_row(
+            Text(str(s.get("method") or ""), style=style),
+            Text(state, style=style),
+            Text(str(s.get("detail") or "")),
+        )
+    return Padding(table, (0, 0, 0, indent)) if indent else table
+
+
+def _compact_sources(sources: list[Mapping[str, Any]], *, verbose: bool) -> list[RenderableType]:
+    """Sources that are in play get a row; the absent ones share one line unless `verbose` asks for all."""
+    if verbose:
+        return [sources_table(sources, indent=4)]
+    present = [s for s in sources if s.get("state") != "absent"]
+    absent = [str(s.get("method")) for s in sources if s.get("state") == "absent"]
+    out: list[RenderableType] = []
+    if present:
+        out.append(sources_table(present, indent=4))
+    if absent:
+        label = "Not configured: " if present else "No source configured: "
+        out.append(hang(Text(label, style="dim"), Text(", ".join(absent), style="dim"), indent=4))
+    return out
+
+
+def chain_context_lines(creds: Mapping[str, Any], *, indent: int) -> list[RenderableType]:
+    """Which profile botocore uses and which files it read: the context a sources table needs."""
+    out: list[RenderableType] = []
+    if creds.get("profile") is not None:
+        src = creds.get("profile_source")
+        text = str(creds["profile"]) + (f" (from {src})" if src else "")
+        out.append(hang(Text("Profile: ", style="bold"), Text(text), indent=indent))
+    for f in creds.get("files") or []:
+        bits = ["exists" if f.get("exists") else "missing"]
+        if f.get("from"):
+            bits.append(f"from {f['from']}")
+        label = f"{str(f.get('kind') or 'file').capitalize()} file: "
+        out.append(hang(Text(label, style="bold"), Text(f"{f.get('path')} ({', '.join(bits)})"), indent=indent))
+    return out
+
+
+def _probe_line(p: ProbeResult) -> RenderableType:
+    mark = Text(f"[{MARK[p.status]}] ", style=STATUS_STYLE[p.status])
+    body = Text()
+    body.append(p.title, style="bold")
+    body.append(" — ")
+    if p.status is Status.ERROR:
+        body.append("(probe error) ", style=STATUS_STYLE[Status.ERROR])
+    body.append(p.summary, style="dim" if p.status is Status.SKIP else "")
+    return hang(mark, body)
+
+
+def _probe_block(p: ProbeResult, report: Report, *, verbose: bool) -> list[RenderableType]:
+    out = [_probe_line(p)]
+    creds = report.credentials if p.id == CREDENTIALS_PROBE else None
+    if creds is not None and creds.get("sources"):
+        out.extend(_compact_sources(list(creds["sources"]), verbose=verbose))
+    if verbose and creds is not None:
+        out.extend(chain_context_lines(creds, indent=4))
+    if verbose:
+        shown = list(p.findings)
+    elif p.status in _PROBLEM:
+        shown = [f for f in p.findings if f.status in _PROBLEM]
+    else:
+        shown = []
+    for f in shown:
+        out.extend(_finding_lines(f, verbose=verbose))
+    return out
+
+
+def _bullets(title: str, items: tuple[str, ...], *, indent: int) -> list[RenderableType]:
+    if not items:
+        return []
+    out: list[RenderableType] = [Padding(Text(title, style="bold"), (0, 0, 0, indent))]
+    out.extend(hang("• ", Text(item), indent=indent + 2) for item in items)
+    return out
+
+
+def _cause_block(n: int, c: RootCause) -> list[RenderableType]:
+    number = f"{n}. "
+    indent = len(number)
+    head = Text()
+    head.append(f"[{c.severity.value}] ", style=SEVERITY_STYLE[c.severity])
+    head.append(c.id, style="bold")
+    head.append(f" — {c.title}")
+    if c.confidence.value != "high":
+        head.append(f" ({c.confidence.value} confidence)", style="dim")
+    out: list[RenderableType] = [hang(number, head)]
+    if c.summary:
+        out.append(Padding(Text(c.summary), (0, 0, 0, indent)))
+    out.extend(_bullets("Evidence:", c.evidence, indent=indent))
+    out.extend(_bullets("Fix:", c.fix, indent=indent))
+    more = Text()
+    more.append("More: ", style="dim")
+    more.append(f"sigdoctor explain {c.id}")
+    out.append(Padding(more, (0, 0, 0, indent)))
+    return out
+
+
+def _summary(report: Report) -> Text:
+    c = count(report)
+    style = "bold red" if c.errors else "bold yellow" if (c.warnings or c.problem_areas) else "bold green"
+    return Text(summary_line(report), style=style)
+
+
+def text_renderables(report: Report, *, verbose: bool) -> list[RenderableType]:
+    """The report as rich renderables; `report` must have gone through `prepare`."""
+    out: list[RenderableType] = [header_line(report), Text("")]
+    for p in report.probes:
+        out.extend(_probe_block(p, report, verbose=verbose))
+    if report.root_causes:
+        out.extend([Text(""), Text("Root causes (most likely first)", style="bold underline")])
+        for n, c in enumerate(report.root_causes, start=1):
+            out.append(Text(""))
+            out.extend(_cause_block(n, c))
+    out.extend([Text(""), _summary(report)])
+    return out
+
+
+def render_text(report: Report, *, color: bool, verbose: bool, width: int = 100) -> str:
+    report = prepare(report)
+    return render_to_string([Group(*text_renderables(report, verbose=verbose))], color=color, width=width)
