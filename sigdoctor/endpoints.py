@@ -1,0 +1,97 @@
+"""The endpoints of a run: what the network probes (clock, dns, connectivity) look at.
+
+Regional STS (or whatever botocore would use: AWS_ENDPOINT_URL_STS, the legacy global endpoint), every target's host,
+IAM when targets are given (permissions simulate there), and the IMDS / container endpoints when the credentials
+probe used them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sigdoctor.context import Context
+from sigdoctor.model import ProbeResult
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    purpose: str  # sts | target | iam | imds | container
+    url: str
+    host: str
+    port: int
+    scheme: str
+
+    @property
+    def is_aws_api(self) -> bool:
+        """Public AWS front ends (answer with x-amzn-RequestId), as opposed to IMDS / container endpoints."""
+        return self.purpose in ("sts", "target", "iam")
+
+
+def from_url(purpose: str, url: str) -> Endpoint | None:
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    scheme = parts.scheme or "https"
+    port = parts.port or (443 if scheme == "https" else 80)
+    return Endpoint(purpose, url, parts.hostname, port, scheme)
+
+
+def region_of(ctx: Context) -> str:
+    """The region the agent signs for, as botocore would settle it; us-east-1 when nothing says."""
+    if ctx.region:
+        return ctx.region
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if ctx.env.get(var):
+            return ctx.env[var]
+    cached = ctx.shared.get("region")
+    if isinstance(cached, str):
+        return cached
+    try:
+        region = ctx.botocore_session().get_config_variable("region")
+    except Exception:
+        region = None
+    ctx.shared["region"] = region or "us-east-1"
+    return str(ctx.shared["region"])
+
+
+def sts_url(ctx: Context) -> str:
+    """The STS endpoint botocore would call for this environment (no network: endpoint resolution only)."""
+    cached = ctx.shared.get("sts_url")
+    if isinstance(cached, str):
+        return cached
+    import botocore.session
+
+    session = botocore.session.Session(profile=ctx.profile)
+    client = session.create_client(
+        "sts", region_name=region_of(ctx), aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
+    )
+    url = str(client.meta.endpoint_url)
+    ctx.shared["sts_url"] = url
+    return url
+
+
+def endpoints_of_run(ctx: Context, prior: Mapping[str, ProbeResult] | None = None) -> list[Endpoint]:
+    found: list[Endpoint] = []
+
+    def add(purpose: str, url: str) -> None:
+        ep = from_url(purpose, url)
+        if ep and all((e.host, e.port) != (ep.host, ep.port) for e in found):
+            found.append(ep)
+
+    add("sts", sts_url(ctx))
+    for t in ctx.targets:
+        if not t.startswith("arn:"):
+            add("target", t)
+    if ctx.targets:
+        add("iam", "https://iam.amazonaws.com/")
+    creds = (prior or {}).get("credentials")
+    section = creds.data.get("credentials") if creds else None
+    if isinstance(section, dict):
+        for src in section.get("sources", []):
+            if src.get("state") in ("winner", "failed") and src.get("endpoint"):
+                add("imds" if src.get("method") == "iam-role" else "container", str(src["endpoint"]))
+    return found
