@@ -88,8 +88,8 @@ class _VerbatimPathSigV4Auth(SigV4Auth):
 def sign_request(
     raw: bytes,
     *,
-    access_key: str,
-    secret_key: str,
+    access_key: str | None,
+    secret_key: str | None,
     token: str | None,
     region: str,
     service: str,
@@ -116,8 +116,8 @@ def sign_request(
 def sign_parsed(
     request: ParsedRequest,
     *,
-    access_key: str,
-    secret_key: str,
+    access_key: str | None,
+    secret_key: str | None,
     token: str | None,
     region: str,
     service: str,
@@ -134,9 +134,11 @@ def sign_parsed(
     rules separately (the aws-c-auth suite's `normalize` and `sign_body`). A `token` is signed as
     `X-Amz-Security-Token`, replacing any the request carries.
     """
+    # Keys are typed optional because botocore's frozen credentials are; an empty one cannot sign.
     for name, value in (("access key", access_key), ("secret key", secret_key), ("region", region)):
         if not value or value != value.strip():
             raise SignInputError(f"the {name} is empty or has surrounding whitespace")
+    assert access_key is not None and secret_key is not None
     if not service or service != service.strip():
         raise SignInputError("the service (signing name) is empty or has surrounding whitespace")
     stamp = _resolve_timestamp(timestamp, request)
@@ -161,11 +163,11 @@ def sign_parsed(
     ):
         _replace_header(aws_request, "X-Amz-Content-SHA256", auth.payload(aws_request))
 
-    canonical_request, string_to_sign, signature = _sign_at(auth, aws_request, stamp)
+    canonical_request, string_to_sign, signature, signed_headers = _sign_at(auth, aws_request, stamp)
     return SignResult(
         canonical_request=canonical_request,
         string_to_sign=string_to_sign,
-        signed_headers=auth.signed_headers(auth.headers_to_sign(aws_request)),
+        signed_headers=signed_headers,
         credential_scope=auth.credential_scope(aws_request),
         signature=signature,
         authorization=str(aws_request.headers["Authorization"]),
@@ -173,7 +175,8 @@ def sign_parsed(
     )
 
 
-def _sign_at(auth: SigV4Auth, request: AWSRequest, stamp: str) -> tuple[str, str, str]:
+def _sign_at(auth: SigV4Auth, request: AWSRequest, stamp: str) -> tuple[str, str, str, str]:
+    """(canonical request, string to sign, signature, signed headers); the request gets its Authorization."""
     # botocore's add_auth() reads the wall clock before anything else; these are the steps it runs after that,
     # in its order (a test checks the result equals add_auth() under a frozen clock).
     request.context["timestamp"] = stamp
@@ -181,8 +184,9 @@ def _sign_at(auth: SigV4Auth, request: AWSRequest, stamp: str) -> tuple[str, str
     canonical_request = auth.canonical_request(request)
     string_to_sign = auth.string_to_sign(request, canonical_request)
     signature = auth.signature(string_to_sign, request)
+    signed_headers = auth.signed_headers(auth.headers_to_sign(request))
     auth._inject_signature_to_request(request, signature)  # type: ignore[attr-defined]
-    return canonical_request, string_to_sign, signature
+    return canonical_request, string_to_sign, signature, signed_headers
 
 
 def _resolve_timestamp(timestamp: str | None, request: ParsedRequest) -> str:
