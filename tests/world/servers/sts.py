@@ -1,0 +1,98 @@
+"""STS as botocore meets it on AWS: moto's WSGI app behind TLS on port 443 of a "public" address, which the world's
+DNS maps `sts.amazonaws.com` and `sts.<region>.amazonaws.com` to.
+
+`faults` maps an STS Action to an error code; a matching request gets AWS's XML error instead of moto's answer
+(moto accepts any web identity token, so this is how a scenario makes STS reject one).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from tests.world.servers.base import Running, ServerContext
+
+# (HTTP status, message) per error code, with AWS's own wording.
+ERRORS: dict[str, tuple[int, str]] = {
+    "InvalidIdentityToken": (400, "No OpenIDConnect provider found in your account for "
+                                  "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"),
+    "ExpiredTokenException": (400, "Token expired: current date/time 1764215000 must be before the expiration "
+                                   "date/time 1764211400"),
+    "AccessDenied": (403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"),
+    "InvalidClientTokenId": (403, "The security token included in the request is invalid."),
+    "SignatureDoesNotMatch": (403, "The request signature we calculated does not match the signature you provided. "
+                                   "Check your AWS Secret Access Key and signing method. Consult the service "
+                                   "documentation for details."),
+    "ExpiredToken": (400, "The security token included in the request is expired"),
+    "RegionDisabledException": (403, "STS is not activated in this region for account:123456789012. Your account "
+                                     "administrator can activate STS in this region using the IAM Console."),
+}
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _faulting(app: WsgiApp, faults: dict[str, str], log: list[dict[str, Any]]) -> WsgiApp:
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace")))
+        action = (params.get("Action") or [""])[0]
+        log.append({"host": environ.get("HTTP_HOST", ""), "action": action,
+                    "signed": "HTTP_AUTHORIZATION" in environ})
+        code = faults.get(action)
+        if code is None:
+            return app(environ, start_response)
+        status, message = ERRORS.get(code, (400, code))
+        xml = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+               f"<Code>{code}</Code><Message>{message}</Message></Error>"
+               "<RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>").encode()
+        start_response(f"{status} Error", [("Content-Type", "text/xml"), ("Content-Length", str(len(xml)))])
+        return [xml]
+
+    return wrapped
+
+
+class _Sts(Running):
+    def __init__(self, spec: dict[str, Any], ctx: ServerContext) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self.ctx = ctx
+        self.log: list[dict[str, Any]] = []
+        app = _faulting(DomainDispatcherApplication(create_backend_app), spec.get("faults", {}), self.log)
+        ssl_ctx = ctx.tls.server_context() if spec.get("tls", True) else None
+        port = int(spec.get("port", 443 if ssl_ctx else 80))
+        self.server = make_server(spec["address"], port, app, threaded=True, ssl_context=ssl_ctx)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-sts", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+        self.ctx.issued_secrets.extend(_moto_issued_secrets())
+
+    def report(self) -> dict[str, Any]:
+        return {"requests": self.log}
+
+
+def _moto_issued_secrets() -> list[str]:
+    """Secret keys and session tokens moto handed out, so the test can check the tool never prints them."""
+    from moto.sts.models import sts_backends
+
+    out: list[str] = []
+    for account in list(sts_backends.keys()):
+        for region in list(sts_backends[account].keys()):
+            for role in getattr(sts_backends[account][region], "assumed_roles", []):
+                out += [role.secret_access_key, role.session_token]
+    return out
+
+
+def start(spec: dict[str, Any], ctx: ServerContext) -> Running:
+    return _Sts(spec, ctx)
