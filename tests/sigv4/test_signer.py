@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from unittest import mock
+from urllib.parse import quote
 
 import botocore.auth
 import pytest
@@ -50,6 +51,8 @@ def sign(raw: bytes, **overrides: object) -> SignResult:
         ),
         (b"POST / HTTP/1.1\nHost:example.amazonaws.com\n\nAction=ListUsers", TOKEN, False, botocore.auth.SigV4Auth),
         (b"PUT /bucket//key HTTP/1.1\nHost:s3.amazonaws.com\n\ndata", TOKEN, True, botocore.auth.S3SigV4Auth),
+        # A Date header makes botocore sign Date instead of X-Amz-Date.
+        (b"GET / HTTP/1.1\nHost:h\nDate: Mon, 01 Jan 2001 00:00:00 GMT", None, False, botocore.auth.SigV4Auth),
     ],
 )
 def test_same_result_as_botocore_add_auth_under_a_frozen_clock(
@@ -170,12 +173,23 @@ def test_json_fields_are_the_spec_fields_and_hide_the_session_token() -> None:
 
 
 def test_a_token_carried_by_the_request_is_hidden_too() -> None:
-    raw = f"GET /?X-Amz-Security-Token={TOKEN}&a=b HTTP/1.1\nHost:h\nX-Amz-Security-Token: {TOKEN}".encode()
+    token = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIe+A=="
+    raw = (
+        f"GET /?X-Amz-Security-Token={quote(token, safe='')}&a=b HTTP/1.1\nHost:h\nX-Amz-Security-Token: {token}"
+    ).encode()
     result = sign(raw)
-    assert TOKEN in result.canonical_request
-    assert TOKEN not in str(result.to_dict())
-    assert TOKEN not in render_sign_text(result)
-    assert TOKEN not in repr(result)
+    assert token in result.canonical_request
+    assert quote(token, safe="") in result.canonical_request
+    for shown in (str(result.to_dict()), render_sign_text(result), repr(result)):
+        assert token not in shown
+        assert quote(token, safe="") not in shown
+        assert "EXAMPLEtc764bN" not in shown
+
+
+def test_query_is_decoded_then_encoded_the_sigv4_way() -> None:
+    # '+' means space in a query (as aws-sdk-go reads it); escapes are normalised to upper case; order is sorted.
+    raw = b"GET /?b=x+y&a=%7e%2a&c=caf%c3%a9 HTTP/1.1\nHost:h"
+    assert sign(raw).canonical_request.split("\n")[2] == "a=~%2A&b=x%20y&c=caf%C3%A9"
 
 
 def test_text_rendering_has_every_section_in_order_and_no_secret() -> None:
