@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from sigdoctor.model import Report, Status
@@ -20,41 +19,22 @@ from sigdoctor.render.prepare import prepare
 from sigdoctor.render.text import (
     CREDENTIALS_PROBE,
     MARK,
-    SOURCE_STATE_STYLE,
     STATUS_STYLE,
     chain_context_lines,
     hang,
     header_line,
+    sources_table,
 )
 
-WINNER_MARK = "→"
 _PROBLEM = (Status.FAIL, Status.WARN, Status.ERROR)
-
-
-def _chain_table(sources: list[Mapping[str, Any]]) -> Table:
-    table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("", no_wrap=True, width=1)
-    table.add_column("Method", no_wrap=True)
-    table.add_column("State", no_wrap=True)
-    table.add_column("Detail", overflow="fold")
-    for s in sources:
-        state = str(s.get("state") or "")
-        style = SOURCE_STATE_STYLE.get(state, "")
-        win = state == "winner"
-        table.add_row(
-            Text(WINNER_MARK if win else "", style=style),
-            Text(str(s.get("method") or ""), style=style),
-            Text(state, style=style),
-            Text(str(s.get("detail") or ""), style="bold" if win else ""),
-        )
-    return table
 
 
 def _go_sdk_lines(creds: Mapping[str, Any]) -> list[RenderableType]:
     out: list[RenderableType] = []
     for model, pick in sorted((creds.get("go_sdk") or {}).items()):
         pick = pick or {}
-        body = Text(str(pick.get("source") or "none"), style="bold")
+        body = Text()
+        body.append(str(pick.get("source") or "none"), style="bold")
         if pick.get("why"):
             body.append(f" — {pick['why']}")
         out.append(hang(Text(f"{model} would use: "), body))
@@ -92,7 +72,7 @@ def render_chain_text(report: Report, *, color: bool, width: int = 100) -> str:
         out.append(Text(_not_examined(report)))
     else:
         out.append(hang(Text("Winner: ", style="bold"), Text(credential_winner(creds))))
-        out += [Text(""), _chain_table(list(creds.get("sources") or [])), Text("")]
+        out += [Text(""), sources_table(list(creds.get("sources") or []), indent=0, mark_winner=True), Text("")]
         out += chain_context_lines(creds, indent=0)
         out += _go_sdk_lines(creds)
     findings = _problem_findings(report)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +22,7 @@ from sigdoctor.render.prepare import prepare
 from sigdoctor.render.summary import count, summary_line
 
 CREDENTIALS_PROBE = "credentials"
+WINNER_MARK = "→"
 
 MARK: Mapping[Status, str] = {
     Status.PASS: "✓",
@@ -54,13 +55,17 @@ _PROBLEM = (Status.FAIL, Status.WARN, Status.ERROR)
 
 def hang(prefix: Text | str, body: Text | str, *, indent: int = 0) -> Table:
     """`prefix body`, with `body` wrapping under itself rather than under the prefix."""
+    # An empty column still costs rich a cell of width now and then: leave out the ones with nothing in them.
+    cells: list[Text | str] = []
     grid = Table.grid(padding=0)
     if indent:
         grid.add_column(width=indent, no_wrap=True)
-    grid.add_column(no_wrap=True)
+        cells.append(" " * indent)
+    if (prefix.plain if isinstance(prefix, Text) else prefix):
+        grid.add_column(no_wrap=True)
+        cells.append(prefix)
     grid.add_column(overflow="fold")
-    cells: list[Text | str] = [""] if indent else []
-    grid.add_row(*cells, prefix, body)
+    grid.add_row(*cells, body)
     return grid
 
 
@@ -98,21 +103,56 @@ def _finding_lines(f: Finding, *, verbose: bool) -> list[RenderableType]:
     return out
 
 
-def sources_table(sources: list[Mapping[str, Any]], *, indent: int) -> RenderableType:
-    """The credential chain as a compact Method / State / Detail table, in chain order."""
-    table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("Method", no_wrap=True)
-    table.add_column("State", no_wrap=True)
-    table.add_column("Detail", overflow="fold")
-    for s in sources:
+class SourcesView:
+    """The credential chain, in chain order: a Method / State / Detail table when the detail gets room, else (a
+    narrow terminal) one `method  state` line per source with its detail beneath, so no word is cut in pieces."""
+
+    MIN_DETAIL = 32
+
+    def __init__(self, sources: list[Mapping[str, Any]], *, mark_winner: bool = False) -> None:
+        self.sources = sources
+        self.mark_winner = mark_winner
+
+    def _row(self, s: Mapping[str, Any]) -> tuple[Text, Text, Text, Text]:
         state = str(s.get("state") or "")
         style = SOURCE_STATE_STYLE.get(state, "")
-        table.add_row(
+        win = state == "winner"
+        return (
+            Text(WINNER_MARK if win else "", style=style),
             Text(str(s.get("method") or ""), style=style),
             Text(state, style=style),
-            Text(str(s.get("detail") or "")),
+            Text(str(s.get("detail") or ""), style="bold" if win and self.mark_winner else ""),
         )
-    return Padding(table, (0, 0, 0, indent)) if indent else table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = [self._row(s) for s in self.sources]
+        mark_w = 3 if self.mark_winner else 0
+        method_w = max([len("Method"), *(r[1].cell_len for r in rows)])
+        state_w = max([len("State"), *(r[2].cell_len for r in rows)])
+        if options.max_width - mark_w - method_w - state_w - 4 >= self.MIN_DETAIL:
+            yield self._table(rows)
+            return
+        for mark, method, state, detail in rows:
+            head = Text.assemble(method, "  ", state)
+            yield hang(Text(f"{mark.plain:<3}", style=mark.style) if self.mark_winner else "", head)
+            if detail.plain:
+                yield hang("", detail, indent=mark_w + 2)
+
+    def _table(self, rows: list[tuple[Text, Text, Text, Text]]) -> Table:
+        table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False, show_edge=False, header_style="bold")
+        if self.mark_winner:
+            table.add_column("", no_wrap=True, width=1)
+        table.add_column("Method", no_wrap=True)
+        table.add_column("State", no_wrap=True)
+        table.add_column("Detail", overflow="fold")
+        for row in rows:
+            table.add_row(*(row if self.mark_winner else row[1:]))
+        return table
+
+
+def sources_table(sources: list[Mapping[str, Any]], *, indent: int, mark_winner: bool = False) -> RenderableType:
+    view = SourcesView(sources, mark_winner=mark_winner)
+    return Padding(view, (0, 0, 0, indent)) if indent else view
 
 
 def _compact_sources(sources: list[Mapping[str, Any]], *, verbose: bool) -> list[RenderableType]:
