@@ -158,7 +158,7 @@ def sign_parsed(
 
     if (
         carried_hash is None
-        and (add_payload_header or _header_present(aws_request, "X-Amz-Content-SHA256"))
+        and (add_payload_header or "X-Amz-Content-SHA256" in aws_request.headers)
         and not isinstance(auth, S3SigV4Auth)
     ):
         _replace_header(aws_request, "X-Amz-Content-SHA256", auth.payload(aws_request))
@@ -230,10 +230,6 @@ def _carried_payload_marker(request: ParsedRequest) -> str | None:
     if values and not _PAYLOAD_HASH_RE.match(values[-1]):
         return values[-1]
     return None
-
-
-def _header_present(request: AWSRequest, name: str) -> bool:
-    return name in request.headers
 
 
 def _replace_header(request: AWSRequest, name: str, value: str) -> None:
