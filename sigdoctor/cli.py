@@ -219,14 +219,14 @@ def sign(
     from sigdoctor.signing import sign_file
 
     _setup(debug)
-    result = sign_file(request, region=region, service=service, timestamp=time_, s3=s3, profile=profile,
+    result, access_key = sign_file(request, region=region, service=service, timestamp=time_, s3=s3, profile=profile,
                        redactor=_redactor())
-    if fmt is SignFormat.JSON:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-    else:
-        from sigdoctor.sigv4.signer import render_sign_text
+    from sigdoctor.redact import mask_key_id
+    from sigdoctor.sigv4.signer import render_sign_text
 
-        sys.stdout.write(render_sign_text(result))
+    text = json.dumps(result.to_dict(), indent=2) + "\n" if fmt is SignFormat.JSON else render_sign_text(result)
+    # The signature is the product of `sign` and stays; the access key id is shown masked like everywhere else.
+    sys.stdout.write(text.replace(access_key, mask_key_id(access_key)) if access_key else text)
 
 
 def _context(**kw: object) -> Context:

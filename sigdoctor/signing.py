@@ -13,7 +13,8 @@ from sigdoctor.sigv4.signer import SignInputError, SignResult, sign_request
 def sign_file(
     path: Path, *, region: str | None, service: str | None, timestamp: str | None, s3: bool,
     profile: str | None, redactor: Redactor,
-) -> SignResult:
+) -> tuple[SignResult, str]:
+    """The signing result and the access key id that signed (for masking in what is shown)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -41,10 +42,11 @@ def sign_file(
     if not service:
         raise UsageError("no signing name", "pass --service, e.g. aps (AMP), logs, monitoring, s3, es, xray")
     try:
-        return sign_request(raw, access_key=frozen.access_key, secret_key=frozen.secret_key, token=frozen.token,
-                            region=region, service=service, timestamp=timestamp, s3=s3)
+        result = sign_request(raw, access_key=frozen.access_key, secret_key=frozen.secret_key, token=frozen.token,
+                              region=region, service=service, timestamp=timestamp, s3=s3)
     except RequestParseError as exc:
         raise UsageError(f"{path}: {exc}", "the file must hold a raw HTTP/1.1 request: request line, headers, "
                          "blank line, body") from exc
     except SignInputError as exc:
         raise UsageError(str(exc), "--time takes YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z") from exc
+    return result, frozen.access_key or ""

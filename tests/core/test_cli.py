@@ -76,3 +76,32 @@ def test_explain_prints_the_page(tmp_path: Path) -> None:
     assert r.returncode == 0
     assert r.stdout.startswith("# no-credentials")
     assert "## Fix" in r.stdout
+
+
+SUITE = Path(__file__).resolve().parents[1] / "sigv4" / "data" / "sigv4_suite" / "aws4_testsuite_botocore"
+
+
+def test_sign_reproduces_the_suite_and_masks_the_key_id(tmp_path: Path) -> None:
+    case = SUITE / "get-vanilla"
+    r = sd(tmp_path, "sign", "--request", str(case / "get-vanilla.req"), "--region", "us-east-1",
+           "--service", "service", "--time", "20150830T123600Z", "--format", "json",
+           AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+    assert r.returncode == 0, r.stderr
+    import json
+
+    out = json.loads(r.stdout)
+    assert out["canonical_request"] == (case / "get-vanilla.creq").read_text()
+    assert out["signed_headers"] == "host;x-amz-date"
+    assert "AKIAIOSFODNN7EXAMPLE" not in r.stdout and "AKIA…MPLE" in out["authorization"]
+    assert "wJalrXUtnFEMI" not in r.stdout
+
+
+def test_sign_without_credentials_or_with_bad_input_is_a_usage_error(tmp_path: Path) -> None:
+    req = SUITE / "get-vanilla" / "get-vanilla.req"
+    r = sd(tmp_path, "sign", "--request", str(req), "--region", "us-east-1", "--service", "service")
+    assert r.returncode == 2 and "no credentials to sign with" in r.stderr
+    bad = tmp_path / "bad.req"
+    bad.write_bytes(b"\x00\x01garbage")
+    r = sd(tmp_path, "sign", "--request", str(bad), "--region", "us-east-1", "--service", "service",
+           AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY="x" * 40)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
