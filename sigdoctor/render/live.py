@@ -10,7 +10,9 @@ from types import TracebackType
 from typing import Protocol
 
 from rich.console import Console
-from rich.status import Status as Spinner
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.text import Text
 
 from sigdoctor.model import ProbeResult
 
@@ -26,7 +28,8 @@ class LiveStatus:
         self._total = total
         self._done = 0
         self._enabled = (console.is_interactive and not console.is_dumb_terminal) if enabled is None else enabled
-        self._spinner: Spinner | None = None
+        self._spinner = Spinner("dots", style="green")
+        self._live: Live | None = None
 
     @classmethod
     def for_stderr(cls, *, enabled: bool, color: bool, total: int | None = None) -> LiveStatus:
@@ -41,21 +44,25 @@ class LiveStatus:
     def on_start(self, probe: _Named) -> None:
         if not self._enabled:
             return
-        message = self._message(probe.id)
-        if self._spinner is None:
-            self._spinner = Spinner(message, console=self._console)
-            self._spinner.start()
+        # Text, not str: rich would read a str as markup.
+        self._spinner.update(text=Text(self._message(probe.id)))
+        if self._live is None:
+            # Transient: the line disappears on close, so the report starts on a clean screen.
+            self._live = Live(self._spinner, console=self._console, transient=True, refresh_per_second=12.5,
+                              redirect_stdout=False, redirect_stderr=False)
+            self._live.start(refresh=True)
         else:
-            self._spinner.update(message)
+            # Show the new probe now rather than at the next tick: fast probes would otherwise never appear.
+            self._live.refresh()
 
     def on_finish(self, result: ProbeResult) -> None:
         self._done += 1
 
     def close(self) -> None:
         """Stop the spinner and erase it; safe to call more than once."""
-        spinner, self._spinner = self._spinner, None
-        if spinner is not None:
-            spinner.stop()
+        live, self._live = self._live, None
+        if live is not None:
+            live.stop()
 
     def __enter__(self) -> LiveStatus:
         return self
