@@ -260,8 +260,10 @@ class World:
 
     def web_identity(self, role_arn: str = f"arn:aws:iam::{ACCOUNT}:role/agent-irsa-role", *,
                      token: str | None = None, token_file: str = IRSA_TOKEN_FILE, write: str = "jwt",
-                     session_name: str | None = None, claims: dict[str, object] | None = None) -> str:
-        """IRSA as EKS sets it up: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (+ AWS_ROLE_SESSION_NAME if given).
+                     session_name: str | None = None, claims: dict[str, object] | None = None,
+                     regional_sts: bool = True) -> str:
+        """IRSA as the EKS pod identity webhook sets it up: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, and
+        AWS_STS_REGIONAL_ENDPOINTS=regional unless `regional_sts` is False (+ AWS_ROLE_SESSION_NAME if given).
         write: "jwt" (a fresh token), "empty" (an empty file), "missing" (no file). Returns the token."""
         tok = token if token is not None else creds.jwt(claims)
         if write == "jwt":
@@ -272,6 +274,8 @@ class World:
         elif write != "missing":
             raise ValueError(write)
         self.env(AWS_ROLE_ARN=role_arn, AWS_WEB_IDENTITY_TOKEN_FILE=token_file)
+        if regional_sts:
+            self.env(AWS_STS_REGIONAL_ENDPOINTS="regional")
         if session_name:
             self.env(AWS_ROLE_SESSION_NAME=session_name)
         return tok
