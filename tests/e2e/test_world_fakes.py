@@ -160,3 +160,13 @@ def socket_eai_noname() -> int:
     import socket
 
     return int(socket.EAI_NONAME)
+
+
+def test_sts_setup_creates_iam_roles(world: World) -> None:
+    world.sts().env(AWS_REGION="us-east-1")
+    arn = world.sts_role("agent-node-role", oidc_issuer="https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE")
+    world.env_keys("AKIA")
+    code = "import boto3; print(boto3.client('iam').get_role(RoleName='agent-node-role')['Role']['Arn'])"
+    r = world.run_cmd([sys.executable, "-c", code])
+    assert r.stdout.strip() == arn, r.describe()
+    assert r.servers["sts"][0]["setup"] == ["iam.create_open_id_connect_provider", "iam.create_role"]

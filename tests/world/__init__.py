@@ -296,14 +296,35 @@ class World:
         return key
 
     def sts(self, *, address: str = STS_PUBLIC_ADDRESS, faults: dict[str, str] | None = None,
-            regions: tuple[str, ...] = REGIONS) -> World:
-        """moto STS over TLS on address:443; the world's DNS maps the global and regional STS names to it.
+            regions: tuple[str, ...] = REGIONS, iam: bool = True) -> World:
+        """moto over TLS on address:443; the world's DNS maps the global and regional STS names (and
+        iam.amazonaws.com unless `iam` is False) to it.
         `faults` = {"AssumeRoleWithWebIdentity": "InvalidIdentityToken", ...} (codes in servers/sts.py)."""
         names = ["sts.amazonaws.com"] + [f"sts.{r}.amazonaws.com" for r in regions]
+        if iam:
+            names.append("iam.amazonaws.com")
         for n in names:
             self.dns(n, "A", address)
         self.tls_names(*names)
-        return self.server("sts", address=address, port=443, faults=faults or {})
+        self._sts_setup: list[list[Any]] = []
+        return self.server("sts", address=address, port=443, faults=faults or {}, setup=self._sts_setup)
+
+    def sts_setup(self, service: str, operation: str, **params: Any) -> World:
+        """A boto3 call (e.g. "iam", "create_role") made against the world's moto before the command runs."""
+        if not any(s["kind"] == "sts" for s in self._servers):
+            raise ValueError("call w.sts() before w.sts_setup()")
+        self._sts_setup.append([service, operation, params])
+        return self
+
+    def sts_role(self, name: str, trust: dict[str, Any] | None = None, *, oidc_issuer: str | None = None) -> str:
+        """An IAM role in the world's moto (and the OIDC provider of `oidc_issuer`, if given). Returns its ARN."""
+        if oidc_issuer:
+            self.sts_setup("iam", "create_open_id_connect_provider", Url=oidc_issuer,
+                           ClientIDList=["sts.amazonaws.com"], ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"])
+        trust = trust or {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                  "Principal": {"Service": "ec2.amazonaws.com"}}]}
+        self.sts_setup("iam", "create_role", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+        return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
     def time_sync(self, offset: float = 0.0, address: str = TIME_SYNC_ADDRESS) -> World:
         """An NTP server (Amazon Time Sync by default) whose clock is `offset` seconds off ours."""

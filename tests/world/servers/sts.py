@@ -1,6 +1,8 @@
 """STS as botocore meets it on AWS: moto's WSGI app behind TLS on port 443 of a "public" address, which the world's
 DNS maps `sts.amazonaws.com` and `sts.<region>.amazonaws.com` to.
 
+`setup` is a list of `[service, operation, params]` calls made against the fake before the command runs (e.g. IAM
+roles and OIDC providers), signed with moto's default test keys.
 `faults` maps an STS Action to an error code; a matching request gets AWS's XML error instead of moto's answer
 (moto accepts any web identity token, so this is how a scenario makes STS reject one).
 """
@@ -65,12 +67,25 @@ class _Sts(Running):
 
         self.ctx = ctx
         self.log: list[dict[str, Any]] = []
+        self.region = spec.get("region", "us-east-1")
         app = _faulting(DomainDispatcherApplication(create_backend_app), spec.get("faults", {}), self.log)
         ssl_ctx = ctx.tls.server_context() if spec.get("tls", True) else None
         port = int(spec.get("port", 443 if ssl_ctx else 80))
         self.server = make_server(spec["address"], port, app, threaded=True, ssl_context=ssl_ctx)
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-sts", daemon=True)
         self.thread.start()
+        self.setup_results: list[str] = []
+        for service, operation, params in spec.get("setup", []):
+            self._call(ssl_ctx is not None, service, operation, params)
+
+    def _call(self, tls: bool, service: str, operation: str, params: dict[str, Any]) -> None:
+        import boto3
+
+        # The service's real name, resolved by the world's DNS to this fake (certificates name hosts, not IPs).
+        client = boto3.client(service, region_name=self.region, verify=str(self.ctx.tls.ca_pem) if tls else False,
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        getattr(client, operation)(**params)
+        self.setup_results.append(f"{service}.{operation}")
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -79,7 +94,7 @@ class _Sts(Running):
         self.ctx.issued_secrets.extend(_moto_issued_secrets())
 
     def report(self) -> dict[str, Any]:
-        return {"requests": self.log}
+        return {"requests": self.log, "setup": self.setup_results}
 
 
 def _moto_issued_secrets() -> list[str]:
