@@ -24,7 +24,9 @@ from tests.world.servers.base import Running, ServerContext
 
 
 def _sh(*argv: str) -> None:
-    subprocess.run(argv, check=True, capture_output=True, text=True)
+    p = subprocess.run(argv, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"world setup step failed: {' '.join(argv)}: {p.stderr.strip()}")
 
 
 def _network(addresses: list[str]) -> None:
