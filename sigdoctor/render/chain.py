@@ -67,7 +67,7 @@ def _not_examined(report: Report) -> str:
 def render_chain_text(report: Report, *, color: bool, width: int = 100) -> str:
     report = prepare(report)
     creds = report.credentials
-    out: list[RenderableType] = [header_line(report), Text("")]
+    out: list[RenderableType] = [header_line(report, scope=False), Text("")]
     if creds is None:
         out.append(Text(_not_examined(report)))
     else:

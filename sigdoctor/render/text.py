@@ -73,8 +73,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def header_line(report: Report) -> Text:
+def header_line(report: Report, *, scope: bool = True) -> Text:
+    """`sigdoctor 0.1.0 — run — region us-east-1, 1 target`; `scope=False` leaves out region and targets."""
     parts = [f"sigdoctor {report.version or __version__}", report.command]
+    if not scope:
+        return Text(" — ".join(parts), style="bold")
     env = report.environment
     where: list[str] = []
     if "region" in env or report.command == "run":
@@ -156,8 +159,9 @@ def sources_table(sources: list[Mapping[str, Any]], *, indent: int, mark_winner:
 
 
 def _compact_sources(sources: list[Mapping[str, Any]], *, verbose: bool) -> list[RenderableType]:
-    """Sources that are in play get a row; the absent ones share one line unless `verbose` asks for all."""
-    if verbose:
+    """Sources that are in play get a row; the absent ones share one line, unless `verbose` asks for all or no
+    source won — then why each one is absent is the diagnosis."""
+    if verbose or not any(s.get("state") == "winner" for s in sources):
         return [sources_table(sources, indent=4)]
     present = [s for s in sources if s.get("state") != "absent"]
     absent = [str(s.get("method")) for s in sources if s.get("state") == "absent"]
@@ -165,8 +169,7 @@ def _compact_sources(sources: list[Mapping[str, Any]], *, verbose: bool) -> list
     if present:
         out.append(sources_table(present, indent=4))
     if absent:
-        label = "Not configured: " if present else "No source configured: "
-        out.append(hang(Text(label, style="dim"), Text(", ".join(absent), style="dim"), indent=4))
+        out.append(hang(Text("Not configured: ", style="dim"), Text(", ".join(absent), style="dim"), indent=4))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_markdown(fixture: str, request: pytest.FixtureRequest, snapshot: Snapsh
 
 @pytest.mark.parametrize("fixture", REPORT_FIXTURES)
 def test_chain(fixture: str, request: pytest.FixtureRequest, snapshot: Snapshot) -> None:
-    report: Report = request.getfixturevalue(fixture)
+    report: Report = replace(request.getfixturevalue(fixture), command="chain")
     snapshot(f"chain_{short_name(fixture)}.txt", render_chain_text(report, color=False, width=100))
     snapshot(f"chain_{short_name(fixture)}.md", render_chain_markdown(report))
 
