@@ -1,5 +1,172 @@
-"""Placeholder until the credentials probe lands (replace this whole file)."""
+"""The `credentials` probe: which source of botocore's default chain wins, what else is configured, and why each
+source that yields nothing yields nothing.
 
-from sigdoctor.probes.base import not_implemented
+botocore itself decides the winner (so it always equals `boto3.Session().get_credentials().method`); the network
+checks of IMDS and the container endpoint run meanwhile in threads, so the probe costs one slow step, not three.
+"""
 
-PROBE = not_implemented("credentials", "Which credential source wins")
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sigdoctor.context import Context
+from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
+from sigdoctor.creds.model import SourceDiag
+from sigdoctor.creds.sources import Facts, resolve_states
+from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
+from sigdoctor.probes.base import Probe
+
+EMITS = tuple(
+    "credentials." + n
+    for n in (
+        "files",
+        "winner",
+        "no-credentials",
+        "env-credentials-incomplete",
+        "env-shadows-role",
+        "session-token-missing",
+        "long-lived-keys",
+        "profile-invalid",
+        "web-identity-token-unreadable",
+        "web-identity-claims",
+        "web-identity-rejected",
+        "role-trust-denied",
+        "container-credentials-failed",
+        "imds-unreachable",
+        "imds-hop-limit",
+        "imds-no-role",
+        "imdsv1-in-use",
+        "credentials-expired",
+    )
+)
+
+# Deferred sources whose credentials only exist after a network call we are allowed to make (STS).
+_REFRESHABLE = ("assume-role", "assume-role-with-web-identity", "sso")
+
+
+def _container_source(cfg: container.ContainerConfig, fetched: container.ContainerFetch) -> SourceDiag:
+    d = container.source(cfg)
+    if not cfg.configured:
+        return d
+    if fetched.ok:
+        d.detail += f"; answered {fetched.key_id}, expires {fetched.expiration}"
+        d.usable = True
+    elif fetched.checked:
+        d.detail += f"; {fetched.error}"
+        d.usable = False
+    elif fetched.reason and not cfg.uri_problem:
+        d.detail += f"; {fetched.reason}"
+    return d
+
+
+def collect(ctx: Context) -> Facts:
+    fl = files.load(ctx)
+    ignored = "ignored: --profile disables environment keys in botocore" if fl.explicit_profile else None
+    env_d = env.diagnose(ctx.env, ctx.redactor, ignored)
+    web = web_identity.diagnose(ctx, fl)
+    cont_cfg = container.configure(ctx)
+    imds_cfg = imds.configure(ctx, fl)
+    sso = profiles.sso(ctx, fl)
+
+    def refresh(method: str) -> bool:
+        if ctx.offline or method not in _REFRESHABLE:
+            return False
+        # An SSO token we know is missing or expired would only produce the same error over the network.
+        return method != "sso" or sso.usable is not False
+
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="sigdoctor-creds") as pool:
+        run_f = pool.submit(chain.run, ctx, fl, refresh)
+        imds_f = pool.submit(imds.probe, ctx, imds_cfg)
+        cont_f = pool.submit(container.fetch, ctx, cont_cfg)
+        run, imds_probe, fetched = run_f.result(), imds_f.result(), cont_f.result()
+
+    diags: dict[str, SourceDiag] = {
+        "env": env_d.source,
+        "assume-role": profiles.assume_role(fl),
+        "assume-role-with-web-identity": web.source,
+        "sso": sso,
+        "shared-credentials-file": profiles.static_keys(ctx, fl, "credentials"),
+        "login": profiles.login(fl),
+        "custom-process": profiles.process(fl),
+        "config-file": profiles.static_keys(ctx, fl, "config"),
+        "ec2-credentials-file": profiles.ec2_credentials_file(ctx),
+        "boto-config": profiles.boto_config(ctx, fl),
+        "container-role": _container_source(cont_cfg, fetched),
+        "iam-role": imds.source(imds_cfg, imds_probe),
+    }
+    peeked = chain.peek(run.credentials)
+    ctx.redactor.add_secret(peeked.secret_key)
+    ctx.redactor.add_secret(peeked.token)
+    return Facts(
+        files=fl, env=env_d, web=web, container=cont_cfg, container_fetch=fetched, imds=imds_cfg,
+        imds_probe=imds_probe, run=run, diags=diags, peek=peeked, now=ctx.now(), offline=ctx.offline,
+        redactor=ctx.redactor,
+    )
+
+
+def _summary(f: Facts, sources: list[dict[str, Any]]) -> str:
+    others = [s["method"] for s in sources if s["state"] == SourceState.SHADOWED]
+    failed = [s["method"] for s in sources if s["state"] == SourceState.FAILED]
+    if f.winner:
+        key = judge.winner_key(f)
+        text = f"{f.winner} wins" + (f" ({key})" if key else "")
+    elif f.run.offline_stop:
+        text = f"winner unknown offline (the chain reaches {f.run.offline_stop})"
+    else:
+        text = "no credentials"
+    if others:
+        text += f"; {len(others)} other source(s) configured but shadowed: {', '.join(others)}"
+    if failed:
+        text += f"; failed: {', '.join(failed)}"
+    return text
+
+
+def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    f = collect(ctx)
+    sources = resolve_states(f)
+    findings: list[Finding] = [judge.files(f)]
+    findings += judge.winner(f)
+    findings += judge.env_incomplete(f)
+    findings += judge.session_token_missing(f)
+    findings += judge.env_shadows_role(f)
+    findings += judge.profile_invalid(f)
+    findings += judge.web_identity(f)
+    findings += judge.assume_role_rejection(f)
+    findings += judge.container(f)
+    findings += judge.imds(f, lambda: imds.container_hints(ctx))
+    findings += judge.expired(f)
+    findings += judge.long_lived(f)
+
+    expiry = judge.winner_expiry(f)
+    data = {
+        "credentials": {
+            "winner": f.winner,
+            "access_key_id": judge.winner_key(f),
+            "expiry": judge.iso(expiry) if expiry is not None else None,
+            "profile": f.files.profile,
+            "profile_source": f.files.profile_source,
+            "files": [af.as_dict() for af in (f.files.config, f.files.credentials)],
+            "sources": sources,
+        }
+    }
+    if f.run.credentials is not None:
+        ctx.shared["credentials"] = f.run.credentials
+    if f.run.session is not None:
+        ctx.shared["botocore_session"] = f.run.session
+
+    statuses: list[Status] = [x.status for x in findings if x.status in (Status.FAIL, Status.WARN)]
+    if f.winner is None and not f.run.offline_stop:
+        statuses.append(Status.FAIL)
+    status = worst(statuses) if statuses else Status.PASS
+    return Outcome(status, _summary(f, sources), tuple(ctx.redactor.obj(findings)), ctx.redactor.obj(data))
+
+
+PROBE = Probe(
+    id="credentials",
+    title="Which credential source wins, which others are configured, and why each failed",
+    run=run,
+    timeout=15.0,
+    emits=EMITS,
+)

@@ -1,0 +1,306 @@
+"""Run botocore's own default credential chain for the diagnosed environment — bounded, and watching each provider.
+
+botocore's `create_credential_resolver` builds the chain (so its order, and any provider a newer botocore adds,
+are botocore's, not ours). We then bend only what must not escape the diagnosis:
+* the environment: providers and the config store read `ctx.env` instead of `os.environ`;
+* time: IMDS and container fetches get our short timeouts and no retry cycles, STS one attempt;
+* `credential_process` gets a time limit and its exit code is kept;
+* `--offline`: network providers stop the walk instead of sending anything.
+Then we walk the providers exactly like `CredentialResolver.load_credentials` (first non-None wins, an exception
+ends the chain), recording what each one did.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.credentials as bc
+import botocore.session
+from botocore.config import Config
+from botocore.configprovider import (
+    BOTOCORE_DEFAUT_SESSION_VARIABLES,
+    DEFAULT_PROXIES_CONFIG_VARS,
+    DEFAULT_S3_CONFIG_VARS,
+    ConfigChainFactory,
+    ConfiguredEndpointProvider,
+    ConfigValueStore,
+    SectionConfigProvider,
+)
+from botocore.httpsession import URLLib3Session
+from botocore.utils import ContainerMetadataFetcher, FileWebIdentityTokenLoader, InstanceMetadataFetcher
+
+from sigdoctor.context import Context
+from sigdoctor.creds.files import AwsFiles
+
+PROCESS_TIMEOUT_S = 10.0
+# Variables that name files: mapped through ctx.path so a foreign root (--pid) is honoured.
+_RELATIVE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+_FULL = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+# botocore.credentials.AssumeRoleWithWebIdentityProvider._CONFIG_TO_ENV_VAR
+_WEB_IDENTITY_ENV = {
+    "web_identity_token_file": "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "role_session_name": "AWS_ROLE_SESSION_NAME",
+    "role_arn": "AWS_ROLE_ARN",
+}
+_PATH_VARS = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CREDENTIAL_FILE")
+
+
+class OfflineStop(Exception):
+    """A network source was reached with --offline: the walk stops, nothing is sent."""
+
+
+class ProcessTimeout(Exception):
+    pass
+
+
+@dataclass
+class ProviderOutcome:
+    method: str
+    result: str  # none | credentials | error | offline
+    error: BaseException | None = None
+
+
+@dataclass
+class ChainRun:
+    order: list[str] = field(default_factory=list)
+    env_removed: bool = False
+    outcomes: dict[str, ProviderOutcome] = field(default_factory=dict)
+    winner: str | None = None
+    credentials: Any = None
+    # The exception that ended the chain (boto3's get_credentials() raises it), and where.
+    error: BaseException | None = None
+    error_method: str | None = None
+    offline_stop: str | None = None
+    session: Any = None
+    refresh_error: BaseException | None = None
+    refreshed: bool = False
+    process_exit: int | None = None
+
+    def outcome(self, method: str) -> ProviderOutcome:
+        return self.outcomes.get(method, ProviderOutcome(method, "not-called"))
+
+
+def _config_env(ctx: Context, files: AwsFiles) -> dict[str, str]:
+    env = dict(ctx.env)
+    # The files as we resolved (and mapped) them, so botocore reads exactly what the report lists.
+    env["AWS_CONFIG_FILE"] = str(files.config.real)
+    env["AWS_SHARED_CREDENTIALS_FILE"] = str(files.credentials.real)
+    for var in _PATH_VARS:
+        if env.get(var):
+            env[var] = str(ctx.path(env[var]))
+    return env
+
+
+def _mapping(factory: ConfigChainFactory, variables: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: factory.create_config_chain(
+            instance_name=name, env_var_names=c[1], config_property_names=c[0], default=c[2], conversion_func=c[3]
+        )
+        for name, c in variables.items()
+    }
+
+
+def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
+    """A botocore session whose configuration comes from `ctx.env` (not os.environ) with bounded client timeouts."""
+    env = _config_env(ctx, files)
+    session = botocore.session.Session(profile=ctx.profile)
+    factory = ConfigChainFactory(session=session, environ=env)
+    mapping = _mapping(factory, BOTOCORE_DEFAUT_SESSION_VARIABLES)
+    mapping["s3"] = SectionConfigProvider("s3", session, _mapping(factory, DEFAULT_S3_CONFIG_VARS))
+    mapping["proxies_config"] = SectionConfigProvider(
+        "proxies_config", session, _mapping(factory, DEFAULT_PROXIES_CONFIG_VARS)
+    )
+    session.register_component("config_store", ConfigValueStore(mapping=mapping))
+
+    def endpoint_provider(client_name: str, config_store: Any) -> None:
+        # botocore reads AWS_ENDPOINT_URL_<SERVICE> from os.environ here; give it the diagnosed env instead.
+        provider = ConfiguredEndpointProvider(
+            full_config=session.full_config,
+            scoped_config=session.get_scoped_config(),
+            client_name=client_name,
+            environ=env,
+        )
+        config_store.set_config_provider(logical_name="endpoint_url", provider=provider)
+
+    session._add_configured_endpoint_provider = endpoint_provider  # type: ignore[attr-defined]
+    t = ctx.timeout(3.0)
+    session.set_default_client_config(
+        Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
+    )
+    return session
+
+
+class _BoundedPopen(subprocess.Popen[bytes]):
+    """botocore waits on credential_process forever; we don't."""
+
+    limit_s = PROCESS_TIMEOUT_S
+
+    def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]:
+        try:
+            return super().communicate(input, timeout=self.limit_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            super().communicate()
+            raise ProcessTimeout(f"credential_process did not finish within {self.limit_s:.0f}s") from None
+
+
+def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -> None:
+    env = _config_env(ctx, files)
+    for p in providers:
+        pa: Any = p  # botocore's private attributes are not in its stubs
+        if isinstance(p, bc.EnvProvider):
+            p.environ = env
+        elif isinstance(p, bc.OriginalEC2Provider | bc.BotoProvider):
+            pa._environ = env
+        elif isinstance(p, bc.ContainerProvider):
+            container_timeout: Any = ctx.timeout(2.0)  # botocore's stubs say int; urllib3 takes float
+            fetcher: Any = ContainerMetadataFetcher(
+                session=URLLib3Session(timeout=container_timeout), sleep=lambda _s: None
+            )
+            fetcher.RETRY_ATTEMPTS = 1
+            pa._environ = env
+            pa._fetcher = fetcher
+            _guard_offline(ctx, pa, lambda: any(v in env for v in (_RELATIVE, _FULL)))
+        elif isinstance(p, bc.InstanceMetadataProvider):
+            old = pa._role_fetcher
+            imds_timeout: Any = ctx.timeout(1.0)
+            pa._role_fetcher = InstanceMetadataFetcher(
+                timeout=imds_timeout,
+                num_attempts=1,
+                env=env,
+                user_agent=old._user_agent,
+                config=old._config,
+            )
+            _guard_offline(ctx, pa, lambda: env.get("AWS_EC2_METADATA_DISABLED", "false").lower() != "true")
+        elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
+            _patch_web_identity(ctx, pa, env, disabled=files.explicit_profile)
+        elif isinstance(p, bc.ProcessProvider):
+            pa._popen = _recording_popen(run)
+
+
+def _guard_offline(ctx: Context, provider: Any, would_contact: Callable[[], bool]) -> None:
+    if not ctx.offline:
+        return
+    original = provider.load
+
+    def load() -> Any:
+        if would_contact():
+            raise OfflineStop(provider.METHOD)
+        return original()
+
+    provider.load = load
+
+
+def _patch_web_identity(ctx: Context, p: Any, env: dict[str, str], disabled: bool) -> None:
+    def env_config(key: str) -> str | None:
+        if disabled:
+            return None
+        var = _WEB_IDENTITY_ENV.get(key)
+        return env.get(var) if var else None
+
+    def loader(path: str) -> Callable[[], str]:
+        inner = FileWebIdentityTokenLoader(str(ctx.path(path)))
+
+        def load() -> str:
+            token: str = inner()
+            ctx.redactor.add_secret(token)
+            return token
+
+        return load
+
+    p._get_env_config = env_config
+    p._token_loader_cls = loader
+
+
+def _recording_popen(run: ChainRun) -> Callable[..., subprocess.Popen[bytes]]:
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc = _BoundedPopen(*args, **kwargs)
+        original = proc.communicate
+
+        def communicate(input: Any = None, timeout: float | None = None) -> tuple[Any, Any]:
+            try:
+                return original(input, timeout)
+            finally:
+                run.process_exit = proc.returncode
+
+        proc.communicate = communicate  # type: ignore[method-assign]
+        return proc
+
+    return popen
+
+
+def _all_providers(resolver: Any) -> list[Any]:
+    """The chain's providers plus those only the assume-role credential_source can reach (env with --profile)."""
+    found = list(resolver.providers)
+    for p in resolver.providers:
+        sourcer = getattr(p, "_credential_sourcer", None)
+        for q in getattr(sourcer, "_providers", []) or []:
+            if q not in found:
+                found.append(q)
+    return found
+
+
+def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainRun:
+    """Resolve like boto3.Session().get_credentials(); then, if `refresh(method)`, materialise deferred credentials
+    (the STS call of assume-role / web identity) so their failure is seen now rather than on the first request."""
+    out = ChainRun()
+    resolver: Any
+    try:
+        session = build_session(ctx, files)
+        out.session = session
+        resolver = bc.create_credential_resolver(session)
+    except Exception as e:  # botocore raises for unknown profiles and bad IMDS settings before any provider runs
+        out.error = e
+        return out
+    out.order = [str(p.METHOD) for p in resolver.providers]
+    out.env_removed = "env" not in out.order
+    _patch(ctx, files, _all_providers(resolver), out)
+    for p in resolver.providers:
+        method = str(p.METHOD)
+        try:
+            creds = p.load()
+        except OfflineStop:
+            out.outcomes[method] = ProviderOutcome(method, "offline")
+            out.offline_stop = method
+            return out
+        except Exception as e:
+            out.outcomes[method] = ProviderOutcome(method, "error", e)
+            out.error, out.error_method = e, method
+            return out
+        if creds is None:
+            out.outcomes[method] = ProviderOutcome(method, "none")
+            continue
+        out.outcomes[method] = ProviderOutcome(method, "credentials")
+        out.winner, out.credentials = method, creds
+        break
+    if out.credentials is not None:
+        session_any: Any = session
+        session_any._credentials = out.credentials  # later probes' clients use exactly these credentials
+        if isinstance(out.credentials, bc.DeferredRefreshableCredentials) and refresh(out.winner or ""):
+            try:
+                out.credentials.get_frozen_credentials()
+                out.refreshed = True
+            except Exception as e:
+                out.refresh_error = e
+    return out
+
+
+@dataclass
+class Peek:
+    access_key: str | None
+    secret_key: str | None
+    token: str | None
+    expiry: Any  # datetime | None
+
+
+def peek(creds: Any) -> Peek:
+    """The credentials' fields without triggering a refresh (an expired one would raise or call the network)."""
+    if creds is None:
+        return Peek(None, None, None, None)
+    if isinstance(creds, bc.RefreshableCredentials):
+        c: Any = creds
+        return Peek(c._access_key, c._secret_key, c._token, c._expiry_time)
+    return Peek(creds.access_key, creds.secret_key, creds.token, None)
