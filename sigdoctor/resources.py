@@ -21,3 +21,7 @@ def causes_dir() -> Path:
 
 def docs_dir() -> Path:
     return _find("docs", "causes")
+
+
+def targets_dir() -> Path:
+    return _find("checks", "targets")
