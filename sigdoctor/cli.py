@@ -93,8 +93,12 @@ def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, 
             output.write_text(render(report, file_fmt.value, color=False, verbose=True), encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
-        # The terminal still gets the short summary.
-        sys.stdout.write(render(report, "text", color=color, verbose=verbose))
+        # The terminal still gets the short summary: the top causes and the one-line verdict.
+        from sigdoctor.render.summary import summary_line
+
+        for i, cause in enumerate(report.root_causes[:3], 1):
+            print(f"{i}. [{cause.severity.value}] {cause.id} — {cause.title}")
+        print(summary_line(report))
         print(f"report written to {output}", file=sys.stderr)
         return
     sys.stdout.write(render(report, (fmt or Format.TEXT).value, color=color, verbose=verbose))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import fields, is_dataclass, replace
+from enum import Enum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -80,6 +81,8 @@ class Redactor:
         return self._walk(value)  # type: ignore[no-any-return]
 
     def _walk(self, value: Any) -> Any:
+        if isinstance(value, Enum):  # StrEnum is a str: keep statuses and severities typed
+            return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):

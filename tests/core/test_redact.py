@@ -49,3 +49,13 @@ def test_nested_report_objects_are_redacted() -> None:
     out = r.obj(res)
     assert SECRET not in repr(out)
     assert out.findings[0].evidence["nested"]["k"] == "‹redacted›"
+
+
+def test_enums_survive_redaction_so_exit_codes_stay_right() -> None:
+    from sigdoctor.model import Confidence, Report, RootCause, Severity
+
+    cause = RootCause("no-credentials", Severity.ERROR, Confidence.HIGH, "t", "s", (), (), "d")
+    report = Report("run", "2026-11-27T00:00:00Z", 1, {}, (), (cause,))
+    redacted = Redactor().obj(report)
+    assert redacted.root_causes[0].severity is Severity.ERROR
+    assert redacted.has_error
