@@ -7,12 +7,12 @@ from sigdoctor.probes.base import Probe, not_implemented
 
 PROBES: tuple[Probe, ...] = (
     credentials.PROBE,
-    not_implemented("identity", "Does STS accept these credentials"),
-    not_implemented("permissions", "Does IAM allow the actions each target needs"),
-    not_implemented("clock", "How far the local clock is from true time"),
-    not_implemented("dns", "What each endpoint name resolves to"),
-    not_implemented("connectivity", "TCP, proxy and TLS to each endpoint"),
-    not_implemented("signature", "Is a request signed here accepted by each target"),
+    not_implemented("identity", "Identity: does STS accept the credentials"),
+    not_implemented("permissions", "Permissions: does IAM allow what each target needs"),
+    not_implemented("clock", "Clock: how far from true time"),
+    not_implemented("dns", "DNS: what each endpoint name resolves to"),
+    not_implemented("connectivity", "Connectivity: TCP, proxy and TLS to each endpoint"),
+    not_implemented("signature", "Signature: is a request signed here accepted"),
 )
 
 
