@@ -1,0 +1,122 @@
+"""The HTTP `Date` header of AWS endpoints as a clock: works where NTP (UDP 123) is blocked but HTTPS is not.
+
+An unsigned `GET /` gets an AWS error back, which is fine: only its `Date` header matters. The header has one-second
+resolution, truncated, so the server's time at the midpoint of our request is best estimated as Date + 0.5 s.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+from collections.abc import Callable
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+from sigdoctor.context import Context
+from sigdoctor.timecheck.sample import Sample
+
+USER_AGENT = "sigdoctor-clock/1 (unsigned request: reading the Date header)"
+
+
+def ca_bundle(ctx: Context) -> tuple[str | None, str]:
+    """The CA file botocore would verify with, and where that choice came from: AWS_CA_BUNDLE, else botocore's
+    default bundle (certifi, or its own copy). (None, ...) means the system store."""
+    if ctx.env.get("AWS_CA_BUNDLE"):
+        return str(ctx.path(ctx.env["AWS_CA_BUNDLE"])), "AWS_CA_BUNDLE"
+    try:
+        from botocore.httpsession import get_cert_path
+
+        return str(get_cert_path(True)), "botocore default"
+    except Exception:
+        return None, "system store"
+
+
+def tls_context(ctx: Context) -> ssl.SSLContext | str:
+    """A verifying TLS context with the SDK's CA bundle, or why there is none (an unreadable bundle fails every
+    HTTPS request of the SDK too; the connectivity probe reports it)."""
+    cafile, origin = ca_bundle(ctx)
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        return f"CA bundle {cafile} ({origin}) unusable: {getattr(exc, 'strerror', None) or exc}"
+
+
+def display(host: str, port: int, scheme: str) -> str:
+    default = 443 if scheme == "https" else 80
+    host_part = f"[{host}]" if ":" in host else host
+    return host if port == default else f"{host_part}:{port}"
+
+
+def offset_from(date_header: str, t_sent: float, t_received: float) -> float:
+    """true − local, from a `Date` header and the local times the request left and the answer arrived."""
+    when = parsedate_to_datetime(date_header)
+    if when.tzinfo is None:  # "-0000" means UTC with no zone stated; HTTP dates are always UTC
+        when = when.replace(tzinfo=UTC)
+    server = when.timestamp() + 0.5
+    return server - (t_sent + t_received) / 2
+
+
+def from_shared(entry: object) -> Sample | None:
+    """A `(url, date_header, t_sent, t_received)` tuple another probe left in `ctx.shared["http_dates"]`."""
+    if not isinstance(entry, (tuple, list)) or len(entry) != 4:
+        return None
+    url, date_header, t_sent, t_received = entry
+    try:
+        parts = urlsplit(str(url) if "://" in str(url) else f"https://{url}")
+        name = display(parts.hostname or str(url), parts.port or 443, parts.scheme or "https")
+        rtt = (float(t_received) - float(t_sent)) * 1000
+        return Sample("http-date", name, offset_s=offset_from(str(date_header), float(t_sent), float(t_received)),
+                      rtt_ms=max(0.0, rtt), origin="shared")
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def fetch(
+    host: str, port: int, scheme: str, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float]
+) -> Sample:
+    """One unsigned GET; never raises. `now` is the local clock being judged."""
+    name = display(host, port, scheme)
+
+    def failed(why: str) -> Sample:
+        return Sample("http-date", name, error=why)
+
+    conn: http.client.HTTPConnection
+    if scheme == "https":
+        if isinstance(tls, str):
+            return failed(tls)
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        # Connect (and handshake) first so the midpoint brackets only the request and its answer.
+        conn.connect()
+        t_sent = now()
+        conn.request("GET", "/", headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        response = conn.getresponse()
+        t_received = now()
+        date_header = response.getheader("Date")
+    except socket.gaierror as exc:
+        return failed("no such host" if exc.errno == socket.EAI_NONAME else f"name lookup failed: {exc.strerror}")
+    except TimeoutError:
+        return failed(f"timeout after {timeout:.1f} s")
+    except ConnectionRefusedError:
+        return failed("refused")
+    except ssl.SSLCertVerificationError:
+        # Not our finding: the connectivity probe explains TLS failures; an unverified Date proves nothing.
+        return failed("TLS verification failed (see the connectivity probe)")
+    except ssl.SSLError as exc:
+        return failed(f"TLS error: {exc.reason or exc}")
+    except (OSError, http.client.HTTPException) as exc:
+        return failed(f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+    rtt_ms = max(0.0, (t_received - t_sent) * 1000)
+    if not date_header:
+        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"HTTP {response.status} without a Date header")
+    try:
+        offset = offset_from(date_header, t_sent, t_received)
+    except (TypeError, ValueError):
+        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"unreadable Date header {date_header[:40]!r}")
+    return Sample("http-date", name, offset_s=offset, rtt_ms=rtt_ms)

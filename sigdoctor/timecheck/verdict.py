@@ -1,0 +1,117 @@
+"""From samples to a judgement: one offset, whether the sources agree, what SigV4 makes of it, and credential
+expiry judged against true time rather than the local clock."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sigdoctor.timecheck.sample import Sample
+
+# SigV4 rejects a request whose X-Amz-Date is more than 5 minutes from the server's clock...
+SIGV4_WINDOW_S = 300.0
+# ...except S3, which allows 15 minutes.
+S3_WINDOW_S = 900.0
+WARN_S = 60.0
+# Beyond the HTTP Date's one-second resolution plus network jitter, two sources really do see different times.
+DISAGREE_S = 2.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    offset_s: float | None
+    agree: bool
+    # The samples the offset was taken from, and, when sources disagree, those it was not.
+    basis: list[Sample] = field(default_factory=list)
+    outliers: list[Sample] = field(default_factory=list)
+
+
+def combine(samples: list[Sample]) -> Verdict:
+    """NTP is the precise clock; but SigV4 is judged by AWS's own clock, so when the two disagree, AWS's `Date`
+    decides."""
+    answered = [s for s in samples if s.offset_s is not None]
+    if not answered:
+        return Verdict(None, True)
+    offsets = [s.offset_s for s in answered if s.offset_s is not None]
+    ntp = [s for s in answered if s.kind == "ntp"]
+    aws = [s for s in answered if s.kind == "http-date"]
+    if max(offsets) - min(offsets) <= DISAGREE_S:
+        basis = ntp or aws
+        return Verdict(_median(basis), True, basis)
+    basis = aws or ntp
+    centre = _median(basis)
+    # Within the chosen kind, a lone stray server (a bad --ntp-server) should not drag the answer: use the median.
+    close = [s for s in basis if abs((s.offset_s or 0.0) - centre) <= DISAGREE_S] or basis
+    outliers = [s for s in answered if s not in close]
+    return Verdict(_median(close), False, close, outliers)
+
+
+def _median(samples: list[Sample]) -> float:
+    return float(statistics.median(s.offset_s for s in samples if s.offset_s is not None))
+
+
+def describe_offset(offset_s: float) -> str:
+    """'0.3 s ahead', '400 s (6.7 min) behind' — of the local clock relative to true time."""
+    magnitude = abs(offset_s)
+    direction = "behind" if offset_s > 0 else "ahead"
+    amount = f"{magnitude:.1f} s" if magnitude < 60 else f"{magnitude:.0f} s ({magnitude / 60:.1f} min)"
+    return f"{amount} {direction}"
+
+
+def severity_of(offset_s: float) -> str:
+    """"fail" ≥ 5 min, "warn" ≥ 1 min, else "pass"."""
+    magnitude = abs(offset_s)
+    if magnitude >= SIGV4_WINDOW_S:
+        return "fail"
+    if magnitude >= WARN_S:
+        return "warn"
+    return "pass"
+
+
+def is_s3(url: str) -> bool:
+    host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").lower()
+    return ".s3." in host or host.startswith(("s3.", "s3-")) or "s3.amazonaws.com" in host or ".s3-" in host
+
+
+def targets_affected(targets: list[str], offset_s: float) -> tuple[list[str], list[str]]:
+    """(targets whose requests AWS rejects at this offset, S3 targets still inside S3's 15-minute window)."""
+    magnitude = abs(offset_s)
+    affected: list[str] = []
+    spared: list[str] = []
+    for t in targets:
+        s3 = is_s3(t)
+        if magnitude >= (S3_WINDOW_S if s3 else SIGV4_WINDOW_S):
+            affected.append(t)
+        elif s3 and magnitude >= SIGV4_WINDOW_S:
+            spared.append(t)
+    return affected, spared
+
+
+def parse_expiry(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def describe_span(seconds: float) -> str:
+    s = abs(seconds)
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.0f} min"
+    if s < 2 * 86400:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.1f} days"
+
+
+def iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
