@@ -129,10 +129,13 @@ def winner(f: Facts) -> list[Finding]:
         "location": f.diags[f.winner].location if f.winner in f.diags else "",
         "detail": f.details.get(f.winner, ""),
     }
+    status = Status.PASS
     if f.run.refresh_error is not None:
+        # Causes come from the specific findings (rejected, trust denied, ...); this only keeps `pass` honest.
         evidence["refresh_error"] = error_text(f.run.refresh_error, f.redactor)
         bits.append("but fetching them failed: " + evidence["refresh_error"])
-    return [Finding(P + "winner", Status.PASS, " ".join(bits), evidence)]
+        status = Status.WARN
+    return [Finding(P + "winner", status, " ".join(bits), evidence)]
 
 
 # --- env ---------------------------------------------------------------------------------------------------------

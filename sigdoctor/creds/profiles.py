@@ -163,16 +163,21 @@ def login(files: AwsFiles) -> SourceDiag:
     return SourceDiag(True, f"login session {prof['login_session']}", f"profile {files.profile}", usable=None)
 
 
-def process(files: AwsFiles) -> SourceDiag:
+def process(ctx: Context, files: AwsFiles) -> SourceDiag:
     prof = _profile(files, files.profile)
     cmd = prof.get("credential_process")
     if cmd is None:
         return absent(f"profile {files.profile!r} has no credential_process")
     try:
-        program = shlex.split(str(cmd))[0]
+        argv = shlex.split(str(cmd))
+        program = argv[0]
     except (ValueError, IndexError):
-        program = "(unparsable command line)"
-    # Only the program is shown: arguments may carry secrets.
+        argv, program = [], "(unparsable command line)"
+    # Only the program is shown, and the arguments are treated as secrets: they may be tokens, and the process
+    # may echo them in the error we quote.
+    for arg in argv[1:]:
+        if len(arg) >= 8 and not arg.startswith("-"):
+            ctx.redactor.add_secret(arg)
     return SourceDiag(True, f"credential_process runs {program}", f"profile {files.profile}", usable=None,
                       facts={"program": program})
 

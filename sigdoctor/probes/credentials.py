@@ -89,7 +89,7 @@ def collect(ctx: Context) -> Facts:
         "sso": sso,
         "shared-credentials-file": profiles.static_keys(ctx, fl, "credentials"),
         "login": profiles.login(fl),
-        "custom-process": profiles.process(fl),
+        "custom-process": profiles.process(ctx, fl),
         "config-file": profiles.static_keys(ctx, fl, "config"),
         "ec2-credentials-file": profiles.ec2_credentials_file(ctx),
         "boto-config": profiles.boto_config(ctx, fl),
