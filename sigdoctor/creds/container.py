@@ -66,10 +66,7 @@ def uri_problem(uri: str) -> str | None:
         pass
     if host in ALLOWED_HOSTS:
         return None
-    return (
-        f"botocore refuses plain http to {host!r}: only https, loopback or "
-        f"{', '.join(ALLOWED_HOSTS)} are allowed"
-    )
+    return f"botocore refuses plain http to {host!r}: only https, loopback or {', '.join(ALLOWED_HOSTS)} are allowed"
 
 
 def configure(ctx: Context) -> ContainerConfig:
@@ -162,7 +159,9 @@ def fetch(ctx: Context, cfg: ContainerConfig) -> ContainerFetch:
 
 def _judge_body(ctx: Context, out: ContainerFetch, cfg: ContainerConfig, body: bytes) -> ContainerFetch:
     if out.status in (401, 403):
-        why = "no authorization token was sent" if not cfg.token_from else f"the token from {cfg.token_from} was refused"
+        why = (
+            "no authorization token was sent" if not cfg.token_from else f"the token from {cfg.token_from} was refused"
+        )
         out.error_kind, out.error = "auth", f"HTTP {out.status}: {why}"
         return out
     if out.status != 200:

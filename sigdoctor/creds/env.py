@@ -63,9 +63,7 @@ def diagnose(env: dict[str, str], redactor: Redactor, ignored_reason: str | None
     if key is None and secret is None:
         if token_var:
             problems.append((KEY, f"not set, but {token_var} is (a session token alone is useless)"))
-        return EnvDiag(
-            SourceDiag(False, f"{KEY} and {SECRET} not set", "environment", usable=False), problems
-        )
+        return EnvDiag(SourceDiag(False, f"{KEY} and {SECRET} not set", "environment", usable=False), problems)
 
     if key is not None and not key.strip():
         problems.append((KEY, "set but empty — botocore then skips environment credentials entirely"))

@@ -234,7 +234,9 @@ def _judge_creds(ctx: Context, out: ImdsProbe, status: int, body: bytes) -> None
     missing = [k for k in ("AccessKeyId", "SecretAccessKey", "Token", "Expiration") if k not in data]
     if missing:
         msg = str(data.get("Message", ""))[:200]
-        out.creds_error = f"credentials JSON lacks {', '.join(missing)}" + (f" (Code {out.creds_code}: {msg})" if msg else "")
+        out.creds_error = f"credentials JSON lacks {', '.join(missing)}" + (
+            f" (Code {out.creds_code}: {msg})" if msg else ""
+        )
         return
     out.key_id = mask_key_id(str(data["AccessKeyId"]))
     out.expiration = str(data["Expiration"])
@@ -249,7 +251,10 @@ def source(cfg: ImdsConfig, result: ImdsProbe) -> SourceDiag:
     if result.tcp != "open":
         not_ec2 = "" if cfg.expected_why else " (not EC2?)"
         return SourceDiag(
-            bool(cfg.expected_why), f"no instance metadata service answered{not_ec2}: {result.tcp_error}", loc, usable=False
+            bool(cfg.expected_why),
+            f"no instance metadata service answered{not_ec2}: {result.tcp_error}",
+            loc,
+            usable=False,
         )
     parts = [f"token PUT: {result.put} after {result.put_ms} ms"]
     if result.get_v1:

@@ -75,6 +75,12 @@ def files(f: Facts) -> Finding:
             f"{fl.config.path} has section(s) {', '.join(repr(s) for s in misnamed)} without the 'profile ' prefix:"
             " botocore ignores them"
         )
+    both = (f.env_vars.get("AWS_PROFILE"), f.env_vars.get("AWS_DEFAULT_PROFILE"))
+    if all(both) and both[0] != both[1] and fl.profile_source != "--profile":
+        notes.append(
+            f"AWS_PROFILE={both[0]} and AWS_DEFAULT_PROFILE={both[1]} differ: botocore uses {both[1]}, "
+            f"the Go SDKs use {both[0]}"
+        )
     read = [af.path for af in (fl.config, fl.credentials) if af.exists]
     msg = f"profile {fl.profile!r} ({fl.profile_source}); " + (
         "read " + ", ".join(read) if read else "no config or credentials file found"
@@ -148,7 +154,9 @@ def env_incomplete(f: Facts) -> list[Finding]:
     fix = []
     for v, issue in f.env.problems:
         if "contains" in issue:
-            fix.append(f"re-create {v} without the stray characters (check the secret/manifest/.env file it comes from)")
+            fix.append(
+                f"re-create {v} without the stray characters (check the secret/manifest/.env file it comes from)"
+            )
         elif "not set" in issue or "empty" in issue:
             fix.append(f"set {v}, or unset both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to use a role instead")
     msg = "; ".join(f"{v} {i}" for v, i in f.env.problems)
@@ -174,8 +182,12 @@ def session_token_missing(f: Facts) -> list[Finding]:
             P + "session-token-missing",
             Status.FAIL,
             f"{key} from {where} is a temporary (ASIA…) key but no {var} is set",
-            {"access_key_id": key, "source": f.winner, "location": where,
-             "fix": [f"set {var} next to the key (temporary keys are useless without their session token)"]},
+            {
+                "access_key_id": key,
+                "source": f.winner,
+                "location": where,
+                "fix": [f"set {var} next to the key (temporary keys are useless without their session token)"],
+            },
         )
     ]
 
@@ -256,8 +268,13 @@ def env_shadows_role(f: Facts) -> list[Finding]:
             P + "env-shadows-role",
             Status.FAIL,
             f"static keys {key or ''} from {where} win over {what}".replace("  ", " "),
-            {"winner": f.winner, "access_key_id": key, "location": where,
-             "shadowed": [m for m, _ in roles], "fix": fix},
+            {
+                "winner": f.winner,
+                "access_key_id": key,
+                "location": where,
+                "shadowed": [m for m, _ in roles],
+                "fix": fix,
+            },
         )
     ]
 
@@ -324,7 +341,9 @@ def profile_invalid(f: Facts) -> list[Finding]:
 
 def _process_problem(f: Facts) -> str:
     e = f.run.error
-    program = f.diags["custom-process"].facts.get("program", "credential_process") if "custom-process" in f.diags else ""
+    program = (
+        f.diags["custom-process"].facts.get("program", "credential_process") if "custom-process" in f.diags else ""
+    )
     if isinstance(e, ProcessTimeout):
         return f"credential_process {program} timed out"
     stderr = ""
@@ -336,7 +355,9 @@ def _process_problem(f: Facts) -> str:
         return f"credential_process {program} exited with code {code}" + (
             f": {f.redactor.text(first)[:200]}" if first else ""
         )
-    return f"credential_process {program} failed: " + (f.redactor.text(first)[:200] if first else error_text(e, f.redactor) if e else "")
+    return f"credential_process {program} failed: " + (
+        f.redactor.text(first)[:200] if first else error_text(e, f.redactor) if e else ""
+    )
 
 
 # --- web identity ------------------------------------------------------------------------------------------------
@@ -360,9 +381,15 @@ def web_identity(f: Facts) -> list[Finding]:
                 P + "web-identity-token-unreadable",
                 _relevance(f, m),
                 f"web identity token {w.token_problem}",
-                {**base, "problem": w.token_problem, "uid": os.getuid(),
-                 "fix": ["check the projected service account token volume is mounted in this container "
-                         "(eks.amazonaws.com/serviceaccount) and readable by the agent's user (fsGroup)"]},
+                {
+                    **base,
+                    "problem": w.token_problem,
+                    "uid": os.getuid(),
+                    "fix": [
+                        "check the projected service account token volume is mounted in this container "
+                        "(eks.amazonaws.com/serviceaccount) and readable by the agent's user (fsGroup)"
+                    ],
+                },
             )
         )
     if w.claims or w.claims_error:
@@ -373,8 +400,13 @@ def web_identity(f: Facts) -> list[Finding]:
                 P + "web-identity-rejected",
                 _relevance(f, m),
                 f"web identity role: {w.role_arn_problem}",
-                {**base, "problem": w.role_arn_problem,
-                 "fix": ["set AWS_ROLE_ARN (eks.amazonaws.com/role-arn annotation) to arn:aws:iam::<account>:role/<name>"]},
+                {
+                    **base,
+                    "problem": w.role_arn_problem,
+                    "fix": [
+                        "set AWS_ROLE_ARN (eks.amazonaws.com/role-arn annotation) to arn:aws:iam::<account>:role/<name>"
+                    ],
+                },
             )
         )
     if f.winner == m and isinstance(f.run.refresh_error, ClientError):
@@ -385,8 +417,12 @@ def web_identity(f: Facts) -> list[Finding]:
 def _claims(f: Facts) -> Finding:
     w = f.web
     if w.claims_error:
-        return Finding(P + "web-identity-claims", Status.WARN, f"web identity token: {w.claims_error}",
-                       {"token_file": w.token_file, "error": w.claims_error})
+        return Finding(
+            P + "web-identity-claims",
+            Status.WARN,
+            f"web identity token: {w.claims_error}",
+            {"token_file": w.token_file, "error": w.claims_error},
+        )
     ev: dict[str, Any] = {k: w.claims.get(k) for k in ("iss", "sub", "aud")}
     for k in ("exp", "iat"):
         v = w.claims.get(k)
@@ -411,8 +447,11 @@ def _sts_rejection(f: Facts, operation: str, role_arn: str | None) -> list[Findi
         ev.update({"iss": f.web.claims.get("iss"), "sub": f.web.claims.get("sub"), "aud": f.web.claims.get("aud")})
     if code == "AccessDenied":
         ev["fix"] = _trust_fix(f, operation, role_arn)
-        return [Finding(P + "role-trust-denied", Status.FAIL,
-                        f"STS {operation} on {role_arn}: AccessDenied — {message}", ev)]
+        return [
+            Finding(
+                P + "role-trust-denied", Status.FAIL, f"STS {operation} on {role_arn}: AccessDenied — {message}", ev
+            )
+        ]
     if operation == "AssumeRoleWithWebIdentity":
         ev["fix"] = _web_identity_fix(f, code, message)
         return [Finding(P + "web-identity-rejected", Status.FAIL, f"STS {operation}: {code} — {message}", ev)]
@@ -426,7 +465,7 @@ def _trust_fix(f: Facts, operation: str, role_arn: str | None) -> list[str]:
         sub = f.web.claims.get("sub", "<sub>")
         return [
             f"the trust policy of {role_arn} must allow sts:AssumeRoleWithWebIdentity for the federated principal "
-            f"oidc-provider/{host} with condition \"{host}:sub\": \"{sub}\" (and \"{host}:aud\": \"sts.amazonaws.com\")"
+            f'oidc-provider/{host} with condition "{host}:sub": "{sub}" (and "{host}:aud": "sts.amazonaws.com")'
         ]
     return [f"add the source principal to the trust policy of {role_arn} (Action sts:AssumeRole)"]
 
@@ -434,11 +473,15 @@ def _trust_fix(f: Facts, operation: str, role_arn: str | None) -> list[str]:
 def _web_identity_fix(f: Facts, code: str, message: str) -> list[str]:
     iss = f.web.claims.get("iss", "<issuer>")
     if "OpenIDConnect provider" in message or (code == "InvalidIdentityToken" and "provider" in message.lower()):
-        return [f"create the IAM OIDC identity provider for {iss} in the role's account "
-                "(eksctl utils associate-iam-oidc-provider --cluster <name> --approve)"]
+        return [
+            f"create the IAM OIDC identity provider for {iss} in the role's account "
+            "(eksctl utils associate-iam-oidc-provider --cluster <name> --approve)"
+        ]
     if "audience" in message.lower():
-        return [f"the token's aud ({f.web.claims.get('aud')}) must be a client id of the OIDC provider "
-                "(sts.amazonaws.com for IRSA)"]
+        return [
+            f"the token's aud ({f.web.claims.get('aud')}) must be a client id of the OIDC provider "
+            "(sts.amazonaws.com for IRSA)"
+        ]
     if code in ("ExpiredTokenException", "ExpiredToken"):
         return ["the web identity token is expired: check the projected token volume is refreshed by the kubelet"]
     return []
@@ -467,26 +510,45 @@ def container(f: Facts) -> list[Finding]:
     host = urlsplit(c.uri or "").hostname or ""
     fix: list[str] = []
     if c.uri_problem:
-        fix.append("use an https URL, a loopback address, 169.254.170.2 or 169.254.170.23 in "
-                   "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        fix.append(
+            "use an https URL, a loopback address, 169.254.170.2 or 169.254.170.23 in "
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        )
     elif c.token_problem or r.error_kind == "auth":
-        fix.append("mount the Pod Identity token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) into this container and "
-                   "make it readable by the agent's user")
+        fix.append(
+            "mount the Pod Identity token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) into this container and "
+            "make it readable by the agent's user"
+        )
     elif host in cont.POD_IDENTITY_HOSTS and r.error_kind in ("refused", "timeout", "unreachable"):
-        fix.append("the EKS Pod Identity Agent does not answer on this node: "
-                   "kubectl -n kube-system get daemonset eks-pod-identity-agent")
+        fix.append(
+            "the EKS Pod Identity Agent does not answer on this node: "
+            "kubectl -n kube-system get daemonset eks-pod-identity-agent"
+        )
     elif host == cont.ECS_HOST and r.error_kind in ("refused", "timeout", "unreachable"):
-        fix.append("the ECS agent's credential endpoint does not answer: the task needs a task role and the "
-                   "awsvpc/bridge network must reach 169.254.170.2")
+        fix.append(
+            "the ECS agent's credential endpoint does not answer: the task needs a task role and the "
+            "awsvpc/bridge network must reach 169.254.170.2"
+        )
     ev: dict[str, Any] = {
-        "uri": c.uri, "uri_from": c.uri_from, "kind": c.kind, "token_from": c.token_from,
+        "uri": c.uri,
+        "uri_from": c.uri_from,
+        "kind": c.kind,
+        "token_from": c.token_from,
         "error_kind": r.error_kind or ("refused-uri" if c.uri_problem else "token" if c.token_problem else None),
-        "http_status": r.status, "elapsed_ms": r.elapsed_ms, "problem": problem,
+        "http_status": r.status,
+        "elapsed_ms": r.elapsed_ms,
+        "problem": problem,
     }
     if fix:
         ev["fix"] = fix
-    return [Finding(P + "container-credentials-failed", _relevance(f, "container-role"),
-                    f"{c.kind} credentials ({c.uri}): {problem}", ev)]
+    return [
+        Finding(
+            P + "container-credentials-failed",
+            _relevance(f, "container-role"),
+            f"{c.kind} credentials ({c.uri}): {problem}",
+            ev,
+        )
+    ]
 
 
 # --- IMDS --------------------------------------------------------------------------------------------------------
@@ -505,33 +567,70 @@ def imds(f: Facts, container_hints: Callable[[], list[str]]) -> list[Finding]:
     needed = _imds_needed(f)
     if p.tcp != "open":
         if cfg.expected_why and needed:
-            out.append(Finding(P + "imds-unreachable", Status.FAIL,
-                               f"no instance metadata service answers at {cfg.base_url}: {p.tcp_error}",
-                               {**ev, "error": p.tcp_error, "expected_because": cfg.expected_why}))
+            out.append(
+                Finding(
+                    P + "imds-unreachable",
+                    Status.FAIL,
+                    f"no instance metadata service answers at {cfg.base_url}: {p.tcp_error}",
+                    {**ev, "error": p.tcp_error, "expected_because": cfg.expected_why},
+                )
+            )
         return out
     token_failed = p.put != "token"
     hop = p.put == "timeout" or (token_failed and cfg.v1_disabled)
     if hop and (needed or p.via == "IMDSv1"):
         hints = container_hints()
         status = Status.WARN if p.via == "IMDSv1" else Status.FAIL
-        why = (f"the IMDSv2 token PUT timed out after {p.put_ms} ms while {cfg.base_url} accepts TCP"
-               if p.put == "timeout" else f"the IMDSv2 token PUT failed ({p.put})")
+        why = (
+            f"the IMDSv2 token PUT timed out after {p.put_ms} ms while {cfg.base_url} accepts TCP"
+            if p.put == "timeout"
+            else f"the IMDSv2 token PUT failed ({p.put})"
+        )
         if cfg.v1_disabled:
             why += f" and IMDSv1 is disabled ({cfg.v1_disabled_from})"
-        out.append(Finding(P + "imds-hop-limit", status, why, {
-            **ev, "put_outcome": p.put, "put_ms": p.put_ms, "v1_get": p.get_v1, "v1_disabled": cfg.v1_disabled,
-            "in_container": bool(hints), "container_hints": hints,
-            "fix": ["aws ec2 modify-instance-metadata-options --instance-id <id> --http-put-response-hop-limit 2 "
-                    "--http-tokens required --http-endpoint enabled (or run the agent with hostNetwork)"],
-        }))
+        out.append(
+            Finding(
+                P + "imds-hop-limit",
+                status,
+                why,
+                {
+                    **ev,
+                    "put_outcome": p.put,
+                    "put_ms": p.put_ms,
+                    "v1_get": p.get_v1,
+                    "v1_disabled": cfg.v1_disabled,
+                    "in_container": bool(hints),
+                    "container_hints": hints,
+                    "fix": [
+                        "aws ec2 modify-instance-metadata-options --instance-id <id> --http-put-response-hop-limit 2 "
+                        "--http-tokens required --http-endpoint enabled (or run the agent with hostNetwork)"
+                    ],
+                },
+            )
+        )
     if needed and p.roles_status is not None and not p.roles and not (cfg.v1_disabled and token_failed):
-        out.append(Finding(P + "imds-no-role", Status.FAIL,
-                           f"the instance metadata service answers but lists no IAM role (HTTP {p.roles_status})",
-                           {**ev, "roles_status": p.roles_status,
-                            "fix": ["attach an instance profile: aws ec2 associate-iam-instance-profile "
-                                    "--instance-id <id> --iam-instance-profile Name=<profile>"]}))
+        out.append(
+            Finding(
+                P + "imds-no-role",
+                Status.FAIL,
+                f"the instance metadata service answers but lists no IAM role (HTTP {p.roles_status})",
+                {
+                    **ev,
+                    "roles_status": p.roles_status,
+                    "fix": [
+                        "attach an instance profile: aws ec2 associate-iam-instance-profile "
+                        "--instance-id <id> --iam-instance-profile Name=<profile>"
+                    ],
+                },
+            )
+        )
     if f.winner == "iam-role" and p.via == "IMDSv1":
-        out.append(Finding(P + "imdsv1-in-use", Status.WARN,
-                           f"credentials for role {p.roles[0] if p.roles else '?'} came over IMDSv1 (token PUT: {p.put})",
-                           {**ev, "put_outcome": p.put, "put_ms": p.put_ms}))
+        out.append(
+            Finding(
+                P + "imdsv1-in-use",
+                Status.WARN,
+                f"credentials for role {p.roles[0] if p.roles else '?'} came over IMDSv1 (token PUT: {p.put})",
+                {**ev, "put_outcome": p.put, "put_ms": p.put_ms},
+            )
+        )
     return out

@@ -97,8 +97,13 @@ def assume_role(files: AwsFiles) -> SourceDiag:
     )
     problem = assume_role_problem(files, files.profile)
     detail = f"role {prof['role_arn']} via {via}" + (f"; {problem}" if problem else "")
-    return SourceDiag(True, detail, f"profile {files.profile}", usable=False if problem else None,
-                      facts={"role_arn": prof["role_arn"], "problem": problem})
+    return SourceDiag(
+        True,
+        detail,
+        f"profile {files.profile}",
+        usable=False if problem else None,
+        facts={"role_arn": prof["role_arn"], "problem": problem},
+    )
 
 
 def sso_cache_dir(files: AwsFiles) -> str | None:
@@ -114,8 +119,12 @@ def sso(ctx: Context, files: AwsFiles) -> SourceDiag:
     if session_name:
         sessions: dict[str, Any] = files.config_data.get("sso_sessions", {})
         if session_name not in sessions:
-            return SourceDiag(True, f"sso_session {session_name!r} does not exist", usable=False,
-                              facts={"problem": f"sso-session {session_name!r} is not defined"})
+            return SourceDiag(
+                True,
+                f"sso_session {session_name!r} does not exist",
+                usable=False,
+                facts={"problem": f"sso-session {session_name!r} is not defined"},
+            )
         cfg.update(sessions[session_name])
     missing = [k for k in ("sso_start_url", "sso_region", "sso_role_name", "sso_account_id") if k not in cfg]
     if missing:
@@ -129,8 +138,11 @@ def sso(ctx: Context, files: AwsFiles) -> SourceDiag:
     path = f"{cache}/{hashlib.sha1(key_src.encode()).hexdigest()}.json"
     token_problem = _sso_token_problem(ctx, path, key_src)
     return SourceDiag(
-        True, detail + (f"; {token_problem}" if token_problem else f"; token cache {path} valid"), path,
-        usable=False if token_problem else None, facts={"problem": token_problem, "cache": path},
+        True,
+        detail + (f"; {token_problem}" if token_problem else f"; token cache {path} valid"),
+        path,
+        usable=False if token_problem else None,
+        facts={"problem": token_problem, "cache": path},
     )
 
 
@@ -178,8 +190,9 @@ def process(ctx: Context, files: AwsFiles) -> SourceDiag:
     for arg in argv[1:]:
         if len(arg) >= 8 and not arg.startswith("-"):
             ctx.redactor.add_secret(arg)
-    return SourceDiag(True, f"credential_process runs {program}", f"profile {files.profile}", usable=None,
-                      facts={"program": program})
+    return SourceDiag(
+        True, f"credential_process runs {program}", f"profile {files.profile}", usable=None, facts={"program": program}
+    )
 
 
 def ec2_credentials_file(ctx: Context) -> SourceDiag:
@@ -195,8 +208,13 @@ def ec2_credentials_file(ctx: Context) -> SourceDiag:
     ctx.redactor.add_secret(values.get("AWSSecretKey"))
     if "AWSAccessKeyId" not in values:
         return absent(f"AWS_CREDENTIAL_FILE={path} has no AWSAccessKeyId", path)
-    return SourceDiag(True, f"AWSAccessKeyId={mask_key_id(values['AWSAccessKeyId'])}", path,
-                      usable="AWSSecretKey" in values, facts={"key_id": values["AWSAccessKeyId"]})
+    return SourceDiag(
+        True,
+        f"AWSAccessKeyId={mask_key_id(values['AWSAccessKeyId'])}",
+        path,
+        usable="AWSSecretKey" in values,
+        facts={"key_id": values["AWSAccessKeyId"]},
+    )
 
 
 def boto_config(ctx: Context, files: AwsFiles) -> SourceDiag:

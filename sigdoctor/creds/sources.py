@@ -31,6 +31,7 @@ class Facts:
     now: float
     offline: bool
     redactor: Redactor
+    env_vars: dict[str, str] = field(default_factory=dict)
     states: dict[str, SourceState] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)
 
@@ -73,7 +74,9 @@ def resolve_states(f: Facts) -> list[dict[str, Any]]:
             state = SourceState.WINNER
         elif o.result == "error" and o.error is not None:
             state = SourceState.FAILED
-            detail = f"{error_text(o.error, f.redactor)} ({d.detail})" if d.configured else error_text(o.error, f.redactor)
+            detail = (
+                f"{error_text(o.error, f.redactor)} ({d.detail})" if d.configured else error_text(o.error, f.redactor)
+            )
         elif o.result == "offline":
             state = SourceState.CONFIGURED
             detail = f"{d.detail}; not checked (--offline)"

@@ -7,9 +7,9 @@ checks of IMDS and the container endpoint run meanwhile in threads, so the probe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from sigdoctor.context import Context
 from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
@@ -42,6 +42,8 @@ EMITS = tuple(
     )
 )
 
+T = TypeVar("T")
+
 # Deferred sources whose credentials only exist after a network call we are allowed to make (STS).
 _REFRESHABLE = ("assume-role", "assume-role-with-web-identity", "sso")
 
@@ -61,10 +63,21 @@ def _container_source(cfg: container.ContainerConfig, fetched: container.Contain
     return d
 
 
+def _guarded(check: Callable[[], T], failed: T) -> T:
+    """A network check that breaks in an unforeseen way (a malformed endpoint, ...) reports it instead of
+    taking the whole probe down."""
+    try:
+        return check()
+    except Exception as e:
+        for attr in ("tcp_error", "error"):
+            if hasattr(failed, attr):
+                setattr(failed, attr, f"check failed: {type(e).__name__}: {e}")
+        return failed
+
+
 def collect(ctx: Context) -> Facts:
     fl = files.load(ctx)
-    ignored = "ignored: --profile disables environment keys in botocore" if fl.explicit_profile else None
-    env_d = env.diagnose(ctx.env, ctx.redactor, ignored)
+    env_d = env.diagnose(ctx.env, ctx.redactor)
     web = web_identity.diagnose(ctx, fl)
     cont_cfg = container.configure(ctx)
     imds_cfg = imds.configure(ctx, fl)
@@ -78,8 +91,10 @@ def collect(ctx: Context) -> Facts:
 
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="sigdoctor-creds") as pool:
         run_f = pool.submit(chain.run, ctx, fl, refresh)
-        imds_f = pool.submit(imds.probe, ctx, imds_cfg)
-        cont_f = pool.submit(container.fetch, ctx, cont_cfg)
+        imds_f = pool.submit(_guarded, lambda: imds.probe(ctx, imds_cfg), imds.ImdsProbe(True, tcp="error"))
+        cont_f = pool.submit(
+            _guarded, lambda: container.fetch(ctx, cont_cfg), container.ContainerFetch(True, error_kind="error")
+        )
         run, imds_probe, fetched = run_f.result(), imds_f.result(), cont_f.result()
 
     diags: dict[str, SourceDiag] = {
@@ -100,9 +115,20 @@ def collect(ctx: Context) -> Facts:
     ctx.redactor.add_secret(peeked.secret_key)
     ctx.redactor.add_secret(peeked.token)
     return Facts(
-        files=fl, env=env_d, web=web, container=cont_cfg, container_fetch=fetched, imds=imds_cfg,
-        imds_probe=imds_probe, run=run, diags=diags, peek=peeked, now=ctx.now(), offline=ctx.offline,
+        files=fl,
+        env=env_d,
+        web=web,
+        container=cont_cfg,
+        container_fetch=fetched,
+        imds=imds_cfg,
+        imds_probe=imds_probe,
+        run=run,
+        diags=diags,
+        peek=peeked,
+        now=ctx.now(),
+        offline=ctx.offline,
         redactor=ctx.redactor,
+        env_vars=ctx.env,
     )
 
 

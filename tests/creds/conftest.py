@@ -95,7 +95,11 @@ class Result:
 
     def text(self) -> str:
         return json.dumps(
-            {"findings": [vars(f) for f in self.outcome.findings], "data": self.outcome.data, "s": self.outcome.summary},
+            {
+                "findings": [vars(f) for f in self.outcome.findings],
+                "data": self.outcome.data,
+                "s": self.outcome.summary,
+            },
             default=str,
         )
 
@@ -109,6 +113,7 @@ def boto3_method(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], profile: 
             m.setenv(k, v)
         # Retries change how long botocore takes, never who wins.
         m.setattr(ContainerMetadataFetcher, "RETRY_ATTEMPTS", 1)
+        m.setattr(ContainerMetadataFetcher, "SLEEP_TIME", 0)
         try:
             creds = boto3.Session(profile_name=profile).get_credentials()
         except Exception:

@@ -97,7 +97,9 @@ def test_expired_env_session_credentials(env: Env, probe: Probe) -> None:
 
 
 def test_shared_credentials_file_wins_and_is_listed(env: Env, probe: Probe) -> None:
-    path = env.credentials(f"[default]\naws_access_key_id = {AKIA}\naws_secret_access_key = {env.secret('fileSecret0123456789abcdefghijklmnopqrstu')}\n")
+    path = env.credentials(
+        f"[default]\naws_access_key_id = {AKIA}\naws_secret_access_key = {env.secret('fileSecret0123456789abcdefghijklmnopqrstu')}\n"
+    )
     r = probe(env)
     assert r.winner == "shared-credentials-file"
     assert r.state("env") == "absent"
@@ -106,7 +108,9 @@ def test_shared_credentials_file_wins_and_is_listed(env: Env, probe: Probe) -> N
 
 
 def test_config_file_keys_win(env: Env, probe: Probe) -> None:
-    env.config(f"[profile ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('cfgSecret0123456789abcdefghijklmnopqrstuv')}\n")
+    env.config(
+        f"[profile ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('cfgSecret0123456789abcdefghijklmnopqrstuv')}\n"
+    )
     env.vars["AWS_PROFILE"] = "ops"
     r = probe(env)
     assert r.winner == "config-file"
@@ -116,7 +120,9 @@ def test_config_file_keys_win(env: Env, probe: Probe) -> None:
 
 def test_explicit_profile_drops_env_keys(env: Env, probe: Probe) -> None:
     keys(env)
-    env.credentials(f"[ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrstuv')}\naws_session_token = {env.secret('opsToken' + 'C' * 60)}\n")
+    env.credentials(
+        f"[ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrstuv')}\naws_session_token = {env.secret('opsToken' + 'C' * 60)}\n"
+    )
     r = probe(env, profile="ops")
     assert r.winner == "shared-credentials-file"
     assert r.state("env") == "configured"
@@ -126,7 +132,9 @@ def test_explicit_profile_drops_env_keys(env: Env, probe: Probe) -> None:
 
 def test_aws_profile_env_keeps_env_keys_first(env: Env, probe: Probe) -> None:
     keys(env)
-    env.credentials(f"[ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrstuv')}\n")
+    env.credentials(
+        f"[ops]\naws_access_key_id = {ASIA}\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrstuv')}\n"
+    )
     env.vars["AWS_PROFILE"] = "ops"
     r = probe(env)
     assert r.winner == "env"
@@ -166,7 +174,9 @@ def test_role_arn_without_source(env: Env, probe: Probe) -> None:
 
 
 def test_failing_credential_process_reports_exit_code(env: Env, probe: Probe) -> None:
-    script = env.file("bin/creds.sh", "#!/bin/sh\necho 'vault: permission denied for token s3cr3tT0kenValue' >&2\nexit 3\n", 0o755)
+    script = env.file(
+        "bin/creds.sh", "#!/bin/sh\necho 'vault: permission denied for token s3cr3tT0kenValue' >&2\nexit 3\n", 0o755
+    )
     env.secret("s3cr3tT0kenValue")
     env.config(f"[default]\ncredential_process = {script} --token s3cr3tT0kenValue\n")
     r = probe(env)

@@ -15,7 +15,13 @@ SUB = "system:serviceaccount:monitoring:grafana-agent"
 
 
 def irsa(env: Env, exp_in: float = 3600, role: str = ROLE) -> str:
-    claims = {"iss": ISS, "sub": SUB, "aud": ["sts.amazonaws.com"], "exp": int(time.time() + exp_in), "iat": int(time.time())}
+    claims = {
+        "iss": ISS,
+        "sub": SUB,
+        "aud": ["sts.amazonaws.com"],
+        "exp": int(time.time() + exp_in),
+        "iat": int(time.time()),
+    }
     token = env.secret(make_jwt(claims))
     env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = env.file("sa/token", token)
     env.vars["AWS_ROLE_ARN"] = role
@@ -125,7 +131,9 @@ def test_profile_role_trust_denied(env: Env, probe: Probe, rejecting_sts: Callab
 
 def test_explicit_profile_ignores_irsa_env(env: Env, probe: Probe) -> None:
     irsa(env)
-    env.credentials(f"[ops]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrs')}\n")
+    env.credentials(
+        f"[ops]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = {env.secret('opsSecret0123456789abcdefghijklmnopqrs')}\n"
+    )
     r = probe(env, profile="ops")
     assert r.winner == "shared-credentials-file"
     assert r.state("assume-role-with-web-identity") == "absent"
