@@ -91,6 +91,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
 def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
     tasks: list[tuple[str, Callable[[], Sample]]] = []
     placeholders: dict[str, Sample] = {}
+    # What each task is waiting for, so a timeout can say "name lookup" rather than just "timed out".
+    stages: dict[str, str] = {}
     samples: list[Sample] = []
 
     ntp_timeout = ctx.timeout(NTP_TIMEOUT_S)
@@ -105,7 +107,7 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
     for server in servers:
         key = f"ntp {server.name}"
         if key not in placeholders:
-            tasks.append((key, _bind_ntp(server, ntp_timeout, ctx.now)))
+            tasks.append((key, _bind_ntp(server, ntp_timeout, ctx.now, _marker(stages, key))))
             placeholders[key] = Sample("ntp", server.name)
 
     shared = [s for s in (httpdate.from_shared(e) for e in ctx.shared.get("http_dates", [])) if s is not None]
@@ -117,7 +119,7 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
         key = f"http {name}"
         if name in seen or key in placeholders:
             continue
-        tasks.append((key, _bind_http(ep, http_timeout, tls, ctx.now)))
+        tasks.append((key, _bind_http(ep, http_timeout, tls, ctx.now, _marker(stages, key))))
         placeholders[key] = Sample("http-date", name)
 
     budget = max(0.1, min(BUDGET_S, ctx.remaining() - 0.2))
@@ -130,18 +132,28 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
         elif isinstance(out, BaseException):
             samples.append(Sample(empty.kind, empty.server, error=f"{type(out).__name__}: {out}"))
         else:
-            samples.append(Sample(empty.kind, empty.server, error=f"timeout (no answer within {budget:.1f} s)"))
+            where = stages.get(key, "waiting for a free worker")
+            samples.append(Sample(empty.kind, empty.server, error=f"timeout ({where} did not finish in {budget:.1f} s)"))
     return samples + shared
 
 
-def _bind_ntp(server: ntp.Server, timeout: float, now: Callable[[], float]) -> Callable[[], Sample]:
-    return lambda: ntp.query(server, timeout, now)
+def _marker(stages: dict[str, str], key: str) -> Callable[[str], None]:
+    def mark(stage: str) -> None:
+        stages[key] = stage
+
+    return mark
+
+
+def _bind_ntp(
+    server: ntp.Server, timeout: float, now: Callable[[], float], mark: Callable[[str], None]
+) -> Callable[[], Sample]:
+    return lambda: ntp.query(server, timeout, now, mark)
 
 
 def _bind_http(
-    ep: Endpoint, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float]
+    ep: Endpoint, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float], mark: Callable[[str], None]
 ) -> Callable[[], Sample]:
-    return lambda: httpdate.fetch(ep.host, ep.port, ep.scheme, timeout, tls, now)
+    return lambda: httpdate.fetch(ep.host, ep.port, ep.scheme, timeout, tls, now, mark)
 
 
 def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpoint]:
@@ -184,13 +196,22 @@ def _summary(verdict: Verdict, samples: list[Sample]) -> str:
 
 
 def _unmeasured_text(samples: list[Sample]) -> str:
-    ntp_part = "; ".join(f"{s.server} {_short(s.error)}" for s in samples if s.kind == "ntp") or "no server to ask"
+    ntp_part = _grouped([s for s in samples if s.kind == "ntp"]) or "no server to ask"
     http = [s for s in samples if s.kind == "http-date"]
-    if http:
-        http_part = "no AWS endpoint answered (" + "; ".join(f"{s.server} {_short(s.error)}" for s in http) + ")"
-    else:
-        http_part = "no AWS endpoint to read a Date from"
+    http_part = f"no AWS endpoint answered ({_grouped(http)})" if http else "no AWS endpoint to read a Date from"
     return f"could not measure: NTP {ntp_part}; {http_part}"
+
+
+def _grouped(samples: list[Sample]) -> str:
+    """'a timed out, b and c name lookup failed': one clause per kind of failure, servers in first-seen order."""
+    by_error: dict[str, list[str]] = {}
+    for s in samples:
+        by_error.setdefault(_short(s.error), []).append(s.server)
+    clauses = []
+    for error, servers in by_error.items():
+        names = servers[0] if len(servers) == 1 else ", ".join(servers[:-1]) + " and " + servers[-1]
+        clauses.append(f"{names} {error}")
+    return ", ".join(clauses)
 
 
 def _short(error: str | None) -> str:
@@ -198,7 +219,8 @@ def _short(error: str | None) -> str:
         return "no answer"
     if error.startswith("timeout"):
         return "timed out"
-    return error
+    # Details stay in each source's own line; the summary keeps the gist.
+    return error.split(" (")[0].split(": ")[0]
 
 
 def _verdict_findings(ctx: Context, verdict: Verdict, samples: list[Sample],

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
-from sigdoctor.timecheck.sample import Sample
+from sigdoctor.timecheck.sample import Sample, lookup_error
 
 USER_AGENT = "sigdoctor-clock/1 (unsigned request: reading the Date header)"
 
@@ -74,13 +74,20 @@ def from_shared(entry: object) -> Sample | None:
 
 
 def fetch(
-    host: str, port: int, scheme: str, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float]
+    host: str, port: int, scheme: str, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float],
+    stage: Callable[[str], None] = lambda _: None,
 ) -> Sample:
-    """One unsigned GET; never raises. `now` is the local clock being judged."""
+    """One unsigned GET; never raises. `now` is the local clock being judged; `stage` hears what it is waiting for
+    (a lookup has no timeout of its own: the caller may give up on it)."""
     name = display(host, port, scheme)
+    current = ["name lookup"]
 
     def failed(why: str) -> Sample:
         return Sample("http-date", name, error=why)
+
+    def at(step: str) -> None:
+        current[0] = step
+        stage(step)
 
     conn: http.client.HTTPConnection
     if scheme == "https":
@@ -89,18 +96,37 @@ def fetch(
         conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def connect(address: tuple[str, int], timeout: float, source: tuple[str, int] | None = None) -> socket.socket:
+        at("name lookup")
+        infos = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)
+        at("TCP connect")
+        family, kind, proto, _, sockaddr = infos[0]
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+        except BaseException:
+            sock.close()
+            raise
+        at("TLS handshake" if scheme == "https" else "waiting for the HTTP answer")
+        return sock
+
+    # http.client resolves and connects in one call; splitting it tells a hung resolver from a silent server.
+    setattr(conn, "_create_connection", connect)  # noqa: B010
     try:
         # Connect (and handshake) first so the midpoint brackets only the request and its answer.
         conn.connect()
+        at("waiting for the HTTP answer")
         t_sent = now()
         conn.request("GET", "/", headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         response = conn.getresponse()
         t_received = now()
         date_header = response.getheader("Date")
     except socket.gaierror as exc:
-        return failed("no such host" if exc.errno == socket.EAI_NONAME else f"name lookup failed: {exc.strerror}")
+        return failed(lookup_error(exc))
     except TimeoutError:
-        return failed(f"timeout after {timeout:.1f} s")
+        return failed(f"timeout after {timeout:.1f} s ({current[0]})")
     except ConnectionRefusedError:
         return failed("refused")
     except ssl.SSLCertVerificationError:

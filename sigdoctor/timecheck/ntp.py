@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import ntplib
 
 from sigdoctor.context import Context
-from sigdoctor.timecheck.sample import Sample
+from sigdoctor.timecheck.sample import Sample, lookup_error
 
 NTP_PORT = 123
 # Amazon Time Sync Service: link-local on every Nitro/Xen instance, no internet access needed.
@@ -80,24 +80,19 @@ def servers_to_ask(ctx: Context) -> list[Server]:
     return [Server(h) for h in hosts]
 
 
-def _lookup_error(exc: socket.gaierror) -> str:
-    if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
-        return "no such host"
-    if exc.errno == socket.EAI_AGAIN:
-        return "name lookup failed (resolver did not answer)"
-    return f"name lookup failed: {exc.strerror or exc}"
-
-
-def query(server: Server, timeout: float, now: Callable[[], float]) -> Sample:
-    """One NTP exchange; never raises. `now` is the local clock being judged."""
+def query(server: Server, timeout: float, now: Callable[[], float],
+          stage: Callable[[str], None] = lambda _: None) -> Sample:
+    """One NTP exchange; never raises. `now` is the local clock being judged; `stage` hears what it is waiting for
+    (a lookup has no timeout of its own: the caller may give up on it)."""
 
     def failed(why: str) -> Sample:
         return Sample("ntp", server.name, error=why)
 
+    stage("name lookup")
     try:
         infos = socket.getaddrinfo(server.host, server.port, type=socket.SOCK_DGRAM)
     except socket.gaierror as exc:
-        return failed(_lookup_error(exc))
+        return failed(lookup_error(exc))
     family, _, _, _, sockaddr = infos[0]
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
@@ -106,6 +101,7 @@ def query(server: Server, timeout: float, now: Callable[[], float]) -> Sample:
         request = ntplib.NTPPacket(mode=3, version=4, tx_timestamp=ntplib.system_to_ntp_time(now()))
         data = request.to_data()
         sock.send(data)
+        stage("waiting for the NTP answer")
         while True:
             reply = sock.recv(512)
             received = now()

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any
+
+
+def lookup_error(exc: socket.gaierror) -> str:
+    """A name lookup failure as the user needs it: the name does not exist, or no resolver answered."""
+    if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+        return "no such host"
+    if exc.errno == socket.EAI_AGAIN:
+        return "name lookup failed (resolver did not answer)"
+    return f"name lookup failed ({exc.strerror or exc})"
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,13 @@ class Sample:
         return self.offset_s is not None
 
     @property
+    def uncertainty_s(self) -> float | None:
+        """How far off this sample itself may be: half the round trip, plus half a second of `Date` resolution."""
+        if self.offset_s is None or self.rtt_ms is None:
+            return None
+        return self.rtt_ms / 2000 + (0.5 if self.kind == "http-date" else 0.0)
+
+    @property
     def label(self) -> str:
         return f"NTP {self.server}" if self.kind == "ntp" else f"HTTP Date of {self.server}"
 
@@ -33,6 +50,7 @@ class Sample:
             "server": self.server,
             "offset_s": None if self.offset_s is None else round(self.offset_s, 4),
             "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 1),
+            "uncertainty_s": None if self.uncertainty_s is None else round(self.uncertainty_s, 3),
             "error": self.error,
         }
         if self.kind == "ntp":
