@@ -169,7 +169,10 @@ class FakeDns:
                 continue
             self._servers = [udp, tcp]
             for s in self._servers:
-                s.start_thread()
+                # A short poll interval: shutdown() waits for it, and tests stop many servers.
+                s.thread = threading.Thread(target=s.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name=f"fake-dns-{self.host}:{chosen}", daemon=True)
+                s.thread.start()
             return chosen
         raise OSError(f"no free port for UDP and TCP on {self.host}: {last}")
 
