@@ -190,7 +190,8 @@ def _summary(verdict: Verdict, samples: list[Sample]) -> str:
         return _unmeasured_text(samples)
     head = f"clock is {describe_offset(verdict.offset_s)}"
     if not verdict.agree:
-        return f"{head} by {_labels(verdict.basis)}; {_labels(verdict.outliers)} disagree"
+        verb = "disagrees" if len(verdict.outliers) == 1 else "disagree"
+        return f"{head} by {_labels(verdict.basis)}; {_labels(verdict.outliers)} {verb}"
     answered = [s for s in samples if s.answered]
     return f"{head} ({_labels(answered)}{' agree' if len(answered) > 1 else ''})"
 

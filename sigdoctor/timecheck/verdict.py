@@ -55,6 +55,8 @@ def _median(samples: list[Sample]) -> float:
 def describe_offset(offset_s: float) -> str:
     """'0.3 s ahead', '400 s (6.7 min) behind' — of the local clock relative to true time."""
     magnitude = abs(offset_s)
+    if magnitude < 0.05:
+        return "within 0.05 s"
     direction = "behind" if offset_s > 0 else "ahead"
     amount = f"{magnitude:.1f} s" if magnitude < 60 else f"{magnitude:.0f} s ({magnitude / 60:.1f} min)"
     return f"{amount} {direction}"
