@@ -1,0 +1,169 @@
+"""A forward proxy that speaks CONNECT, built on the standard library.
+
+    with ForwardProxy(routes={"sts.us-east-1.amazonaws.com:443": ("127.0.0.1", tls_port)}) as p:
+        env["HTTPS_PROXY"] = p.url                        # http://127.0.0.1:PORT
+        ...
+        p.connects                                        # ["sts.us-east-1.amazonaws.com:443", ...]
+
+mode: "pass" (tunnel to the routed address; an authority without a route gets 502 — nothing leaves the machine
+unless `resolve=True` lets the proxy resolve names itself, for the namespace world), "refuse" (403 to every
+CONNECT), "auth" (407 Proxy Authentication Required), "silent" (accepts, never answers), "dead" (nothing listens on
+the port: connections are refused).
+Start and stop from any thread; every tunnel and connection is closed on stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import threading
+from types import TracebackType
+
+
+class ForwardProxy:
+    def __init__(self, mode: str = "pass", routes: dict[str, tuple[str, int]] | None = None, host: str = "127.0.0.1",
+                 port: int = 0, resolve: bool = False) -> None:
+        self.mode = mode
+        self.routes = dict(routes or {})
+        self.resolve = resolve
+        self.connects: list[str] = []
+        self._stop = threading.Event()
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._listener: socket.socket | None = socket.socket(family, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((host, port))
+        self.host, self.port = host, int(self._listener.getsockname()[1])
+        if mode == "dead":
+            # Keep the port number, free the port: connecting to it is refused.
+            self._listener.close()
+            self._listener = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> ForwardProxy:
+        if self._listener is not None:
+            self._listener.listen(64)
+            self._listener.settimeout(0.1)
+            self._spawn(self._accept_loop)
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.close()
+        with self._lock:
+            for s in self._socks:
+                with contextlib.suppress(OSError):
+                    s.close()
+        for t in list(self._threads):
+            t.join(5)
+
+    def __enter__(self) -> ForwardProxy:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def _spawn(self, target: object, *args: object) -> None:
+        t = threading.Thread(target=target, args=args, daemon=True, name="fake-proxy")  # type: ignore[arg-type]
+        self._threads.append(t)
+        t.start()
+
+    def _track(self, s: socket.socket) -> socket.socket:
+        with self._lock:
+            self._socks.append(s)
+        return s
+
+    def _accept_loop(self) -> None:
+        assert self._listener is not None
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._spawn(self._serve, self._track(client))
+
+    def _serve(self, client: socket.socket) -> None:
+        client.settimeout(5)
+        head = b""
+        try:
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = client.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+        except OSError:
+            return
+        request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = request_line.split()
+        if len(parts) < 2 or parts[0] != "CONNECT":
+            self._answer(client, "405 Method Not Allowed")
+            return
+        authority = parts[1]
+        self.connects.append(authority)
+        if self.mode == "silent":
+            self._stop.wait(30)
+            return
+        if self.mode == "refuse":
+            self._answer(client, "403 Forbidden")
+            return
+        if self.mode == "auth":
+            self._answer(client, "407 Proxy Authentication Required", "Proxy-Authenticate: Basic realm=\"corp\"\r\n")
+            return
+        target = self._target(authority)
+        if target is None:
+            self._answer(client, "502 Bad Gateway")
+            return
+        try:
+            upstream = self._track(socket.create_connection(target, timeout=5))
+        except OSError:
+            self._answer(client, "502 Bad Gateway")
+            return
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        self._pipe(client, upstream)
+
+    def _target(self, authority: str) -> tuple[str, int] | None:
+        if authority in self.routes:
+            return self.routes[authority]
+        if not self.resolve:
+            return None
+        host, _, port = authority.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @staticmethod
+    def _answer(client: socket.socket, status: str, extra: str = "") -> None:
+        with contextlib.suppress(OSError):
+            client.sendall(f"HTTP/1.1 {status}\r\nServer: fake-proxy\r\n{extra}Content-Length: 0\r\n"
+                           "Connection: close\r\n\r\n".encode())
+            client.close()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        a.setblocking(False)
+        b.setblocking(False)
+        peers = {a: b, b: a}
+        try:
+            while not self._stop.is_set():
+                readable, _, _ = select.select([a, b], [], [], 0.1)
+                for s in readable:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    peers[s].setblocking(True)
+                    peers[s].sendall(data)
+                    peers[s].setblocking(False)
+        except OSError:
+            return
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.close()
