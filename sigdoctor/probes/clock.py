@@ -66,8 +66,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     verdict = combine(samples)
     findings = [_source_finding(s) for s in samples]
     verdict_findings = _verdict_findings(ctx, verdict, samples, daemon)
-    expiry = _expiry_finding(prior, verdict, local_now)
-    verdict_findings.extend([expiry] if expiry else [])
+    expired = _expiry_findings(prior, verdict, local_now)
+    verdict_findings.extend(expired)
     findings.extend(verdict_findings)
     findings.append(daemon_finding)
 
@@ -82,8 +82,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         "daemon": daemon.to_dict(),
     }
     summary = _summary(verdict, samples)
-    if expiry is not None and expiry.status is Status.FAIL:
-        summary += f"; credentials expired {describe_span(expiry.evidence['left_true_s'])} ago by true time"
+    for f in expired:
+        if f.status is Status.FAIL:
+            summary += f"; {f.evidence['what']} expired {describe_span(f.evidence['left_true_s'])} ago by true time"
     return Outcome(status, summary, tuple(findings), {"clock": data})
 
 
@@ -286,38 +287,61 @@ def _disagree_finding(verdict: Verdict) -> Finding:
     })
 
 
-def _expiry_finding(prior: Mapping[str, ProbeResult], verdict: Verdict, local_now: float) -> Finding | None:
+def _expiry_findings(prior: Mapping[str, ProbeResult], verdict: Verdict, local_now: float) -> list[Finding]:
+    if verdict.offset_s is None:
+        return []  # the credentials probe already judged by the local clock; we have nothing better
+    found = [_judge_expiry(what, value, verdict.offset_s, local_now) for what, value in _expiries(prior)]
+    return [f for f in found if f is not None]
+
+
+def _expiries(prior: Mapping[str, ProbeResult]) -> list[tuple[str, object]]:
+    """What the credentials probe saw expire: the winning credentials, and a web identity token's `exp`."""
     creds = prior.get("credentials")
-    section = creds.data.get("credentials") if creds else None
-    if not isinstance(section, dict) or verdict.offset_s is None:
-        return None
-    expiry = parse_expiry(section.get("expiry"))
+    if creds is None:
+        return []
+    found: list[tuple[str, object]] = []
+    section = creds.data.get("credentials")
+    if isinstance(section, dict):
+        found.append(("credentials", section.get("expiry")))
+    for f in creds.findings:
+        if f.id == "credentials.web-identity-claims" and f.evidence.get("exp"):
+            found.append(("web identity token", f.evidence["exp"]))
+    return found
+
+
+def _judge_expiry(what: str, value: object, offset: float, local_now: float) -> Finding | None:
+    expiry = parse_expiry(value)
     if expiry is None:
         return None
-    offset = verdict.offset_s
+    many = what == "credentials"
     true_now = local_now + offset
     left_true = expiry.timestamp() - true_now
     left_local = expiry.timestamp() - local_now
     evidence: dict[str, Any] = {
-        "expiry": iso(expiry.timestamp()), "true_time": iso(true_now), "local_time": iso(local_now),
+        "what": what, "expiry": iso(expiry.timestamp()), "true_time": iso(true_now), "local_time": iso(local_now),
         "offset_s": round(offset, 4), "expired_by_local_clock": left_local <= 0,
         "left_true_s": round(left_true, 1), "left_local_s": round(left_local, 1),
     }
     if left_true <= 0:
-        message = f"credentials expired {describe_span(left_true)} ago by true time (at {evidence['expiry']})"
+        message = f"{what} expired {describe_span(left_true)} ago by true time (at {evidence['expiry']})"
         if left_local > 0:
-            message += (f": the local clock, {describe_offset(offset)}, still thinks they are valid for "
-                        f"{describe_span(left_local)}, so nothing refreshes them while AWS rejects them")
+            message += (f": the local clock, {describe_offset(offset)}, still thinks "
+                        f"{'they are' if many else 'it is'} valid for {describe_span(left_local)}, so nothing "
+                        f"refreshes {'them' if many else 'it'} while AWS rejects {'them' if many else 'it'}")
         else:
             message += f": by the local clock too ({describe_span(left_local)} ago)"
-        evidence["fix"] = ["Get fresh credentials: a role source the SDK refreshes (instance profile, IRSA, Pod "
-                           "Identity) rather than copied session keys"]
+        fix = (["Get fresh credentials: a role source the SDK refreshes (instance profile, IRSA, Pod Identity) "
+                "rather than copied session keys"] if many else
+               ["The kubelet refreshes projected service account tokens: check the token volume is projected, "
+                "not copied, and that the node's clock is right"])
         if abs(offset) >= WARN_S:
-            evidence["fix"].append("Fix the clock as well, or the SDK refreshes too late")
+            fix.append("Fix the clock as well: refreshes are timed by the local clock")
+        evidence["fix"] = fix
         return Finding("clock.credentials-expired", Status.FAIL, message, evidence)
-    message = f"credentials expire in {describe_span(left_true)} by true time (at {evidence['expiry']})"
+    message = f"{what} {'expire' if many else 'expires'} in {describe_span(left_true)} by true time (at {evidence['expiry']})"
     if left_local <= 0:
-        message += f"; the local clock, {describe_offset(offset)}, already thinks they have expired"
+        message += (f"; the local clock, {describe_offset(offset)}, already thinks "
+                    f"{'they have' if many else 'it has'} expired")
     return Finding("clock.credentials-expiry", Status.PASS, message, evidence)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 import trustme
 
 from sigdoctor.context import Context
-from sigdoctor.model import ProbeResult, Status
+from sigdoctor.model import Finding, ProbeResult, Status
 from sigdoctor.probes.clock import PROBE
 from sigdoctor.timecheck.verdict import iso
 from tests.clock.conftest import Names
@@ -100,3 +101,16 @@ def test_s3_targets_fail_too_beyond_15_minutes(make_ctx: MakeCtx, ca: trustme.CA
     skew = only(out, "clock.clock-skew")
     assert f"S3 target(s) {s3} fail as well" in skew.message
     assert skew.evidence["affected_targets"] == [s3]
+
+
+def test_web_identity_token_expired_by_true_time(make_ctx: MakeCtx) -> None:
+    exp = iso(time.time() + 300)  # valid for 5 more minutes by our clock, which is 10 minutes behind
+    claims = Finding("credentials.web-identity-claims", Status.PASS, "token for system:serviceaccount:mon:alloy",
+                     {"iss": "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE", "exp": exp})
+    prior = credentials_result(None)
+    prior["credentials"] = replace(prior["credentials"], findings=(claims,))
+    with NtpResponder(offset=600.0) as ntp:
+        out = PROBE.run(make_ctx(ntp=[ntp.server]), prior)
+    expired = only(out, "clock.credentials-expired")
+    assert expired.message.startswith("web identity token expired")
+    assert "still thinks it is valid" in expired.message
