@@ -59,6 +59,8 @@ class Lookup:
 
     nameserver: str
     port: int
+    # The name as given (the candidate without a search domain).
+    name: str = ""
     outcome: str = TIMEOUT
     answered_name: str | None = None
     addresses: list[str] = field(default_factory=list)
@@ -86,7 +88,9 @@ class Lookup:
         if self.outcome == TIMEOUT:
             timed = next((q for q in self.queries if q.outcome == TIMEOUT), None)
             if timed:
-                text = f"timeout after {timed.elapsed_ms / 1000:.1f}s (query {timed.name} {timed.rdtype})"
+                text = f"timeout after {timed.elapsed_ms / 1000:.1f}s"
+                if self.name and timed.name != self.name:
+                    text += f" on search candidate {timed.name}"
         elif self.outcome == ERROR:
             err = next((q.error for q in self.queries if q.outcome == ERROR and q.error), None)
             text = f"error: {err}" if err else text
@@ -170,7 +174,8 @@ def lookup(candidates: list[str], nameserver: str, *, port: int = 53, timeout: f
 
     `deadline` (a time.monotonic() value) stops the walk before a query could outlive it.
     """
-    result = Lookup(nameserver, port)
+    # Search domains only ever lengthen the name, so the shortest candidate is the name itself.
+    result = Lookup(nameserver, port, name=min(candidates, key=len) if candidates else "")
     start = time.monotonic()
     seen: list[str] = []
     for i, cand in enumerate(candidates):

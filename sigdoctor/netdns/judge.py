@@ -97,7 +97,8 @@ def vpc_bypass(results: list[NameResult], vpc_endpoints: bool) -> list[Finding]:
     run resolve privately (inferred, so a warning: the VPC may simply lack an endpoint for this service)."""
     judged = [r for r in results if not r.literal and r.addresses and r.purpose in AWS_API_PURPOSES
               and not classify.is_global_name(r.host)]
-    private = [r for r in judged if r.classification == "private" or r.vpce]
+    # A name pinned in /etc/hosts says nothing about the VPC's DNS.
+    private = [r for r in judged if (r.classification == "private" or r.vpce) and not r.hosts_lines]
     out = []
     for r in judged:
         if r.classification not in ("public", "mixed") or r.hosts_lines:

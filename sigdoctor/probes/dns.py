@@ -68,10 +68,10 @@ def _answer(r: NameResult, conf: ResolvConf, env: Mapping[str, str]) -> Finding:
     how = [r.via or "?"]
     if r.system:
         how.append(f"{r.system.elapsed_ms} ms")
-    if r.ttl is not None:
-        how.append(f"TTL {r.ttl}s")
     if r.hosts_lines:
-        how.append(f"/etc/hosts line {r.hosts_lines[0].line_no}")
+        how.append(f"from /etc/hosts line {r.hosts_lines[0].line_no}")
+    elif r.ttl is not None:
+        how.append(f"TTL {r.ttl}s")
     evidence: dict[str, Any] = {"name": r.host, "purpose": r.purpose, "tried": r.candidates,
                                 "nameservers": {d.label: d.as_dict() for d in r.direct}}
     go = expand.go_differences(r.host, conf.search, conf.ndots, conf.options, dict(env))
