@@ -25,6 +25,8 @@ SOURCE_NAMES: dict[str, str] = {
 DEFAULT_ORDER: tuple[str, ...] = tuple(SOURCE_NAMES)
 
 STATIC_METHODS = frozenset({"env", "shared-credentials-file", "config-file", "ec2-credentials-file", "boto-config"})
+# Sources botocore returns as deferred credentials: chosen without a network call, fetched on first use.
+DEFERRED_METHODS = frozenset({"assume-role", "assume-role-with-web-identity", "sso"})
 ROLE_METHODS = frozenset({"assume-role-with-web-identity", "container-role", "iam-role"})
 
 

@@ -10,7 +10,7 @@ from sigdoctor.creds.container import ContainerConfig, ContainerFetch
 from sigdoctor.creds.env import EnvDiag
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.imds import ImdsConfig, ImdsProbe
-from sigdoctor.creds.model import DEFAULT_ORDER, SOURCE_NAMES, SourceDiag
+from sigdoctor.creds.model import DEFAULT_ORDER, DEFERRED_METHODS, SOURCE_NAMES, SourceDiag
 from sigdoctor.creds.web_identity import WebIdentityDiag
 from sigdoctor.model import SourceState
 from sigdoctor.redact import Redactor
@@ -72,6 +72,15 @@ def resolve_states(f: Facts) -> list[dict[str, Any]]:
                 detail += " — not used: botocore drops environment keys when --profile is given"
         elif method == run.winner:
             state = SourceState.WINNER
+            # botocore picks deferred sources before any network call; when fetching their credentials fails
+            # (or cannot work), `winner` stays botocore's answer but the source itself is marked failed.
+            if run.refresh_error is not None:
+                state = SourceState.FAILED
+                detail = "botocore picks this source, but fetching its credentials failed: "
+                detail += f"{error_text(run.refresh_error, f.redactor)} ({d.detail})"
+            elif method in DEFERRED_METHODS and not run.refreshed and d.usable is False:
+                state = SourceState.FAILED
+                detail = f"botocore picks this source, but it cannot work: {d.detail}"
         elif o.result == "error" and o.error is not None:
             state = SourceState.FAILED
             detail = (

@@ -205,6 +205,7 @@ def test_sso_without_cached_token(env: Env, probe: Probe) -> None:
     )
     r = probe(env, profile="dev")
     assert r.winner == "sso"
+    assert r.state("sso") == "failed"
     f = r.finding("profile-invalid")
     assert "aws sso login" in f.message
     assert str(f.status) == "fail"

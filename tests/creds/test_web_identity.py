@@ -58,6 +58,7 @@ def test_missing_token_file(env: Env, probe: Probe) -> None:
     env.vars["AWS_ROLE_ARN"] = ROLE
     r = probe(env, offline=True)
     assert r.winner == "assume-role-with-web-identity"
+    assert r.state("assume-role-with-web-identity") == "failed"
     f = r.finding("web-identity-token-unreadable")
     assert str(f.status) == "fail" and "does not exist" in f.message
 
@@ -96,6 +97,8 @@ def test_no_oidc_provider(env: Env, probe: Probe, rejecting_sts: Callable[..., R
     env.vars["AWS_ENDPOINT_URL_STS"] = sts.url
     r = probe(env)
     assert r.winner == "assume-role-with-web-identity"
+    assert r.state("assume-role-with-web-identity") == "failed"
+    assert str(r.finding("winner").status) == "warn"
     f = r.finding("web-identity-rejected")
     assert f.evidence["code"] == "InvalidIdentityToken"
     assert any("OIDC identity provider" in x for x in f.evidence["fix"])
