@@ -24,6 +24,7 @@ from typing import Any
 from sigdoctor.context import Context
 from sigdoctor.endpoints import Endpoint, endpoints_of_run, from_url
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
+from sigdoctor.netconn.proxy import go_decide, proxy_secrets
 from sigdoctor.probes.base import Probe
 from sigdoctor.timecheck import daemon as time_daemon
 from sigdoctor.timecheck import httpdate, ntp
@@ -115,12 +116,16 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
     seen = {s.server for s in shared}
     http_timeout = ctx.timeout(HTTP_TIMEOUT_S)
     tls = httpdate.tls_context(ctx)
+    for secret in proxy_secrets(ctx.env):
+        ctx.redactor.add_secret(secret)
     for ep in _aws_endpoints(ctx, prior):
         name = httpdate.display(ep.host, ep.port, ep.scheme)
         key = f"http {name}"
         if name in seen or key in placeholders:
             continue
-        tasks.append((key, _bind_http(ep, http_timeout, tls, ctx.now, _marker(stages, key))))
+        # The agents are Go programs: go where Go's net/http would (through HTTPS_PROXY unless NO_PROXY says not).
+        proxy = go_decide(ctx.env, ep.url).proxy
+        tasks.append((key, _bind_http(ep, http_timeout, tls, ctx.now, _marker(stages, key), proxy)))
         placeholders[key] = Sample("http-date", name)
 
     budget = max(0.1, min(BUDGET_S, ctx.remaining() - 0.2))
@@ -152,9 +157,10 @@ def _bind_ntp(
 
 
 def _bind_http(
-    ep: Endpoint, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float], mark: Callable[[str], None]
+    ep: Endpoint, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float], mark: Callable[[str], None],
+    proxy: str | None,
 ) -> Callable[[], Sample]:
-    return lambda: httpdate.fetch(ep.host, ep.port, ep.scheme, timeout, tls, now, mark)
+    return lambda: httpdate.fetch(ep.host, ep.port, ep.scheme, timeout, tls, now, mark, proxy)
 
 
 def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpoint]:
@@ -175,6 +181,8 @@ def _source_finding(s: Sample) -> Finding:
         details.append(f"rtt {s.rtt_ms:.0f} ms" if s.rtt_ms >= 10 else f"rtt {s.rtt_ms:.1f} ms")
     if s.origin == "shared":
         details.append("seen by an earlier probe")
+    if s.via:
+        details.append(f"via proxy {s.via}")
     return Finding("clock.source", Status.PASS,
                    f"{s.label}: clock {describe_offset(s.offset_s)} ({', '.join(details)})", s.to_dict())
 

@@ -15,6 +15,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
+from sigdoctor.netconn.proxy import mask
+from sigdoctor.netconn.tunnel import proxy_authorization
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
 USER_AGENT = "sigdoctor-clock/1 (unsigned request: reading the Date header)"
@@ -75,32 +77,50 @@ def from_shared(entry: object) -> Sample | None:
 
 def fetch(
     host: str, port: int, scheme: str, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float],
-    stage: Callable[[str], None] = lambda _: None,
+    stage: Callable[[str], None] = lambda _: None, proxy: str | None = None,
 ) -> Sample:
     """One unsigned GET; never raises. `now` is the local clock being judged; `stage` hears what it is waiting for
-    (a lookup has no timeout of its own: the caller may give up on it)."""
+    (a lookup has no timeout of its own: the caller may give up on it). `proxy`: an http:// forward proxy URL to go
+    through (CONNECT for https), as the agent would."""
     name = display(host, port, scheme)
-    current = ["name lookup"]
+    via = mask(proxy) if proxy else None
+    hop = "proxy " if proxy else ""
+    current = [f"{hop}name lookup"]
 
     def failed(why: str) -> Sample:
-        return Sample("http-date", name, error=why)
+        return Sample("http-date", name, error=why, via=via)
 
     def at(step: str) -> None:
         current[0] = step
         stage(step)
 
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    target, path = (host, port), "/"
+    proxy_headers: dict[str, str] = {}
+    if proxy:
+        parts = urlsplit(proxy)
+        if parts.scheme != "http" or not parts.hostname:
+            return failed(f"proxy {via}: only http:// forward proxies are supported here")
+        target = (parts.hostname, parts.port or 80)
+        if auth := proxy_authorization(proxy):
+            proxy_headers["Proxy-Authorization"] = auth
     conn: http.client.HTTPConnection
     if scheme == "https":
         if isinstance(tls, str):
             return failed(tls)
-        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls)
+        conn = http.client.HTTPSConnection(*target, timeout=timeout, context=tls)
+        if proxy:
+            conn.set_tunnel(host, port, headers=proxy_headers)
     else:
-        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        conn = http.client.HTTPConnection(*target, timeout=timeout)
+        if proxy:
+            path = f"http://{name}/"
+            headers.update(proxy_headers)
 
     def connect(address: tuple[str, int], timeout: float, source: tuple[str, int] | None = None) -> socket.socket:
-        at("name lookup")
+        at(f"{hop}name lookup")
         infos = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)
-        at("TCP connect")
+        at(f"{hop}TCP connect")
         family, kind, proto, _, sockaddr = infos[0]
         sock = socket.socket(family, kind, proto)
         try:
@@ -109,7 +129,10 @@ def fetch(
         except BaseException:
             sock.close()
             raise
-        at("TLS handshake" if scheme == "https" else "waiting for the HTTP answer")
+        if scheme == "https":
+            at("proxy CONNECT, then TLS handshake" if proxy else "TLS handshake")
+        else:
+            at("waiting for the HTTP answer")
         return sock
 
     # http.client resolves and connects in one call; splitting it tells a hung resolver from a silent server.
@@ -119,7 +142,7 @@ def fetch(
         conn.connect()
         at("waiting for the HTTP answer")
         t_sent = now()
-        conn.request("GET", "/", headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         t_received = now()
         date_header = response.getheader("Date")
@@ -128,21 +151,23 @@ def fetch(
     except TimeoutError:
         return failed(f"timeout after {timeout:.1f} s ({current[0]})")
     except ConnectionRefusedError:
-        return failed("refused")
+        return failed(f"refused by proxy {via}" if proxy else "refused")
     except ssl.SSLCertVerificationError:
         # Not our finding: the connectivity probe explains TLS failures; an unverified Date proves nothing.
         return failed("TLS verification failed (see the connectivity probe)")
     except ssl.SSLError as exc:
         return failed(f"TLS error: {exc.reason or exc}")
     except (OSError, http.client.HTTPException) as exc:
+        if proxy and str(exc).startswith("Tunnel connection failed"):
+            return failed(f"proxy {via} refused CONNECT ({str(exc).partition(': ')[2]})")
         return failed(f"{type(exc).__name__}: {exc}")
     finally:
         conn.close()
     rtt_ms = max(0.0, (t_received - t_sent) * 1000)
     if not date_header:
-        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"HTTP {response.status} without a Date header")
+        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"HTTP {response.status} without a Date header", via=via)
     try:
         offset = offset_from(date_header, t_sent, t_received)
     except (TypeError, ValueError):
-        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"unreadable Date header {date_header[:40]!r}")
-    return Sample("http-date", name, offset_s=offset, rtt_ms=rtt_ms)
+        return Sample("http-date", name, rtt_ms=rtt_ms, error=f"unreadable Date header {date_header[:40]!r}", via=via)
+    return Sample("http-date", name, offset_s=offset, rtt_ms=rtt_ms, via=via)

@@ -28,6 +28,8 @@ class Sample:
     stratum: int | None = None
     # Where an http-date sample came from: "clock" (our own request) or "shared" (another probe's response).
     origin: str = "clock"
+    # The forward proxy the request went through (password masked), as the agent's Go runtime would pick it.
+    via: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -57,4 +59,5 @@ class Sample:
             d["stratum"] = self.stratum
         else:
             d["origin"] = self.origin
+            d["via"] = self.via
         return d

@@ -15,9 +15,11 @@ from sigdoctor.doctor import run_report
 from sigdoctor.model import Severity, Status
 from sigdoctor.probes.clock import PROBE
 from sigdoctor.resources import causes_dir
+from tests.clock.conftest import Names
 from tests.clock.helpers import ids, only, source
 from tests.fakes.httpdate import DateServer
 from tests.fakes.ntp import NtpResponder
+from tests.fakes.proxy import ForwardProxy
 
 MakeCtx = Callable[..., Context]
 # The cause file ships together with the probe's registration (its `when` ids must be emitted by a registered probe).
@@ -181,3 +183,29 @@ def test_unknown_names_are_no_such_host(make_ctx: MakeCtx) -> None:
     out = PROBE.run(make_ctx(ntp=["ntp.invalid"], sts="https://sts.invalid/"), {})
     assert source(out, "ntp", "ntp.invalid")["error"] == "no such host"
     assert source(out, "http-date", "sts.invalid")["error"] == "no such host"
+
+
+STS_NAME = "sts.us-east-1.amazonaws.com"
+
+
+def test_date_is_read_through_the_agents_https_proxy(make_ctx: MakeCtx, ca: trustme.CA, names: Names,
+                                                     dead_udp_port: int) -> None:
+    with DateServer(offset=-400.0, tls=ca, names=(STS_NAME,)) as sts, \
+            ForwardProxy(routes={f"{STS_NAME}:{sts.port}": ("127.0.0.1", sts.port)}) as proxy:
+        ctx = make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"], sts=f"https://{STS_NAME}:{sts.port}/",
+                       env={"HTTPS_PROXY": proxy.url})
+        out = PROBE.run(ctx, {})
+    assert proxy.connects == [f"{STS_NAME}:{sts.port}"]
+    assert STS_NAME not in names.asked  # the proxy resolves it, as with the agent
+    seen = source(out, "http-date", f"{STS_NAME}:{sts.port}")
+    assert seen["via"] == proxy.url
+    assert out.data["clock"]["offset_s"] == pytest.approx(-400.0, abs=1.6)
+
+
+def test_proxy_refusing_connect_is_said(make_ctx: MakeCtx, dead_udp_port: int) -> None:
+    with ForwardProxy(mode="refuse") as proxy:
+        ctx = make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"], sts=f"https://{STS_NAME}/",
+                       env={"HTTPS_PROXY": proxy.url, "NO_PROXY": "169.254.169.254"})
+        out = PROBE.run(ctx, {})
+    assert "refused CONNECT" in str(source(out, "http-date", STS_NAME)["error"])
+    assert only(out, "clock.unmeasured").status is Status.WARN
