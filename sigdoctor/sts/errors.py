@@ -20,7 +20,7 @@ WEB_IDENTITY = frozenset({"InvalidIdentityToken", "ExpiredTokenException", "IDPR
                           "IDPCommunicationError"})
 DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 ASSUME_OPS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
-SKEW_ERROR_S = 300.0  # SigV4 accepts requests within 5 minutes of the server's clock
+SIGV4_WINDOW_S = 900.0  # AWS refuses a SigV4 timestamp more than 15 minutes from its clock
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _clock(ev: Evidence, said: str) -> Verdict:
     off = ev.clock_offset_s
     by = f" (the answer's Date header puts the local clock {abs(off):.0f}s {'behind' if off > 0 else 'ahead'})" \
         if off is not None else ""
-    return Verdict("clock-skew", Status.FAIL, f"{said} — the request's timestamp is outside SigV4's 5-minute window"
+    return Verdict("clock-skew", Status.FAIL, f"{said} — AWS refused the request's timestamp (SigV4 allows 15 minutes either way): the local clock is off"
                    f"{by}", ["Sync the clock: chronyc makestep (or timedatectl set-ntp true) and check chronyd runs"])
 
 
@@ -155,15 +155,18 @@ def _invalid_key(ev: Evidence, said: str) -> Verdict:
 def _bad_signature(ev: Evidence, said: str) -> Verdict:
     low = ev.message.lower()
     off = ev.clock_offset_s
-    if off is not None and abs(off) >= SKEW_ERROR_S:
+    if off is not None and abs(off) >= SIGV4_WINDOW_S:
         return _clock(ev, said)
     if "scoped to a valid region" in low or "scoped to correct region" in low:
         return Verdict("region-mismatch", Status.FAIL,
                        f"{said} — requests were signed for region {ev.region} but the endpoint {ev.endpoint} "
                        "serves another", ["Set AWS_REGION to the region of the STS endpoint, or unset "
                                           "AWS_ENDPOINT_URL_STS"])
+    clock = (f"the clock is within {abs(off):.0f}s of STS's" if off is not None
+             else "no Date header to rule out the clock (see the clock probe)")
     return Verdict("secret-key-mismatch", Status.FAIL,
                    f"{said} — STS knows the key {ev.access_key_id or ''} but the signature made with its secret "
-                   "does not match: the secret key is wrong (the clock and region were ruled out)",
+                   f"does not match: the secret key is wrong (botocore signed the request; {clock}; the region is "
+                   "the endpoint's)",
                    ["Replace the secret key with the one issued together with this access key id "
                     "(watch for trailing whitespace or quotes)"])
