@@ -90,11 +90,16 @@ def _summary(results: list[NameResult], findings: list[Finding]) -> str:
     for r in ok:
         k = r.classification + (" via vpce" if r.vpce else "")
         kinds[k] = kinds.get(k, 0) + 1
-    text = f"{len(ok)} name{'s' if len(ok) != 1 else ''} resolved"
+    text = f"{len(ok)} name{'s' if len(ok) != 1 else ''} resolved" if ok else "no name resolved"
     if kinds:
         text += " (" + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])) + ")"
     if failed:
-        text += f"; {len(failed)} failed: " + "; ".join(f"{r.host}: {r.failure()}" for r in failed)
+        by_reason: dict[str, list[str]] = {}
+        for r in failed:
+            by_reason.setdefault(r.failure() or "no answer", []).append(r.host)
+        parts = [f"{', '.join(hosts)}: {why}" if len(hosts) <= 2 else f"{hosts[0]} and {len(hosts) - 1} more: {why}"
+                 for why, hosts in by_reason.items()]
+        text += f"; {len(failed)} failed: " + "; ".join(parts)
     pinned = [f for f in findings if f.id == "dns.hosts-file-override" and f.status is Status.FAIL]
     if pinned:
         text += f"; {len(pinned)} pinned by /etc/hosts"
