@@ -373,7 +373,7 @@ def _summary(traces: list[Trace], findings: list[Finding]) -> str:
 
 PROBE = Probe(
     id="connectivity",
-    title="TCP, proxy and TLS to each endpoint",
+    title="Connectivity: TCP, proxy and TLS to each endpoint",
     run=run,
     timeout=8.0,
     emits=EMITS,
