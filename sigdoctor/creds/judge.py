@@ -555,7 +555,10 @@ def container(f: Facts) -> list[Finding]:
 
 
 def _imds_needed(f: Facts) -> bool:
-    return f.winner is None or f.winner == "iam-role"
+    """IMDS matters when botocore uses it, or nothing won and no earlier source stopped the chain first."""
+    if f.winner is not None:
+        return f.winner == "iam-role"
+    return f.run.error_method in (None, "iam-role", "assume-role")
 
 
 def imds(f: Facts, container_hints: Callable[[], list[str]]) -> list[Finding]:

@@ -83,9 +83,12 @@ def resolve_states(f: Facts) -> list[dict[str, Any]]:
                 detail = f"botocore picks this source, but it cannot work: {d.detail}"
         elif o.result == "error" and o.error is not None:
             state = SourceState.FAILED
-            detail = (
-                f"{error_text(o.error, f.redactor)} ({d.detail})" if d.configured else error_text(o.error, f.redactor)
-            )
+            err = error_text(o.error, f.redactor)
+            # Our own diagnosis is usually the more precise; botocore's words follow as evidence.
+            if d.configured and d.usable is False:
+                detail = f"{d.detail}; botocore: {err}"
+            else:
+                detail = f"{err} ({d.detail})" if d.configured else err
         elif o.result == "offline":
             state = SourceState.CONFIGURED
             detail = f"{d.detail}; not checked (--offline)"
