@@ -1,0 +1,45 @@
+"""`sigdoctor decode`: explain the AWS errors in pasted logs, HTTP bodies and SDK debug output."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import BinaryIO
+
+from sigdoctor.context import Context
+from sigdoctor.decode.client import load_client
+from sigdoctor.decode.decoder import decode_stream
+from sigdoctor.decode.probe import DECODE_PROBE, EMITS, SHARED_KEY
+from sigdoctor.errors import UsageError
+from sigdoctor.model import Report
+
+__all__ = ["DECODE_PROBE", "EMITS", "decode_report"]
+
+
+def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context) -> Report:
+    """Decode `source` (a file path or a binary stream such as stdin) into the SPEC report (`command: decode`).
+
+    Raises `UsageError` when the input (or `--client`) cannot be read at all; anything readable, even empty,
+    yields a report.
+    """
+    from sigdoctor.doctor import run_report  # the runner pulls in the probe registry; not needed for a usage error
+
+    client_signing = load_client(client) if client is not None else None
+    if isinstance(source, Path):
+        try:
+            with source.open("rb") as stream:
+                outcome = decode_stream(stream, client=client_signing, redactor=ctx.redactor)
+        except IsADirectoryError:
+            raise UsageError(f"{source} is a directory", "pass a log file, or - for stdin") from None
+        except FileNotFoundError:
+            raise UsageError(f"{source}: no such file", "pass a log file, or - for stdin") from None
+        except PermissionError:
+            raise UsageError(f"{source}: permission denied", "run as a user who can read it, or pipe it in") from None
+        except OSError as exc:
+            raise UsageError(f"{source}: {exc.strerror or exc}", "pass a readable log file") from None
+    else:
+        outcome = decode_stream(source, client=client_signing, redactor=ctx.redactor)
+    # The deadline bounds network work; decode sends nothing, so a long read must not use it up.
+    run_ctx = dataclasses.replace(ctx, offline=True, started_monotonic=ctx.monotonic(),
+                                  shared={**ctx.shared, SHARED_KEY: outcome})
+    return run_report(run_ctx, [DECODE_PROBE], command="decode")

@@ -1,0 +1,205 @@
+"""Canonical requests and strings to sign as AWS and SDKs print them, and what the scope says about the endpoint.
+
+The text comes from error bodies and debug logs, so parsing is lenient about the wrapping (quotes, a trailing
+newline) and strict about the shape: a canonical request is method, path, query, headers, a blank line, the signed
+header list and a payload hash — anything else is not one and parses to `None`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_METHOD_RE = re.compile(r"^[A-Z]{3,10}$")
+_SIGNED_HEADERS_RE = re.compile(r"^[a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*$")
+_PAYLOAD_RE = re.compile(r"^(?:[0-9a-fA-F]{64}|UNSIGNED-PAYLOAD|STREAMING-[A-Z0-9-]+)$")
+_AMZ_DATE_RE = re.compile(r"^\d{8}T\d{6}Z$")
+_SCOPE_RE = re.compile(r"^(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request$")
+
+# Signing names of the services telemetry agents talk to, by the first label(s) of the endpoint host.
+# Hosts not listed fall back to the first label, which is right for most AWS services.
+SIGNING_NAMES: dict[str, str] = {
+    "aps-workspaces": "aps",
+    "aps": "aps",
+    "logs": "logs",
+    "monitoring": "monitoring",
+    "xray": "xray",
+    "s3": "s3",
+    "s3-control": "s3",
+    "firehose": "firehose",
+    "kinesis": "kinesis",
+    "sts": "sts",
+    "iam": "iam",
+    "es": "es",
+    "aoss": "aoss",
+    "execute-api": "execute-api",
+    "ec2": "ec2",
+    "ssm": "ssm",
+}
+# A signing name that is a well-known mistake for another one, with the reason.
+CONFUSED_NAMES: dict[str, str] = {
+    "aps-workspaces": "aps",
+    "prometheus": "aps",
+    "amp": "aps",
+    "cloudwatch": "monitoring",
+    "cloudwatchlogs": "logs",
+    "cloudwatch-logs": "logs",
+    "x-ray": "xray",
+    "elasticsearch": "es",
+    "opensearch": "es",
+}
+# Global endpoints sign for us-east-1 (aws partition).
+_GLOBAL_HOSTS = {"sts.amazonaws.com": ("sts", "us-east-1"), "iam.amazonaws.com": ("iam", "us-east-1"),
+                 "s3.amazonaws.com": ("s3", "us-east-1"), "s3-external-1.amazonaws.com": ("s3", "us-east-1")}
+_REGION_RE = re.compile(r"^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)$")
+
+
+@dataclass(frozen=True)
+class CanonicalRequest:
+    method: str
+    path: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    signed_headers: tuple[str, ...]
+    payload_hash: str
+    text: str
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def host(self) -> str:
+        return self.header("host") or ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StringToSign:
+    algorithm: str
+    amz_date: str
+    scope_date: str
+    region: str
+    service: str
+    request_hash: str
+
+    @property
+    def scope(self) -> str:
+        return f"{self.scope_date}/{self.region}/{self.service}/aws4_request"
+
+
+def _strip_wrapping(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip("\n")
+    # AWS quotes the canonical string in REST JSON messages: 'POST\n/...\n<hash>'
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        text = text[1:-1]
+    return text.strip("\n")
+
+
+def parse_canonical_request(text: str) -> CanonicalRequest | None:
+    """Parse a canonical request; `None` when `text` does not have its shape."""
+    text = _strip_wrapping(text)
+    lines = text.split("\n")
+    if len(lines) < 6 or not _METHOD_RE.match(lines[0]):
+        return None
+    payload = lines[-1].strip()
+    signed = lines[-2].strip()
+    if not _PAYLOAD_RE.match(payload) or not _SIGNED_HEADERS_RE.match(signed):
+        return None
+    header_lines = lines[3:-2]
+    # The canonical headers block ends with "\n" and is followed by the signed-headers line: one blank line.
+    if header_lines and header_lines[-1] == "":
+        header_lines = header_lines[:-1]
+    headers: list[tuple[str, str]] = []
+    for line in header_lines:
+        name, sep, value = line.partition(":")
+        if not sep or not name or name != name.strip():
+            return None
+        headers.append((name.lower(), value))
+    return CanonicalRequest(
+        method=lines[0], path=lines[1], query=lines[2], headers=tuple(headers),
+        signed_headers=tuple(signed.split(";")), payload_hash=payload, text=text,
+    )
+
+
+def parse_string_to_sign(text: str) -> StringToSign | None:
+    text = _strip_wrapping(text)
+    lines = [line.strip() for line in text.split("\n")]
+    if len(lines) != 4 or not lines[0].startswith("AWS4-") or not _AMZ_DATE_RE.match(lines[1]):
+        return None
+    scope = _SCOPE_RE.match(lines[2])
+    if scope is None:
+        return None
+    return StringToSign(lines[0], lines[1], scope.group(1), scope.group(2), scope.group(3), lines[3])
+
+
+def parse_amz_date(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value.strip(), AMZ_DATE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def hex_bytes_to_text(hex_text: str) -> str:
+    """S3's `<CanonicalRequestBytes>`/`<StringToSignBytes>`: space-separated hex, exact where the text is not."""
+    try:
+        return bytes.fromhex(" ".join(hex_text.split())).decode("utf-8", errors="replace")
+    except ValueError:
+        return ""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What an endpoint host implies for signing: the signing name and region, when recognisable."""
+
+    host: str
+    service: str | None
+    region: str | None
+    vpce: bool = False
+
+
+def endpoint_from_host(host: str) -> Endpoint:
+    """Heuristics over AWS host names (no botocore model needed for the handful of services agents use)."""
+    h = host.strip().lower().rstrip(".")
+    h = re.sub(r":\d+$", "", h)
+    if h in _GLOBAL_HOSTS:
+        svc, global_region = _GLOBAL_HOSTS[h]
+        return Endpoint(h, svc, global_region)
+    m = re.match(r"^(.*)\.amazonaws\.com(?:\.cn)?$", h) or re.match(r"^(.*)\.api\.aws$", h)
+    if m is None:
+        return Endpoint(h, None, None)
+    labels = str(m.group(1)).split(".")
+    vpce = False
+    if labels and labels[-1] == "vpce":
+        vpce = True
+        labels = labels[:-1]
+        if labels and labels[0].startswith("vpce-"):
+            labels = labels[1:]
+    region = next((lab for lab in reversed(labels) if _REGION_RE.match(lab)), None)
+    # S3 legacy dash form: s3-us-west-2.amazonaws.com, bucket.s3-us-west-2.amazonaws.com
+    for lab in labels:
+        if lab.startswith("s3-") and _REGION_RE.match(lab[3:]):
+            return Endpoint(h, "s3", lab[3:], vpce)
+    service: str | None = None
+    for lab in labels:
+        if lab in SIGNING_NAMES:
+            service = SIGNING_NAMES[lab]
+            break
+    if service is None and len(labels) >= 2 and labels[-1] == region:
+        service = labels[-2]
+    if service is None and labels[-1:] and labels[-1] in ("s3", "s3-accelerate"):
+        service, region = "s3", region or "us-east-1"
+    return Endpoint(h, service, region, vpce)
+
+
+def expected_signing_name(name: str) -> str | None:
+    """The right signing name for a known wrong one (`aps-workspaces` → `aps`), else None."""
+    return CONFUSED_NAMES.get(name.lower())

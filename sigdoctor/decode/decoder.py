@@ -1,0 +1,154 @@
+"""The decode pipeline: records → errors → causes, retries folded, as the findings of one `decode` probe result."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from sigdoctor.decode.errors import Classified, Hit, classify
+from sigdoctor.decode.extract import API_CODES, AwsError, ClientSigning, extract
+from sigdoctor.decode.reader import Stats, iter_records, prepare_stream
+from sigdoctor.model import Finding, Outcome, Status, worst
+from sigdoctor.redact import Redactor
+
+MAX_GROUPS = 200
+MAX_LINES_LISTED = 20
+MAX_EXCERPT = 300
+# A client canonical request in a debug log explains an error logged within this many lines after it.
+CLIENT_REACH_LINES = 2000
+# Registering every signature of a 100 MB log would slow redaction of each string to a crawl; the patterns in
+# redact.py cover the rest (every value registered here is also secret-shaped).
+MAX_REGISTERED_SECRETS = 64
+_NORM_RE = re.compile(r"[0-9a-fA-F]{8,}|\d+|\s+")
+_EXCERPT_ANCHOR_RE = re.compile(
+    r"SignatureDoesNotMatch|InvalidSignature|Signature expired|Signature not yet|RequestTimeTooSkewed|"
+    r"Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|InvalidAccessKeyId|"
+    r"security token included|ExpiredToken|AccessDenied|not authorized|Not authorized|OpenIDConnect|"
+    r"InvalidIdentityToken|NoCredentialProviders|Unable to locate credentials|loopback|x509|CERTIFICATE_VERIFY|"
+    r"no such host|dial tcp|proxyconnect|Credential should be scoped|ResourceNotFound|not found|does not exist|"
+    r"WebIdentityErr|EC2RoleRequestError|failed to|error|Error")
+
+
+@dataclass
+class _Group:
+    error: AwsError
+    classified: Classified
+    excerpt: str
+    count: int = 1
+    lines: list[int] = field(default_factory=list)
+
+
+def _other_error(e: AwsError) -> Hit:
+    status = f" (HTTP {e.status})" if e.status else ""
+    msg = f": {e.message[:160]}" if e.message else ""
+    return Hit("other-error", Status.WARN, f"{e.code}{status}{msg} — not a signing or credential problem "
+                                           "sigdoctor has a cause for")
+
+
+def _excerpt(e: AwsError, redactor: Redactor) -> str:
+    t = e.text
+    m = _EXCERPT_ANCHOR_RE.search(t)
+    start = 0
+    if m:
+        start = t.rfind("\n", 0, m.start()) + 1
+        # Keep the part of a long log line that leads up to the error, not its timestamp prelude.
+        if m.start() - start > 120:
+            start = m.start() - 120
+    # Redact before cutting, so a secret is never cut into a shape the patterns no longer recognise.
+    window = redactor.text(t[start:start + 4 * MAX_EXCERPT])
+    flat = " ".join(window.split())
+    return flat if len(flat) <= MAX_EXCERPT else flat[: MAX_EXCERPT - 1] + "…"
+
+
+def _key(e: AwsError, c: Classified) -> tuple[Any, ...]:
+    causes = tuple(h.cause for h in c.hits)
+    diff = tuple((d.component, d.kind) for d in c.diffs) if c.diffs else None
+    return causes, e.code, _NORM_RE.sub("#", e.message[:200]), e.host, diff
+
+
+def _wants_client(e: AwsError, c: Classified | None = None) -> bool:
+    return e.server_canonical is not None and e.client_canonical is None
+
+
+def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: Redactor) -> Outcome:
+    stats = Stats()
+    groups: dict[tuple[Any, ...], _Group] = {}
+    total = 0
+    unlisted = 0
+    registered = 0
+    last_client: ClientSigning | None = None
+    for rec in iter_records(prepare_stream(stream), stats):
+        e = extract(rec.text, rec.first_line, rec.last_line)
+        for secret in e.secrets:
+            if registered < MAX_REGISTERED_SECRETS:
+                redactor.add_secret(secret)
+                registered += 1
+        if e.client_canonical is not None and e.server_canonical is None:
+            last_client = ClientSigning(e.client_canonical, e.client_sts, rec.first_line)
+        if _wants_client(e):
+            source = None
+            if last_client is not None and 0 <= rec.first_line - last_client.line <= CLIENT_REACH_LINES:
+                source = last_client
+            elif client is not None:
+                source = client
+            if source is not None:
+                e.client_canonical, e.client_sts = source.canonical, source.string_to_sign
+        c = classify(e)
+        if not c.hits:
+            if e.code in API_CODES:
+                c.hits.append(_other_error(e))
+            else:
+                continue
+        total += 1
+        key = _key(e, c)
+        g = groups.get(key)
+        if g is None:
+            if len(groups) >= MAX_GROUPS:
+                unlisted += 1
+                continue
+            g = groups[key] = _Group(e, c, _excerpt(e, redactor), 1, [rec.first_line])
+        else:
+            g.count += 1
+            if len(g.lines) < MAX_LINES_LISTED:
+                g.lines.append(rec.first_line)
+    return _outcome(stats, groups, total, unlisted)
+
+
+def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int) -> Outcome:
+    findings: list[Finding] = []
+    for g in groups.values():
+        e = g.error
+        base: dict[str, Any] = {
+            "lines": g.lines, "excerpt": g.excerpt, "count": g.count, "code": e.code, "status": e.status,
+            "request_id": e.request_id, "endpoint": e.url or e.host, "printed_by": e.printed_by or e.sdk,
+        }
+        if e.printed_by and e.sdk:
+            base["sdk"] = e.sdk
+        for h in g.classified.hits:
+            seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
+            findings.append(Finding(f"decode.{h.cause}", h.status, h.message + seen,
+                                    {**base, **h.extra, "fix": list(h.fix)}))
+        if g.classified.diffs is not None:
+            diffs = g.classified.diffs
+            if diffs:
+                msg = "Canonical request, AWS's (-) vs the client's (+):\n" + g.classified.diff_text
+            else:
+                msg = "AWS's canonical request is identical to the client's"
+            findings.append(Finding("decode.canonical-diff", Status.FAIL if diffs else Status.PASS, msg,
+                                    {"lines": g.lines, "differences": [d.as_evidence() for d in diffs]}))
+    distinct = len(groups)
+    mb = stats.bytes / 1_000_000
+    size = f"{mb:.1f} MB" if mb >= 0.1 else f"{stats.bytes} bytes"
+    summary_msg = (f"Read {stats.lines} lines ({size}): {total} AWS error(s) found, {distinct} distinct"
+                   + (f"; {unlisted} more beyond the first {MAX_GROUPS} distinct ones not listed" if unlisted else ""))
+    summary = Finding("decode.summary", Status.PASS, summary_msg,
+                      {"lines": stats.lines, "bytes": stats.bytes, "errors": total, "distinct": distinct,
+                       "unlisted": unlisted})
+    all_findings = (summary, *findings)
+    status = worst([f.status for f in all_findings])
+    if total:
+        text = f"{total} AWS error(s), {distinct} distinct, in {stats.lines} lines"
+    else:
+        text = f"no AWS error found in {stats.lines} lines"
+    return Outcome(status, text, all_findings)

@@ -1,0 +1,540 @@
+"""What an AWS error means: from its code, message and the request facts beside it to catalog causes.
+
+Each rule is a plain check over the error's text, in the order a human would read it: signature problems first,
+then the credentials, then permissions, then the network underneath. Where text alone cannot decide between causes,
+the candidates are ranked and the finding says which `sigdoctor run` probe settles it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sigdoctor.decode.canonical import (
+    StringToSign,
+    endpoint_from_host,
+    expected_signing_name,
+    parse_amz_date,
+)
+from sigdoctor.decode.diff import MODIFIED, Difference, diff_canonical, unified_diff
+from sigdoctor.decode.extract import AwsError
+from sigdoctor.model import Status
+from sigdoctor.redact import mask_key_id
+
+SKEW_ERROR_S = 300
+SKEW_WARN_S = 60
+# Regions that must be enabled per account; a token from the global STS endpoint is not valid there.
+OPT_IN_REGIONS = frozenset({
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1",
+})
+
+
+@dataclass
+class Hit:
+    cause: str
+    status: Status
+    message: str
+    fix: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Classified:
+    hits: list[Hit]
+    diffs: list[Difference] | None = None  # None: no client canonical request to compare with
+    diff_text: str = ""
+
+
+_SIG_MISMATCH_RE = re.compile(r"SignatureDoesNotMatch|signature we calculated does not match|InvalidSignatureException"
+                              r"(?!.{0,40}Signature expired)", re.S)
+_EXPIRED_RE = re.compile(r"Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - "
+                         r"(\d+) min\.\)")
+_NOT_YET_RE = re.compile(r"Signature not yet current: (\d{8}T\d{6}Z) is still later than (\d{8}T\d{6}Z) "
+                         r"\((\d{8}T\d{6}Z) \+ (\d+) min\.\)")
+_UNSIGNED_RE = re.compile(r"Missing Authentication Token|MissingAuthenticationToken|Authorization header requires "
+                          r"'(?:Credential|Signature|SignedHeaders)'|Invalid key=value pair \(missing equal-sign\) in "
+                          r"Authorization header|Request is missing Authentication Token|IncompleteSignature")
+_INVALID_KEY_RE = re.compile(r"InvalidClientTokenId|UnrecognizedClientException|security token included in the request "
+                             r"is invalid|InvalidAccessKeyId|AWS Access Key Id you provided does not exist|AuthFailure|"
+                             r"\bInvalidToken\b|provided token is malformed")
+_EXPIRED_TOKEN_RE = re.compile(r"ExpiredToken|security token included in the request is expired|provided token has "
+                               r"expired|The security token included in the request is expired|Token expired: current")
+_DENIED_RE = re.compile(r"AccessDenied|AuthorizationError|UnauthorizedOperation|not authorized to perform|"
+                        r"Not authorized to perform|\bAccess Denied\b|is not authorized")
+_ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
+_RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
+_PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
+_EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
+_OIDC_RE = re.compile(r"No OpenIDConnect provider found|InvalidIdentityToken|IDPRejectedClaim|Incorrect token audience|"
+                      r"IDPCommunicationError|Couldn't retrieve verification key from your identity provider")
+_WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|unable to read file at|(?:web ?identity|token) ?file"
+                               r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open (/[^\s:]*token[^\s:]*): "
+                               r"(?:no such file|permission denied)", re.I)
+_LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|unsupported host,? 169\.254\.170\.23|"
+                          r"invalid host.{0,80}169\.254\.170\.23")
+_IMDS_RE = re.compile(r"169\.254\.169\.254|ec2imds|EC2 IMDS|EC2MetadataError|EC2RoleRequestError|fd00:ec2::254|"
+                      r"instance metadata", re.I)
+_NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|network is unreachable|context deadline "
+                          r"exceeded|Client\.Timeout exceeded|Connect timeout on endpoint|Read timeout on endpoint|"
+                          r"Could not connect to the endpoint|timed out|connection reset", re.I)
+_REFUSED_RE = re.compile(r"connection refused|no route to host|network is unreachable", re.I)
+_NO_ROLE_RE = re.compile(r"no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
+                         r"security-credentials/?\"?:? .*?(?:404|Not Found)", re.I)
+_CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS")
+_TLS_RE = re.compile(r"x509: |CERTIFICATE_VERIFY_FAILED|certificate verify failed|tls: failed to verify|SSLError|"
+                     r"SSL: WRONG_VERSION_NUMBER|tls: handshake failure")
+_TLS_MITM_RE = re.compile(r"unknown authority|self[- ]signed certificate|certificate is valid for|doesn't match|"
+                          r"not valid for|unable to get local issuer")
+_PROXY_RE = re.compile(r"proxyconnect tcp|ProxyConnectionError|Failed to connect to proxy|Proxy Authentication Required|"
+                       r"\b407 Proxy")
+_DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure in name resolution|server misbehaving|"
+                     r"nodename nor servname|Could not resolve host|getaddrinfo failed|Name does not resolve")
+_UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused|no route to host|network is "
+                             r"unreachable)|Could not connect to the endpoint URL|Connect timeout on endpoint URL|"
+                             r"connect: connection timed out")
+_SCOPE_REGION_RE = re.compile(r"Credential should be scoped to a valid region(?:, not '([a-z0-9-]+)')?|the region "
+                              r"'([a-z0-9-]+)' is wrong; expecting '([a-z0-9-]+)'")
+_SCOPE_SERVICE_RE = re.compile(r"Credential should be scoped to correct service:? '([a-z0-9-]+)'")
+_NOT_FOUND_RE = re.compile(r"ResourceNotFoundException|Workspace not found|workspace[^\n]{0,80}(?:does not exist|not "
+                           r"found)|NoSuchBucket|specified log group does not exist|specified bucket does not exist",
+                           re.I)
+_NO_CREDS_RE = re.compile(r"NoCredentialProviders|no valid providers in chain|Unable to locate credentials|"
+                          r"NoCredentialsError|failed to retrieve credentials|failed to refresh cached credentials|"
+                          r"no credentials? (?:found|available)")
+_PARTIAL_RE = re.compile(r"Partial credentials found in env, missing: (\w+)|EnvAccessKeyNotFound: failed to find "
+                         r"credentials in the environment|AWS_SECRET_ACCESS_KEY not found in environment|"
+                         r"AWS_ACCESS_KEY_ID not found in environment|EnvSecretNotFound")
+_WEB_IDENTITY_CTX_RE = re.compile(r"AssumeRoleWithWebIdentity|WebIdentityErr|web identity", re.I)
+_SETTLE = "run `sigdoctor run --only credentials` on the agent's host (or in its pod, with --pid) to settle it"
+
+
+def _fmt_skew(seconds: float) -> str:
+    s = abs(int(seconds))
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    if s >= 60:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s} s"
+
+
+def _skew_hit(skew_s: float, how: str, *, force_error: bool = False) -> Hit | None:
+    """A clock-skew hit for a measured offset (positive: the client's clock is behind)."""
+    if abs(skew_s) < SKEW_WARN_S and not force_error:
+        return None
+    direction = "behind" if skew_s > 0 else "ahead of"
+    status = Status.FAIL if abs(skew_s) >= SKEW_ERROR_S or force_error else Status.WARN
+    return Hit(
+        "clock-skew", status,
+        f"The signing clock is {_fmt_skew(skew_s)} {direction} AWS's ({how})",
+        [f"Fix the time on the agent's host: it is {_fmt_skew(skew_s)} {direction} true time "
+         "(chronyd/ntpd; on EC2 use the Amazon Time Sync Service 169.254.169.123)",
+         "Then measure it: `sigdoctor run --only clock` on the agent's host"],
+        {"skew_seconds": int(skew_s)},
+    )
+
+
+def _clock_hits(e: AwsError) -> list[Hit]:
+    t = e.text
+    hits: list[Hit] = []
+    m = _EXPIRED_RE.search(t)
+    if m:
+        signed, server = parse_amz_date(m.group(1)), parse_amz_date(m.group(3))
+        if signed and server:
+            h = _skew_hit((server - signed).total_seconds(),
+                          f"signed at {m.group(1)}, AWS's time {m.group(3)}", force_error=True)
+            if h:
+                hits.append(h)
+    m = _NOT_YET_RE.search(t)
+    if m:
+        signed, server = parse_amz_date(m.group(1)), parse_amz_date(m.group(3))
+        if signed and server:
+            h = _skew_hit((server - signed).total_seconds(),
+                          f"signed at {m.group(1)}, AWS's time {m.group(3)}", force_error=True)
+            if h:
+                hits.append(h)
+    if "RequestTimeTooSkewed" in t:
+        if e.s3_times:
+            rt, st = e.s3_times
+            h = _skew_hit((st - rt).total_seconds(), "S3 RequestTimeTooSkewed: request time vs server time",
+                          force_error=True)
+        else:
+            h = Hit("clock-skew", Status.FAIL,
+                    "AWS rejected the request time as too far from its own (RequestTimeTooSkewed, more than 15 min)",
+                    ["Fix the time on the agent's host (chronyd/ntpd; on EC2 the Amazon Time Sync Service)",
+                     "Measure the offset: `sigdoctor run --only clock` on the agent's host"])
+        if h:
+            hits.append(h)
+    if "RequestExpired" in t and not hits:
+        hits.append(Hit("clock-skew", Status.FAIL,
+                        "AWS says the request expired (RequestExpired): the signing time is too far in the past",
+                        ["Fix the time on the agent's host; `sigdoctor run --only clock` measures it"]))
+    return hits
+
+
+def _signing_date(e: AwsError, sts: StringToSign | None) -> datetime | None:
+    if sts:
+        return parse_amz_date(sts.amz_date)
+    if e.server_canonical and e.server_canonical.header("x-amz-date"):
+        return parse_amz_date(e.server_canonical.header("x-amz-date") or "")
+    return None
+
+
+def _scope_hits(e: AwsError, scope: tuple[str, str] | None, host: str | None) -> list[Hit]:
+    """Region and signing name of the credential scope against what the endpoint host implies."""
+    if scope is None:
+        return []
+    region, service = scope
+    hits: list[Hit] = []
+    ep = endpoint_from_host(host) if host else None
+    if ep and ep.region and region != ep.region:
+        hits.append(Hit(
+            "region-mismatch", Status.FAIL,
+            f"The request was signed for region '{region}' but sent to {ep.host} (region '{ep.region}')",
+            [f"Set the agent's signing region to {ep.region} (Prometheus/Agent `sigv4: region: {ep.region}`, "
+             f"OTel `sigv4auth: region: {ep.region}`), or send to the endpoint of {region}"],
+            {"signed_region": region, "endpoint_region": ep.region},
+        ))
+    expected = ep.service if ep and ep.service else expected_signing_name(service)
+    if expected and service != expected:
+        hits.append(Hit(
+            "service-name-mismatch", Status.FAIL,
+            f"The request was signed for service '{service}' but {ep.host if ep else 'the endpoint'} expects "
+            f"signing name '{expected}'",
+            [f"Sign with service name '{expected}' (OTel `sigv4auth: service: {expected}`; Prometheus and "
+             f"Grafana Agent derive it from the URL — check the remote_write URL and any `service` override)"],
+            {"signed_service": service, "expected_service": expected},
+        ))
+    return hits
+
+
+def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], list[Difference] | None, str]:
+    sc, cc = e.server_canonical, e.client_canonical
+    sts = e.server_sts or e.client_sts
+    hits: list[Hit] = []
+    host = (sc.host if sc else None) or e.host
+    scope: tuple[str, str] | None = None
+    if sts:
+        scope = (sts.region, sts.service)
+    elif e.auth_scope:
+        scope = (e.auth_scope[1], e.auth_scope[2])
+    hits += _scope_hits(e, scope, host)
+    signed_at = _signing_date(e, sts)
+    if signed_at and e.response_date:
+        h = _skew_hit((e.response_date - signed_at).total_seconds(), "request's X-Amz-Date vs the response's Date")
+        if h:
+            hits.append(h)
+    elif signed_at and e.logged_at:
+        h = _skew_hit((e.logged_at - signed_at).total_seconds(),
+                      "request's X-Amz-Date vs the log line's own timestamp")
+        if h:
+            h.message += "; if the log clock is right, the request was signed long before it was sent"
+            hits.append(h)
+    del now_hint
+    oddities: list[str] = []
+    if sc:
+        if sc.host.endswith(":443") or sc.host.endswith(":80"):
+            oddities.append(f"AWS saw Host '{sc.host}' with a default port: a client that signs the host without the "
+                            "port (or with it) while the wire carries the other differs in the canonical request")
+        if "content-length" in sc.signed_headers:
+            oddities.append("content-length is signed: a proxy that re-chunks or re-compresses the body changes it")
+        if "x-amz-security-token" in dict(sc.headers) and "x-amz-security-token" not in sc.signed_headers:
+            oddities.append("the session token header is sent but not signed (fine for most services)")
+        key = e.access_key_id or ""
+        if key.startswith("ASIA") and "x-amz-security-token" not in dict(sc.headers):
+            hits.append(Hit("session-token-missing", Status.FAIL,
+                            f"Temporary key {mask_key_id(key)} was used without an X-Amz-Security-Token header",
+                            ["Give the agent the session token with the key (AWS_SESSION_TOKEN), or let it use the "
+                             "role source directly (IRSA, Pod Identity, instance profile)"]))
+    diffs: list[Difference] | None = None
+    diff_text = ""
+    if sc and cc:
+        diffs = diff_canonical(sc, cc)
+        diff_text = unified_diff(sc, cc, diffs)
+        modified = [d for d in diffs if d.kind == MODIFIED]
+        if modified:
+            parts = ", ".join(d.component for d in modified)
+            hits.append(Hit("request-modified-after-signing", Status.FAIL,
+                            f"The request AWS received differs from the one the client signed: {parts}",
+                            [f"Find what rewrites {parts} between the agent and AWS (forward proxy, service mesh "
+                             "sidecar, API gateway, load balancer) and exempt AWS traffic from it (NO_PROXY, mesh "
+                             "egress rule), or sign after that hop", *oddities],
+                            {"differences": [d.as_evidence() for d in modified]}))
+        elif diffs:
+            parts = ", ".join(d.component for d in diffs)
+            hits.append(Hit("canonicalization-mismatch", Status.FAIL,
+                            f"Same request, canonicalised differently by the client: {parts}",
+                            ["Upgrade the agent's AWS SDK / signer: it encodes "
+                             f"{parts} differently from AWS (SigV4 rules: URI-encode each path segment once, "
+                             "sort query parameters, trim header whitespace)", *oddities],
+                            {"differences": [d.as_evidence() for d in diffs]}))
+        elif not hits:
+            hits.append(Hit("secret-key-mismatch", Status.FAIL,
+                            "AWS computed the same canonical request as the client, yet the signature differs: "
+                            "the secret key does not belong to the access key",
+                            ["Re-issue or re-copy the secret access key that pairs with the access key id (look "
+                             "for a truncated value, a trailing newline or a key from another user)", *oddities]))
+    elif not hits:
+        basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
+        hits.append(Hit("secret-key-mismatch", Status.FAIL,
+                        f"SignatureDoesNotMatch: {basis}; without the client's canonical request decode cannot tell "
+                        "a wrong secret key from a request changed in transit",
+                        ["Check the secret key pairs with the access key id (truncated value, trailing newline)",
+                         "Pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
+                         "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`) to tell "
+                         "them apart, or run `sigdoctor run --only signature` where the agent runs", *oddities]))
+        hits.append(Hit("request-modified-after-signing", Status.WARN,
+                        "Or a proxy or middleware changed a signed part of the request after signing",
+                        ["Look for a forward proxy, mesh sidecar or gateway between the agent and AWS"]))
+    return hits, diffs, diff_text
+
+
+def _denied_hits(e: AwsError) -> list[Hit]:
+    t = e.text
+    action_m = _ACTION_RE.search(t)
+    action = action_m.group(1) if action_m else None
+    res_m = _RESOURCE_RE.search(t)
+    resource = res_m.group(1).strip('"') if res_m else None
+    who_m = _PRINCIPAL_RE.search(t)
+    principal = who_m.group(1) if who_m else None
+    explicit = _EXPLICIT_RE.search(t)
+    extra = {k: v for k, v in (("action", action), ("resource", resource), ("principal", principal)) if v}
+    what = f"{action or 'the action'}" + (f" on {resource}" if resource else "")
+    who = principal or "the caller"
+    if (action and action.lower().startswith("sts:assumerole")) or (
+            action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t):
+        act = action or "sts:AssumeRoleWithWebIdentity"
+        return [Hit("role-trust-denied", Status.FAIL,
+                    f"{act} was denied: the role's trust policy does not admit {who}",
+                    ["Add the caller to the role's trust policy (for IRSA: the cluster's OIDC provider as Federated "
+                     "principal, and conditions `<issuer>:sub = system:serviceaccount:<ns>:<sa>` and `<issuer>:aud "
+                     "= sts.amazonaws.com`)", "Check the role ARN the agent assumes is the intended one"],
+                    {**extra, "action": act})]
+    if explicit:
+        where = explicit.group(1) or "a policy"
+        return [Hit("explicit-deny", Status.FAIL, f"{who} is explicitly denied {what} ({where})",
+                    [f"Find the Deny statement for {action or 'the action'} in {where} (identity policy, "
+                     "permissions boundary, SCP or resource policy) and narrow it; an Allow cannot override it"],
+                    {**extra, "policy_type": where})]
+    if action is None and not _DENIED_RE.search(t):
+        return []
+    fix = [f"Allow {action} on {resource or 'the target resource'} in a policy attached to {who}"] if action else [
+        "The error names no action: check the policy for the target (aps:RemoteWrite for AMP, logs:PutLogEvents "
+        "for CloudWatch Logs, s3:PutObject for S3)"]
+    if action == "aps:RemoteWrite":
+        fix.append("The managed policy AmazonPrometheusRemoteWriteAccess grants exactly this")
+    fix.append("Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)")
+    return [Hit("permission-missing", Status.FAIL, f"{who} is not allowed {what} (no policy allows it)", fix, extra)]
+
+
+def _imds_hits(e: AwsError) -> list[Hit]:
+    t = e.text
+    token_step = "/latest/api/token" in t or "GetToken" in t or "IMDSv2 token" in t
+    if _REFUSED_RE.search(t):
+        return [Hit("imds-unreachable", Status.FAIL,
+                    "The instance metadata service (169.254.169.254) refused or has no route: not on EC2, or IMDS "
+                    "is disabled", ["On EC2, enable IMDS (`aws ec2 modify-instance-metadata-options "
+                                    "--http-endpoint enabled`); elsewhere configure another credential source"])]
+    settle = f"Text alone cannot tell a hop limit from an unreachable IMDS: {_SETTLE}"
+    hop = Hit("imds-hop-limit", Status.FAIL,
+              "The instance metadata service timed out" + (" on the IMDSv2 token request" if token_step else "")
+              + ": from a container this is the IMDSv2 hop limit of 1", [
+                  "Raise the hop limit: `aws ec2 modify-instance-metadata-options --instance-id i-… "
+                  "--http-put-response-hop-limit 2`, or give the pod its own role (IRSA / Pod Identity)", settle])
+    unreachable = Hit("imds-unreachable", Status.FAIL,
+                      "Or no instance metadata service answers at all (not on EC2, blocked by a network policy)",
+                      [settle])
+    return [hop, unreachable]
+
+
+def _network_hits(e: AwsError) -> list[Hit]:
+    t = e.text
+    hits: list[Hit] = []
+    host = e.host or "the endpoint"
+    if _TLS_RE.search(t):
+        hits.append(Hit("tls-untrusted", Status.FAIL, f"TLS certificate verification failed for {host}",
+                        ["If a corporate proxy inspects TLS, add its CA to the agent's trust store (SSL_CERT_FILE / "
+                         "AWS_CA_BUNDLE) or exempt AWS endpoints from inspection",
+                         "Otherwise install the system CA bundle (ca-certificates) in the agent's image",
+                         "`sigdoctor run --only connectivity` shows who issued the certificate"]))
+        if _TLS_MITM_RE.search(t):
+            hits.append(Hit("tls-intercepted", Status.WARN,
+                            "The certificate is not one Amazon issued: something between the agent and AWS "
+                            "terminates TLS", ["Exempt *.amazonaws.com from TLS inspection"]))
+    if _PROXY_RE.search(t):
+        hits.append(Hit("proxy-misconfigured", Status.FAIL, f"The HTTP proxy failed for {host}",
+                        ["Check HTTPS_PROXY/HTTP_PROXY in the agent's environment point to a working proxy, or add "
+                         "the AWS endpoints and 169.254.169.254 to NO_PROXY"]))
+    elif _DNS_RE.search(t):
+        hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {host} does not resolve",
+                        [f"Check the name {host} (typo, wrong region, partition) and the resolver the agent uses; "
+                         "with VPC endpoints check the private hosted zone", "`sigdoctor run --only dns` shows it"]))
+    elif _UNREACHABLE_RE.search(t) and not _IMDS_RE.search(t) and not _CONTAINER_RE.search(t):
+        hits.append(Hit("endpoint-unreachable", Status.FAIL, f"TCP to {host} fails (refused or timed out)",
+                        ["Check security groups, NACLs, a NAT gateway or VPC endpoint for the service, and any "
+                         "egress network policy", "`sigdoctor run --only connectivity` tests it from the host"]))
+    return hits
+
+
+def _credential_hits(e: AwsError) -> list[Hit]:
+    t = e.text
+    hits: list[Hit] = []
+    key = e.access_key_id or ""
+    if _INVALID_KEY_RE.search(t):
+        region = endpoint_from_host(e.host).region if e.host else None
+        if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA")):
+            hits.append(Hit("sts-opt-in-region", Status.FAIL,
+                            f"A session token from the global STS endpoint is not valid in opt-in region {region}",
+                            ["Get credentials from the regional STS endpoint (AWS_STS_REGIONAL_ENDPOINTS=regional, "
+                             f"sts.{region}.amazonaws.com), or enable v2 tokens for the global endpoint"]))
+        elif key.startswith("ASIA") and not e.token_header:
+            hits.append(Hit("session-token-missing", Status.FAIL,
+                            f"AWS does not accept temporary key {mask_key_id(key)}: it was sent without its session "
+                            "token", ["Set AWS_SESSION_TOKEN (or aws_session_token) together with the ASIA… key, or "
+                                      "let the agent use the role source directly (IRSA, Pod Identity, instance "
+                                      "profile)"]))
+        elif key.startswith("ASIA"):
+            hits.append(Hit("session-token-missing", Status.FAIL,
+                            f"AWS does not accept temporary key {mask_key_id(key)} with the session token sent: the "
+                            "token belongs to another session", ["Copy key, secret and token from the same session, "
+                                                                  "or let the SDK fetch them itself"]))
+        else:
+            shown = f" {mask_key_id(key)}" if key else ""
+            hits.append(Hit("access-key-invalid", Status.FAIL, f"AWS does not know the access key{shown}",
+                            ["Check the key id for typos, whitespace or a deleted/rotated key (`aws iam "
+                             "list-access-keys`), and that it belongs to this partition",
+                             "If it is a temporary ASIA… key, the session token is missing"]))
+    if _EXPIRED_TOKEN_RE.search(t):
+        if _WEB_IDENTITY_CTX_RE.search(t) and "Token expired: current" in t:
+            hits.append(Hit("web-identity-rejected", Status.FAIL,
+                            "STS rejected the web identity token: it has expired",
+                            ["The projected service account token is refreshed by the kubelet: make sure the agent "
+                             "re-reads AWS_WEB_IDENTITY_TOKEN_FILE rather than a copied token"]))
+        else:
+            hits.append(Hit("credentials-expired", Status.FAIL, "The session credentials used to sign have expired",
+                            ["Use a credential source the SDK refreshes (IRSA, Pod Identity, instance profile) "
+                             "instead of copied session keys; restart the agent if it cached them"]))
+    if _OIDC_RE.search(t):
+        m = re.search(r"No OpenIDConnect provider found in your account for (\S+)", t)
+        detail = f" (issuer {m.group(1).rstrip('.')})" if m else ""
+        hits.append(Hit("web-identity-rejected", Status.FAIL, f"STS rejected the web identity token{detail}",
+                        ["Create the IAM OIDC provider for the cluster's issuer (`eksctl utils "
+                         "associate-iam-oidc-provider --approve`), with audience sts.amazonaws.com"]))
+    if _WI_UNREADABLE_RE.search(t):
+        hits.append(Hit("web-identity-token-unreadable", Status.FAIL,
+                        "The SDK could not read the web identity token file",
+                        ["Check AWS_WEB_IDENTITY_TOKEN_FILE points to the projected token and the agent's user can "
+                         "read it (fsGroup / runAsUser)"]))
+    if _LOOPBACK_RE.search(t):
+        hits.append(Hit("sdk-unsupported-credential-source", Status.FAIL,
+                        "The agent's AWS SDK refuses the EKS Pod Identity endpoint (169.254.170.23): aws-sdk-go older "
+                        "than 1.47.11 only allows loopback container-credential hosts",
+                        ["Upgrade the agent to a build with aws-sdk-go ≥ 1.47.11 (or aws-sdk-go-v2 config ≥ 1.25.0)",
+                         "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
+    partial = _PARTIAL_RE.search(t)
+    if partial and "Partial credentials" in t:
+        hits.append(Hit("env-credentials-incomplete", Status.FAIL,
+                        f"Only part of the environment credentials are set (missing {partial.group(1)})",
+                        ["Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset both"]))
+    return hits
+
+
+def _no_credentials_hit(e: AwsError) -> Hit:
+    t = e.text
+    candidates: list[dict[str, str]] = []
+    if "EnvAccessKeyNotFound" in t or "not found in environment" in t:
+        candidates.append({"cause": "env-credentials-incomplete", "confidence": "low",
+                           "why": "the environment has no (or only half a) key pair"})
+    if "WebIdentity" in t or "web identity" in t.lower() or "AWS_WEB_IDENTITY_TOKEN_FILE" in t:
+        candidates.append({"cause": "web-identity-token-unreadable", "confidence": "medium",
+                           "why": "web identity is configured but produced nothing"})
+    else:
+        candidates.append({"cause": "web-identity-token-unreadable", "confidence": "low",
+                           "why": "IRSA not configured or its token file missing"})
+    if _IMDS_RE.search(t):
+        candidates.append({"cause": "imds-hop-limit", "confidence": "medium",
+                           "why": "the chain fell through to instance metadata, which did not answer"})
+    else:
+        candidates.append({"cause": "imds-hop-limit", "confidence": "low",
+                           "why": "in a container, IMDSv2 with hop limit 1 yields nothing"})
+    if not any(c["cause"] == "env-credentials-incomplete" for c in candidates):
+        candidates.append({"cause": "env-credentials-incomplete", "confidence": "low",
+                           "why": "one of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set without the other"})
+    order = {"medium": 0, "low": 1}
+    candidates.sort(key=lambda c: order.get(c["confidence"], 2))
+    ranked = "; ".join(f"{i + 1}. {c['cause']} ({c['confidence']}: {c['why']})" for i, c in enumerate(candidates))
+    return Hit("no-credentials", Status.FAIL,
+               "The SDK found no credentials in any source of its chain",
+               [f"Likely causes, ranked: {ranked}", f"Text alone cannot decide: {_SETTLE}"],
+               {"candidates": candidates})
+
+
+def classify(e: AwsError) -> Classified:
+    t = e.text
+    hits: list[Hit] = []
+    diffs: list[Difference] | None = None
+    diff_text = ""
+    hits += _clock_hits(e)
+    if _SIG_MISMATCH_RE.search(t) and not hits:
+        sig, diffs, diff_text = _signature_hits(e, e.logged_at)
+        hits += sig
+    if _UNSIGNED_RE.search(t):
+        foreign = "Invalid key=value pair" in t or "Authorization header requires" in t
+        hits.append(Hit("request-not-signed", Status.FAIL,
+                        "The request reached AWS without a SigV4 signature"
+                        + (" (its Authorization header is not a SigV4 one)" if foreign else ""),
+                        ["Enable SigV4 on the agent (Prometheus `remote_write: sigv4: {region: …}`, Grafana Agent "
+                         "`sigv4:` block, OTel `auth: authenticator: sigv4auth`)",
+                         "Make sure no proxy or header-injection strips or replaces the Authorization header",
+                         "For AMP, check the URL path: a wrong path also answers Missing Authentication Token"]))
+    hits += _credential_hits(e)
+    if _DENIED_RE.search(t) or _ACTION_RE.search(t):
+        hits += _denied_hits(e)
+    m = _SCOPE_REGION_RE.search(t)
+    if m:
+        wrong = m.group(1) or m.group(2)
+        right = m.group(3) or (endpoint_from_host(e.host).region if e.host else None)
+        hits.append(Hit("region-mismatch", Status.FAIL,
+                        f"The credential scope names region '{wrong or '?'}'"
+                        + (f" but the endpoint is in '{right}'" if right else " which the endpoint does not accept"),
+                        [f"Sign for region {right}" if right else "Sign for the endpoint's own region"],
+                        {k: v for k, v in (("signed_region", wrong), ("endpoint_region", right)) if v}))
+    m = _SCOPE_SERVICE_RE.search(t)
+    if m:
+        hits.append(Hit("service-name-mismatch", Status.FAIL,
+                        f"The credential scope names the wrong service; the endpoint expects '{m.group(1)}'",
+                        [f"Sign with service name '{m.group(1)}'"], {"expected_service": m.group(1)}))
+    if _NOT_FOUND_RE.search(t):
+        hits.append(Hit("target-not-found", Status.FAIL,
+                        f"The target does not exist at {e.host or 'that endpoint'} (wrong id, account or region)",
+                        ["Check the workspace id / log group / bucket in the URL, and that the endpoint's region and "
+                         "the credentials' account are the ones it lives in"]))
+    imds = _IMDS_RE.search(t) and _NET_FAIL_RE.search(t)
+    if imds:
+        hits += _imds_hits(e)
+    elif _IMDS_RE.search(t) and _NO_ROLE_RE.search(t):
+        hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
+                        ["Attach an instance profile to the instance, or give the pod its own role"]))
+    if _CONTAINER_RE.search(t) and _NET_FAIL_RE.search(t) and not _LOOPBACK_RE.search(t):
+        hits.append(Hit("container-credentials-failed", Status.FAIL,
+                        "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
+                        ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
+    hits += _network_hits(e)
+    if _NO_CREDS_RE.search(t) and not any(h.cause in ("imds-no-role", "web-identity-token-unreadable",
+                                                          "env-credentials-incomplete") for h in hits):
+        hits.append(_no_credentials_hit(e))
+    if e.host == "sts.amazonaws.com" and hits:
+        hits.append(Hit("sts-global-endpoint", Status.WARN, "The legacy global STS endpoint sts.amazonaws.com is used",
+                        ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
+    return Classified(_dedupe(hits), diffs, diff_text)
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    seen: dict[str, Hit] = {}
+    for h in hits:
+        if h.cause not in seen:
+            seen[h.cause] = h
+    return list(seen.values())

@@ -1,0 +1,322 @@
+"""From one record's text to the facts of the AWS error in it: code, message, status, request id, endpoint, who
+printed it, its timestamp, and any canonical request / string to sign (the server's or the client's)."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sigdoctor.decode.canonical import (
+    CanonicalRequest,
+    StringToSign,
+    hex_bytes_to_text,
+    parse_amz_date,
+    parse_canonical_request,
+    parse_string_to_sign,
+)
+from sigdoctor.decode.unescape import unescape, xml_text
+
+# Error codes that name the actual failure; wrappers (WebIdentityErr, NoCredentialProviders, RequestError…) only
+# say where it happened and are used when nothing more specific is there.
+API_CODES = (
+    "SignatureDoesNotMatch", "InvalidSignatureException", "IncompleteSignatureException", "IncompleteSignature",
+    "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "InvalidToken",
+    "ExpiredTokenException", "ExpiredToken", "AccessDeniedException", "AccessDenied", "AuthorizationError",
+    "InvalidIdentityToken", "IDPRejectedClaim", "IDPCommunicationError", "RequestTimeTooSkewed", "RequestExpired",
+    "ResourceNotFoundException", "NoSuchBucket", "AuthFailure", "MissingAuthenticationTokenException",
+    "MissingAuthenticationToken", "AuthorizationHeaderMalformed", "UnauthorizedOperation", "OptInRequired",
+    "RegionDisabledException", "ThrottlingException", "Throttling", "ValidationException", "InternalFailure",
+    "ServiceUnavailable", "ServiceUnavailableException", "RequestEntityTooLargeException",
+)
+WRAPPER_CODES = (
+    "NoCredentialProviders", "WebIdentityErr", "EC2RoleRequestError", "EC2MetadataError", "SharedCredsLoad",
+    "EnvAccessKeyNotFound", "CredentialsEndpointError", "NoCredentialsError", "PartialCredentialsError",
+    "EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError", "SSLError", "RequestError",
+)
+_CODE_RE = re.compile(r"\b(" + "|".join(sorted((*API_CODES, *WRAPPER_CODES), key=len, reverse=True)) + r")\b")
+_XML_CODE_RE = re.compile(r"<Code>\s*([^<\s]+)\s*</Code>")
+_TYPE_RE = re.compile(r'"__type"\s*:\s*"(?:[^"#]*#)?([A-Za-z0-9_.:]+)"')
+_JSON_CODE_RE = re.compile(r'"[Cc]ode"\s*:\s*"([A-Z][A-Za-z0-9]+)"')
+_CLI_CODE_RE = re.compile(r"An error occurred \(([A-Za-z0-9_.]+)\)")
+_V2_CODE_RE = re.compile(r"api error ([A-Za-z0-9_.]+):")
+_XML_MSG_RE = re.compile(r"<Message>(.*?)</Message>", re.S)
+_JSON_MSG_RE = re.compile(r'"[Mm]essage"\s*:\s*"(.*?)"\s*[,}]', re.S)
+_STATUS_RES = (
+    re.compile(r"status code: (\d{3})"), re.compile(r"StatusCode: (\d{3})"), re.compile(r"HTTP status (\d{3})"),
+    re.compile(r"HTTP/\d(?:\.\d)? (\d{3})"), re.compile(r'"(?:status|statusCode|status_code)"\s*:\s*"?(\d{3})\b'),
+    re.compile(r"\(HTTP (\d{3})\)"), re.compile(r"\bstatus=(\d{3})\b"), re.compile(r"response status (\d{3})"),
+    re.compile(r"\bstatus (\d{3})\b"),
+)
+_REQUEST_ID_RES = (
+    re.compile(r"request id: ([A-Za-z0-9-]{8,})"), re.compile(r"RequestID: ([A-Za-z0-9-]{8,})"),
+    re.compile(r"<RequestId>\s*([^<\s]+)\s*</RequestId>"), re.compile(r"[Xx]-[Aa]mzn-[Rr]equest[Ii]d:\s*([A-Za-z0-9-]+)"),
+    re.compile(r'"[Rr]equest[Ii]d"\s*:\s*"([^"]+)"'), re.compile(r"[Xx]-[Aa]mz-[Rr]equest-[Ii]d:\s*([A-Za-z0-9]+)"),
+)
+_URL_RE = re.compile(r"https?://[^\s\"'<>\\`]+")
+_LOOKUP_RE = re.compile(r"lookup ([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_DIAL_RE = re.compile(r"dial tcp (?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d+")
+_KEY_RES = (
+    re.compile(r"Credential=((?:AKIA|ASIA)[A-Z0-9]{12,})"), re.compile(r"<AWSAccessKeyId>\s*([A-Z0-9]{16,})\s*<"),
+    re.compile(r"X-Amz-Credential=((?:AKIA|ASIA)[A-Z0-9]{12,})", re.I),
+    re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])"),
+)
+_AUTH_SCOPE_RE = re.compile(r"Credential=[A-Z0-9]{4,}(?:/|%2F)(\d{8})(?:/|%2F)([a-z0-9-]+)(?:/|%2F)([a-z0-9-]+)"
+                            r"(?:/|%2F)aws4_request", re.I)
+_TS_RES = (
+    re.compile(r"\bts=\"?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"),
+    re.compile(r"\btime=\"?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"),
+    re.compile(r'"(?:ts|time|timestamp|@timestamp)"\s*:\s*"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"'),
+    re.compile(r"^\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"),
+)
+_EPOCH_TS_RE = re.compile(r'"(?:ts|time)"\s*:\s*(1\d{9}(?:\.\d+)?)\b')
+_SERVER_CANON_RE = re.compile(
+    r"Canonical String for this request should have been\s*'(.*?)'\s*\n\s*\n\s*The String-to-Sign should have "
+    r"been\s*'(.*?)'", re.S)
+_XML_CANON_RE = re.compile(r"<CanonicalRequest>(.*?)</CanonicalRequest>", re.S)
+_XML_CANON_BYTES_RE = re.compile(r"<CanonicalRequestBytes>(.*?)</CanonicalRequestBytes>", re.S)
+_XML_STS_RE = re.compile(r"<StringToSign>(.*?)</StringToSign>", re.S)
+_XML_STS_BYTES_RE = re.compile(r"<StringToSignBytes>(.*?)</StringToSignBytes>", re.S)
+_GO_DEBUG_RE = re.compile(
+    r"---\[ CANONICAL STRING\s*\]-*\n(.*?)\n---\[ STRING TO SIGN \]-*\n(.*?)(?:\n-{10,}|\n---\[|\Z)", re.S)
+_BOTO_CANON_RE = re.compile(r"CanonicalRequest:\n(.*?)(?:\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\Z)", re.S)
+_BOTO_STS_RE = re.compile(r"StringToSign:\n(.*?)(?:\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|\Z)", re.S)
+_DATE_HDR_RE = re.compile(r"^Date:\s*(.+?GMT)\s*$", re.M | re.I)
+_S3_TIMES_RE = re.compile(r"<RequestTime>\s*([^<]+?)\s*</RequestTime>\s*<ServerTime>\s*([^<]+?)\s*</ServerTime>")
+MAX_TEXT = 64 * 1024
+
+
+@dataclass
+class AwsError:
+    """The facts of one error occurrence; any field may be unknown."""
+
+    text: str
+    first_line: int
+    last_line: int
+    code: str | None = None
+    message: str = ""
+    status: int | None = None
+    request_id: str | None = None
+    url: str | None = None
+    host: str | None = None
+    printed_by: str | None = None
+    sdk: str | None = None
+    logged_at: datetime | None = None
+    response_date: datetime | None = None
+    s3_times: tuple[datetime, datetime] | None = None
+    access_key_id: str | None = None
+    auth_scope: tuple[str, str, str] | None = None  # (date, region, service) from an Authorization header
+    token_header: bool = False
+    server_canonical: CanonicalRequest | None = None
+    server_sts: StringToSign | None = None
+    client_canonical: CanonicalRequest | None = None
+    client_sts: StringToSign | None = None
+    secrets: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClientSigning:
+    """A client-side canonical request found in a debug log (or `--client`), waiting for the error it explains."""
+
+    canonical: CanonicalRequest
+    string_to_sign: StringToSign | None
+    line: int
+
+
+def expand_text(raw: str) -> str:
+    return unescape(raw[:MAX_TEXT])
+
+
+def find_code(t: str) -> str | None:
+    for rx in (_XML_CODE_RE, _TYPE_RE, _CLI_CODE_RE, _V2_CODE_RE, _JSON_CODE_RE):
+        m = rx.search(t)
+        if m and m.group(1) not in ("200", "OK"):
+            return m.group(1).split(":")[0]
+    codes = [m.group(1) for m in _CODE_RE.finditer(t)]
+    for c in codes:
+        if c in API_CODES:
+            return c
+    return codes[0] if codes else None
+
+
+def find_message(t: str, code: str | None) -> str:
+    for rx in (_XML_MSG_RE, _JSON_MSG_RE):
+        m = rx.search(t)
+        if m and m.group(1).strip():
+            return xml_text(m.group(1).strip())
+    if code:
+        m = re.search(re.escape(code) + r"\)?:?\s*(?:when calling the \w+ operation:\s*)?([^\n]{3,})", t)
+        if m:
+            return m.group(1).strip()
+    return ""
+
+
+def _first(rxs: tuple[re.Pattern[str], ...], t: str) -> str | None:
+    for rx in rxs:
+        m = rx.search(t)
+        if m:
+            return str(m.group(1))
+    return None
+
+
+def _pick_url(t: str) -> str | None:
+    urls = [str(u).rstrip(".,);:]}") for u in _URL_RE.findall(t)]
+    aws = [u for u in urls if ".amazonaws.com" in u or ".api.aws" in u or "169.254." in u]
+    if aws:
+        return aws[0]
+    return urls[0] if urls else None
+
+
+def _host_of(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0].split("@")[-1].lower()
+
+
+def _parse_ts(t: str) -> datetime | None:
+    value = _first(_TS_RES, t)
+    if value:
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return dt.astimezone(UTC)
+        except ValueError:
+            pass
+    m = _EPOCH_TS_RE.search(t)
+    if m:
+        try:
+            return datetime.fromtimestamp(float(m.group(1)), UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+    return None
+
+
+def _parse_http_date(value: str) -> datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(value).astimezone(UTC)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parse_iso_or_amz(value: str) -> datetime | None:
+    dt = parse_amz_date(value)
+    if dt:
+        return dt
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def printed_by(t: str) -> tuple[str | None, str | None]:
+    """(agent or tool, SDK) that printed the record, from the shapes their log lines have."""
+    sdk: str | None = None
+    if ("operation error" in t or "https response error" in t or "failed to refresh cached credentials" in t
+            or "ec2imds" in t or "api error " in t):
+        sdk = "aws-sdk-go-v2"
+    elif ("status code: " in t and "request id:" in t) or "caused by:" in t or "NoCredentialProviders" in t \
+            or "WebIdentityErr" in t or "EC2RoleRequestError" in t or "DEBUG: Request Signature" in t:
+        sdk = "aws-sdk-go v1"
+    elif "botocore" in t or "An error occurred (" in t or "Unable to locate credentials" in t \
+            or "Could not connect to the endpoint URL" in t:
+        sdk = "botocore/awscli"
+    agent: str | None = None
+    if "component_path=" in t or "component_id=" in t or '"component_id"' in t:
+        agent = "alloy"
+    elif "otelcol" in t or '"kind": "exporter"' in t or '"kind":"exporter"' in t or "sigv4auth" in t:
+        agent = "otel-collector"
+    elif "remote_name=" in t or "queue_manager.go" in t or "dedupe.go" in t or '"remote_name"' in t:
+        agent = "prometheus"
+    elif "[aws_credentials]" in t or "[output:cloudwatch" in t or "[output:s3" in t or "fluent-bit" in t:
+        agent = "fluent-bit"
+    elif "grafana-agent" in t or ("agent_" in t and "integration" in t):
+        agent = "grafana-agent"
+    return agent, sdk
+
+
+def client_signing(t: str, line: int) -> ClientSigning | None:
+    """A client canonical request from an SDK debug log (aws-sdk-go v1/v2, botocore/awscli --debug)."""
+    m = _GO_DEBUG_RE.search(t)
+    if m:
+        cr = parse_canonical_request(m.group(1))
+        if cr:
+            return ClientSigning(cr, parse_string_to_sign(m.group(2)), line)
+    m = _BOTO_CANON_RE.search(t)
+    if m:
+        cr = parse_canonical_request(m.group(1))
+        if cr:
+            sm = _BOTO_STS_RE.search(t)
+            return ClientSigning(cr, parse_string_to_sign(sm.group(1)) if sm else None, line)
+    return None
+
+
+def server_signing(t: str) -> tuple[CanonicalRequest | None, StringToSign | None]:
+    m = _SERVER_CANON_RE.search(t)
+    if m:
+        return parse_canonical_request(m.group(1)), parse_string_to_sign(m.group(2))
+    canon: CanonicalRequest | None = None
+    sts: StringToSign | None = None
+    mb = _XML_CANON_BYTES_RE.search(t)
+    if mb:
+        canon = parse_canonical_request(hex_bytes_to_text(mb.group(1)))
+    if canon is None:
+        mc = _XML_CANON_RE.search(t)
+        if mc:
+            canon = parse_canonical_request(xml_text(mc.group(1)))
+    sb = _XML_STS_BYTES_RE.search(t)
+    if sb:
+        sts = parse_string_to_sign(hex_bytes_to_text(sb.group(1)))
+    if sts is None:
+        ms = _XML_STS_RE.search(t)
+        if ms:
+            sts = parse_string_to_sign(xml_text(ms.group(1)))
+    return canon, sts
+
+
+_SECRET_SHAPES = (
+    re.compile(r"x-amz-security-token[:=]\s*([^\s\"',;&<]{16,})", re.I),
+    re.compile(r"<SignatureProvided>\s*([^<\s]+)\s*<"),
+    re.compile(r"Signature=([0-9a-f]{64})"),
+)
+
+
+def extract(raw: str, first_line: int, last_line: int) -> AwsError:
+    t = expand_text(raw)
+    e = AwsError(text=t, first_line=first_line, last_line=last_line)
+    e.code = find_code(t)
+    e.message = find_message(t, e.code)
+    status = _first(_STATUS_RES, t)
+    e.status = int(status) if status else None
+    e.request_id = _first(_REQUEST_ID_RES, t)
+    e.url = _pick_url(t)
+    if e.url:
+        e.host = _host_of(e.url)
+    else:
+        m = _LOOKUP_RE.search(t)
+        if m:
+            e.host = m.group(1).lower()
+        else:
+            d = _DIAL_RE.search(t)
+            if d:
+                e.host = d.group(0)[len("dial tcp "):].rsplit(":", 1)[0].strip("[]")
+    e.printed_by, e.sdk = printed_by(t)
+    e.logged_at = _parse_ts(t)
+    dm = _DATE_HDR_RE.search(t)
+    if dm:
+        e.response_date = _parse_http_date(dm.group(1))
+    sm = _S3_TIMES_RE.search(t)
+    if sm:
+        rt, st = _parse_iso_or_amz(sm.group(1)), _parse_iso_or_amz(sm.group(2))
+        if rt and st:
+            e.s3_times = (rt, st)
+    e.access_key_id = _first(_KEY_RES, t)
+    am = _AUTH_SCOPE_RE.search(t)
+    if am:
+        e.auth_scope = (am.group(1), am.group(2).lower(), am.group(3).lower())
+    e.token_header = "x-amz-security-token" in t.lower()
+    e.server_canonical, e.server_sts = server_signing(t)
+    cs = client_signing(t, first_line)
+    if cs:
+        e.client_canonical, e.client_sts = cs.canonical, cs.string_to_sign
+    for rx in _SECRET_SHAPES:
+        e.secrets.extend(m.group(1) for m in rx.finditer(t))
+    return e

@@ -1,0 +1,46 @@
+"""The `decode` probe: a stand-in for the runner that hands over the outcome decoded before the run.
+
+Decoding happens before `run_report` (it must be able to raise a usage error, and a 100 MB log should not race the
+network deadline); the probe only returns that outcome, so the report goes through the same runner, causes engine
+and redaction as `sigdoctor run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sigdoctor.context import Context
+from sigdoctor.model import Outcome, ProbeResult, Status
+from sigdoctor.probes.base import Probe
+
+SHARED_KEY = "decode.outcome"
+
+# Every cause decode can name, as `decode.<cause-id>`.
+CAUSES: tuple[str, ...] = (
+    "clock-skew", "secret-key-mismatch", "request-modified-after-signing", "canonicalization-mismatch",
+    "region-mismatch", "service-name-mismatch", "session-token-missing", "request-not-signed", "access-key-invalid",
+    "sts-opt-in-region", "credentials-expired", "web-identity-rejected", "web-identity-token-unreadable",
+    "permission-missing", "explicit-deny", "role-trust-denied", "target-not-found", "imds-hop-limit",
+    "imds-unreachable", "imds-no-role", "container-credentials-failed", "tls-untrusted", "tls-intercepted",
+    "proxy-misconfigured", "dns-resolution-failed", "endpoint-unreachable", "sdk-unsupported-credential-source",
+    "env-credentials-incomplete", "no-credentials", "sts-global-endpoint",
+)
+EMITS: tuple[str, ...] = (
+    "decode.summary", "decode.canonical-diff", "decode.other-error", *(f"decode.{c}" for c in CAUSES),
+)
+
+
+def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    outcome = ctx.shared.get(SHARED_KEY)
+    if isinstance(outcome, Outcome):
+        return outcome
+    return Outcome(Status.SKIP, "no input was decoded")
+
+
+DECODE_PROBE = Probe(
+    id="decode",
+    title="Errors in the pasted input",
+    run=_run,
+    timeout=30.0,
+    emits=EMITS,
+)

@@ -1,0 +1,275 @@
+"""Stream pasted input and cut out the records worth reading, with flat memory however large the input is.
+
+A 100 MB agent log is mostly healthy lines. Instead of looking at every line in Python, each block is searched
+for anchor strings (error codes and phrases AWS, the SDKs and Go's net stack print) by the regex engine, and only
+around a hit is the input split into lines: back to where the log record starts, forward over its continuation
+lines (a pretty-printed XML body, an SDK debug dump, a pasted Go error chain). Everything is bounded: a block, a
+look-ahead window, a record's size and a line's length.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from sigdoctor.errors import UsageError
+
+BLOCK = 1 << 20
+LOOKAHEAD = 256 * 1024
+LOOKBEHIND = 64 * 1024
+MAX_RECORD = 128 * 1024
+MAX_LINES_BEFORE = 40
+MAX_LINES_AFTER = 400
+
+# Anchors that start with a capital letter let the regex engine skip most of the input by first character;
+# the few lower-case ones are kept short and specific.
+_ERROR_ANCHORS = (
+    "SignatureDoesNotMatch", "InvalidSignature", "Signature expired", "Signature not yet current",
+    "RequestTimeTooSkewed", "RequestExpired", "Missing Authentication Token", "MissingAuthenticationToken",
+    "IncompleteSignature", "InvalidClientTokenId", "UnrecognizedClient", "InvalidAccessKeyId", "InvalidToken",
+    "ExpiredToken", "AccessDenied", "AuthorizationError", "Not authorized", "User: arn:", "OpenIDConnect",
+    "InvalidIdentityToken", "IDPRejectedClaim", "IDPCommunicationError", "NoCredentialProviders",
+    "Unable to locate credentials", "Partial credentials", "ResourceNotFound", "NoSuchBucket", "Workspace not found",
+    "WebIdentityErr", "Credential should be scoped", "The request signature", "The security token",
+    "The AWS Access Key", "EC2RoleRequestError", "EC2MetadataError", "EC2 IMDS", "An error occurred (",
+    "AuthFailure", "Could not connect to the endpoint", "Connect timeout on endpoint", "ProxyConnectionError",
+    "Failed to connect to proxy", "CERTIFICATE_VERIFY_FAILED", "SSLError", "Client.Timeout",
+    "AuthorizationHeaderMalformed", "NoCredentialsError", "UnauthorizedOperation", "OptInRequired",
+    "x509", "tcp ", "loopback", "authorized to perform", "cached credentials", "failed to sign request",
+    "no such host", "failed to retrieve credentials", "does not exist", "Name or service not known",
+    "Temporary failure in name resolution",
+)
+_STRUCT_ANCHORS = ("CANONICAL STRING", "CanonicalRequest", "Canonical String", "StringToSign", "String-to-Sign")
+ANCHOR_RE = re.compile(
+    "|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_STRUCT_ANCHORS)).encode()
+)
+_ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in _ERROR_ANCHORS).encode())
+_LONGEST_ANCHOR = max(len(a) for a in (*_ERROR_ANCHORS, *_STRUCT_ANCHORS))
+
+# The first line of a log record: a timestamp, logfmt's usual first keys, a JSON log object, klog, syslog, a
+# bare XML document. Lines that do not match continue the record above them.
+RECORD_START_RE = re.compile(
+    rb"(?:\s*\d{4}[-/]\d\d[-/]\d\d|ts=|time=|t=|level=|lvl=|\{\s*\"(?:level|lvl|ts|time|timestamp|@timestamp|t|msg"
+    rb"|severity|log)\"|\[\d{4}|[IWEF]\d{4} |[A-Z][a-z]{2} +\d+ \d\d:|<\?xml|An error occurred \()"
+)
+# A line that opens no new error by itself: part of an XML body, an indented dump, a chain's `caused by:`.
+_CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused by:|---\[|HTTP/)")
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Record:
+    first_line: int
+    last_line: int
+    raw: bytes
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Stats:
+    bytes: int = 0
+    lines: int = 0
+    records: int = 0
+
+
+class _Utf16Reader(io.RawIOBase):
+    """Re-encodes a UTF-16 stream (a PowerShell `>` redirect) as UTF-8, block by block."""
+
+    def __init__(self, raw: Readable, encoding: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        n = BLOCK if size is None or size < 0 else size
+        while len(self._pending) < n:
+            chunk = self._raw.read(n)
+            if not chunk:
+                self._pending += self._decoder.decode(b"", final=True).encode("utf-8")
+                break
+            self._pending += self._decoder.decode(chunk).encode("utf-8")
+        out, self._pending = self._pending[:n], self._pending[n:]
+        return out
+
+
+def prepare_stream(stream: Readable) -> Readable:
+    """Unwrap gzip and UTF-16; refuse input that is binary rather than text."""
+    head = _read_head(stream)
+    if head[:2] == b"\x1f\x8b":
+        gz = gzip.GzipFile(fileobj=_Prefixed(head, stream), mode="rb")
+        return prepare_stream(_Checked(gz))
+    for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return _Utf16Reader(_Prefixed(head[2:], stream), enc)
+    if head and _looks_binary(head):
+        raise UsageError(
+            "the input is binary data, not a log or an HTTP body",
+            "pass the agent's log as text, e.g. `kubectl logs POD > agent.log`, or paste the error on stdin",
+        )
+    return _Prefixed(head, stream)
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if sample.count(b"\x00") > max(1, len(sample) // 100):
+        return True
+    controls = sum(1 for b in sample[:8192] if b < 9 or 13 < b < 32)
+    return controls > min(len(sample), 8192) // 10
+
+
+def _read_head(stream: Readable, size: int = 65536) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        try:
+            chunk = stream.read(size - got)
+        except (OSError, EOFError, ValueError) as exc:
+            raise UsageError(f"the input cannot be read: {exc}", "check the file is complete and readable") from None
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with some already-read bytes put back in front of it."""
+
+    def __init__(self, head: bytes, rest: Readable) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        n = -1 if size is None else size
+        if self._head:
+            n = len(self._head) if n < 0 else n
+            out, self._head = self._head[:n], self._head[n:]
+            return out
+        return self._rest.read(n)
+
+
+class _Checked(io.RawIOBase):
+    """Turns a corrupt or truncated gzip stream into a usage error instead of a traceback."""
+
+    def __init__(self, inner: gzip.GzipFile) -> None:
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        try:
+            return self._inner.read(-1 if size is None else size)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise UsageError(f"the gzip-compressed input is corrupt or truncated ({exc})",
+                             "pass the uncompressed log, or a complete .gz file") from None
+
+
+def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
+    """Every record around an anchor, in input order, each at most once."""
+    buf = b""
+    buf_start = 0  # global offset of buf[0]
+    cursor = 0  # offset in buf up to which newlines are counted
+    cursor_line = 1  # line number at `cursor`
+    scan_from = 0
+    covered = 0  # global offset up to which records were emitted
+    eof = False
+    while not eof:
+        try:
+            chunk = stream.read(BLOCK)
+        except (OSError, EOFError, ValueError) as exc:
+            raise UsageError(f"reading the input failed after {stats.bytes} bytes: {exc}",
+                             "check the file is complete and readable") from None
+        if not chunk:
+            eof = True
+        stats.bytes += len(chunk)
+        # An over-long line needs no special case: the buffer is trimmed behind the scan position whether or
+        # not a newline was seen, and a record never exceeds MAX_RECORD.
+        buf += chunk
+
+        limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
+        if limit > scan_from:
+            for m in ANCHOR_RE.finditer(buf, scan_from, min(len(buf), limit + _LONGEST_ANCHOR)):
+                if m.start() >= limit:
+                    break
+                if buf_start + m.start() < covered:
+                    continue
+                start, end = _expand(buf, m.start(), max(0, covered - buf_start))
+                if start > cursor:
+                    cursor_line += buf.count(b"\n", cursor, start)
+                    cursor = start
+                first = cursor_line
+                raw = buf[start:end]
+                last = first + raw.count(b"\n", 0, max(0, len(raw) - 1))
+                covered = buf_start + end
+                stats.records += 1
+                yield Record(first, last, raw)
+            scan_from = limit
+        cut = max(0, scan_from - LOOKBEHIND)
+        if cut > 0:
+            if cut > cursor:
+                cursor_line += buf.count(b"\n", cursor, cut)
+                cursor = cut
+            buf = buf[cut:]
+            buf_start += cut
+            scan_from -= cut
+            cursor -= cut
+    cursor_line += buf.count(b"\n", cursor)
+    stats.lines = cursor_line - 1 + (1 if buf and not buf.endswith(b"\n") else 0)
+
+
+def _line_bounds(buf: bytes, pos: int) -> tuple[int, int]:
+    s = buf.rfind(b"\n", 0, pos) + 1
+    e = buf.find(b"\n", pos)
+    return s, (len(buf) if e < 0 else e + 1)
+
+
+def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
+    """The record around the anchor at `pos`: from its start line to the line before the next record."""
+    line_s, line_e = _line_bounds(buf, pos)
+    start = line_s
+    if not RECORD_START_RE.match(buf, line_s):
+        probe = line_s
+        for _ in range(MAX_LINES_BEFORE):
+            if probe <= floor or probe == 0:
+                break
+            prev_s = buf.rfind(b"\n", 0, probe - 1) + 1
+            if prev_s < floor or line_s - prev_s > MAX_RECORD // 2:
+                break
+            prev_line = buf[prev_s:probe]
+            if _ERROR_ANCHOR_RE.search(prev_line) and not _CONTINUATION_RE.match(prev_line):
+                break
+            if RECORD_START_RE.match(prev_line):
+                start = prev_s
+                break
+            probe = prev_s
+    start = max(start, floor)
+    end = line_e
+    for _ in range(MAX_LINES_AFTER):
+        if end >= len(buf) or end - start >= MAX_RECORD:
+            break
+        nxt_e = buf.find(b"\n", end)
+        nxt_e = len(buf) if nxt_e < 0 else nxt_e + 1
+        line = buf[end:nxt_e]
+        if RECORD_START_RE.match(line):
+            break
+        if _ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line):
+            break
+        end = nxt_e
+    return start, min(end, start + MAX_RECORD)

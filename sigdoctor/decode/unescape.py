@@ -1,0 +1,42 @@
+"""Undo the layers of quoting a pasted error arrives in: Go `%q` inside logfmt, JSON strings inside JSON log lines,
+a JSON body inside a Go error string, Python bytes reprs, XML entities."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_ESC_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\/])")
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+_ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+# Each pass removes one level of quoting; real pastes nest at most three deep (JSON body in %q in a JSON line).
+_MAX_PASSES = 4
+
+
+def _replace(m: re.Match[str]) -> str:
+    esc = m.group(1)
+    if esc[0] in "ux" and len(esc) > 1:
+        code = int(esc[1:], 16)
+        # Surrogates (half of an escaped emoji) cannot stand alone in a str that we later encode.
+        return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
+    return _SIMPLE[esc]
+
+
+def unescape(text: str) -> str:
+    """Fully unquoted text: newlines where the error had `\\n`, quotes where it had `\\"`, and so on."""
+    for _ in range(_MAX_PASSES):
+        if "\\" not in text:
+            break
+        new = _ESC_RE.sub(_replace, text)
+        if new == text:
+            break
+        text = new
+    text = text.replace("\r\n", "\n")
+    if "&" in text and _ENTITY_RE.search(text) and ("&lt;" in text or "&quot;" in text or "&#" in text):
+        text = html.unescape(text)
+    return text
+
+
+def xml_text(value: str) -> str:
+    """The content of an XML element, entities resolved."""
+    return html.unescape(value) if "&" in value else value
