@@ -93,7 +93,7 @@ class Lookup:
                     text += f" on search candidate {timed.name}"
         elif self.outcome == ERROR:
             err = next((q.error for q in self.queries if q.outcome == ERROR and q.error), None)
-            text = f"error: {err}" if err else text
+            text = err or text
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -135,7 +135,9 @@ def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float) ->
         response, tcp = dns.query.udp_with_fallback(q, nameserver, timeout=timeout, port=port)
     except dns.exception.Timeout:
         return Query(name, rdtype, TIMEOUT, elapsed_ms=_ms(start), error="no answer")
-    except (OSError, dns.exception.DNSException, ValueError) as exc:
+    except OSError as exc:  # e.g. no route to the nameserver: sendto fails at once
+        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=exc.strerror or str(exc))
+    except (dns.exception.DNSException, ValueError) as exc:
         return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=f"{type(exc).__name__}: {exc}")
     elapsed = _ms(start)
     rcode = response.rcode()

@@ -80,6 +80,8 @@ class NameResult:
         for d in self.direct:
             if not d.ok:
                 err = d.error_text() or d.outcome
+                if d.outcome == "error":
+                    return f"cannot query {d.nameserver}: {err}"
                 return f"{err} {'at' if d.outcome == 'timeout' else 'from'} {d.nameserver}"
         if self.system and self.system.error:
             return f"getaddrinfo: {self.system.error}"

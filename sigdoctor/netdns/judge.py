@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sigdoctor.model import Finding, Status
 from sigdoctor.netdns import classify, expand
-from sigdoctor.netdns.direct import NXDOMAIN, SERVFAIL, TIMEOUT
+from sigdoctor.netdns.direct import ERROR, NXDOMAIN, SERVFAIL, TIMEOUT
 from sigdoctor.netdns.gather import NameResult
 from sigdoctor.netdns.resolvconf import ResolvConf
 
@@ -36,15 +36,8 @@ def hosts_override(r: NameResult, nsswitch: list[str] | None, kubernetes: bool) 
     e = r.hosts_lines[0]
     used = nsswitch is None or "files" in nsswitch
     dns_answer = next((d.addresses for d in r.direct if d.ok), [])
-    fix = [f"Remove line {e.line_no} of /etc/hosts ({e.line!r}) so {r.host} resolves through DNS"]
-    if kubernetes:
-        fix.append("In Kubernetes /etc/hosts is written by the kubelet: remove the hostAliases entry for "
-                   f"{r.host} from the pod spec")
-    if classify.classify_address(e.address) == "private":
-        service, region = _service_region(r.host)
-        fix.append("If the line pins a VPC endpoint address on purpose, enable private DNS on the interface endpoint "
-                   f"for com.amazonaws.{region}.{service} instead: aws ec2 modify-vpc-endpoint "
-                   "--vpc-endpoint-id vpce-… --private-dns-enabled")
+    fix = [f"Remove line {e.line_no} of /etc/hosts ({e.line!r}) so {r.host} resolves through DNS"
+           + (" — in Kubernetes, from the pod's spec.hostAliases" if kubernetes else "")]
     evidence = {"name": r.host, "path": "/etc/hosts", "line": e.line_no, "entry": e.line, "address": e.address,
                 "dns_answer": dns_answer, "getaddrinfo": r.system.addresses if r.system else [], "fix": fix}
     if not used:
@@ -74,12 +67,16 @@ def resolution_failed(r: NameResult, conf: ResolvConf, kubernetes: bool) -> Find
     if NXDOMAIN in outcomes:
         fix.append(f"Check the name {r.host}: region and service spelled right, and the service has an endpoint in "
                    "that region (https://docs.aws.amazon.com/general/latest/gr/rande.html)")
-        fix.append("If a Route 53 private hosted zone for amazonaws.com (or this service's zone) is associated with "
-                   "the VPC, it answers NXDOMAIN for every name it lacks: add the record or remove the zone")
+    if r.direct:
+        fix.append(f"Ask the nameserver yourself: dig @{r.direct[0].nameserver} {r.host}")
     if TIMEOUT in outcomes:
         silent = [d.nameserver for d in r.direct if d.outcome == TIMEOUT]
         fix.append(f"Nameserver {', '.join(silent)} does not answer: allow UDP and TCP port 53 to it (security "
                    "groups, NACLs, NetworkPolicies) and check the VPC attribute enableDnsSupport")
+    if ERROR in outcomes:
+        broken = [d.nameserver for d in r.direct if d.outcome == ERROR]
+        fix.append(f"Nameserver {', '.join(broken)} cannot be queried from here: check the route to it "
+                   f"(ip route get {broken[0]}) and the network interface")
     if SERVFAIL in outcomes:
         fix.append("SERVFAIL: the resolver cannot get an answer upstream; check its forwarders (Route 53 Resolver "
                    "rules, on-premises DNS, conditional forwarding for amazonaws.com)")
@@ -105,13 +102,13 @@ def vpc_bypass(results: list[NameResult], vpc_endpoints: bool) -> list[Finding]:
             continue
         public = [a for a in r.addresses if classify.classify_address(a) == "public"]
         service, region = _service_region(r.host)
-        fix = [f"Enable private DNS on the interface endpoint for com.amazonaws.{region}.{service}: aws ec2 "
-               "modify-vpc-endpoint --vpc-endpoint-id vpce-… --private-dns-enabled (or create it: aws ec2 "
-               f"create-vpc-endpoint --vpc-endpoint-type Interface --service-name com.amazonaws.{region}.{service} "
-               "--private-dns-enabled …)",
-               "Private DNS needs the VPC attributes enableDnsSupport and enableDnsHostnames set to true",
-               "A custom resolver (not the VPC's AmazonProvidedDNS at the VPC CIDR +2) must forward amazonaws.com "
-               "to the VPC resolver, or it answers with public addresses"]
+        fix = [f"Check the interface endpoint for com.amazonaws.{region}.{service} exists and has private DNS: "
+               "aws ec2 describe-vpc-endpoints --filters "
+               f"Name=service-name,Values=com.amazonaws.{region}.{service} "
+               "--query 'VpcEndpoints[].[VpcEndpointId,VpcId,PrivateDnsEnabled,State]'",
+               "Enable it: aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-… --private-dns-enabled (or create it: "
+               f"aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --service-name "
+               f"com.amazonaws.{region}.{service} --private-dns-enabled …)"]
         evidence = {"name": r.host, "addresses": r.addresses, "public": public, "via": r.via, "fix": fix}
         if vpc_endpoints:
             out.append(Finding("dns.vpc-endpoint-bypassed", Status.FAIL,

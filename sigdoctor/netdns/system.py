@@ -17,10 +17,10 @@ GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
 
 # EAI codes worth a human name; the rest keep the C library's own text.
 _EAI = {
-    getattr(socket, "EAI_NONAME", -2): "no such name (NXDOMAIN or no address)",
-    getattr(socket, "EAI_AGAIN", -3): "temporary failure (SERVFAIL or timeout)",
-    getattr(socket, "EAI_FAIL", -4): "non-recoverable failure (REFUSED or FORMERR)",
-    getattr(socket, "EAI_NODATA", -5): "the name exists but has no address",
+    getattr(socket, "EAI_NONAME", -2): "EAI_NONAME: NXDOMAIN, or no address",
+    getattr(socket, "EAI_AGAIN", -3): "EAI_AGAIN: SERVFAIL, timeout or no nameserver reachable",
+    getattr(socket, "EAI_FAIL", -4): "EAI_FAIL: REFUSED or a malformed answer",
+    getattr(socket, "EAI_NODATA", -5): "EAI_NODATA: the name exists but has no address",
 }
 
 
@@ -72,7 +72,7 @@ def system_resolve(host: str, timeout: float, getaddrinfo: GetAddrInfo = socket.
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
         text = exc.args[1] if len(exc.args) > 1 else str(exc)
         human = _EAI.get(code)
-        return SystemAnswer(error=f"{text}" + (f" — {human}" if human and human not in text else ""),
+        return SystemAnswer(error=f"{text} ({human})" if human else str(text),
                             error_kind=_kind(code), elapsed_ms=elapsed)
     if "error" in box:
         return SystemAnswer(error=f"{type(box['error']).__name__}: {box['error']}", error_kind="other",
