@@ -12,6 +12,8 @@ ends the chain), recording what each one did.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -142,9 +144,13 @@ class _BoundedPopen(subprocess.Popen[bytes]):
         try:
             return super().communicate(input, timeout=self.limit_s)
         except subprocess.TimeoutExpired:
-            self.kill()
+            # The whole process group: a shell script's children would otherwise keep the pipes open.
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                self.kill()
             super().communicate()
-            raise ProcessTimeout(f"credential_process did not finish within {self.limit_s:.0f}s") from None
+            raise ProcessTimeout(f"credential_process did not finish within {self.limit_s:.1f}s") from None
 
 
 def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -> None:
@@ -178,7 +184,7 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
         elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
             _patch_web_identity(ctx, pa, env, disabled=files.explicit_profile)
         elif isinstance(p, bc.ProcessProvider):
-            pa._popen = _recording_popen(run)
+            pa._popen = _recording_popen(run, ctx.timeout(PROCESS_TIMEOUT_S))
 
 
 def _guard_offline(ctx: Context, provider: Any, would_contact: Callable[[], bool]) -> None:
@@ -215,9 +221,10 @@ def _patch_web_identity(ctx: Context, p: Any, env: dict[str, str], disabled: boo
     p._token_loader_cls = loader
 
 
-def _recording_popen(run: ChainRun) -> Callable[..., subprocess.Popen[bytes]]:
+def _recording_popen(run: ChainRun, limit_s: float) -> Callable[..., subprocess.Popen[bytes]]:
     def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
-        proc = _BoundedPopen(*args, **kwargs)
+        proc = _BoundedPopen(*args, start_new_session=True, **kwargs)
+        proc.limit_s = limit_s
         original = proc.communicate
 
         def communicate(input: Any = None, timeout: float | None = None) -> tuple[Any, Any]:

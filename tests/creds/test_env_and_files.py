@@ -217,3 +217,27 @@ def test_home_unset_is_reported(env: Env, probe: Probe) -> None:
     f = r.finding("files")
     assert str(f.status) == "warn"
     assert f.evidence["home_from"] == "passwd"
+
+
+def test_sso_with_expired_cached_token(env: Env, probe: Probe) -> None:
+    import hashlib
+    import json
+
+    env.config(
+        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Agent\n"
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
+    )
+    cache = f"home/.aws/sso/cache/{hashlib.sha1(b'corp').hexdigest()}.json"
+    token = env.secret("aoaAAAAAexpiredSsoAccessToken0123456789")
+    env.file(cache, json.dumps({"accessToken": token, "expiresAt": "2020-01-01T00:00:00Z", "region": "us-east-1"}))
+    r = probe(env, profile="dev")
+    assert r.winner == "sso"
+    assert "expired at 2020-01-01T00:00:00Z" in r.finding("profile-invalid").message
+
+
+def test_hanging_credential_process_is_cut_short(env: Env, probe: Probe) -> None:
+    script = env.file("bin/hang.sh", "#!/bin/sh\nsleep 30\n", 0o755)
+    env.config(f"[default]\ncredential_process = {script}\n")
+    r = probe(env, compare=False, deadline_s=1.0)
+    assert r.winner is None
+    assert "timed out" in r.finding("profile-invalid").message

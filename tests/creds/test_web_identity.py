@@ -141,3 +141,25 @@ def test_explicit_profile_ignores_irsa_env(env: Env, probe: Probe) -> None:
     assert r.winner == "shared-credentials-file"
     assert r.state("assume-role-with-web-identity") == "absent"
     assert "env-shadows-role" in r.finding("env-shadows-role").id
+
+
+def test_token_path_is_a_directory(env: Env, probe: Probe) -> None:
+    (env.tmp / "sa").mkdir()
+    env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"] = str(env.tmp / "sa")
+    env.vars["AWS_ROLE_ARN"] = ROLE
+    r = probe(env, offline=True)
+    assert "is a directory" in r.finding("web-identity-token-unreadable").message
+
+
+def test_unreadable_token_names_the_uid(env: Env, probe: Probe) -> None:
+    import os
+
+    import pytest
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file: permission errors cannot be produced")
+    irsa(env)
+    os.chmod(env.vars["AWS_WEB_IDENTITY_TOKEN_FILE"], 0)
+    r = probe(env, offline=True)
+    f = r.finding("web-identity-token-unreadable")
+    assert f"uid {os.getuid()}" in f.message
