@@ -201,6 +201,27 @@ def explain(
     sys.stdout.write(cause_page(cause_id))
 
 
+@app.command()
+def decode(
+    source: Annotated[str, typer.Argument(metavar="[FILE|-]", help="log file, HTTP body or SDK debug output; - = stdin")] = "-",
+    client: Annotated[Path | None, typer.Option("--client", help="the client's own canonical request, to diff")] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Offline: explain the AWS errors found in pasted logs, HTTP bodies or SDK debug output."""
+    from sigdoctor.context import Context
+    from sigdoctor.decode import decode_report
+
+    _setup(debug)
+    ctx = Context(offline=True, redactor=_redactor())
+    report = decode_report(sys.stdin.buffer if source == "-" else Path(source), client=client, ctx=ctx)
+    _emit(report, fmt, output, _color(no_color), verbose)
+    _exit_for(report)
+
+
 class SignFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
