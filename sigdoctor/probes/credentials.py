@@ -191,7 +191,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
 
 PROBE = Probe(
     id="credentials",
-    title="Which credential source wins, which others are configured, and why each failed",
+    title="Credentials: which source wins, what else is configured",
     run=run,
     timeout=15.0,
     emits=EMITS,
