@@ -1,0 +1,171 @@
+"""The harmless live request per target kind (`harmless.kind` in checks/targets/*.toml): one signed request that
+proves authorization without storing anything, classified as allowed / denied / not found.
+
+Used when the caller may not simulate. Only the kinds below are implemented; any other kind says so.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.httpsession import URLLib3Session
+
+from sigdoctor.context import Context
+from sigdoctor.iam.calls import Frozen, call, client, record, record_date
+from sigdoctor.targets import Target
+
+# An empty Prometheus WriteRequest (zero protobuf bytes), snappy block-compressed: just the varint length 0.
+EMPTY_WRITE_REQUEST = b"\x00"
+ALLOWED, DENIED, EXPLICIT_DENY, NOT_FOUND, REJECTED, FAILED = (
+    "allowed", "denied", "explicit-deny", "not-found", "rejected", "failed")
+# Answers that stop a request before IAM decides: not a permission problem (the identity and signature probes own them).
+_REJECTIONS = ("InvalidSignatureException", "SignatureDoesNotMatch", "UnrecognizedClientException",
+               "InvalidClientTokenId", "IncompleteSignatureException", "MissingAuthenticationTokenException",
+               "ExpiredTokenException", "ExpiredToken")
+
+
+@dataclass
+class LiveResult:
+    target: str
+    kind: str
+    action: str
+    resource: str
+    outcome: str  # allowed | denied | explicit-deny | not-found | rejected | failed
+    status: int | None = None
+    code: str | None = None
+    message: str = ""
+    url: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        decision = {ALLOWED: "allowed", DENIED: "implicitDeny", EXPLICIT_DENY: "explicitDeny"}.get(self.outcome,
+                                                                                                  self.outcome)
+        return {"target": self.target, "action": self.action, "resource": self.resource, "decision": decision,
+                "matched_statements": [], "missing_context": [], "request": self.kind, "http_status": self.status,
+                "error_code": self.code, "message": self.message}
+
+
+def endpoint_url(ctx: Context, target: Target, botocore_service: str) -> str | None:
+    """The target's URL, with scheme and host replaced the way botocore would (AWS_ENDPOINT_URL_<SERVICE>,
+    AWS_ENDPOINT_URL) so the live request goes where the SDK-configured endpoint says."""
+    if not target.url:
+        return None
+    override = ctx.env.get(f"AWS_ENDPOINT_URL_{botocore_service.upper().replace('-', '_')}") or ctx.env.get(
+        "AWS_ENDPOINT_URL")
+    if not override:
+        return target.url
+    o, t = urlsplit(override), urlsplit(target.url)
+    return urlunsplit((o.scheme, o.netloc, t.path, t.query, ""))
+
+
+def _proxies(ctx: Context, url: str) -> dict[str, str]:
+    env = {k.lower(): v for k, v in ctx.env.items() if k.lower() in ("https_proxy", "http_proxy", "no_proxy")}
+    scheme = urlsplit(url).scheme
+    proxy = env.get(f"{scheme}_proxy")
+    if not proxy:
+        return {}
+    # The stdlib's own NO_PROXY matching (not in typeshed), fed the diagnosed environment instead of os.environ.
+    bypass: Callable[[str, dict[str, str]], bool] = getattr(urllib.request, "proxy_bypass_environment")  # noqa: B009
+    if bypass(urlsplit(url).hostname or "", {"no": env.get("no_proxy", "")}):
+        return {}
+    return {scheme: proxy}
+
+
+def _verify(ctx: Context) -> str | bool:
+    bundle = ctx.env.get("AWS_CA_BUNDLE")
+    return str(ctx.path(bundle)) if bundle else True
+
+
+def _classify(status: int | None, code: str | None, message: str) -> str:
+    if status is not None and 200 <= status < 300:
+        return ALLOWED
+    if code in _REJECTIONS or "signature" in message.lower() or "security token" in message.lower():
+        return REJECTED
+    if "not authorized to perform" in message or code in ("AccessDenied", "AccessDeniedException"):
+        return EXPLICIT_DENY if "explicit deny" in message else DENIED
+    if status == 404 or code in ("ResourceNotFoundException", "NoSuchBucket", "NotFoundException"):
+        return NOT_FOUND
+    return FAILED
+
+
+def amp_remote_write(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+    workspace = target.fields.get("workspace", "*")
+    region = target.region or "us-east-1"
+    resource = target.permissions(account)[0][1] if target.actions else f"workspace/{workspace}"
+    url = endpoint_url(ctx, target, "amp")
+    kind = target.harmless.get("kind", "amp-empty-remote-write")
+    if url is None:
+        return LiveResult(target.input, kind, "aps:RemoteWrite", resource, FAILED, message="no URL for the workspace")
+    parts = urlsplit(url)
+    # Always the remote_write path: a query URL in --target still proves the workspace and the identity.
+    path = f"/workspaces/{workspace}/api/v1/remote_write"
+    url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    req = AWSRequest(method="POST", url=url, data=EMPTY_WRITE_REQUEST, headers={
+        "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf",
+        "X-Prometheus-Remote-Write-Version": "0.1.0", "User-Agent": "sigdoctor (harmless empty remote write)"})
+    SigV4Auth(Credentials(creds.access_key, creds.secret_key, creds.token), target.signing_name or "aps",
+              region).add_auth(req)
+    record(ctx, "aps", "RemoteWrite", f"{parts.scheme}://{parts.netloc}")
+    t = ctx.timeout(3.0)
+    http = URLLib3Session(verify=_verify(ctx), proxies=_proxies(ctx, url), timeout=t)  # type: ignore[arg-type]
+    t_sent = ctx.now()
+    try:
+        resp = http.send(req.prepare())
+    except Exception as e:  # transport failures belong to the network probes; say what happened
+        return LiveResult(target.input, kind, "aps:RemoteWrite", resource, FAILED, code=type(e).__name__,
+                          message=ctx.redactor.text(str(e)), url=url)
+    finally:
+        http.close()
+    record_date(ctx, url, dict(resp.headers), t_sent, ctx.now())
+    code, message = _amp_error(resp.headers, resp.content)
+    return LiveResult(target.input, kind, "aps:RemoteWrite", resource, _classify(resp.status_code, code, message),
+                      status=resp.status_code, code=code, message=ctx.redactor.text(message), url=url)
+
+
+def _amp_error(headers: Any, body: bytes) -> tuple[str | None, str]:
+    """AMP answers `{"message": …}` (or `{"Message": …}`) with the error type in `x-amzn-ErrorType`."""
+    etype = headers.get("x-amzn-ErrorType") if headers is not None else None
+    code = etype.split(":", 1)[0] if etype else None
+    try:
+        doc = json.loads(body.decode("utf-8", "replace")) if body else {}
+    except ValueError:
+        return code, body.decode("utf-8", "replace")[:300]
+    if not isinstance(doc, dict):
+        return code, ""
+    return code, str(doc.get("message") or doc.get("Message") or "")
+
+
+def logs_describe_log_streams(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+    group = target.fields.get("log_group")
+    region = target.region or "us-east-1"
+    resource = dict(target.permissions(account)).get("logs:DescribeLogStreams", "*")
+    kind = target.harmless.get("kind", "logs-describe-log-streams")
+    if not group:
+        return LiveResult(target.input, kind, "logs:DescribeLogStreams", resource, FAILED,
+                          message="the target names no log group (pass its ARN)")
+    api = client(ctx, "logs", creds, region)
+    r = call(ctx, api, "logs", "DescribeLogStreams", api.describe_log_streams, logGroupName=group, limit=1)
+    outcome = ALLOWED if r.ok else _classify(r.status, r.code, r.message)
+    return LiveResult(target.input, kind, "logs:DescribeLogStreams", resource, outcome, status=r.status,
+                      code=r.code, message=ctx.redactor.text(r.message), url=str(api.meta.endpoint_url))
+
+
+LIVE: dict[str, Callable[[Context, Target, Frozen, str | None], LiveResult]] = {
+    "amp-empty-remote-write": amp_remote_write,
+    "logs-describe-log-streams": logs_describe_log_streams,
+}
+
+
+def implemented(kind: str | None) -> bool:
+    return kind in LIVE
+
+
+def run(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+    return LIVE[target.harmless["kind"]](ctx, target, creds, account)

@@ -1,0 +1,273 @@
+"""The `permissions` probe: does IAM allow every action each target needs, on its resource, for this principal?
+
+First choice is `iam:SimulatePrincipalPolicy` for the caller's policy source (the role behind an assumed-role
+session; `--principal-arn` for someone else's), which names the deciding statements, permissions boundary and SCP.
+Callers often may not simulate: then the report says so, gives the administrator the exact commands for the same
+check, and falls back to each target's harmless live request (AMP: an empty remote write), which proves
+authorization for this caller without storing anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sigdoctor.context import Context
+from sigdoctor.endpoints import region_of
+from sigdoctor.iam import live
+from sigdoctor.iam.calls import IAM_REGION, Frozen, call, client, frozen
+from sigdoctor.iam.commands import admin_commands
+from sigdoctor.iam.principal import PolicySource, policy_source
+from sigdoctor.iam.simulate import ALLOWED, EXPLICIT_DENY, Check, Decision, SimulateError, simulate
+from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
+from sigdoctor.probes.base import Probe
+from sigdoctor.targets import Target, TargetError, parse_target
+
+EMITS = tuple("permissions." + n for n in (
+    "principal", "allowed", "permission-missing", "explicit-deny", "simulate-denied", "simulate-failed",
+    "live-allowed", "target-not-found", "live-rejected", "live-failed", "live-unavailable", "target-unrecognised",
+    "not-checked",
+))
+
+
+class _Run:
+    """One run of the probe: what it found so far."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.findings: list[Finding] = []
+        self.results: list[dict[str, Any]] = []
+
+    def add(self, name: str, status: Status, message: str, **evidence: Any) -> None:
+        self.findings.append(Finding(f"permissions.{name}", status, message,
+                                     {k: v for k, v in evidence.items() if v is not None}))
+
+
+def _targets(ctx: Context, run: _Run) -> list[Target]:
+    region = region_of(ctx)
+    out = []
+    for text in ctx.targets:
+        try:
+            t = parse_target(text, region=region)
+        except TargetError as e:
+            run.add("target-unrecognised", Status.SKIP, f"{text}: {e}; its permissions are not checked", target=text)
+            continue
+        if not t.recognised or not t.actions:
+            run.add("target-unrecognised", Status.SKIP,
+                    f"{text}: {'; '.join(t.notes) or 'unrecognised target'}; its permissions are not checked",
+                    target=text)
+            continue
+        out.append(t)
+    return out
+
+
+def _identity(ctx: Context, creds: Frozen) -> tuple[str | None, str | None, str | None, str]:
+    """(caller ARN, account, policy source ARN if the identity probe resolved it, why unknown)."""
+    shared = ctx.shared.get("identity")
+    if isinstance(shared, dict) and shared.get("arn"):
+        return (str(shared["arn"]), shared.get("account"), shared.get("policy_source_arn"), "")
+    # The identity probe has not run (or left nothing): ask STS ourselves — GetCallerIdentity is allow-listed.
+    sts = client(ctx, "sts", creds, region_of(ctx))
+    r = call(ctx, sts, "sts", "GetCallerIdentity", sts.get_caller_identity)
+    if not r.ok or r.response is None:
+        return None, None, None, f"STS GetCallerIdentity failed: {r.code}: {r.message}"
+    return str(r.response["Arn"]), str(r.response["Account"]), None, ""
+
+
+def _source(ctx: Context, caller: str | None, resolved: str | None) -> PolicySource | None:
+    if ctx.principal_arn:
+        return policy_source(ctx.principal_arn)
+    if resolved:
+        return policy_source(resolved)
+    return policy_source(caller) if caller else None
+
+
+def _resolve_path(ctx: Context, api: Any, source: PolicySource) -> tuple[PolicySource, str | None]:
+    """The role's path via iam:GetRole (a session ARN has none); the path-less ARN, said so, when GetRole fails."""
+    if source.path_known or source.kind != "role" or not source.name:
+        return source, None
+    r = call(ctx, api, "iam", "GetRole", api.get_role, RoleName=source.name)
+    if r.ok and r.response is not None:
+        return source.with_path(str(r.response["Role"].get("Path") or "/")), None
+    return source, f"role path unknown (iam:GetRole: {r.code}); simulating {source.arn}, which assumes path /"
+
+
+def _statement(actions: list[str], resource: str) -> str:
+    return json.dumps({"Effect": "Allow", "Action": actions, "Resource": resource})
+
+
+def _judge(run: _Run, source: PolicySource, decisions: list[Decision], verify: list[str]) -> None:
+    missing_by_resource: dict[str, list[str]] = {}
+    for d in decisions:
+        if d.decision not in (ALLOWED, EXPLICIT_DENY):
+            missing_by_resource.setdefault(d.check.resource, []).append(d.check.action)
+    for d in decisions:
+        c = d.check
+        run.results.append(d.as_dict())
+        policies = ", ".join(f"{m['policy']} ({m['type']})" for m in d.matched)
+        common: dict[str, Any] = dict(
+            target=c.target, action=c.action, resource=c.resource, principal=source.arn, decision=d.decision,
+            matched_statements=d.matched or None, missing_context=d.missing_context or None,
+            permissions_boundary_allows=d.boundary_allowed, organizations_allow=d.organizations_allowed)
+        context_note = (f"; the decision depends on context keys sigdoctor could not supply: "
+                        f"{', '.join(d.missing_context)}" if d.missing_context else "")
+        if d.decision == ALLOWED:
+            run.add("allowed", Status.PASS, f"{c.action} on {c.resource}: allowed"
+                    + (f" by {policies}" if policies else "") + context_note, **common)
+        elif d.decision == EXPLICIT_DENY:
+            where = _deny_location(d)
+            fix = [f"An explicit Deny for {c.action} on {c.resource} {where}: remove or narrow that statement, or "
+                   f"meet its condition; adding Allow statements cannot override it"]
+            run.add("explicit-deny", Status.FAIL, f"{c.action} on {c.resource}: explicitly denied {where} for "
+                    f"{source.arn}{context_note}", fix=fix, **common)
+        else:
+            actions = missing_by_resource.get(c.resource, [c.action])
+            if d.boundary_allowed is False and d.organizations_allowed is not False:
+                why = "the role's permissions boundary does not allow it"
+                fix = [f"Allow {c.action} on {c.resource} in the permissions boundary of {source.arn} as well "
+                       "(a boundary caps what identity policies can grant)"]
+            elif d.organizations_allowed is False:
+                why = "no service control policy of the organization allows it"
+                fix = [f"Ask the organization's administrators: an SCP does not allow {c.action} for this account"]
+            else:
+                why = "no policy allows it (implicit deny)"
+                fix = [f"Add this statement to a policy attached to {source.arn}: {_statement(actions, c.resource)}"]
+            run.add("permission-missing", Status.FAIL, f"{c.action} on {c.resource}: {why} for {source.arn}"
+                    + context_note, fix=fix + verify[1:2], **common)
+
+
+def _deny_location(d: Decision) -> str:
+    if d.matched:
+        return "in " + ", ".join(f"policy {m['policy']} ({m['type']}" + (f", line {m['line']}" if m.get("line")
+                                                                           else "") + ")" for m in d.matched)
+    if d.organizations_allowed is False:
+        return "by a service control policy"
+    if d.boundary_allowed is False:
+        return "by the permissions boundary"
+    return "by a policy IAM did not name"
+
+
+def _live(run: _Run, ctx: Context, targets: list[Target], creds: Frozen, account: str | None) -> int:
+    """The harmless live request of each target; returns how many targets it could check."""
+    checked = 0
+    for t in targets:
+        kind = t.harmless.get("kind")
+        if not live.implemented(kind):
+            run.add("live-unavailable", Status.SKIP,
+                    f"{t.input}: no harmless live request is implemented for {t.kind} ({kind}); its permissions "
+                    f"({', '.join(t.actions)}) are not checked", target=t.input, request=kind,
+                    would_be=t.harmless.get("description"))
+            continue
+        checked += 1
+        r = live.run(ctx, t, creds, account)
+        run.results.append(r.as_dict())
+        ev: dict[str, Any] = dict(target=t.input, action=r.action, resource=r.resource, request=r.kind,
+                                  http_status=r.status, error_code=r.code, aws_message=r.message or None)
+        answer = " ".join(x for x in (f"HTTP {r.status}" if r.status else "", r.code or "") if x) + (
+            f": {r.message}" if r.message else "")
+        if r.outcome == live.ALLOWED:
+            run.add("live-allowed", Status.PASS, f"{r.action} on {r.resource}: allowed — {t.harmless.get('description')}"
+                    f" ({answer})", **ev)
+        elif r.outcome in (live.DENIED, live.EXPLICIT_DENY):
+            name = "explicit-deny" if r.outcome == live.EXPLICIT_DENY else "permission-missing"
+            fix = [f"Allow {r.action} on {r.resource} for the caller: {_statement([r.action], r.resource)}"] \
+                if name == "permission-missing" else None
+            run.add(name, Status.FAIL, f"{r.action} on {r.resource}: denied by AWS to the live request ({answer})",
+                    fix=fix, **ev)
+        elif r.outcome == live.NOT_FOUND:
+            run.add("target-not-found", Status.FAIL,
+                    f"{t.input}: {r.resource} does not exist in account {account or '?'}, region {t.region} "
+                    f"({answer})", account=account, region=t.region, **ev)
+        elif r.outcome == live.REJECTED:
+            run.add("live-rejected", Status.WARN,
+                    f"{t.input}: the live request was rejected before authorization ({answer}); the identity and "
+                    "signature probes look at why", **ev)
+        else:
+            run.add("live-failed", Status.WARN, f"{t.input}: the live request failed ({answer})", **ev)
+    return checked
+
+
+def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    if ctx.offline:
+        return Outcome(Status.SKIP, "offline: no IAM simulation or live request sent")
+    if not ctx.targets:
+        return Outcome(Status.SKIP, "no --target given: no actions to check")
+    creds_obj = ctx.shared.get("effective_credentials") or ctx.shared.get("credentials")
+    if creds_obj is None:
+        return Outcome(Status.SKIP, "no credentials to check permissions with")
+    r = _Run(ctx)
+    targets = _targets(ctx, r)
+    if not targets:
+        return Outcome(Status.SKIP, "no target sigdoctor knows the permissions of", tuple(r.findings))
+    creds = frozen(ctx, creds_obj)
+    caller, account, resolved, why = _identity(ctx, creds)
+    source = _source(ctx, caller, resolved)
+    if source is None:
+        return Outcome(Status.SKIP, f"the caller's identity is unknown ({why})", tuple(r.findings))
+    account = account or source.account
+    checks = [Check(t.input, a, res, t.region) for t in targets for a, res in t.permissions(account)]
+    data: dict[str, Any] = {"principal": source.arn or source.caller_arn, "caller": caller, "method": "none",
+                            "results": r.results, "admin_command": None}
+
+    if source.arn is None:
+        r.add("not-checked", Status.SKIP, f"{source.caller_arn} is {source.why_not}: not simulated",
+              principal=source.caller_arn)
+        method = "none"
+    else:
+        api = client(ctx, "iam", creds, IAM_REGION.get(source.partition, region_of(ctx)))
+        source, path_note = _resolve_path(ctx, api, source)
+        commands = admin_commands(source, checks, [t.input for t in targets], ctx.region)
+        r.add("principal", Status.PASS, f"checking {source.arn}" + (f" (caller {caller})" if caller and
+                                                                    caller != source.arn else "")
+              + (f"; {path_note}" if path_note else ""), principal=source.arn, caller=caller,
+              path_known=source.path_known)
+        data["principal"] = source.arn
+        try:
+            decisions = simulate(ctx, api, source, checks)
+            method = "simulate"
+            _judge(r, source, decisions, commands)
+        except SimulateError as e:
+            method = "none"
+            data["admin_command"] = commands
+            name, status = ("simulate-denied", Status.WARN) if e.denied else ("simulate-failed", Status.WARN)
+            verb = "may not" if e.denied else "could not"
+            r.add(name, status, f"the caller {verb} simulate IAM policies for {source.arn} ({e.code}: {e.message}); "
+                  "an administrator can run the same check with: " + " ; ".join(commands[:1]),
+                  principal=source.arn, error_code=e.code, admin_command=commands)
+            if ctx.principal_arn:
+                r.add("not-checked", Status.SKIP, f"--principal-arn {ctx.principal_arn}: a live request would test "
+                      "the caller, not that principal; not sent", principal=ctx.principal_arn)
+            elif _live(r, ctx, targets, creds, account):
+                method = "live"
+    data["method"] = method
+    statuses: list[Status] = [f.status for f in r.findings if f.status in (Status.FAIL, Status.WARN)]
+    passed = any(f.status is Status.PASS and f.id != "permissions.principal" for f in r.findings)
+    status = worst(statuses) if statuses else (Status.PASS if passed else Status.SKIP)
+    return Outcome(status, _summary(r, method, source), tuple(r.findings), {"permissions": data})
+
+
+def _summary(r: _Run, method: str, source: PolicySource) -> str:
+    count = {n: sum(f.id == f"permissions.{n}" for f in r.findings)
+             for n in ("allowed", "live-allowed", "permission-missing", "explicit-deny", "target-not-found")}
+    bad = [f"{count[n]} {n.replace('-', ' ')}" for n in ("permission-missing", "explicit-deny", "target-not-found")
+           if count[n]]
+    who = source.arn or source.caller_arn
+    if method == "simulate":
+        return f"IAM simulation for {who}: {count['allowed']} allowed" + (", " + ", ".join(bad) if bad else "")
+    if method == "live":
+        return (f"may not simulate for {who}; harmless live requests: {count['live-allowed']} allowed"
+                + (", " + ", ".join(bad) if bad else ""))
+    if any(f.id == "permissions.simulate-denied" for f in r.findings):
+        return f"may not simulate IAM policies for {who}, and no live request could stand in"
+    return f"permissions of {who} not checked"
+
+
+PROBE = Probe(
+    id="permissions",
+    title="Permissions: does IAM allow what each target needs",
+    run=run,
+    requires=("credentials",),
+    timeout=15.0,
+    emits=EMITS,
+)

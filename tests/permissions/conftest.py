@@ -1,0 +1,117 @@
+"""Fixtures of the permissions tests: the SigV4-verifying fake AWS on 127.0.0.1 (stopped at teardown), principals
+with real policies, and a clean diagnosed environment whose endpoints all point at the fake."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sigdoctor.context import Context
+from sigdoctor.doctor import run_report
+from sigdoctor.model import Finding, ProbeResult, Report
+from sigdoctor.probes.credentials import PROBE as CRED_PROBE
+from sigdoctor.probes.permissions import PROBE as PERM_PROBE
+from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
+from tests.fakes.aws_policy import Policy
+
+AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
+WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
+LOG_GROUP_ARN = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/agents/app"
+
+
+def allow(action: str | list[str], resource: str = "*", pid: str = "allow", **extra: Any) -> Policy:
+    return Policy(pid, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": action, "Resource": resource, **extra}]})
+
+
+def deny(action: str | list[str], resource: str = "*", pid: str = "deny") -> Policy:
+    return Policy(pid, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": action, "Resource": resource}]})
+
+
+SIMULATE_SELF = allow(["iam:SimulatePrincipalPolicy", "iam:GetRole"], pid="self-check")
+
+
+@dataclass
+class Run:
+    report: Report
+    ctx: Context
+    fake: FakeAws
+
+    @property
+    def probe(self) -> ProbeResult:
+        return next(p for p in self.report.probes if p.id == "permissions")
+
+    def findings(self, name: str) -> list[Finding]:
+        return [f for f in self.probe.findings if f.id == f"permissions.{name}"]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.probe.data["permissions"])
+
+    @property
+    def causes(self) -> list[str]:
+        return [c.id for c in self.report.root_causes]
+
+    def fake_ops(self) -> list[tuple[str, str]]:
+        return [(c["service"], c["operation"]) for c in self.fake.calls]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name lookup for anything but loopback is a bug here (it would leave the machine): fail loudly."""
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kw: Any) -> Any:
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            raise AssertionError(f"test tried to resolve {host!r}: every endpoint must point at the fake")
+        return real(host, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[FakeAws, str]]:
+    f = FakeAws()
+    url = f.start()
+    try:
+        yield f, url
+    finally:
+        f.stop()
+
+
+RunFn = Callable[..., Run]
+
+
+@pytest.fixture
+def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunFn:
+    """Run the credentials and permissions probes with `key` in the environment and every endpoint on the fake."""
+    f, url = fake
+
+    def go(key: Key, targets: list[str], **ctx_kw: Any) -> Run:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+               "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
+               "AWS_ACCESS_KEY_ID": key.access_key_id, "AWS_SECRET_ACCESS_KEY": key.secret}
+        if key.token:
+            env["AWS_SESSION_TOKEN"] = key.token
+        for service in ("STS", "IAM", "AMP", "CLOUDWATCH_LOGS"):  # botocore's service ids, as in its env vars
+            env[f"AWS_ENDPOINT_URL_{service}"] = url
+        for k in [k for k in os.environ if k.startswith("AWS_")]:
+            monkeypatch.delenv(k)
+        for k, v in env.items():  # botocore reads some settings from os.environ, not from the diagnosed env
+            monkeypatch.setenv(k, v)
+        ctx = Context(env=env, targets=targets, **ctx_kw)
+        report = run_report(ctx, [CRED_PROBE, PERM_PROBE])
+        text = repr(report)
+        for secret in [key.secret, key.token, *f.issued_secrets]:
+            assert not secret or secret not in text, "a secret reached the report"
+        return Run(report, ctx, f)
+
+    return go
