@@ -30,6 +30,18 @@ _EXCERPT_ANCHOR_RE = re.compile(
     r"WebIdentityErr|EC2RoleRequestError|failed to|error|Error")
 
 
+REQUEST_REACH_LINES = 200
+
+
+@dataclass(frozen=True)
+class _RequestContext:
+    key: str
+    token: bool
+    scope: tuple[str, str, str] | None
+    host: str | None
+    line: int
+
+
 @dataclass
 class _Group:
     error: AwsError
@@ -78,12 +90,22 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     unlisted = 0
     registered = 0
     last_client: ClientSigning | None = None
+    last_request: _RequestContext | None = None
     for rec in iter_records(prepare_stream(stream), stats):
         e = extract(rec.text, rec.first_line, rec.last_line)
         for secret in e.secrets:
             if registered < MAX_REGISTERED_SECRETS:
                 redactor.add_secret(secret)
                 registered += 1
+        # A debug log prints the signed request and the error response as separate records: carry the request's
+        # key id, scope and host over to the error that follows it.
+        if e.access_key_id:
+            last_request = _RequestContext(e.access_key_id, e.token_header, e.auth_scope, e.host, rec.last_line)
+        elif last_request is not None and 0 <= rec.first_line - last_request.line <= REQUEST_REACH_LINES:
+            e.access_key_id = last_request.key
+            e.token_header = e.token_header or last_request.token
+            e.auth_scope = e.auth_scope or last_request.scope
+            e.host = e.host or last_request.host
         if e.client_canonical is not None and e.server_canonical is None:
             last_client = ClientSigning(e.client_canonical, e.client_sts, rec.first_line)
         if _wants_client(e):

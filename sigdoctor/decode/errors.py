@@ -109,6 +109,12 @@ _PARTIAL_RE = re.compile(r"Partial credentials found in env, missing: (\w+)|EnvA
                          r"credentials in the environment|AWS_SECRET_ACCESS_KEY not found in environment|"
                          r"AWS_ACCESS_KEY_ID not found in environment|EnvSecretNotFound")
 _WEB_IDENTITY_CTX_RE = re.compile(r"AssumeRoleWithWebIdentity|WebIdentityErr|web identity", re.I)
+# A more specific reason the chain came up empty; `no-credentials` would only repeat it.
+_CHAIN_CAUSES = frozenset({
+    "imds-no-role", "imds-hop-limit", "imds-unreachable", "web-identity-token-unreadable", "web-identity-rejected",
+    "role-trust-denied", "env-credentials-incomplete", "sdk-unsupported-credential-source",
+    "container-credentials-failed", "credentials-expired", "access-key-invalid", "session-token-missing",
+})
 _SETTLE = "run `sigdoctor run --only credentials` on the agent's host (or in its pod, with --pid) to settle it"
 
 
@@ -497,9 +503,10 @@ def classify(e: AwsError) -> Classified:
     if m:
         wrong = m.group(1) or m.group(2)
         right = m.group(3) or (endpoint_from_host(e.host).region if e.host else None)
+        named = f"names region '{wrong}'" if wrong else "names a region"
         hits.append(Hit("region-mismatch", Status.FAIL,
-                        f"The credential scope names region '{wrong or '?'}'"
-                        + (f" but the endpoint is in '{right}'" if right else " which the endpoint does not accept"),
+                        f"The credential scope {named}"
+                        + (f" but the endpoint is in '{right}'" if right else " that this endpoint does not accept"),
                         [f"Sign for region {right}" if right else "Sign for the endpoint's own region"],
                         {k: v for k, v in (("signed_region", wrong), ("endpoint_region", right)) if v}))
     m = _SCOPE_SERVICE_RE.search(t)
@@ -523,8 +530,7 @@ def classify(e: AwsError) -> Classified:
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
     hits += _network_hits(e)
-    if _NO_CREDS_RE.search(t) and not any(h.cause in ("imds-no-role", "web-identity-token-unreadable",
-                                                          "env-credentials-incomplete") for h in hits):
+    if _NO_CREDS_RE.search(t) and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(_no_credentials_hit(e))
     if e.host == "sts.amazonaws.com" and hits:
         hits.append(Hit("sts-global-endpoint", Status.WARN, "The legacy global STS endpoint sts.amazonaws.com is used",

@@ -85,6 +85,14 @@ _BOTO_STS_RE = re.compile(r"StringToSign:\n(.*?)(?:\n\d{4}-\d\d-\d\d \d\d:\d\d:\
 _DATE_HDR_RE = re.compile(r"^Date:\s*(.+?GMT)\s*$", re.M | re.I)
 _S3_TIMES_RE = re.compile(r"<RequestTime>\s*([^<]+?)\s*</RequestTime>\s*<ServerTime>\s*([^<]+?)\s*</ServerTime>")
 MAX_TEXT = 64 * 1024
+_MESSAGE_CODES = (
+    ("signature we calculated does not match", "SignatureDoesNotMatch"),
+    ("Missing Authentication Token", "MissingAuthenticationTokenException"),
+    ("security token included in the request is invalid", "UnrecognizedClientException"),
+    ("security token included in the request is expired", "ExpiredTokenException"),
+    ("is not authorized to perform", "AccessDeniedException"),
+    ("Credential should be scoped", "InvalidSignatureException"),
+)
 
 
 @dataclass
@@ -137,7 +145,13 @@ def find_code(t: str) -> str | None:
     for c in codes:
         if c in API_CODES:
             return c
-    return codes[0] if codes else None
+    if codes:
+        return codes[0]
+    # Bodies that carry only a message (AMP, API Gateway): name the code AWS uses for that message elsewhere.
+    for phrase, code in _MESSAGE_CODES:
+        if phrase in t:
+            return code
+    return None
 
 
 def find_message(t: str, code: str | None) -> str:
@@ -161,7 +175,8 @@ def _first(rxs: tuple[re.Pattern[str], ...], t: str) -> str | None:
 
 
 def _pick_url(t: str) -> str | None:
-    urls = [str(u).rstrip(".,);:]}") for u in _URL_RE.findall(t)]
+    # XML namespaces (xmlns="https://sts.amazonaws.com/doc/…") name a schema, not the endpoint.
+    urls = [str(u).rstrip(".,);:]}") for u in _URL_RE.findall(t) if "/doc/20" not in u]
     aws = [u for u in urls if ".amazonaws.com" in u or ".api.aws" in u or "169.254." in u]
     if aws:
         return aws[0]
@@ -214,7 +229,8 @@ def printed_by(t: str) -> tuple[str | None, str | None]:
             or "ec2imds" in t or "api error " in t):
         sdk = "aws-sdk-go-v2"
     elif ("status code: " in t and "request id:" in t) or "caused by:" in t or "NoCredentialProviders" in t \
-            or "WebIdentityErr" in t or "EC2RoleRequestError" in t or "DEBUG: Request Signature" in t:
+            or "WebIdentityErr" in t or "EC2RoleRequestError" in t or "DEBUG: Request Signature" in t \
+            or "DEBUG: Response " in t:
         sdk = "aws-sdk-go v1"
     elif "botocore" in t or "An error occurred (" in t or "Unable to locate credentials" in t \
             or "Could not connect to the endpoint URL" in t:
@@ -314,6 +330,8 @@ def extract(raw: str, first_line: int, last_line: int) -> AwsError:
         e.auth_scope = (am.group(1), am.group(2).lower(), am.group(3).lower())
     e.token_header = "x-amz-security-token" in t.lower()
     e.server_canonical, e.server_sts = server_signing(t)
+    if e.host is None and e.server_canonical is not None and e.server_canonical.host:
+        e.host = e.server_canonical.host.lower()
     cs = client_signing(t, first_line)
     if cs:
         e.client_canonical, e.client_sts = cs.canonical, cs.string_to_sign

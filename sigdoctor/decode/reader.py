@@ -44,7 +44,9 @@ _ERROR_ANCHORS = (
     "no such host", "failed to retrieve credentials", "does not exist", "Name or service not known",
     "Temporary failure in name resolution",
 )
-_STRUCT_ANCHORS = ("CANONICAL STRING", "CanonicalRequest", "Canonical String", "StringToSign", "String-to-Sign")
+_STRUCT_ANCHORS = (
+    "CANONICAL STRING", "CanonicalRequest", "Canonical String", "StringToSign", "String-to-Sign", "Credential=",
+)
 ANCHOR_RE = re.compile(
     "|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_STRUCT_ANCHORS)).encode()
 )
