@@ -46,8 +46,14 @@ def classify_address(addr: str) -> str:
 
 
 def classify_answers(addresses: Iterable[str]) -> str:
-    """One word for a set of answers: the shared class, `mixed`, or `none` when there are none."""
-    classes = {classify_address(a) for a in addresses}
+    """One word for a set of answers: the shared class, `mixed`, or `none` when there are none.
+
+    IPv4 answers decide when there are any: a dual-stack VPC endpoint's IPv6 addresses come from the VPC's
+    AWS-owned global prefix, so by address alone they look public although they are as private as its IPv4 ones.
+    """
+    addrs = list(addresses)
+    v4 = [a for a in addrs if ":" not in a or a.lower().startswith("::ffff:")]
+    classes = {classify_address(a) for a in (v4 or addrs)}
     if not classes:
         return "none"
     if len(classes) == 1:

@@ -77,12 +77,16 @@ class NameResult:
         """Why the agent's lookup fails, naming the resolver that said so; None when it resolves."""
         if self.resolved:
             return None
+        # Nameservers that failed the same way are named together: "timeout after 1.0s at 10.0.0.2, 10.0.0.3".
+        groups: dict[tuple[str, str], list[str]] = {}
         for d in self.direct:
             if not d.ok:
                 err = d.error_text() or d.outcome
-                if d.outcome == "error":
-                    return f"cannot query {d.nameserver}: {err}"
-                return f"{err} {'at' if d.outcome == 'timeout' else 'from'} {d.nameserver}"
+                key = ("cannot query ", f": {err}") if d.outcome == "error" else (
+                    f"{err} {'at' if d.outcome == 'timeout' else 'from'} ", "")
+                groups.setdefault(key, []).append(d.nameserver)
+        if groups:
+            return "; ".join(f"{pre}{', '.join(servers)}{post}" for (pre, post), servers in groups.items())
         if self.system and self.system.error:
             return f"getaddrinfo: {self.system.error}"
         return "no answer"
@@ -135,7 +139,8 @@ def gather(
     todo = [r for r in results if not r.literal]
     if not todo:
         return results
-    workers = min(32, len(todo) * (len(servers) + 1))
+    # One worker per lookup, so a silent network costs one timeout, not one per queued batch.
+    workers = min(64, len(todo) * (len(servers) + 1))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dns")
     try:
         sys_f: dict[str, Future[SystemAnswer]] = {}

@@ -100,7 +100,8 @@ def vpc_bypass(results: list[NameResult], vpc_endpoints: bool) -> list[Finding]:
     for r in judged:
         if r.classification not in ("public", "mixed") or r.hosts_lines:
             continue
-        public = [a for a in r.addresses if classify.classify_address(a) == "public"]
+        public = [a for a in r.addresses if classify.classify_address(a) == "public" and ":" not in a] or [
+            a for a in r.addresses if classify.classify_address(a) == "public"]
         service, region = _service_region(r.host)
         fix = [f"Check the interface endpoint for com.amazonaws.{region}.{service} exists and has private DNS: "
                "aws ec2 describe-vpc-endpoints --filters "

@@ -21,6 +21,9 @@ def test_answer_sets() -> None:
     assert classify_answers(["10.0.1.5", "10.0.2.5"]) == "private"
     assert classify_answers(["10.0.1.5", "52.94.0.20"]) == "mixed"
     assert classify_answers([]) == "none"
+    # a dual-stack VPC endpoint: the VPC's IPv6 prefix is globally routable, the IPv4 answer tells the truth
+    assert classify_answers(["10.0.1.5", "2600:1f18:4a3:6901::5"]) == "private"
+    assert classify_answers(["2600:1f18::1"]) == "public"
 
 
 def test_names() -> None:
