@@ -44,6 +44,8 @@ def creds_section(rep: dict[str, Any]) -> dict[str, Any]:
 
 
 def winner(rep: dict[str, Any]) -> str | None:
+    """botocore's pick (`Session().get_credentials().method`). Deferred sources (SSO, web identity) are picked
+    before they are fetched, so a broken one is still the winner — its `state` says `failed`."""
     return creds_section(rep).get("winner")  # type: ignore[no-any-return]
 
 
@@ -184,7 +186,8 @@ def test_sso_profile_without_valid_token(world: World, cache: str) -> None:
             "expiresAt": creds.iso(time.time() - 3600)}))
     world.env(AWS_PROFILE="agent")
     r, rep = run_json(world)
-    assert winner(rep) is None
+    assert winner(rep) == "sso"
+    assert state(rep, "sso") == "failed"
     assert_top(r, rep, "profile-invalid", 1)
 
 
@@ -193,7 +196,7 @@ def test_sso_profile_without_valid_token(world: World, cache: str) -> None:
 def test_irsa_token_file_unreadable(world: World, write: str) -> None:
     aws(world).web_identity(IRSA_ROLE, write=write)
     r, rep = run_json(world)
-    assert winner(rep) is None
+    assert winner(rep) == "assume-role-with-web-identity"
     assert state(rep, "assume-role-with-web-identity") == "failed"
     assert_top(r, rep, "web-identity-token-unreadable", 1)
 
@@ -204,7 +207,7 @@ def test_irsa_token_rejected_by_sts(world: World) -> None:
     world.env(AWS_REGION=REGION)
     world.web_identity(IRSA_ROLE)
     r, rep = run_json(world)
-    assert winner(rep) is None
+    assert winner(rep) == "assume-role-with-web-identity"
     assert state(rep, "assume-role-with-web-identity") == "failed"
     assert_top(r, rep, "web-identity-rejected", 1)
     assert any(q["action"] == "AssumeRoleWithWebIdentity" for q in r.requests("sts"))
