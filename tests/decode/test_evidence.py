@@ -1,0 +1,101 @@
+"""What a finding carries: where the error was, how often, who printed it, and the numbers behind it."""
+
+from __future__ import annotations
+
+from tests.decode.conftest import decode_file, decode_text, finding, findings
+
+AMP_403 = (
+    'ts=2026-11-27T05:0{i}:00.000Z caller=dedupe.go:112 component=remote level=warn remote_name=amp '
+    'url=https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write msg="Failed to send '
+    'batch, retrying" err="server returned HTTP status 403 Forbidden: {{\\"message\\":\\"The security token '
+    'included in the request is expired\\"}}"\n'
+)
+
+
+def test_retries_fold_into_one_finding_with_a_count_and_lines() -> None:
+    text = "".join(AMP_403.format(i=i) + f"ts=x level=info msg=ok n={i}\n" for i in range(5))
+    report = decode_text(text)
+    (f,) = findings(report)
+    assert f.id == "decode.credentials-expired"
+    assert f.evidence["count"] == 5
+    assert f.evidence["lines"] == [1, 3, 5, 7, 9]
+    assert f.evidence["status"] == 403
+    assert f.evidence["printed_by"] == "prometheus"
+    assert f.evidence["endpoint"].startswith("https://aps-workspaces.us-east-1.amazonaws.com/")
+    assert "seen 5×" in f.message
+    summary = report.probes[0].findings[0].evidence
+    assert (summary["errors"], summary["distinct"], summary["lines"]) == (5, 1, 10)
+
+
+def test_signature_expired_gives_the_computed_skew() -> None:
+    f = finding(decode_file("signature_expired.json"), "clock-skew")
+    assert f.evidence["skew_seconds"] == 15 * 60
+    assert "15 min 0 s behind" in f.message
+
+
+def test_signature_not_yet_current_is_a_clock_ahead() -> None:
+    report = decode_text('{"__type":"InvalidSignatureException","message":"Signature not yet current: '
+                         '20261127T033000Z is still later than 20261127T031500Z (20261127T031000Z + 5 min.)"}')
+    f = finding(report, "clock-skew")
+    assert f.evidence["skew_seconds"] == -20 * 60
+    assert "ahead of" in f.message
+
+
+def test_s3_request_time_too_skewed_uses_server_time() -> None:
+    f = finding(decode_file("s3_request_time_too_skewed.xml"), "clock-skew")
+    assert f.evidence["skew_seconds"] == 25 * 60 + 12
+    assert f.evidence["request_id"] == "K2H6N7WGHRKZD9AT"
+
+
+def test_access_denied_names_action_resource_and_principal() -> None:
+    f = finding(decode_file("amp_access_denied.log"), "permission-missing")
+    assert f.evidence["action"] == "aps:RemoteWrite"
+    assert f.evidence["resource"].endswith(":workspace/ws-11111111-2222-3333-4444-555555555555")
+    assert f.evidence["principal"].startswith("arn:aws:sts::123456789012:assumed-role/prometheus-ingest/")
+    assert any("aps:RemoteWrite" in line for line in f.evidence["fix"])
+
+
+def test_asia_key_without_token_header_is_session_token_missing_and_key_is_masked() -> None:
+    f = finding(decode_file("cli_debug_asia_no_token.log"), "session-token-missing")
+    assert "ASIA…ERTY" in f.message
+    assert f.evidence["printed_by"] == "botocore/awscli"
+    assert f.evidence["request_id"] == "6e0f5f1b-8a2d-4c33-9c57-0f4a1b2c3d4e"
+
+
+def test_no_valid_providers_ranks_candidates_and_names_the_settling_probe() -> None:
+    f = finding(decode_file("go_v1_no_providers.log"), "no-credentials")
+    causes = [c["cause"] for c in f.evidence["candidates"]]
+    assert {"env-credentials-incomplete", "web-identity-token-unreadable", "imds-hop-limit"} <= set(causes)
+    assert any("sigdoctor run --only credentials" in line for line in f.evidence["fix"])
+
+
+def test_imds_timeout_ranks_hop_limit_and_unreachable_and_says_how_to_settle() -> None:
+    report = decode_file("go_v1_no_providers_imds_timeout.txt")
+    hop = finding(report, "imds-hop-limit")
+    finding(report, "imds-unreachable")
+    assert any("settle" in line for line in hop.evidence["fix"])
+
+
+def test_service_name_mismatch_names_both_names() -> None:
+    f = finding(decode_file("amp_sigmismatch_prometheus.log"), "service-name-mismatch")
+    assert (f.evidence["signed_service"], f.evidence["expected_service"]) == ("aps-workspaces", "aps")
+
+
+def test_excerpt_is_short_and_unescaped() -> None:
+    f = finding(decode_file("go_v1_expired_token.log"), "credentials-expired")
+    assert len(f.evidence["excerpt"]) <= 300
+    assert "\\n" not in f.evidence["excerpt"]
+    assert "ExpiredTokenException" in f.evidence["excerpt"]
+
+
+def test_every_style_of_the_same_message_is_recognised() -> None:
+    body = "The security token included in the request is expired"
+    styles = [
+        f'{{"level":"error","ts":"2026-11-27T05:00:00Z","msg":"export failed","error":"{{\\"message\\":\\"{body}\\"}}"}}',
+        f'level=error err="ExpiredToken: {body}\\n\\tstatus code: 403, request id: 1234abcd-0000"',
+        f"<ErrorResponse><Error><Code>ExpiredToken</Code><Message>{body}</Message></Error></ErrorResponse>",
+        f"An error occurred (ExpiredToken) when calling the GetCallerIdentity operation: {body}",
+        f'{{"__type":"com.amazon.coral.service#ExpiredTokenException","message":"{body}"}}',
+    ]
+    for s in styles:
+        assert [f.id for f in findings(decode_text(s + "\n"))] == ["decode.credentials-expired"], s
