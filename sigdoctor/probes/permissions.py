@@ -232,9 +232,11 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             data["admin_command"] = commands
             name, status = ("simulate-denied", Status.WARN) if e.denied else ("simulate-failed", Status.WARN)
             verb = "may not" if e.denied else "could not"
-            r.add(name, status, f"the caller {verb} simulate IAM policies for {source.arn} ({e.code}: {e.message}); "
-                  "an administrator can run the same check with: " + " ; ".join(commands[:1]),
-                  principal=source.arn, error_code=e.code, admin_command=commands)
+            path = "" if source.path_known else " (its path is unknown: if the role has one, put it in the ARN)"
+            r.add(name, status, f"the caller {verb} simulate IAM policies for {source.arn} ({e.code} on "
+                  f"iam:SimulatePrincipalPolicy); an administrator can run the same check{path}: "
+                  + " — or: ".join(commands), principal=source.arn, error_code=e.code, aws_message=e.message,
+                  admin_command=commands)
             if ctx.principal_arn:
                 r.add("not-checked", Status.SKIP, f"--principal-arn {ctx.principal_arn}: a live request would test "
                       "the caller, not that principal; not sent", principal=ctx.principal_arn)
