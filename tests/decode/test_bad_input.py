@@ -62,7 +62,7 @@ class _Failing(io.RawIOBase):
 
 
 def test_unreadable_stream_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="cannot be read|failed"):
+    with pytest.raises(UsageError, match=r"cannot be read|failed"):
         decode_report(_Failing(), client=None, ctx=Context(env={}))  # type: ignore[arg-type]
 
 
