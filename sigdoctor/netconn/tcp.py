@@ -11,6 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+# glibc folds resolver timeouts and SERVFAIL into EAI_AGAIN ("Temporary failure in name resolution").
+_GAI_WORDS = {
+    socket.EAI_AGAIN: "the resolver gave no answer (timed out or SERVFAIL)",
+    socket.EAI_NONAME: "no such name (NXDOMAIN, or not in /etc/hosts)",
+}
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
 
@@ -102,6 +107,8 @@ def resolve(host: str, port: int, timeout: float) -> tuple[list[str], str | None
     def work() -> None:
         try:
             box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            box["error"] = _GAI_WORDS.get(exc.errno or 0, str(exc))
         except OSError as exc:
             box["error"] = str(exc)
 
