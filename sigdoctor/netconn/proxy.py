@@ -389,11 +389,34 @@ def _explain(env: Mapping[str, str], url: str, go: Decision, py: Decision) -> li
     return out
 
 
-def no_proxy_line(env: Mapping[str, str], additions: list[str]) -> list[str]:
-    """Shell lines that add `additions` to NO_PROXY and no_proxy, keeping what is there."""
+def no_proxy_line(env: Mapping[str, str], additions: list[str], replace: Mapping[str, list[str]] | None = None) -> list[str]:
+    """Shell lines that add `additions` to NO_PROXY and no_proxy, keeping what is there; `replace` swaps an entry for
+    others (e.g. {"*.amazonaws.com": [".amazonaws.com"]})."""
+    replace = replace or {}
     lines = []
     for var in ("NO_PROXY", "no_proxy"):
-        current = [e.strip() for e in env.get(var, "").split(",") if e.strip()]
-        merged = current + [a for a in additions if a not in current]
+        merged: list[str] = []
+        for e in (e.strip() for e in env.get(var, "").split(",")):
+            for x in replace.get(e, [e]) if e else []:
+                if x not in merged:
+                    merged.append(x)
+        merged += [a for a in additions if a not in merged]
         lines.append(f"{var}={','.join(merged)}")
     return [f"export {lines[0]} {lines[1]}"]
+
+
+def entry_fix(env: Mapping[str, str], entry: str, host: str) -> str | None:
+    """A NO_PROXY rewrite that makes Go and Python agree on `entry` (keeping its intent), or None."""
+    e = entry.strip()
+    if e.startswith("*.") and len(e) > 2:
+        return f"Write {e[1:]!r} instead of {e!r}: " + no_proxy_line(env, [], {e: [e[1:]]})[0]
+    if e == "*":
+        return "Use NO_PROXY='*' on its own (Python ignores '*' inside a list), or list the hosts"
+    if "/" in e:
+        return f"List the addresses {e!r} is meant to cover explicitly: " + no_proxy_line(env, [host])[0]
+    split = _split_host_port(e.lower())
+    if split is not None and split[1] and split[0]:
+        return f"Drop the port from {e!r}: " + no_proxy_line(env, [], {e: [split[0]]})[0]
+    if e.startswith(".") and e.lstrip(".") == host.lower():
+        return f"List {host} as well as {e!r}: " + no_proxy_line(env, [host])[0]
+    return None

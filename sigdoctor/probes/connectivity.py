@@ -220,10 +220,17 @@ def _rules_differ(ctx: Context, t: Trace, ev: dict[str, Any]) -> Finding:
     name = _name(t.endpoint)
     host = t.endpoint.host
     additions = [host, f"[{host}]"] if ":" in host else [host]
-    fix = [f"To send {host} direct for every runtime, list it literally: {proxymod.no_proxy_line(ctx.env, additions)[0]}"]
-    fix += [f"Or remove the NO_PROXY entry {e!r} if {host} must go through the proxy"
-            for e in {go.entry, py.entry} if e and e != "*"]
-    fix += ["Give the upper- and lower-case variables the same value" for d in t.route.differences if " differ:" in d][:1]
+    fix: list[str] = []
+    for entry in dict.fromkeys(e for e in (go.entry, py.entry) if e):
+        line = proxymod.entry_fix(ctx.env, entry, host)
+        if line:
+            fix.append(line)
+    if any(" differ:" in d for d in t.route.differences):
+        fix.append("Give the upper- and lower-case variables the same value (HTTPS_PROXY/https_proxy, "
+                   "HTTP_PROXY/http_proxy, NO_PROXY/no_proxy)")
+    if not fix:
+        fix.append(f"To send {host} direct for every runtime, list it literally: "
+                   + proxymod.no_proxy_line(ctx.env, additions)[0])
     return Finding(RULES_DIFFER, Status.WARN,
                    f"{name}: Go agents go {go_s}, Python/botocore goes {py_s} — " + "; ".join(t.route.differences),
                    {**ev, "go": go.as_dict(), "python": py.as_dict(), "differences": t.route.differences, "fix": fix})

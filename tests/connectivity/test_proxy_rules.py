@@ -12,7 +12,7 @@ import pytest
 from botocore.httpsession import ProxyConfiguration
 from botocore.utils import get_environ_proxies
 
-from sigdoctor.netconn.proxy import mask, no_proxy_line, proxy_secrets, route
+from sigdoctor.netconn.proxy import entry_fix, mask, no_proxy_line, proxy_secrets, route
 
 P = "http://proxy.corp:3128"
 Q = "http://other-proxy.corp:8080"
@@ -124,3 +124,27 @@ def test_proxy_passwords_are_masked_and_collected() -> None:
 def test_no_proxy_line_keeps_existing_entries_for_both_cases() -> None:
     line = no_proxy_line({"NO_PROXY": "localhost,.svc", "no_proxy": "localhost"}, ["169.254.169.254"])
     assert line == ["export NO_PROXY=localhost,.svc,169.254.169.254 no_proxy=localhost,169.254.169.254"]
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "url", "expected"),
+    [
+        ("localhost,*.amazonaws.com", STS, "export NO_PROXY=localhost,.amazonaws.com no_proxy="),
+        ("sts.us-east-1.amazonaws.com:443", STS, "export NO_PROXY=sts.us-east-1.amazonaws.com no_proxy="),
+        ("169.254.0.0/16", IMDS, "export NO_PROXY=169.254.0.0/16,169.254.169.254 no_proxy=169.254.169.254"),
+        (".amazonaws.com", "https://amazonaws.com/", "export NO_PROXY=.amazonaws.com,amazonaws.com no_proxy="),
+        ("localhost,*", STS, "NO_PROXY='*' on its own"),
+    ],
+)
+def test_the_fix_rewrites_the_entry_both_runtimes_misread(no_proxy: str, url: str, expected: str) -> None:
+    env = {"HTTPS_PROXY": P, "HTTP_PROXY": P, "NO_PROXY": no_proxy}
+    r = route(env, url)
+    entry = r.go.entry or r.python.entry
+    assert entry is not None
+    line = entry_fix(env, entry, r.url.split("/")[2].strip("[]"))
+    assert line is not None and expected in line
+    if line.startswith(("Write", "Drop", "List")):
+        # The rewritten NO_PROXY makes both runtimes agree.
+        rewritten = line.split("export NO_PROXY=", 1)[1].split(" ", 1)[0]
+        fixed = route({"HTTPS_PROXY": P, "HTTP_PROXY": P, "NO_PROXY": rewritten}, url)
+        assert not fixed.differ, fixed.differences
