@@ -176,7 +176,9 @@ def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpo
 def _source_finding(s: Sample) -> Finding:
     if s.offset_s is None:
         return Finding("clock.source", Status.SKIP, f"{s.label}: {s.error or 'no answer'}", s.to_dict())
-    details = [f"stratum {s.stratum}"] if s.stratum is not None else []
+    details = [f"±{s.uncertainty_s:.2g} s"] if s.uncertainty_s is not None else []
+    if s.stratum is not None:
+        details.append(f"stratum {s.stratum}")
     if s.rtt_ms is not None:
         details.append(f"rtt {s.rtt_ms:.0f} ms" if s.rtt_ms >= 10 else f"rtt {s.rtt_ms:.1f} ms")
     if s.origin == "shared":

@@ -209,3 +209,12 @@ def test_proxy_refusing_connect_is_said(make_ctx: MakeCtx, dead_udp_port: int) -
         out = PROBE.run(ctx, {})
     assert "refused CONNECT" in str(source(out, "http-date", STS_NAME)["error"])
     assert only(out, "clock.unmeasured").status is Status.WARN
+
+
+def test_a_fast_local_clock_with_honest_servers(make_ctx: MakeCtx, ca: trustme.CA) -> None:
+    with NtpResponder(offset=0.0) as ntp, DateServer(offset=0.0, tls=ca) as sts:
+        ctx = make_ctx(ntp=[ntp.server], sts=sts.url, now=lambda: time.time() + 400.0)
+        out = PROBE.run(ctx, {})
+    assert out.status is Status.FAIL
+    assert "400 s (6.7 min) ahead" in out.summary and "agree" in out.summary
+    assert out.data["clock"]["offset_s"] == pytest.approx(-400.0, abs=0.5)
