@@ -134,6 +134,14 @@ class TlsResult:
             "error": self.error,
         }
 
+    def brief(self) -> dict[str, Any]:
+        """The handful of fields a finding's evidence needs (the full record is in the probe's data)."""
+        d: dict[str, Any] = {"protocol": self.version, "issuer": self.issuer, "names": self.sans[:4],
+                             "not_after": self.not_after, "verified": self.verified}
+        if self.verify_code is not None:
+            d["verify_code"] = self.verify_code
+        return d
+
     def summary(self) -> str:
         parts = [p for p in (self.version, self.cipher) if p]
         parts.append(f"issued by {self.issuer}")

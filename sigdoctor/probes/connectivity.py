@@ -180,8 +180,8 @@ def judge(ctx: Context, t: Trace, bundle: CaBundle) -> list[Finding]:
         msg += f"; TLS {tls.summary()}"
         if front is not None and front.is_aws:
             msg += f"; AWS answers ({front.request_id_header or front.aws_error})"
-        out.append(Finding(REACHABLE, Status.PASS, msg, {**ev, "address": where, "ms": latency,
-                                                          "tls": tls.as_dict()}))
+        out.append(Finding(REACHABLE, Status.PASS, msg, {**ev, "address": where, "ms": _round(latency),
+                                                          "tls": tls.brief()}))
     return out
 
 
@@ -207,7 +207,7 @@ def _judge_credential_endpoint(ctx: Context, t: Trace, ev: dict[str, Any]) -> li
         out.append(Finding(REACHABLE, Status.PASS,
                            f"{name} ({ep.purpose} credentials) accepts TCP at {t.connected.address} "
                            f"({t.connected.ms:.0f} ms)",
-                           {**ev, "address": t.connected.address, "ms": t.connected.ms}))
+                           {**ev, "address": t.connected.address, "ms": _round(t.connected.ms)}))
     elif not t.addresses:
         out.append(Finding(UNRESOLVED, Status.WARN, f"{name}: cannot resolve {ep.host} ({t.resolve_error})", ev))
     return out
@@ -303,7 +303,7 @@ def _tls_unreachable(t: Trace, ev: dict[str, Any]) -> Finding:
     where = t.connected.address if t.connected else "?"
     msg = f"{_name(ep)}: TCP to {where} connects {_via_words(t)} but TLS fails — {tls.error}"
     return Finding(UNREACHABLE, Status.FAIL, msg, {
-        **ev, "tls": tls.as_dict(),
+        **ev, "tls": tls.brief(),
         "fix": [f"Something accepts connections for {ep.host} and then drops or resets them (SNI filtering firewall, "
                 f"transparent proxy, wrong service on the port): allow {ep.host}:{ep.port} there"]})
 
@@ -332,7 +332,7 @@ def _untrusted(t: Trace, bundle: CaBundle, ev: dict[str, Any]) -> Finding:
     elif code in (9, 10):
         fix.append(f"The certificate's validity ends {tls.not_after or '?'}: if the local clock is wrong fix it "
                    "(clock probe); otherwise whatever presents this certificate is not AWS")
-    return Finding(UNTRUSTED, Status.FAIL, msg, {**ev, "tls": tls.as_dict(), "ca_bundle": bundle.as_dict(), "fix": fix})
+    return Finding(UNTRUSTED, Status.FAIL, msg, {**ev, "tls": tls.brief(), "ca_bundle": bundle.as_dict(), "fix": fix})
 
 
 def _intercepted(t: Trace, bundle: CaBundle, ev: dict[str, Any]) -> Finding:
@@ -342,9 +342,8 @@ def _intercepted(t: Trace, bundle: CaBundle, ev: dict[str, Any]) -> Finding:
     msg = (f"{_name(ep)}: TLS is terminated by {tls.issuer}, not Amazon — trusted only through "
            f"{bundle.source} ({bundle.path})")
     fix = [f"The agent must trust the same CA: set AWS_CA_BUNDLE={bundle.path} in its environment (Go agents: "
-           f"SSL_CERT_FILE={bundle.path} or add the CA to the system store)",
-           f"Better: exempt {ep.host} (*.amazonaws.com) from TLS inspection"]
-    return Finding(INTERCEPTED, Status.WARN, msg, {**ev, "tls": tls.as_dict(), "fix": fix})
+           f"SSL_CERT_FILE={bundle.path} or add the CA to the system store)"]
+    return Finding(INTERCEPTED, Status.WARN, msg, {**ev, "tls": tls.brief(), "fix": fix})
 
 
 def _share_date(ctx: Context, t: Trace) -> None:
@@ -352,6 +351,10 @@ def _share_date(ctx: Context, t: Trace) -> None:
     f = t.front
     if f and t.tls and t.tls.verified and f.is_aws and f.date and f.t_sent is not None and f.t_received is not None:
         ctx.shared.setdefault("http_dates", []).append((f.url, f.date, f.t_sent, f.t_received))
+
+
+def _round(ms: float | None) -> float | None:
+    return None if ms is None else round(ms, 1)
 
 
 def _via_words(t: Trace) -> str:
