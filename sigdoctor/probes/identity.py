@@ -3,7 +3,8 @@ would use), who are they, and does the `--role-arn` assumption work the way the 
 
 An STS error becomes the finding of the cause the evidence points to (sigdoctor/sts/errors.py); a connection
 failure is left to the dns and connectivity probes. Later probes sign with `ctx.shared["effective_credentials"]`
-(the assumed role's when --role-arn is given) and read the caller from `ctx.shared["identity"]`.
+(the assumed role's when --role-arn is given) and read the caller from `ctx.shared["identity"]` (its `assumed`
+entry, also in `ctx.shared["effective_identity"]`, is who those credentials are).
 """
 
 from __future__ import annotations
@@ -244,6 +245,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     findings += _account_mismatch(ctx, effective.get("account"), effective.get("arn"))
 
     ctx.shared["identity"] = identity
+    # The principal later probes act as: the assumed role's session when --role-arn worked, else the caller.
+    ctx.shared["effective_identity"] = effective if effective.get("account") else None
     statuses: list[Status] = [f.status for f in findings if f.status in (Status.FAIL, Status.WARN)]
     status = worst(statuses) if statuses else Status.PASS
     return Outcome(status, _summary(base, identity, findings), tuple(ctx.redactor.obj(findings)),

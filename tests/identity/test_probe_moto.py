@@ -79,3 +79,12 @@ def test_temporary_key_with_a_wrong_token_is_session_token_missing(moto: Moto, m
     r = moto_env.keys(c["AccessKeyId"], c["SecretAccessKey"], "FwoGZXIvYXdzEBogus" + "A" * 40).run()
     assert "does not accept the session token" in r.finding("identity.session-token-missing").message
     r.assert_no_secrets()
+
+
+def test_effective_identity_is_the_assumed_session(moto: Moto, moto_env: Env) -> None:
+    r = moto_env.keys(moto.user_key["id"], moto.user_key["secret"]).run(role_arn=moto.role_arn)
+    eff = r.ctx.shared["effective_identity"]
+    assert eff["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/amp-writer/")
+    assert r.ctx.shared["identity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"
+    plain = moto_env.run()
+    assert plain.ctx.shared["effective_identity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"
