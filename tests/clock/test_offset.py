@@ -144,9 +144,14 @@ def test_dates_other_probes_saw_are_used_and_not_fetched_again(make_ctx: MakeCtx
     with DateServer(offset=0.0, tls=ca) as sts:
         ctx = make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"], sts=sts.url)
         now = time.time()
-        ctx.shared["http_dates"] = [(sts.url, formatdate(now + 95, usegmt=True), now - 0.01, now + 0.01)]
+        ctx.shared["http_dates"] = [
+            (sts.url, formatdate(now + 95, usegmt=True), now - 0.01, now + 0.01),
+            (sts.url, formatdate(now + 99, usegmt=True), now - 0.4, now + 0.4),  # a slower call: less precise
+            ("https://iam.amazonaws.com/", "garbage", now, now),  # unreadable: ignored
+        ]
         out = PROBE.run(ctx, {})
     assert sts.requests == 0
+    assert [s["server"] for s in out.data["clock"]["sources"] if s.get("origin") == "shared"] == [f"127.0.0.1:{sts.port}"]
     seen = source(out, "http-date", f"127.0.0.1:{sts.port}")
     assert seen["origin"] == "shared"
     assert out.data["clock"]["offset_s"] == pytest.approx(95.5, abs=1.0)
