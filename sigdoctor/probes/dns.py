@@ -72,8 +72,10 @@ def _answer(r: NameResult, conf: ResolvConf, env: Mapping[str, str]) -> Finding:
         how.append(f"from /etc/hosts line {r.hosts_lines[0].line_no}")
     elif r.ttl is not None:
         how.append(f"TTL {r.ttl}s")
-    evidence: dict[str, Any] = {"name": r.host, "purpose": r.purpose, "tried": r.candidates,
-                                "nameservers": {d.label: d.as_dict() for d in r.direct}}
+    # One line per nameserver here; every query of the walk is in data["dns"]["names"][host]["nameservers"].
+    evidence: dict[str, Any] = {"name": r.host, "purpose": r.purpose, "tried": r.candidates, "nameservers": {
+        d.label: (f"{', '.join(d.addresses)} (TTL {d.ttl}s, {d.elapsed_ms} ms)" if d.ok else
+                  f"{d.error_text()} ({d.elapsed_ms} ms)") for d in r.direct}}
     go = expand.go_differences(r.host, conf.search, conf.ndots, conf.options, dict(env))
     if go:
         evidence["go"] = go
