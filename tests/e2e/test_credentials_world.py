@@ -264,6 +264,8 @@ def test_imds_hop_limit(world: World) -> None:
     r, rep = run_json(world)
     assert winner(rep) is None
     assert_top(r, rep, "imds-hop-limit", 1)
+    # Without a token every GET is 401: nothing says the instance lacks a role, so that must not be claimed.
+    assert "imds-no-role" not in causes(rep), causes(rep)
 
 
 def test_imds_hop_limit_with_v1_fallback_is_still_reported(world: World) -> None:

@@ -30,16 +30,17 @@ ALLOW_LIST = {("sts", "GetCallerIdentity"), ("sts", "AssumeRole"), ("sts", "Assu
 
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
-# Runs the real CLI. Until the lead registers the permissions probe in sigdoctor/probes/__init__.py, this swaps it
-# in (a no-op once registered); it also saves ctx.shared["aws_calls"] so the allow-list test sees sigdoctor's own
-# record next to what the fake saw.
+# Runs the real CLI. Until the lead registers the identity and permissions probes in sigdoctor/probes/__init__.py,
+# this swaps them in (a no-op once registered); it also saves ctx.shared["aws_calls"] so the allow-list test sees
+# sigdoctor's own record next to what the fake saw.
 _SIGDOCTOR = f"""
-import json, sys
+import importlib, json, sys
 sys.path.insert(0, {str(REPO_ROOT)!r})
 import sigdoctor.probes as registry
-from sigdoctor.probes import permissions
-if not registry.by_id()["permissions"].implemented:
-    registry.PROBES = tuple(permissions.PROBE if p.id == "permissions" else p for p in registry.PROBES)
+for pid in ("identity", "permissions"):
+    if not registry.by_id()[pid].implemented:
+        probe = importlib.import_module("sigdoctor.probes." + pid).PROBE
+        registry.PROBES = tuple(probe if p.id == pid else p for p in registry.PROBES)
 import sigdoctor.doctor as doctor
 real = doctor.run_report
 def recording(ctx, *a, **kw):
@@ -174,6 +175,23 @@ def test_support_engineer_checks_the_agents_role_with_principal_arn(world: World
     assert _top(r) == "permission-missing", r.describe()
     assert role in r.json["root_causes"][0]["evidence"][0]
     assert ("aps", "RemoteWrite") not in {(c["service"], c["operation"]) for c in seen}
+
+
+def test_role_arn_flow_checks_the_assumed_role(world: World) -> None:
+    s = Scenario(world)
+    s.fake.add_workspace("ws-1")
+    node = s.fake.add_user("node", [allow("sts:AssumeRole")])
+    role = s.fake.add_role("amp-writer", [allow("aps:RemoteWrite", WS_ARN)], path="/agents/",
+                           trust={"Statement": [{"Effect": "Allow", "Principal": {"AWS": node.principal_arn},
+                                                 "Action": "sts:AssumeRole"}]})
+    r, seen, _ = s.agent(node).run("run", "--role-arn", role, "--target", AMP_URL, "--no-color")
+    out = " ".join(r.stdout.split())
+    assert "may not simulate IAM policies for arn:aws:iam::123456789012:role/amp-writer" in out, r.describe()
+    ops = [(c["service"], c["operation"], c.get("caller", "")) for c in seen]
+    assert ("sts", "AssumeRole", node.principal_arn) in ops, ops
+    [write] = [c for c in seen if c["service"] == "aps"]
+    assert write["status"] == 200 and "assumed-role/amp-writer/" in write["caller"]
+    r.assert_no_secrets()
 
 
 def test_a_full_run_makes_only_allow_listed_aws_calls(world: World, tmp_path: Path) -> None:
