@@ -95,7 +95,8 @@ def _addresses(
     dns = prior.get("dns")
     names = ((dns.data.get("dns") or {}).get("names") or {}) if dns else {}
     entry = names.get(ep.host) if isinstance(names, dict) else None
-    if isinstance(entry, dict) and isinstance(entry.get("addresses"), list) and entry["addresses"]:
+    if isinstance(entry, dict) and isinstance(entry.get("addresses"), list):
+        # An empty list is the dns probe's verdict (NXDOMAIN, timeout): asking again would only cost time.
         out = [a.get("address") if isinstance(a, dict) else a for a in entry["addresses"]]
         return [str(a) for a in out if a], "dns probe"
     return None, "getaddrinfo"
@@ -144,7 +145,7 @@ def judge(ctx: Context, t: Trace, bundle: CaBundle) -> list[Finding]:
         if problem:
             return [*out, problem]
     elif not t.addresses:
-        why = t.resolve_error or "no addresses"
+        why = t.resolve_error or ("the dns probe found no address" if t.address_source == "dns probe" else "no address")
         return [*out, Finding(UNRESOLVED, Status.WARN, f"{name}: cannot resolve {ep.host} ({why}); see the dns probe",
                               {**ev, "source": t.address_source})]
     elif t.connected is None:

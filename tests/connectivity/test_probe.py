@@ -120,3 +120,11 @@ def test_every_unanswered_step_says_what_timed_out() -> None:
 
 def test_probe_declares_what_it_emits() -> None:
     assert PROBE.id == "connectivity" and PROBE.emits == EMITS and PROBE.timeout <= 8
+
+
+def test_a_name_the_dns_probe_could_not_resolve_is_not_asked_again() -> None:
+    ctx = sts_ctx(443)
+    report = run_report(ctx, [fake_dns({STS: []}), PROBE])
+    [f] = [f for f in report.probes[1].findings if f.id == "connectivity.unresolved"]
+    assert "the dns probe found no address" in f.message
+    assert report.probes[1].data["connectivity"]["endpoints"][0]["address_source"] == "dns probe"
