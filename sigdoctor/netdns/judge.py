@@ -11,6 +11,7 @@ from sigdoctor.netdns import classify, expand
 from sigdoctor.netdns.direct import ERROR, NXDOMAIN, SERVFAIL, TIMEOUT
 from sigdoctor.netdns.gather import NameResult
 from sigdoctor.netdns.resolvconf import ResolvConf
+from sigdoctor.targets import TargetError, parse_target
 
 AWS_API_PURPOSES = ("sts", "target", "iam")
 
@@ -28,6 +29,27 @@ def _service_region(host: str) -> tuple[str, str]:
     if len(parts) >= 4 and parts[-2:] == ["amazonaws", "com"]:
         return parts[-4], parts[-3]
     return (parts[0] if parts else "SERVICE"), "REGION"
+
+
+def _known_regions() -> set[str]:
+    import botocore.loaders
+
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    return {r for part in data.get("partitions", []) for r in part.get("regions", {})}
+
+
+def endpoint_hint(host: str) -> str | None:
+    """Why a target name may not exist: not an endpoint pattern sigdoctor knows (a typo?), or an unknown region."""
+    try:
+        t = parse_target(f"https://{host}/")
+        regions = _known_regions()
+    except (TargetError, OSError, ValueError):
+        return None
+    if not t.recognised:
+        return f"{host} matches no endpoint pattern sigdoctor knows (checks/targets/): a typo in the service name?"
+    if t.region and regions and t.region not in regions:
+        return f"{t.region} is not a region this botocore knows"
+    return None
 
 
 def hosts_override(r: NameResult, nsswitch: list[str] | None, kubernetes: bool) -> Finding | None:
@@ -64,6 +86,9 @@ def resolution_failed(r: NameResult, conf: ResolvConf, kubernetes: bool) -> Find
         fix.append("The system resolver path fails where DNS answers: check /etc/nsswitch.conf (hosts: files dns), "
                    "a local cache (nscd, systemd-resolved, dnsmasq) and that /etc/resolv.conf is the file the agent "
                    "sees")
+    hint = endpoint_hint(r.host) if NXDOMAIN in outcomes and r.purpose == "target" else None
+    if hint:
+        why += f" — {hint}"
     if NXDOMAIN in outcomes:
         fix.append(f"Check the name {r.host}: region and service spelled right, and the service has an endpoint in "
                    "that region (https://docs.aws.amazon.com/general/latest/gr/rande.html)")

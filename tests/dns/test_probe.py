@@ -59,6 +59,18 @@ def test_nxdomain_for_a_target_fails_naming_the_resolver(dnsw: DnsWorld) -> None
     assert _causes(o) == ["dns-resolution-failed"]
 
 
+@pytest.mark.parametrize(("host", "hint"), [
+    ("aps-workspace.us-east-1.amazonaws.com", "matches no endpoint pattern sigdoctor knows"),
+    ("aps-workspaces.us-east-9.amazonaws.com", "us-east-9 is not a region this botocore knows"),
+])
+def test_nxdomain_target_says_what_looks_wrong_with_the_name(dnsw: DnsWorld, host: str, hint: str) -> None:
+    dnsw.ns.a(STS, "52.94.0.20").a("iam.amazonaws.com", "52.94.2.2")
+    o = dnsw.run(dnsw.context(targets=[f"https://{host}/workspaces/ws-1/api/v1/remote_write"]))
+    f = _one(o, "dns.dns-resolution-failed")
+    assert f.message.startswith(f"{host} does not resolve: NXDOMAIN from 127.0.0.1 — ")
+    assert hint in f.message
+
+
 def test_servfail(dnsw: DnsWorld) -> None:
     dnsw.ns.servfail(STS)
     o = dnsw.run()
