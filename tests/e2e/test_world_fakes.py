@@ -170,3 +170,12 @@ def test_sts_setup_creates_iam_roles(world: World) -> None:
     r = world.run_cmd([sys.executable, "-c", code])
     assert r.stdout.strip() == arn, r.describe()
     assert r.servers["sts"][0]["setup"] == ["iam.create_open_id_connect_provider", "iam.create_role"]
+
+
+def test_a_program_as_a_fake(world: World) -> None:
+    world.process([sys.executable, "-m", "http.server", "--bind", "10.1.2.3", "8080"], ready="10.1.2.3:8080",
+                  address="10.1.2.3", name="http")
+    code = "import urllib.request as u; print(u.urlopen('http://10.1.2.3:8080/', timeout=5).status)"
+    r = world.run_cmd([sys.executable, "-c", code])
+    assert r.stdout.strip() == "200", r.describe()
+    assert r.servers["process"][0]["rc"] is not None  # stopped after the command

@@ -330,6 +330,15 @@ class World:
         """An NTP server (Amazon Time Sync by default) whose clock is `offset` seconds off ours."""
         return self.server("ntp", address=address, port=123, offset=offset)
 
+    def process(self, argv: list[str], *, ready: str | None = None, address: str | None = None,
+                env: dict[str, str] | None = None, name: str = "fake") -> World:
+        """Run any program as a fake inside the world (e.g. `python -m tests.fakes.x`), before the command and
+        until it ends. `ready="HOST:PORT"` waits until it accepts TCP there; `address` goes on loopback."""
+        spec: dict[str, Any] = {"argv": argv, "ready": ready, "env": env or {}, "name": name}
+        if address:
+            spec["address"] = address
+        return self.server("process", **spec)
+
     # ---- running -----------------------------------------------------------------------------------------------
     def sigdoctor_argv(self) -> list[str]:
         script = Path(sys.executable).with_name("sigdoctor")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-KINDS = ("dns", "imds", "container", "sts", "ntp")
+KINDS = ("dns", "imds", "container", "sts", "ntp", "process")
 
 
 def module(kind: str) -> ModuleType:
