@@ -24,12 +24,12 @@ def aws_lines(source: PolicySource, checks: list[Check]) -> list[str]:
     for resource, region, group in groups(checks):
         argv = ["aws", "iam", "simulate-principal-policy", "--policy-source-arn", source.arn,
                 "--action-names", *dict.fromkeys(c.action for c in group), "--resource-arns", resource]
-        entries = context_entries(region, source)
+        entries = context_entries(region)
         if entries:
             argv.append("--context-entries")
             argv += [f"ContextKeyName={e['ContextKeyName']},ContextKeyValues={e['ContextKeyValues'][0]},"
                      f"ContextKeyType={e['ContextKeyType']}" for e in entries]
-        argv += ["--query", "EvaluationResults[].[EvalActionName,EvalDecision]", "--output", "text"]
+        argv += ["--query", "EvaluationResults[].[EvalActionName,EvalDecision]"]
         out.append(shlex.join(argv))
     return out
 

@@ -48,16 +48,13 @@ class SimulateError(Exception):
         return self.code in ("AccessDenied", "AccessDeniedException")
 
 
-def context_entries(region: str | None, source: PolicySource) -> list[dict[str, Any]]:
-    """What IAM would know about the agent's real request; keys a policy's conditions need but that are not here
-    come back as MissingContextValues."""
-    entries: list[tuple[str, str, str]] = [("aws:SecureTransport", "true", "boolean")]
+def context_entries(region: str | None) -> list[dict[str, Any]]:
+    """What IAM would know about the agent's real request that policies commonly test: the region it writes to, and
+    TLS. Keys a policy's conditions need but that are not here come back as MissingContextValues."""
+    entries: list[tuple[str, str, str]] = []
     if region:
         entries.append(("aws:RequestedRegion", region, "string"))
-    if source.arn:
-        entries.append(("aws:PrincipalArn", source.arn, "string"))
-    if source.account:
-        entries.append(("aws:PrincipalAccount", source.account, "string"))
+    entries.append(("aws:SecureTransport", "true", "boolean"))
     return [{"ContextKeyName": k, "ContextKeyValues": [v], "ContextKeyType": t} for k, v, t in entries]
 
 
@@ -76,7 +73,7 @@ def simulate(ctx: Context, api: Any, source: PolicySource, checks: list[Check]) 
     for resource, region, group in groups(checks):
         by_action = {c.action: c for c in group}
         kw: dict[str, Any] = {"PolicySourceArn": source.arn, "ActionNames": list(by_action),
-                              "ResourceArns": [resource], "ContextEntries": context_entries(region, source)}
+                              "ResourceArns": [resource], "ContextEntries": context_entries(region)}
         for _ in range(_MAX_PAGES):
             r = call(ctx, api, "iam", "SimulatePrincipalPolicy", api.simulate_principal_policy, **kw)
             if not r.ok or r.response is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sigdoctor.context import Context
@@ -62,11 +63,22 @@ def _targets(ctx: Context, run: _Run) -> list[Target]:
     return out
 
 
-def _identity(ctx: Context, creds: Frozen) -> tuple[str | None, str | None, str | None, str]:
-    """(caller ARN, account, policy source ARN if the identity probe resolved it, why unknown)."""
+def _identity(ctx: Context, creds: Frozen) -> tuple[str | None, str | None, PolicySource | None, str]:
+    """(caller ARN, account, policy source if the identity probe resolved it, why unknown) of the credentials the
+    agent really signs with: the --role-arn session when the identity probe assumed it."""
     shared = ctx.shared.get("identity")
-    if isinstance(shared, dict) and shared.get("arn"):
-        return (str(shared["arn"]), shared.get("account"), shared.get("policy_source_arn"), "")
+    if isinstance(shared, dict):
+        assumed = shared.get("assumed")
+        eff = assumed if isinstance(assumed, dict) and assumed.get("arn") else shared
+        if not eff.get("arn"):
+            return None, None, None, "STS did not confirm the credentials (see the identity probe)"
+        arn, resolved = str(eff["arn"]), eff.get("policy_source_arn")
+        source = None
+        if resolved:
+            source = replace(policy_source(str(resolved)), caller_arn=arn)
+            if eff.get("policy_source_path_known") is False and source.kind == "role":
+                source = replace(source, path_known=False)
+        return arn, eff.get("account"), source, ""
     # The identity probe has not run (or left nothing): ask STS ourselves — GetCallerIdentity is allow-listed.
     sts = client(ctx, "sts", creds, region_of(ctx))
     r = call(ctx, sts, "sts", "GetCallerIdentity", sts.get_caller_identity)
@@ -75,11 +87,11 @@ def _identity(ctx: Context, creds: Frozen) -> tuple[str | None, str | None, str 
     return str(r.response["Arn"]), str(r.response["Account"]), None, ""
 
 
-def _source(ctx: Context, caller: str | None, resolved: str | None) -> PolicySource | None:
+def _source(ctx: Context, caller: str | None, resolved: PolicySource | None) -> PolicySource | None:
     if ctx.principal_arn:
         return policy_source(ctx.principal_arn)
-    if resolved:
-        return policy_source(resolved)
+    if resolved is not None:
+        return resolved
     return policy_source(caller) if caller else None
 
 

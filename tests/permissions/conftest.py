@@ -16,6 +16,7 @@ from sigdoctor.context import Context
 from sigdoctor.doctor import run_report
 from sigdoctor.model import Finding, ProbeResult, Report
 from sigdoctor.probes.credentials import PROBE as CRED_PROBE
+from sigdoctor.probes.identity import PROBE as IDENTITY_PROBE
 from sigdoctor.probes.permissions import PROBE as PERM_PROBE
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
@@ -91,10 +92,11 @@ RunFn = Callable[..., Run]
 
 @pytest.fixture
 def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunFn:
-    """Run the credentials and permissions probes with `key` in the environment and every endpoint on the fake."""
+    """Run the credentials, identity (unless identity=False: the permissions probe then asks STS itself) and
+    permissions probes with `key` in the environment and every endpoint on the fake."""
     f, url = fake
 
-    def go(key: Key, targets: list[str], **ctx_kw: Any) -> Run:
+    def go(key: Key, targets: list[str], *, identity: bool = True, **ctx_kw: Any) -> Run:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
                "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
@@ -108,7 +110,7 @@ def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.Mon
         for k, v in env.items():  # botocore reads some settings from os.environ, not from the diagnosed env
             monkeypatch.setenv(k, v)
         ctx = Context(env=env, targets=targets, **ctx_kw)
-        report = run_report(ctx, [CRED_PROBE, PERM_PROBE])
+        report = run_report(ctx, [CRED_PROBE, *([IDENTITY_PROBE] if identity else []), PERM_PROBE])
         text = repr(report)
         for secret in [key.secret, key.token, *f.issued_secrets]:
             assert not secret or secret not in text, "a secret reached the report"

@@ -37,6 +37,26 @@ def test_allowed_by_simulation(fake: tuple[FakeAws, str], run_probe: RunFn) -> N
     assert ("iam", "SimulatePrincipalPolicy") in r.fake_ops() and ("aps", "RemoteWrite") not in r.fake_ops()
 
 
+def test_without_the_identity_probe_it_asks_sts_itself(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
+    f, _ = fake
+    role = f.add_role("amp-ingest", [SIMULATE_SELF, allow("aps:RemoteWrite", WS_ARN)], path="/agents/")
+    r = run_probe(f.add_session(role), [AMP_URL], identity=False)
+    assert r.data["principal"] == role and r.probe.status is Status.PASS
+    assert r.fake_ops()[0] == ("sts", "GetCallerIdentity")
+
+
+def test_role_arn_checks_the_assumed_role_with_its_session(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
+    f, _ = fake
+    base = f.add_user("node", [allow("sts:AssumeRole")])
+    role = f.add_role("amp-writer", [SIMULATE_SELF, allow("aps:RemoteWrite", WS_ARN)],
+                      trust={"Statement": [{"Effect": "Allow", "Principal": {"AWS": base.principal_arn},
+                                            "Action": "sts:AssumeRole"}]})
+    r = run_probe(base, [AMP_URL], role_arn=role)
+    assert r.data["principal"] == role and r.probe.status is Status.PASS, r.probe
+    [simulated] = [c for c in f.calls if c["operation"] == "SimulatePrincipalPolicy"]
+    assert simulated["caller"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/amp-writer/")
+
+
 def test_implicit_deny_names_action_resource_and_the_statement_to_add(fake: tuple[FakeAws, str],
                                                                      run_probe: RunFn) -> None:
     f, _ = fake
@@ -208,8 +228,9 @@ def test_offline_and_no_target_send_nothing(fake: tuple[FakeAws, str], run_probe
     f, _ = fake
     key = f.add_user("agent", [allow("*")])
     assert run_probe(key, [AMP_URL], offline=True).probe.status is Status.SKIP
-    assert run_probe(key, []).probe.status is Status.SKIP
     assert f.calls == []
+    assert run_probe(key, []).probe.status is Status.SKIP
+    assert [c["service"] for c in f.calls] == ["sts"]  # the identity probe's GetCallerIdentity, nothing of ours
 
 
 def test_unrecognised_target_is_named(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
