@@ -292,10 +292,14 @@ def _disagree_finding(verdict: Verdict) -> Finding:
 
     offsets = [s.offset_s for s in (*verdict.basis, *verdict.outliers) if s.offset_s is not None]
     spread = max(offsets) - min(offsets)
-    by_aws = any(s.kind == "http-date" for s in verdict.basis)
-    message = (f"time sources disagree by {describe_span(spread)} (more than {DISAGREE_S:g} s): {says(verdict.basis)}; "
-               f"{says(verdict.outliers)} — judged by " + ("AWS's own Date, what SigV4 is checked against" if by_aws
-                                                           else "the majority"))
+    if any(s.kind == "http-date" for s in verdict.basis):
+        judged = "AWS's own Date, what SigV4 is checked against"
+    elif verdict.majority:
+        judged = "the majority"
+    else:
+        judged = "the first source asked (no majority)"
+    message = (f"time sources disagree by {describe_span(spread)} (more than {DISAGREE_S:g} s): "
+               f"{says(verdict.basis)}; {says(verdict.outliers)} — judged by {judged}")
     fix = ["An NTP server that disagrees with AWS is itself wrong: check its upstreams (`chronyc sources -v`, "
            "`ntpq -p`); on EC2 prefer 169.254.169.123"]
     return Finding("clock.sources-disagree", Status.WARN, message, {

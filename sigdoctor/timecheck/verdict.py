@@ -22,30 +22,41 @@ DISAGREE_S = 2.0
 @dataclass(frozen=True)
 class Verdict:
     offset_s: float | None
+    # No answering source is more than DISAGREE_S from the offset.
     agree: bool
     # The samples the offset was taken from, and, when sources disagree, those it was not.
     basis: list[Sample] = field(default_factory=list)
     outliers: list[Sample] = field(default_factory=list)
+    # False when the disagreeing sources had no majority and the first one asked was believed.
+    majority: bool = True
 
 
 def combine(samples: list[Sample]) -> Verdict:
     """NTP is the precise clock; but SigV4 is judged by AWS's own clock, so when the two disagree, AWS's `Date`
-    decides."""
+    decides. Within one kind, the median decides; with no majority, the first source asked (Amazon Time Sync or the
+    first --ntp-server; STS before the targets)."""
     answered = [s for s in samples if s.offset_s is not None]
     if not answered:
         return Verdict(None, True)
-    offsets = [s.offset_s for s in answered if s.offset_s is not None]
     ntp = [s for s in answered if s.kind == "ntp"]
     aws = [s for s in answered if s.kind == "http-date"]
-    if max(offsets) - min(offsets) <= DISAGREE_S:
-        basis = ntp or aws
-        return Verdict(_median(basis), True, basis)
-    basis = aws or ntp
-    centre = _median(basis)
-    # Within the chosen kind, a lone stray server (a bad --ntp-server) should not drag the answer: use the median.
-    close = [s for s in basis if abs((s.offset_s or 0.0) - centre) <= DISAGREE_S] or basis
-    outliers = [s for s in answered if s not in close]
-    return Verdict(_median(close), False, close, outliers)
+    precise = _median(ntp or aws)
+    if all(abs(_off(s) - precise) <= DISAGREE_S for s in answered):
+        return Verdict(precise, True, ntp or aws)
+    pool = aws or ntp
+    centre = _median(pool)
+    close = [s for s in pool if abs(_off(s) - centre) <= DISAGREE_S]
+    majority = bool(close)
+    if not close:
+        close = [s for s in pool if abs(_off(s) - _off(pool[0])) <= DISAGREE_S]
+    offset = _median(close)
+    outliers = [s for s in answered if s not in close and abs(_off(s) - offset) > DISAGREE_S]
+    basis = [s for s in answered if s not in outliers]
+    return Verdict(offset, not outliers, basis, outliers, majority)
+
+
+def _off(s: Sample) -> float:
+    return s.offset_s if s.offset_s is not None else 0.0
 
 
 def _median(samples: list[Sample]) -> float:
