@@ -26,7 +26,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "socks5": "1080"}
 
@@ -49,17 +49,12 @@ class Decision:
         return {"proxy": mask(self.proxy) if self.proxy else None, "variable": self.variable, "reason": self.reason}
 
 
+_USERINFO = re.compile(r"^((?:[A-Za-z][\w+.-]*:)?//)?([^:/@]*):([^/]*)@")
+
+
 def mask(url: str) -> str:
     """A proxy URL with its password (if any) hidden: proxy URLs are where people put credentials."""
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}:****@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return _USERINFO.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}:****@", url, count=1)
 
 
 def proxy_secrets(env: Mapping[str, str]) -> list[str]:
