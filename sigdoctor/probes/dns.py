@@ -131,10 +131,11 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
             names.append((host, ep.purpose))
     # Leave room under the probe's timeout (and the run's deadline) to judge and return.
     budget = max(0.1, min(TIMEOUT_S - 1.0, ctx.remaining() - 0.5))
+    if not names:
+        return Outcome(Status.SKIP, "no endpoints to resolve", data={"dns": data})
+    gai_wait = min(ctx.timeout(GETADDRINFO_WAIT_S), budget)
     results = gather(names, conf, hosts, getaddrinfo=getaddrinfo, port=port,
-                     query_timeout=ctx.timeout(QUERY_TIMEOUT_S), gai_timeout=min(ctx.timeout(GETADDRINFO_WAIT_S),
-                                                                                  budget),
-                     budget=budget)
+                     query_timeout=ctx.timeout(QUERY_TIMEOUT_S), gai_timeout=gai_wait, budget=budget)
     k8s = _kubernetes(ctx, conf)
     findings: list[Finding] = []
     for r in results:
@@ -150,8 +151,6 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
     data["names"] = {r.host: r.as_data() for r in results}
     data["kubernetes"] = k8s
     status = worst([f.status for f in findings]) if findings else Status.PASS
-    if not results:
-        return Outcome(Status.SKIP, "no endpoints to resolve", data={"dns": data})
     return Outcome(status, _summary(results, findings), tuple(findings), {"dns": data})
 
 
