@@ -149,7 +149,7 @@ def _invalid_key(ev: Evidence, said: str) -> Verdict:
     return Verdict("access-key-invalid", Status.FAIL,
                    f"{said} — STS does not know the access key {key or '(unknown)'}: deleted, deactivated, "
                    "mistyped, or from another partition",
-                   [*hints, "Check the key is listed and Active: aws iam list-access-keys --user-name USER"])
+                   hints)
 
 
 def _bad_signature(ev: Evidence, said: str) -> Verdict:
