@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Throughput and memory of `sigdoctor decode` on a large synthetic agent log, next to `grep -c`.
+
+Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep]
+Writes a synthetic Prometheus/Alloy/OTel log with an AWS error every N lines to /tmp, then runs, each in a child
+process, `sigdoctor decode FILE --format json` and `grep -c SignatureDoesNotMatch FILE`, reporting wall time, MB/s
+and the child's peak RSS (from wait4's rusage). Not a test: figures are reported, never asserted.
+Goal: decode ≤ 10× grep's time, peak RSS < 100 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NORMAL = [
+    'ts={ts} caller=queue_manager.go:1670 level=info component=remote remote_name=6b2a44 '
+    'url=https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write '
+    'msg="Remote storage resharding" from={n} to={m}\n',
+    'ts={ts} caller=head.go:1286 level=info component=tsdb msg="Head GC completed" caller=truncateMemory '
+    'duration=12.{n}ms\n',
+    'ts={ts} level=info msg="finished node evaluation" controller_path=/ controller_id="" '
+    'node_id=prometheus.scrape.default duration={n}.{m}µs\n',
+    '{{"level":"info","ts":"{ts}","caller":"exporterhelper/queue_sender.go:128","msg":"Exporting batch",'
+    '"kind":"exporter","data_type":"metrics","name":"prometheusremotewrite","items":{n}}}\n',
+    'ts={ts} caller=compact.go:523 level=info component=tsdb msg="write block" mint={n}000 maxt={m}000 '
+    'ulid=01HX{n}ABCDEF duration=1.2s\n',
+]
+ERRORS = [
+    'ts={ts} caller=dedupe.go:112 component=remote level=warn remote_name=6b2a44 '
+    'url=https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write '
+    'msg="Failed to send batch, retrying" err="server returned HTTP status 403 Forbidden: {{\\"message\\":\\"The '
+    "request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key "
+    "and signing method. Consult the service documentation for details.\\\\n\\\\nThe Canonical String for this "
+    "request should have been\\\\n'POST\\\\n/workspaces/ws-1/api/v1/remote_write\\\\n\\\\ncontent-encoding:snappy"
+    "\\\\ncontent-type:application/x-protobuf\\\\nhost:aps-workspaces.us-east-1.amazonaws.com\\\\nx-amz-date:"
+    "20261127T031502Z\\\\n\\\\ncontent-encoding;content-type;host;x-amz-date\\\\n"
+    "5b3c7e0a9d1f2e4c6b8a0d2f4e6c8b0a1d3f5e7c9b1a3d5f7e9c1b3a5d7f9e1c'\\\\n\\\\nThe String-to-Sign should have "
+    "been\\\\n'AWS4-HMAC-SHA256\\\\n20261127T031502Z\\\\n20261127/us-east-1/aps-workspaces/aws4_request\\\\n"
+    '8e1d9c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6f7e8d9c0b1a2f3e4d5c6b7a8f9e0d\'\\\\n\\"}}"\n',
+    'ts={ts} caller=dedupe.go:112 component=remote level=error remote_name=cw url=https://logs.us-east-1.'
+    'amazonaws.com/ msg="non-recoverable error" err="ExpiredTokenException: The security token included in the '
+    'request is expired\\n\\tstatus code: 400, request id: 3c4d5e6f-7a8b-9c0d-1e2f-{n:012d}"\n',
+    'ts={ts} caller=dedupe.go:112 component=remote level=warn remote_name=6b2a44 url=https://aps-workspaces.'
+    'us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write msg="Failed to send batch, retrying" err="Post '
+    '\\"https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write\\": dial tcp '
+    '52.94.133.131:443: i/o timeout"\n',
+    'ts={ts} level=error component_path=/ component_id=prometheus.remote_write.amp msg="non-recoverable error" '
+    'err="server returned HTTP status 403 Forbidden: {{\\"Message\\":\\"User: arn:aws:sts::123456789012:assumed-'
+    "role/ingest/i-0a1b is not authorized to perform: aps:RemoteWrite on resource: arn:aws:aps:us-east-1:"
+    '123456789012:workspace/ws-1 because no identity-based policy allows the aps:RemoteWrite action\\"}}"\n',
+]
+
+
+def generate(path: Path, size_mb: int, every: int) -> int:
+    target = size_mb * 1024 * 1024
+    written = lines = 0
+    with path.open("w", encoding="utf-8") as f:
+        while written < target:
+            ts = f"2026-11-27T03:{(lines // 60000) % 60:02d}:{(lines // 1000) % 60:02d}.{lines % 1000:03d}Z"
+            if lines % every == every - 1:
+                line = ERRORS[(lines // every) % len(ERRORS)].format(ts=ts, n=lines)
+            else:
+                line = NORMAL[lines % len(NORMAL)].format(ts=ts, n=lines % 97, m=lines % 89)
+            f.write(line)
+            written += len(line.encode())
+            lines += 1
+    return lines
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in kilobytes on Linux.
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=int, default=100)
+    ap.add_argument("--every", type=int, default=500, help="one AWS error every N lines")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="keep the generated log")
+    args = ap.parse_args()
+    path = Path(f"/tmp/sigdoctor-bench-decode-{args.mb}mb.log")
+    lines = generate(path, args.mb, args.every)
+    size_mb = path.stat().st_size / 1e6
+    print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines")
+    sd = shutil.which("sigdoctor", path=str(Path(sys.executable).parent)) or "sigdoctor"
+    grep = shutil.which("grep") or "grep"
+    cases = {
+        "sigdoctor decode": [sd, "decode", str(path), "--format", "json"],
+        "grep -c SignatureDoesNotMatch": [grep, "-c", "SignatureDoesNotMatch", str(path)],
+    }
+    subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=False)  # warm the page cache
+    med: dict[str, float] = {}
+    for name, cmd in cases.items():
+        results = [run_child(cmd) for _ in range(args.runs)]
+        walls = [r[0] for r in results]
+        rss = max(r[1] for r in results)
+        med[name] = statistics.median(walls)
+        print(f"{name:<31} median {med[name]:7.3f} s  {size_mb / med[name]:8.1f} MB/s  peak RSS {rss:6.1f} MB  "
+              f"exit {results[0][2]}  ({args.runs} runs)")
+    ratio = med["sigdoctor decode"] / med["grep -c SignatureDoesNotMatch"]
+    print(f"decode / grep = {ratio:.1f}x (goal <= 10x)")
+    if not args.keep:
+        path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
