@@ -185,17 +185,23 @@ def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpo
 def _source_finding(s: Sample) -> Finding:
     if s.offset_s is None:
         return Finding("clock.source", Status.SKIP, f"{s.label}: {s.error or 'no answer'}", s.to_dict())
-    details = [f"±{s.uncertainty_s:.2g} s"] if s.uncertainty_s is not None else []
+    details = [f"±{_span_ms(s.uncertainty_s)}"] if s.uncertainty_s is not None else []
     if s.stratum is not None:
         details.append(f"stratum {s.stratum}")
     if s.rtt_ms is not None:
-        details.append(f"rtt {s.rtt_ms:.0f} ms" if s.rtt_ms >= 10 else f"rtt {s.rtt_ms:.1f} ms")
+        details.append(f"rtt {_span_ms(s.rtt_ms / 1000)}")
     if s.origin == "shared":
         details.append("seen by an earlier probe")
     if s.via:
         details.append(f"via proxy {s.via}")
     return Finding("clock.source", Status.PASS,
                    f"{s.label}: clock {describe_offset(s.offset_s)} ({', '.join(details)})", s.to_dict())
+
+
+def _span_ms(seconds: float) -> str:
+    if seconds < 0.001:
+        return "<1 ms"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
 def _labels(samples: list[Sample], limit: int = 3) -> str:
@@ -265,7 +271,7 @@ def _skew_finding(ctx: Context, verdict: Verdict, samples: list[Sample],
     level = severity_of(offset)
     by = verdict.basis if not verdict.agree else [s for s in samples if s.answered]
     where = f"local clock is {describe_offset(offset)} of true time ({_labels(by)})"
-    evidence: dict[str, Any] = {"offset_s": round(offset, 4), "sources": [s.label for s in verdict.basis]}
+    evidence: dict[str, Any] = {"offset_s": round(offset, 4), "sources": [s.label for s in by]}
     if level == "pass":
         return Finding("clock.clock-skew", Status.PASS, f"{where}: well inside SigV4's 5-minute window", evidence)
     if level == "warn":
@@ -393,7 +399,7 @@ def _daemon_finding(info: time_daemon.DaemonInfo) -> Finding:
 
 PROBE = Probe(
     id="clock",
-    title="How far the local clock is from true time",
+    title="Clock: how far from true time",
     run=run,
     timeout=6.0,
     emits=(
