@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import credentials
+from sigdoctor.probes import credentials, dns
 from sigdoctor.probes.base import Probe, not_implemented
 
 PROBES: tuple[Probe, ...] = (
@@ -10,7 +10,7 @@ PROBES: tuple[Probe, ...] = (
     not_implemented("identity", "Identity: does STS accept the credentials"),
     not_implemented("permissions", "Permissions: does IAM allow what each target needs"),
     not_implemented("clock", "Clock: how far from true time"),
-    not_implemented("dns", "DNS: what each endpoint name resolves to"),
+    dns.PROBE,
     not_implemented("connectivity", "Connectivity: TCP, proxy and TLS to each endpoint"),
     not_implemented("signature", "Signature: is a request signed here accepted"),
 )

@@ -160,7 +160,7 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
 
 PROBE = Probe(
     id="dns",
-    title="What each endpoint name resolves to",
+    title="DNS: what each endpoint name resolves to",
     run=_run,
     timeout=TIMEOUT_S,
     emits=EMITS,
