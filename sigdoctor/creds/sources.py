@@ -114,6 +114,16 @@ def resolve_states(f: Facts) -> list[dict[str, Any]]:
                 "state": str(state),
                 "detail": detail,
                 "location": d.location,
+                "endpoint": _endpoint(f, method),
             }
         )
     return out
+
+
+def _endpoint(f: Facts, method: str) -> str | None:
+    """The URL a network source contacts: the network probes check DNS, proxy and TCP for it too."""
+    if method == "iam-role" and not f.imds.disabled:
+        return f.imds.base_url
+    if method == "container-role":
+        return f.container.uri
+    return None

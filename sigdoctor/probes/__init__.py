@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import credentials, dns
+from sigdoctor.probes import clock, connectivity, credentials, dns
 from sigdoctor.probes.base import Probe, not_implemented
 
 PROBES: tuple[Probe, ...] = (
     credentials.PROBE,
     not_implemented("identity", "Identity: does STS accept the credentials"),
     not_implemented("permissions", "Permissions: does IAM allow what each target needs"),
-    not_implemented("clock", "Clock: how far from true time"),
+    clock.PROBE,
     dns.PROBE,
-    not_implemented("connectivity", "Connectivity: TCP, proxy and TLS to each endpoint"),
+    connectivity.PROBE,
     not_implemented("signature", "Signature: is a request signed here accepted"),
 )
 

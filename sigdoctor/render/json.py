@@ -48,6 +48,9 @@ def _probe(p: ProbeResult) -> dict[str, Any]:
         "summary": p.summary,
         "duration_ms": p.duration_ms,
         "findings": [_finding(f) for f in p.findings],
+        # Each probe's structured results (dns answers, connectivity paths, clock sources…); the credentials
+        # probe's section is also lifted to the top-level `credentials` key the SPEC names.
+        "data": _plain(p.data),
     }
 
 

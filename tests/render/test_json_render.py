@@ -26,7 +26,7 @@ def test_document_has_the_spec_fields(any_report: Report) -> None:
     assert doc["started_at"] == "2026-11-27T03:40:00Z"
     assert isinstance(doc["duration_ms"], int)
     for p in doc["probes"]:
-        assert set(p) == {"id", "title", "status", "summary", "duration_ms", "findings"}
+        assert set(p) == {"id", "title", "status", "summary", "duration_ms", "findings", "data"}
         assert p["status"] in STATUSES
         for f in p["findings"]:
             assert set(f) == {"id", "status", "message", "evidence"}
