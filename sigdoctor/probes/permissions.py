@@ -124,6 +124,8 @@ def _judge(run: _Run, source: PolicySource, decisions: list[Decision], verify: l
             permissions_boundary_allows=d.boundary_allowed, organizations_allow=d.organizations_allowed)
         context_note = (f"; the decision depends on context keys sigdoctor could not supply: "
                         f"{', '.join(d.missing_context)}" if d.missing_context else "")
+        # Without those keys the simulated deny may not be the agent's: a problem to look at, not a verdict.
+        severity = Status.WARN if d.missing_context else Status.FAIL
         if d.decision == ALLOWED:
             run.add("allowed", Status.PASS, f"{c.action} on {c.resource}: allowed"
                     + (f" by {policies}" if policies else "") + context_note, **common)
@@ -131,7 +133,7 @@ def _judge(run: _Run, source: PolicySource, decisions: list[Decision], verify: l
             where = _deny_location(d)
             fix = [f"An explicit Deny for {c.action} on {c.resource} {where}: remove or narrow that statement, or "
                    f"meet its condition; adding Allow statements cannot override it"]
-            run.add("explicit-deny", Status.FAIL, f"{c.action} on {c.resource}: explicitly denied {where} for "
+            run.add("explicit-deny", severity, f"{c.action} on {c.resource}: explicitly denied {where} for "
                     f"{source.arn}{context_note}", fix=fix, **common)
         else:
             actions = missing_by_resource.get(c.resource, [c.action])
@@ -145,7 +147,7 @@ def _judge(run: _Run, source: PolicySource, decisions: list[Decision], verify: l
             else:
                 why = "no policy allows it (implicit deny)"
                 fix = [f"Add this statement to a policy attached to {source.arn}: {_statement(actions, c.resource)}"]
-            run.add("permission-missing", Status.FAIL, f"{c.action} on {c.resource}: {why} for {source.arn}"
+            run.add("permission-missing", severity, f"{c.action} on {c.resource}: {why} for {source.arn}"
                     + context_note, fix=fix + verify[1:2], **common)
 
 
@@ -225,7 +227,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if source.arn is None:
         r.add("not-checked", Status.SKIP, f"{source.caller_arn} is {source.why_not}: not simulated",
               principal=source.caller_arn)
-        method = "none"
+        method = "live" if not ctx.principal_arn and _live(r, ctx, targets, creds, account) else "none"
     else:
         api = client(ctx, "iam", creds, IAM_REGION.get(source.partition, region_of(ctx)))
         source, path_note = _resolve_path(ctx, api, source)

@@ -142,6 +142,16 @@ class FakeAws:
         self.keys[key.access_key_id] = key
         return key
 
+    def add_root(self) -> Key:
+        """The account root user's keys: no IAM policy limits it (SCPs aside)."""
+        arn = f"arn:aws:iam::{self.account}:root"
+        everything = Policy("root", {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "none")
+        self.principals[arn] = Principal(arn, "root", "root", "/", [everything], id=self.account)
+        key = Key("AKIA" + _rand(16), _rand(40, string.ascii_letters + string.digits + "/+"), None, arn, arn,
+                  self.account)
+        self.keys[key.access_key_id] = key
+        return key
+
     def add_role(self, name: str, policies: list[Policy] | None = None, *, path: str = "/",
                  boundary: Policy | None = None, trust: dict[str, Any] | None = None) -> str:
         arn = f"arn:aws:iam::{self.account}:role{path}{name}"

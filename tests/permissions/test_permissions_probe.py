@@ -128,6 +128,8 @@ def test_condition_on_a_key_sigdoctor_cannot_know_is_reported_as_missing_context
     [finding] = r.findings("permission-missing")
     assert finding.evidence["missing_context"] == ["aws:SourceVpce"]
     assert "aws:SourceVpce" in finding.message
+    # The agent's real request may well come through that VPC endpoint: a warning, not an error.
+    assert finding.status is Status.WARN and r.report.root_causes[0].severity.value == "warning"
 
 
 def test_region_condition_is_evaluated_with_the_targets_region(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
@@ -202,6 +204,16 @@ def test_target_without_a_harmless_request_says_so(fake: tuple[FakeAws, str], ru
     assert "xray:PutTraceSegments" in unavailable.message
     assert r.data["method"] == "none"
     assert not [c for c in f.calls if c["service"] not in ("sts", "iam")]
+
+
+def test_root_user_is_not_simulated_but_checked_live(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
+    f, _ = fake
+    f.add_workspace("ws-1")
+    r = run_probe(f.add_root(), [AMP_URL])
+    [why] = r.findings("not-checked")
+    assert "root" in why.message
+    assert ("iam", "SimulatePrincipalPolicy") not in r.fake_ops()
+    assert r.data["method"] == "live" and r.findings("live-allowed")
 
 
 def test_principal_arn_simulates_for_another_principal(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
