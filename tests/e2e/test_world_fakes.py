@@ -179,3 +179,15 @@ def test_a_program_as_a_fake(world: World) -> None:
     r = world.run_cmd([sys.executable, "-c", code])
     assert r.stdout.strip() == "200", r.describe()
     assert r.servers["process"][0]["rc"] is not None  # stopped after the command
+
+
+def test_secret_check_catches_a_leak_without_repeating_it(world: World) -> None:
+    world.env_keys("AKIA")
+    (world.out / "report.txt").write_text("nothing to see")
+    r = world.run_cmd(["/bin/sh", "-c", "echo key=$AWS_SECRET_ACCESS_KEY"])
+    leaks = r.leaks()
+    assert len(leaks) == 1 and "stdout" in leaks[0]
+    secret = world._env["AWS_SECRET_ACCESS_KEY"]
+    assert secret not in " ".join(leaks) and secret not in r.describe()
+    with pytest.raises(AssertionError):
+        r.assert_no_secrets()
