@@ -21,6 +21,10 @@ CLIENT_REACH_LINES = 2000
 # redact.py cover the rest (every value registered here is also secret-shaped).
 MAX_REGISTERED_SECRETS = 64
 _NORM_RE = re.compile(r"[0-9a-fA-F]{8,}|\d+|\s+")
+# A retry repeats its record with other timestamps, request ids and counters: with those blanked out, a record
+# already explained is counted without being decoded again (a log full of retries decodes at scan speed).
+_RAW_NORM_RE = re.compile(rb"[0-9A-Fa-f][0-9A-Fa-f.:-]{3,}|\d+")
+MAX_SEEN = 4096
 _EXCERPT_ANCHOR_RE = re.compile(
     r"SignatureDoesNotMatch|InvalidSignature|Signature expired|Signature not yet|RequestTimeTooSkewed|"
     r"Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|InvalidAccessKeyId|"
@@ -91,7 +95,20 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     registered = 0
     last_client: ClientSigning | None = None
     last_request: _RequestContext | None = None
+    seen: dict[tuple[bytes, Any], tuple[Any, ...] | None] = {}
     for rec in iter_records(prepare_stream(stream), stats):
+        carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
+            if last_request is not None else None
+        shape = (_RAW_NORM_RE.sub(b"#", rec.raw[:8192]), carried)
+        if shape in seen:
+            known = seen[shape]
+            if known is not None and known in groups:
+                g = groups[known]
+                g.count += 1
+                total += 1
+                if len(g.lines) < MAX_LINES_LISTED:
+                    g.lines.append(rec.first_line)
+            continue
         e = extract(rec.text, rec.first_line, rec.last_line)
         for secret in e.secrets:
             if registered < MAX_REGISTERED_SECRETS:
@@ -117,13 +134,23 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
             if source is not None:
                 e.client_canonical, e.client_sts = source.canonical, source.string_to_sign
         c = classify(e)
+        # A record diffed against a client canonical request from elsewhere is not memoised: its meaning depends
+        # on that other record (and one that carries a key id or canonical request changes what follows it).
+        memo = e.client_canonical is None and not e.access_key_id and e.server_canonical is None or (
+            e.client_canonical is None and client is None and last_client is None)
+        if len(seen) >= MAX_SEEN:
+            seen.clear()
         if not c.hits:
             if e.code in API_CODES:
                 c.hits.append(_other_error(e))
             else:
+                if memo:
+                    seen[shape] = None
                 continue
         total += 1
         key = _key(e, c)
+        if memo:
+            seen[shape] = key
         g = groups.get(key)
         if g is None:
             if len(groups) >= MAX_GROUPS:
