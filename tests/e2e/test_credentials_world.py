@@ -312,3 +312,27 @@ def test_instance_role_healthy(world: World) -> None:
     reqs = r.requests("imds")
     assert reqs and reqs[0]["method"] == "PUT"
     assert all("x-aws-ec2-metadata-token" in q["headers"] for q in reqs if q["method"] == "GET")
+
+
+def test_ecs_task_role_healthy(world: World) -> None:
+    aws(world).container("ecs", mode="ok")
+    r, rep = run_json(world)
+    assert winner(rep) == "container-role"
+    assert r.rc == 0, f"causes {causes(rep)}\n{r.describe(1500)}"
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "text"])
+def test_report_file_keeps_every_secret_out(world: World, fmt: str) -> None:
+    """Every kind of secret at once (env keys + session token, IRSA JWT, Pod Identity token, IMDS credentials and
+    tokens, what STS issued): none may reach the terminal or the report file, in any format."""
+    aws(world).env_keys("ASIA")
+    world.web_identity(IRSA_ROLE)
+    world.container("pod-identity", mode="ok")
+    world.ec2(True)
+    world.imds(mode="ok")
+    out = world.out / f"report.{fmt}"
+    r = world.run("run", "--format", fmt, "--output", str(out), "-v")
+    assert out.exists() and out.stat().st_size > 0, r.describe()
+    r.assert_no_secrets()
+    if fmt == "json":
+        assert json.loads(out.read_text())["credentials"]["winner"] == "env"
