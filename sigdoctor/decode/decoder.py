@@ -102,12 +102,12 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
         shape = (_RAW_NORM_RE.sub(b"#", rec.raw[:8192]), carried)
         if shape in seen:
             known = seen[shape]
-            if known is not None and known in groups:
-                g = groups[known]
-                g.count += 1
+            hit = groups.get(known) if known is not None else None
+            if hit is not None:
+                hit.count += 1
                 total += 1
-                if len(g.lines) < MAX_LINES_LISTED:
-                    g.lines.append(rec.first_line)
+                if len(hit.lines) < MAX_LINES_LISTED:
+                    hit.lines.append(rec.first_line)
             continue
         e = extract(rec.text, rec.first_line, rec.last_line)
         for secret in e.secrets:
@@ -136,8 +136,8 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
         c = classify(e)
         # A record diffed against a client canonical request from elsewhere is not memoised: its meaning depends
         # on that other record (and one that carries a key id or canonical request changes what follows it).
-        memo = e.client_canonical is None and not e.access_key_id and e.server_canonical is None or (
-            e.client_canonical is None and client is None and last_client is None)
+        memo = e.client_canonical is None and (
+            (not e.access_key_id and e.server_canonical is None) or (client is None and last_client is None))
         if len(seen) >= MAX_SEEN:
             seen.clear()
         if not c.hits:
