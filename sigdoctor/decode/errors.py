@@ -237,6 +237,8 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
         h = _skew_hit((e.logged_at - signed_at).total_seconds(),
                       "request's X-Amz-Date vs the log line's own timestamp")
         if h:
+            # Both times come from the agent's side, so this hints rather than proves: at most a warning.
+            h.status = Status.WARN
             h.message += "; if the log clock is right, the request was signed long before it was sent"
             hits.append(h)
     del now_hint
@@ -257,6 +259,8 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
                              "role source directly (IRSA, Pod Identity, instance profile)"]))
     diffs: list[Difference] | None = None
     diff_text = ""
+    # A clock hint does not explain a signature mismatch (AWS answers a stale date with "Signature expired").
+    explained = any(h.cause != "clock-skew" for h in hits)
     if sc and cc:
         diffs = diff_canonical(sc, cc)
         diff_text = unified_diff(sc, cc, diffs)
@@ -277,13 +281,13 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
                              f"{parts} differently from AWS (SigV4 rules: URI-encode each path segment once, "
                              "sort query parameters, trim header whitespace)", *oddities],
                             {"differences": [d.as_evidence() for d in diffs]}))
-        elif not hits:
+        elif not explained:
             hits.append(Hit("secret-key-mismatch", Status.FAIL,
                             "AWS computed the same canonical request as the client, yet the signature differs: "
                             "the secret key does not belong to the access key",
                             ["Re-issue or re-copy the secret access key that pairs with the access key id (look "
                              "for a truncated value, a trailing newline or a key from another user)", *oddities]))
-    elif not hits:
+    elif not explained:
         basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
         hits.append(Hit("secret-key-mismatch", Status.FAIL,
                         f"SignatureDoesNotMatch: {basis}; without the client's canonical request decode cannot tell "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.decode.conftest import decode_file, decode_text, finding, findings
+from tests.decode.conftest import INPUTS, decode_file, decode_text, finding, findings
 
 AMP_403 = (
     'ts=2026-11-27T05:0{i}:00.000Z caller=dedupe.go:112 component=remote level=warn remote_name=amp '
@@ -99,3 +99,21 @@ def test_every_style_of_the_same_message_is_recognised() -> None:
     ]
     for s in styles:
         assert [f.id for f in findings(decode_text(s + "\n"))] == ["decode.credentials-expired"], s
+
+
+def test_signing_date_far_from_the_log_timestamp_is_a_clock_warning() -> None:
+    text = (INPUTS / "amp_sigmismatch_prometheus.log").read_text().replace("ts=2026-11-27T03:15:02.118Z",
+                                                                          "ts=2026-11-27T03:35:02.118Z")
+    report = decode_text(text)
+    f = finding(report, "clock-skew")
+    assert f.status.value == "warn"
+    assert f.evidence["skew_seconds"] == 20 * 60
+    finding(report, "service-name-mismatch")
+
+
+def test_response_date_header_measures_the_skew() -> None:
+    text = (INPUTS / "go_v1_debug_identical.log").read_text().replace("03:40:01 GMT", "03:52:30 GMT")
+    f = finding(decode_text(text), "clock-skew")
+    assert f.status.value == "fail"
+    assert f.evidence["skew_seconds"] == 12 * 60 + 30
+    assert finding(decode_text(text), "secret-key-mismatch").status.value == "fail"
