@@ -12,8 +12,8 @@ import fnmatch
 import threading
 from typing import Any
 
-from dnslib import QTYPE, RCODE, RR, DNSRecord
-from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer
+from dnslib import QTYPE, RCODE, RR, DNSRecord  # type: ignore[import-untyped]
+from dnslib.server import BaseResolver, DNSHandler, DNSLogger, DNSServer  # type: ignore[import-untyped]
 
 from tests.world.servers.base import Running, ServerContext
 

@@ -59,10 +59,10 @@ def start(spec: dict[str, Any], ctx: ServerContext) -> Running:
             ttl = req.header("X-aws-ec2-metadata-token-ttl-seconds")
             if not ttl or not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
                 return req.reply(400)
-            token = "AQAEA" + secrets.token_urlsafe(40)
-            tokens.add(token)
-            ctx.issued_secrets.append(token)  # a token is a secret too: the tool must never print it
-            return req.reply(200, token, headers={"X-aws-ec2-metadata-token-ttl-seconds": ttl})
+            minted = "AQAEA" + secrets.token_urlsafe(40)
+            tokens.add(minted)
+            ctx.issued_secrets.append(minted)  # a token is a secret too: the tool must never print it
+            return req.reply(200, minted, headers={"X-aws-ec2-metadata-token-ttl-seconds": ttl})
         if req.method not in ("GET", "HEAD"):
             return req.reply(405)
         token = req.header("X-aws-ec2-metadata-token")

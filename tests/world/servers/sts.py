@@ -82,8 +82,10 @@ class _Sts(Running):
         import boto3
 
         # The service's real name, resolved by the world's DNS to this fake (certificates name hosts, not IPs).
-        client = boto3.client(service, region_name=self.region, verify=str(self.ctx.tls.ca_pem) if tls else False,
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        verify: str | bool = str(self.ctx.tls.ca_pem) if tls else False
+        client = boto3.client(  # type: ignore[call-overload]
+            service, region_name=self.region, verify=verify, aws_access_key_id="testing",
+            aws_secret_access_key="testing")
         getattr(client, operation)(**params)
         self.setup_results.append(f"{service}.{operation}")
 
