@@ -26,12 +26,14 @@ _NORM_RE = re.compile(r"[0-9a-fA-F]{8,}|\d+|\s+")
 _RAW_NORM_RE = re.compile(rb"[0-9A-Fa-f][0-9A-Fa-f.:-]{3,}|\d+")
 MAX_SEEN = 4096
 _EXCERPT_ANCHOR_RE = re.compile(
-    r"SignatureDoesNotMatch|InvalidSignature|Signature expired|Signature not yet|RequestTimeTooSkewed|"
-    r"Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|InvalidAccessKeyId|"
-    r"security token included|ExpiredToken|AccessDenied|not authorized|Not authorized|OpenIDConnect|"
-    r"InvalidIdentityToken|NoCredentialProviders|Unable to locate credentials|loopback|x509|CERTIFICATE_VERIFY|"
-    r"no such host|dial tcp|proxyconnect|Credential should be scoped|ResourceNotFound|not found|does not exist|"
-    r"WebIdentityErr|EC2RoleRequestError|failed to|error|Error")
+    r"SignatureDoesNotMatch|InvalidSignature|signature we calculated|Signature expired|Signature not yet|"
+    r"RequestTimeTooSkewed|Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|"
+    r"InvalidAccessKeyId|security token included|ExpiredToken|AccessDenied|not authorized|Not authorized|"
+    r"OpenIDConnect|InvalidIdentityToken|NoCredentialProviders|Unable to locate credentials|Partial credentials|"
+    r"loopback|x509|CERTIFICATE_VERIFY|no such host|proxyconnect|dial tcp|Credential should be scoped|"
+    r"ResourceNotFound|Workspace not found|NoSuchBucket|WebIdentityErr|EC2RoleRequestError|EC2 IMDS|"
+    r"cached credentials|An error occurred|Could not connect|RequestExpired")
+_EXCERPT_LEAD = 80
 
 
 REQUEST_REACH_LINES = 200
@@ -69,8 +71,8 @@ def _excerpt(e: AwsError, redactor: Redactor) -> str:
     if m:
         start = t.rfind("\n", 0, m.start()) + 1
         # Keep the part of a long log line that leads up to the error, not its timestamp prelude.
-        if m.start() - start > 120:
-            start = m.start() - 120
+        if m.start() - start > _EXCERPT_LEAD:
+            start = m.start() - _EXCERPT_LEAD
     # Redact before cutting, so a secret is never cut into a shape the patterns no longer recognise.
     window = redactor.text(t[start:start + 4 * MAX_EXCERPT])
     flat = " ".join(window.split())
