@@ -12,7 +12,7 @@ from sigdoctor import __version__
 from sigdoctor.causes import diagnose, load_rules
 from sigdoctor.context import Context
 from sigdoctor.model import ProbeResult, Report
-from sigdoctor.probes.base import Probe
+from sigdoctor.probe import Probe
 from sigdoctor.runner import Observer, run_probes
 
 

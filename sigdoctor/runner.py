@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sigdoctor.context import Context
 from sigdoctor.model import Outcome, ProbeResult, Status
-from sigdoctor.probes.base import Probe
+from sigdoctor.probe import Probe
 
 # A requirement is met only by a probe that actually ran and did not fail.
 _BLOCKING = (Status.FAIL, Status.ERROR, Status.SKIP)

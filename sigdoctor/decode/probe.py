@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from sigdoctor.context import Context
 from sigdoctor.model import Outcome, ProbeResult, Status
-from sigdoctor.probes.base import Probe
+from sigdoctor.probe import Probe
 
 SHARED_KEY = "decode.outcome"
 

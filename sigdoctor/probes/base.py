@@ -1,34 +1,6 @@
-"""What a probe is: a named function with the probe ids it requires and the finding ids it may emit."""
+"""Re-export: probe modules import `Probe` from here; code outside the registry imports `sigdoctor.probe` so it
+does not pull in every probe (and botocore, dnspython) through this package's __init__."""
 
-from __future__ import annotations
+from sigdoctor.probe import Probe, RunFn, not_implemented
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-
-from sigdoctor.context import Context
-from sigdoctor.model import Outcome, ProbeResult, Status
-
-RunFn = Callable[[Context, Mapping[str, ProbeResult]], Outcome]
-
-
-@dataclass(frozen=True)
-class Probe:
-    id: str
-    title: str
-    run: RunFn
-    # Probe ids whose failure makes this probe pointless; it is then `skip` with the reason.
-    requires: tuple[str, ...] = ()
-    # Seconds this probe may take at most (the whole-run deadline may cut it shorter).
-    timeout: float = 10.0
-    # Every finding id this probe can emit; cause files may only reference these (checked by a test).
-    emits: tuple[str, ...] = ()
-    implemented: bool = True
-
-
-def not_implemented(probe_id: str, title: str) -> Probe:
-    """A probe announced by the SPEC but not built yet: an honest `skip`, never a made-up result."""
-
-    def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-        return Outcome(Status.SKIP, "not implemented yet")
-
-    return Probe(id=probe_id, title=title, run=run, timeout=1.0, implemented=False)
+__all__ = ["Probe", "RunFn", "not_implemented"]
