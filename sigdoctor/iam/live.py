@@ -7,6 +7,7 @@ Used when the caller may not simulate. Only the kinds below are implemented; any
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from botocore.credentials import Credentials
 from botocore.httpsession import URLLib3Session
 
 from sigdoctor.context import Context
+from sigdoctor.endpoints import region_of
 from sigdoctor.iam.calls import Frozen, call, client, record, record_date
 from sigdoctor.targets import Target
 
@@ -29,7 +31,8 @@ ALLOWED, DENIED, EXPLICIT_DENY, NOT_FOUND, REJECTED, FAILED = (
 # Answers that stop a request before IAM decides: not a permission problem (the identity and signature probes own them).
 _REJECTIONS = ("InvalidSignatureException", "SignatureDoesNotMatch", "UnrecognizedClientException",
                "InvalidClientTokenId", "IncompleteSignatureException", "MissingAuthenticationTokenException",
-               "ExpiredTokenException", "ExpiredToken")
+               "ExpiredTokenException", "ExpiredToken", "InvalidAccessKeyId", "RequestTimeTooSkewed",
+               "AuthorizationHeaderMalformed")
 
 
 @dataclass
@@ -142,24 +145,57 @@ def _amp_error(headers: Any, body: bytes) -> tuple[str | None, str]:
     return code, str(doc.get("message") or doc.get("Message") or "")
 
 
-def logs_describe_log_streams(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
-    group = target.fields.get("log_group")
-    region = target.region or "us-east-1"
-    resource = dict(target.permissions(account)).get("logs:DescribeLogStreams", "*")
-    kind = target.harmless.get("kind", "logs-describe-log-streams")
-    if not group:
-        return LiveResult(target.input, kind, "logs:DescribeLogStreams", resource, FAILED,
-                          message="the target names no log group (pass its ARN)")
-    api = client(ctx, "logs", creds, region)
-    r = call(ctx, api, "logs", "DescribeLogStreams", api.describe_log_streams, logGroupName=group, limit=1)
-    outcome = ALLOWED if r.ok else _classify(r.status, r.code, r.message)
-    return LiveResult(target.input, kind, "logs:DescribeLogStreams", resource, outcome, status=r.status,
-                      code=r.code, message=ctx.redactor.text(r.message), url=str(api.meta.endpoint_url))
+@dataclass(frozen=True)
+class _ApiRequest:
+    """A harmless request that is one read-only (or empty) API call through botocore."""
 
+    service: str
+    operation: str
+    action: str
+    field: str | None  # the target field the call needs (log group, bucket, stream…)
+    resource: str  # resource ARN template ({partition} {region} {account} {name})
+    params: Callable[[str], dict[str, Any]]
+
+    def run(self, ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+        name = target.fields.get(self.field) if self.field else ""
+        region = target.region or region_of(ctx)
+        resource = self.resource.format(partition=target.partition or "aws", region=region,
+                                        account=target.account or account or "*", name=name or "*")
+        kind = target.harmless.get("kind", "")
+        if name is None:
+            return LiveResult(target.input, kind, self.action, resource, FAILED,
+                              message=f"the target names no {self.field.replace('_', ' ') if self.field else ''} "
+                                      "(pass its ARN or URL)")
+        api = client(ctx, self.service, creds, region)
+        method = getattr(api, re.sub(r"(?<!^)(?=[A-Z])", "_", self.operation).lower())
+        r = call(ctx, api, self.service, self.operation, method, **self.params(name))
+        outcome = ALLOWED if r.ok else _classify(r.status, r.code, r.message)
+        return LiveResult(target.input, kind, self.action, resource, outcome, status=r.status, code=r.code,
+                          message=ctx.redactor.text(r.message), url=str(api.meta.endpoint_url))
+
+
+_API: dict[str, _ApiRequest] = {
+    "logs-describe-log-streams": _ApiRequest(
+        "logs", "DescribeLogStreams", "logs:DescribeLogStreams", "log_group",
+        "arn:{partition}:logs:{region}:{account}:log-group:{name}:*", lambda n: {"logGroupName": n, "limit": 1}),
+    "s3-list-objects-max-keys-0": _ApiRequest(
+        "s3", "ListObjectsV2", "s3:ListBucket", "bucket", "arn:{partition}:s3:::{name}",
+        lambda n: {"Bucket": n, "MaxKeys": 0}),
+    "xray-put-telemetry-empty": _ApiRequest(
+        "xray", "PutTelemetryRecords", "xray:PutTelemetryRecords", None, "*",
+        lambda _n: {"TelemetryRecords": []}),
+    "firehose-describe-delivery-stream": _ApiRequest(
+        "firehose", "DescribeDeliveryStream", "firehose:DescribeDeliveryStream", "delivery_stream",
+        "arn:{partition}:firehose:{region}:{account}:deliverystream/{name}",
+        lambda n: {"DeliveryStreamName": n, "Limit": 1}),
+    "kinesis-describe-stream-summary": _ApiRequest(
+        "kinesis", "DescribeStreamSummary", "kinesis:DescribeStreamSummary", "stream",
+        "arn:{partition}:kinesis:{region}:{account}:stream/{name}", lambda n: {"StreamName": n}),
+}
 
 LIVE: dict[str, Callable[[Context, Target, Frozen, str | None], LiveResult]] = {
     "amp-empty-remote-write": amp_remote_write,
-    "logs-describe-log-streams": logs_describe_log_streams,
+    **{kind: req.run for kind, req in _API.items()},
 }
 
 

@@ -16,18 +16,14 @@ from typing import Any
 
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
+from tests.permissions.allow_list import ALLOW_LIST
 from tests.world import REPO_ROOT, Result, World
 
 FAKE_ADDRESS = "52.94.0.40"
 NAMES = ("sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "iam.amazonaws.com",
-         "aps-workspaces.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com")
+         "aps-workspaces.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "xray.us-east-1.amazonaws.com")
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
-ALLOW_LIST = {("sts", "GetCallerIdentity"), ("sts", "AssumeRole"), ("sts", "AssumeRoleWithWebIdentity"),
-              ("iam", "SimulatePrincipalPolicy"), ("iam", "GetRole"), ("iam", "GetInstanceProfile"),
-              # one documented harmless request per target kind (checks/targets/*.toml)
-              ("aps", "RemoteWrite"), ("logs", "DescribeLogStreams")}
-
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
 # Runs the real CLI. Until the lead registers the identity and permissions probes in sigdoctor/probes/__init__.py,
@@ -82,7 +78,8 @@ class Scenario:
         return self
 
     def run(self, *args: str) -> tuple[Result, list[dict[str, Any]], list[tuple[str, str]]]:
-        """`sigdoctor ARGS` in the world; returns the result, what the fake saw, what sigdoctor recorded."""
+        """`sigdoctor ARGS` in the world; returns the result, the signed calls the fake saw, and what sigdoctor
+        recorded as its AWS calls."""
         n = len(list(self.world.dir.glob("fake-*.json")))
         config, seen, recorded = (self.world.dir / f"fake-{n}-{x}.json" for x in ("config", "seen", "recorded"))
         config.write_text(json.dumps(self.fake.to_config()))
@@ -93,7 +90,10 @@ class Scenario:
         fake_seen = json.loads(seen.read_text()) if seen.exists() else {"calls": [], "issued_secrets": []}
         r.secrets.extend(fake_seen["issued_secrets"])
         ours = [(s, op) for s, op, _ in json.loads(recorded.read_text())] if recorded.exists() else []
-        return r, fake_seen["calls"], ours
+        # Unsigned requests (the clock probe reads AWS's Date header with one) can change nothing: only GET/HEAD.
+        unsigned = [c for c in fake_seen["calls"] if not c["signed"]]
+        assert all(c["method"] in ("GET", "HEAD") for c in unsigned), unsigned
+        return r, [c for c in fake_seen["calls"] if c["signed"]], ours
 
 
 def _probe(r: Result) -> dict[str, Any]:
@@ -198,7 +198,7 @@ def test_a_full_run_makes_only_allow_listed_aws_calls(world: World, tmp_path: Pa
     s = Scenario(world)
     s.fake.add_workspace("ws-1")
     s.fake.add_log_group("/agents/app")
-    _, key = _session(s, [allow(["aps:RemoteWrite", "logs:DescribeLogStreams"])])
+    _, key = _session(s, [allow(["aps:RemoteWrite", "logs:DescribeLogStreams", "xray:PutTelemetryRecords"])])
     r, seen, ours = s.agent(key).run(
         "run", "--format", "json", "--target", AMP_URL,
         "--target", f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/agents/app",

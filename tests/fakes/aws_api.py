@@ -120,6 +120,9 @@ class FakeAws:
         self.keys: dict[str, Key] = {}
         self.workspaces: set[tuple[str, str]] = set()
         self.log_groups: set[tuple[str, str]] = set()
+        self.buckets: set[str] = set()
+        self.streams: set[tuple[str, str]] = set()  # Kinesis data streams
+        self.delivery_streams: set[tuple[str, str]] = set()  # Firehose
         self.scps: list[Policy] = []
         self.calls: list[dict[str, Any]] = []
         self.issued_secrets: list[str] = []
@@ -175,6 +178,15 @@ class FakeAws:
     def add_log_group(self, name: str, region: str = "us-east-1") -> None:
         self.log_groups.add((region, name))
 
+    def add_bucket(self, name: str) -> None:
+        self.buckets.add(name)
+
+    def add_stream(self, name: str, region: str = "us-east-1") -> None:
+        self.streams.add((region, name))
+
+    def add_delivery_stream(self, name: str, region: str = "us-east-1") -> None:
+        self.delivery_streams.add((region, name))
+
     def now(self) -> float:
         return time.time() + self.clock_offset
 
@@ -190,6 +202,8 @@ class FakeAws:
                             "trust": p.trust} for p in self.principals.values()],
             "keys": [vars(k) for k in self.keys.values()],
             "workspaces": sorted(self.workspaces), "log_groups": sorted(self.log_groups),
+            "buckets": sorted(self.buckets), "streams": sorted(self.streams),
+            "delivery_streams": sorted(self.delivery_streams),
             "scps": [pol(x) for x in self.scps], "clock_offset": self.clock_offset, "faults": self.faults,
         }
 
@@ -207,6 +221,9 @@ class FakeAws:
             fake.keys[k["access_key_id"]] = Key(**k)
         fake.workspaces = {tuple(w) for w in cfg.get("workspaces", [])}  # type: ignore[misc]
         fake.log_groups = {tuple(g) for g in cfg.get("log_groups", [])}  # type: ignore[misc]
+        fake.buckets = set(cfg.get("buckets", []))
+        fake.streams = {tuple(x) for x in cfg.get("streams", [])}  # type: ignore[misc]
+        fake.delivery_streams = {tuple(x) for x in cfg.get("delivery_streams", [])}  # type: ignore[misc]
         fake.scps = [x for x in map(pol, cfg.get("scps", [])) if x]
         fake.clock_offset = float(cfg.get("clock_offset", 0.0))
         fake.faults = dict(cfg.get("faults", {}))
@@ -270,10 +287,14 @@ class FakeAws:
     # ---- dispatch ----------------------------------------------------------------------------------------------
     def handle(self, req: _Req) -> tuple[int, dict[str, str], bytes]:
         service, params = _service_of(req)
-        operation = params.get("Action") or req.headers.get("x-amz-target", "").rpartition(".")[2] or (
-            "RemoteWrite" if service == "aps" else f"{req.method} {req.path}")
+        operation = params.get("Action") or req.headers.get("x-amz-target", "").rpartition(".")[2] or {
+            "aps": "RemoteWrite" if req.method == "POST" and _AMP_PATH.match(req.path) else "",
+            "s3": "ListObjectsV2" if req.method == "GET" and params.get("list-type") == "2" else "",
+            "xray": "PutTelemetryRecords" if req.method == "POST" and req.path == "/TelemetryRecords" else "",
+        }.get(service) or f"{req.method} {req.path}"
+        # Unsigned requests (e.g. a clock probe reading the Date header) can change nothing: tests tell them apart.
         record: dict[str, Any] = {"service": service, "operation": operation, "host": req.host,
-                                  "method": req.method, "path": req.path}
+                                  "method": req.method, "path": req.path, "signed": "authorization" in req.headers}
         try:
             key = self._verify(req, service)
             record["caller"] = key.caller_arn
@@ -304,6 +325,16 @@ class FakeAws:
             return self._remote_write(req, key)
         if service == "logs" and operation == "DescribeLogStreams":
             return self._describe_log_streams(req, key)
+        if service == "s3":
+            return self._list_objects(req, key)
+        if service == "xray" and req.path == "/TelemetryRecords":
+            return self._put_telemetry_records(req, key)
+        if service == "firehose" and operation == "DescribeDeliveryStream":
+            return self._describe_json(req, key, "firehose", "DeliveryStreamName", "deliverystream",
+                                       self.delivery_streams, "Firehose {} under account {} not found.")
+        if service == "kinesis" and operation == "DescribeStreamSummary":
+            return self._describe_json(req, key, "kinesis", "StreamName", "stream", self.streams,
+                                       "Stream {} under account {} not found.")
         raise AwsError(400, "InvalidAction", f"Could not find operation {operation} for version")
 
     # ---- SigV4 -------------------------------------------------------------------------------------------------
@@ -470,6 +501,48 @@ class FakeAws:
         return 200, {"Content-Type": "application/x-amz-json-1.1"}, b'{"logStreams":[]}'
 
 
+    # ---- S3 ----------------------------------------------------------------------------------------------------
+    def _list_objects(self, req: _Req, key: Key) -> tuple[int, dict[str, str], bytes]:
+        host = req.host.split(":")[0]
+        m = re.match(r"^(.+)\.s3[.-]", host)
+        bucket = m.group(1) if m else req.path.strip("/").split("/")[0]
+        params = dict(urllib.parse.parse_qsl(req.query, keep_blank_values=True))
+        if req.method != "GET" or params.get("list-type") != "2" or req.path.strip("/") not in ("", bucket):
+            raise AwsError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+        try:
+            self._authorize(key, "s3:ListBucket", f"arn:aws:s3:::{bucket}")
+        except AwsError:
+            raise AwsError(403, "AccessDenied", "Access Denied") from None  # S3 says no more than this
+        if bucket not in self.buckets:
+            err = AwsError(404, "NoSuchBucket", "The specified bucket does not exist")
+            err.extra = {"BucketName": bucket}  # type: ignore[attr-defined]
+            raise err
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/'
+                f'2006-03-01/"><Name>{escape(bucket)}</Name><Prefix></Prefix><KeyCount>0</KeyCount>'
+                f"<MaxKeys>{escape(params.get('max-keys', '1000'))}</MaxKeys><IsTruncated>false</IsTruncated>"
+                "</ListBucketResult>")
+        return 200, {"Content-Type": "application/xml"}, body.encode()
+
+    # ---- X-Ray, Firehose, Kinesis ------------------------------------------------------------------------------
+    def _put_telemetry_records(self, req: _Req, key: Key) -> tuple[int, dict[str, str], bytes]:
+        self._authorize(key, "xray:PutTelemetryRecords", "*", _region_of(req))
+        return 200, {"Content-Type": "application/json"}, b"{}"
+
+    def _describe_json(self, req: _Req, key: Key, service: str, field: str, rtype: str,
+                       existing: set[tuple[str, str]], not_found: str) -> tuple[int, dict[str, str], bytes]:
+        region = _region_of(req)
+        name = str(json.loads(req.body or b"{}").get(field, ""))
+        operation = req.headers.get("x-amz-target", "").rpartition(".")[2]
+        try:
+            self._authorize(key, f"{service}:{operation}",
+                            f"arn:aws:{service}:{region}:{self.account}:{rtype}/{name}", region)
+        except AwsError as e:
+            raise AwsError(400, "AccessDeniedException", e.message) from None
+        if (region, name) not in existing:
+            raise AwsError(400, "ResourceNotFoundException", not_found.format(name, self.account))
+        return 200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({field: name}).encode()
+
+
 # ---- helpers ---------------------------------------------------------------------------------------------------
 def _stamp(t: float) -> str:
     return dt.datetime.fromtimestamp(t, dt.UTC).strftime(SIGV4_TIME)
@@ -483,14 +556,22 @@ def _service_of(req: _Req) -> tuple[str, dict[str, str]]:
     m = _AUTH_RE.match(req.headers.get("authorization", "").strip())
     if m:
         return m.group(4), params
+    target = req.headers.get("x-amz-target", "")
+    by_target = {"Logs_": "logs", "Firehose_": "firehose", "Kinesis_": "kinesis"}
+    for prefix, service in by_target.items():
+        if target.startswith(prefix):
+            return service, params
+    host = req.host.split(":")[0]
+    by_host = {"aps-workspaces.": "aps", "iam.": "iam", "sts.": "sts", "logs.": "logs", "xray.": "xray",
+               "firehose.": "firehose", "kinesis.": "kinesis"}
+    for prefix, service in by_host.items():
+        if host.startswith(prefix):
+            return service, params
     if req.path.startswith("/workspaces/"):
         return "aps", params
-    target = req.headers.get("x-amz-target", "")
-    if target.startswith("Logs_"):
-        return "logs", params
-    if req.host.startswith("iam.") or params.get("Version") == "2010-05-08":
-        return "iam", params
-    return "sts", params
+    if ".s3." in host or host.startswith("s3."):
+        return "s3", params
+    return ("iam" if params.get("Version") == "2010-05-08" else "sts"), params
 
 
 def _region_of(req: _Req) -> str:
@@ -571,9 +652,35 @@ _JSON_CODES = {"MissingAuthenticationToken": "MissingAuthenticationTokenExceptio
                "AccessDenied": "AccessDeniedException"}
 
 
+# S3 words the SigV4 failures its own way (rest-xml, no "__type").
+_S3_AUTH = {"MissingAuthenticationToken": (403, "AccessDenied", "Access Denied"),
+            "InvalidClientTokenId": (403, "InvalidAccessKeyId",
+                                     "The AWS Access Key Id you provided does not exist in our records."),
+            "SignatureDoesNotMatch": (403, "SignatureDoesNotMatch", "The request signature we calculated does not "
+                                      "match the signature you provided. Check your key and signing method.")}
+
+
+def _s3_error(e: AwsError, rid: str) -> tuple[int, dict[str, str], bytes]:
+    status, code, message = e.status, e.code, e.message
+    if e.message.startswith(("Signature expired", "Signature not yet current")):
+        status, code, message = 403, "RequestTimeTooSkewed", ("The difference between the request time and the "
+                                                              "current time is too large.")
+    elif e.code in _S3_AUTH:
+        status, code, message = _S3_AUTH[e.code]
+    extra = dict(getattr(e, "extra", {}))
+    if code == "SignatureDoesNotMatch" and getattr(e, "canonical", None) is not None:
+        extra.update(StringToSign=e.string_to_sign, CanonicalRequest=e.canonical)  # type: ignore[attr-defined]
+    fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in extra.items())
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{escape(message)}</Message>'
+            f"{fields}<RequestId>{rid[:16].upper()}</RequestId><HostId>{_rand(40)}</HostId></Error>")
+    return status, {"Content-Type": "application/xml", "x-amz-request-id": rid[:16].upper()}, body.encode()
+
+
 def _error(service: str, e: AwsError) -> tuple[int, dict[str, str], bytes]:
     rid = str(uuid.uuid4())
     canonical = getattr(e, "canonical", None)
+    if service == "s3":
+        return _s3_error(e, rid)
     if service in NS:
         body = (f'<ErrorResponse xmlns="{NS[service]}"><Error><Type>Sender</Type><Code>{escape(e.code)}</Code>'
                 f"<Message>{escape(e.message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
@@ -583,7 +690,7 @@ def _error(service: str, e: AwsError) -> tuple[int, dict[str, str], bytes]:
     if canonical is not None:
         message += (f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
                     f"The String-to-Sign should have been\n'{e.string_to_sign}'\n")  # type: ignore[attr-defined]
-    if service == "aps":
+    if service in ("aps", "xray"):  # rest-json behind API Gateway-style front ends
         headers = {"Content-Type": "application/json", "x-amzn-RequestId": rid, "x-amzn-ErrorType": code}
         return e.status, headers, json.dumps({"message": message}).encode()
     status = 400 if e.status == 404 else e.status

@@ -61,7 +61,8 @@ class Run:
         return [c.id for c in self.report.root_causes]
 
     def fake_ops(self) -> list[tuple[str, str]]:
-        return [(c["service"], c["operation"]) for c in self.fake.calls]
+        """The signed calls the fake answered (service, operation), in order."""
+        return [(c["service"], c["operation"]) for c in self.fake.calls if c["signed"]]
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +104,8 @@ def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.Mon
                "AWS_ACCESS_KEY_ID": key.access_key_id, "AWS_SECRET_ACCESS_KEY": key.secret}
         if key.token:
             env["AWS_SESSION_TOKEN"] = key.token
-        for service in ("STS", "IAM", "AMP", "CLOUDWATCH_LOGS"):  # botocore's service ids, as in its env vars
+        # botocore's service ids, as in its env vars
+        for service in ("STS", "IAM", "AMP", "CLOUDWATCH_LOGS", "S3", "XRAY", "FIREHOSE", "KINESIS"):
             env[f"AWS_ENDPOINT_URL_{service}"] = url
         for k in [k for k in os.environ if k.startswith("AWS_")]:
             monkeypatch.delenv(k)

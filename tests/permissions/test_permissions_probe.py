@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from sigdoctor.iam import live
 from sigdoctor.model import Status
+from sigdoctor.targets import kinds
 from tests.fakes.aws_api import ACCOUNT, FakeAws
+from tests.permissions.allow_list import ALLOW_LIST, HARMLESS
 from tests.permissions.conftest import (
     AMP_URL,
     LOG_GROUP_ARN,
@@ -16,9 +21,11 @@ from tests.permissions.conftest import (
     deny,
 )
 
-ALLOW_LIST = {("sts", "GetCallerIdentity"), ("sts", "AssumeRole"), ("sts", "AssumeRoleWithWebIdentity"),
-              ("iam", "SimulatePrincipalPolicy"), ("iam", "GetRole"), ("iam", "GetInstanceProfile"),
-              ("aps", "RemoteWrite"), ("logs", "DescribeLogStreams")}
+
+def test_harmless_requests_are_the_documented_ones() -> None:
+    documented = {k.harmless["kind"] for k in kinds()}
+    assert set(HARMLESS) <= documented
+    assert {k for k in documented if live.implemented(k)} == set(HARMLESS)
 
 
 def test_allowed_by_simulation(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
@@ -199,9 +206,9 @@ def test_live_log_group_check(fake: tuple[FakeAws, str], run_probe: RunFn) -> No
 def test_target_without_a_harmless_request_says_so(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
     f, _ = fake
     key = f.add_user("agent", [])
-    r = run_probe(key, ["https://xray.us-east-1.amazonaws.com/"])
+    r = run_probe(key, ["https://monitoring.us-east-1.amazonaws.com/"])
     [unavailable] = r.findings("live-unavailable")
-    assert "xray:PutTraceSegments" in unavailable.message
+    assert "cloudwatch:PutMetricData" in unavailable.message
     assert r.data["method"] == "none"
     assert not [c for c in f.calls if c["service"] not in ("sts", "iam")]
 
@@ -214,6 +221,40 @@ def test_root_user_is_not_simulated_but_checked_live(fake: tuple[FakeAws, str], 
     assert "root" in why.message
     assert ("iam", "SimulatePrincipalPolicy") not in r.fake_ops()
     assert r.data["method"] == "live" and r.findings("live-allowed")
+
+
+LIVE_CASES = {
+    "s3": ("https://loki-chunks.s3.us-east-1.amazonaws.com/", "s3:ListBucket", "arn:aws:s3:::loki-chunks",
+           lambda f: f.add_bucket("loki-chunks")),
+    "firehose": (f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/fluent-bit", "firehose:DescribeDeliveryStream",
+                 f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/fluent-bit",
+                 lambda f: f.add_delivery_stream("fluent-bit")),
+    "kinesis": (f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/logs", "kinesis:DescribeStreamSummary",
+                f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/logs", lambda f: f.add_stream("logs")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIVE_CASES))
+def test_live_requests_per_service(fake: tuple[FakeAws, str], run_probe: RunFn, case: str) -> None:
+    f, _ = fake
+    target, action, resource, create = LIVE_CASES[case]
+    allowed = f.add_user("agent", [allow(action, resource)])
+    assert run_probe(allowed, [target]).causes[0] == "target-not-found"
+    create(f)
+    r = run_probe(allowed, [target])
+    [ok] = r.findings("live-allowed")
+    assert (ok.evidence["action"], ok.evidence["resource"]) == (action, resource)
+    denied = run_probe(f.add_user("other", []), [target])
+    assert denied.causes[0] == "permission-missing"
+    assert denied.findings("permission-missing")[0].evidence["action"] == action
+
+
+def test_xray_empty_telemetry_records(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
+    f, _ = fake
+    r = run_probe(f.add_user("agent", [allow("xray:PutTelemetryRecords")]), ["https://xray.us-east-1.amazonaws.com/"])
+    assert r.findings("live-allowed")
+    assert run_probe(f.add_user("other", []), ["https://xray.us-east-1.amazonaws.com/"]).causes[0] == \
+        "permission-missing"
 
 
 def test_principal_arn_simulates_for_another_principal(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
@@ -260,7 +301,8 @@ def test_every_aws_call_is_on_the_allow_list(fake: tuple[FakeAws, str], run_prob
     f.add_log_group("/agents/app")
     role = f.add_role("amp-ingest", [allow(["aps:RemoteWrite", "logs:DescribeLogStreams"])], path="/agents/")
     key = f.add_session(role)
-    for targets in ([AMP_URL, LOG_GROUP_ARN], ["https://s3.us-east-1.amazonaws.com/bucket/"]):
+    for targets in ([AMP_URL, LOG_GROUP_ARN], ["https://s3.us-east-1.amazonaws.com/bucket/",
+                                               f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/s"]):
         run_probe(key, targets)
     role2 = f.add_role("checker", [allow("*")])
     r = run_probe(f.add_session(role2), [AMP_URL, LOG_GROUP_ARN, "https://xray.us-east-1.amazonaws.com/"])
