@@ -144,7 +144,11 @@ def _probe_findings(p: ProbeResult) -> list[str]:
         return []
     out = [f"### {md_text(p.title)} ({md_code(p.id)})", ""]
     for f in p.findings:
-        out.append(f"- {STATUS_LABEL[f.status]} {md_code(f.id)} — {md_text(f.message)}")
+        first, _, rest = f.message.partition("\n")
+        out.append(f"- {STATUS_LABEL[f.status]} {md_code(f.id)} — {md_text(first)}")
+        if rest:
+            # Multi-line messages (canonical-request diffs) keep their layout in a fenced block.
+            out += ["", "  ```diff", *(f"  {line}" for line in rest.split("\n")), "  ```", ""]
         for key in sorted(f.evidence):
             out.append(f"  - {md_text(key)}: {md_text(_value(f.evidence[key]))}")
     return [*out, ""]

@@ -76,7 +76,7 @@ def _plural(n: int, word: str) -> str:
 def header_line(report: Report, *, scope: bool = True) -> Text:
     """`sigdoctor 0.1.0 — run — region us-east-1, 1 target`; `scope=False` leaves out region and targets."""
     parts = [f"sigdoctor {report.version or __version__}", report.command]
-    if not scope:
+    if not scope or report.command not in ("run", "chain"):
         return Text(" — ".join(parts), style="bold")
     env = report.environment
     where: list[str] = []
@@ -96,9 +96,22 @@ def _evidence_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
+def _message_text(message: str) -> Text:
+    """One-line messages as they are; multi-line ones (canonical-request diffs) with `-`/`+` lines highlighted."""
+    if "\n" not in message:
+        return Text(message)
+    text = Text()
+    for i, line in enumerate(message.split("\n")):
+        if i:
+            text.append("\n")
+        style = "red" if line.startswith("- ") else "green" if line.startswith("+ ") else ""
+        text.append(line, style=style)
+    return text
+
+
 def _finding_lines(f: Finding, *, verbose: bool) -> list[RenderableType]:
     out: list[RenderableType] = [
-        hang(Text(f"{MARK[f.status]} ", style=STATUS_STYLE[f.status]), Text(f.message), indent=4)
+        hang(Text(f"{MARK[f.status]} ", style=STATUS_STYLE[f.status]), _message_text(f.message), indent=4)
     ]
     if verbose:
         for key in sorted(f.evidence):
