@@ -214,7 +214,11 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     targets = _targets(ctx, r)
     if not targets:
         return Outcome(Status.SKIP, "no target sigdoctor knows the permissions of", tuple(r.findings))
-    creds = frozen(ctx, creds_obj)
+    try:
+        creds = frozen(ctx, creds_obj)
+    except Exception as e:  # a refreshable source that fails to refresh: the credentials probe says why
+        return Outcome(Status.SKIP, f"the credentials could not be read: {ctx.redactor.text(str(e))}",
+                       tuple(r.findings))
     caller, account, resolved, why = _identity(ctx, creds)
     source = _source(ctx, caller, resolved)
     if source is None:

@@ -104,6 +104,16 @@ def test_assumed_role_session_is_checked_as_its_role_with_the_path_from_get_role
     assert ("iam", "GetRole") in r.fake_ops()
 
 
+def test_unknown_role_path_that_iam_rejects_falls_back_to_live(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
+    f, _ = fake
+    f.add_workspace("ws-1")
+    role = f.add_role("amp-ingest", [allow(["iam:SimulatePrincipalPolicy", "aps:RemoteWrite"])], path="/agents/")
+    r = run_probe(f.add_session(role), [AMP_URL])
+    [failed] = r.findings("simulate-failed")
+    assert failed.evidence["error_code"] == "NoSuchEntity" and "path is unknown" in failed.message
+    assert r.data["method"] == "live" and r.findings("live-allowed")
+
+
 def test_permissions_boundary_that_leaves_the_action_out(fake: tuple[FakeAws, str], run_probe: RunFn) -> None:
     f, _ = fake
     role = f.add_role("amp-ingest", [SIMULATE_SELF, allow("aps:RemoteWrite", WS_ARN)],
