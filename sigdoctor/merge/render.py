@@ -1,0 +1,128 @@
+"""The fleet view as text (a terminal), JSON (scripts) or Markdown (a ticket or an incident document)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from sigdoctor import __version__
+from sigdoctor.merge.aggregate import Fleet, Group
+from sigdoctor.render.console import render_to_string
+from sigdoctor.render.markdown import md_cell, md_text
+
+# Host lists in text and Markdown stop here; the JSON always has them all.
+HOSTS_SHOWN = 8
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _hosts(names: list[str] | tuple[str, ...], limit: int = HOSTS_SHOWN) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" +{len(names) - limit} more" if len(names) > limit else "")
+
+
+def _headline(fleet: Fleet) -> str:
+    n = len(fleet.hosts)
+    problems = sum(1 for h in fleet.hosts if h.causes)
+    errors = sum(1 for h in fleet.hosts if h.has_error)
+    return (f"{n} host{'s' if n != 1 else ''}: {errors} with an error-severity cause, "
+            f"{problems - errors} with warnings only, {len(fleet.healthy)} healthy")
+
+
+def _group_label(g: Group) -> str:
+    if not g.causes:
+        return "(healthy: no root cause)"
+    return " + ".join(cid if sev == "error" else f"{cid} ({sev})" for cid, sev in g.causes)
+
+
+def render_text(fleet: Fleet, *, color: bool, width: int | None = None) -> str:
+    width = width or max(80, min(160, shutil.get_terminal_size((100, 24)).columns))
+    out: list[Any] = [Text(f"sigdoctor merge — {_headline(fleet)}", style="bold"), Text("")]
+    total = len(fleet.hosts)
+    if fleet.causes:
+        t = Table(title="Causes, most common first", title_justify="left", box=None, pad_edge=False)
+        for col in ("hosts", "severity", "cause", "which hosts"):
+            t.add_column(col, overflow="fold")
+        outlier_ids = {o.cause for o in fleet.outliers}
+        for r in fleet.causes:
+            mark = "  ← outlier" if r.id in outlier_ids else ""
+            t.add_row(f"{len(r.hosts)}/{total}", Text(r.severity, style=SEVERITY_STYLE.get(r.severity, "")),
+                      r.id, _hosts(r.hosts) + mark)
+        out += [t, Text("")]
+    else:
+        out += [Text("No root cause on any host.", style="green"), Text("")]
+    g = Table(title="Hosts with the same diagnosis", title_justify="left", box=None, pad_edge=False)
+    for col in ("hosts", "diagnosis", "which hosts"):
+        g.add_column(col, overflow="fold")
+    for grp in fleet.groups:
+        g.add_row(str(len(grp.hosts)), _group_label(grp), _hosts(grp.hosts))
+    out += [g]
+    if fleet.outliers:
+        out += [Text(""), Text("Outliers (a cause only one host has)", style="bold")]
+        out += [Text(f"  {o.host}: {o.cause} ({o.severity}) — sigdoctor explain {o.cause}") for o in fleet.outliers]
+    out += _notes_text(fleet)
+    if fleet.causes:
+        out += [Text(""), Text(f"Next: sigdoctor explain {fleet.causes[0].id}", style="dim")]
+    return render_to_string(out, color=color, width=width)
+
+
+def _notes_text(fleet: Fleet) -> list[Any]:
+    out: list[Any] = []
+    if fleet.skipped:
+        out += [Text(""), Text(f"Skipped {len(fleet.skipped)} input(s) that are not sigdoctor reports:",
+                               style="yellow")]
+        out += [Text(f"  {s.source}: {s.reason}") for s in fleet.skipped]
+    if fleet.superseded:
+        out += [Text(""), Text(f"{len(fleet.superseded)} older report(s) of a host that reported again were "
+                               f"ignored: {_hosts(fleet.superseded)}", style="dim")]
+    return out
+
+
+def fleet_to_dict(fleet: Fleet) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "tool": {"name": "sigdoctor", "version": __version__},
+        "command": "merge",
+        "summary": {"hosts": len(fleet.hosts), "with_error": sum(1 for h in fleet.hosts if h.has_error),
+                    "healthy": len(fleet.healthy)},
+        "causes": [{"id": r.id, "severity": r.severity, "title": r.title, "count": len(r.hosts),
+                    "top_on": r.top_on, "hosts": r.hosts} for r in fleet.causes],
+        "groups": [{"causes": [c for c, _ in g.causes], "severities": [s for _, s in g.causes],
+                    "hosts": list(g.hosts)} for g in fleet.groups],
+        "outliers": [{"host": o.host, "cause": o.cause, "severity": o.severity} for o in fleet.outliers],
+        "hosts": [{"host": h.name, "source": h.source, "started_at": h.started_at,
+                   "root_causes": [c.id for c in h.causes]} for h in fleet.hosts],
+        "skipped": [{"source": s.source, "reason": s.reason} for s in fleet.skipped],
+        "superseded": fleet.superseded,
+    }
+
+
+def render_json(fleet: Fleet) -> str:
+    return json.dumps(fleet_to_dict(fleet), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(fleet: Fleet) -> str:
+    lines = ["# sigdoctor fleet report", "", md_text(_headline(fleet)) + ".", ""]
+    total = len(fleet.hosts)
+    outlier_ids = {o.cause for o in fleet.outliers}
+    if fleet.causes:
+        lines += ["## Causes, most common first", "", "| hosts | severity | cause | which hosts |", "| --- | --- | --- | --- |"]
+        for r in fleet.causes:
+            mark = " (outlier)" if r.id in outlier_ids else ""
+            lines.append(f"| {len(r.hosts)}/{total} | {r.severity} | `{r.id}`{mark} | {md_cell(_hosts(r.hosts))} |")
+        lines.append("")
+    lines += ["## Hosts with the same diagnosis", "", "| hosts | diagnosis | which hosts |", "| --- | --- | --- |"]
+    lines += [f"| {len(g.hosts)} | {md_cell(_group_label(g))} | {md_cell(_hosts(g.hosts))} |" for g in fleet.groups]
+    if fleet.outliers:
+        lines += ["", "## Outliers", ""]
+        lines += [f"- {md_text(o.host)}: `{o.cause}` ({o.severity}) — `sigdoctor explain {o.cause}`"
+                  for o in fleet.outliers]
+    if fleet.skipped:
+        lines += ["", "## Skipped inputs", ""]
+        lines += [f"- {md_text(s.source)}: {md_text(s.reason)}" for s in fleet.skipped]
+    if fleet.superseded:
+        lines += ["", f"Older reports ignored (the host reported again): {md_text(_hosts(fleet.superseded))}"]
+    return "\n".join(lines) + "\n"
