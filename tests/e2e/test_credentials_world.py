@@ -22,8 +22,9 @@ IRSA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/agent-irsa-role"
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
 def aws(w: World, region: str | None = REGION) -> World:
-    """The parts of AWS every host can reach: STS by its real names over TLS, and a correct NTP clock."""
-    w.sts()
+    """The parts of AWS every host can reach: STS by its real names over TLS (certificates issued by Amazon, as
+    without a TLS-inspecting proxy), and a correct NTP clock."""
+    w.sts().tls_issuer("Amazon", "Server CA 1B")
     w.time_sync(0.0)
     if region:
         w.env(AWS_REGION=region)
@@ -77,6 +78,14 @@ def test_empty_namespace_has_no_credentials(world: World) -> None:
     assert winner(rep) is None
     assert_top(r, rep, "no-credentials", 1)
     assert top(rep)["severity"] == "error"
+
+
+def test_no_credentials_on_a_host_that_reaches_aws(world: World) -> None:
+    aws(world)
+    r, rep = run_json(world)
+    assert winner(rep) is None
+    assert all(s["state"] == "absent" for s in creds_section(rep)["sources"]), creds_section(rep)["sources"]
+    assert_top(r, rep, "no-credentials", 1)
 
 
 def test_empty_namespace_text_report_names_the_cause(world: World) -> None:

@@ -191,3 +191,15 @@ def test_secret_check_catches_a_leak_without_repeating_it(world: World) -> None:
     assert secret not in " ".join(leaks) and secret not in r.describe()
     with pytest.raises(AssertionError):
         r.assert_no_secrets()
+
+
+@pytest.mark.parametrize(("issuer", "expected"), [(None, "sigdoctor test world CA"), ("Amazon", "Amazon")])
+def test_tls_issuer(world: World, issuer: str | None, expected: str) -> None:
+    world.sts()
+    if issuer:
+        world.tls_issuer(issuer, "Server CA 1B")
+    code = ("import socket, ssl; c = ssl.create_default_context().wrap_socket(socket.create_connection("
+            "('sts.amazonaws.com', 443), timeout=5), server_hostname='sts.amazonaws.com'); "
+            "print(dict(x[0] for x in c.getpeercert()['issuer'])['organizationName'])")
+    r = world.run_cmd([sys.executable, "-c", code])
+    assert r.stdout.strip() == expected, r.describe()

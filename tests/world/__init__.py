@@ -140,6 +140,7 @@ class World:
         self._hosts: list[str] = []
         self._tls_names: list[str] = []
         self._trust = "system"
+        self._tls_issuer: dict[str, str] = {}
         self._dmi: dict[str, str] = dict(NOT_EC2_DMI)
         self._runs = 0
 
@@ -205,6 +206,12 @@ class World:
         if how not in ("system", "env", "none"):
             raise ValueError(how)
         self._trust = how
+        return self
+
+    def tls_issuer(self, organization: str, unit: str | None = None) -> World:
+        """Who issues the world's certificates. Default: an obviously-test CA (O=sigdoctor test world CA), which
+        looks like a TLS-inspecting middlebox; `tls_issuer("Amazon", "Server CA 1B")` looks like AWS itself."""
+        self._tls_issuer = {"organization": organization, **({"unit": unit} if unit else {})}
         return self
 
     # ---- AWS pieces ------------------------------------------------------------------------------------------
@@ -405,6 +412,7 @@ class World:
             "dmi": self._dmi,
             "tls_names": self._tls_names,
             "trust": self._trust,
+            "tls_issuer": self._tls_issuer,
             "servers": servers,
             "command": argv,
             "env": env,

@@ -148,7 +148,8 @@ def main(spec_path: str) -> int:
         if spec.get("tls_names"):
             from tests.world.tls import Tls
 
-            ctx.tls = Tls(spec["tls_names"], world_dir)
+            issuer = spec.get("tls_issuer") or {}
+            ctx.tls = Tls(spec["tls_names"], world_dir, **issuer)
             if spec.get("trust", "system") == "system":
                 _install_trust(m, ctx.tls.ca_pem)
         for s in spec["servers"]:

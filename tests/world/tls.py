@@ -12,8 +12,10 @@ import trustme
 
 
 class Tls:
-    def __init__(self, names: list[str], directory: Path) -> None:
-        self.ca = trustme.CA(organization_name="sigdoctor test world CA")
+    def __init__(self, names: list[str], directory: Path, organization: str = "sigdoctor test world CA",
+                 unit: str | None = None) -> None:
+        # The issuer's O (and OU) is what a client sees as "who terminates TLS" (Amazon's: O=Amazon).
+        self.ca = trustme.CA(organization_name=organization, organization_unit_name=unit)
         self.leaf = self.ca.issue_cert(*names)
         self.ca_pem = directory / "world-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_pem))
