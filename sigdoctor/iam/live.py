@@ -98,42 +98,75 @@ def _classify(status: int | None, code: str | None, message: str) -> str:
     return FAILED
 
 
-def amp_remote_write(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
-    workspace = target.fields.get("workspace", "*")
-    region = target.region or "us-east-1"
-    resource = target.permissions(account)[0][1] if target.actions else f"workspace/{workspace}"
-    url = endpoint_url(ctx, target, "amp")
-    kind = target.harmless.get("kind", "amp-empty-remote-write")
-    if url is None:
-        return LiveResult(target.input, kind, "aps:RemoteWrite", resource, FAILED, message="no URL for the workspace")
+@dataclass(frozen=True)
+class _Raw:
+    """A signed HTTP request outside botocore's API models (AMP's and OpenSearch's data planes)."""
+
+    kind: str
+    action: str
+    resource: str
+    service: str
+    operation: str
+    region: str
+
+
+def _send(ctx: Context, target: Target, creds: Frozen, raw: _Raw, method: str, url: str, body: bytes,
+          headers: dict[str, str]) -> LiveResult:
     parts = urlsplit(url)
-    # Always the remote_write path: a query URL in --target still proves the workspace and the identity.
-    path = f"/workspaces/{workspace}/api/v1/remote_write"
-    url = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    req = AWSRequest(method="POST", url=url, data=EMPTY_WRITE_REQUEST, headers={
-        "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf",
-        "X-Prometheus-Remote-Write-Version": "0.1.0", "User-Agent": "sigdoctor (harmless empty remote write)"})
-    SigV4Auth(Credentials(creds.access_key, creds.secret_key, creds.token), target.signing_name or "aps",
-              region).add_auth(req)
-    record(ctx, "aps", "RemoteWrite", f"{parts.scheme}://{parts.netloc}")
-    t = ctx.timeout(3.0)
-    http = URLLib3Session(verify=_verify(ctx), proxies=_proxies(ctx, url), timeout=t)  # type: ignore[arg-type]
+    req = AWSRequest(method=method, url=url, data=body, headers={**headers, "User-Agent": "sigdoctor (harmless)"})
+    SigV4Auth(Credentials(creds.access_key, creds.secret_key, creds.token), target.signing_name or raw.service,
+              raw.region).add_auth(req)
+    record(ctx, raw.service, raw.operation, f"{parts.scheme}://{parts.netloc}")
+    # botocore's stubs say bool / int; it takes a CA bundle path and a float timeout like its clients do.
+    verify: Any = _verify(ctx)
+    timeout: Any = ctx.timeout(3.0)
+    http = URLLib3Session(verify=verify, proxies=_proxies(ctx, url), timeout=timeout)
     t_sent = ctx.now()
     try:
         resp = http.send(req.prepare())
     except Exception as e:  # transport failures belong to the network probes; say what happened
-        return LiveResult(target.input, kind, "aps:RemoteWrite", resource, FAILED, code=type(e).__name__,
+        return LiveResult(target.input, raw.kind, raw.action, raw.resource, FAILED, code=type(e).__name__,
                           message=ctx.redactor.text(str(e)), url=url)
     finally:
         http.close()
     record_date(ctx, url, dict(resp.headers), t_sent, ctx.now())
-    code, message = _amp_error(resp.headers, resp.content)
-    return LiveResult(target.input, kind, "aps:RemoteWrite", resource, _classify(resp.status_code, code, message),
+    code, message = _json_error(resp.headers, resp.content)
+    return LiveResult(target.input, raw.kind, raw.action, raw.resource, _classify(resp.status_code, code, message),
                       status=resp.status_code, code=code, message=ctx.redactor.text(message), url=url)
 
 
-def _amp_error(headers: Any, body: bytes) -> tuple[str | None, str]:
-    """AMP answers `{"message": …}` (or `{"Message": …}`) with the error type in `x-amzn-ErrorType`."""
+def amp_remote_write(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+    workspace = target.fields.get("workspace", "*")
+    region = target.region or region_of(ctx)
+    raw = _Raw(target.harmless.get("kind", ""), "aps:RemoteWrite",
+               f"arn:{target.partition or 'aws'}:aps:{region}:{target.account or account or '*'}:workspace/{workspace}",
+               "aps", "RemoteWrite", region)
+    url = endpoint_url(ctx, target, "amp")
+    if url is None:
+        return LiveResult(target.input, raw.kind, raw.action, raw.resource, FAILED, message="no URL for the workspace")
+    parts = urlsplit(url)
+    # Always the remote_write path: a query URL in --target still proves the workspace and the identity.
+    url = urlunsplit((parts.scheme, parts.netloc, f"/workspaces/{workspace}/api/v1/remote_write", "", ""))
+    return _send(ctx, target, creds, raw, "POST", url, EMPTY_WRITE_REQUEST, {
+        "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf",
+        "X-Prometheus-Remote-Write-Version": "0.1.0"})
+
+
+def es_get_root(ctx: Context, target: Target, creds: Frozen, account: str | None) -> LiveResult:
+    domain = target.fields.get("domain", "*")
+    region = target.region or region_of(ctx)
+    raw = _Raw(target.harmless.get("kind", ""), "es:ESHttpGet",
+               f"arn:{target.partition or 'aws'}:es:{region}:{target.account or account or '*'}:domain/{domain}/",
+               "es", "ESHttpGet", region)
+    if not target.url or not target.host or not target.host.startswith(("search-", "vpc-")):
+        return LiveResult(target.input, raw.kind, raw.action, raw.resource, FAILED,
+                          message="the domain's endpoint is not known from the target: pass its URL")
+    parts = urlsplit(target.url)
+    return _send(ctx, target, creds, raw, "GET", urlunsplit((parts.scheme, parts.netloc, "/", "", "")), b"", {})
+
+
+def _json_error(headers: Any, body: bytes) -> tuple[str | None, str]:
+    """AMP and OpenSearch answer `{"message": …}` (or `{"Message": …}`), the error type in `x-amzn-ErrorType`."""
     etype = headers.get("x-amzn-ErrorType") if headers is not None else None
     code = etype.split(":", 1)[0] if etype else None
     try:
@@ -195,6 +228,7 @@ _API: dict[str, _ApiRequest] = {
 
 LIVE: dict[str, Callable[[Context, Target, Frozen, str | None], LiveResult]] = {
     "amp-empty-remote-write": amp_remote_write,
+    "es-get-root": es_get_root,
     **{kind: req.run for kind, req in _API.items()},
 }
 

@@ -21,7 +21,9 @@ from tests.world import REPO_ROOT, Result, World
 
 FAKE_ADDRESS = "52.94.0.40"
 NAMES = ("sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "iam.amazonaws.com",
-         "aps-workspaces.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "xray.us-east-1.amazonaws.com")
+         "aps-workspaces.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "xray.us-east-1.amazonaws.com",
+         "search-logs-4kq7xyzabc.us-east-1.es.amazonaws.com")
+ES_URL = "https://search-logs-4kq7xyzabc.us-east-1.es.amazonaws.com/_bulk"
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
@@ -192,6 +194,19 @@ def test_role_arn_flow_checks_the_assumed_role(world: World) -> None:
     [write] = [c for c in seen if c["service"] == "aps"]
     assert write["status"] == 200 and "assumed-role/amp-writer/" in write["caller"]
     r.assert_no_secrets()
+
+
+def test_opensearch_domain_read_when_simulation_is_denied(world: World) -> None:
+    s = Scenario(world)
+    s.fake.add_domain("logs")
+    _, key = _session(s, [allow("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/logs/*")])
+    r, seen, _ = s.agent(key).run("run", "--target", ES_URL, "--format", "json")
+    findings = {f["id"]: f for f in _probe(r)["findings"]}
+    assert findings["permissions.live-allowed"]["evidence"]["action"] == "es:ESHttpGet", r.describe()
+    assert [c["operation"] for c in seen if c["service"] == "es"] == ["ESHttpGet"]
+    _, other = _session(s, [])
+    r, _, _ = s.agent(other).run("run", "--target", ES_URL, "--format", "json")
+    assert _top(r) == "permission-missing", r.describe()
 
 
 def test_a_full_run_makes_only_allow_listed_aws_calls(world: World, tmp_path: Path) -> None:

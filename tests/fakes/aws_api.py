@@ -121,6 +121,7 @@ class FakeAws:
         self.workspaces: set[tuple[str, str]] = set()
         self.log_groups: set[tuple[str, str]] = set()
         self.buckets: set[str] = set()
+        self.domains: set[tuple[str, str]] = set()  # OpenSearch (region, domain)
         self.streams: set[tuple[str, str]] = set()  # Kinesis data streams
         self.delivery_streams: set[tuple[str, str]] = set()  # Firehose
         self.scps: list[Policy] = []
@@ -181,6 +182,9 @@ class FakeAws:
     def add_bucket(self, name: str) -> None:
         self.buckets.add(name)
 
+    def add_domain(self, name: str, region: str = "us-east-1") -> None:
+        self.domains.add((region, name))
+
     def add_stream(self, name: str, region: str = "us-east-1") -> None:
         self.streams.add((region, name))
 
@@ -203,7 +207,7 @@ class FakeAws:
             "keys": [vars(k) for k in self.keys.values()],
             "workspaces": sorted(self.workspaces), "log_groups": sorted(self.log_groups),
             "buckets": sorted(self.buckets), "streams": sorted(self.streams),
-            "delivery_streams": sorted(self.delivery_streams),
+            "delivery_streams": sorted(self.delivery_streams), "domains": sorted(self.domains),
             "scps": [pol(x) for x in self.scps], "clock_offset": self.clock_offset, "faults": self.faults,
         }
 
@@ -224,6 +228,7 @@ class FakeAws:
         fake.buckets = set(cfg.get("buckets", []))
         fake.streams = {tuple(x) for x in cfg.get("streams", [])}  # type: ignore[misc]
         fake.delivery_streams = {tuple(x) for x in cfg.get("delivery_streams", [])}  # type: ignore[misc]
+        fake.domains = {tuple(x) for x in cfg.get("domains", [])}  # type: ignore[misc]
         fake.scps = [x for x in map(pol, cfg.get("scps", [])) if x]
         fake.clock_offset = float(cfg.get("clock_offset", 0.0))
         fake.faults = dict(cfg.get("faults", {}))
@@ -291,6 +296,7 @@ class FakeAws:
             "aps": "RemoteWrite" if req.method == "POST" and _AMP_PATH.match(req.path) else "",
             "s3": "ListObjectsV2" if req.method == "GET" and params.get("list-type") == "2" else "",
             "xray": "PutTelemetryRecords" if req.method == "POST" and req.path == "/TelemetryRecords" else "",
+            "es": f"ESHttp{req.method.capitalize()}",
         }.get(service) or f"{req.method} {req.path}"
         # Unsigned requests (e.g. a clock probe reading the Date header) can change nothing: tests tell them apart.
         record: dict[str, Any] = {"service": service, "operation": operation, "host": req.host,
@@ -327,6 +333,8 @@ class FakeAws:
             return self._describe_log_streams(req, key)
         if service == "s3":
             return self._list_objects(req, key)
+        if service == "es":
+            return self._es_get(req, key)
         if service == "xray" and req.path == "/TelemetryRecords":
             return self._put_telemetry_records(req, key)
         if service == "firehose" and operation == "DescribeDeliveryStream":
@@ -523,6 +531,18 @@ class FakeAws:
                 "</ListBucketResult>")
         return 200, {"Content-Type": "application/xml"}, body.encode()
 
+    # ---- OpenSearch --------------------------------------------------------------------------------------------
+    def _es_get(self, req: _Req, key: Key) -> tuple[int, dict[str, str], bytes]:
+        m = re.match(r"^(?:search|vpc)-([a-z][a-z0-9-]{2,27})-[a-z0-9]+\.", req.host)
+        region = _region_of(req)
+        domain = m.group(1) if m else "unknown"
+        action = f"es:ESHttp{req.method.capitalize()}"
+        self._authorize(key, action, f"arn:aws:es:{region}:{self.account}:domain/{domain}{req.path}", region)
+        if (region, domain) not in self.domains:
+            raise AwsError(404, "ResourceNotFoundException", f"Domain not found: {domain}")
+        body = {"name": "fake", "cluster_name": f"{self.account}:{domain}", "version": {"number": "7.10.2"}}
+        return 200, {"Content-Type": "application/json; charset=UTF-8"}, json.dumps(body).encode()
+
     # ---- X-Ray, Firehose, Kinesis ------------------------------------------------------------------------------
     def _put_telemetry_records(self, req: _Req, key: Key) -> tuple[int, dict[str, str], bytes]:
         self._authorize(key, "xray:PutTelemetryRecords", "*", _region_of(req))
@@ -562,6 +582,8 @@ def _service_of(req: _Req) -> tuple[str, dict[str, str]]:
         if target.startswith(prefix):
             return service, params
     host = req.host.split(":")[0]
+    if re.match(r"^(?:search|vpc)-.+\.es\.", host):
+        return "es", params
     by_host = {"aps-workspaces.": "aps", "iam.": "iam", "sts.": "sts", "logs.": "logs", "xray.": "xray",
                "firehose.": "firehose", "kinesis.": "kinesis"}
     for prefix, service in by_host.items():
@@ -690,6 +712,9 @@ def _error(service: str, e: AwsError) -> tuple[int, dict[str, str], bytes]:
     if canonical is not None:
         message += (f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
                     f"The String-to-Sign should have been\n'{e.string_to_sign}'\n")  # type: ignore[attr-defined]
+    if service == "es":  # OpenSearch's own front end capitalises it
+        return e.status, {"Content-Type": "application/json", "x-amzn-RequestId": rid}, json.dumps(
+            {"Message": message}).encode()
     if service in ("aps", "xray"):  # rest-json behind API Gateway-style front ends
         headers = {"Content-Type": "application/json", "x-amzn-RequestId": rid, "x-amzn-ErrorType": code}
         return e.status, headers, json.dumps({"message": message}).encode()

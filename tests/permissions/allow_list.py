@@ -7,7 +7,8 @@ HARMLESS = {"amp-empty-remote-write": ("aps", "RemoteWrite"), "logs-describe-log
             "s3-list-objects-max-keys-0": ("s3", "ListObjectsV2"),
             "xray-put-telemetry-empty": ("xray", "PutTelemetryRecords"),
             "firehose-describe-delivery-stream": ("firehose", "DescribeDeliveryStream"),
-            "kinesis-describe-stream-summary": ("kinesis", "DescribeStreamSummary")}
+            "kinesis-describe-stream-summary": ("kinesis", "DescribeStreamSummary"),
+            "es-get-root": ("es", "ESHttpGet")}
 ALLOW_LIST = {("sts", "GetCallerIdentity"), ("sts", "AssumeRole"), ("sts", "AssumeRoleWithWebIdentity"),
               ("iam", "SimulatePrincipalPolicy"), ("iam", "GetRole"), ("iam", "GetInstanceProfile"),
               *HARMLESS.values()}
