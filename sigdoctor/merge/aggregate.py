@@ -57,9 +57,10 @@ class Group:
 
 @dataclass(frozen=True)
 class Outlier:
+    """A host with causes no other host has (a lone clock skew, a hand-edited config)."""
+
     host: str
-    cause: str
-    severity: str
+    causes: tuple[tuple[str, str], ...]  # (id, severity), in fleet order
 
 
 @dataclass
@@ -133,5 +134,9 @@ def aggregate(inputs: Inputs) -> Fleet:
 
     outliers: list[Outlier] = []
     if len(hosts) >= OUTLIER_MIN_HOSTS:
-        outliers = [Outlier(r.hosts[0], r.id, r.severity) for r in causes if len(r.hosts) == 1]
+        lone: dict[str, list[tuple[str, str]]] = {}
+        for r in causes:
+            if len(r.hosts) == 1:
+                lone.setdefault(r.hosts[0], []).append((r.id, r.severity))
+        outliers = [Outlier(h, tuple(cs)) for h, cs in lone.items()]
     return Fleet(hosts, causes, groups, outliers, list(inputs.skipped), superseded)

@@ -32,10 +32,16 @@ def _headline(fleet: Fleet) -> str:
             f"{problems - errors} with warnings only, {len(fleet.healthy)} healthy")
 
 
+def _causes_label(causes: tuple[tuple[str, str], ...]) -> str:
+    return " + ".join(cid if sev == "error" else f"{cid} ({sev})" for cid, sev in causes)
+
+
 def _group_label(g: Group) -> str:
-    if not g.causes:
-        return "(healthy: no root cause)"
-    return " + ".join(cid if sev == "error" else f"{cid} ({sev})" for cid, sev in g.causes)
+    return _causes_label(g.causes) if g.causes else "(healthy: no root cause)"
+
+
+def _outlier_ids(fleet: Fleet) -> set[str]:
+    return {cid for o in fleet.outliers for cid, _ in o.causes}
 
 
 def render_text(fleet: Fleet, *, color: bool, width: int | None = None) -> str:
@@ -46,7 +52,7 @@ def render_text(fleet: Fleet, *, color: bool, width: int | None = None) -> str:
         t = Table(title="Causes, most common first", title_justify="left", box=None, pad_edge=False)
         for col in ("hosts", "severity", "cause", "which hosts"):
             t.add_column(col, overflow="fold")
-        outlier_ids = {o.cause for o in fleet.outliers}
+        outlier_ids = _outlier_ids(fleet)
         for r in fleet.causes:
             mark = "  ← outlier" if r.id in outlier_ids else ""
             t.add_row(f"{len(r.hosts)}/{total}", Text(r.severity, style=SEVERITY_STYLE.get(r.severity, "")),
@@ -61,8 +67,9 @@ def render_text(fleet: Fleet, *, color: bool, width: int | None = None) -> str:
         g.add_row(str(len(grp.hosts)), _group_label(grp), _hosts(grp.hosts))
     out += [g]
     if fleet.outliers:
-        out += [Text(""), Text("Outliers (a cause only one host has)", style="bold")]
-        out += [Text(f"  {o.host}: {o.cause} ({o.severity}) — sigdoctor explain {o.cause}") for o in fleet.outliers]
+        out += [Text(""), Text("Outliers (causes only one host has)", style="bold")]
+        out += [Text(f"  {o.host}: {_causes_label(o.causes)} — sigdoctor explain {o.causes[0][0]}")
+                for o in fleet.outliers]
     out += _notes_text(fleet)
     if fleet.causes:
         out += [Text(""), Text(f"Next: sigdoctor explain {fleet.causes[0].id}", style="dim")]
@@ -92,7 +99,8 @@ def fleet_to_dict(fleet: Fleet) -> dict[str, Any]:
                     "top_on": r.top_on, "hosts": r.hosts} for r in fleet.causes],
         "groups": [{"causes": [c for c, _ in g.causes], "severities": [s for _, s in g.causes],
                     "hosts": list(g.hosts)} for g in fleet.groups],
-        "outliers": [{"host": o.host, "cause": o.cause, "severity": o.severity} for o in fleet.outliers],
+        "outliers": [{"host": o.host, "causes": [c for c, _ in o.causes], "severities": [s for _, s in o.causes]}
+                     for o in fleet.outliers],
         "hosts": [{"host": h.name, "source": h.source, "started_at": h.started_at,
                    "root_causes": [c.id for c in h.causes]} for h in fleet.hosts],
         "skipped": [{"source": s.source, "reason": s.reason} for s in fleet.skipped],
@@ -107,7 +115,7 @@ def render_json(fleet: Fleet) -> str:
 def render_markdown(fleet: Fleet) -> str:
     lines = ["# sigdoctor fleet report", "", md_text(_headline(fleet)) + ".", ""]
     total = len(fleet.hosts)
-    outlier_ids = {o.cause for o in fleet.outliers}
+    outlier_ids = _outlier_ids(fleet)
     if fleet.causes:
         lines += ["## Causes, most common first", "", "| hosts | severity | cause | which hosts |", "| --- | --- | --- | --- |"]
         for r in fleet.causes:
@@ -118,8 +126,8 @@ def render_markdown(fleet: Fleet) -> str:
     lines += [f"| {len(g.hosts)} | {md_cell(_group_label(g))} | {md_cell(_hosts(g.hosts))} |" for g in fleet.groups]
     if fleet.outliers:
         lines += ["", "## Outliers", ""]
-        lines += [f"- {md_text(o.host)}: `{o.cause}` ({o.severity}) — `sigdoctor explain {o.cause}`"
-                  for o in fleet.outliers]
+        lines += [f"- {md_text(o.host)}: {', '.join(f'`{c}` ({sev})' for c, sev in o.causes)} — "
+                  f"`sigdoctor explain {o.causes[0][0]}`" for o in fleet.outliers]
     if fleet.skipped:
         lines += ["", "## Skipped inputs", ""]
         lines += [f"- {md_text(s.source)}: {md_text(s.reason)}" for s in fleet.skipped]
