@@ -120,7 +120,10 @@ def test_permission_missing_from_simulation(world: World) -> None:
     assert _top(r) == "permission-missing", r.describe()
     cause = r.json["root_causes"][0]
     assert any('"Action": ["aps:RemoteWrite"]' in f and WS_ARN in f for f in cause["fix"]), cause
-    assert _probe(r)["findings"][0]["evidence"]["principal"] == f"arn:aws:iam::{ACCOUNT}:role/agents/amp-ingest"
+    data = _probe(r)["data"]["permissions"]
+    assert (data["method"], data["principal"]) == ("simulate", f"arn:aws:iam::{ACCOUNT}:role/agents/amp-ingest")
+    assert [(x["action"], x["resource"], x["decision"]) for x in data["results"]] == [
+        ("aps:RemoteWrite", WS_ARN, "implicitDeny")]
     assert ("aps", "RemoteWrite") not in {(c["service"], c["operation"]) for c in seen}
     r.assert_no_secrets()
 
