@@ -35,7 +35,10 @@ def run_json(w: World, *extra: str) -> tuple[Result, dict[str, Any]]:
     r = w.run("run", "--format", "json", *extra)
     r.assert_no_secrets()
     assert not r.timed_out, r.describe()
-    return r, r.json
+    rep = r.json
+    crashed = [(p["id"], p["summary"]) for p in rep["probes"] if p["status"] == "error"]
+    assert not crashed, f"probes crashed: {crashed}"
+    return r, rep
 
 
 def creds_section(rep: dict[str, Any]) -> dict[str, Any]:
