@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import clock, connectivity, credentials, dns
+from sigdoctor.probes import clock, connectivity, credentials, dns, identity
 from sigdoctor.probes.base import Probe, not_implemented
 
 PROBES: tuple[Probe, ...] = (
     credentials.PROBE,
-    not_implemented("identity", "Identity: does STS accept the credentials"),
+    identity.PROBE,
     not_implemented("permissions", "Permissions: does IAM allow what each target needs"),
     clock.PROBE,
     dns.PROBE,
