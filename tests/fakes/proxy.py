@@ -8,7 +8,9 @@
 mode: "pass" (tunnel to the routed address; an authority without a route gets 502 — nothing leaves the machine
 unless `resolve=True` lets the proxy resolve names itself, for the namespace world), "refuse" (403 to every
 CONNECT), "auth" (407 Proxy Authentication Required), "silent" (accepts, never answers), "dead" (nothing listens on
-the port: connections are refused).
+the port: connections are refused), "rewrite" (also forwards plain-HTTP requests — `GET http://host/path` — to the
+routed address, after applying `rewrite`: header name -> new value, or None to drop it; what a header-injecting
+corporate proxy or a mesh sidecar does to a signed request. CONNECT tunnels pass untouched).
 Start and stop from any thread; every tunnel and connection is closed on stop.
 """
 
@@ -19,12 +21,15 @@ import select
 import socket
 import threading
 from types import TracebackType
+from urllib.parse import urlsplit
 
 
 class ForwardProxy:
     def __init__(self, mode: str = "pass", routes: dict[str, tuple[str, int]] | None = None, host: str = "127.0.0.1",
-                 port: int = 0, resolve: bool = False) -> None:
+                 port: int = 0, resolve: bool = False, rewrite: dict[str, str | None] | None = None) -> None:
         self.mode = mode
+        self.rewrite = {k.lower(): v for k, v in (rewrite or {}).items()}
+        self.forwarded: list[str] = []  # request lines of plain-HTTP requests forwarded (rewrite mode)
         self.routes = dict(routes or {})
         self.resolve = resolve
         self.connects: list[str] = []
@@ -106,6 +111,9 @@ class ForwardProxy:
             return
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         parts = request_line.split()
+        if len(parts) >= 3 and parts[0] != "CONNECT" and self.mode == "rewrite":
+            self._forward(client, head, parts)
+            return
         if len(parts) < 2 or parts[0] != "CONNECT":
             self._answer(client, "405 Method Not Allowed")
             return
@@ -131,6 +139,61 @@ class ForwardProxy:
             return
         client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         self._pipe(client, upstream)
+
+    def _forward(self, client: socket.socket, head: bytes, parts: list[str]) -> None:
+        """One plain-HTTP request in absolute form, headers rewritten, sent on to the routed address; the answer is
+        relayed back and the connection closed."""
+        method, url, version = parts[0], parts[1], parts[2]
+        split = urlsplit(url)
+        authority = f"{split.hostname}:{split.port or 80}"
+        self.connects.append(authority)
+        header_blob, _, rest = head.partition(b"\r\n\r\n")
+        headers: list[tuple[str, str]] = []
+        for line in header_blob.decode("latin-1").split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+        length = int(next((v for k, v in headers if k.lower() == "content-length"), "0") or 0)
+        try:
+            while len(rest) < length:
+                chunk = client.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+        except OSError:
+            return
+        out: list[tuple[str, str]] = []
+        for name, value in headers:
+            if name.lower() in self.rewrite:
+                new = self.rewrite[name.lower()]
+                if new is not None:
+                    out.append((name, new))
+            elif name.lower() not in ("connection", "proxy-connection"):
+                out.append((name, value))
+        present = {n.lower() for n, _ in headers}
+        out += [(n, v) for n, v in self.rewrite.items() if v is not None and n not in present]
+        out.append(("Connection", "close"))
+        target = self._target(authority)
+        if target is None:
+            self._answer(client, "502 Bad Gateway")
+            return
+        path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        self.forwarded.append(f"{method} {url}")
+        try:
+            upstream = self._track(socket.create_connection(target, timeout=5))
+            upstream.sendall(f"{method} {path} {version}\r\n".encode("latin-1")
+                             + "".join(f"{n}: {v}\r\n" for n, v in out).encode("latin-1") + b"\r\n"
+                             + rest[:length])
+            while True:
+                data = upstream.recv(65536)
+                if not data:
+                    break
+                client.sendall(data)
+        except OSError:
+            self._answer(client, "502 Bad Gateway")
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                client.close()
 
     def _target(self, authority: str) -> tuple[str, int] | None:
         if authority in self.routes:

@@ -1,0 +1,114 @@
+"""Fixtures of the signature tests: the SigV4-verifying fake AWS on 127.0.0.1 (stopped at teardown), an agent key,
+and the credentials + signature probes run in a clean diagnosed environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sigdoctor.context import Context
+from sigdoctor.doctor import run_report
+from sigdoctor.model import Finding, ProbeResult, Report
+from sigdoctor.probes.credentials import PROBE as CRED_PROBE
+from sigdoctor.probes.signature import PROBE as SIG_PROBE
+from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
+from tests.fakes.aws_policy import Policy
+
+AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
+LOGS_URL = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/agents/app"
+EVERYTHING = Policy("all", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+                                                                    "Resource": "*"}]})
+
+
+@dataclass
+class Run:
+    report: Report
+    ctx: Context
+    fake: FakeAws
+
+    @property
+    def probe(self) -> ProbeResult:
+        return next(p for p in self.report.probes if p.id == "signature")
+
+    def findings(self, name: str) -> list[Finding]:
+        return [f for f in self.probe.findings if f.id == f"signature.{name}"]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.probe.data["signature"])
+
+    @property
+    def causes(self) -> list[str]:
+        return [c.id for c in self.report.root_causes]
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name lookup for anything but loopback is a bug here (it would leave the machine): fail loudly."""
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kw: Any) -> Any:
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            raise AssertionError(f"test tried to resolve {host!r}: every endpoint must point at a fake")
+        return real(host, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[FakeAws, str]]:
+    f = FakeAws()
+    f.add_workspace("ws-1", "us-east-1")
+    f.add_log_group("/agents/app", "us-east-1")
+    url = f.start()
+    try:
+        yield f, url
+    finally:
+        f.stop()
+
+
+@pytest.fixture
+def agent(fake: tuple[FakeAws, str]) -> Key:
+    return fake[0].add_user("agent", [EVERYTHING])
+
+
+RunFn = Callable[..., Run]
+
+
+@pytest.fixture
+def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunFn:
+    """Run the credentials and signature probes with `key` in the environment. By default every endpoint points at
+    the fake (AWS_ENDPOINT_URL_*); `endpoints=False` leaves the target's own name, for a proxy to route."""
+    f, url = fake
+
+    def go(key: Key, targets: list[str], *, secret: str | None = None, endpoints: bool = True,
+           env_extra: dict[str, str] | None = None, **ctx_kw: Any) -> Run:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+               "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+               "AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
+               "AWS_ACCESS_KEY_ID": key.access_key_id, "AWS_SECRET_ACCESS_KEY": secret or key.secret}
+        if key.token:
+            env["AWS_SESSION_TOKEN"] = key.token
+        if endpoints:
+            for service in ("AMP", "CLOUDWATCH_LOGS"):
+                env[f"AWS_ENDPOINT_URL_{service}"] = url
+        env.update(env_extra or {})
+        for k in [k for k in os.environ if k.startswith("AWS_") or k.lower().endswith("_proxy")]:
+            monkeypatch.delenv(k)
+        for k, v in env.items():  # botocore reads some settings from os.environ, not from the diagnosed env
+            monkeypatch.setenv(k, v)
+        ctx = Context(env=env, targets=targets, **ctx_kw)
+        report = run_report(ctx, [CRED_PROBE, SIG_PROBE])
+        text = repr(report)
+        for s in [key.secret, key.token, secret, *f.issued_secrets]:
+            assert not s or s not in text, "a secret reached the report"
+        assert "Signature=" not in text, "a request signature reached the report"
+        return Run(report, ctx, f)
+
+    return go
