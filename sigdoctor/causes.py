@@ -98,15 +98,20 @@ class _Fired:
     severity: Severity
     evidence: list[str]
     fix: list[str]
+    # Position of the earliest probe that saw it: a broken lower layer (credentials) is fixed before the ones
+    # above it (network, signature), so among equally severe causes it ranks first.
+    layer: int = 0
 
 
 def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
+    layer_of = {r.id: i for i, r in enumerate(results)}
     findings = [f for r in results for f in r.findings if f.status in _TRIGGERING]
     fired: dict[str, _Fired] = {}
     for rule in rules.values():
         triggers = [f for f in findings if f.id in rule.when]
         if triggers:
             fired[rule.id] = _fire(rule, triggers)
+            fired[rule.id].layer = min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers)
 
     # Fold each explained symptom into the first (best-ranked) cause that explains it.
     for cid in list(_ranked(fired.values())):
@@ -132,9 +137,10 @@ def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
 
 
 def _ranked(fired: Iterable[_Fired]) -> list[str]:
-    def key(f: _Fired) -> tuple[int, int, int, str]:
+    def key(f: _Fired) -> tuple[int, int, int, int, str]:
         return (
             SEVERITY_ORDER.index(f.severity),
+            f.layer,
             CONFIDENCE_ORDER.index(f.rule.confidence),
             f.rule.priority,
             f.rule.id,

@@ -93,3 +93,13 @@ def test_broken_cause_files_fail_fast_with_the_file_name(tmp_path: Path) -> None
     _write(tmp_path, "dns-resolution-failed", ["x.z"], suppresses=["clock-skew"])
     with pytest.raises(CauseFileError, match="suppress each other"):
         load_rules(tmp_path)
+
+
+def test_a_lower_layer_ranks_before_a_higher_one_of_equal_severity(tmp_path: Path) -> None:
+    _write(tmp_path, "no-credentials", ["credentials.none"], priority=90)
+    _write(tmp_path, "dns-resolution-failed", ["dns.nx"], priority=10)
+    results = [
+        ProbeResult("credentials", "C", Status.FAIL, "", 1, (Finding("credentials.none", Status.FAIL, "none"),)),
+        ProbeResult("dns", "D", Status.FAIL, "", 1, (Finding("dns.nx", Status.FAIL, "nxdomain"),)),
+    ]
+    assert [c.id for c in diagnose(results, load_rules(tmp_path))] == ["no-credentials", "dns-resolution-failed"]
