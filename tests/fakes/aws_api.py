@@ -730,6 +730,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--config", required=True)
     ap.add_argument("--listen", default="127.0.0.1:0")
     ap.add_argument("--tls-name", action="append", default=[])
+    # Who the certificate says terminates TLS (its issuer's O/OU): Amazon's by default, so that a full run's
+    # connectivity probe does not see a middlebox; e.g. "Zscaler Inc./Zscaler Root CA" to play one.
+    ap.add_argument("--tls-issuer", default="Amazon/Server CA 1B")
     ap.add_argument("--calls-out", required=True)
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
@@ -744,7 +747,8 @@ def main(argv: list[str]) -> int:
             import certifi
             import trustme
 
-            ca = trustme.CA(organization_name="sigdoctor fake AWS CA")
+            org, _, unit = args.tls_issuer.partition("/")
+            ca = trustme.CA(organization_name=org, organization_unit_name=unit or None)
             ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ca.issue_cert(*args.tls_name).configure_cert(ssl_ctx)
             # Trust the fake on top of whatever the host (or the world) already trusts.
