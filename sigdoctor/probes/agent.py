@@ -1,0 +1,177 @@
+"""The `agent` probe: what the agent's binary and configuration say before any credential is looked at.
+
+The binary (`--agent-binary`, or `/proc/PID/exe` with `--pid`) tells which AWS SDK signs and how old it is — the
+chain model the later probes should follow, and whether that SDK can use the configured credential source at all
+(EKS Pod Identity needs aws-sdk-go ≥ 1.47.11). The configuration (`--agent-config`, or the file named on the
+process's command line) gives targets, region, role and profile, and the mistakes visible in it.
+
+Inputs (set by the CLI / the process reader): ``ctx.shared["agent_binary"]``, ``ctx.shared["agent_exe"]``,
+``ctx.shared["agent_config"]``, ``ctx.shared["agent_cmdline"]``.
+Outputs: ``Outcome.data["agent"]``, ``ctx.shared["agent_sdk_model"]`` ("aws-sdk-go" | "aws-sdk-go-v2" | None) and
+``ctx.shared["agent_settings"]`` = {"targets", "region", "role_arn", "profile", "service"} for the CLI to use where
+the user gave none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sigdoctor.agent import buildinfo, config
+from sigdoctor.context import Context
+from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
+from sigdoctor.probes.base import Probe
+
+P = "agent."
+EMITS = tuple(P + n for n in (
+    "binary",
+    "sdk-unsupported-credential-source",
+    "config",
+    "config-invalid",
+    "long-lived-keys",
+    "region-mismatch",
+    "region-missing",
+    "request-not-signed",
+    "role-self-assumption",
+    "sigv4auth-cannot-infer",
+    "service-name-mismatch",
+))
+POD_IDENTITY_HOSTS = ("169.254.170.23", "fd00:ec2::23")
+# Flags agents take their config file from: Prometheus/Agent static `--config.file`, OTel `--config`.
+_CONFIG_FLAGS = ("--config.file", "-config.file", "--config", "-config", "--config-file")
+
+
+def config_from_cmdline(argv: Sequence[str]) -> str | None:
+    """The config file named on an agent's command line (`alloy run FILE`, `--config.file=FILE`, `--config FILE`)."""
+    args = list(argv[1:])
+    for i, a in enumerate(args):
+        for flag in _CONFIG_FLAGS:
+            if a == flag and i + 1 < len(args):
+                return _file_arg(args[i + 1])
+            if a.startswith(flag + "="):
+                return _file_arg(a.split("=", 1)[1])
+    if args and args[0] == "run":  # Alloy / Agent Flow: `run [flags] PATH`
+        positional = [a for a in args[1:] if not a.startswith("-")]
+        if positional:
+            return positional[-1]
+    return None
+
+
+def _file_arg(v: str) -> str | None:
+    # OTel config URIs: `file:/path` is a file; `env:`, `yaml:`, `http:` are not.
+    if v.startswith("file:"):
+        return v[5:]
+    if ":" in v.split("/", 1)[0]:
+        return None
+    return v
+
+
+def _pod_identity_uri(env: Mapping[str, str]) -> str | None:
+    uri = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    if not uri:
+        return None
+    host = (urlsplit(uri).hostname or "").lower()
+    return uri if host in POD_IDENTITY_HOSTS else None
+
+
+def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> dict[str, Any]:
+    try:
+        info = buildinfo.read(path)
+    except buildinfo.BuildInfoError as e:
+        findings.append(Finding(P + "binary", Status.SKIP,
+                                f"{path}: {e} — the Go SDK chain models do not apply to it",
+                                {"path": path, "from": source}))
+        ctx.shared["agent_sdk_model"] = None
+        return {"path": path, "from": source, "error": str(e)}
+    model = buildinfo.sdk_model(info)
+    ctx.shared["agent_sdk_model"] = model.model
+    main = f"{info.main.path} {info.main.version}" if info.main else (info.path or "?")
+    sdk = info.watched()
+    evidence = {"path": path, "from": source, "main": main, "go": info.go_version, "sdk": sdk,
+                "model": model.model, "why": model.why}
+    sdk_text = ", ".join(f"{k.removeprefix('github.com/')} {v}" for k, v in sdk.items()) or "no AWS SDK"
+    findings.append(Finding(P + "binary", Status.PASS,
+                            f"{main} built with {info.go_version}; {sdk_text}; credential chain model: "
+                            f"{model.model or 'unknown'} ({model.why})", evidence))
+    uri = _pod_identity_uri(ctx.env)
+    if uri:
+        blockers = buildinfo.pod_identity_blockers(info, model.model)
+        if blockers:
+            findings.append(Finding(
+                P + "sdk-unsupported-credential-source", Status.FAIL if model.model else Status.WARN,
+                f"EKS Pod Identity is configured (AWS_CONTAINER_CREDENTIALS_FULL_URI={uri}) but the agent's SDK "
+                f"is too old to use it: {'; '.join(blockers)}. It refuses the Pod Identity address (\"only "
+                "loopback hosts are allowed\") and ends with NoCredentialProviders",
+                {"uri": uri, "too_old": blockers, "model": model.model, "main": main,
+                 "fix": ["Upgrade the agent to a release built with aws-sdk-go ≥ v1.47.11 (aws-sdk-go-v2: "
+                         "credentials ≥ v1.16.0, config ≥ v1.25.0)",
+                         "Or switch this workload to IRSA (web identity), which that SDK supports"]}))
+    return {**evidence, "replaced": {p: m.replaced_by for p, m in info.deps.items()
+                                     if m.replaced_by and p in sdk}}
+
+
+def _shared_config_text(ctx: Context) -> str | None:
+    p = ctx.env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    try:
+        path = ctx.path(p)
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    except OSError:
+        return None
+
+
+def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    binary: str | None = ctx.shared.get("agent_binary")
+    source = "--agent-binary"
+    if not binary and ctx.shared.get("agent_exe"):
+        binary, source = ctx.shared["agent_exe"], "--pid"
+    cfg_path: str | None = ctx.shared.get("agent_config")
+    cfg_source = "--agent-config"
+    cmdline = ctx.shared.get("agent_cmdline")
+    if not cfg_path and cmdline:
+        named = config_from_cmdline(list(cmdline))
+        if named:
+            cfg_path = str(ctx.path(named)) if Path(named).is_absolute() else named
+            cfg_source = f"the process's command line ({named})"
+    if not binary and not cfg_path and not cmdline:
+        return Outcome(Status.SKIP, "no --pid, --agent-binary or --agent-config given")
+
+    findings: list[Finding] = []
+    data: dict[str, Any] = {}
+    summary: list[str] = []
+    if binary:
+        data["binary"] = _binary(ctx, str(binary), source, findings)
+        if "main" in data["binary"]:
+            summary.append(f"{data['binary']['main']} ({data['binary']['model'] or 'SDK model unknown'})")
+    settings: dict[str, Any] = {"targets": [], "region": None, "role_arn": None, "profile": None, "service": None}
+    if cfg_path:
+        try:
+            cfg = config.load(cfg_path, ctx.env, ctx.redactor)
+        except config.ConfigError as e:
+            findings.append(Finding(P + "config", Status.FAIL, str(e), {"path": cfg_path, "from": cfg_source}))
+            data["config"] = {"path": cfg_path, "error": str(e)}
+        else:
+            j = config.judge(cfg, ctx.env, identity=ctx.shared.get("identity"),
+                             shared_config_text=_shared_config_text(ctx))
+            findings += j.findings
+            data.update(j.data)
+            data["config"]["from"] = cfg_source
+            settings = j.settings
+            summary.append(f"config: {j.findings[0].message}")
+    elif cmdline:
+        summary.append("config file not found on the command line (pass --agent-config)")
+    ctx.shared["agent_settings"] = settings
+    data["settings"] = settings
+    problems: list[Status] = [f.status for f in findings if f.status in (Status.FAIL, Status.WARN)]
+    status = worst(problems) if problems else Status.PASS
+    return Outcome(status, "; ".join(summary) or "nothing to read", tuple(findings), {"agent": data})
+
+
+PROBE = Probe(
+    id="agent",
+    title="Agent: its binary, SDK and configuration",
+    run=run,
+    timeout=5.0,
+    emits=EMITS,
+)
