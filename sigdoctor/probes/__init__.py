@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import clock, connectivity, credentials, dns, identity
+from sigdoctor.probes import clock, connectivity, credentials, dns, identity, permissions
 from sigdoctor.probes.base import Probe, not_implemented
 
 PROBES: tuple[Probe, ...] = (
     credentials.PROBE,
     identity.PROBE,
-    not_implemented("permissions", "Permissions: does IAM allow what each target needs"),
+    permissions.PROBE,
     clock.PROBE,
     dns.PROBE,
     connectivity.PROBE,

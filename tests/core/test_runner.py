@@ -33,10 +33,19 @@ def test_registry_is_in_spec_order_and_valid() -> None:
     ]
 
 
-def test_failed_requirement_skips_dependent_with_reason() -> None:
+def test_crashed_or_skipped_requirement_skips_dependent_with_reason() -> None:
+    boom = RuntimeError("x")
+    results = run_probes(Context(), [_probe("a", raises=boom), _probe("b", requires=("a",))])
+    assert [r.status for r in results] == [Status.ERROR, Status.SKIP]
+    assert results[1].summary == "requires a (error)"
+    results = run_probes(Context(), [_probe("a"), _probe("b", requires=("a",))], skip=["a"])
+    assert results[1].summary == "requires a (skip)"
+
+
+def test_a_failing_requirement_still_lets_dependents_run() -> None:
+    # e.g. credentials fail on env-shadows-role while the keys work: identity must still check them.
     results = run_probes(Context(), [_probe("a", Status.FAIL), _probe("b", requires=("a",))])
-    assert [r.status for r in results] == [Status.FAIL, Status.SKIP]
-    assert results[1].summary == "requires a (fail)"
+    assert [r.status for r in results] == [Status.FAIL, Status.PASS]
 
 
 def test_crashing_probe_becomes_error_with_redacted_text() -> None:
