@@ -96,12 +96,12 @@ def parse(data: Data) -> BuildInfo:
         off = blob.find(MAGIC)
         if off != 0:
             raise BuildInfoError(".go.buildinfo section without the Go build info magic")
-        return _decode(data, start, elf)
+        return _decode(data, start, elf, end)
     # Stripped section headers: Go's own reader scans the writable data for the magic at 16-byte alignment.
     found = _scan(data)
     if found is None:
         raise BuildInfoError("no Go build info (not a Go binary, or built before Go 1.13)")
-    return _decode(data, found, elf)
+    return _decode(data, found, elf, len(data))
 
 
 def _scan(data: Data) -> int | None:
@@ -113,16 +113,17 @@ def _scan(data: Data) -> int | None:
     return None
 
 
-def _decode(data: Data, base: int, elf: _Elf) -> BuildInfo:
-    header = data[base:base + HEADER_LEN]
+def _decode(data: Data, base: int, elf: _Elf, limit: int) -> BuildInfo:
+    # Inline strings must lie inside the section: reading on past it would parse unrelated bytes.
+    header = data[base:min(base + HEADER_LEN, limit)]
     if len(header) < HEADER_LEN:
         raise BuildInfoError("Go build info header truncated")
     ptr_size, flags = header[14], header[15]
     big = bool(flags & FLAG_BIG_ENDIAN)
     if flags & FLAG_INLINE:
         pos = base + HEADER_LEN
-        version, pos = _varint_string(data, pos)
-        modinfo, _ = _varint_string(data, pos)
+        version, pos = _varint_string(data, pos, limit)
+        modinfo, _ = _varint_string(data, pos, limit)
         inline = True
     else:
         if ptr_size not in (4, 8):
@@ -143,10 +144,10 @@ def _decode(data: Data, base: int, elf: _Elf) -> BuildInfo:
     return BuildInfo(go_version=version, ptr_size=ptr_size, big_endian=big, inline=inline, **info)
 
 
-def _varint_string(data: Data, pos: int) -> tuple[str, int]:
+def _varint_string(data: Data, pos: int, limit: int) -> tuple[str, int]:
     n, shift = 0, 0
     while True:
-        if pos >= len(data):
+        if pos >= limit:
             raise BuildInfoError("Go build info truncated (string length)")
         b = data[pos]
         pos += 1
@@ -156,7 +157,7 @@ def _varint_string(data: Data, pos: int) -> tuple[str, int]:
         shift += 7
         if shift > 63:
             raise BuildInfoError("Go build info: bad string length")
-    if pos + n > len(data):
+    if pos + n > limit:
         raise BuildInfoError("Go build info truncated (string body)")
     return data[pos:pos + n].decode("utf-8", "replace"), pos + n
 
