@@ -32,7 +32,7 @@ def test_real_binary_with_debian_aws_sdk_go_matches_go_version_m(
         v1_old: Path, go_version_m: Callable[[Path], str]) -> None:
     info = buildinfo.read(v1_old)
     listed = go_version_m(v1_old)
-    assert f"\tdep\tgithub.com/aws/aws-sdk-go\tv1.44.133" in listed
+    assert "\tdep\tgithub.com/aws/aws-sdk-go\tv1.44.133" in listed
     assert info.go_version == listed.split(":", 1)[1].split()[0]
     assert info.main == Module("github.com/grafana/agent", "(devel)")
     assert info.watched() == {"github.com/aws/aws-sdk-go": "v1.44.133"}
