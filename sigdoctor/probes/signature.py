@@ -96,7 +96,8 @@ def _check(ctx: Context, target: Target, creds: Any, findings: list[Finding]) ->
             ev["fix"] = h.fix
         findings.append(Finding(f"signature.{h.cause}", h.status, f"{target.host}: {h.message}",
                                 ctx.redactor.obj(ev)))
-    findings.append(_headline(ctx, target, verdict, base))
+    if not (verdict.state == REJECTED and verdict.hits):  # a rejection explained above needs no second line
+        findings.append(_headline(ctx, target, verdict, base))
     return ctx.redactor.obj(row)
 
 
@@ -112,10 +113,9 @@ def _headline(ctx: Context, target: Target, v: Verdict, base: dict[str, Any]) ->
         return Finding("signature.accepted", Status.PASS,
                        f"{target.host} accepted the signature of a request signed here ({how})", base)
     # Rejections this probe explains have their own findings; this one carries answers it cannot explain.
-    return Finding("signature.rejected", Status.WARN if v.state != REJECTED or not v.hits else Status.SKIP,
-                   f"{target.host} rejected the request: {said or base.get('http_status')}"
-                   + ("" if v.hits else "; the identity and clock probes explain credential and time errors"),
-                   {**base, **evidence(v)})
+    return Finding("signature.rejected", Status.WARN,
+                   f"{target.host} rejected the request: {said or base.get('http_status')}; the identity and clock "
+                   "probes explain credential and time errors", {**base, **evidence(v)})
 
 
 PROBE = Probe(

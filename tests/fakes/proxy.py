@@ -10,7 +10,9 @@ unless `resolve=True` lets the proxy resolve names itself, for the namespace wor
 CONNECT), "auth" (407 Proxy Authentication Required), "silent" (accepts, never answers), "dead" (nothing listens on
 the port: connections are refused), "rewrite" (also forwards plain-HTTP requests — `GET http://host/path` — to the
 routed address, after applying `rewrite`: header name -> new value, or None to drop it; what a header-injecting
-corporate proxy or a mesh sidecar does to a signed request. CONNECT tunnels pass untouched).
+corporate proxy or a mesh sidecar does to a signed request. CONNECT tunnels pass untouched unless `mitm` is a
+trustme CA: then the proxy terminates TLS with a certificate from that CA for the requested name, rewrites the request
+inside and sends it on over TLS — a TLS-intercepting corporate proxy).
 Start and stop from any thread; every tunnel and connection is closed on stop.
 """
 
@@ -19,16 +21,21 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import ssl
 import threading
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 
 class ForwardProxy:
     def __init__(self, mode: str = "pass", routes: dict[str, tuple[str, int]] | None = None, host: str = "127.0.0.1",
-                 port: int = 0, resolve: bool = False, rewrite: dict[str, str | None] | None = None) -> None:
+                 port: int = 0, resolve: bool = False, rewrite: dict[str, str | None] | None = None,
+                 mitm: Any = None) -> None:
         self.mode = mode
         self.rewrite = {k.lower(): v for k, v in (rewrite or {}).items()}
+        self.mitm = mitm  # a trustme.CA, or None
         self.forwarded: list[str] = []  # request lines of plain-HTTP requests forwarded (rewrite mode)
         self.routes = dict(routes or {})
         self.resolve = resolve
@@ -138,15 +145,57 @@ class ForwardProxy:
             self._answer(client, "502 Bad Gateway")
             return
         client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        if self.mode == "rewrite" and self.mitm is not None:
+            upstream.close()
+            self._intercept(client, authority, target)
+            return
         self._pipe(client, upstream)
 
+    def _intercept(self, client: socket.socket, authority: str, target: tuple[str, int]) -> None:
+        """TLS to the client with a certificate for the name it asked for; the request inside is rewritten and sent
+        on over a new TLS connection (the upstream certificate is not checked: this is the test's own proxy)."""
+        host = authority.rpartition(":")[0].strip("[]")
+        server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.mitm.issue_cert(host).configure_cert(server_ctx)
+        try:
+            tls = server_ctx.wrap_socket(client, server_side=True)
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = tls.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+        except (OSError, ssl.SSLError):
+            return
+        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+        if len(parts) < 3:
+            return
+        client_ctx = ssl.create_default_context()
+        client_ctx.check_hostname = False
+        client_ctx.verify_mode = ssl.CERT_NONE
+
+        def upstream() -> socket.socket:
+            raw = self._track(socket.create_connection(target, timeout=5))
+            return client_ctx.wrap_socket(raw, server_hostname=host)
+
+        self._relay(tls, head, parts[0], parts[1], parts[2], host, upstream)
+
     def _forward(self, client: socket.socket, head: bytes, parts: list[str]) -> None:
-        """One plain-HTTP request in absolute form, headers rewritten, sent on to the routed address; the answer is
-        relayed back and the connection closed."""
-        method, url, version = parts[0], parts[1], parts[2]
-        split = urlsplit(url)
+        """One plain-HTTP request in absolute form, sent on to the routed address."""
+        split = urlsplit(parts[1])
         authority = f"{split.hostname}:{split.port or 80}"
         self.connects.append(authority)
+        target = self._target(authority)
+        if target is None:
+            self._answer(client, "502 Bad Gateway")
+            return
+        path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        self._relay(client, head, parts[0], path, parts[2], parts[1],
+                    lambda: self._track(socket.create_connection(target, timeout=5)))
+
+    def _relay(self, client: socket.socket, head: bytes, method: str, path: str, version: str, shown: str,
+               connect: Callable[[], socket.socket]) -> None:
+        """Read the rest of the request, rewrite its headers, send it upstream, relay the answer, close."""
         header_blob, _, rest = head.partition(b"\r\n\r\n")
         headers: list[tuple[str, str]] = []
         for line in header_blob.decode("latin-1").split("\r\n")[1:]:
@@ -172,14 +221,9 @@ class ForwardProxy:
         present = {n.lower() for n, _ in headers}
         out += [(n, v) for n, v in self.rewrite.items() if v is not None and n not in present]
         out.append(("Connection", "close"))
-        target = self._target(authority)
-        if target is None:
-            self._answer(client, "502 Bad Gateway")
-            return
-        path = (split.path or "/") + (f"?{split.query}" if split.query else "")
-        self.forwarded.append(f"{method} {url}")
+        self.forwarded.append(f"{method} {shown}")
         try:
-            upstream = self._track(socket.create_connection(target, timeout=5))
+            upstream = connect()
             upstream.sendall(f"{method} {path} {version}\r\n".encode("latin-1")
                              + "".join(f"{n}: {v}\r\n" for n, v in out).encode("latin-1") + b"\r\n"
                              + rest[:length])

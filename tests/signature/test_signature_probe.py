@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from threading import Thread
 from typing import Any
 
 import pytest
+import trustme
 
 from sigdoctor.model import Status
 from tests.fakes.aws_api import FakeAws, Key
@@ -29,6 +32,8 @@ def test_healthy_amp_and_logs_are_accepted(run_probe: RunFn, agent: Key) -> None
     amp = r.rows[0]
     assert (amp["signing_region"], amp["signing_service"], amp["status"]) == ("us-east-1", "aps", "accepted")
     assert amp["http_status"] == 200
+    # AWS's Date header, for the clock probe
+    assert [u for u, *_ in r.ctx.shared["http_dates"]] == [amp["request_url"], r.rows[1]["request_url"]]
     # The fake saw exactly the two harmless requests, signed.
     assert [(c["service"], c["operation"], c.get("status")) for c in r.fake.calls] == [
         ("aps", "RemoteWrite", 200), ("logs", "DescribeLogStreams", 200)]
@@ -174,3 +179,34 @@ def Policy_all() -> Any:
     from tests.signature.conftest import EVERYTHING
 
     return EVERYTHING
+
+
+@pytest.fixture
+def tls_fake(fake: tuple[FakeAws, str], tmp_path: Path) -> Iterator[tuple[FakeAws, int, Path]]:
+    """The same fake AWS behind TLS under AMP's real name, and a corporate CA the agent's bundle trusts."""
+    aws_ca, corp_ca = trustme.CA(), trustme.CA(organization_name="Corp TLS inspection")
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    aws_ca.issue_cert("aps-workspaces.us-east-1.amazonaws.com").configure_cert(server_ctx)
+    bundle = tmp_path / "corp-bundle.pem"
+    bundle.write_bytes(corp_ca.cert_pem.bytes())
+    twin = FakeAws.from_config(fake[0].to_config())
+    url = twin.start(ssl_context=server_ctx)
+    twin.corp_ca = corp_ca  # type: ignore[attr-defined]
+    try:
+        yield twin, int(url.rsplit(":", 1)[1]), bundle
+    finally:
+        twin.stop()
+
+
+def test_tls_intercepting_proxy_rewriting_a_header_is_named(run_probe: RunFn, agent: Key,
+                                                            tls_fake: tuple[FakeAws, int, Path]) -> None:
+    twin, port, bundle = tls_fake
+    with ForwardProxy("rewrite", routes={"aps-workspaces.us-east-1.amazonaws.com:443": ("127.0.0.1", port)},
+                      rewrite={"content-type": "application/json"}, mitm=twin.corp_ca) as proxy:  # type: ignore[attr-defined]
+        r = run_probe(agent, [AMP_URL], endpoints=False,
+                      env_extra={"HTTPS_PROXY": proxy.url, "AWS_CA_BUNDLE": str(bundle)})
+        assert proxy.forwarded == ["POST aps-workspaces.us-east-1.amazonaws.com"]
+    assert r.causes[0] == "request-modified-after-signing", r.causes
+    [f] = r.findings("request-modified-after-signing")
+    assert "header content-type" in f.message
+    assert [c["status"] for c in twin.calls] == [403]
