@@ -27,6 +27,7 @@ P = "agent."
 # which `_str` wraps in ⟨…⟩.
 PLACEHOLDER_RE = re.compile(r"\{\{[^}]*\}\}|\$\{[^}]*\}|<[A-Z][A-Z0-9_ ]*>|⟨[^⟩]*⟩")
 _OTEL_ENV_RE = re.compile(r"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 # Prometheus' sigv4 signs for `aps` unless service_name says otherwise.
 PROMETHEUS_DEFAULT_SERVICE = "aps"
 
@@ -190,12 +191,17 @@ def _from_yaml_doc(doc: dict[str, Any], prefix: str, cfg: AgentConfig) -> str | 
     if isinstance(metrics, dict) and ("configs" in metrics or "global" in metrics):
         kinds.append("Grafana Agent static")
         glob = metrics.get("global") or {}
-        if isinstance(glob, dict) and isinstance(glob.get("remote_write"), list):
-            _remote_writes(glob["remote_write"], f"{prefix}metrics.global.remote_write", cfg)
-        for i, inst in enumerate(metrics.get("configs") or []):
-            if isinstance(inst, dict) and isinstance(inst.get("remote_write"), list):
-                label = inst.get("name", i)
+        glob_rw = glob.get("remote_write") if isinstance(glob, dict) else None
+        instances = [c for c in metrics.get("configs") or [] if isinstance(c, dict)]
+        # global.remote_write is the default of every instance that declares none of its own.
+        for i, inst in enumerate(instances):
+            label = inst.get("name", i)
+            if isinstance(inst.get("remote_write"), list):
                 _remote_writes(inst["remote_write"], f"{prefix}metrics.configs[{label}].remote_write", cfg)
+            elif isinstance(glob_rw, list):
+                _remote_writes(glob_rw, f"{prefix}metrics.configs[{label}] (global remote_write)", cfg)
+        if not instances and isinstance(glob_rw, list):
+            _remote_writes(glob_rw, f"{prefix}metrics.global.remote_write", cfg)
     if isinstance(doc.get("exporters"), dict) or isinstance(doc.get("extensions"), dict):
         kinds.append("OpenTelemetry Collector")
         _otel(doc, prefix, cfg)
@@ -217,7 +223,9 @@ def _remote_writes(items: list[Any], where: str, cfg: AgentConfig) -> None:
 
 def _otel(doc: dict[str, Any], prefix: str, cfg: AgentConfig) -> None:
     service = doc.get("service") if isinstance(doc.get("service"), dict) else {}
-    enabled_ext = set(service.get("extensions") or []) if isinstance(service, dict) else set()
+    # None: the file has no service.extensions at all (a fragment), so nothing can be said about enabling.
+    enabled_ext = set(service.get("extensions") or []) if isinstance(service, dict) and "extensions" in service \
+        else None
     used_exporters: set[str] = set()
     pipelines = service.get("pipelines") if isinstance(service, dict) else None
     for pipe in (pipelines or {}).values() if isinstance(pipelines, dict) else []:
@@ -230,7 +238,7 @@ def _otel(doc: dict[str, Any], prefix: str, cfg: AgentConfig) -> None:
         body = ext if isinstance(ext, dict) else {}
         s = _otel_signer(body, body.get("assume_role") if isinstance(body.get("assume_role"), dict) else None,
                          f"{prefix}extensions.{name}")
-        s.enabled = not enabled_ext or name in enabled_ext
+        s.enabled = enabled_ext is None or name in enabled_ext
         signers[str(name)] = s
     attached: set[str] = set()
     for name, exp in (doc.get("exporters") or {}).items():
@@ -406,10 +414,13 @@ def judge(cfg: AgentConfig, env: Mapping[str, str], *, identity: Any = None,
     key_places: list[dict[str, Any]] = []
 
     declared_regions: list[str] = []
+    declared_services: list[str] = []
     for s in cfg.signers():
         _check_signer(s, findings, key_places)
-        if s.region and not has_placeholder(s.region):
+        if s.region and not has_placeholder(s.region) and REGION_RE.match(s.region):
             declared_regions.append(s.region)
+        if s.service and not has_placeholder(s.service):
+            declared_services.append(s.service)
         if s.role_arn and parse_role_arn(s.role_arn) is not None:
             role_arns.append(s.role_arn)
             _check_self_assumption(s, env, identity, cfg.base_roles, findings)
@@ -449,7 +460,7 @@ def judge(cfg: AgentConfig, env: Mapping[str, str], *, identity: Any = None,
         "region": _one(regions) or _one(declared_regions),
         "role_arn": _one(role_arns),
         "profile": _one(profiles),
-        "service": _one(services),
+        "service": _one(services) or _one(declared_services),
     }
     signed = sum(1 for r in rows if r["signed"])
     aws = [r for r in rows if r["aws"]]
@@ -490,6 +501,10 @@ def _unsigned_fix(component: str) -> list[str]:
 
 
 def _check_signer(s: Signer, findings: list[Finding], key_places: list[dict[str, Any]]) -> None:
+    if s.region and not has_placeholder(s.region) and not REGION_RE.match(s.region):
+        findings.append(Finding(P + "config-invalid", Status.WARN,
+                                f"{s.where}: region {s.region!r} is not an AWS region name (like us-east-1)",
+                                {"where": s.where, "region": s.region}))
     if s.access_key or s.secret_key:
         if bool(s.access_key) != bool(s.secret_key):
             missing = "secret_key" if s.access_key else "access_key"
@@ -544,8 +559,8 @@ def _effective(s: Signer, ep: Endpoint, t: Target, env: Mapping[str, str], share
         return region or t.region, service or t.signing_name
     if s.kind == OTEL and (region is None or service is None):
         inf_service, inf_region = _otel_inferred(ep.url)
-        if inf_service is None and not (s.region and s.service):
-            unset = [n for n, v in (("region", s.region), ("service", s.service)) if not v]
+        unset = [n for n, v in (("region", s.region), ("service", s.service)) if not v]
+        if inf_service is None and unset:
             findings.append(Finding(
                 P + "sigv4auth-cannot-infer", Status.WARN,
                 f"{s.where}: {' and '.join(unset)} not set, and sigv4auth infers them only from hosts starting "
@@ -556,8 +571,8 @@ def _effective(s: Signer, ep: Endpoint, t: Target, env: Mapping[str, str], share
                          f"{s.where}"]}))
         region = region or inf_region
         service = service or inf_service
-    if s.region and has_placeholder(s.region):
-        return None, service
+    if region is None and s.region and has_placeholder(s.region):
+        return None, service  # a template placeholder: nothing to judge until it is filled in
     if region is None:
         fb, src = _fallback_region(env, s.profile, shared_config_text)
         if s.kind == OTEL:
