@@ -132,7 +132,11 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if not cfg_path and cmdline:
         named = config_from_cmdline(list(cmdline))
         if named:
-            cfg_path = str(ctx.path(named)) if Path(named).is_absolute() else named
+            pid = ctx.shared.get("agent_pid")
+            if Path(named).is_absolute():
+                cfg_path = str(ctx.path(named))
+            else:  # relative to the agent's working directory, not ours
+                cfg_path = f"/proc/{pid}/cwd/{named}" if pid else named
             cfg_source = f"the process's command line ({named})"
     if not binary and not cfg_path and not cmdline:
         return Outcome(Status.SKIP, "no --pid, --agent-binary or --agent-config given")
