@@ -134,3 +134,18 @@ def test_every_id_the_code_can_emit_is_declared() -> None:
     sources = Path(config_module.__file__).read_text() + Path(agent.__file__).read_text()
     used = {"agent." + m for m in re.findall(r'P \+ "([\w-]+)"', sources)}
     assert used and used <= set(agent.EMITS), used - set(agent.EMITS)
+
+
+def test_runner_and_cause_files_rank_the_config_mistakes(tmp_path: Path) -> None:
+    from sigdoctor.causes import diagnose, load_rules
+    from sigdoctor.runner import run_probes
+
+    f = tmp_path / "prometheus.yml"
+    west = AMP.replace("us-east-1", "us-west-2")
+    f.write_text(f"remote_write:\n  - url: {west}\n    sigv4:\n      region: us-east-1\n"
+                 f"      access_key: AKIAIOSFODNN7EXAMPLE\n      secret_key: {SECRET}\n  - url: {AMP}\n")
+    results = run_probes(ctx_with(agent_config=str(f)), [agent.PROBE])
+    causes = diagnose(results, load_rules())
+    ranked = [c.id for c in causes]
+    assert set(ranked[:2]) == {"region-mismatch", "request-not-signed"} and ranked[2:] == ["long-lived-keys"]
+    assert causes[-1].severity == "warning"
