@@ -150,8 +150,11 @@ def _api(ctx: Context, target: Target, api: _Api) -> LiveRequest:
     if api.service == "s3" and name and host.startswith(name + "."):
         host = host[len(name) + 1:]  # botocore puts the bucket back in front (virtual-hosted style)
     # A client that never signs and never sends: it serialises the call and hands the request over at signing time.
-    session = botocore.session.Session()
+    # Nothing from the user's config may change a request that only needs serialising (nor may a broken profile
+    # stop it): no config file, no profile, no credentials file.
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     session.set_config_variable("config_file", "/dev/null")
+    session.set_config_variable("credentials_file", "/dev/null")
     client = session.create_client(
         api.service, region_name=target.region or "us-east-1", endpoint_url=f"{base.scheme}://{host}",
         aws_access_key_id="unused", aws_secret_access_key="unused",
@@ -168,7 +171,13 @@ def _api(ctx: Context, target: Target, api: _Api) -> LiveRequest:
         got = c.request
     else:  # pragma: no cover - botocore always signs before sending
         raise Unsupported("botocore did not build the request")
-    req = AWSRequest(method=got.method, url=got.url, data=got.data)
+    url = str(got.url)
+    if host != base.netloc:
+        # Back to the virtual-hosted form the target (and the agent) uses: bucket.s3.<region>.amazonaws.com/…
+        u = urlsplit(url)
+        if u.path == f"/{name}" or u.path.startswith(f"/{name}/"):
+            url = urlunsplit((u.scheme, base.netloc, u.path[len(name) + 1:] or "/", u.query, ""))
+    req = AWSRequest(method=got.method, url=url, data=got.data)
     for k, v in got.headers.items():
         if k.lower() not in _UNSIGNABLE:
             req.headers[k] = v

@@ -41,6 +41,10 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         target = _target(ctx, text, findings)
         if target is None:
             continue
+        if ctx.remaining() < 0.2:
+            findings.append(Finding("signature.not-sent", Status.SKIP, f"{text}: the run's deadline was reached "
+                                    "before its request could be sent (raise --deadline)", {"target": text}))
+            continue
         results.append(_check(ctx, target, snapshot, findings))
     statuses = [f.status for f in findings] or [Status.SKIP]
     status = worst(statuses)

@@ -66,6 +66,9 @@ def fake() -> Iterator[tuple[FakeAws, str]]:
     f = FakeAws()
     f.add_workspace("ws-1", "us-east-1")
     f.add_log_group("/agents/app", "us-east-1")
+    f.add_bucket("loki-chunks")
+    f.add_delivery_stream("fluent-bit")
+    f.add_stream("logs")
     url = f.start()
     try:
         yield f, url
@@ -96,7 +99,7 @@ def run_probe(fake: tuple[FakeAws, str], tmp_path: Path, monkeypatch: pytest.Mon
         if key.token:
             env["AWS_SESSION_TOKEN"] = key.token
         if endpoints:
-            for service in ("AMP", "CLOUDWATCH_LOGS"):
+            for service in ("AMP", "CLOUDWATCH_LOGS", "S3", "XRAY", "FIREHOSE", "KINESIS"):
                 env[f"AWS_ENDPOINT_URL_{service}"] = url
         env.update(env_extra or {})
         for k in [k for k in os.environ if k.startswith("AWS_") or k.lower().endswith("_proxy")]:

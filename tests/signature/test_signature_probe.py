@@ -17,7 +17,7 @@ import pytest
 import trustme
 
 from sigdoctor.model import Status
-from tests.fakes.aws_api import FakeAws, Key
+from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.proxy import ForwardProxy
 from tests.signature.conftest import AMP_URL, LOGS_URL, RunFn
 
@@ -210,3 +210,50 @@ def test_tls_intercepting_proxy_rewriting_a_header_is_named(run_probe: RunFn, ag
     [f] = r.findings("request-modified-after-signing")
     assert "header content-type" in f.message
     assert [c["status"] for c in twin.calls] == [403]
+
+
+# Every harmless request kind: each is serialised by botocore, signed here and checked by the fake's verifier.
+OTHER_TARGETS = {
+    "logs-describe-log-streams": (LOGS_URL, ("logs", "DescribeLogStreams")),
+    "s3-list-objects-max-keys-0": ("https://loki-chunks.s3.us-east-1.amazonaws.com/", ("s3", "ListObjectsV2")),
+    "xray-put-telemetry-empty": ("https://xray.us-east-1.amazonaws.com/", ("xray", "PutTelemetryRecords")),
+    "firehose-describe-delivery-stream": (f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/fluent-bit",
+                                          ("firehose", "DescribeDeliveryStream")),
+    "kinesis-describe-stream-summary": (f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/logs",
+                                        ("kinesis", "DescribeStreamSummary")),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_TARGETS))
+def test_every_harmless_request_is_accepted_and_a_wrong_secret_is_named(run_probe: RunFn, agent: Key,
+                                                                        kind: str) -> None:
+    target, op = OTHER_TARGETS[kind]
+    r = run_probe(agent, [target])
+    assert r.probe.status == Status.PASS, r.probe
+    assert r.rows[0]["request"] == kind
+    assert [(c["service"], c["operation"], c["status"]) for c in r.fake.calls] == [(*op, 200)]
+    bad = run_probe(agent, [target], secret=agent.secret[:-4] + "AAAA")
+    assert bad.causes[0] == "secret-key-mismatch", (bad.causes, bad.probe)
+
+
+def test_offline_sends_nothing(run_probe: RunFn, agent: Key) -> None:
+    r = run_probe(agent, [AMP_URL], offline=True)
+    assert r.probe.status == Status.SKIP and "--offline" in r.probe.summary
+    assert r.fake.calls == []
+
+
+def test_deadline_reached_sends_nothing(run_probe: RunFn, agent: Key) -> None:
+    r = run_probe(agent, [AMP_URL], deadline_s=0.0)
+    assert r.fake.calls == []
+    assert r.probe.status != Status.PASS
+
+
+def test_s3_bucket_url_keeps_its_virtual_hosted_name(run_probe: RunFn, agent: Key, fake: tuple[FakeAws, str]) -> None:
+    port = int(fake[1].rsplit(":", 1)[1])
+    with ForwardProxy("rewrite", routes={"loki-chunks.s3.us-east-1.amazonaws.com:80": ("127.0.0.1", port)}) as proxy:
+        r = run_probe(agent, ["http://loki-chunks.s3.us-east-1.amazonaws.com/"], endpoints=False,
+                      env_extra={"HTTP_PROXY": proxy.url})
+        assert proxy.forwarded == ["GET http://loki-chunks.s3.us-east-1.amazonaws.com/?list-type=2&max-keys=0"
+                                   "&encoding-type=url"]
+    assert r.probe.status == Status.PASS, r.probe
+    assert [(c["host"], c["status"]) for c in r.fake.calls] == [("loki-chunks.s3.us-east-1.amazonaws.com", 200)]
