@@ -18,7 +18,8 @@ from tests.world import REPO_ROOT, Result, World
 
 FAKE_ADDRESS = "52.94.0.41"
 AMP_HOST = "aps-workspaces.us-east-1.amazonaws.com"
-NAMES = ("sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "iam.amazonaws.com", AMP_HOST)
+NAMES = ("sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "sts.us-west-2.amazonaws.com", "iam.amazonaws.com",
+         AMP_HOST)
 AMP_URL = f"https://{AMP_HOST}/workspaces/ws-1/api/v1/remote_write"
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
@@ -132,6 +133,17 @@ def test_service_override_names_the_right_signing_name(world: World) -> None:
     assert "service-name-mismatch" in causes, r.describe()
     [f] = [f for f in _probe(r)["findings"] if f["id"] == "signature.service-name-mismatch"]
     assert f["evidence"]["expected_service"] == "aps"
+
+
+def test_region_flag_other_than_the_endpoints(world: World) -> None:
+    s = Scenario(world)
+    key = s.fake.add_user("agent", [ALL])
+    r, _ = s.agent(key).run("run", "--target", AMP_URL, "--region", "us-west-2", "--format", "json")
+    assert r.rc == 1 and "region-mismatch" in [c["id"] for c in r.json["root_causes"]], r.describe()
+    [row] = _probe(r)["data"]["signature"]
+    assert row["signing_region"] == "us-west-2"
+    [f] = [f for f in _probe(r)["findings"] if f["id"] == "signature.region-mismatch"]
+    assert (f["evidence"]["signed_region"], f["evidence"]["endpoint_region"]) == ("us-west-2", "us-east-1")
 
 
 def test_intercepting_proxy_that_rewrites_a_signed_header(world: World) -> None:
