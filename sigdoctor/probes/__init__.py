@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import clock, connectivity, credentials, dns, identity, permissions
-from sigdoctor.probes.base import Probe, not_implemented
+from sigdoctor.probes import clock, connectivity, credentials, dns, identity, permissions, signature
+from sigdoctor.probes.base import Probe
 
 PROBES: tuple[Probe, ...] = (
     credentials.PROBE,
@@ -12,7 +12,7 @@ PROBES: tuple[Probe, ...] = (
     clock.PROBE,
     dns.PROBE,
     connectivity.PROBE,
-    not_implemented("signature", "Signature: is a request signed here accepted"),
+    signature.PROBE,
 )
 
 
