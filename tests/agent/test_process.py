@@ -77,7 +77,7 @@ def test_the_agents_environment_replaces_the_shells(spawn: Spawn) -> None:
     assert ctx.shared["agent_cmdline"] == [SLEEP, "300"]
     assert Path(ctx.shared["agent_exe"]).resolve() == Path(SLEEP).resolve()
     assert shell.env == {"AWS_PROFILE": "shell-only", "HOME": "/root"}  # the caller's context is untouched
-    assert "from /proc/%d/environ" % p.pid in (path_note(ctx) or "")
+    assert f"from /proc/{p.pid}/environ" in (path_note(ctx) or "")
 
 
 def test_home_comes_from_the_agents_passwd_entry_when_unset(spawn: Spawn) -> None:
@@ -100,7 +100,9 @@ def test_os_environ_is_swapped_only_inside_the_block(spawn: Spawn) -> None:
         assert os.environ["AWS_ROLE_ARN"] == AGENT_ENV["AWS_ROLE_ARN"]
         assert os.environ["AWS_WEB_IDENTITY_TOKEN_FILE"] == AGENT_ENV["AWS_WEB_IDENTITY_TOKEN_FILE"]
         assert "PYTEST_CURRENT_TEST" not in os.environ
-    assert dict(os.environ) == before
+    after = dict(os.environ)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert not changed, f"variables not restored: {sorted(changed)}"
 
 
 def test_without_pid_the_environment_block_changes_nothing() -> None:
