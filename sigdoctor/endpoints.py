@@ -63,13 +63,23 @@ def sts_url(ctx: Context) -> str:
     cached = ctx.shared.get("sts_url")
     if isinstance(cached, str):
         return cached
+    import botocore.exceptions
     import botocore.session
 
-    session = botocore.session.Session(profile=ctx.profile)
-    client = session.create_client(
-        "sts", region_name=region_of(ctx), aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
-    )
-    url = str(client.meta.endpoint_url)
+    region = region_of(ctx)
+    try:
+        session = botocore.session.Session(profile=ctx.profile)
+        client = session.create_client(
+            "sts", region_name=region, aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
+        )
+        url = str(client.meta.endpoint_url)
+    except botocore.exceptions.BotoCoreError:
+        # A broken profile (the credentials probe reports it) must not stop the network probes: use the
+        # regional endpoint botocore would pick for a healthy one.
+        from sigdoctor.targets import partition_for_region
+
+        part = partition_for_region(region)
+        url = f"https://sts.{region}.{part.dns_suffix if part else 'amazonaws.com'}"
     ctx.shared["sts_url"] = url
     return url
 
