@@ -118,6 +118,18 @@ def parse(text: str, env: Mapping[str, str], name: str = "config") -> AgentConfi
         raise ConfigError(f"{name}: {e}") from e
     cfg = AgentConfig(path=name, kind="unknown", notes=list(loaded.notes), base_roles=list(loaded.service_account_roles))
     kinds: list[str] = []
+    for where, src in loaded.river_sources:
+        try:
+            embedded = _from_river(src, env, f"{name} ({where})")
+        except ConfigError as e:
+            cfg.notes.append(str(e))
+            continue
+        for ep in embedded.endpoints:
+            ep.component = f"{where}: {ep.component}"
+        cfg.endpoints += embedded.endpoints
+        cfg.loose += embedded.loose
+        cfg.notes += embedded.notes
+        kinds.append("Grafana Alloy (River)")
     for where, doc in loaded.documents:
         if not isinstance(doc, dict):
             continue
@@ -130,7 +142,7 @@ def parse(text: str, env: Mapping[str, str], name: str = "config") -> AgentConfi
         raise ConfigError(f"{name}: no remote_write, sigv4, OTel exporter or River component found — "
                           "not an agent configuration sigdoctor knows")
     cfg.kind = " + ".join(dict.fromkeys(kinds))
-    if loaded.documents and loaded.documents[0][0].startswith("ConfigMap"):
+    if any(w.startswith("ConfigMap") for w, _ in [*loaded.documents, *loaded.river_sources]):
         cfg.kind = "Kubernetes manifest: " + cfg.kind
     _collect_placeholders(cfg)
     return cfg
@@ -202,13 +214,18 @@ def _from_yaml_doc(doc: dict[str, Any], prefix: str, cfg: AgentConfig) -> str | 
                 _remote_writes(glob_rw, f"{prefix}metrics.configs[{label}] (global remote_write)", cfg)
         if not instances and isinstance(glob_rw, list):
             _remote_writes(glob_rw, f"{prefix}metrics.global.remote_write", cfg)
+    integrations = doc.get("integrations")
+    if isinstance(integrations, dict) and isinstance(integrations.get("prometheus_remote_write"), list):
+        kinds.append("Grafana Agent static")
+        _remote_writes(integrations["prometheus_remote_write"], f"{prefix}integrations.prometheus_remote_write",
+                       cfg)
     if isinstance(doc.get("exporters"), dict) or isinstance(doc.get("extensions"), dict):
         kinds.append("OpenTelemetry Collector")
         _otel(doc, prefix, cfg)
     if not kinds and doc and set(doc) <= _SIGV4_KEYS:
         cfg.loose.append(_prom_signer(doc, f"{prefix}sigv4 block"))
         kinds.append("Prometheus sigv4 block")
-    return " + ".join(kinds) or None
+    return " + ".join(dict.fromkeys(kinds)) or None
 
 
 def _remote_writes(items: list[Any], where: str, cfg: AgentConfig) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from sigdoctor.agent import river
+
 # `endpoint: {{endpoint}}` is a YAML flow mapping with an unhashable key, and `[ ${a}:${b} ]` breaks a flow
 # sequence: placeholders are swapped for plain tokens while parsing and restored in the parsed strings.
 _PLACEHOLDER = re.compile(r"\{\{\s*[\w.-]+\s*\}\}|\$\{[^}\n]*\}")
@@ -28,6 +30,8 @@ class Loaded:
     """Documents of one file (or of configs embedded in it), with what was done to read them."""
 
     documents: list[tuple[str, Any]] = field(default_factory=list)  # (where, document)
+    # River sources embedded in a ConfigMap (the Alloy Helm chart's `config.alloy` key): (where, text).
+    river_sources: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # IRSA role of a ServiceAccount in the same manifest (eks.amazonaws.com/role-arn): the agent's base role.
     service_account_roles: list[str] = field(default_factory=list)
@@ -105,7 +109,12 @@ def _kubernetes(doc: dict[str, Any], out: Loaded) -> None:
     if kind != "ConfigMap" or not isinstance(doc.get("data"), dict):
         return
     for key, value in doc["data"].items():
-        if not isinstance(value, str) or ":" not in value:
+        if not isinstance(value, str):
+            continue
+        if str(key).endswith((".alloy", ".river")) or river.looks_like_river(value):
+            out.river_sources.append((f"ConfigMap {name} key {key}", value))
+            continue
+        if ":" not in value:
             continue
         try:
             inner = load(value)
@@ -114,6 +123,7 @@ def _kubernetes(doc: dict[str, Any], out: Loaded) -> None:
         for where, d in inner.documents:
             if isinstance(d, dict):
                 out.documents.append((f"ConfigMap {name} key {key}" + (f" {where}" if where else ""), d))
+        out.river_sources.extend(inner.river_sources)
         out.notes.extend(inner.notes)
         out.service_account_roles.extend(inner.service_account_roles)
 

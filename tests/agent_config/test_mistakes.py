@@ -243,3 +243,17 @@ def test_river_reader_subset() -> None:
     assert blk.attrs["r"] == "raw\\n"
     assert blk.attrs["h"] == river.Ref("otelcol.auth.sigv4.x.handler")
     assert blk.child("inner") is not None and blk.child("inner").attrs == {"n": -3}  # type: ignore[union-attr]
+
+
+def test_alloy_config_inside_a_helm_configmap(tmp_path: Path) -> None:
+    body = RIVER_MISMATCH.replace("\n", "\n    ")
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alloy\ndata:\n  config.alloy: |\n    {body}\n"
+    j, _ = judge(tmp_path, "alloy-cm.yaml", text)
+    assert j.findings[0].evidence["kind"] == "Kubernetes manifest: Grafana Alloy (River)"
+    assert only(j, "agent.region-mismatch").evidence["component"].startswith("ConfigMap alloy key config.alloy")
+
+
+def test_grafana_agent_integrations_remote_write(tmp_path: Path) -> None:
+    text = f"integrations:\n  prometheus_remote_write:\n    - url: {AMP_W2}\n"
+    j, _ = judge(tmp_path, "agent.yaml", text)
+    assert only(j, "agent.request-not-signed").evidence["component"].startswith("integrations.")
