@@ -105,9 +105,12 @@ def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> di
                 f"is too old to use it: {'; '.join(blockers)}. It refuses the Pod Identity address (\"only "
                 "loopback hosts are allowed\") and ends with NoCredentialProviders",
                 {"uri": uri, "too_old": blockers, "model": model.model, "main": main,
-                 "fix": ["Upgrade the agent to a release built with aws-sdk-go ≥ v1.47.11 (aws-sdk-go-v2: "
-                         "credentials ≥ v1.16.0, config ≥ v1.25.0)",
-                         "Or switch this workload to IRSA (web identity), which that SDK supports"]}))
+                 "fix": [f"Upgrade {main} to a release whose build info shows "
+                         + ("aws-sdk-go ≥ v1.47.11" if model.model == buildinfo.V1 else
+                            "aws-sdk-go-v2/credentials ≥ v1.16.0 and aws-sdk-go-v2/config ≥ v1.25.0"
+                            if model.model == buildinfo.V2 else
+                            "aws-sdk-go ≥ v1.47.11 and aws-sdk-go-v2/credentials ≥ v1.16.0, config ≥ v1.25.0")
+                         + " (check with `go version -m` on the binary)"]}))
     return {**evidence, "replaced": {p: m.replaced_by for p, m in info.deps.items()
                                      if m.replaced_by and p in sdk}}
 
