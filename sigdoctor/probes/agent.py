@@ -56,6 +56,8 @@ def config_from_cmdline(argv: Sequence[str]) -> str | None:
         positional = [a for a in args[1:] if not a.startswith("-")]
         if positional:
             return positional[-1]
+    if argv and Path(argv[0]).name == "prometheus":
+        return "prometheus.yml"  # Prometheus' default, relative to its working directory
     return None
 
 

@@ -110,6 +110,12 @@ def test_config_found_on_the_agents_command_line(tmp_path: Path) -> None:
         assert "command line" in out.data["agent"]["config"]["from"]
 
 
+def test_config_file_names_on_command_lines() -> None:
+    assert agent.config_from_cmdline(["/bin/prometheus", "--web.enable-lifecycle"]) == "prometheus.yml"
+    assert agent.config_from_cmdline(["grafana-agent", "-config.file", "/etc/agent.yaml"]) == "/etc/agent.yaml"
+    assert agent.config_from_cmdline(["otelcol", "--config=yaml:exporters::debug::verbosity: basic"]) is None
+
+
 def test_command_line_without_a_config_file() -> None:
     out = run(ctx_with(agent_cmdline=["otelcol-contrib", "--config=env:OTEL_CONFIG"]))
     assert out.status is Status.PASS and "pass --agent-config" in out.summary
