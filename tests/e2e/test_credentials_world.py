@@ -21,10 +21,10 @@ IRSA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/agent-irsa-role"
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
-def aws(w: World, region: str | None = REGION) -> World:
+def aws(w: World, region: str | None = REGION, sts_faults: dict[str, str] | None = None) -> World:
     """The parts of AWS every host can reach: STS by its real names over TLS (certificates issued by Amazon, as
     without a TLS-inspecting proxy), and a correct NTP clock."""
-    w.sts().tls_issuer("Amazon", "Server CA 1B")
+    w.sts(faults=sts_faults).tls_issuer("Amazon", "Server CA 1B")
     w.time_sync(0.0)
     if region:
         w.env(AWS_REGION=region)
@@ -214,10 +214,7 @@ def test_irsa_token_file_unreadable(world: World, write: str) -> None:
 
 
 def test_irsa_token_rejected_by_sts(world: World) -> None:
-    world.sts(faults={"AssumeRoleWithWebIdentity": "InvalidIdentityToken"})
-    world.time_sync(0.0)
-    world.env(AWS_REGION=REGION)
-    world.web_identity(IRSA_ROLE)
+    aws(world, sts_faults={"AssumeRoleWithWebIdentity": "InvalidIdentityToken"}).web_identity(IRSA_ROLE)
     r, rep = run_json(world)
     assert winner(rep) == "assume-role-with-web-identity"
     assert state(rep, "assume-role-with-web-identity") == "failed"
