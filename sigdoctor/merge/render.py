@@ -16,6 +16,9 @@ from sigdoctor.render.markdown import md_cell, md_text
 
 # Host lists in text and Markdown stop here; the JSON always has them all.
 HOSTS_SHOWN = 8
+# Up to this many hosts, Markdown also gets the full causes × hosts matrix (one column per host).
+MATRIX_MAX_HOSTS = 12
+MARK = {"error": "✗", "warning": "!", "info": "i"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -122,6 +125,8 @@ def render_markdown(fleet: Fleet) -> str:
             mark = " (outlier)" if r.id in outlier_ids else ""
             lines.append(f"| {len(r.hosts)}/{total} | {r.severity} | `{r.id}`{mark} | {md_cell(_hosts(r.hosts))} |")
         lines.append("")
+    if fleet.causes and len(fleet.hosts) <= MATRIX_MAX_HOSTS:
+        lines += _matrix(fleet)
     lines += ["## Hosts with the same diagnosis", "", "| hosts | diagnosis | which hosts |", "| --- | --- | --- |"]
     lines += [f"| {len(g.hosts)} | {md_cell(_group_label(g))} | {md_cell(_hosts(g.hosts))} |" for g in fleet.groups]
     if fleet.outliers:
@@ -134,3 +139,15 @@ def render_markdown(fleet: Fleet) -> str:
     if fleet.superseded:
         lines += ["", f"Older reports ignored (the host reported again): {md_text(_hosts(fleet.superseded))}"]
     return "\n".join(lines) + "\n"
+
+
+def _matrix(fleet: Fleet) -> list[str]:
+    hosts = [h.name for h in fleet.hosts]
+    severity = {(h.name, c.id): c.severity for h in fleet.hosts for c in h.causes}
+    lines = ["## Causes × hosts", "", "✗ error · ! warning · i info", "",
+             "| cause | " + " | ".join(md_cell(h) for h in hosts) + " |",
+             "| --- |" + " :-: |" * len(hosts)]
+    for r in fleet.causes:
+        cells = [MARK.get(severity.get((h, r.id), ""), "") for h in hosts]
+        lines.append(f"| `{r.id}` | " + " | ".join(cells) + " |")
+    return [*lines, ""]

@@ -133,3 +133,12 @@ def test_secret_shaped_strings_in_a_foreign_report_are_masked(tmp_path: Path) ->
     f = write(tmp_path / "r.json", report(f"host-{key}", ("no-credentials", "error")))
     text, _ = merge_command([f], "text", False)
     assert key not in text
+
+
+def test_markdown_matrix_marks_each_hosts_causes(tmp_path: Path) -> None:
+    f = write(tmp_path / "r.jsonl", report("a", ("clock-skew", "warning")), report("b", ("no-credentials", "error")),
+              report("c"), pretty=False)
+    text, _ = merge_command([f], "markdown", False)
+    assert "| cause | a | b | c |" in text
+    assert "| `clock-skew` | ! |  |  |" in text
+    assert "| `no-credentials` |  | ✗ |  |" in text
