@@ -137,10 +137,13 @@ def run(
 ) -> None:
     """Diagnose this environment: ordered probes, then ranked root causes and fixes."""
     _setup(debug)
-    for flag, value in (("--pid", pid), ("--agent-binary", agent_binary), ("--agent-config", agent_config)):
-        if value is not None:
-            raise UsageError(f"{flag} is not implemented yet in sigdoctor {__version__}", "run sigdoctor inside the "
-                             "agent's pod or host instead (kubectl exec / kubectl debug --target)")
+    if pid is not None:
+        raise UsageError(f"--pid is not implemented yet in sigdoctor {__version__}", "run sigdoctor inside the "
+                         "agent's pod or host instead (kubectl exec / kubectl debug --target)")
+    for flag, path in (("--agent-binary", agent_binary), ("--agent-config", agent_config)):
+        if path is not None and not path.is_file():
+            raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
+                             + ("executable" if flag == "--agent-binary" else "configuration file"))
     if deadline <= 0:
         raise UsageError(f"--deadline must be positive, got {deadline:g}", "e.g. --deadline 20")
     ctx = _context(
@@ -148,6 +151,10 @@ def run(
         vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline=deadline,
         principal_arn=principal_arn, verbose=verbose,
     )
+    if agent_binary is not None:
+        ctx.shared["agent_binary"] = str(agent_binary)
+    if agent_config is not None:
+        ctx.shared["agent_config"] = str(agent_config)
     report = _diagnose(ctx, "run", only or [], skip or [], no_color)
     _emit(report, fmt, output, _color(no_color), verbose)
     _exit_for(report)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sigdoctor.probes import clock, connectivity, credentials, dns, identity, permissions, signature
+from sigdoctor.probes import agent, clock, connectivity, credentials, dns, identity, permissions, signature
 from sigdoctor.probes.base import Probe
 
 PROBES: tuple[Probe, ...] = (
+    # Not in the SPEC's table: reads the agent's binary and configuration (--pid, --agent-binary, --agent-config)
+    # and skips otherwise; it runs first because its settings (targets, region, role) feed every later probe.
+    agent.PROBE,
     credentials.PROBE,
     identity.PROBE,
     permissions.PROBE,

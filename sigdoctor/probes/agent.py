@@ -172,9 +172,24 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         summary.append("config file not found on the command line (pass --agent-config)")
     ctx.shared["agent_settings"] = settings
     data["settings"] = settings
+    data["applied"] = _apply_settings(ctx, settings)
     problems: list[Status] = [f.status for f in findings if f.status in (Status.FAIL, Status.WARN)]
     status = worst(problems) if problems else Status.PASS
     return Outcome(status, "; ".join(summary) or "nothing to read", tuple(findings), {"agent": data})
+
+
+def _apply_settings(ctx: Context, settings: dict[str, Any]) -> list[str]:
+    """What the agent's configuration says the later probes should check, where the user named nothing explicitly
+    (command-line --target/--region/--role-arn/--profile/--service always win)."""
+    applied: list[str] = []
+    if not ctx.targets and settings.get("targets"):
+        ctx.targets = list(settings["targets"])
+        applied.append("targets")
+    for name in ("region", "role_arn", "profile", "service"):
+        if getattr(ctx, name) is None and settings.get(name):
+            setattr(ctx, name, settings[name])
+            applied.append(name)
+    return applied
 
 
 PROBE = Probe(

@@ -28,8 +28,9 @@ def _probe(pid: str, status: Status = Status.PASS, requires: tuple[str, ...] = (
 
 def test_registry_is_in_spec_order_and_valid() -> None:
     validate()
+    # The SPEC's seven in its order, after the agent probe whose settings feed them.
     assert [p.id for p in PROBES] == [
-        "credentials", "identity", "permissions", "clock", "dns", "connectivity", "signature",
+        "agent", "credentials", "identity", "permissions", "clock", "dns", "connectivity", "signature",
     ]
 
 
