@@ -160,3 +160,13 @@ def token_file_problem(g: GoInput, path: str) -> str | None:
     if g.read(path) is None:
         return f"the token file {path} cannot be read"
     return None
+
+
+def version_caveat(g: GoInput, full_uri: str, minimum: str) -> str:
+    """When the SDK version is unknown, say what an older SDK would do with an EKS Pod Identity style endpoint."""
+    if g.version is not None:
+        return ""
+    host = urlsplit(full_uri).hostname or ""
+    if host in (ECS_HOST, *POD_IDENTITY_HOSTS) or g.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"):
+        return f" (assuming {minimum} or newer: older versions refuse this endpoint or send no token)"
+    return ""

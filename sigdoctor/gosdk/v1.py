@@ -35,6 +35,7 @@ from sigdoctor.gosdk.common import (
     network,
     token_file_problem,
     version_at_least,
+    version_caveat,
 )
 
 NAME = "aws-sdk-go"
@@ -160,7 +161,8 @@ class _Model:
     def __init__(self, g: GoInput, enable: bool) -> None:
         self.g = g
         self.enable = enable
-        self.new = version_at_least(g.version, POD_IDENTITY_VERSION)
+        # Unknown version (no build info): assume a current SDK; the build-info check flags old ones.
+        self.new = g.version is None or version_at_least(g.version, POD_IDENTITY_VERSION)
         self.key = g.first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")
         self.secret = g.first("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")
         env_profile = g.first("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if enable else g.get("AWS_PROFILE")
@@ -277,7 +279,8 @@ class _Model:
             token_problem = self._token_problem()
             if token_problem:
                 return Prediction(None, f"{why}; {FULL}={full}, but {token_problem}")
-            return network(self.g, "container", ENDPOINT, f"{why}; container credentials from {FULL}={full}")
+            caveat = version_caveat(self.g, full, "aws-sdk-go 1.47.11")
+            return network(self.g, "container", ENDPOINT, f"{why}; container credentials from {FULL}={full}{caveat}")
         rel = self.g.get(RELATIVE)
         if rel:
             return network(self.g, "container", ENDPOINT, f"{why}; ECS container credentials ({RELATIVE})")

@@ -32,6 +32,7 @@ from sigdoctor.gosdk.common import (
     network,
     token_file_problem,
     version_at_least,
+    version_caveat,
 )
 
 NAME = "aws-sdk-go-v2"
@@ -152,7 +153,8 @@ def predict(g: GoInput) -> Prediction:
 class _Model:
     def __init__(self, g: GoInput) -> None:
         self.g = g
-        self.new = version_at_least(g.version, POD_IDENTITY_VERSION)
+        # Unknown version (no build info): assume a current SDK; the build-info check flags old ones.
+        self.new = g.version is None or version_at_least(g.version, POD_IDENTITY_VERSION)
         self.key = g.first("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")
         self.secret = g.first("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")
         self.profile = g.profile or g.first("AWS_PROFILE", "AWS_DEFAULT_PROFILE") or "default"
@@ -262,7 +264,8 @@ class _Model:
                 problem = token_file_problem(self.g, token_file)
                 if problem:
                     return Prediction(None, f"{why}; {FULL}={full}, but {problem}")
-            return network(self.g, "container", ENDPOINT, f"{why}; container credentials from {FULL}={full}")
+            caveat = version_caveat(self.g, full, "aws-sdk-go-v2/config 1.25.0")
+            return network(self.g, "container", ENDPOINT, f"{why}; container credentials from {FULL}={full}{caveat}")
         if self.g.get(RELATIVE):
             return network(self.g, "container", ENDPOINT, f"{why}; ECS container credentials ({RELATIVE})")
         return self._imds(f"{why}: falls back to the instance profile (IMDS)")

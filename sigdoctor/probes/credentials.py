@@ -15,6 +15,7 @@ from sigdoctor.context import Context
 from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
 from sigdoctor.creds.model import SourceDiag
 from sigdoctor.creds.sources import Facts, resolve_states
+from sigdoctor.gosdk import report as gosdk
 from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
 from sigdoctor.probes.base import Probe
 
@@ -39,6 +40,8 @@ EMITS = tuple(
         "imds-no-role",
         "imdsv1-in-use",
         "credentials-expired",
+        "sdk-chain-differs",
+        "agent",
     )
 )
 
@@ -164,6 +167,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     findings += judge.imds(f, lambda: imds.container_hints(ctx))
     findings += judge.expired(f)
     findings += judge.long_lived(f)
+    go_view = gosdk.view(ctx, f.files.home, _reachable(f))
+    findings += _sdk_differs(f, go_view)
+    findings += _agent(ctx)
 
     expiry = judge.winner_expiry(f)
     data = {
@@ -175,6 +181,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             "profile_source": f.files.profile_source,
             "files": [af.as_dict() for af in (f.files.config, f.files.credentials)],
             "sources": sources,
+            "go_sdk": gosdk.section(go_view),
         }
     }
     if f.run.credentials is not None:
@@ -187,6 +194,44 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         statuses.append(Status.FAIL)
     status = worst(statuses) if statuses else Status.PASS
     return Outcome(status, _summary(f, sources), tuple(ctx.redactor.obj(findings)), ctx.redactor.obj(data))
+
+
+def _reachable(f: Facts) -> dict[str, bool | None]:
+    """Whether the network sources answered with credentials when we asked (None: not asked)."""
+    imds_state = f.imds_probe.key_id is not None if f.imds_probe.checked else None
+    cont_state = f.container_fetch.ok if f.container_fetch.checked else None
+    return {"imds": imds_state, "container": cont_state}
+
+
+def _sdk_differs(f: Facts, view: gosdk.GoSdkView) -> list[Finding]:
+    known = f.run.offline_stop is None
+    lines = gosdk.differences(view, f.winner, known)
+    if not lines:
+        return []
+    evidence: dict[str, Any] = {
+        "botocore": f.winner if known else None,
+        **{name: p.source for name, p in view.predictions.items()},
+    }
+    fix = gosdk.fixes(view, f.winner)
+    if fix:
+        evidence["fix"] = fix
+    message = "The agent's Go SDK picks credentials differently: " + "; ".join(lines)
+    return [Finding("credentials.sdk-chain-differs", Status.WARN, message, evidence)]
+
+
+def _agent(ctx: Context) -> list[Finding]:
+    from sigdoctor.agent.process import path_note
+
+    note = path_note(ctx)
+    if note is None:
+        return []
+    evidence = {
+        "pid": ctx.shared.get("agent_pid"),
+        "name": ctx.shared.get("agent_name"),
+        "uid": ctx.shared.get("agent_uid"),
+        "root": str(ctx.root),
+    }
+    return [Finding("credentials.agent", Status.PASS, f"Diagnosing the agent: {note}", evidence)]
 
 
 PROBE = Probe(
