@@ -8,6 +8,7 @@ dist/ has the artefact.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -91,3 +92,28 @@ def test_exe_needs_no_python(tmp_path: Path) -> None:
         pytest.skip("ldd not installed")
     libs = subprocess.run(["ldd", str(exe)], capture_output=True, text=True).stdout
     assert "libpython" not in libs, libs  # the interpreter is inside the bundle, not taken from the host
+
+
+def _other_pythons() -> list[str]:
+    """CPython >= 3.12 interpreters on this machine (pyenv's, /usr/bin's), to run the zipapp beyond 3.11."""
+    found = [*glob.glob(str(Path.home() / ".pyenv/versions/3.*/bin/python3")), *glob.glob("/usr/bin/python3.1[2-9]")]
+    out = []
+    for py in sorted(set(found)):
+        p = subprocess.run([py, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True,
+                           text=True, timeout=30)
+        if p.stdout.strip() == "True":
+            out.append(py)
+    return out
+
+
+def test_zipapp_runs_on_newer_pythons(tmp_path: Path) -> None:
+    pythons = _other_pythons()
+    if not pythons:
+        pytest.skip("no CPython >= 3.12 on this machine")
+    pyz = artefact("zipapp")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "NO_COLOR": "1"}
+    for py in pythons:
+        # `checks` goes through typer and so pydantic_core, the one compiled dependency (one build per CPython).
+        p = subprocess.run([py, str(pyz), "checks"], capture_output=True, text=True, env=env, timeout=120)
+        assert p.returncode == 0, f"{py}: {p.stderr[-2000:]}"
+        assert "root causes" in p.stdout.lower() or "probes" in p.stdout.lower(), p.stdout
