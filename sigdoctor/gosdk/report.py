@@ -2,7 +2,8 @@
 
 Inputs come from what the credentials probe already learnt (the diagnosed environment and files, whether IMDS and
 the container endpoint answered) and, when known, the SDK versions linked into the agent's binary
-(`ctx.shared["agent_sdk_versions"]`: module path → version, from its Go build info).
+(`ctx.shared["agent_sdk_versions"]`: module path → version, from its Go build info) and the SDK the agent probe
+says signs (`ctx.shared["agent_sdk_model"]`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,18 @@ def _reader(ctx: Context) -> Any:
 
 
 def view(ctx: Context, home: str | None, reachable: Mapping[str, bool | None]) -> GoSdkView:
+    """The models that apply: the one the agent probe identified (`ctx.shared["agent_sdk_model"]`), else those
+    linked into the binary (`ctx.shared["agent_sdk_versions"]`), else both."""
     linked: Mapping[str, str] = ctx.shared.get("agent_sdk_versions") or {}
-    known = bool(linked)
     v1_version = linked.get(V1_MODULE)
     v2_version = next((linked[m] for m in V2_MODULES if m in linked), None)
+    model = ctx.shared.get("agent_sdk_model")
+    if model in (v1.NAME, v2.NAME):
+        wanted = {model}
+    elif v1_version or v2_version:
+        wanted = {name for name, ver in ((v1.NAME, v1_version), (v2.NAME, v2_version)) if ver}
+    else:
+        wanted = {v1.NAME, v2.NAME}
 
     def inp(version: str | None) -> GoInput:
         return GoInput(
@@ -50,13 +59,13 @@ def view(ctx: Context, home: str | None, reachable: Mapping[str, bool | None]) -
     preds: dict[str, Prediction] = {}
     versions: dict[str, str | None] = {}
     load_config = None
-    if not known or v1_version:
+    if v1.NAME in wanted:
         preds[v1.NAME] = v1.predict(inp(v1_version))
         versions[v1.NAME] = v1_version
         enabled = v1.predict(inp(v1_version), shared_config=True)
         if enabled.source != preds[v1.NAME].source:
             load_config = enabled
-    if not known or v2_version:
+    if v2.NAME in wanted:
         preds[v2.NAME] = v2.predict(inp(v2_version))
         versions[v2.NAME] = v2_version
     return GoSdkView(preds, versions, load_config)

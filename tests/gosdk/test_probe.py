@@ -55,3 +55,10 @@ def test_only_the_sdk_the_agent_links_is_modelled(env: Env, probe: Probe) -> Non
     assert list(go) == ["aws-sdk-go"]
     assert go["aws-sdk-go"]["version"] == "v1.44.100"
     assert go["aws-sdk-go"]["source"] is None and "only loopback hosts are allowed" in go["aws-sdk-go"]["why"]
+
+
+def test_the_agent_probes_verdict_picks_the_model(env: Env, probe: Probe) -> None:
+    env.vars["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE"
+    env.vars["AWS_SECRET_ACCESS_KEY"] = env.secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYGOSDK04")
+    r = probe(env, shared={"agent_sdk_model": "aws-sdk-go-v2"})
+    assert list(r.creds["go_sdk"]) == ["aws-sdk-go-v2"]
