@@ -229,6 +229,30 @@ def decode(
     _exit_for(report)
 
 
+@app.command()
+def merge(
+    reports: Annotated[list[str], typer.Argument(metavar="REPORT…", help="JSON reports: files, folders, or - (stdin, one per line)")],
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    no_color: NoColorOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Aggregate many JSON reports (a fleet) into one view: causes × hosts."""
+    from sigdoctor.merge import merge_command
+
+    _setup(debug)
+    text, code = merge_command(reports, (fmt or Format.TEXT).value, _color(no_color) and output is None)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
+        print(f"report written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(code)
+
+
 class SignFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
