@@ -211,7 +211,7 @@ class _Model:
         problem = token_file_problem(self.g, path)
         if problem:
             return Prediction(None, f"{origin}: web identity picked, but {problem} (WebIdentityErr)")
-        return Prediction(WEB_IDENTITY, f"{origin}={path}: AssumeRoleWithWebIdentity for {role_arn}")
+        return Prediction(WEB_IDENTITY, f"{origin} names {path}; AssumeRoleWithWebIdentity for {role_arn}")
 
     def _where(self, cfg: _Shared) -> str:
         files = f"{self.creds_file}" + (f" and {self.config_file}" if self.enable else "")

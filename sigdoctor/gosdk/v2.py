@@ -197,7 +197,7 @@ class _Model:
         problem = token_file_problem(self.g, path)
         if problem:
             return Prediction(None, f"{origin}: web identity picked, but {problem}")
-        return Prediction(WEB_IDENTITY, f"{origin}={path}: AssumeRoleWithWebIdentity for {role_arn}")
+        return Prediction(WEB_IDENTITY, f"{origin} names {path}; AssumeRoleWithWebIdentity for {role_arn}")
 
     def _where(self, cfg: _Shared) -> str:
         return f"profile {cfg.profile!r} in {self.config_file} / {self.creds_file}"

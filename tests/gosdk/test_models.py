@@ -3,8 +3,13 @@ request. The real-SDK agreement is test_matrix.py's job."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sigdoctor.gosdk import v1, v2
 from sigdoctor.gosdk.common import EC2_ROLE, ENDPOINT, GoInput, parse_ini
+from tests.gosdk import harness
+from tests.gosdk.cases import CASES
+from tests.gosdk.test_matrix import predictions
 
 POD = {
     "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/credentials",
@@ -68,3 +73,14 @@ def test_mfa_profiles_cannot_be_used_by_an_agent() -> None:
 def test_ini_parsing_keeps_section_names_and_drops_comments() -> None:
     sections = parse_ini("# top\n[profile  dev]\nregion = eu-west-1 ; comment\n;x\nrole_arn=arn\n")
     assert sections == {"profile dev": {"region": "eu-west-1", "role_arn": "arn"}}
+
+
+def test_explanations_survive_the_redactor_untouched(tmp_path: Path) -> None:
+    # The why texts name files and variables, never secrets: nothing in them may look like one to the redactor
+    # (a "…/token: Assume…" once did), or the report shows ‹redacted› where the explanation should be.
+    from sigdoctor.redact import Redactor
+
+    for case in CASES:
+        m = harness.materialise(case, tmp_path)
+        for run, p in predictions(m).items():
+            assert Redactor().text(p.why) == p.why, f"{case.id} {run}: {p.why}"
