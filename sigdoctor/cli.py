@@ -302,6 +302,9 @@ def _context(**kw: object) -> Context:
         verbose=bool(kw.get("verbose")),
         redactor=_redactor(),
     )
+    entry = sys.modules.get("sigdoctor.entry")
+    if entry is not None:
+        ctx.started_monotonic = entry.STARTED
     return ctx
 
 

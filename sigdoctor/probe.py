@@ -23,6 +23,10 @@ class Probe:
     # Every finding id this probe can emit; cause files may only reference these (checked by a test).
     emits: tuple[str, ...] = ()
     implemented: bool = True
+    # Probe ids that must have finished (whatever their status) before this one starts. None: the probe before it
+    # in the list — strictly sequential, the safe default. An explicit tuple lets independent probes run side by
+    # side (the network probes beside STS and IAM), so one silent endpoint does not eat everyone's deadline.
+    after: tuple[str, ...] | None = None
 
 
 def not_implemented(probe_id: str, title: str) -> Probe:

@@ -1,14 +1,17 @@
-"""Runs probes in registry order, gated on what they require, each bounded by its timeout and the run's deadline.
+"""Runs probes gated on what they require, each bounded by its timeout and the run's deadline.
 
-A probe that raises becomes an `error` result with its (redacted) exception text; one that overruns becomes an
-`error` saying so. Neither ever disappears from the report.
+Probes whose ordering constraints (`requires` + `after`) are met run side by side in threads; results come back in
+registry order. A probe that raises becomes an `error` result with its (redacted) exception text; one that overruns
+becomes an `error` saying so. Neither ever disappears from the report.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from sigdoctor.context import Context
@@ -53,6 +56,23 @@ def select(probes: Iterable[Probe], only: Iterable[str] = (), skip: Iterable[str
     return out
 
 
+def dependencies(probes: list[Probe]) -> dict[str, tuple[str, ...]]:
+    """Ids each probe waits for: its `requires` and `after` (None = the probe before it)."""
+    deps: dict[str, tuple[str, ...]] = {}
+    for i, p in enumerate(probes):
+        after = p.after if p.after is not None else ((probes[i - 1].id,) if i else ())
+        deps[p.id] = tuple(dict.fromkeys((*p.requires, *after)))
+    return deps
+
+
+@dataclass
+class _Running:
+    probe: Probe
+    thread: threading.Thread
+    started: float
+    budget: float
+
+
 def run_probes(
     ctx: Context,
     probes: Iterable[Probe],
@@ -62,22 +82,70 @@ def run_probes(
     observer: Observer | None = None,
 ) -> list[ProbeResult]:
     observer = observer or NullObserver()
+    selection = select(probes, only, skip)
+    order = [p for p, _ in selection]
+    deselected = {p.id: reason for p, reason in selection}
+    deps = dependencies(order)
     results: dict[str, ProbeResult] = {}
-    ordered: list[ProbeResult] = []
-    for probe, deselected in select(probes, only, skip):
-        observer.on_start(probe)
-        if deselected:
-            result = _skipped(probe, deselected)
-        elif reason := _unmet(probe, results):
-            result = _skipped(probe, reason)
-        elif ctx.remaining() <= 0:
-            result = _skipped(probe, f"deadline of {ctx.deadline_s:g}s reached before it could start")
-        else:
-            result = _run_one(ctx, probe, dict(results))
-        results[probe.id] = result
-        ordered.append(result)
+    running: dict[str, _Running] = {}
+    finished: queue.Queue[tuple[str, Outcome | BaseException]] = queue.Queue()
+    pending = list(order)
+
+    def record(result: ProbeResult) -> None:
+        results[result.id] = result
         observer.on_finish(result)
-    return ordered
+
+    in_run = set(deselected)
+    while pending or running:
+        progressed = False
+        for probe in list(pending):
+            if any(d not in results for d in deps[probe.id] if d in in_run):
+                continue
+            progressed = True
+            pending.remove(probe)
+            observer.on_start(probe)
+            if deselected[probe.id]:
+                record(_skipped(probe, deselected[probe.id]))
+            elif reason := _unmet(probe, results):
+                record(_skipped(probe, reason))
+            elif ctx.remaining() <= 0:
+                record(_skipped(probe, f"deadline of {ctx.deadline_s:g}s reached before it could start"))
+            else:
+                running[probe.id] = _start(ctx, probe, dict(results), finished)
+        if not running:
+            if pending and not progressed:
+                raise ValueError(f"probes wait on each other: {', '.join(p.id for p in pending)}")
+            continue
+        now = time.monotonic()
+        wait = min(r.started + r.budget - now for r in running.values())
+        try:
+            pid, outcome = finished.get(timeout=max(0.0, wait))
+        except queue.Empty:
+            now = time.monotonic()
+            for pid, r in list(running.items()):
+                if now - r.started >= r.budget:
+                    del running[pid]
+                    record(_timed_out(r, now))
+            continue
+        r = running.pop(pid)
+        record(_result(ctx, r, outcome))
+    return [results[p.id] for p in order]
+
+
+def _start(ctx: Context, probe: Probe, prior: dict[str, ProbeResult],
+           finished: queue.Queue[tuple[str, Outcome | BaseException]]) -> _Running:
+    def target() -> None:
+        try:
+            outcome: Outcome | BaseException = probe.run(ctx, prior)
+        except BaseException as exc:  # a crashing probe must still leave a result
+            outcome = exc
+        finished.put((probe.id, outcome))
+
+    # A daemon thread: a probe stuck in a C call cannot be killed, but it must not hold the process open.
+    thread = threading.Thread(target=target, name=f"probe-{probe.id}", daemon=True)
+    running = _Running(probe, thread, time.monotonic(), min(probe.timeout, ctx.remaining()))
+    thread.start()
+    return running
 
 
 def _unmet(probe: Probe, results: dict[str, ProbeResult]) -> str:
@@ -93,26 +161,16 @@ def _skipped(probe: Probe, reason: str) -> ProbeResult:
     return ProbeResult(probe.id, probe.title, Status.SKIP, reason, 0)
 
 
-def _run_one(ctx: Context, probe: Probe, prior: dict[str, ProbeResult]) -> ProbeResult:
-    box: dict[str, Outcome | BaseException] = {}
+def _timed_out(r: _Running, now: float) -> ProbeResult:
+    p = r.probe
+    limit = "the run's --deadline" if r.budget < p.timeout else f"its {p.timeout:g}s timeout"
+    return ProbeResult(p.id, p.title, Status.ERROR, f"timed out after {r.budget:.1f}s ({limit})",
+                       int((now - r.started) * 1000))
 
-    def target() -> None:
-        try:
-            box["outcome"] = probe.run(ctx, prior)
-        except BaseException as exc:
-            box["outcome"] = exc
 
-    budget = min(probe.timeout, ctx.remaining())
-    start = time.monotonic()
-    # A daemon thread: a probe stuck in a C call cannot be killed, but it must not hold the process open.
-    worker = threading.Thread(target=target, name=f"probe-{probe.id}", daemon=True)
-    worker.start()
-    worker.join(budget)
-    elapsed = int((time.monotonic() - start) * 1000)
-    if worker.is_alive():
-        limit = "the run's --deadline" if budget < probe.timeout else f"its {probe.timeout:g}s timeout"
-        return ProbeResult(probe.id, probe.title, Status.ERROR, f"timed out after {budget:.1f}s ({limit})", elapsed)
-    outcome = box["outcome"]
+def _result(ctx: Context, r: _Running, outcome: Outcome | BaseException) -> ProbeResult:
+    probe = r.probe
+    elapsed = int((time.monotonic() - r.started) * 1000)
     if isinstance(outcome, BaseException):
         text = ctx.redactor.text(f"{type(outcome).__name__}: {outcome}")
         ctx.shared.setdefault("crashes", []).append((probe.id, outcome))
@@ -124,6 +182,4 @@ def _run_one(ctx: Context, probe: Probe, prior: dict[str, ProbeResult]) -> Probe
             probe.id, probe.title, Status.ERROR, f"probe emitted undeclared finding ids: {', '.join(undeclared)}",
             elapsed, outcome.findings, outcome.data,
         )
-    return ProbeResult(
-        probe.id, probe.title, outcome.status, outcome.summary, elapsed, outcome.findings, outcome.data
-    )
+    return ProbeResult(probe.id, probe.title, outcome.status, outcome.summary, elapsed, outcome.findings, outcome.data)

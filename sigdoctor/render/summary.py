@@ -25,6 +25,7 @@ class Counts:
     problem_areas: int
     not_run: int
     not_implemented: int
+    unfinished: int = 0
 
     @property
     def problems(self) -> int:
@@ -43,6 +44,8 @@ def count(report: Report) -> Counts:
         problem_areas=sum(p.status in (Status.FAIL, Status.WARN, Status.ERROR) for p in report.probes),
         not_run=len(skipped) - len(not_impl),
         not_implemented=len(not_impl),
+        unfinished=sum(p.status == Status.ERROR for p in report.probes)
+        + sum(p.status == Status.SKIP and "deadline" in p.summary for p in report.probes),
     )
 
 
@@ -67,4 +70,9 @@ def summary_line(report: Report) -> str:
         tail.append(f"{c.not_implemented} not implemented yet")
     if c.notes:
         tail.append(_plural(c.notes, "note"))
-    return head + ("; " + ", ".join(tail) if tail else "") + "."
+    line = head + ("; " + ", ".join(tail) if tail else "") + "."
+    if c.unfinished:
+        # A timed-out or crashed probe proves nothing either way: never let "no problems" stand alone.
+        line += (f" Diagnosis incomplete: {_plural(c.unfinished, 'area')} did not finish "
+                 "(timed out, crashed or cut by --deadline).")
+    return line

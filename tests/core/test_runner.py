@@ -94,3 +94,24 @@ def test_undeclared_finding_id_is_an_error_not_a_silent_loss() -> None:
     results = run_probes(Context(), [Probe(id="a", title="A", run=run, emits=("a.declared",))])
     assert results[0].status is Status.ERROR
     assert "a.undeclared" in results[0].summary
+
+
+def test_independent_probes_run_side_by_side_and_report_in_order() -> None:
+    from dataclasses import replace
+
+    slow = replace(_probe("slow", sleep=0.6), after=("base",))
+    fast = replace(_probe("fast"), after=("base",))
+    after_fast = replace(_probe("then"), after=("fast",))
+    ctx = Context(deadline_s=0.5)
+    results = run_probes(ctx, [_probe("base"), slow, fast, after_fast])
+    # The slow probe is cut by the deadline, but the independent chain finished beside it.
+    assert [r.id for r in results] == ["base", "slow", "fast", "then"]
+    assert [r.status for r in results] == [Status.PASS, Status.ERROR, Status.PASS, Status.PASS]
+
+
+def test_registry_waits_only_on_earlier_probes() -> None:
+    from dataclasses import replace
+
+    probes = (_probe("a"), replace(_probe("b"), after=("c",)), _probe("c"))
+    with pytest.raises(ValueError, match="waits for 'c'"):
+        validate(probes)

@@ -16,7 +16,8 @@ from sigdoctor.render.summary import count, summary_line
         ("healthy_report", "No problems found in 3 of 7 areas; 4 not implemented yet."),
         ("no_credentials_report", "Found 1 problem (1 error) in 1 of 7 areas; 2 not run, 3 not implemented yet."),
         ("probe_error_report",
-         "No root cause identified, but 1 of 7 areas reported problems; 2 not run, 3 not implemented yet."),
+         "No root cause identified, but 1 of 7 areas reported problems; 2 not run, 3 not implemented yet."
+         " Diagnosis incomplete: 1 area did not finish (timed out, crashed or cut by --deadline)."),
         ("several_causes_report", "Found 3 problems (1 error, 2 warnings) in 2 of 7 areas; 4 not implemented yet."),
     ],
 )
