@@ -57,7 +57,8 @@ def check(
         return Outcome(Status.SKIP, "--offline: nothing sent", data={"connectivity": section})
     bundle = ca_bundle(ctx)
     section["ca_bundle"] = bundle.as_dict()
-    budget_s = min(ENDPOINT_BUDGET_S, ctx.remaining())
+    # Finish (judge, return) before the run's deadline cuts the probe off: a cut-off probe loses every trace.
+    budget_s = max(0.1, min(ENDPOINT_BUDGET_S, ctx.remaining() - 0.5))
 
     def one(ep: Endpoint) -> Trace:
         given, source = _addresses(ep, prior or {}, addresses or {})
@@ -375,11 +376,26 @@ def _summary(traces: list[Trace], findings: list[Finding]) -> str:
     labels = {UNREACHABLE: "unreachable", PROXY_BAD: "proxy misconfigured", UNTRUSTED: "TLS untrusted",
               INTERCEPTED: "TLS intercepted", NOT_AWS: "not AWS answering", RULES_DIFFER: "Go/Python proxy rules differ",
               UNRESOLVED: "unresolved", CRED_UNREACHABLE: "credential endpoint silent"}
+    stalled = {_name(t.endpoint): step for t in traces if (step := _timed_out_step(t))}
     for fid, label in labels.items():
         hosts = sorted({str(f.evidence.get("endpoint")) for f in findings if f.id == fid})
         if hosts:
-            parts.append(f"{label}: {', '.join(hosts)}")
+            parts.append(f"{label}: {', '.join(h + (f' ({stalled[h]})' if h in stalled else '') for h in hosts)}")
     return "; ".join(parts)
+
+
+def _timed_out_step(t: Trace) -> str | None:
+    """Which step of a silent path waited in vain: a blackholed network should be named as such in the summary."""
+    if t.proxy_url:
+        if t.proxy_tcp and all(r.state == "timeout" for r in t.proxy_tcp):
+            return "proxy TCP connect timed out"
+        if t.tunnel is not None and t.tunnel.state == "timeout":
+            return "CONNECT timed out"
+    elif t.tcp and all(r.state == "timeout" for r in t.tcp):
+        return "TCP connect timed out"
+    if t.tls is not None and t.tls.state == "timeout":
+        return "TLS handshake timed out"
+    return None
 
 
 PROBE = Probe(
