@@ -203,3 +203,9 @@ def test_tls_issuer(world: World, issuer: str | None, expected: str) -> None:
             "print(dict(x[0] for x in c.getpeercert()['issuer'])['organizationName'])")
     r = world.run_cmd([sys.executable, "-c", code])
     assert r.stdout.strip() == expected, r.describe()
+
+
+def test_imds_over_ipv6(world: World) -> None:
+    world.imds(mode="ok", address="fd00:ec2::254")
+    world.env(AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE="IPv6")
+    assert botocore_view(world).get("method") == "iam-role"

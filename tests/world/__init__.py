@@ -221,15 +221,16 @@ class World:
         return self
 
     def imds(self, mode: str = "ok", role: str = "agent-node-role", *, expires_in: float = 6 * 3600,
-             v1: bool | None = None, token_status: int = 403, region: str = "us-east-1") -> dict[str, str]:
-        """Fake IMDS (modes in servers/imds.py). `expires_in` < 0 serves already-expired credentials.
-        Returns the credentials it serves."""
+             v1: bool | None = None, token_status: int = 403, region: str = "us-east-1",
+             address: str = IMDS_ADDRESS) -> dict[str, str]:
+        """Fake IMDS (modes in servers/imds.py). `expires_in` < 0 serves already-expired credentials; `address`
+        may be the IPv6 endpoint fd00:ec2::254. Returns the credentials it serves."""
         now = time.time()
         c = {"Code": "Success", "LastUpdated": creds.iso(now - 600), "Type": "AWS-HMAC",
              "AccessKeyId": creds.access_key_id("ASIA"), "SecretAccessKey": creds.secret_access_key(),
              "Token": creds.session_token(), "Expiration": creds.iso(now + expires_in)}
         self.secret(c["SecretAccessKey"], c["Token"])
-        spec: dict[str, Any] = {"address": IMDS_ADDRESS, "port": 80, "mode": mode, "role": role,
+        spec: dict[str, Any] = {"address": address, "port": 80, "mode": mode, "role": role,
                                 "credentials": c, "token_status": token_status, "region": region,
                                 "account": ACCOUNT}
         if v1 is not None:

@@ -7,6 +7,7 @@ fake saw (paths and methods, never header values: those can be tokens), so a tes
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,10 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class HttpFake(Running):
     """A ThreadingHTTPServer in a thread; `handle(req)` is the fake's logic.
 
@@ -68,7 +73,7 @@ class HttpFake(Running):
 
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _any
 
-        self.server = _Server((address, port), Handler)
+        self.server = (_Server6 if ":" in address else _Server)((address, port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"fake-{name}", daemon=True)
         self.thread.start()
 
