@@ -46,15 +46,17 @@ def spawn(tmp_path: Path) -> Iterator[Spawn]:
 
 
 def _wait_exec(pid: int, name: str | None) -> None:
-    # Popen returns after fork; the child's /proc entries show the new program only once exec has happened.
-    for _ in range(200):
+    # Popen returns after fork; until exec, /proc/PID/environ still shows *our* environment.
+    own = {"python", Path(sys.executable).name, Path(sys.executable).resolve().name}
+    for _ in range(1000):
         try:
             comm = (Path("/proc") / str(pid) / "comm").read_text().strip()
         except OSError:
             comm = ""
-        if comm and comm != "python" and comm != Path(sys.executable).name and (name is None or comm == name):
+        if comm and comm not in own and (name is None or comm == name):
             return
         time.sleep(0.01)
+    raise AssertionError(f"stand-in {pid} did not exec {name or 'its program'} within 10s")
 
 
 AGENT_ENV = {
