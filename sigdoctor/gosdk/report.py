@@ -83,15 +83,18 @@ def section(v: GoSdkView) -> dict[str, Any]:
     return out
 
 
-def differences(v: GoSdkView, botocore_winner: str | None, botocore_known: bool) -> list[str]:
-    """One sentence per disagreement: a Go model vs botocore's winner, and v1 vs v2."""
+def differences(
+    v: GoSdkView, botocore_winner: str | None, botocore_known: bool, botocore_fails: bool = False
+) -> list[str]:
+    """One sentence per disagreement: a Go model vs botocore's winner, and v1 vs v2. When botocore's winner fails
+    (e.g. an unreadable token file) and the Go SDK ends without credentials too, they agree."""
     lines: list[str] = []
     boto_kind = BOTOCORE_KIND.get(botocore_winner or "", botocore_winner)
     for name, p in v.predictions.items():
-        if not botocore_known or p.kind == boto_kind:
+        if not botocore_known or p.kind == boto_kind or (p.source is None and botocore_fails):
             continue
         go = p.source or "no credentials"
-        boto = botocore_winner or "no credentials"
+        boto = (botocore_winner or "no credentials") + (", which fails" if botocore_fails else "")
         lines.append(f"{name} will use {go}, not what botocore (and the AWS CLI) pick ({boto}): {p.why}")
     if v1.NAME in v.predictions and v2.NAME in v.predictions:
         a, b = v.predictions[v1.NAME], v.predictions[v2.NAME]

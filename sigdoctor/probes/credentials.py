@@ -184,7 +184,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             "go_sdk": gosdk.section(go_view),
         }
     }
-    if f.run.credentials is not None:
+    # Later probes sign with these: share them only when fetching them worked (a deferred source botocore picked
+    # but could not fetch, e.g. an unreadable web identity token, would only fail again there).
+    if f.run.credentials is not None and f.run.refresh_error is None:
         ctx.shared["credentials"] = f.run.credentials
     if f.run.session is not None:
         ctx.shared["botocore_session"] = f.run.session
@@ -205,7 +207,8 @@ def _reachable(f: Facts) -> dict[str, bool | None]:
 
 def _sdk_differs(f: Facts, view: gosdk.GoSdkView) -> list[Finding]:
     known = f.run.offline_stop is None
-    lines = gosdk.differences(view, f.winner, known)
+    fails = f.winner is not None and f.states.get(f.winner) == SourceState.FAILED
+    lines = gosdk.differences(view, f.winner, known, fails)
     if not lines:
         return []
     evidence: dict[str, Any] = {

@@ -62,3 +62,11 @@ def test_the_agent_probes_verdict_picks_the_model(env: Env, probe: Probe) -> Non
     env.vars["AWS_SECRET_ACCESS_KEY"] = env.secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYGOSDK04")
     r = probe(env, shared={"agent_sdk_model": "aws-sdk-go-v2"})
     assert list(r.creds["go_sdk"]) == ["aws-sdk-go-v2"]
+
+
+def test_no_disagreement_when_botocores_winner_fails_and_the_go_sdks_find_nothing(env: Env, probe: Probe) -> None:
+    env.vars.update(AWS_ROLE_ARN="arn:aws:iam::111122223333:role/agent", AWS_WEB_IDENTITY_TOKEN_FILE="/nonexistent")
+    r = probe(env, offline=True)
+    assert r.winner == "assume-role-with-web-identity" and r.state("assume-role-with-web-identity") == "failed"
+    assert r.creds["go_sdk"]["aws-sdk-go"]["source"] is None
+    assert "credentials.sdk-chain-differs" not in r.findings()
