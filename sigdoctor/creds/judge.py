@@ -611,7 +611,8 @@ def imds(f: Facts, container_hints: Callable[[], list[str]]) -> list[Finding]:
                 },
             )
         )
-    if needed and p.roles_status is not None and not p.roles and not (cfg.v1_disabled and token_failed):
+    # Only a 404 (or an empty list) says "no role": a 401/403 means the request was refused (no IMDSv2 token).
+    if needed and p.roles_status in (200, 404) and not p.roles and not (cfg.v1_disabled and token_failed):
         out.append(
             Finding(
                 P + "imds-no-role",

@@ -112,10 +112,14 @@ def _session(s: Scenario, policies: list[Policy], **kw: Any) -> tuple[str, Key]:
     return role, s.fake.add_session(role, "i-0123456789abcdef0")
 
 
+# The signature probe sends its own harmless request per target; these tests count the permissions probe's calls.
+PERMISSIONS_ONLY_CALLS = ("--skip", "signature")
+
+
 def test_permission_missing_from_simulation(world: World) -> None:
     s = Scenario(world)
     _, key = _session(s, [SELF_CHECK, allow("aps:QueryMetrics", WS_ARN)])
-    r, seen, _ = s.agent(key).run("run", "--target", AMP_URL, "--format", "json")
+    r, seen, _ = s.agent(key).run("run", *PERMISSIONS_ONLY_CALLS, "--target", AMP_URL, "--format", "json")
     assert r.rc == 1, r.describe()
     assert _top(r) == "permission-missing", r.describe()
     cause = r.json["root_causes"][0]
@@ -141,7 +145,7 @@ def test_simulate_denied_falls_back_to_the_live_request_in_text(world: World) ->
     s = Scenario(world)
     s.fake.add_workspace("ws-1")
     role, key = _session(s, [allow("aps:RemoteWrite", WS_ARN)])
-    r, seen, _ = s.agent(key).run("run", "--target", AMP_URL, "--no-color")
+    r, seen, _ = s.agent(key).run("run", *PERMISSIONS_ONLY_CALLS, "--target", AMP_URL, "--no-color")
     assert r.rc == 0, r.describe()
     out = " ".join(r.stdout.split())
     assert "may not simulate" in out, r.describe()
@@ -176,7 +180,7 @@ def test_support_engineer_checks_the_agents_role_with_principal_arn(world: World
     s = Scenario(world)
     role = s.fake.add_role("amp-ingest", [allow("aps:QueryMetrics", WS_ARN)], path="/agents/")
     admin = s.fake.add_session(s.fake.add_role("support", [allow("*")]), "engineer")
-    r, seen, _ = s.agent(admin).run("run", "--principal-arn", role, "--target", AMP_URL, "--format", "json")
+    r, seen, _ = s.agent(admin).run("run", *PERMISSIONS_ONLY_CALLS, "--principal-arn", role, "--target", AMP_URL, "--format", "json")
     assert _top(r) == "permission-missing", r.describe()
     assert role in r.json["root_causes"][0]["evidence"][0]
     assert ("aps", "RemoteWrite") not in {(c["service"], c["operation"]) for c in seen}
@@ -189,7 +193,7 @@ def test_role_arn_flow_checks_the_assumed_role(world: World) -> None:
     role = s.fake.add_role("amp-writer", [allow("aps:RemoteWrite", WS_ARN)], path="/agents/",
                            trust={"Statement": [{"Effect": "Allow", "Principal": {"AWS": node.principal_arn},
                                                  "Action": "sts:AssumeRole"}]})
-    r, seen, _ = s.agent(node).run("run", "--role-arn", role, "--target", AMP_URL, "--no-color")
+    r, seen, _ = s.agent(node).run("run", *PERMISSIONS_ONLY_CALLS, "--role-arn", role, "--target", AMP_URL, "--no-color")
     out = " ".join(r.stdout.split())
     assert "may not simulate IAM policies for arn:aws:iam::123456789012:role/amp-writer" in out, r.describe()
     ops = [(c["service"], c["operation"], c.get("caller", "")) for c in seen]

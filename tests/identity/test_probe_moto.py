@@ -74,8 +74,9 @@ def test_temporary_key_with_a_wrong_token_is_session_token_missing(moto: Moto, m
     c = sts.assume_role(RoleArn=moto.role_arn, RoleSessionName="copied")["Credentials"]
     moto_env.secrets += [c["SecretAccessKey"], c["SessionToken"]]
     r = moto_env.keys(c["AccessKeyId"], c["SecretAccessKey"]).run()
-    # Without a token the credentials probe already knows; identity does not call STS for nothing.
-    assert r.probe.status is Status.SKIP and "requires credentials" in r.probe.summary
+    # Without a token the credentials probe already says so; STS confirms it with the same cause.
+    assert r.probe.status is Status.FAIL
+    assert r.finding("identity.session-token-missing").status is Status.FAIL
     r = moto_env.keys(c["AccessKeyId"], c["SecretAccessKey"], "FwoGZXIvYXdzEBogus" + "A" * 40).run()
     assert "does not accept the session token" in r.finding("identity.session-token-missing").message
     r.assert_no_secrets()
