@@ -202,13 +202,17 @@ def test_healthy_vpc_endpoint_world(world: World) -> None:
     assert "private via vpce" in probe(r, "dns")["summary"], r.describe()
 
 
-def test_clock_skew_error_ntp_and_aws_date_agree(world: World) -> None:
+@pytest.mark.parametrize(("offset", "word"), [(-400, "ahead"), (1200, "behind")])
+def test_clock_skew_error_ntp_and_aws_date_agree(world: World, offset: float, word: str) -> None:
     # The fakes run on this machine's clock: "our clock is 400 s ahead" is played by time sources 400 s behind.
-    net = NetWorld(world).agent_keys().aws(date_offset=-400).trust_system("amazon").ntp(offset=-400)
+    # At 20 minutes the fake AWS (15-minute window) rejects every signature too: still one cause, the clock.
+    net = NetWorld(world).agent_keys().aws(date_offset=offset).trust_system("amazon").ntp(offset=offset)
     r = net.run("--format", "json")
     expect(r, "clock-skew", 1)
     summary = probe(r, "clock")["summary"]
-    assert "ahead" in summary and "NTP 169.254.169.123" in summary and "HTTP Date" in summary, summary
+    assert word in summary and "NTP 169.254.169.123" in summary and "HTTP Date" in summary, summary
+    if abs(offset) > 15 * 60:
+        assert probe(r, "signature")["status"] == "fail" and causes(r) == [("clock-skew", "error")], r.describe()
 
 
 def test_clock_skew_warning(world: World) -> None:
