@@ -137,9 +137,6 @@ def run(
 ) -> None:
     """Diagnose this environment: ordered probes, then ranked root causes and fixes."""
     _setup(debug)
-    if pid is not None:
-        raise UsageError(f"--pid is not implemented yet in sigdoctor {__version__}", "run sigdoctor inside the "
-                         "agent's pod or host instead (kubectl exec / kubectl debug --target)")
     for flag, path in (("--agent-binary", agent_binary), ("--agent-config", agent_config)):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
@@ -151,6 +148,10 @@ def run(
         vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline=deadline,
         principal_arn=principal_arn, verbose=verbose,
     )
+    if pid is not None:
+        from sigdoctor.agent.process import context_for_pid
+
+        ctx = context_for_pid(pid, ctx)  # before any ctx.shared[...] below: it copies shared
     if agent_binary is not None:
         ctx.shared["agent_binary"] = str(agent_binary)
     if agent_config is not None:
@@ -165,6 +166,7 @@ def chain(
     profile: Annotated[str | None, typer.Option(help="AWS profile to diagnose")] = None,
     region: Annotated[str | None, typer.Option(help="region for STS calls made by role sources")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="do not contact IMDS or container endpoints")] = False,
+    pid: Annotated[str | None, typer.Option(help="diagnose with that process's environment (PID or auto)")] = None,
     deadline: Annotated[float, typer.Option(help="seconds for the whole run")] = 20.0,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -175,6 +177,10 @@ def chain(
     """The credential chain alone: every source, its state, which one wins."""
     _setup(debug)
     ctx = _context(region=region, profile=profile, offline=offline, deadline=deadline, verbose=verbose)
+    if pid is not None:
+        from sigdoctor.agent.process import context_for_pid
+
+        ctx = context_for_pid(pid, ctx)
     report = _diagnose(ctx, "chain", ["credentials"], [], no_color)
     color = _color(no_color)
     if fmt in (None, Format.TEXT) and output is None:
@@ -309,12 +315,13 @@ def _context(**kw: object) -> Context:
 
 
 def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_color: bool) -> Report:
+    from sigdoctor.agent.process import agent_environment
     from sigdoctor.doctor import run_report
     from sigdoctor.probes import PROBES
     from sigdoctor.render.live import LiveStatus
 
     try:
-        with LiveStatus.for_stderr(enabled=sys.stderr.isatty() and not _state["debug"], color=_color(no_color)) as live:
+        with agent_environment(ctx), LiveStatus.for_stderr(enabled=sys.stderr.isatty() and not _state["debug"], color=_color(no_color)) as live:
             return run_report(ctx, PROBES, command=command, only=only, skip=skip, observer=live)
     except ValueError as exc:
         if str(exc).startswith("unknown probe"):
