@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from typing import Any
 
@@ -38,7 +39,20 @@ def run_json(w: World, *extra: str) -> tuple[Result, dict[str, Any]]:
     rep = r.json
     crashed = [(p["id"], p["summary"]) for p in rep["probes"] if p["status"] == "error"]
     assert not crashed, f"probes crashed: {crashed}"
+    _log_scenario(r, rep)
     return r, rep
+
+
+def _log_scenario(r: Result, rep: dict[str, Any]) -> None:
+    """With SIGDOCTOR_SCENARIO_LOG set, one JSON line per run: the scenario table of the closing notes."""
+    log = os.environ.get("SIGDOCTOR_SCENARIO_LOG")
+    if not log:
+        return
+    row = {"test": os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0],
+           "winner": (rep.get("credentials") or {}).get("winner"),
+           "top": rep["root_causes"][0]["id"] if rep["root_causes"] else None, "rc": r.rc, "elapsed": r.elapsed}
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")
 
 
 def creds_section(rep: dict[str, Any]) -> dict[str, Any]:
