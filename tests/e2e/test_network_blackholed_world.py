@@ -9,7 +9,7 @@ SYNs, Amazon Time Sync reads NTP queries and never replies, and so does the inst
 
 from __future__ import annotations
 
-from tests.e2e.test_network_causes_world import AMP, STS, NetWorld, probe
+from tests.e2e.test_network_causes_world import AMP, STS, NetWorld, log_scenario, probe
 from tests.world import Result, World
 
 STS_HOLE, IAM_HOLE = "52.94.0.41", "52.94.0.42"
@@ -48,4 +48,5 @@ def test_blackholed_world_ends_and_each_network_probe_names_its_timeout(world: W
     assert seen[("blackhole", STS_HOLE)]["accepted"] >= 1
     assert probe(r, "dns")["status"] == "fail"
     r.assert_no_secrets()
+    log_scenario(r)
 
