@@ -1,7 +1,7 @@
 """Stream pasted input and cut out the records worth reading, with flat memory however large the input is.
 
 A 100 MB agent log is mostly healthy lines. Instead of looking at every line in Python, each block is searched
-for anchor strings (error codes and phrases AWS, the SDKs and Go's net stack print) by the regex engine, and only
+for anchor strings (error codes and phrases AWS, the SDKs and Go's net stack print) by `scan.Scanner`, and only
 around a hit is the input split into lines: back to where the log record starts, forward over its continuation
 lines (a pretty-printed XML body, an SDK debug dump, a pasted Go error chain). Everything is bounded: a block, a
 look-ahead window, a record's size and a line's length.
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from sigdoctor.decode.scan import Scanner
 from sigdoctor.errors import UsageError
 
 BLOCK = 1 << 20
@@ -26,8 +27,8 @@ MAX_RECORD = 128 * 1024
 MAX_LINES_BEFORE = 40
 MAX_LINES_AFTER = 400
 
-# Anchors that start with a capital letter (or a rare one) let the regex engine skip most of the input by first
-# character; the two lower-case anchors are searched with bytes.find, which is as fast as grep.
+# Error codes and phrases AWS, the SDKs and Go's net stack print, and the markers of a canonical request or signed
+# request dump whose facts a later error borrows.
 _ERROR_ANCHORS = (
     "SignatureDoesNotMatch", "InvalidSignature", "Signature expired", "Signature not yet current",
     "RequestTimeTooSkewed", "RequestExpired", "Missing Authentication Token", "MissingAuthenticationToken",
@@ -48,38 +49,8 @@ _STRUCT_ANCHORS = (
 )
 
 
-def _trie_pattern(words: list[str]) -> str:
-    """One alternation factored by common prefixes: the regex engine then tries one branch per input character
-    instead of one per anchor (twice as fast on a 100 MB log)."""
-    words = sorted(set(words))
-    if len(words) == 1:
-        return re.escape(words[0])
-    if "" in words:
-        return "(?:" + _trie_pattern([w for w in words if w]) + ")?"
-    groups: dict[str, list[str]] = {}
-    for w in words:
-        groups.setdefault(w[0], []).append(w[1:])
-    alts = [re.escape(c) + _trie_pattern(rest) for c, rest in sorted(groups.items())]
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
-ANCHOR_RE = re.compile(_trie_pattern([*_ERROR_ANCHORS, *_STRUCT_ANCHORS]).encode())
-_LOWER_BYTES = tuple(a.encode() for a in _LOWER_ANCHORS)
+SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS])
 _ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_LOWER_ANCHORS)).encode())
-_LONGEST_ANCHOR = max(len(a) for a in (*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS))
-
-
-def _anchor_positions(buf: bytes, start: int, limit: int) -> list[int]:
-    """Sorted offsets in [start, limit) where an anchor begins."""
-    end = min(len(buf), limit + _LONGEST_ANCHOR)
-    found = [m.start() for m in ANCHOR_RE.finditer(buf, start, end) if m.start() < limit]
-    for lit in _LOWER_BYTES:
-        pos = buf.find(lit, start, end)
-        while 0 <= pos < limit:
-            found.append(pos)
-            pos = buf.find(lit, pos + 1, end)
-    found.sort()
-    return found
 
 
 # The first line of a log record: a timestamp, logfmt's usual first keys, a JSON log object, klog, syslog, a
@@ -218,6 +189,7 @@ class _Checked(io.RawIOBase):
 def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
     """Every record around an anchor, in input order, each at most once."""
     buf = b""
+    mapped = b""  # buf as the scanner sees it
     buf_start = 0  # global offset of buf[0]
     cursor = 0  # offset in buf up to which newlines are counted
     cursor_line = 1  # line number at `cursor`
@@ -236,10 +208,11 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
         # An over-long line needs no special case: the buffer is trimmed behind the scan position whether or
         # not a newline was seen, and a record never exceeds MAX_RECORD.
         buf += chunk
+        mapped += SCANNER.mapped(chunk)
 
         limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
         if limit > scan_from:
-            for pos in _anchor_positions(buf, scan_from, limit):
+            for pos in SCANNER.positions(buf, mapped, scan_from, limit):
                 if buf_start + pos < covered:
                     continue
                 start, end = _expand(buf, pos, max(0, covered - buf_start))
@@ -259,6 +232,7 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
                 cursor_line += buf.count(b"\n", cursor, cut)
                 cursor = cut
             buf = buf[cut:]
+            mapped = mapped[cut:]
             buf_start += cut
             scan_from -= cut
             cursor -= cut

@@ -1,0 +1,110 @@
+"""Find any of a few dozen words in a large buffer at a few times the speed of one regex alternation.
+
+Python's regex engine scans for the first character of an alternation with a set lookup per byte (about 3 ns), but
+for a single literal first character it runs a tight compare loop (about 0.3 ns). So each block is first mapped
+with `bytes.translate` (a table lookup per byte, C speed): every character of a small set that all the words use —
+mostly upper-case letters, rare in healthy log lines — becomes the marker byte 0x01. The words, mapped the same
+way, are then searched as `\\x01…` in the mapped block: one literal loop over the input, and a short match attempt
+only where a marked character stands. A hit in the mapped block is confirmed against the original bytes, since two
+marked characters are indistinguishable there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MARK = 1
+
+# Rough share of each byte in agent logs (per mille): English letter frequencies scaled to the letter share of a
+# log line, upper case rare (levels, ids and hex are mostly lower case), digits and separators of timestamps common.
+_LOWER_FREQ = dict(zip("etaoinshrdlcumwfgypbvkjxqz",
+                       (46, 33, 29, 27, 25, 24, 23, 22, 22, 15, 14, 10, 10, 8, 8, 8, 7, 7, 7, 5, 4, 3, 1, 1, 1, 1),
+                       strict=True))
+_OTHER_FREQ = {" ": 150, ".": 15, ":": 20, "-": 15, "/": 12, "=": 15, '"': 12, "_": 6, ",": 6, "0": 25, "1": 20,
+               "2": 25}
+
+
+def _freq(c: str) -> float:
+    if c in _LOWER_FREQ:
+        return _LOWER_FREQ[c]
+    if "A" <= c <= "Z":
+        return 3 if c in "TZE" else 1  # ISO timestamps, level=ERROR
+    if c.isdigit():
+        return 10
+    return _OTHER_FREQ.get(c, 3)
+
+
+def marked_set(words: Iterable[str]) -> frozenset[str]:
+    """A small set of rare characters such that every word holds at least one of them."""
+    todo = {w for w in words}
+    chosen: set[str] = set()
+    while todo:
+        counts: dict[str, int] = {}
+        for w in todo:
+            for c in set(w):
+                counts[c] = counts.get(c, 0) + 1
+        best = max(counts, key=lambda c: (counts[c] / _freq(c), c))
+        chosen.add(best)
+        todo = {w for w in todo if best not in w}
+    return frozenset(chosen)
+
+
+def _trie(items: list[tuple[str, str]]) -> str:
+    """Alternation over (mapped text still to match, look-behind that checks what came before), factored by
+    common prefixes so the engine tries one branch per byte it reads."""
+    if any(not rest and not check for rest, check in items):
+        return ""  # a word complete with nothing to check: found
+    ends = sorted({check for rest, check in items if not rest})
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for rest, check in items:
+        if rest:
+            groups.setdefault(rest[0], []).append((rest[1:], check))
+    alts = [re.escape(c) + _trie(sub) for c, sub in sorted(groups.items())]
+    alts += ends
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+class Scanner:
+    """Offsets of the given ASCII words in byte buffers."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted(set(words)))
+        marked = marked_set(self.words)
+        table = bytearray(range(256))
+        table[MARK] = 0  # a 0x01 in the input is no marker
+        for c in marked:
+            table[ord(c)] = MARK
+        self.table = bytes(table)
+        self.longest = max(len(w) for w in self.words)
+        items = []
+        for w in self.words:
+            mapped = w.encode("ascii").translate(self.table).decode("latin-1")
+            k = mapped.index(chr(MARK))
+            # Matching starts at the first marked character; the look-behind then checks the whole word, so it runs
+            # only where the rest matched (rare), and the pattern keeps its literal first byte.
+            check = f"(?<={re.escape(mapped)})" if k else ""
+            items.append((mapped[k + 1:], check))
+        self.pattern = re.compile((re.escape(chr(MARK)) + _trie(items)).encode("latin-1"))
+        self._encoded = tuple(w.encode("ascii") for w in self.words)
+
+    def mapped(self, data: bytes) -> bytes:
+        return data.translate(self.table)
+
+    def positions(self, buf: bytes, mapped: bytes, start: int, limit: int) -> list[int]:
+        """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
+        reported at its first marked character, so consecutive [start, limit) ranges report it once."""
+        end = min(len(buf), limit + self.longest)
+        found = []
+        words = self._encoded
+        search = self.pattern.search
+        pos = start
+        while True:
+            m = search(mapped, pos, end)
+            if m is None or m.start() >= limit:
+                return found
+            if buf.endswith(words, max(0, m.end() - self.longest), m.end()):
+                found.append(m.start())
+                pos = m.end()
+            else:
+                pos = m.start() + 1  # marked characters that only look like a word: a real one may overlap it
