@@ -77,7 +77,7 @@ class Scanner:
             table[ord(c)] = MARK
         self.table = bytes(table)
         self.longest = max(len(w) for w in self.words)
-        items = []
+        items: list[tuple[str, str]] = []
         for w in self.words:
             mapped = w.encode("ascii").translate(self.table).decode("latin-1")
             k = mapped.index(chr(MARK))
@@ -95,7 +95,7 @@ class Scanner:
         """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
         reported at its first marked character, so consecutive [start, limit) ranges report it once."""
         end = min(len(buf), limit + self.longest)
-        found = []
+        found: list[int] = []
         words = self._encoded
         search = self.pattern.search
         pos = start
