@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
 from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
@@ -42,6 +43,7 @@ EMITS = tuple(
         "credentials-expired",
         "sdk-chain-differs",
         "agent",
+        "proxy-misconfigured",
     )
 )
 
@@ -152,6 +154,35 @@ def _summary(f: Facts, sources: list[dict[str, Any]]) -> str:
     return text
 
 
+def _proxied_credential_endpoints(ctx: Context, f: Facts, sources: list[dict[str, Any]]) -> list[Finding]:
+    """No winner while the proxy variables send the metadata / container endpoint to a proxy: the proxy, not the
+    missing role, is why the chain came up empty (proxies do not forward link-local addresses)."""
+    from sigdoctor.netconn.proxy import go_decide, mask, python_decide
+
+    if f.winner is not None:
+        return []
+    out: list[Finding] = []
+    for src in sources:
+        endpoint = src.get("endpoint")
+        if src["method"] not in ("iam-role", "container-role") or not endpoint or src["state"] == "absent":
+            continue
+        go, py = go_decide(ctx.env, endpoint), python_decide(ctx.env, endpoint)
+        proxy = py.proxy or go.proxy
+        if proxy is None:
+            continue
+        host = urlsplit(endpoint).hostname or endpoint
+        who = " and ".join(n for n, d in (("botocore", py), ("Go SDKs", go)) if d.proxy)
+        out.append(Finding(
+            "credentials.proxy-misconfigured", Status.FAIL,
+            f"{who} send the {src['method']} request for {endpoint} to the proxy {mask(proxy)}: NO_PROXY does not "
+            f"cover {host}, and proxies do not reach link-local credential endpoints",
+            {"endpoint": endpoint, "proxy": mask(proxy), "source": src["method"],
+             "fix": [f"add {host} to NO_PROXY and no_proxy in the agent's environment "
+                     "(e.g. NO_PROXY=169.254.169.254,169.254.170.2,169.254.170.23,localhost,127.0.0.1)"]},
+        ))
+    return out
+
+
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     f = collect(ctx)
     sources = resolve_states(f)
@@ -170,6 +201,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     go_view = gosdk.view(ctx, f.files.home, _reachable(f))
     findings += _sdk_differs(f, go_view)
     findings += _agent(ctx)
+    findings += _proxied_credential_endpoints(ctx, f, sources)
 
     expiry = judge.winner_expiry(f)
     data = {

@@ -290,11 +290,9 @@ def test_proxy_gets_instance_metadata_traffic(world: World) -> None:
     assert r.rc == 1 and "proxy-misconfigured" in [c for c, _ in causes(r)], r.describe()
     assert any("169.254.169.254" in f["message"] for f in findings(r, "connectivity.proxy-misconfigured"))
     r.assert_no_secrets()
-    if top(r) == "no-credentials":
-        # botocore fetches IMDS through the proxy and gets nothing: a symptom the proxy explains, yet ranked first
-        # (proxy-misconfigured.toml suppresses nothing; reported to the lead).
-        log_scenario(r)
-        pytest.xfail("no-credentials outranks the proxy that causes it")
+    # botocore fetches IMDS through the proxy and gets nothing: the credentials probe names the proxy as the
+    # reason the chain came up empty, so the proxy ranks above the no-credentials symptom.
+    assert any("169.254.169.254" in f["message"] for f in findings(r, "credentials.proxy-misconfigured"))
     expect(r, "proxy-misconfigured", 1)
 
 
