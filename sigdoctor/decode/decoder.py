@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from sigdoctor.decode.errors import Classified, Hit, classify
 from sigdoctor.decode.extract import API_CODES, AwsError, ClientSigning, extract
@@ -25,6 +25,10 @@ _NORM_RE = re.compile(r"[0-9a-fA-F]{8,}|\d+|\s+")
 # already explained is counted without being decoded again (a log full of retries decodes at scan speed).
 _RAW_NORM_RE = re.compile(rb"[0-9A-Fa-f][0-9A-Fa-f.:-]{3,}|\d+")
 MAX_SEEN = 4096
+# A cheaper key in front of that one: only digits blanked, byte for byte. Records equal under it are equal under
+# _RAW_NORM_RE too (it treats every digit alike), so it may only answer what the normalised key already answered.
+_DIGITS_BLANK = bytes.maketrans(b"0123456789", b"##########")
+_NO_ENTRY = object()
 _EXCERPT_ANCHOR_RE = re.compile(
     r"SignatureDoesNotMatch|InvalidSignature|signature we calculated|Signature expired|Signature not yet|"
     r"RequestTimeTooSkewed|Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|"
@@ -98,12 +102,22 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     last_client: ClientSigning | None = None
     last_request: _RequestContext | None = None
     seen: dict[tuple[bytes, Any], tuple[Any, ...] | None] = {}
+    quick_seen: dict[tuple[bytes, Any], object] = {}
     for rec in iter_records(prepare_stream(stream), stats):
         carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
             if last_request is not None else None
-        shape = (_RAW_NORM_RE.sub(b"#", rec.raw[:8192]), carried)
-        if shape in seen:
-            known = seen[shape]
+        head = rec.raw[:8192]
+        quick = (head.translate(_DIGITS_BLANK), carried)
+        known_quick = quick_seen.get(quick, _NO_ENTRY)
+        shape: tuple[bytes, Any] | None = None
+        if known_quick is _NO_ENTRY:
+            shape = (_RAW_NORM_RE.sub(b"#", head), carried)
+            if shape in seen:
+                if len(quick_seen) >= 4 * MAX_SEEN:
+                    quick_seen.clear()
+                known_quick = quick_seen[quick] = seen[shape]
+        if known_quick is not _NO_ENTRY:
+            known = cast("tuple[Any, ...] | None", known_quick)
             hit = groups.get(known) if known is not None else None
             if hit is not None:
                 hit.count += 1
@@ -142,17 +156,18 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
             (not e.access_key_id and e.server_canonical is None) or (client is None and last_client is None))
         if len(seen) >= MAX_SEEN:
             seen.clear()
+            quick_seen.clear()
         if not c.hits:
             if e.code in API_CODES:
                 c.hits.append(_other_error(e))
             else:
-                if memo:
-                    seen[shape] = None
+                if memo and shape is not None:
+                    seen[shape] = quick_seen[quick] = None
                 continue
         total += 1
         key = _key(e, c)
-        if memo:
-            seen[shape] = key
+        if memo and shape is not None:
+            seen[shape] = quick_seen[quick] = key
         g = groups.get(key)
         if g is None:
             if len(groups) >= MAX_GROUPS:

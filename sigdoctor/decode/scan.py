@@ -35,15 +35,20 @@ def _freq(c: str) -> float:
     return _OTHER_FREQ.get(c, 3)
 
 
+# A character seen more often than this (per mille) is not marked: each occurrence would cost a match attempt.
+MAX_MARKED_FREQ = 5.0
+
+
 def marked_set(words: Iterable[str]) -> frozenset[str]:
-    """A small set of rare characters such that every word holds at least one of them."""
-    todo = {w for w in words}
+    """A small set of rare characters such that every word that has a rare character holds one of them."""
+    todo = {w for w in words if any(_freq(c) <= MAX_MARKED_FREQ for c in w)}
     chosen: set[str] = set()
     while todo:
         counts: dict[str, int] = {}
         for w in todo:
             for c in set(w):
-                counts[c] = counts.get(c, 0) + 1
+                if _freq(c) <= MAX_MARKED_FREQ:
+                    counts[c] = counts.get(c, 0) + 1
         best = max(counts, key=lambda c: (counts[c] / _freq(c), c))
         chosen.add(best)
         todo = {w for w in todo if best not in w}
@@ -78,14 +83,21 @@ class Scanner:
         self.table = bytes(table)
         self.longest = max(len(w) for w in self.words)
         items: list[tuple[str, str]] = []
+        # A word of common characters only gets its own pass: a literal first byte keeps the engine in its fast
+        # loop, where marking one of its characters would start a match attempt at each of its many occurrences.
+        literals = []
         for w in self.words:
             mapped = w.encode("ascii").translate(self.table).decode("latin-1")
-            k = mapped.index(chr(MARK))
-            # Matching starts at the first marked character; the look-behind then checks the whole word, so it runs
-            # only where the rest matched (rare), and the pattern keeps its literal first byte.
+            k = mapped.find(chr(MARK))
+            if k < 0:
+                literals.append(w)
+                continue
+            # The look-behind checks the whole word after the rest matched (rarely), so the pattern keeps its
+            # literal first byte.
             check = f"(?<={re.escape(mapped)})" if k else ""
             items.append((mapped[k + 1:], check))
-        self.pattern = re.compile((re.escape(chr(MARK)) + _trie(items)).encode("latin-1"))
+        self.pattern = re.compile((re.escape(chr(MARK)) + _trie(items)).encode("latin-1")) if items else None
+        self.literals = tuple(re.compile(re.escape(w).encode("ascii")) for w in literals)
         self._encoded = tuple(w.encode("ascii") for w in self.words)
 
     def mapped(self, data: bytes) -> bytes:
@@ -93,18 +105,25 @@ class Scanner:
 
     def positions(self, buf: bytes, mapped: bytes, start: int, limit: int) -> list[int]:
         """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
-        reported at its first marked character, so consecutive [start, limit) ranges report it once."""
+        reported at one offset (its first marked character, or its start), so consecutive [start, limit) ranges
+        report it once."""
         end = min(len(buf), limit + self.longest)
         found: list[int] = []
-        words = self._encoded
-        search = self.pattern.search
-        pos = start
-        while True:
-            m = search(mapped, pos, end)
-            if m is None or m.start() >= limit:
-                return found
-            if buf.endswith(words, max(0, m.end() - self.longest), m.end()):
-                found.append(m.start())
-                pos = m.end()
-            else:
-                pos = m.start() + 1  # marked characters that only look like a word: a real one may overlap it
+        if self.pattern is not None:
+            words = self._encoded
+            search = self.pattern.search
+            pos = start
+            while True:
+                m = search(mapped, pos, end)
+                if m is None or m.start() >= limit:
+                    break
+                if buf.endswith(words, max(0, m.end() - self.longest), m.end()):
+                    found.append(m.start())
+                    pos = m.end()
+                else:
+                    pos = m.start() + 1  # marked characters that only look like a word: a real one may overlap it
+        if self.literals:
+            for rx in self.literals:
+                found.extend(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)
+            found.sort()
+        return found
