@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from sigdoctor.decode.extract import API_CODES
 from sigdoctor.decode.scan import Scanner
 from sigdoctor.errors import UsageError
 
@@ -49,7 +50,19 @@ _STRUCT_ANCHORS = (
 )
 
 
-SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS])
+# Further words the rules in errors.py act on by themselves (a line with one alone is still worth decoding), and
+# the codes reported as "other error". They open records but do not end one (record bounds stay those of the
+# anchors above). The rules' remaining phrases come with one of these words or an anchor in what AWS, the SDKs and
+# Go print: `dial tcp …: no such host`, `NoCredentialProviders: no valid providers in chain`, `User: arn:… is not
+# authorized to perform`, `The specified log group does not exist`, `tls: failed to verify certificate: x509: …`.
+_RULE_WORDS = (
+    "Authorization header requires", "Invalid key=value pair", "missing Authentication Token", "AWS Access Key Id",
+    "Token expired", "Incorrect token audience", "Couldn", "Access Denied", "WRONG_VERSION_NUMBER",
+    "Proxy Authentication Required", "407 Proxy", "Could not resolve host", "Name does not resolve",
+    # A token file the SDK cannot read: Go's and Python's wording of the two errors that matter.
+    "o such file", "ermission denied", *API_CODES,
+)
+SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS, *_RULE_WORDS])
 _ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_LOWER_ANCHORS)).encode())
 
 

@@ -86,19 +86,22 @@ class Scanner:
         # A word of common characters only gets its own pass: a literal first byte keeps the engine in its fast
         # loop, where marking one of its characters would start a match attempt at each of its many occurrences.
         literals = []
+        at_offset: dict[int, list[bytes]] = {}
         for w in self.words:
             mapped = w.encode("ascii").translate(self.table).decode("latin-1")
             k = mapped.find(chr(MARK))
             if k < 0:
                 literals.append(w)
                 continue
+            at_offset.setdefault(k, []).append(w.encode("ascii"))
             # The look-behind checks the whole word after the rest matched (rarely), so the pattern keeps its
             # literal first byte.
             check = f"(?<={re.escape(mapped)})" if k else ""
             items.append((mapped[k + 1:], check))
         self.pattern = re.compile((re.escape(chr(MARK)) + _trie(items)).encode("latin-1")) if items else None
+        # A match in the mapped text says some word may start its marked run here; the original bytes say which.
+        self._at_offset = tuple((k, tuple(ws)) for k, ws in sorted(at_offset.items()))
         self.literals = tuple(re.compile(re.escape(w).encode("ascii")) for w in literals)
-        self._encoded = tuple(w.encode("ascii") for w in self.words)
 
     def mapped(self, data: bytes) -> bytes:
         return data.translate(self.table)
@@ -106,22 +109,22 @@ class Scanner:
     def positions(self, buf: bytes, mapped: bytes, start: int, limit: int) -> list[int]:
         """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
         reported at one offset (its first marked character, or its start), so consecutive [start, limit) ranges
-        report it once."""
+        report it once; one offset may stand for several words."""
         end = min(len(buf), limit + self.longest)
         found: list[int] = []
         if self.pattern is not None:
-            words = self._encoded
             search = self.pattern.search
             pos = start
             while True:
                 m = search(mapped, pos, end)
-                if m is None or m.start() >= limit:
+                if m is None:
                     break
-                if buf.endswith(words, max(0, m.end() - self.longest), m.end()):
-                    found.append(m.start())
-                    pos = m.end()
-                else:
-                    pos = m.start() + 1  # marked characters that only look like a word: a real one may overlap it
+                pos = m.start()
+                if pos >= limit:
+                    break
+                if any(pos >= k and buf.startswith(ws, pos - k) for k, ws in self._at_offset):
+                    found.append(pos)
+                pos += 1
         if self.literals:
             for rx in self.literals:
                 found.extend(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)

@@ -1,0 +1,87 @@
+"""The prefilter: `decode` only decodes text around anchor words, and must find every line that explains something.
+
+Two checks: the fast scanner finds exactly the lines a plain substring search finds (wherever block boundaries
+fall), and every line of every fixture decodes, through the prefilter, to the same causes as when it is handed to
+the extractor directly.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import random
+
+import pytest
+
+from sigdoctor.decode import reader
+from sigdoctor.decode.decoder import decode_stream
+from sigdoctor.decode.errors import classify
+from sigdoctor.decode.extract import API_CODES, extract
+from sigdoctor.decode.scan import Scanner
+from sigdoctor.redact import Redactor
+
+from .conftest import INPUTS
+
+WORDS = reader.SCANNER.words
+FIXTURE_LINES = sorted({line for path in sorted(INPUTS.iterdir()) if path.is_file()
+                        for line in path.read_bytes().splitlines() if line.strip()})
+
+
+def _lines_with_words(data: bytes) -> set[int]:
+    lines = data.split(b"\n")
+    return {i for i, line in enumerate(lines) if any(w.encode() in line for w in WORDS)}
+
+
+def _lines_found(data: bytes, cuts: list[int]) -> set[int]:
+    scanner = reader.SCANNER
+    mapped = scanner.mapped(data)
+    found: list[int] = []
+    bounds = [0, *cuts, len(data)]
+    for start, limit in itertools.pairwise(bounds):
+        found += scanner.positions(data, mapped, start, limit)
+    assert found == sorted(found) and len(found) == len(set(found))
+    return {data.count(b"\n", 0, pos) for pos in found}
+
+
+def _noise(rng: random.Random, n: int) -> bytes:
+    """Text full of the characters the scanner marks, and near-misses of its words."""
+    pieces = [w[: rng.randrange(1, len(w) + 1)] for w in WORDS] + list(WORDS) + [
+        "ts=2026-11-27T03:15:02Z", " level=info ", "\n", "\n", "Temp", "The ", "AAAA", "CcC", "x5", "tc", " t",
+        "Sign", "SSL", "EC2", "\x01", "Credential", "STRING", "Access", "ccached credentials"]
+    return "".join(rng.choice(pieces) for _ in range(n)).encode()
+
+
+def test_scanner_finds_the_lines_a_substring_search_finds() -> None:
+    rng = random.Random(5)
+    samples = [b"\n".join(FIXTURE_LINES)] + [_noise(rng, 400) for _ in range(200)]
+    for data in samples:
+        cuts = sorted(rng.sample(range(1, len(data)), min(5, len(data) - 1)))
+        assert _lines_found(data, cuts) == _lines_with_words(data)
+        assert _lines_found(data, []) == _lines_with_words(data)
+
+
+def test_scanner_takes_words_of_any_character_mix() -> None:
+    scanner = Scanner(["zz", "The specified", "x509", " tcp", "q"])
+    data = b"a zz b\nThe specified key\nnope\nx509: bad\ndial tcp 1.2.3.4:443\nq\n"
+    found = scanner.positions(data, scanner.mapped(data), 0, len(data))
+    assert [data.count(b"\n", 0, p) for p in found] == [0, 1, 3, 4, 5]
+
+
+def _direct(line: bytes) -> set[str]:
+    """The causes the line yields when the extractor reads it, prefilter or not."""
+    e = extract(line.decode("utf-8", errors="replace"), 1, 1)
+    c = classify(e)
+    causes = {h.cause for h in c.hits}
+    if not causes and e.code in API_CODES:
+        causes.add("other-error")
+    return causes
+
+
+def _through_prefilter(line: bytes) -> set[str]:
+    outcome = decode_stream(io.BytesIO(line + b"\n"), client=None, redactor=Redactor())
+    return {f.id.removeprefix("decode.") for f in outcome.findings} - {"summary", "canonical-diff"}
+
+
+@pytest.mark.parametrize("line", FIXTURE_LINES, ids=lambda b: b[:60].decode("utf-8", "replace"))
+def test_every_fixture_line_decodes_the_same_with_the_prefilter(line: bytes) -> None:
+    assert _through_prefilter(line) == _direct(line)
