@@ -7,16 +7,20 @@ diagnosing another process (`--pid`, whose environment and root differ from ours
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sigdoctor.redact import Redactor
 
 if TYPE_CHECKING:  # botocore is imported lazily: `--version` and `--help` must not pay for it
+    import botocore.loaders
     import botocore.session
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,6 +48,9 @@ class Context:
     started_monotonic: float = field(default_factory=time.monotonic)
     # Cross-probe scratch space for live objects (e.g. resolved botocore credentials) that must not be serialised.
     shared: dict[str, Any] = field(default_factory=dict)
+    # Guards `once`: probes in parallel threads ask for the same expensive object at the same moment.
+    _once_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _once_guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def remaining(self) -> float:
         """Seconds left before the whole-run deadline (never negative)."""
@@ -67,9 +74,43 @@ class Context:
     def home(self) -> str | None:
         return self.env.get("HOME") or None
 
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """`shared[key]`, made by `make()` for the first probe that asks. Probes asking meanwhile from other threads
+        wait for that one object rather than each building their own (the point is to pay for it once per run)."""
+        with self._once_guard:
+            if key in self.shared:
+                return self.shared[key]  # type: ignore[no-any-return]
+            lock = self._once_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.shared:
+                self.shared[key] = make()
+            return self.shared[key]  # type: ignore[no-any-return]
+
+    def botocore_loader(self, data_path: str | None = None) -> botocore.loaders.Loader:
+        """One botocore data loader per run (and AWS_DATA_PATH). Every session sigdoctor creates gets it (see
+        `share_loader`), so endpoints.json and each service model are read once per run instead of once per session
+        (sigdoctor/botoloader.py)."""
+
+        def make() -> botocore.loaders.Loader:
+            from sigdoctor import botoloader
+
+            return botoloader.create(data_path)
+
+        return self.once(f"botocore_loader:{data_path or ''}", make)
+
+    def share_loader(self, session: botocore.session.Session) -> botocore.session.Session:
+        """Give `session` the run's loader for its own data_path (the session would build an identical one)."""
+        try:
+            data_path = session.get_config_variable("data_path")
+        except Exception:  # a broken profile: the session keeps its own loader and fails where it always did
+            return session
+        session.register_component("data_loader", self.botocore_loader(data_path))
+        return session
+
     def botocore_session(self, profile: str | None = None) -> botocore.session.Session:
-        """A fresh botocore session for the diagnosed environment (never cached at import time)."""
+        """A fresh botocore session for the diagnosed environment (never cached at import time), reading botocore's
+        data through the run's shared loader."""
         import botocore.session
 
         session = botocore.session.Session(profile=profile or self.profile)
-        return session
+        return self.share_loader(session)

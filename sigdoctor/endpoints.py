@@ -59,29 +59,31 @@ def region_of(ctx: Context) -> str:
 
 
 def sts_url(ctx: Context) -> str:
-    """The STS endpoint botocore would call for this environment (no network: endpoint resolution only)."""
+    """The STS endpoint botocore would call for this environment (no network: endpoint resolution only).
+
+    Worked out once per run: clock, dns and connectivity ask for it at the same time from their threads."""
     cached = ctx.shared.get("sts_url")
     if isinstance(cached, str):
         return cached
+    return ctx.once("sts_url", lambda: _resolve_sts_url(ctx))
+
+
+def _resolve_sts_url(ctx: Context) -> str:
     import botocore.exceptions
-    import botocore.session
 
     region = region_of(ctx)
     try:
-        session = botocore.session.Session(profile=ctx.profile)
-        client = session.create_client(
+        client = ctx.botocore_session().create_client(
             "sts", region_name=region, aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
         )
-        url = str(client.meta.endpoint_url)
+        return str(client.meta.endpoint_url)
     except botocore.exceptions.BotoCoreError:
         # A broken profile (the credentials probe reports it) must not stop the network probes: use the
         # regional endpoint botocore would pick for a healthy one.
         from sigdoctor.targets import partition_for_region
 
         part = partition_for_region(region)
-        url = f"https://sts.{region}.{part.dns_suffix if part else 'amazonaws.com'}"
-    ctx.shared["sts_url"] = url
-    return url
+        return f"https://sts.{region}.{part.dns_suffix if part else 'amazonaws.com'}"
 
 
 def endpoints_of_run(ctx: Context, prior: Mapping[str, ProbeResult] | None = None) -> list[Endpoint]:

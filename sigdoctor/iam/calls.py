@@ -13,6 +13,7 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sigdoctor.botohttp import trust_once
 from sigdoctor.context import Context
 
 # IAM is global per partition; its endpoint lives in one region of each (botocore resolves the host from it).
@@ -35,16 +36,17 @@ def frozen(ctx: Context, credentials: Any) -> Frozen:
 
 
 def session(ctx: Context) -> Any:
-    return ctx.shared.get("botocore_session") or ctx.botocore_session()
+    chain = ctx.shared.get("botocore_session")
+    return ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
 
 
 def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
     t = ctx.timeout(3.0)
     cfg = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
-    return session(ctx).create_client(
+    return trust_once(session(ctx).create_client(
         service, region_name=region, aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token, config=cfg,
-    )
+    ))
 
 
 def record(ctx: Context, service: str, operation: str, endpoint: str) -> None:

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.httpsession import URLLib3Session
 
+from sigdoctor.botohttp import TrustOnceSession
 from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of
 from sigdoctor.iam.calls import Frozen, call, client, record, record_date
@@ -120,7 +120,7 @@ def _send(ctx: Context, target: Target, creds: Frozen, raw: _Raw, method: str, u
     # botocore's stubs say bool / int; it takes a CA bundle path and a float timeout like its clients do.
     verify: Any = _verify(ctx)
     timeout: Any = ctx.timeout(3.0)
-    http = URLLib3Session(verify=verify, proxies=_proxies(ctx, url), timeout=timeout)
+    http = TrustOnceSession(verify=verify, proxies=_proxies(ctx, url), timeout=timeout)
     t_sent = ctx.now()
     try:
         resp = http.send(req.prepare())

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sigdoctor.decode.canonical import parse_canonical_request, parse_string_to_sign
-from sigdoctor.decode.diff import MODIFIED
-from sigdoctor.decode.errors import Hit, classify
-from sigdoctor.decode.extract import extract
 from sigdoctor.livesign.request import Signed
 from sigdoctor.livesign.send import Answer
 from sigdoctor.model import Status
 from sigdoctor.targets import Target
+
+# sigdoctor.decode (its package pulls in the whole log decoder) is imported only to read an AWS rejection: a run
+# whose requests are accepted, the common case, never pays for it.
+if TYPE_CHECKING:
+    from sigdoctor.decode.errors import Hit
 
 # The causes this probe names (finding `signature.<cause>`); any other cause AWS's answer shows belongs to another
 # probe (identity, clock, permissions) and is only reported as the reason the signature could not be judged.
@@ -47,6 +48,8 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
     """Region and signing name we signed with against the target's: the agent's own overrides, judged up front."""
     hits: list[Hit] = []
     if target.region and signed.signing_region != target.region:
+        from sigdoctor.decode.errors import Hit
+
         hits.append(Hit(
             "region-mismatch", Status.FAIL,
             f"Signed for region '{signed.signing_region}' (the agent's region setting) but {target.host} is in "
@@ -55,6 +58,8 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
              f"OTel `sigv4auth: region: {target.region}`), or send to the {signed.signing_region} endpoint"],
             {"signed_region": signed.signing_region, "endpoint_region": target.region}))
     if target.signing_name and signed.signing_service != target.signing_name:
+        from sigdoctor.decode.errors import Hit
+
         hits.append(Hit(
             "service-name-mismatch", Status.FAIL,
             f"Signed for service '{signed.signing_service}' but {target.host} expects signing name "
@@ -71,6 +76,10 @@ def judge(target: Target, signed: Signed, answer: Answer) -> Verdict:
         return Verdict(NOT_SENT, up_front, message=answer.error or "no answer")
     if 200 <= answer.status < 300:
         return Verdict(ACCEPTED, up_front)
+    from sigdoctor.decode.canonical import parse_canonical_request, parse_string_to_sign
+    from sigdoctor.decode.errors import classify
+    from sigdoctor.decode.extract import extract
+
     e = extract(answer.as_text(), 1, 1)
     # The request as signed here is the "client" side of decode's diff; the host is the agent's, not an override.
     e.client_canonical = parse_canonical_request(signed.canonical_request)
@@ -121,6 +130,9 @@ def _date_rewritten(ours: str, text: str) -> Hit | None:
     m = _AWS_SAW_DATE.search(text)
     if m is None or m.group(1) == ours:
         return None
+    from sigdoctor.decode.diff import MODIFIED
+    from sigdoctor.decode.errors import Hit
+
     diff = {"component": "header x-amz-date", "server": m.group(1), "client": ours, "kind": MODIFIED,
             "why": "the value changed after signing"}
     return Hit("request-modified-after-signing", Status.FAIL,

@@ -90,18 +90,18 @@ def endpoint_url(ctx: Context, target: Target, service: str) -> str:
     """The target's URL with scheme and host replaced where the environment points botocore elsewhere
     (`AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`), as for every other AWS call sigdoctor makes."""
     assert target.url is not None
-    override = ctx.env.get(f"AWS_ENDPOINT_URL_{_service_id(service)}") or ctx.env.get("AWS_ENDPOINT_URL")
+    override = ctx.env.get(f"AWS_ENDPOINT_URL_{_service_id(ctx, service)}") or ctx.env.get("AWS_ENDPOINT_URL")
     if not override:
         return target.url
     o, t = urlsplit(override), urlsplit(target.url)
     return urlunsplit((o.scheme, o.netloc, t.path, t.query, ""))
 
 
-def _service_id(service: str) -> str:
+def _service_id(ctx: Context, service: str) -> str:
     import botocore.session
 
     try:
-        model = botocore.session.get_session().get_service_model(service)
+        model = ctx.share_loader(botocore.session.get_session()).get_service_model(service)
         return str(model.service_id).upper().replace(" ", "_").replace("-", "_")
     except Exception:  # an unknown service has no service id: the name is the next best guess
         return service.upper().replace("-", "_")
@@ -155,7 +155,7 @@ def _api(ctx: Context, target: Target, api: _Api) -> LiveRequest:
     session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     session.set_config_variable("config_file", "/dev/null")
     session.set_config_variable("credentials_file", "/dev/null")
-    client = session.create_client(
+    client = ctx.share_loader(session).create_client(
         api.service, region_name=target.region or "us-east-1", endpoint_url=f"{base.scheme}://{host}",
         aws_access_key_id="unused", aws_secret_access_key="unused",
         config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))

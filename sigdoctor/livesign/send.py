@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore.httpsession import URLLib3Session
-
+from sigdoctor.botohttp import TrustOnceSession
 from sigdoctor.context import Context
 from sigdoctor.iam.calls import record, record_date
 from sigdoctor.livesign.request import LiveRequest
@@ -49,7 +48,7 @@ def send(ctx: Context, live: LiveRequest, operation_service: str) -> Answer:
                     route=f"via proxy {mask(decision.proxy)}" if decision.proxy else f"direct ({decision.reason})")
     parts = urlsplit(url)
     record(ctx, operation_service, live.operation, f"{parts.scheme}://{parts.netloc}")
-    http = URLLib3Session(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0))  # type: ignore[arg-type]
+    http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0))
     t_sent = ctx.now()
     try:
         resp: Any = http.send(live.request.prepare())

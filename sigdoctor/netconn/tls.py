@@ -11,6 +11,7 @@ import os
 import socket
 import ssl
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,7 +87,7 @@ def _check(ctx: Context, path: str, source: str) -> CaBundle:
     if not os.access(real, os.R_OK) or not real.is_file():
         return CaBundle(path, None, source, f"{source}={path} is not a readable file")
     try:
-        ssl.create_default_context(cafile=str(real))
+        trusting(str(real))
     except (ssl.SSLError, OSError, ValueError) as exc:
         return CaBundle(path, None, source, f"{source}={path} holds no usable certificate ({exc})")
     return CaBundle(path, str(real), source)
@@ -157,7 +158,31 @@ def is_amazon_issuer(org: str | None, cn: str | None) -> bool:
 
 
 def verifying_context(bundle: CaBundle) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=bundle.real)
+    return trusting(bundle.real)
+
+
+# Contexts by CA file and that file's identity: parsing a bundle of a few hundred certificates costs tens of
+# milliseconds, and one run verifies every endpoint, and the clock's HTTPS fallback, against the same bundle. A
+# changed file (new inode, size or mtime) gets a new context. Nobody changes a context after it is made.
+_TRUSTING: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
+_TRUSTING_LOCK = threading.Lock()
+
+
+def trusting(cafile: str | None) -> ssl.SSLContext:
+    """`ssl.create_default_context(cafile=cafile)`, built once per CA file. Without a file (the system store,
+    whose location the environment decides) it is built afresh; errors are raised, never cached."""
+    if not cafile:
+        return ssl.create_default_context()
+    try:
+        st = os.stat(cafile)
+    except OSError:
+        return ssl.create_default_context(cafile=cafile)  # raises what an unusable bundle raises
+    key = (cafile, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _TRUSTING_LOCK:
+        context = _TRUSTING.get(key)
+        if context is None:
+            context = _TRUSTING[key] = ssl.create_default_context(cafile=cafile)
+    return context
 
 
 def _inspecting_context() -> ssl.SSLContext:

@@ -23,6 +23,7 @@ from botocore.exceptions import (
     SSLError,
 )
 
+from sigdoctor.botohttp import trust_once
 from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of
 
@@ -73,17 +74,19 @@ class StsCall:
 def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | None] | None = None) -> Any:
     """An STS client for the agent's environment, signing with `credentials` (botocore credentials object) or with
     explicit `keys` (access key, secret key, session token)."""
-    session: Any = ctx.shared.get("botocore_session") or ctx.botocore_session()
+    chain = ctx.shared.get("botocore_session")
+    session: Any = ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
     t = ctx.timeout(CALL_TIMEOUT_S)
     config = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
     if keys is not None:
         ak, sk, tok = keys
-        return session.create_client("sts", region_name=region_of(ctx), config=config, aws_access_key_id=ak,
-                                     aws_secret_access_key=sk, aws_session_token=tok)
+        return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config,
+                                                aws_access_key_id=ak, aws_secret_access_key=sk,
+                                                aws_session_token=tok))
     if credentials is not None:
         # The session signs with exactly the credentials the chain produced (deferred ones refresh here).
         session._credentials = credentials
-    return session.create_client("sts", region_name=region_of(ctx), config=config)
+    return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config))
 
 
 def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:

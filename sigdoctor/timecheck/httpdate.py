@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
 from sigdoctor.netconn.proxy import mask
+from sigdoctor.netconn.tls import trusting
 from sigdoctor.netconn.tunnel import proxy_authorization
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
@@ -40,7 +41,7 @@ def tls_context(ctx: Context) -> ssl.SSLContext | str:
     HTTPS request of the SDK too; the connectivity probe reports it)."""
     cafile, origin = ca_bundle(ctx)
     try:
-        return ssl.create_default_context(cafile=cafile)
+        return trusting(cafile)
     except (OSError, ssl.SSLError) as exc:
         return f"CA bundle {cafile} ({origin}) unusable: {getattr(exc, 'strerror', None) or exc}"
 
