@@ -11,6 +11,7 @@ marked characters are indistinguishable there.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -70,37 +71,75 @@ def _trie(items: list[tuple[str, str]]) -> str:
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
+FIRST, SECOND = 2, 3  # markers of the pair pass
+
+
+def _pairs(words: Iterable[str], taken: frozenset[str]) -> tuple[set[str], set[str], list[str]]:
+    """Characters to map to FIRST and SECOND such that each word holds the two side by side, keeping the pairs
+    that come up by accident (every FIRST character before every SECOND one) rare; and the words left without."""
+    firsts: set[str] = set()
+    seconds: set[str] = set()
+    left = []
+    for w in sorted(words, key=len):
+        best: tuple[float, str, str] | None = None
+        for a, b in itertools.pairwise(w):
+            if a == b or a in taken or b in taken or a in seconds or b in firsts:
+                continue
+            fa, sb = firsts | {a}, seconds | {b}
+            cost = sum(_freq(x) * _freq(y) for x in fa for y in sb) - sum(
+                _freq(x) * _freq(y) for x in firsts for y in seconds)
+            if best is None or cost < best[0]:
+                best = (cost, a, b)
+        if best is None:
+            left.append(w)
+        else:
+            firsts.add(best[1])
+            seconds.add(best[2])
+    return firsts, seconds, left
+
+
+class _Pass:
+    """One regex over the mapped text: its literal lead, then the rest of each word, factored."""
+
+    def __init__(self, lead: str, words: list[tuple[str, str]]) -> None:
+        # (word, its mapped form); matching starts where the lead first occurs in the mapped word.
+        items: list[tuple[str, str]] = []
+        at_offset: dict[int, list[bytes]] = {}
+        for w, mapped in words:
+            k = mapped.index(lead)
+            at_offset.setdefault(k, []).append(w.encode("ascii"))
+            # The look-behind checks the whole word after the rest matched (rarely), so the pattern keeps its
+            # literal first bytes.
+            items.append((mapped[k + len(lead):], f"(?<={re.escape(mapped)})" if k else ""))
+        self.search = re.compile((re.escape(lead) + _trie(items)).encode("latin-1")).search
+        # A match in the mapped text says some word may start here; the original bytes say which.
+        self.at_offset = tuple((k, tuple(ws)) for k, ws in sorted(at_offset.items()))
+
+
 class Scanner:
     """Offsets of the given ASCII words in byte buffers."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = tuple(sorted(set(words)))
         marked = marked_set(self.words)
+        unmarked = [w for w in self.words if not marked & set(w)]
+        # Words of common characters only: a pass that looks for two of their characters side by side (a literal
+        # pair keeps the engine in its fast loop), or their own pass if they have no usable pair.
+        firsts, seconds, literals = _pairs(unmarked, marked)
         table = bytearray(range(256))
-        table[MARK] = 0  # a 0x01 in the input is no marker
-        for c in marked:
-            table[ord(c)] = MARK
+        for b in (MARK, FIRST, SECOND):
+            table[b] = 0  # the markers themselves in the input mark nothing
+        for chars, b in ((marked, MARK), (firsts, FIRST), (seconds, SECOND)):
+            for c in chars:
+                table[ord(c)] = b
         self.table = bytes(table)
         self.longest = max(len(w) for w in self.words)
-        items: list[tuple[str, str]] = []
-        # A word of common characters only gets its own pass: a literal first byte keeps the engine in its fast
-        # loop, where marking one of its characters would start a match attempt at each of its many occurrences.
-        literals = []
-        at_offset: dict[int, list[bytes]] = {}
-        for w in self.words:
-            mapped = w.encode("ascii").translate(self.table).decode("latin-1")
-            k = mapped.find(chr(MARK))
-            if k < 0:
-                literals.append(w)
-                continue
-            at_offset.setdefault(k, []).append(w.encode("ascii"))
-            # The look-behind checks the whole word after the rest matched (rarely), so the pattern keeps its
-            # literal first byte.
-            check = f"(?<={re.escape(mapped)})" if k else ""
-            items.append((mapped[k + 1:], check))
-        self.pattern = re.compile((re.escape(chr(MARK)) + _trie(items)).encode("latin-1")) if items else None
-        # A match in the mapped text says some word may start its marked run here; the original bytes say which.
-        self._at_offset = tuple((k, tuple(ws)) for k, ws in sorted(at_offset.items()))
+        mapped = {w: w.encode("ascii").translate(self.table).decode("latin-1") for w in self.words}
+        pair = chr(FIRST) + chr(SECOND)
+        self._passes = tuple(_Pass(lead, group) for lead, group in (
+            (chr(MARK), [(w, mapped[w]) for w in self.words if chr(MARK) in mapped[w]]),
+            (pair, [(w, mapped[w]) for w in unmarked if w not in literals and pair in mapped[w]]),
+        ) if group)
         self.literals = tuple(re.compile(re.escape(w).encode("ascii")) for w in literals)
 
     def mapped(self, data: bytes) -> bytes:
@@ -108,12 +147,13 @@ class Scanner:
 
     def positions(self, buf: bytes, mapped: bytes, start: int, limit: int) -> list[int]:
         """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
-        reported at one offset (its first marked character, or its start), so consecutive [start, limit) ranges
-        report it once; one offset may stand for several words."""
+        reported at one offset (where its pass's lead stands, or its start), so consecutive [start, limit) ranges
+        report it once."""
         end = min(len(buf), limit + self.longest)
-        found: list[int] = []
-        if self.pattern is not None:
-            search = self.pattern.search
+        found: set[int] = set()
+        for p in self._passes:
+            search = p.search
+            at_offset = p.at_offset
             pos = start
             while True:
                 m = search(mapped, pos, end)
@@ -122,11 +162,9 @@ class Scanner:
                 pos = m.start()
                 if pos >= limit:
                     break
-                if any(pos >= k and buf.startswith(ws, pos - k) for k, ws in self._at_offset):
-                    found.append(pos)
+                if any(pos >= k and buf.startswith(ws, pos - k) for k, ws in at_offset):
+                    found.add(pos)
                 pos += 1
-        if self.literals:
-            for rx in self.literals:
-                found.extend(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)
-            found.sort()
-        return found
+        for rx in self.literals:
+            found.update(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)
+        return sorted(found)
