@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throughput and memory of `sigdoctor decode` on a large synthetic agent log, next to `grep -c`.
 
-Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep]
+Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep] [--one-line]
 Writes a synthetic Prometheus/Alloy/OTel log with an AWS error every N lines to /tmp, then runs, each in a child
 process, `sigdoctor decode FILE --format json` and `grep -c SignatureDoesNotMatch FILE`, reporting wall time, MB/s
 and the child's peak RSS (from wait4's rusage). Not a test: figures are reported, never asserted.
@@ -58,9 +58,25 @@ ERRORS = [
 ]
 
 
-def generate(path: Path, size_mb: int, every: int) -> int:
+def generate(path: Path, size_mb: int, every: int, one_line: bool = False) -> int:
     target = size_mb * 1024 * 1024
     written = lines = 0
+    if one_line:
+        # A log without newlines (a JSON array on one line, a collapsed paste): the records around each error
+        # are cut where log entries start inside the line.
+        with path.open("w", encoding="utf-8") as f:
+            while written < target:
+                ts = f"2026-11-27T03:{(lines // 60000) % 60:02d}:{(lines // 1000) % 60:02d}.000Z"
+                if lines % every == every - 1:
+                    piece = ERRORS[(lines // every) % len(ERRORS)].format(ts=ts, n=lines)
+                else:
+                    piece = NORMAL[lines % len(NORMAL)].format(ts=ts, n=lines % 97, m=lines % 89)
+                piece = piece.replace("\n", " ")
+                f.write(piece)
+                written += len(piece.encode())
+                lines += 1
+            f.write("\n")
+        return 1
     with path.open("w", encoding="utf-8") as f:
         while written < target:
             ts = f"2026-11-27T03:{(lines // 60000) % 60:02d}:{(lines // 1000) % 60:02d}.{lines % 1000:03d}Z"
@@ -91,9 +107,10 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=500, help="one AWS error every N lines")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the generated log")
+    ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
     args = ap.parse_args()
-    path = Path(f"/tmp/sigdoctor-bench-decode-{args.mb}mb.log")
-    lines = generate(path, args.mb, args.every)
+    path = Path(f"/tmp/sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}.log")
+    lines = generate(path, args.mb, args.every, args.one_line)
     size_mb = path.stat().st_size / 1e6
     print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines")
     sd = shutil.which("sigdoctor", path=str(Path(sys.executable).parent)) or "sigdoctor"

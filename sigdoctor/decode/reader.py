@@ -72,6 +72,10 @@ RECORD_START_RE = re.compile(
     rb"(?:\s*\d{4}[-/]\d\d[-/]\d\d|ts=|time=|t=|level=|lvl=|\{\s*\"(?:level|lvl|ts|time|timestamp|@timestamp|t|msg"
     rb"|severity|log)\"|\[\d{4}|[IWEF]\d{4} |[A-Z][a-z]{2} +\d+ \d\d:|<\?xml|An error occurred \()"
 )
+# Where a log entry starts inside one long line: a logfmt timestamp key or a JSON log object after a separator.
+_INLINE_START_RE = re.compile(
+    rb'(?:(?<=[\s,\[}])|^)(?:ts=|time=|\{"(?:level|lvl|ts|time|timestamp|@timestamp|msg|severity)")')
+LONG_LINE_WINDOW = 8 * 1024
 # A line that opens no new error by itself: part of an XML body, an indented dump, a chain's `caused by:`.
 _CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused by:|---\[|HTTP/)")
 
@@ -253,15 +257,30 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
     stats.lines = cursor_line - 1 + (1 if buf and not buf.endswith(b"\n") else 0)
 
 
-def _line_bounds(buf: bytes, pos: int) -> tuple[int, int]:
-    s = buf.rfind(b"\n", 0, pos) + 1
-    e = buf.find(b"\n", pos)
-    return s, (len(buf) if e < 0 else e + 1)
+def _in_long_line(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
+    """In a line longer than a record (a whole log without newlines, a collapsed paste), the entry around `pos`:
+    from the last place before it where a log entry starts to the next one, within a window (so a record holds
+    one entry, and retries of it are recognised as such)."""
+    lo = max(floor, pos - LONG_LINE_WINDOW)
+    start = lo
+    for m in _INLINE_START_RE.finditer(buf, lo, pos):
+        start = m.start()
+    hi = min(len(buf), pos + LONG_LINE_WINDOW)
+    nxt = _INLINE_START_RE.search(buf, pos + 1, hi)
+    end = nxt.start() if nxt else hi
+    nl = buf.find(b"\n", pos, end)
+    return start, (nl + 1 if nl >= 0 else end)
 
 
 def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
     """The record around the anchor at `pos`: from its start line to the line before the next record."""
-    line_s, line_e = _line_bounds(buf, pos)
+    lo = max(floor, pos - MAX_RECORD)
+    nl = buf.rfind(b"\n", lo, pos)
+    line_s = nl + 1 if nl >= 0 else lo
+    nl = buf.find(b"\n", pos, pos + MAX_RECORD)
+    line_e = nl + 1 if nl >= 0 else len(buf)
+    if (nl < 0 and pos + MAX_RECORD < len(buf)) or (line_s == lo and lo > floor):
+        return _in_long_line(buf, pos, floor)
     start = line_s
     if not RECORD_START_RE.match(buf, line_s):
         probe = line_s

@@ -85,3 +85,22 @@ def _through_prefilter(line: bytes) -> set[str]:
 @pytest.mark.parametrize("line", FIXTURE_LINES, ids=lambda b: b[:60].decode("utf-8", "replace"))
 def test_every_fixture_line_decodes_the_same_with_the_prefilter(line: bytes) -> None:
     assert _through_prefilter(line) == _direct(line)
+
+
+def test_a_log_on_one_line_is_cut_into_its_entries() -> None:
+    healthy = 'ts=2026-11-27T03:15:02Z level=info msg="Remote storage resharding" from=3 to=4 '
+    denied = ('ts=2026-11-27T03:16:02Z level=error msg="non-recoverable error" err="server returned HTTP status 403 '
+              'Forbidden: User: arn:aws:sts::123456789012:assumed-role/ingest/i-0a1b is not authorized to perform: '
+              'aps:RemoteWrite on resource: arn:aws:aps:us-east-1:123456789012:workspace/ws-1" ')
+    expired = ('ts=2026-11-27T03:17:02Z level=error msg="non-recoverable error" err="ExpiredTokenException: The '
+               'security token included in the request is expired status code: 400, request id: 3c4d5e6f" ')
+    # Far longer than a record, without a newline: each error is read as its own entry.
+    line = (healthy * 3000 + denied + healthy * 3000 + expired + healthy * 3000 + denied) * 3
+    assert len(line) > 3 * reader.MAX_RECORD
+    outcome = decode_stream(io.BytesIO(line.encode() + b"\n"), client=None, redactor=Redactor())
+    by_id = {f.id: f for f in outcome.findings}
+    assert by_id["decode.summary"].evidence["lines"] == 1
+    assert by_id["decode.summary"].evidence["errors"] == 9
+    assert by_id["decode.permission-missing"].evidence["count"] == 6
+    assert by_id["decode.credentials-expired"].evidence["count"] == 3
+    assert "Remote storage" not in by_id["decode.credentials-expired"].evidence["excerpt"]
