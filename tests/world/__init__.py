@@ -381,9 +381,11 @@ class World:
         res = json.loads(result_path.read_text())
         if res["world_error"]:
             raise WorldError(res["world_error"])
-        return Result(rc=res["rc"], stdout=res["stdout"], stderr=res["stderr"], elapsed=res["elapsed"],
-                      timed_out=res["timed_out"], servers=res["servers"],
-                      secrets=[*self.secrets, *res["issued_secrets"]], out_dir=self.out, argv=argv)
+        result = Result(rc=res["rc"], stdout=res["stdout"], stderr=res["stderr"], elapsed=res["elapsed"],
+                        timed_out=res["timed_out"], servers=res["servers"],
+                        secrets=[*self.secrets, *res["issued_secrets"]], out_dir=self.out, argv=argv)
+        _log_run(result)
+        return result
 
     def _spec(self, rundir: Path, argv: list[str], timeout: float) -> dict[str, Any]:
         staged_dir = rundir / "files"
@@ -431,3 +433,21 @@ def _nsswitch() -> str:
         lines = ["passwd: files", "group: files", "shadow: files"]
     lines = [ln for ln in lines if not ln.strip().startswith("hosts:")]
     return "\n".join([*lines, "hosts: files dns", ""])
+
+
+def _log_run(r: Result) -> None:
+    """With WORLD_RUN_LOG=FILE, one JSON line per world run (test, argv, exit code, top cause, wall time): the
+    scenario tables of the closing notes come from real runs, not from memory."""
+    log = os.environ.get("WORLD_RUN_LOG")
+    if not log:
+        return
+    top = None
+    try:
+        causes = json.loads(r.stdout).get("root_causes") or []
+        top = causes[0]["id"] if causes else None
+    except (ValueError, AttributeError, KeyError, IndexError, TypeError):
+        pass
+    row = {"test": os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0], "argv": r.argv[-8:], "rc": r.rc,
+           "top": top, "elapsed": r.elapsed}
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")
