@@ -89,10 +89,7 @@ def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, 
 
     if output is not None:
         file_fmt = fmt or _format_for(output)
-        try:
-            output.write_text(render(report, file_fmt.value, color=False, verbose=True), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
+        _write_output(output, render(report, file_fmt.value, color=False, verbose=True))
         # The terminal still gets the short summary: the top causes and the one-line verdict.
         from sigdoctor.render.summary import summary_line
 
@@ -102,6 +99,13 @@ def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, 
         print(f"report written to {output}", file=sys.stderr)
         return
     sys.stdout.write(render(report, (fmt or Format.TEXT).value, color=color, verbose=verbose))
+
+
+def _write_output(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}", "choose a writable path") from exc
 
 
 def _format_for(path: Path) -> Format:
@@ -249,10 +253,7 @@ def merge(
     _setup(debug)
     text, code = merge_command(reports, (fmt or Format.TEXT).value, _color(no_color) and output is None)
     if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable path") from exc
+        _write_output(output, text)
         print(f"report written to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
