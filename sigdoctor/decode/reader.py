@@ -15,7 +15,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sigdoctor.decode.extract import API_CODES
 from sigdoctor.decode.scan import Scanner
@@ -84,8 +84,8 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    # A tuple: one is made per error, and a log of nothing but errors has millions.
     first_line: int
     last_line: int
     raw: bytes

@@ -162,8 +162,10 @@ class Scanner:
                 pos = m.start()
                 if pos >= limit:
                     break
-                if any(pos >= k and buf.startswith(ws, pos - k) for k, ws in at_offset):
-                    found.add(pos)
+                for k, ws in at_offset:
+                    if pos >= k and buf.startswith(ws, pos - k):
+                        found.add(pos)
+                        break
                 pos += 1
         for rx in self.literals:
             found.update(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)
