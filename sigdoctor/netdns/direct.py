@@ -9,13 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import dns.exception
-import dns.message
-import dns.query
-import dns.rcode
-import dns.rdatatype
+# dnspython is imported by the first query, in the dns probe's own thread: the probe runs beside the STS/IAM
+# chain, so its ~20 ms of imports overlap their network waits instead of delaying every probe's start.
+if TYPE_CHECKING:
+    import dns.message
 
 # Outcomes of one query and of one lookup, worst last for aggregation.
 ANSWER, NODATA, NXDOMAIN, SERVFAIL, REFUSED, ERROR, TIMEOUT = (
@@ -108,6 +107,8 @@ class Lookup:
 
 def _walk(response: dns.message.Message, qname: str, rdtype: int) -> tuple[list[str], list[str], int | None]:
     """Follow the answer section from qname: (cname targets in order, addresses, smallest TTL on the path)."""
+    import dns.rdatatype
+
     by_owner: dict[tuple[str, int], Any] = {}
     for rrset in response.answer:
         by_owner[(rrset.name.to_text(omit_final_dot=True).lower(), rrset.rdtype)] = rrset
@@ -129,6 +130,12 @@ def _walk(response: dns.message.Message, qname: str, rdtype: int) -> tuple[list[
 
 def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float) -> Query:
     """One query over UDP (TCP when the answer is truncated), never raising."""
+    import dns.exception
+    import dns.message
+    import dns.query
+    import dns.rcode
+    import dns.rdatatype
+
     q = dns.message.make_query(name + ".", rdtype)
     start = time.monotonic()
     try:
