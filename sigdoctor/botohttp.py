@@ -40,6 +40,19 @@ def trusted_context(cafile: str) -> ssl.SSLContext | None:
     return context
 
 
+def prefetch(session: Any) -> None:
+    """Start loading the bundle a client of `session` will verify with (its `ca_bundle` setting, else botocore's
+    default) in a background thread. OpenSSL parses it without holding the GIL, so this overlaps with building the
+    client; `trust_once` then finds it ready. A wrong guess only costs a load nobody uses."""
+    try:
+        path = get_cert_path(session.get_config_variable("ca_bundle") or True)
+    except Exception:  # a broken profile: the client creation that follows reports it
+        return
+    if not isinstance(path, str):
+        return
+    threading.Thread(target=trusted_context, args=(path,), name="ca-bundle", daemon=True).start()
+
+
 class TrustOnceSession(URLLib3Session):
     """A URLLib3Session whose TLS contexts (direct and through proxies) come with its CA bundle already loaded."""
 

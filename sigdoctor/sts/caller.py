@@ -23,7 +23,7 @@ from botocore.exceptions import (
     SSLError,
 )
 
-from sigdoctor.botohttp import trust_once
+from sigdoctor.botohttp import prefetch, trust_once
 from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of
 
@@ -76,6 +76,7 @@ def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | No
     explicit `keys` (access key, secret key, session token)."""
     chain = ctx.shared.get("botocore_session")
     session: Any = ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
+    prefetch(session)
     t = ctx.timeout(CALL_TIMEOUT_S)
     config = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
     if keys is not None:
