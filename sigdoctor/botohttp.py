@@ -57,6 +57,7 @@ class TrustOnceSession(URLLib3Session):
     """A URLLib3Session whose TLS contexts (direct and through proxies) come with its CA bundle already loaded."""
 
     _trusted: tuple[str, ssl.SSLContext] | None = None
+    _fresh = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         verify = kwargs.get("verify", args[0] if args else True)
@@ -64,10 +65,19 @@ class TrustOnceSession(URLLib3Session):
         super().__init__(*args, **kwargs)
 
     def _get_ssl_context(self) -> ssl.SSLContext:
-        if self._trusted is not None:
+        if self._trusted is not None and not self._fresh:
             return self._trusted[1]
         fresh: ssl.SSLContext = create_urllib3_context()  # what botocore's own method returns
         return fresh
+
+    def _setup_proxy_ssl_context(self, proxy_url: str) -> Any:
+        # botocore loads proxy_ca_bundle / proxy_client_cert into this context: a fresh one, never the shared one.
+        base: Any = URLLib3Session
+        self._fresh = True
+        try:
+            return base._setup_proxy_ssl_context(self, proxy_url)
+        finally:
+            self._fresh = False
 
     def _setup_ssl_cert(self, conn: Any, url: str, verify: Any) -> None:
         base: Any = URLLib3Session  # private botocore methods are not in its stubs

@@ -218,6 +218,19 @@ def test_one_context_per_bundle_and_a_new_one_when_it_changes(ca: trustme.CA, tm
     assert len(trusting(str(bundle)).get_ca_certs()) == 2
 
 
+def test_a_proxy_ca_bundle_never_lands_in_the_shared_context(ca: trustme.CA, tmp_path: Path) -> None:
+    bundle, proxy_ca = tmp_path / "bundle.pem", tmp_path / "proxy-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    trustme.CA().cert_pem.write_to_path(str(proxy_ca))
+    shared = botohttp.trusted_context(str(bundle))
+    assert shared is not None
+    http = TrustOnceSession(verify=str(bundle), proxies={"https": "https://proxy.example:3128"},
+                            proxies_config={"proxy_ca_bundle": str(proxy_ca)})
+    proxy_context = http._setup_proxy_ssl_context("https://proxy.example:3128")
+    assert proxy_context is not shared and len(proxy_context.get_ca_certs()) == 1
+    assert len(shared.get_ca_certs()) == 1
+
+
 def test_an_unusable_bundle_is_never_cached(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate\n")
