@@ -315,14 +315,27 @@ def _context(**kw: object) -> Context:
     return ctx
 
 
+def _live(enabled: bool, color: bool) -> Any:
+    """The live per-probe status on a terminal; rich is not even imported when nobody watches (pipes, CI)."""
+    if not enabled:
+        import contextlib
+
+        from sigdoctor.runner import NullObserver
+
+        return contextlib.nullcontext(NullObserver())
+    from sigdoctor.render.live import LiveStatus
+
+    return LiveStatus.for_stderr(enabled=True, color=color)
+
+
 def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_color: bool) -> Report:
     from sigdoctor.agent.process import agent_environment
     from sigdoctor.doctor import run_report
     from sigdoctor.probes import PROBES
-    from sigdoctor.render.live import LiveStatus
 
+    live_on = sys.stderr.isatty() and not _state["debug"]
     try:
-        with agent_environment(ctx), LiveStatus.for_stderr(enabled=sys.stderr.isatty() and not _state["debug"], color=_color(no_color)) as live:
+        with agent_environment(ctx), _live(live_on, _color(no_color)) as live:
             return run_report(ctx, PROBES, command=command, only=only, skip=skip, observer=live)
     except ValueError as exc:
         if str(exc).startswith("unknown probe"):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sigdoctor.agent import buildinfo, config
+from sigdoctor.agent import buildinfo
 from sigdoctor.context import Context
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
@@ -155,6 +155,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             summary.append(f"{data['binary']['main']} ({data['binary']['model'] or 'SDK model unknown'})")
     settings: dict[str, Any] = {"targets": [], "region": None, "role_arn": None, "profile": None, "service": None}
     if cfg_path:
+        # yaml and the River parser load only when there is a configuration to read (most runs have none).
+        from sigdoctor.agent import config
+
         try:
             cfg = config.load(cfg_path, ctx.env, ctx.redactor)
         except config.ConfigError as e:
