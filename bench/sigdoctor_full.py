@@ -1,11 +1,9 @@
 #!/usr/bin/env python3
-"""`sigdoctor ARGS` with every probe the source tree has, registered or not yet (for benchmarks: the whole
-diagnosis as it will ship). A no-op swap once the lead registers them all in sigdoctor/probes/__init__.py.
-With SIGDOCTOR_BENCH_PROFILE=FILE, the run is profiled (cProfile) into FILE."""
+"""`sigdoctor ARGS` for the benchmarks. With SIGDOCTOR_BENCH_PROFILE=FILE, the run is profiled (cProfile) into
+FILE, probe threads included."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -14,15 +12,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> int:
-    import sigdoctor.probes as registry
-
-    for p in registry.PROBES:
-        if not p.implemented:
-            try:
-                probe = importlib.import_module(f"sigdoctor.probes.{p.id}").PROBE
-            except (ImportError, AttributeError):
-                continue
-            registry.PROBES = tuple(probe if q.id == p.id else q for q in registry.PROBES)
     from sigdoctor.cli import main as cli_main
 
     return int(cli_main(sys.argv[1:]) or 0)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.world import ACCOUNT, Result, World, creds
 
@@ -78,13 +75,5 @@ def _check(r: Result, pid_file: Path) -> dict[str, Any]:
 
 def test_run_with_pid_uses_the_agents_environment_and_files(world: World, tmp_path: Path) -> None:
     pid_file = _agent_world(world, tmp_path)
-    r = _run_with_pid(world, pid_file, [sys.executable, "-m", "tests.agent.pid_shim", "run"])
-    _check(r, pid_file)
-
-
-def test_the_real_cli_flag(world: World, tmp_path: Path) -> None:
-    pid_file = _agent_world(world, tmp_path)
     r = _run_with_pid(world, pid_file, [*world.sigdoctor_argv(), "run"])
-    if r.rc == 2 and "--pid is not implemented yet" in r.stderr:
-        pytest.skip("sigdoctor/cli.py does not wire --pid yet (see tests/agent/pid_shim.py for the wiring)")
     _check(r, pid_file)

@@ -2,32 +2,19 @@
 169.254.169.123, STS by its real names over TLS, the world's DNS), with no test-only settings.
 
 The fakes run on this machine's clock, so "the local clock is N s off" is played by servers N s off the other way.
-Until the probe is registered, it runs through `run_report(Context(), [clock.PROBE])` inside the world, which is what
-`sigdoctor run --only clock` does.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from sigdoctor.probes import by_id
 from tests.world import TIME_SYNC_ADDRESS, World
-
-_SNIPPET = (
-    "import json; from sigdoctor.context import Context; from sigdoctor.doctor import run_report; "
-    "from sigdoctor.probes.clock import PROBE; from sigdoctor.render.json import report_to_dict; "
-    "print(json.dumps(report_to_dict(run_report(Context(), [PROBE]))))"
-)
 
 
 def run_clock(w: World) -> dict[str, Any]:
     """The clock probe's JSON result, with the report's root cause ids under "causes"."""
     w.env(AWS_REGION="us-east-1")
-    if by_id()["clock"].implemented:
-        r = w.run("run", "--only", "clock", "--format", "json")
-    else:
-        r = w.run_cmd([sys.executable, "-c", _SNIPPET])
+    r = w.run("run", "--only", "clock", "--format", "json")
     r.assert_no_secrets()
     assert not r.timed_out, r.describe()
     rep = r.json
@@ -58,8 +45,7 @@ def test_skewed_clock_world(world: World) -> None:
     # time.aws.com, pool.ntp.org and STS have no records in this world: each says so
     errors = [f["message"] for f in findings(res, "clock.source") if f["status"] == "skip"]
     assert any("time.aws.com: no such host" in m for m in errors), errors
-    if by_id()["clock"].implemented:
-        assert res["causes"][:1] == ["clock-skew"]
+    assert res["causes"][:1] == ["clock-skew"]
 
 
 def test_ntp_that_disagrees_with_aws_is_named_and_aws_decides(world: World) -> None:

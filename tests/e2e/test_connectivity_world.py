@@ -1,16 +1,11 @@
 """End to end: the connectivity probe in a simulated AWS world (a network namespace with the world's DNS, its fake
 AWS endpoints over TLS on public-looking addresses and its CA), with real getaddrinfo and no test-only settings.
-
-Until the probe is registered it runs through `run_report(Context(...), [credentials, connectivity])` inside the
-world, which is what `sigdoctor run --only credentials --only connectivity` does.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from sigdoctor.probes import by_id
 from tests.world import World
 
 STS = "sts.us-east-1.amazonaws.com"
@@ -18,22 +13,12 @@ APS = "aps-workspaces.us-east-1.amazonaws.com"
 APS_TARGET = f"https://{APS}/workspaces/ws-1/api/v1/remote_write"
 DEAD_PROXY = "10.9.9.9"
 
-_SNIPPET = (
-    "import json, sys; from sigdoctor.context import Context; from sigdoctor.doctor import run_report; "
-    "from sigdoctor.probes import credentials, connectivity; from sigdoctor.render.json import report_to_dict; "
-    "r = run_report(Context(targets=sys.argv[1:]), [credentials.PROBE, connectivity.PROBE]); "
-    "print(json.dumps(report_to_dict(r)))"
-)
-
 
 def run_connectivity(w: World, *targets: str) -> dict[str, Any]:
     """The connectivity probe's JSON result, with the report's root cause ids under "causes"."""
     w.env(AWS_REGION="us-east-1")
-    if by_id()["connectivity"].implemented:
-        args = [a for t in targets for a in ("--target", t)]
-        r = w.run("run", "--only", "credentials", "--only", "connectivity", "--format", "json", *args)
-    else:
-        r = w.run_cmd([sys.executable, "-c", _SNIPPET, *targets])
+    args = [a for t in targets for a in ("--target", t)]
+    r = w.run("run", "--only", "credentials", "--only", "connectivity", "--format", "json", *args)
     r.assert_no_secrets()
     assert not r.timed_out, r.describe()
     rep = r.json

@@ -1,16 +1,11 @@
 """End to end: the dns probe in a simulated AWS world (a network namespace whose /etc/resolv.conf names only the
 world's DNS on 127.0.0.53, its own /etc/hosts and nsswitch.conf), with the real getaddrinfo and no test-only settings.
-
-Until the probe is registered, it runs through `run_report(Context(...), [dns.PROBE])` inside the world, which is
-what `sigdoctor run --only dns` does.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from sigdoctor.probes import by_id
 from tests.world import World
 
 STS = "sts.us-east-1.amazonaws.com"
@@ -19,23 +14,12 @@ LOGS = "logs.us-east-1.amazonaws.com"
 APS_TARGET = f"https://{APS}/workspaces/ws-1/api/v1/remote_write"
 VPCE = "vpce-0abc123-xyz.aps-workspaces.us-east-1.vpce.amazonaws.com"
 
-_SNIPPET = (
-    "import json, sys; from sigdoctor.context import Context; from sigdoctor.doctor import run_report; "
-    "from sigdoctor.probes.dns import PROBE; from sigdoctor.render.json import report_to_dict; "
-    "ctx = Context(targets=[a for a in sys.argv[1:] if a != '--vpc-endpoints'], "
-    "vpc_endpoints='--vpc-endpoints' in sys.argv); "
-    "print(json.dumps(report_to_dict(run_report(ctx, [PROBE]))))"
-)
-
 
 def run_dns(w: World, *targets: str, vpc_endpoints: bool = False) -> dict[str, Any]:
     """The dns probe's JSON result, with the report's root cause ids under "causes" and the wall time."""
     w.env(AWS_REGION="us-east-1")
-    if by_id()["dns"].implemented:
-        args = [a for t in targets for a in ("--target", t)] + (["--vpc-endpoints"] if vpc_endpoints else [])
-        r = w.run("run", "--only", "dns", "--format", "json", *args)
-    else:
-        r = w.run_cmd([sys.executable, "-c", _SNIPPET, *targets, *(["--vpc-endpoints"] if vpc_endpoints else [])])
+    args = [a for t in targets for a in ("--target", t)] + (["--vpc-endpoints"] if vpc_endpoints else [])
+    r = w.run("run", "--only", "dns", "--format", "json", *args)
     r.assert_no_secrets()
     assert not r.timed_out, r.describe()
     rep = r.json
@@ -71,8 +55,7 @@ def test_nxdomain_world(world: World) -> None:
     (f,) = findings(res, "dns.dns-resolution-failed")
     assert f["message"] == f"{LOGS} does not resolve: NXDOMAIN from 127.0.0.53"
     assert res["status"] == "fail"
-    if by_id()["dns"].implemented:
-        assert res["causes"][:1] == ["dns-resolution-failed"]
+    assert res["causes"][:1] == ["dns-resolution-failed"]
 
 
 def test_hosts_file_override_world(world: World) -> None:
@@ -81,8 +64,7 @@ def test_hosts_file_override_world(world: World) -> None:
     (f,) = findings(res, "dns.hosts-file-override")
     assert f["status"] == "fail"
     assert f["message"] == f"/etc/hosts line 3 pins {STS} to 10.9.9.9 (DNS says 52.94.0.20)"
-    if by_id()["dns"].implemented:
-        assert res["causes"][:1] == ["hosts-file-override"]
+    assert res["causes"][:1] == ["hosts-file-override"]
 
 
 def test_vpc_endpoint_bypassed_world(world: World) -> None:
@@ -90,8 +72,7 @@ def test_vpc_endpoint_bypassed_world(world: World) -> None:
     res = run_dns(world, APS_TARGET, vpc_endpoints=True)
     (f,) = findings(res, "dns.vpc-endpoint-bypassed")
     assert f["status"] == "fail" and APS in f["message"] and "52.94.1.1" in f["message"]
-    if by_id()["dns"].implemented:
-        assert res["causes"][:1] == ["vpc-endpoint-bypassed"]
+    assert res["causes"][:1] == ["vpc-endpoint-bypassed"]
 
 
 def test_blackholed_dns_world_says_what_timed_out(world: World) -> None:

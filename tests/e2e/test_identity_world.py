@@ -12,13 +12,7 @@ import json
 import sys
 from typing import Any
 
-import pytest
-
-from sigdoctor.probes import by_id
 from tests.world import ACCOUNT, REPO_ROOT, Result, World
-
-pytestmark = pytest.mark.skipif(not by_id()["identity"].implemented,
-                                reason="the identity probe is not in the registry yet")
 
 REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/amp-writer"

@@ -28,17 +28,11 @@ AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
-# Runs the real CLI. Until the lead registers the identity and permissions probes in sigdoctor/probes/__init__.py,
-# this swaps them in (a no-op once registered); it also saves ctx.shared["aws_calls"] so the allow-list test sees
+# Runs the real CLI and saves ctx.shared["aws_calls"] so the allow-list test sees
 # sigdoctor's own record next to what the fake saw.
 _SIGDOCTOR = f"""
-import importlib, json, sys
+import json, sys
 sys.path.insert(0, {str(REPO_ROOT)!r})
-import sigdoctor.probes as registry
-for pid in ("identity", "permissions"):
-    if not registry.by_id()[pid].implemented:
-        probe = importlib.import_module("sigdoctor.probes." + pid).PROBE
-        registry.PROBES = tuple(probe if p.id == pid else p for p in registry.PROBES)
 import sigdoctor.doctor as doctor
 real = doctor.run_report
 def recording(ctx, *a, **kw):

@@ -23,17 +23,11 @@ NAMES = ("sts.amazonaws.com", "sts.us-east-1.amazonaws.com", "sts.us-west-2.amaz
 AMP_URL = f"https://{AMP_HOST}/workspaces/ws-1/api/v1/remote_write"
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
-# Runs the real CLI. Until the lead registers the permissions and signature probes in sigdoctor/probes/__init__.py,
-# this swaps them in (a no-op once registered). With a rewrite spec (argv[1], JSON), a TLS-intercepting proxy that
+# Runs the real CLI. With a rewrite spec (argv[1], JSON), a TLS-intercepting proxy that
 # applies it starts first, and the agent's environment points at it, trusting its CA, as on a corporate network.
 _SIGDOCTOR = f"""
-import importlib, json, os, sys, tempfile
+import json, os, sys, tempfile
 sys.path.insert(0, {str(REPO_ROOT)!r})
-import sigdoctor.probes as registry
-for pid in ("identity", "permissions", "signature"):
-    if not registry.by_id()[pid].implemented:
-        probe = importlib.import_module("sigdoctor.probes." + pid).PROBE
-        registry.PROBES = tuple(probe if p.id == pid else p for p in registry.PROBES)
 rewrite = json.loads(sys.argv[1])
 proxy = None
 if rewrite:
