@@ -143,46 +143,33 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     return go
 
 
-@pytest.fixture
-def imds() -> Iterator[Callable[..., FakeImds]]:
-    started: list[FakeImds] = []
+def _starter(cls: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """A fixture body: `start(**kw)` starts a fake; every one started is stopped at teardown."""
+    started: list[Any] = []
 
-    def start(**kw: Any) -> FakeImds:
-        s = FakeImds(**kw).start()
+    def start(**kw: Any) -> Any:
+        s = cls(**kw).start()
         started.append(s)
         return s
 
     yield start
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def imds() -> Iterator[Callable[..., FakeImds]]:
+    yield from _starter(FakeImds)
 
 
 @pytest.fixture
 def container() -> Iterator[Callable[..., FakeContainer]]:
-    started: list[FakeContainer] = []
-
-    def start(**kw: Any) -> FakeContainer:
-        s = FakeContainer(**kw).start()
-        started.append(s)
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
+    yield from _starter(FakeContainer)
 
 
 @pytest.fixture
 def rejecting_sts() -> Iterator[Callable[..., RejectingSts]]:
-    started: list[RejectingSts] = []
-
-    def start(**kw: Any) -> RejectingSts:
-        s = RejectingSts(**kw).start()
-        started.append(s)
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
+    yield from _starter(RejectingSts)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 def iso(ts: float) -> str:
@@ -71,29 +71,15 @@ class _Server:
         self.thread.join(timeout=5)
 
 
-def _send(h: BaseHTTPRequestHandler, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
-    data = body.encode() if isinstance(body, str) else body
-    h.send_response(status)
-    for k, v in (headers or {}).items():
-        h.send_header(k, v)
-    h.send_header("Content-Length", str(len(data)))
-    h.end_headers()
-    h.wfile.write(data)
+class _Served:
+    """start / url / stop of a fake served by `_Server`; subclasses provide `server` and `_handle`."""
 
+    server: _Server | None
 
-@dataclass
-class FakeImds:
-    """IMDS as EC2 serves it. `hop_limit` drops the token response (the PUT never answers), `v1` allows tokenless
-    GETs, `role` None means no instance profile."""
+    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        raise NotImplementedError
 
-    role: str | None = "agent-role"
-    hop_limit: bool = False
-    v1: bool = True
-    creds: dict[str, Any] = field(default_factory=role_credentials)
-    token: str = "fake-imds-token-0123456789"
-    server: _Server | None = None
-
-    def start(self) -> FakeImds:
+    def start(self) -> Self:
         self.server = _Server(self._handle)
         return self
 
@@ -105,6 +91,29 @@ class FakeImds:
     def stop(self) -> None:
         if self.server:
             self.server.stop()
+
+
+def _send(h: BaseHTTPRequestHandler, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
+    data = body.encode() if isinstance(body, str) else body
+    h.send_response(status)
+    for k, v in (headers or {}).items():
+        h.send_header(k, v)
+    h.send_header("Content-Length", str(len(data)))
+    h.end_headers()
+    h.wfile.write(data)
+
+
+@dataclass
+class FakeImds(_Served):
+    """IMDS as EC2 serves it. `hop_limit` drops the token response (the PUT never answers), `v1` allows tokenless
+    GETs, `role` None means no instance profile."""
+
+    role: str | None = "agent-role"
+    hop_limit: bool = False
+    v1: bool = True
+    creds: dict[str, Any] = field(default_factory=role_credentials)
+    token: str = "fake-imds-token-0123456789"
+    server: _Server | None = None
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
         assert self.server
@@ -138,7 +147,7 @@ class FakeImds:
 
 
 @dataclass
-class FakeContainer:
+class FakeContainer(_Served):
     """An ECS / Pod Identity style endpoint on /creds; `token` None accepts any caller."""
 
     token: str | None = None
@@ -147,18 +156,10 @@ class FakeContainer:
     creds: dict[str, Any] = field(default_factory=lambda: role_credentials("ASIAFAKECONTAINER0XY"))
     server: _Server | None = None
 
-    def start(self) -> FakeContainer:
-        self.server = _Server(self._handle)
-        return self
-
     @property
     def url(self) -> str:
         assert self.server
         return self.server.url + "/creds"
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.stop()
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
         if self.token is not None and h.headers.get("Authorization") != self.token:
@@ -171,7 +172,7 @@ class FakeContainer:
 
 
 @dataclass
-class RejectingSts:
+class RejectingSts(_Served):
     """Answers every STS call with one error, as STS's query protocol does."""
 
     code: str = "InvalidIdentityToken"
@@ -179,19 +180,6 @@ class RejectingSts:
     status: int = 400
     server: _Server | None = None
     calls: list[str] = field(default_factory=list)
-
-    def start(self) -> RejectingSts:
-        self.server = _Server(self._handle)
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server
-        return self.server.url
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.stop()
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
         length = int(h.headers.get("Content-Length") or 0)
