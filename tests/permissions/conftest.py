@@ -4,7 +4,6 @@ with real policies, and a clean diagnosed environment whose endpoints all point 
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from sigdoctor.probes.identity import PROBE as IDENTITY_PROBE
 from sigdoctor.probes.permissions import PROBE as PERM_PROBE
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
+from tests.loopback import forbid_name_lookups
 
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
@@ -67,15 +67,7 @@ class Run:
 
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name lookup for anything but loopback is a bug here (it would leave the machine): fail loudly."""
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kw: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1", None):
-            raise AssertionError(f"test tried to resolve {host!r}: every endpoint must point at the fake")
-        return real(host, *args, **kw)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+    forbid_name_lookups(monkeypatch)
 
 
 @pytest.fixture

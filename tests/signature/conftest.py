@@ -4,7 +4,6 @@ and the credentials + signature probes run in a clean diagnosed environment."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from sigdoctor.probes.credentials import PROBE as CRED_PROBE
 from sigdoctor.probes.signature import PROBE as SIG_PROBE
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
+from tests.loopback import forbid_name_lookups
 
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 LOGS_URL = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/agents/app"
@@ -50,15 +50,7 @@ class Run:
 
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name lookup for anything but loopback is a bug here (it would leave the machine): fail loudly."""
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kw: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1", None):
-            raise AssertionError(f"test tried to resolve {host!r}: every endpoint must point at a fake")
-        return real(host, *args, **kw)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+    forbid_name_lookups(monkeypatch)
 
 
 @pytest.fixture
