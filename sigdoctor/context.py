@@ -63,9 +63,9 @@ class Context:
 
     def path(self, p: str | os.PathLike[str]) -> Path:
         """Map a path as the diagnosed process names it to one we can open."""
-        pp = Path(os.path.expanduser(str(p))) if str(p).startswith("~") and self.home else Path(p)
-        if str(p).startswith("~") and self.home:
-            pp = Path(self.home) / str(p)[2:]
+        s = str(p)
+        # "~" is the diagnosed process's HOME, never ours.
+        pp = Path(self.home, s[2:]) if self.home and (s == "~" or s.startswith("~/")) else Path(s)
         if self.root == Path("/") or not pp.is_absolute():
             return pp
         return self.root / pp.relative_to("/")
