@@ -145,11 +145,10 @@ def run(
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
                              + ("executable" if flag == "--agent-binary" else "configuration file"))
-    if deadline <= 0:
-        raise UsageError(f"--deadline must be positive, got {deadline:g}", "e.g. --deadline 20")
+    _check_deadline(deadline)
     ctx = _context(
         region=region, profile=profile, targets=target or [], role_arn=role_arn, service=service,
-        vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline=deadline,
+        vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline_s=deadline,
         principal_arn=principal_arn, verbose=verbose,
     )
     if pid is not None:
@@ -180,7 +179,8 @@ def chain(
 ) -> None:
     """The credential chain alone: every source, its state, which one wins."""
     _setup(debug)
-    ctx = _context(region=region, profile=profile, offline=offline, deadline=deadline, verbose=verbose)
+    _check_deadline(deadline)
+    ctx = _context(region=region, profile=profile, offline=offline, deadline_s=deadline, verbose=verbose)
     if pid is not None:
         from sigdoctor.agent.process import context_for_pid
 
@@ -292,23 +292,16 @@ def sign(
     sys.stdout.write(text.replace(access_key, mask_key_id(access_key)) if access_key else text)
 
 
-def _context(**kw: object) -> Context:
+def _check_deadline(deadline: float) -> None:
+    if deadline <= 0:
+        raise UsageError(f"--deadline must be positive, got {deadline:g}", "e.g. --deadline 20")
+
+
+def _context(**fields: Any) -> Context:
+    """A Context from the command's options (Context field names), with the process-wide redactor."""
     from sigdoctor.context import Context
 
-    ctx = Context(
-        region=kw.get("region"),  # type: ignore[arg-type]
-        profile=kw.get("profile"),  # type: ignore[arg-type]
-        targets=list(kw.get("targets") or []),  # type: ignore[call-overload]
-        role_arn=kw.get("role_arn"),  # type: ignore[arg-type]
-        service=kw.get("service"),  # type: ignore[arg-type]
-        principal_arn=kw.get("principal_arn"),  # type: ignore[arg-type]
-        vpc_endpoints=bool(kw.get("vpc_endpoints")),
-        ntp_servers=list(kw.get("ntp_servers") or []),  # type: ignore[call-overload]
-        offline=bool(kw.get("offline")),
-        deadline_s=float(kw.get("deadline") or 20.0),  # type: ignore[arg-type]
-        verbose=bool(kw.get("verbose")),
-        redactor=_redactor(),
-    )
+    ctx = Context(**fields, redactor=_redactor())
     entry = sys.modules.get("sigdoctor.entry")
     if entry is not None:
         ctx.started_monotonic = entry.STARTED
