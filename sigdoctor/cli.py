@@ -6,15 +6,14 @@ Heavy modules (boto3, botocore, dnspython, rich rendering) are imported inside t
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 import traceback
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from sigdoctor import __version__
 from sigdoctor.errors import ExitStatus, UsageError
@@ -24,46 +23,27 @@ if TYPE_CHECKING:
     from sigdoctor.model import Report
     from sigdoctor.redact import Redactor
 
-
-class Format(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    help="A doctor for AWS request signing: which layer breaks your telemetry agent's SigV4 requests, and the fix.",
-)
+FORMATS = ("text", "json", "markdown")
+DESCRIPTION = "A doctor for AWS request signing: which layer breaks your telemetry agent's SigV4 requests, and the fix."
 
 # Set by the command being run, read by the error boundary.
 _state: dict[str, object] = {"debug": False}
 
-FormatOpt = Annotated[Format | None, typer.Option("--format", help="text | json | markdown (default: text)")]
-OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="write the full report to FILE; the terminal gets the summary")
-]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="no colour (NO_COLOR is honoured too)")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="show every finding")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="tracebacks and debug logging (still redacted)")]
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting: the error boundary words every error as one line."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(_argparse_message(message), f"see '{self.prog} --help'")
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        print(f"sigdoctor {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="print the version")
-    ] = False,
-) -> None:
-    """sigdoctor — diagnose AWS SigV4 failures of telemetry agents."""
+def _argparse_message(message: str) -> str:
+    if message.startswith("argument COMMAND: invalid choice:"):
+        bad, _, known = message.split("invalid choice:", 1)[1].partition("(choose from ")
+        return f"No such command {bad.strip()} (commands: {known.rstrip(')').replace(chr(39), '')})"
+    if message.startswith("unrecognized arguments: "):
+        return f"No such option: {message.split(': ', 1)[1]}"
+    return message.replace("argument ", "", 1) if message.startswith("argument ") else message
 
 
 def _color(no_color: bool) -> bool:
@@ -84,12 +64,12 @@ def _setup(debug: bool) -> None:
         install_redacting_handler(logging.DEBUG, _redactor())
 
 
-def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, verbose: bool) -> None:
+def _emit(report: Report, fmt: str | None, output: Path | None, color: bool, verbose: bool) -> None:
     from sigdoctor.output import render
 
     if output is not None:
         file_fmt = fmt or _format_for(output)
-        _write_output(output, render(report, file_fmt.value, color=False, verbose=True))
+        _write_output(output, render(report, file_fmt, color=False, verbose=True))
         # The terminal still gets the short summary: the top causes and the one-line verdict.
         from sigdoctor.render.summary import summary_line
 
@@ -98,7 +78,7 @@ def _emit(report: Report, fmt: Format | None, output: Path | None, color: bool, 
         print(summary_line(report))
         print(f"report written to {output}", file=sys.stderr)
         return
-    sys.stdout.write(render(report, (fmt or Format.TEXT).value, color=color, verbose=verbose))
+    sys.stdout.write(render(report, fmt or "text", color=color, verbose=verbose))
 
 
 def _write_output(path: Path, text: str) -> None:
@@ -108,188 +88,203 @@ def _write_output(path: Path, text: str) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror}", "choose a writable path") from exc
 
 
-def _format_for(path: Path) -> Format:
-    return {".json": Format.JSON, ".md": Format.MARKDOWN}.get(path.suffix.lower(), Format.TEXT)
+def _format_for(path: Path) -> str:
+    return {".json": "json", ".md": "markdown"}.get(path.suffix.lower(), "text")
 
 
-def _exit_for(report: Report) -> NoReturn:
-    raise typer.Exit(int(ExitStatus.PROBLEMS if report.has_error else ExitStatus.OK))
+def _exit_for(report: Report) -> int:
+    return int(ExitStatus.PROBLEMS if report.has_error else ExitStatus.OK)
 
 
-@app.command()
-def run(
-    target: Annotated[list[str] | None, typer.Option("--target", help="URL (or ARN) the agent sends to")] = None,
-    region: Annotated[str | None, typer.Option(help="the region the agent signs for (sigv4.region)")] = None,
-    profile: Annotated[str | None, typer.Option(help="AWS profile to diagnose")] = None,
-    role_arn: Annotated[str | None, typer.Option("--role-arn", help="role the agent assumes (sigv4.role_arn)")] = None,
-    service: Annotated[str | None, typer.Option(help="signing name override")] = None,
-    pid: Annotated[str | None, typer.Option(help="diagnose with that process's environment (PID or auto)")] = None,
-    vpc_endpoints: Annotated[bool, typer.Option("--vpc-endpoints", help="AWS must be reached via VPC endpoints")] = False,
-    ntp_server: Annotated[list[str] | None, typer.Option("--ntp-server", help="NTP server HOST[:PORT]")] = None,
-    only: Annotated[list[str] | None, typer.Option("--only", help="run only this probe (repeatable)")] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="skip this probe (repeatable)")] = None,
-    deadline: Annotated[float, typer.Option(help="seconds for the whole run")] = 20.0,
-    offline: Annotated[bool, typer.Option("--offline", help="send nothing over the network")] = False,
-    principal_arn: Annotated[str | None, typer.Option("--principal-arn", help="simulate IAM for this ARN")] = None,
-    agent_binary: Annotated[Path | None, typer.Option("--agent-binary", help="the agent's executable")] = None,
-    agent_config: Annotated[Path | None, typer.Option("--agent-config", help="the agent's configuration file")] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    no_color: NoColorOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+def run(a: argparse.Namespace) -> int:
     """Diagnose this environment: ordered probes, then ranked root causes and fixes."""
-    _setup(debug)
-    for flag, path in (("--agent-binary", agent_binary), ("--agent-config", agent_config)):
+    _setup(a.debug)
+    for flag, path in (("--agent-binary", a.agent_binary), ("--agent-config", a.agent_config)):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
                              + ("executable" if flag == "--agent-binary" else "configuration file"))
-    _check_deadline(deadline)
+    _check_deadline(a.deadline)
     ctx = _context(
-        region=region, profile=profile, targets=target or [], role_arn=role_arn, service=service,
-        vpc_endpoints=vpc_endpoints, ntp_servers=ntp_server or [], offline=offline, deadline_s=deadline,
-        principal_arn=principal_arn, verbose=verbose,
+        region=a.region, profile=a.profile, targets=a.target or [], role_arn=a.role_arn, service=a.service,
+        vpc_endpoints=a.vpc_endpoints, ntp_servers=a.ntp_server or [], offline=a.offline, deadline_s=a.deadline,
+        principal_arn=a.principal_arn, verbose=a.verbose,
     )
-    if pid is not None:
+    if a.pid is not None:
         from sigdoctor.agent.process import context_for_pid
 
-        ctx = context_for_pid(pid, ctx)  # before any ctx.shared[...] below: it copies shared
-    if agent_binary is not None:
-        ctx.shared["agent_binary"] = str(agent_binary)
-    if agent_config is not None:
-        ctx.shared["agent_config"] = str(agent_config)
-    report = _diagnose(ctx, "run", only or [], skip or [], no_color)
-    _emit(report, fmt, output, _color(no_color), verbose)
-    _exit_for(report)
+        ctx = context_for_pid(a.pid, ctx)  # before any ctx.shared[...] below: it copies shared
+    if a.agent_binary is not None:
+        ctx.shared["agent_binary"] = str(a.agent_binary)
+    if a.agent_config is not None:
+        ctx.shared["agent_config"] = str(a.agent_config)
+    report = _diagnose(ctx, "run", a.only or [], a.skip or [], a.no_color)
+    _emit(report, a.format, a.output, _color(a.no_color), a.verbose)
+    return _exit_for(report)
 
 
-@app.command()
-def chain(
-    profile: Annotated[str | None, typer.Option(help="AWS profile to diagnose")] = None,
-    region: Annotated[str | None, typer.Option(help="region for STS calls made by role sources")] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="do not contact IMDS or container endpoints")] = False,
-    pid: Annotated[str | None, typer.Option(help="diagnose with that process's environment (PID or auto)")] = None,
-    deadline: Annotated[float, typer.Option(help="seconds for the whole run")] = 20.0,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    no_color: NoColorOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+def chain(a: argparse.Namespace) -> int:
     """The credential chain alone: every source, its state, which one wins."""
-    _setup(debug)
-    _check_deadline(deadline)
-    ctx = _context(region=region, profile=profile, offline=offline, deadline_s=deadline, verbose=verbose)
-    if pid is not None:
+    _setup(a.debug)
+    _check_deadline(a.deadline)
+    ctx = _context(region=a.region, profile=a.profile, offline=a.offline, deadline_s=a.deadline, verbose=a.verbose)
+    if a.pid is not None:
         from sigdoctor.agent.process import context_for_pid
 
-        ctx = context_for_pid(pid, ctx)
-    report = _diagnose(ctx, "chain", ["credentials"], [], no_color)
-    color = _color(no_color)
-    if fmt in (None, Format.TEXT) and output is None:
+        ctx = context_for_pid(a.pid, ctx)
+    report = _diagnose(ctx, "chain", ["credentials"], [], a.no_color)
+    color = _color(a.no_color)
+    if a.format in (None, "text") and a.output is None:
         from sigdoctor.render.chain import render_chain_text
 
         sys.stdout.write(render_chain_text(report, color=color))
-    elif fmt is Format.MARKDOWN and output is None:
+    elif a.format == "markdown" and a.output is None:
         from sigdoctor.render.chain import render_chain_markdown
 
         sys.stdout.write(render_chain_markdown(report))
     else:
-        _emit(report, fmt, output, color, verbose)
-    _exit_for(report)
+        _emit(report, a.format, a.output, color, a.verbose)
+    return _exit_for(report)
 
 
-@app.command()
-def checks(fmt: FormatOpt = None) -> None:
+def checks(a: argparse.Namespace) -> int:
     """List the probes and the root causes sigdoctor knows."""
     from sigdoctor.listing import render_checks
 
-    sys.stdout.write(render_checks((fmt or Format.TEXT).value))
+    sys.stdout.write(render_checks(a.format or "text"))
+    return ExitStatus.OK
 
 
-@app.command()
-def explain(
-    cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="a root-cause id, e.g. clock-skew")],
-) -> None:
+def explain(a: argparse.Namespace) -> int:
     """Print the documentation page of one root cause."""
     from sigdoctor.listing import cause_page
 
-    sys.stdout.write(cause_page(cause_id))
+    sys.stdout.write(cause_page(a.cause_id))
+    return ExitStatus.OK
 
 
-@app.command()
-def decode(
-    source: Annotated[str, typer.Argument(metavar="[FILE|-]", help="log file, HTTP body or SDK debug output; - = stdin")] = "-",
-    client: Annotated[Path | None, typer.Option("--client", help="the client's own canonical request, to diff")] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    no_color: NoColorOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+def decode(a: argparse.Namespace) -> int:
     """Offline: explain the AWS errors found in pasted logs, HTTP bodies or SDK debug output."""
     from sigdoctor.context import Context
     from sigdoctor.decode import decode_report
 
-    _setup(debug)
+    _setup(a.debug)
     ctx = Context(offline=True, redactor=_redactor())
-    report = decode_report(sys.stdin.buffer if source == "-" else Path(source), client=client, ctx=ctx)
-    _emit(report, fmt, output, _color(no_color), verbose)
-    _exit_for(report)
+    report = decode_report(sys.stdin.buffer if a.source == "-" else Path(a.source), client=a.client, ctx=ctx)
+    _emit(report, a.format, a.output, _color(a.no_color), a.verbose)
+    return _exit_for(report)
 
 
-@app.command()
-def merge(
-    reports: Annotated[list[str], typer.Argument(metavar="REPORT…", help="JSON reports: files, folders, or - (stdin, one per line)")],
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    no_color: NoColorOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+def merge(a: argparse.Namespace) -> int:
     """Aggregate many JSON reports (a fleet) into one view: causes × hosts."""
     from sigdoctor.merge import merge_command
 
-    _setup(debug)
-    text, code = merge_command(reports, (fmt or Format.TEXT).value, _color(no_color) and output is None)
-    if output is not None:
-        _write_output(output, text)
-        print(f"report written to {output}", file=sys.stderr)
+    _setup(a.debug)
+    text, code = merge_command(a.reports, a.format or "text", _color(a.no_color) and a.output is None)
+    if a.output is not None:
+        _write_output(a.output, text)
+        print(f"report written to {a.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    raise typer.Exit(code)
+    return int(code)
 
 
-class SignFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-@app.command()
-def sign(
-    request: Annotated[Path, typer.Option("--request", help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")],
-    region: Annotated[str | None, typer.Option(help="signing region (default: AWS_REGION / the profile's region)")] = None,
-    service: Annotated[str | None, typer.Option(help="signing name, e.g. aps, logs, s3, es")] = None,
-    time_: Annotated[str | None, typer.Option("--time", help="YYYYMMDDTHHMMSSZ (default: now)")] = None,
-    s3: Annotated[bool, typer.Option("--s3", help="S3 rules: no path normalisation, x-amz-content-sha256")] = False,
-    profile: Annotated[str | None, typer.Option(help="AWS profile whose credentials sign")] = None,
-    fmt: Annotated[SignFormat | None, typer.Option("--format", help="text | json")] = None,
-    debug: DebugOpt = False,
-) -> None:
+def sign(a: argparse.Namespace) -> int:
     """What a correct SigV4 signer produces for a raw HTTP request."""
     import json
 
     from sigdoctor.signing import sign_file
 
-    _setup(debug)
-    result, access_key = sign_file(request, region=region, service=service, timestamp=time_, s3=s3, profile=profile,
-                       redactor=_redactor())
+    _setup(a.debug)
+    result, access_key = sign_file(a.request, region=a.region, service=a.service, timestamp=a.time, s3=a.s3,
+                                   profile=a.profile, redactor=_redactor())
     from sigdoctor.redact import mask_key_id
     from sigdoctor.sigv4.signer import render_sign_text
 
-    text = json.dumps(result.to_dict(), indent=2) + "\n" if fmt is SignFormat.JSON else render_sign_text(result)
+    text = json.dumps(result.to_dict(), indent=2) + "\n" if a.format == "json" else render_sign_text(result)
     # The signature is the product of `sign` and stays; the access key id is shown masked like everywhere else.
     sys.stdout.write(text.replace(access_key, mask_key_id(access_key)) if access_key else text)
+    return ExitStatus.OK
+
+
+def _common(p: argparse.ArgumentParser, *, formats: tuple[str, ...] = FORMATS, output: bool = True,
+            verbose: bool = True) -> None:
+    p.add_argument("--format", choices=formats, help=" | ".join(formats) + " (default: text)")
+    if output:
+        p.add_argument("--output", "-o", type=Path, metavar="FILE",
+                       help="write the full report to FILE; the terminal gets the summary")
+        p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
+    if verbose:
+        p.add_argument("--verbose", "-v", action="store_true", help="show every finding")
+    p.add_argument("--debug", action="store_true", help="tracebacks and debug logging (still redacted)")
+
+
+def _command(sub: Any, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    doc = (fn.__doc__ or "").strip()
+    p: argparse.ArgumentParser = sub.add_parser(fn.__name__, help=doc, description=doc)
+    p.set_defaults(handler=fn)
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line; building it costs ~2 ms, so it is built per call and never imports a probe."""
+    top = _Parser(prog="sigdoctor", description=DESCRIPTION)
+    top.add_argument("--version", action="version", version=f"sigdoctor {__version__}", help="print the version")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = _command(sub, run)
+    p.add_argument("--target", action="append", metavar="URL", help="URL (or ARN) the agent sends to (repeatable)")
+    p.add_argument("--region", help="the region the agent signs for (sigv4.region)")
+    p.add_argument("--profile", help="AWS profile to diagnose")
+    p.add_argument("--role-arn", metavar="ARN", help="role the agent assumes (sigv4.role_arn)")
+    p.add_argument("--service", help="signing name override")
+    p.add_argument("--pid", metavar="PID|auto", help="diagnose with that process's environment")
+    p.add_argument("--vpc-endpoints", action="store_true", help="AWS must be reached via VPC endpoints")
+    p.add_argument("--ntp-server", action="append", metavar="HOST[:PORT]", help="NTP server (repeatable)")
+    p.add_argument("--only", action="append", metavar="PROBE", help="run only this probe (repeatable)")
+    p.add_argument("--skip", action="append", metavar="PROBE", help="skip this probe (repeatable)")
+    p.add_argument("--deadline", type=float, default=20.0, metavar="SECONDS",
+                   help="seconds for the whole run (default: 20)")
+    p.add_argument("--offline", action="store_true", help="send nothing over the network")
+    p.add_argument("--principal-arn", metavar="ARN", help="simulate IAM for this ARN")
+    p.add_argument("--agent-binary", type=Path, metavar="PATH", help="the agent's executable")
+    p.add_argument("--agent-config", type=Path, metavar="FILE", help="the agent's configuration file")
+    _common(p)
+
+    p = _command(sub, chain)
+    p.add_argument("--profile", help="AWS profile to diagnose")
+    p.add_argument("--region", help="region for STS calls made by role sources")
+    p.add_argument("--offline", action="store_true", help="do not contact IMDS or container endpoints")
+    p.add_argument("--pid", metavar="PID|auto", help="diagnose with that process's environment")
+    p.add_argument("--deadline", type=float, default=20.0, metavar="SECONDS",
+                   help="seconds for the whole run (default: 20)")
+    _common(p)
+
+    p = _command(sub, decode)
+    p.add_argument("source", nargs="?", default="-", metavar="FILE|-",
+                   help="log file, HTTP body or SDK debug output; - = stdin (default)")
+    p.add_argument("--client", type=Path, metavar="FILE", help="the client's own canonical request, to diff")
+    _common(p)
+
+    p = _command(sub, sign)
+    p.add_argument("--request", type=Path, required=True, metavar="FILE",
+                   help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")
+    p.add_argument("--region", help="signing region (default: AWS_REGION / the profile's region)")
+    p.add_argument("--service", help="signing name, e.g. aps, logs, s3, es")
+    p.add_argument("--time", metavar="YYYYMMDDTHHMMSSZ", help="signing time (default: now)")
+    p.add_argument("--s3", action="store_true", help="S3 rules: no path normalisation, x-amz-content-sha256")
+    p.add_argument("--profile", help="AWS profile whose credentials sign")
+    _common(p, formats=("text", "json"), output=False, verbose=False)
+
+    p = _command(sub, merge)
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="JSON reports: files, folders, or - (stdin, one per line)")
+    _common(p, verbose=False)
+
+    p = _command(sub, explain)
+    p.add_argument("cause_id", metavar="CAUSE_ID", help="a root-cause id, e.g. clock-skew")
+
+    p = _command(sub, checks)
+    p.add_argument("--format", choices=FORMATS, help=" | ".join(FORMATS) + " (default: text)")
+    return top
 
 
 def _check_deadline(deadline: float) -> None:
@@ -339,46 +334,27 @@ def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_c
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit status."""
     args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        # Fast path: no typer, no click — the cold start users see most.
-        print(f"sigdoctor {__version__}")
-        return 0
-    cx = _click_exceptions()
     try:
-        rv = app(args=args, prog_name="sigdoctor", standalone_mode=False)
+        try:
+            ns, extra = parser().parse_known_args(args)
+            if extra:
+                where = f"sigdoctor {ns.command}" if getattr(ns, "command", None) else "sigdoctor"
+                kind = "No such option" if extra[0].startswith("-") else "Unexpected argument"
+                raise UsageError(f"{kind}: {' '.join(extra)}", f"see '{where} --help'")
+        except SystemExit as exc:  # --help and --version print and "exit" inside argparse
+            return int(exc.code or 0)
+        if getattr(ns, "handler", None) is None:
+            parser().print_help()
+            return ExitStatus.OK
+        return int(ns.handler(ns))
     except UsageError as exc:
         _fail_line(exc.line())
-        return ExitStatus.USAGE
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except typer.Abort:
-        return ExitStatus.INTERRUPTED
-    except cx.UsageError as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
-            print(exc.ctx.get_help())
-            return ExitStatus.OK
-        where = f"sigdoctor {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else "sigdoctor --help"
-        _fail_line(f"sigdoctor: error: {_one_line(exc.format_message())} (hint: see '{where}')")
-        return ExitStatus.USAGE
-    except cx.ClickException as exc:
-        _fail_line(f"sigdoctor: error: {_one_line(exc.format_message())}")
         return ExitStatus.USAGE
     except KeyboardInterrupt:
         print("\nsigdoctor: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _internal_error(exc)
-    # standalone_mode=False hands back the exit code of typer.Exit raised inside a command.
-    return rv if isinstance(rv, int) else 0
-
-
-def _click_exceptions() -> Any:
-    """Typer >= 0.25 vendors click as typer._click; older typer uses click itself."""
-    try:
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - depends on the installed typer
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
 
 
 def _redactor() -> Redactor:
@@ -386,11 +362,6 @@ def _redactor() -> Redactor:
 
     r = _state.get("redactor")
     return r if isinstance(r, Redactor) else Redactor()
-
-
-def _one_line(message: str) -> str:
-    # Typer's choice validation speaks pydantic ("Value error, 'yaml' is not one of ..."): keep the useful part.
-    return message.replace("Value error, ", "").strip().rstrip(".")
 
 
 def _fail_line(line: str) -> None:
