@@ -109,8 +109,10 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def partitions() -> tuple[Partition, ...]:
     import botocore.loaders
 
-    data = botocore.loaders.create_loader().load_data("endpoints")
-    return tuple(Partition(p["partition"], p["dnsSuffix"], p["regionRegex"]) for p in data["partitions"])
+    # partitions.json (9 KB) has the names, DNS suffixes and region patterns of endpoints.json (1.2 MB, ~30 ms
+    # to parse), in the same order for the partitions that share a suffix (aws before aws-us-gov).
+    data = botocore.loaders.create_loader().load_data("partitions")
+    return tuple(Partition(p["id"], p["outputs"]["dnsSuffix"], p["regionRegex"]) for p in data["partitions"])
 
 
 def partition_for_region(region: str) -> Partition | None:

@@ -113,7 +113,6 @@ def test_zipapp_runs_on_newer_pythons(tmp_path: Path) -> None:
     pyz = artefact("zipapp")
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "NO_COLOR": "1"}
     for py in pythons:
-        # `checks` goes through typer and so pydantic_core, the one compiled dependency (one build per CPython).
         p = subprocess.run([py, str(pyz), "checks"], capture_output=True, text=True, env=env, timeout=120)
         assert p.returncode == 0, f"{py}: {p.stderr[-2000:]}"
         assert "root causes" in p.stdout.lower() or "probes" in p.stdout.lower(), p.stdout

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sigdoctor.model import Finding, ProbeResult, Status
-from sigdoctor.redact import Redactor, mask_key_id
+from sigdoctor.redact import _ACCESS_KEY_RE, _PATTERNS, Redactor, mask_key_id
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYCANARYKEY1"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEcanaryTOKENxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=="
@@ -59,3 +62,22 @@ def test_enums_survive_redaction_so_exit_codes_stay_right() -> None:
     redacted = Redactor().obj(report)
     assert redacted.root_causes[0].severity is Severity.ERROR
     assert redacted.has_error
+
+
+# Fragments that each pattern reacts to, mixed into random text: the one-search prefilter must never let a string
+# through that any single pattern would have changed.
+_SHAPES = ["Signature=" + "ab" * 10, "x-amz-signature=" + "0f" * 9, "<SignatureProvided>sig</SignatureProvided>",
+           "X-Amz-Security-Token=tok&", "x-aws-ec2-metadata-token: abcdefgh", JWT, "SessionToken\": \"abcdefghij",
+           "authorization:  Bearer abcdefghijkl", TOKEN, "AKIAIOSFODNN7EXAMPLE", "asia" + "X" * 16, "Token=",
+           "Signature = ", "eyJ", "AWS4-HMAC-SHA256", "\n", " ", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SHAPES), st.text(max_size=12)), max_size=8))
+def test_prefilter_changes_nothing_any_pattern_would_change(parts: list[str]) -> None:
+    s = "".join(parts)
+    expected = s
+    for pattern, repl in _PATTERNS:
+        expected = pattern.sub(repl, expected)
+    expected = _ACCESS_KEY_RE.sub(lambda m: mask_key_id(m.group(1)), expected)
+    assert Redactor().text(s) == expected
