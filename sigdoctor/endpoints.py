@@ -73,6 +73,11 @@ def _resolve_sts_url(ctx: Context) -> str:
 
     region = region_of(ctx)
     try:
+        if ctx.shared.get("credentials") is not None and ctx.shared.get("botocore_session") is not None:
+            # The client the identity probe calls STS with: its endpoint is the one to check, and it is built once.
+            from sigdoctor.sts.caller import base_client
+
+            return str(base_client(ctx).meta.endpoint_url)
         client = ctx.botocore_session().create_client(
             "sts", region_name=region, aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
         )

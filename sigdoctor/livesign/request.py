@@ -90,6 +90,8 @@ def endpoint_url(ctx: Context, target: Target, service: str) -> str:
     """The target's URL with scheme and host replaced where the environment points botocore elsewhere
     (`AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`), as for every other AWS call sigdoctor makes."""
     assert target.url is not None
+    if not any(k.startswith("AWS_ENDPOINT_URL") for k in ctx.env):
+        return target.url  # nothing to override: no need for the service model (a botocore session, ~20 ms)
     override = ctx.env.get(f"AWS_ENDPOINT_URL_{_service_id(ctx, service)}") or ctx.env.get("AWS_ENDPOINT_URL")
     if not override:
         return target.url
