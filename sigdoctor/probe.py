@@ -27,6 +27,10 @@ class Probe:
     # in the list — strictly sequential, the safe default. An explicit tuple lets independent probes run side by
     # side (the network probes beside STS and IAM), so one silent endpoint does not eat everyone's deadline.
     after: tuple[str, ...] | None = None
+    # Work the probe can start before the probes it comes `after` have finished, once its `requires` are met (e.g.
+    # building the IAM client while STS answers the identity probe). Run in the background, never reported: `run`
+    # must work the same whether it finished, failed or never started; share its results through `ctx.once`.
+    warm_up: Callable[[Context], None] | None = None
 
 
 def not_implemented(probe_id: str, title: str) -> Probe:

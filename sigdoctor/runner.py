@@ -96,9 +96,14 @@ def run_probes(
         observer.on_finish(result)
 
     in_run = set(deselected)
+    warming = {p.id for p in order if p.warm_up is None or deselected[p.id]}
     while pending or running:
         progressed = False
         for probe in list(pending):
+            if probe.id not in warming and all(r in results for r in probe.requires if r in in_run) \
+                    and not _unmet(probe, results) and ctx.remaining() > 0:
+                warming.add(probe.id)
+                _warm_up(ctx, probe)
             if any(d not in results for d in deps[probe.id] if d in in_run):
                 continue
             progressed = True
@@ -146,6 +151,17 @@ def _start(ctx: Context, probe: Probe, prior: dict[str, ProbeResult],
     running = _Running(probe, thread, time.monotonic(), min(probe.timeout, ctx.remaining()))
     thread.start()
     return running
+
+
+def _warm_up(ctx: Context, probe: Probe) -> None:
+    def target() -> None:
+        try:
+            assert probe.warm_up is not None
+            probe.warm_up(ctx)
+        except Exception:  # only a head start: the probe's own run meets the same problem and reports it
+            pass
+
+    threading.Thread(target=target, name=f"warm-up-{probe.id}", daemon=True).start()
 
 
 def _unmet(probe: Probe, results: dict[str, ProbeResult]) -> str:

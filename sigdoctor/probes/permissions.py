@@ -283,6 +283,22 @@ def _summary(r: _Run, method: str, source: PolicySource) -> str:
     return f"permissions of {who} not checked"
 
 
+def warm_up(ctx: Context) -> None:
+    """Build the IAM client while the identity probe waits for STS: with the base credentials (the ones `run` uses
+    unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later)."""
+    creds_obj = ctx.shared.get("credentials")
+    if ctx.offline or not ctx.targets or ctx.role_arn or creds_obj is None:
+        return
+    from sigdoctor.sts.caller import base_client
+    from sigdoctor.targets import partition_for_region
+
+    # The STS client first (built by whoever asks first): the identity probe needs it now, and the GIL is one.
+    base_client(ctx)
+    region = region_of(ctx)
+    part = partition_for_region(region)
+    client(ctx, "iam", frozen(ctx, creds_obj), IAM_REGION.get(part.name if part else "aws", region))
+
+
 PROBE = Probe(
     id="permissions",
     title="Permissions: does IAM allow what each target needs",
@@ -290,4 +306,5 @@ PROBE = Probe(
     requires=("credentials",),
     timeout=15.0,
     emits=EMITS,
+    warm_up=warm_up,
 )

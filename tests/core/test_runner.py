@@ -115,3 +115,51 @@ def test_registry_waits_only_on_earlier_probes() -> None:
     probes = (_probe("a"), replace(_probe("b"), after=("c",)), _probe("c"))
     with pytest.raises(ValueError, match="waits for 'c'"):
         validate(probes)
+
+
+def test_warm_up_starts_before_the_probe_it_waits_for_ends_and_never_changes_results() -> None:
+    import threading
+    from dataclasses import replace
+
+    events: list[str] = []
+    slow_started = threading.Event()
+
+    def slow_run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+        slow_started.set()
+        time.sleep(0.3)
+        events.append("slow finished")
+        return Outcome(Status.PASS, "slow")
+
+    def warm(ctx: Context) -> None:
+        slow_started.wait(2)
+        events.append("warm-up ran")
+        ctx.once("warm", lambda: "made early")
+
+    def crashing_warm(ctx: Context) -> None:
+        raise RuntimeError("warm-up trouble")
+
+    slow = Probe(id="slow", title="Slow", run=slow_run)
+    seen: list[object] = []
+
+    def user_run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+        seen.append(ctx.shared.get("warm"))
+        return Outcome(Status.PASS, "used")
+
+    user = Probe(id="user", title="User", run=user_run, after=("slow",), warm_up=warm)
+    crashy = replace(user, id="crashy", warm_up=crashing_warm)
+    results = run_probes(Context(), [slow, user, crashy])
+    assert events == ["warm-up ran", "slow finished"]  # the head start happened while `slow` still ran
+    assert seen == ["made early", "made early"]
+    assert [r.status for r in results] == [Status.PASS, Status.PASS, Status.PASS]  # a failing warm-up is invisible
+
+
+def test_warm_up_does_not_run_for_deselected_probes_or_unmet_requirements() -> None:
+    ran: list[str] = []
+    gate = _probe("gate", raises=RuntimeError("x"))
+    needs_gate = Probe(id="needs", title="Needs", run=lambda c, p: Outcome(Status.PASS, "x"), requires=("gate",),
+                       warm_up=lambda c: ran.append("needs"))
+    skipped = Probe(id="skipped", title="Skipped", run=lambda c, p: Outcome(Status.PASS, "x"),
+                    warm_up=lambda c: ran.append("skipped"))
+    run_probes(Context(), [gate, needs_gate, skipped], skip=["skipped"])
+    time.sleep(0.1)
+    assert ran == []
