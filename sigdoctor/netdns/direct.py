@@ -1,4 +1,4 @@
-"""Ask one nameserver directly (dnspython), walking the search list the way glibc does, so each nameserver's own
+"""Ask one nameserver directly (our own wire client, netdns.wire), walking the search list the way glibc does, so each nameserver's own
 answer — CNAME chain, addresses, TTL, rcode, time — is visible, not just the system resolver's verdict.
 
 The port is a parameter: resolv.conf has no port (53), tests point it at a fake on 127.0.0.1.
@@ -9,12 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-# dnspython is imported by the first query, in the dns probe's own thread: the probe runs beside the STS/IAM
-# chain, so its ~20 ms of imports overlap their network waits instead of delaying every probe's start.
-if TYPE_CHECKING:
-    import dns.message
+from sigdoctor.netdns import wire
 
 # Outcomes of one query and of one lookup, worst last for aggregation.
 ANSWER, NODATA, NXDOMAIN, SERVFAIL, REFUSED, ERROR, TIMEOUT = (
@@ -105,60 +102,60 @@ class Lookup:
         return d
 
 
-def _walk(response: dns.message.Message, qname: str, rdtype: int) -> tuple[list[str], list[str], int | None]:
+def _walk(answer: list[wire.Record], qname: str, rdtype: int) -> tuple[list[str], list[str], int | None]:
     """Follow the answer section from qname: (cname targets in order, addresses, smallest TTL on the path)."""
-    import dns.rdatatype
-
-    by_owner: dict[tuple[str, int], Any] = {}
-    for rrset in response.answer:
-        by_owner[(rrset.name.to_text(omit_final_dot=True).lower(), rrset.rdtype)] = rrset
+    # Records of one owner and type form one RRset: its TTL is the smallest, its data has no duplicates.
+    by_owner: dict[tuple[str, int], tuple[int, list[str]]] = {}
+    for rr in answer:
+        if rr.rdclass != wire.CLASS_IN:
+            continue
+        key = (rr.owner.lower(), rr.rdtype)
+        ttl, data = by_owner.get(key, (rr.ttl, []))
+        if rr.data not in data:
+            data.append(rr.data)
+        by_owner[key] = (min(ttl, rr.ttl), data)
     name, chain, ttls = qname.lower().rstrip("."), [], []
     for _ in range(16):  # a CNAME loop must not spin
-        cname = by_owner.get((name, dns.rdatatype.CNAME))
+        cname = by_owner.get((name, wire.CNAME))
         if cname is None:
             break
-        ttls.append(int(cname.ttl))
-        name = cname[0].target.to_text(omit_final_dot=True).lower()
+        ttls.append(cname[0])
+        name = cname[1][0].lower()
         chain.append(name)
     addrs: list[str] = []
     final = by_owner.get((name, rdtype))
     if final is not None:
-        ttls.append(int(final.ttl))
-        addrs = [r.address for r in final]
+        ttls.append(final[0])
+        addrs = list(final[1])
     return chain, addrs, (min(ttls) if ttls else None)
 
 
 def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float) -> Query:
     """One query over UDP (TCP when the answer is truncated), never raising."""
-    import dns.exception
-    import dns.message
-    import dns.query
-    import dns.rcode
-    import dns.rdatatype
-
-    q = dns.message.make_query(name + ".", rdtype)
     start = time.monotonic()
     try:
-        response, tcp = dns.query.udp_with_fallback(q, nameserver, timeout=timeout, port=port)
-    except dns.exception.Timeout:
+        _, message = wire.make_query(name, rdtype)
+        response, tcp = wire.exchange(message, nameserver, port, timeout)
+    except TimeoutError:  # before OSError: it is one
         return Query(name, rdtype, TIMEOUT, elapsed_ms=_ms(start), error="no answer")
     except OSError as exc:  # e.g. no route to the nameserver: sendto fails at once
         return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=exc.strerror or str(exc))
-    except (dns.exception.DNSException, ValueError) as exc:
-        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=f"{type(exc).__name__}: {exc}")
+    except wire.WireError as exc:
+        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=str(exc))
     elapsed = _ms(start)
-    rcode = response.rcode()
-    if rcode == dns.rcode.NXDOMAIN:
-        return Query(name, rdtype, NXDOMAIN, elapsed_ms=elapsed, tcp=bool(tcp))
-    if rcode == dns.rcode.SERVFAIL:
-        return Query(name, rdtype, SERVFAIL, elapsed_ms=elapsed, tcp=bool(tcp))
-    if rcode == dns.rcode.REFUSED:
-        return Query(name, rdtype, REFUSED, elapsed_ms=elapsed, tcp=bool(tcp))
-    if rcode != dns.rcode.NOERROR:
-        return Query(name, rdtype, ERROR, elapsed_ms=elapsed, error=f"rcode {dns.rcode.to_text(rcode)}",
-                     tcp=bool(tcp))
-    chain, addrs, ttl = _walk(response, name, dns.rdatatype.from_text(rdtype))
-    return Query(name, rdtype, ANSWER if addrs else NODATA, addrs, chain, ttl, elapsed, tcp=bool(tcp))
+    rcode = response.rcode
+    if rcode == wire.NXDOMAIN:
+        return Query(name, rdtype, NXDOMAIN, elapsed_ms=elapsed, tcp=tcp)
+    if rcode == wire.SERVFAIL:
+        return Query(name, rdtype, SERVFAIL, elapsed_ms=elapsed, tcp=tcp)
+    if rcode == wire.REFUSED:
+        return Query(name, rdtype, REFUSED, elapsed_ms=elapsed, tcp=tcp)
+    if rcode != wire.NOERROR:
+        return Query(name, rdtype, ERROR, elapsed_ms=elapsed, error=f"rcode {wire.rcode_text(rcode)}", tcp=tcp)
+    # The answer's owner names are in wire form (IDNA for a non-ASCII name), so the walk starts from the same.
+    qname = response.question[0] if response.question else name
+    chain, addrs, ttl = _walk(response.answer, qname, wire.RDTYPES[rdtype.upper()])
+    return Query(name, rdtype, ANSWER if addrs else NODATA, addrs, chain, ttl, elapsed, tcp=tcp)
 
 
 def _ms(start: float) -> int:
