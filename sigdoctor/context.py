@@ -56,10 +56,11 @@ class Context:
         """Seconds left before the whole-run deadline (never negative)."""
         return max(0.0, self.deadline_s - (self.monotonic() - self.started_monotonic))
 
-    def timeout(self, preferred: float | None = None) -> float:
-        """A network timeout that never outlives the deadline."""
+    def timeout(self, preferred: float | None = None, margin: float = 0.0) -> float:
+        """A network timeout that never outlives the deadline; with `margin`, it ends that much earlier, so the
+        probe still has time to say which step timed out before the runner cuts it."""
         want = self.net_timeout_s if preferred is None else preferred
-        return max(0.05, min(want, self.remaining()))
+        return max(0.05, min(want, self.remaining() - margin))
 
     def path(self, p: str | os.PathLike[str]) -> Path:
         """Map a path as the diagnosed process names it to one we can open."""

@@ -48,7 +48,7 @@ def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 
 def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
-    t = ctx.timeout(3.0)
+    t = ctx.timeout(3.0, margin=0.5)
     cfg = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
     return trust_once(session(ctx).create_client(
         service, region_name=region, aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
