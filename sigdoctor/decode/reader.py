@@ -206,12 +206,12 @@ class _Checked(io.RawIOBase):
 def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
     """Every record around an anchor, in input order, each at most once."""
     buf = b""
-    mapped = b""  # buf as the scanner sees it
     buf_start = 0  # global offset of buf[0]
     cursor = 0  # offset in buf up to which newlines are counted
     cursor_line = 1  # line number at `cursor`
     scan_from = 0
     covered = 0  # global offset up to which records were emitted
+    cut = 0  # bytes at the front of buf no longer needed, dropped when the next block is appended
     eof = False
     while not eof:
         try:
@@ -224,8 +224,12 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
         stats.bytes += len(chunk)
         # An over-long line needs no special case: the buffer is trimmed behind the scan position whether or
         # not a newline was seen, and a record never exceeds MAX_RECORD.
-        buf += chunk
-        mapped += SCANNER.mapped(chunk)
+        # Trimming and appending in one copy: each copy of a buffer this size costs as much as scanning it.
+        buf = b"".join((memoryview(buf)[cut:], chunk))
+        mapped = SCANNER.mapped(buf)
+        buf_start += cut
+        scan_from -= cut
+        cursor -= cut
 
         limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
         if limit > scan_from:
@@ -244,15 +248,9 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
                 yield Record(first, last, raw)
             scan_from = limit
         cut = max(0, scan_from - LOOKBEHIND)
-        if cut > 0:
-            if cut > cursor:
-                cursor_line += buf.count(b"\n", cursor, cut)
-                cursor = cut
-            buf = buf[cut:]
-            mapped = mapped[cut:]
-            buf_start += cut
-            scan_from -= cut
-            cursor -= cut
+        if cut > cursor:
+            cursor_line += buf.count(b"\n", cursor, cut)
+            cursor = cut
     cursor_line += buf.count(b"\n", cursor)
     stats.lines = cursor_line - 1 + (1 if buf and not buf.endswith(b"\n") else 0)
 
