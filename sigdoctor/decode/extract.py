@@ -3,7 +3,6 @@ printed it, its timestamp, and any canonical request / string to sign (the serve
 
 from __future__ import annotations
 
-import email.utils
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -206,6 +205,8 @@ def _parse_ts(t: str) -> datetime | None:
 
 
 def _parse_http_date(value: str) -> datetime | None:
+    import email.utils  # socket, random and more: a tenth of decode's start-up, for a rare Date: header
+
     try:
         return email.utils.parsedate_to_datetime(value).astimezone(UTC)
     except (TypeError, ValueError, IndexError):

@@ -10,16 +10,18 @@ look-ahead window, a record's size and a line's length.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.decode.extract import API_CODES
 from sigdoctor.decode.scan import Scanner
 from sigdoctor.errors import UsageError
+
+if TYPE_CHECKING:
+    import gzip
 
 BLOCK = 1 << 20
 LOOKAHEAD = 256 * 1024
@@ -129,6 +131,8 @@ def prepare_stream(stream: Readable) -> Readable:
     """Unwrap gzip and UTF-16; refuse input that is binary rather than text."""
     head = _read_head(stream)
     if head[:2] == b"\x1f\x8b":
+        import gzip  # only for compressed input
+
         gz = gzip.GzipFile(fileobj=_Prefixed(head, stream), mode="rb")
         return prepare_stream(_Checked(gz))
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
@@ -198,7 +202,7 @@ class _Checked(io.RawIOBase):
     def read(self, size: int | None = -1, /) -> bytes:
         try:
             return self._inner.read(-1 if size is None else size)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
             raise UsageError(f"the gzip-compressed input is corrupt or truncated ({exc})",
                              "pass the uncompressed log, or a complete .gz file") from None
 

@@ -85,22 +85,28 @@ def _pairs(words: Iterable[str], taken: frozenset[str]) -> tuple[set[str], set[s
     that come up by accident (every FIRST character before every SECOND one) rare; and the words left without."""
     firsts: set[str] = set()
     seconds: set[str] = set()
+    sum_first = sum_second = 0.0
     left = []
     for w in sorted(words, key=len):
         best: tuple[float, str, str] | None = None
         for a, b in itertools.pairwise(w):
             if a == b or a in taken or b in taken or a in seconds or b in firsts:
                 continue
-            fa, sb = firsts | {a}, seconds | {b}
-            cost = sum(_freq(x) * _freq(y) for x in fa for y in sb) - sum(
-                _freq(x) * _freq(y) for x in firsts for y in seconds)
+            # The pairs' cost, summed over FIRST × SECOND, is the product of the two sides' sums.
+            fa = sum_first + (0 if a in firsts else _freq(a))
+            sb = sum_second + (0 if b in seconds else _freq(b))
+            cost = fa * sb - sum_first * sum_second
             if best is None or cost < best[0]:
                 best = (cost, a, b)
         if best is None:
             left.append(w)
         else:
-            firsts.add(best[1])
-            seconds.add(best[2])
+            if best[1] not in firsts:
+                firsts.add(best[1])
+                sum_first += _freq(best[1])
+            if best[2] not in seconds:
+                seconds.add(best[2])
+                sum_second += _freq(best[2])
     return firsts, seconds, left
 
 
