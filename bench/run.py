@@ -124,7 +124,8 @@ def _causes(stdout: str) -> str:
         rep = json.loads(stdout)
     except ValueError:
         return "(no JSON report)"
-    probes = ", ".join(f"{p['id']} {p['status']} {p['duration_ms']} ms" for p in rep["probes"])
+    probes = ", ".join(f"{p['id']} {p['status']} {p['duration_ms']} ms"
+                       + (f" ({p['summary']})" if p["status"] == "error" else "") for p in rep["probes"])
     causes = [c["id"] for c in rep["root_causes"]] or ["none"]
     return f"causes: {', '.join(causes)}; probes: {probes}"
 

@@ -130,7 +130,7 @@ def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
     session._add_configured_endpoint_provider = endpoint_provider  # type: ignore[attr-defined]
     t = ctx.timeout(3.0)
     session.set_default_client_config(
-        Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
+        Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
     )
     return session
 

@@ -49,7 +49,7 @@ def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
     t = ctx.timeout(3.0, margin=0.5)
-    cfg = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
+    cfg = Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
     return trust_once(session(ctx).create_client(
         service, region_name=region, aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token, config=cfg,

@@ -160,7 +160,7 @@ def _api(ctx: Context, target: Target, api: _Api) -> LiveRequest:
     client = ctx.share_loader(session).create_client(
         api.service, region_name=target.region or "us-east-1", endpoint_url=f"{base.scheme}://{host}",
         aws_access_key_id="unused", aws_secret_access_key="unused",
-        config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))
+        config=Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1}))
 
     def capture(request: AWSRequest, **_: Any) -> None:
         raise _Captured(request)

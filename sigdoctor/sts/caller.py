@@ -78,7 +78,7 @@ def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | No
     session: Any = ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
     prefetch(session)
     t = ctx.timeout(CALL_TIMEOUT_S, margin=0.5)
-    config = Config(connect_timeout=t, read_timeout=t, retries={"max_attempts": 1, "mode": "standard"})
+    config = Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
     if keys is not None:
         ak, sk, tok = keys
         return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config,

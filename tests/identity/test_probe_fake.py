@@ -99,3 +99,12 @@ def test_offline_and_without_credentials_it_sends_nothing() -> None:
     assert out.status is Status.SKIP and "offline" in out.summary
     out = run(Context(env={}), {})
     assert out.status is Status.SKIP and "no credentials" in out.summary
+
+
+def test_sts_is_asked_once_even_when_its_answer_is_retryable(fake: FakeAws, fake_env: Env) -> None:
+    # One attempt per call keeps the run inside its deadline and shows AWS's first answer, as the agent saw it.
+    key = fake.add_user("agent")
+    fake.faults["sts.GetCallerIdentity"] = "Throttling"  # botocore retries throttling unless told not to
+    r = fake_env.keys(key.access_key_id, key.secret).run()
+    assert r.probe.status is not Status.PASS
+    assert [c["operation"] for c in fake.calls if c["service"] == "sts"] == ["GetCallerIdentity"]
