@@ -74,8 +74,10 @@ _OIDC_RE = re.compile(r"No OpenIDConnect provider found|InvalidIdentityToken|IDP
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|unable to read file at|(?:web ?identity|token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open (/[^\s:]*token[^\s:]*): "
                                r"(?:no such file|permission denied)", re.I)
-_LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|unsupported host,? 169\.254\.170\.23|"
-                          r"invalid host.{0,80}169\.254\.170\.23")
+# aws-sdk-go words its refusal "only loopback hosts are allowed.", aws-sdk-go-v2 that way (resolve_credentials.go) or
+# "only host resolving to loopback addresses are allowed" (local.go).
+_LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|only host resolving to loopback addresses are allowed|"
+                          r"unsupported host,? 169\.254\.170\.23|invalid host.{0,80}169\.254\.170\.23")
 _IMDS_RE = re.compile(r"169\.254\.169\.254|ec2imds|EC2 IMDS|EC2MetadataError|EC2RoleRequestError|fd00:ec2::254|"
                       r"instance metadata", re.I)
 _NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|network is unreachable|context deadline "
@@ -440,8 +442,8 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                          "read it (fsGroup / runAsUser)"]))
     if _LOOPBACK_RE.search(t):
         hits.append(Hit("sdk-unsupported-credential-source", Status.FAIL,
-                        "The agent's AWS SDK refuses the EKS Pod Identity endpoint (169.254.170.23): aws-sdk-go older "
-                        "than 1.47.11 only allows loopback container-credential hosts",
+                        "The agent's AWS SDK refuses the EKS Pod Identity endpoint (169.254.170.23): "
+                        f"{_loopback_sdk(t)} only allows loopback container-credential hosts",
                         ["Upgrade the agent to a build with aws-sdk-go ≥ 1.47.11 (or aws-sdk-go-v2 config ≥ 1.25.0)",
                          "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
     partial = _PARTIAL_RE.search(t)
@@ -450,6 +452,15 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                         f"Only part of the environment credentials are set (missing {partial.group(1)})",
                         ["Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset both"]))
     return hits
+
+
+def _loopback_sdk(t: str) -> str:
+    """Which SDK releases the loopback refusal's wording points at."""
+    v1 = "only loopback hosts are allowed." in t
+    v2 = "only host resolving to loopback" in t or re.search(r"only loopback hosts are allowed(?!\.)", t) is not None
+    if v1 != v2:
+        return "aws-sdk-go older than 1.47.11" if v1 else "aws-sdk-go-v2 config older than 1.25.0"
+    return "aws-sdk-go older than 1.47.11 (aws-sdk-go-v2 config older than 1.25.0)"
 
 
 def _no_credentials_hit(e: AwsError) -> Hit:

@@ -62,7 +62,9 @@ _RULE_WORDS = (
     "Token expired", "Incorrect token audience", "Couldn", "Access Denied", "WRONG_VERSION_NUMBER",
     "Proxy Authentication Required", "407 Proxy", "Could not resolve host", "Name does not resolve",
     # A token file the SDK cannot read: Go's and Python's wording of the two errors that matter.
-    "o such file", "ermission denied", *API_CODES,
+    "o such file", "ermission denied",
+    # A container-credential host the Go SDK refuses; aws-sdk-go-v2 returns it bare, without an error code.
+    "loopback", *API_CODES,
 )
 SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS, *_RULE_WORDS])
 _ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_LOWER_ANCHORS)).encode())

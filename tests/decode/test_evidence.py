@@ -117,3 +117,20 @@ def test_response_date_header_measures_the_skew() -> None:
     assert f.status.value == "fail"
     assert f.evidence["skew_seconds"] == 12 * 60 + 30
     assert finding(decode_text(text), "secret-key-mismatch").status.value == "fail"
+
+
+def test_loopback_refusal_names_the_sdk_its_wording_comes_from() -> None:
+    # aws-sdk-go (aws/defaults/defaults.go) ends its message with a full stop; aws-sdk-go-v2 words it without
+    # (config/resolve_credentials.go) or as "only host resolving to loopback addresses" (config/local.go).
+    host = 'invalid endpoint host, \\"169.254.170.23\\", '
+    cases = {
+        f'CredentialsEndpointError: {host}only loopback hosts are allowed."': "aws-sdk-go older than 1.47.11",
+        f'failed to load AWS config: {host}only loopback hosts are allowed"': "aws-sdk-go-v2 config older than 1.25.0",
+        f'{host}only host resolving to loopback addresses are allowed"': "aws-sdk-go-v2 config older than 1.25.0",
+    }
+    for err, sdk in cases.items():
+        report = decode_text(f'ts=2026-11-27T04:25:00.000Z level=error msg="send failed" err="{err}\n')
+        (f,) = findings(report)
+        assert f.id == "decode.sdk-unsupported-credential-source"
+        assert sdk in f.message
+        assert "169.254.170.23" in f.evidence["excerpt"]
