@@ -8,7 +8,7 @@ shows — CNAME targets, owner names — does not depend on which client parsed 
 
 from __future__ import annotations
 
-import secrets
+import os
 import socket
 import struct
 import time
@@ -88,7 +88,8 @@ def make_query(name: str, rdtype: str) -> tuple[int, bytes]:
         qtype = RDTYPES[rdtype.upper()]
     except KeyError:
         raise WireError(f"unsupported record type {rdtype!r}") from None
-    qid = secrets.randbits(16)
+    # Unpredictable, so an off-path spoofer must guess it; os.urandom is what `secrets` reads, minus its imports.
+    qid = int.from_bytes(os.urandom(2), "big")
     return qid, _HEADER.pack(qid, _RD, 1, 0, 0, 0) + encode_name(name) + struct.pack("!HH", qtype, CLASS_IN)
 
 

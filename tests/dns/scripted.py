@@ -62,16 +62,26 @@ class ScriptedDns:
         self.queries: list[tuple[str, bytes]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._udp = socket.socket(family, socket.SOCK_DGRAM)
-        self._udp.bind((host, 0))
-        self.port = int(self._udp.getsockname()[1])
         self._tcp: socket.socket | None = None
-        if tcp:
+        for attempt in range(20):  # the UDP port the OS picks may be taken for TCP (other tests run): pick again
+            self._udp = socket.socket(family, socket.SOCK_DGRAM)
+            self._udp.bind((host, 0))
+            self.port = int(self._udp.getsockname()[1])
+            if not tcp:
+                break
             self._tcp = socket.socket(family, socket.SOCK_STREAM)
             self._tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self._tcp.bind((host, self.port))  # a free UDP port is nearly always free for TCP on loopback
+            try:
+                self._tcp.bind((host, self.port))
+            except OSError:
+                self._tcp.close()
+                self._udp.close()
+                if attempt == 19:
+                    raise
+                continue
             self._tcp.listen(8)
             self._tcp.settimeout(0.05)
+            break
         self._stray = socket.socket(family, socket.SOCK_DGRAM)
         self._stray.bind((host, 0))
         self._udp.settimeout(0.05)
