@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Throughput and memory of `sigdoctor decode` on a large synthetic agent log, next to `grep -c`.
 
-Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep] [--one-line]
+Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep] [--one-line] [--profile]
 Writes a synthetic Prometheus/Alloy/OTel log with an AWS error every N lines to /tmp, then runs, each in a child
 process, `sigdoctor decode FILE --format json` and `grep -c SignatureDoesNotMatch FILE`, reporting wall time, MB/s
 and the child's peak RSS (from wait4's rusage). Not a test: figures are reported, never asserted.
 Goal: decode ≤ 10× grep's time, peak RSS < 100 MB.
+--profile also times the decode work alone (`decode_report` in this process: no interpreter start-up, no CLI
+import) and prints where its time goes under cProfile.
 """
 
 from __future__ import annotations
@@ -101,6 +103,30 @@ def run_child(cmd: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
+def profile(path: Path, runs: int) -> None:
+    """Decode work alone, as the `decode` command does it after start-up, then its cProfile by own time."""
+    import cProfile
+    import pstats
+
+    from sigdoctor.context import Context
+    from sigdoctor.decode import decode_report
+
+    def work() -> None:
+        decode_report(path, client=None, ctx=Context(offline=True))
+
+    walls = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        work()
+        walls.append(time.perf_counter() - t0)
+    size_mb = path.stat().st_size / 1e6
+    med = statistics.median(walls)
+    print(f"{'decode_report (in-process)':<31} median {med:7.3f} s  {size_mb / med:8.1f} MB/s  ({runs} runs)")
+    prof = cProfile.Profile()
+    prof.runcall(work)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=int, default=100)
@@ -108,6 +134,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the generated log")
     ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
+    ap.add_argument("--profile", action="store_true", help="also time and profile the decode work in-process")
     args = ap.parse_args()
     path = Path(f"/tmp/sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}.log")
     lines = generate(path, args.mb, args.every, args.one_line)
@@ -130,6 +157,8 @@ def main() -> int:
               f"exit {results[0][2]}  ({args.runs} runs)")
     ratio = med["sigdoctor decode"] / med["grep -c SignatureDoesNotMatch"]
     print(f"decode / grep = {ratio:.1f}x (goal <= 10x)")
+    if args.profile:
+        profile(path, args.runs)
     if not args.keep:
         path.unlink()
     return 0
