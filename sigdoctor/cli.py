@@ -1,6 +1,6 @@
 """The command line: parse → build Context → run → render → exit code. The only error boundary.
 
-Heavy modules (boto3, botocore, dnspython, rich rendering) are imported inside the commands so that
+Heavy modules (boto3, botocore, rich rendering) are imported inside the commands so that
 `sigdoctor --version` and `--help` start fast.
 """
 
