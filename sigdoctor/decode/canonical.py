@@ -7,7 +7,6 @@ header list and a payload hash — anything else is not one and parses to `None`
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,6 +78,8 @@ class CanonicalRequest:
 
     @property
     def sha256(self) -> str:
+        import hashlib  # loads OpenSSL: only a log with a canonical request pays for it
+
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 

@@ -3,7 +3,6 @@ a JSON body inside a Go error string, Python bytes reprs, XML entities."""
 
 from __future__ import annotations
 
-import html
 import re
 
 _ESC_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\/])")
@@ -33,10 +32,16 @@ def unescape(text: str) -> str:
         text = new
     text = text.replace("\r\n", "\n")
     if "&" in text and _ENTITY_RE.search(text) and ("&lt;" in text or "&quot;" in text or "&#" in text):
-        text = html.unescape(text)
+        text = _html_unescape(text)
     return text
+
+
+def _html_unescape(text: str) -> str:
+    import html  # its entity table costs more start-up than most inputs, which have no entity, are worth
+
+    return html.unescape(text)
 
 
 def xml_text(value: str) -> str:
     """The content of an XML element, entities resolved."""
-    return html.unescape(value) if "&" in value else value
+    return _html_unescape(value) if "&" in value else value
