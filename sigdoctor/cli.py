@@ -29,7 +29,12 @@ _state: dict[str, object] = {"debug": False}
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and exiting: the error boundary words every error as one line."""
+    """argparse that raises instead of printing usage and exiting: the error boundary words every error as one line.
+    No abbreviated options (`--form`): a script relying on one would break the day another option shares its prefix."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:
         raise UsageError(_argparse_message(message), f"see '{self.prog} --help'")
@@ -338,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             if extra:
                 where = f"sigdoctor {ns.command}" if getattr(ns, "command", None) else "sigdoctor"
                 kind = "No such option" if extra[0].startswith("-") else "Unexpected argument"
-                raise UsageError(f"{kind}: {' '.join(extra)}", f"see '{where} --help'")
+                raise UsageError(f"{kind}: {extra[0]}", f"see '{where} --help'")
         except SystemExit as exc:  # --help and --version print and "exit" inside argparse
             return int(exc.code or 0)
         if getattr(ns, "handler", None) is None:

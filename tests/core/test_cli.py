@@ -47,6 +47,10 @@ def test_version_and_help_do_not_import_heavy_modules() -> None:
     (["run", "--only", "nosuchprobe"], "unknown probe nosuchprobe"),
     (["explain", "clock-skw"], "did you mean clock-skew"),
     (["frobnicate"], "No such command"),
+    (["checks", "--form", "json"], "No such option: --form"),  # no abbreviations: new options must not break scripts
+    (["decode", "a.log", "b.log"], "Unexpected argument: b.log"),
+    (["run", "--deadline", "soon"], "--deadline: invalid float value"),
+    (["sign"], "--request"),
 ])
 def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
     r = sd(tmp_path, *args)
@@ -56,6 +60,13 @@ def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needl
     assert needle in lines[0]
     assert "hint" in lines[0]
     assert "Traceback" not in r.stderr
+
+
+def test_no_arguments_prints_the_commands(tmp_path: Path) -> None:
+    r = sd(tmp_path)
+    assert r.returncode == 0 and "COMMAND" in r.stdout
+    for command in ("run", "chain", "decode", "sign", "merge", "explain", "checks"):
+        assert f"\n    {command} " in r.stdout
 
 
 def test_debug_shows_traceback_for_usage_errors(tmp_path: Path) -> None:
