@@ -48,7 +48,7 @@ def send(ctx: Context, live: LiveRequest, operation_service: str) -> Answer:
                     route=f"via proxy {mask(decision.proxy)}" if decision.proxy else f"direct ({decision.reason})")
     parts = urlsplit(url)
     record(ctx, operation_service, live.operation, f"{parts.scheme}://{parts.netloc}")
-    http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0))
+    http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0, margin=0.5))
     t_sent = ctx.now()
     try:
         resp: Any = http.send(live.request.prepare())
