@@ -62,6 +62,7 @@ class Pki:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between headers and body
 
     def do_GET(self) -> None:
         self.server.requests.append(self.path)
