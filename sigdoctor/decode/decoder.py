@@ -34,7 +34,7 @@ _EXCERPT_ANCHOR_RE = re.compile(
     r"RequestTimeTooSkewed|Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|"
     r"InvalidAccessKeyId|security token included|ExpiredToken|AccessDenied|not authorized|Not authorized|"
     r"OpenIDConnect|InvalidIdentityToken|NoCredentialProviders|Unable to locate credentials|Partial credentials|"
-    r"loopback|x509|CERTIFICATE_VERIFY|no such host|proxyconnect|dial tcp|Credential should be scoped|"
+    r"loopback|Unsupported host|metadata service hostname|full URI \(|x509|CERTIFICATE_VERIFY|no such host|proxyconnect|dial tcp|Credential should be scoped|"
     r"ResourceNotFound|Workspace not found|NoSuchBucket|WebIdentityErr|EC2RoleRequestError|EC2 IMDS|"
     r"cached credentials|An error occurred|Could not connect|RequestExpired")
 _EXCERPT_LEAD = 80

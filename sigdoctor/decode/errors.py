@@ -78,6 +78,19 @@ _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|unable to rea
 # "only host resolving to loopback addresses are allowed" (local.go).
 _LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|only host resolving to loopback addresses are allowed|"
                           r"unsupported host,? 169\.254\.170\.23|invalid host.{0,80}169\.254\.170\.23")
+# The other SDKs name the host they refuse. botocore's ContainerMetadataFetcher: "Unsupported host '…'.  Can only
+# retrieve metadata from these hosts: …" (later "from a loopback address or one of these hosts"); the JavaScript v3
+# SDK's fromContainerMetadata (@smithy/credential-provider-imds): "… is not a valid container metadata service
+# hostname"; the Java SDK: "The full URI (…) contained within environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI
+# has an invalid host." — 1.x spells it "withing".
+_POD_IDENTITY_HOST = r"(?:169\.254\.170\.23|\[?fd00:ec2::23\]?)"
+_BOTOCORE_REFUSAL_RE = re.compile(rf"Unsupported host '{_POD_IDENTITY_HOST}'\.\s+Can only retrieve metadata from")
+_JS_REFUSAL_RE = re.compile(rf"{_POD_IDENTITY_HOST} is not a valid container metadata service hostname")
+_JAVA_REFUSAL_RE = re.compile(rf"full URI \(https?://{_POD_IDENTITY_HOST}[^)\s]*\) contained (within|withing) "
+                              r"environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host")
+_REFUSAL_RE = re.compile("|".join(r.pattern for r in (_LOOPBACK_RE, _BOTOCORE_REFUSAL_RE, _JS_REFUSAL_RE,
+                                                       _JAVA_REFUSAL_RE)))
+_SINCE_POD_IDENTITY = "a release from after EKS Pod Identity's launch (November 2023)"
 _IMDS_RE = re.compile(r"169\.254\.169\.254|ec2imds|EC2 IMDS|EC2MetadataError|EC2RoleRequestError|fd00:ec2::254|"
                       r"instance metadata", re.I)
 _NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|network is unreachable|context deadline "
@@ -440,11 +453,13 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                         "The SDK could not read the web identity token file",
                         ["Check AWS_WEB_IDENTITY_TOKEN_FILE points to the projected token and the agent's user can "
                          "read it (fsGroup / runAsUser)"]))
-    if _LOOPBACK_RE.search(t):
+    if _REFUSAL_RE.search(t):
+        refusals = _refusals(t)
+        host = "fd00:ec2::23" if "fd00:ec2::23" in t and "169.254.170.23" not in t else "169.254.170.23"
         hits.append(Hit("sdk-unsupported-credential-source", Status.FAIL,
-                        "The agent's AWS SDK refuses the EKS Pod Identity endpoint (169.254.170.23): "
-                        f"{_loopback_sdk(t)} only allows loopback container-credential hosts",
-                        ["Upgrade the agent to a build with aws-sdk-go ≥ 1.47.11 (or aws-sdk-go-v2 config ≥ 1.25.0)",
+                        f"The agent's AWS SDK refuses the EKS Pod Identity endpoint ({host}): "
+                        + "; ".join(f"{sdk} only allows {allowed}" for sdk, allowed, _ in refusals),
+                        [*(fix for _, _, fix in refusals),
                          "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
     partial = _PARTIAL_RE.search(t)
     if partial and "Partial credentials" in t:
@@ -452,6 +467,34 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                         f"Only part of the environment credentials are set (missing {partial.group(1)})",
                         ["Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset both"]))
     return hits
+
+
+def _refusals(t: str) -> list[tuple[str, str, str]]:
+    """(SDK releases, the hosts they allow, how to fix) for each SDK wording of the refusal in `t`."""
+    found = []
+    if _LOOPBACK_RE.search(t):
+        found.append((_loopback_sdk(t), "loopback container-credential hosts",
+                      "Upgrade the agent to a build with aws-sdk-go ≥ 1.47.11 (or aws-sdk-go-v2 config ≥ 1.25.0)"))
+    if _BOTOCORE_REFUSAL_RE.search(t):
+        found.append(("botocore (Python) from before EKS Pod Identity support",
+                      "169.254.170.2 (ECS) and loopback container-credential hosts",
+                      f"Upgrade botocore (boto3, the AWS CLI) in the agent's image to {_SINCE_POD_IDENTITY}"))
+    if _JS_REFUSAL_RE.search(t):
+        found.append(("AWS SDK for JavaScript v3 (fromContainerMetadata in @smithy/credential-provider-imds) from "
+                      "before EKS Pod Identity support", "localhost and 127.0.0.1 in AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                      f"Upgrade the AWS SDK for JavaScript v3 packages to {_SINCE_POD_IDENTITY}; code that builds "
+                      "its own chain with fromContainerMetadata() needs fromHttp() or the default chain instead"))
+    m = _JAVA_REFUSAL_RE.search(t)
+    if m:
+        allowed = "a loopback host or an HTTPS URI in AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        if m.group(1) == "within":
+            found.append(("AWS SDK for Java 2 older than 2.21.30", allowed,
+                          "Upgrade the AWS SDK for Java 2 to 2.21.30 or later"))
+        else:
+            found.append(("AWS SDK for Java 1.x from before EKS Pod Identity support", allowed,
+                          f"Upgrade the AWS SDK for Java 1.x to {_SINCE_POD_IDENTITY}, or move to the AWS SDK "
+                          "for Java 2 (2.21.30 or later)"))
+    return found
 
 
 def _loopback_sdk(t: str) -> str:
@@ -540,7 +583,7 @@ def classify(e: AwsError) -> Classified:
     elif _IMDS_RE.search(t) and _NO_ROLE_RE.search(t):
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
-    if _CONTAINER_RE.search(t) and _NET_FAIL_RE.search(t) and not _LOOPBACK_RE.search(t):
+    if _CONTAINER_RE.search(t) and _NET_FAIL_RE.search(t) and not _REFUSAL_RE.search(t):
         hits.append(Hit("container-credentials-failed", Status.FAIL,
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))

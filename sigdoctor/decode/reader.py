@@ -64,7 +64,11 @@ _RULE_WORDS = (
     # A token file the SDK cannot read: Go's and Python's wording of the two errors that matter.
     "o such file", "ermission denied",
     # A container-credential host the Go SDK refuses; aws-sdk-go-v2 returns it bare, without an error code.
-    "loopback", *API_CODES,
+    "loopback",
+    # The EKS Pod Identity host refused by botocore, the JavaScript v3 SDK and the Java SDK, also bare (Java 2 says
+    # "loopback" too, Java 1.x not always). Each word holds a character the scanner already looks for (U, R, I)
+    # or, for JavaScript's all lower-case message, the pair "vi", which ordinary agent log lines seldom hold.
+    "Unsupported host", "full URI (", "metadata service hostname", *API_CODES,
 )
 SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS, *_RULE_WORDS])
 _ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_LOWER_ANCHORS)).encode())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.decode.conftest import INPUTS, decode_file, decode_text, finding, findings
 
 AMP_403 = (
@@ -134,3 +136,59 @@ def test_loopback_refusal_names_the_sdk_its_wording_comes_from() -> None:
         assert f.id == "decode.sdk-unsupported-credential-source"
         assert sdk in f.message
         assert "169.254.170.23" in f.evidence["excerpt"]
+
+
+POD_IDENTITY_REFUSALS = [
+    # (the refusal as the SDK words it, the SDK the finding names, what its fix line says)
+    ("ValueError: Unsupported host '169.254.170.23'.  Can only retrieve metadata from these hosts: 169.254.170.2, "
+     "localhost, 127.0.0.1", "botocore (Python) from before EKS Pod Identity support", "November 2023"),
+    ("CredentialsProviderError: 169.254.170.23 is not a valid container metadata service hostname",
+     "AWS SDK for JavaScript v3", "November 2023"),
+    ("software.amazon.awssdk.core.exception.SdkClientException: The full URI (http://169.254.170.23/v1/credentials) "
+     "contained within environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host should "
+     "resolve to a loopback address or have the full URI be HTTPS.", "AWS SDK for Java 2 older than 2.21.30",
+     "2.21.30 or later"),
+    # The Java 1.x SDK misspells "within"; its older releases list the hosts instead of saying "loopback".
+    ("com.amazonaws.SdkClientException: The full URI (http://169.254.170.23/v1/credentials) contained withing "
+     "environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host can only be one of "
+     "[localhost, 127.0.0.1]", "AWS SDK for Java 1.x from before EKS Pod Identity support", "November 2023"),
+]
+
+
+@pytest.mark.parametrize(("refusal", "sdk", "fix"), POD_IDENTITY_REFUSALS, ids=lambda v: v[:24])
+def test_pod_identity_refusal_by_other_sdks_names_the_sdk(refusal: str, sdk: str, fix: str) -> None:
+    # Bare, as a sidecar logs it, after a note whose "timed out" would otherwise read as a container endpoint that
+    # did not answer (container-credentials-failed).
+    text = f"2026-11-27T04:40:00.000Z error [relay] first attempt timed out, then: {refusal}\n"
+    report = decode_text(text + text.replace("04:40:00", "04:41:00"))
+    (f,) = findings(report)
+    assert f.id == "decode.sdk-unsupported-credential-source"
+    assert sdk in f.message
+    assert "(169.254.170.23)" in f.message
+    assert f.evidence["count"] == 2
+    assert "169.254.170.23" in f.evidence["excerpt"]
+    assert fix in f.evidence["fix"][0]
+    assert "1.47.11" not in " ".join(f.evidence["fix"])
+
+
+def test_pod_identity_refusal_in_a_python_traceback_names_botocore() -> None:
+    f = finding(decode_file("pod_identity_old_botocore.log"), "sdk-unsupported-credential-source")
+    assert "botocore (Python)" in f.message
+    assert f.evidence["lines"] == [3]
+    assert "Unsupported host '169.254.170.23'" in f.evidence["excerpt"]
+
+
+def test_pod_identity_refusal_over_ipv6_names_that_host() -> None:
+    report = decode_text("ValueError: Unsupported host 'fd00:ec2::23'.  Can only retrieve metadata from a loopback "
+                         "address or one of these hosts: 169.254.170.2, localhost, 127.0.0.1\n")
+    (f,) = findings(report)
+    assert f.id == "decode.sdk-unsupported-credential-source"
+    assert "(fd00:ec2::23)" in f.message
+
+
+def test_an_allowed_host_refused_for_another_reason_is_not_a_pod_identity_refusal() -> None:
+    # The same wordings about a host that is not Pod Identity's are some other misconfiguration.
+    report = decode_text("CredentialsProviderError: 10.0.0.7 is not a valid container metadata service hostname\n"
+                         "ValueError: Unsupported host '10.0.0.7'.  Can only retrieve metadata from these hosts: "
+                         "169.254.170.2, localhost, 127.0.0.1\n")
+    assert "decode.sdk-unsupported-credential-source" not in [f.id for f in findings(report)]
