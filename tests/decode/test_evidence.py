@@ -192,3 +192,15 @@ def test_an_allowed_host_refused_for_another_reason_is_not_a_pod_identity_refusa
                          "ValueError: Unsupported host '10.0.0.7'.  Can only retrieve metadata from these hosts: "
                          "169.254.170.2, localhost, 127.0.0.1\n")
     assert "decode.sdk-unsupported-credential-source" not in [f.id for f in findings(report)]
+
+
+def test_javascript_refusal_in_a_json_log_is_found_by_its_error_class() -> None:
+    # pino's error serializer: the class in "type", the message twice; no upper-case letter in the message itself.
+    msg = "169.254.170.23 is not a valid container metadata service hostname"
+    line = (f'{{"level":50,"time":1795754415230,"pid":1,"hostname":"relay-7f9c","err":{{"type":'
+            f'"CredentialsProviderError","message":"{msg}","stack":"CredentialsProviderError: {msg}\\n    at '
+            f'getCmdsUri (/app/node_modules/@smithy/credential-provider-imds/dist-cjs/index.js:285:13)",'
+            f'"tryNextLink":false}},"msg":"{msg}"}}\n')
+    (f,) = findings(decode_text(line))
+    assert f.id == "decode.sdk-unsupported-credential-source"
+    assert "AWS SDK for JavaScript v3" in f.message
