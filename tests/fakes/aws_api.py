@@ -52,6 +52,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.fakes.aws_policy import ALLOWED, EXPLICIT_DENY, Evaluation, Policy, evaluate, trust_allows
+from tests.fakes.tls_accept import HandshakeInThread
 
 ACCOUNT = "123456789012"
 SIGV4_TIME = "%Y%m%dT%H%M%SZ"
@@ -263,28 +264,12 @@ class FakeAws:
 
             do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
 
-        class Server(ThreadingHTTPServer):
+        class Server(HandshakeInThread, ThreadingHTTPServer):
             daemon_threads = True
             allow_reuse_address = True
-
-            def get_request(self) -> tuple[Any, Any]:
-                sock, addr = super().get_request()
-                if ssl_context is None:
-                    return sock, addr
-                # Handshakes happen in each connection's own thread, as on a real front end: a run opens ~10
-                # connections at once, and one accept loop handshaking them in turn queued them all behind each
-                # other (and a client that never speaks TLS would have blocked every other one).
-                return ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
-
-            def finish_request(self, request: Any, client_address: Any) -> None:
-                if ssl_context is not None:
-                    try:
-                        request.settimeout(10)
-                        request.do_handshake()
-                        request.settimeout(None)
-                    except (ssl.SSLError, OSError):
-                        return  # the client rejected our certificate or hung up: what some tests provoke
-                super().finish_request(request, client_address)
+            tls_context = ssl_context
+            handshake_timeout = 10.0
+            read_timeout = None
 
         self._server = Server((host, port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-aws", daemon=True)

@@ -23,6 +23,8 @@ from typing import Any
 
 import trustme
 
+from tests.fakes.tls_accept import HandshakeInThread
+
 _BODY = (b'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
          b"<Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message>"
          b"</Error><RequestId>5c3b9a4e-0000-4000-8000-000000000000</RequestId></ErrorResponse>")
@@ -57,20 +59,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(HandshakeInThread, ThreadingHTTPServer):
     daemon_threads = True
     offset: float = 0.0
     mode: str = "ok"
     requests: int = 0
-    tls: ssl.SSLContext | None = None
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, addr = super().get_request()
-        if self.tls is not None:
-            # Handshake in the handler's thread, so one slow client cannot block the accept loop.
-            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-            sock.settimeout(5)
-        return sock, addr
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hangs up mid-handshake is normal here
@@ -99,7 +92,7 @@ class DateServer:
         if tls is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.issue_cert(*names).configure_cert(context)
-            httpd.tls = context
+            httpd.tls_context = context
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},

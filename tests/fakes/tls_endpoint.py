@@ -15,7 +15,6 @@ Start and stop from any thread; every connection is closed on stop.
 from __future__ import annotations
 
 import datetime
-import socket
 import ssl
 import threading
 import time
@@ -26,6 +25,8 @@ from types import TracebackType
 from typing import Any
 
 import trustme
+
+from tests.fakes.tls_accept import HandshakeInThread
 
 REQUEST_ID = "0d4b6a3e-1111-4222-8333-444455556666"
 AWS_BODY = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
@@ -88,30 +89,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(HandshakeInThread, ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], context: ssl.SSLContext, mode: str) -> None:
-        self.context = context
+        self.tls_context = context
         self.mode = mode
         self.requests: list[str] = []
         self.stopped = threading.Event()
         super().__init__(address, _Handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, addr = super().get_request()
-        # The handshake happens in the handler's thread: a client that never speaks cannot block accept().
-        tls = self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        tls.settimeout(5)
-        return tls, addr
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        try:
-            request.do_handshake()
-        except (ssl.SSLError, OSError):
-            return  # the client rejected our certificate, or hung up: what the tests provoke
-        super().finish_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
