@@ -14,10 +14,18 @@ import ssl
 import threading
 from typing import Any
 
+from botocore.config import Config
 from botocore.httpsession import URLLib3Session, create_urllib3_context, get_cert_path
 
 _CONTEXTS: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
 _LOCK = threading.Lock()
+
+
+def one_attempt(timeout: float) -> Config:
+    """botocore client settings for a diagnosis: `timeout` to connect and to read, and exactly one attempt — AWS's
+    first answer is the evidence, and a retry would double the wait on a silent endpoint (botocore's
+    `max_attempts` counts retries, `total_max_attempts` counts attempts)."""
+    return Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 def trusted_context(cafile: str) -> ssl.SSLContext | None:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:  # botocore is imported lazily: `--version` and `--help` must 
 
 T = TypeVar("T")
 
+# How long before the run's deadline a probe's network steps end, so the probe itself still says which step timed
+# out (and returns what it found) before the runner cuts it off.
+DEADLINE_MARGIN_S = 0.5
+
 
 @dataclass
 class Context:

@@ -21,7 +21,6 @@ from typing import Any
 
 import botocore.credentials as bc
 import botocore.session
-from botocore.config import Config
 from botocore.configprovider import (
     BOTOCORE_DEFAUT_SESSION_VARIABLES,
     DEFAULT_PROXIES_CONFIG_VARS,
@@ -34,6 +33,7 @@ from botocore.configprovider import (
 from botocore.httpsession import URLLib3Session
 from botocore.utils import ContainerMetadataFetcher, FileWebIdentityTokenLoader, InstanceMetadataFetcher
 
+from sigdoctor.botohttp import one_attempt
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
 
@@ -128,10 +128,7 @@ def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
         config_store.set_config_provider(logical_name="endpoint_url", provider=provider)
 
     session._add_configured_endpoint_provider = endpoint_provider  # type: ignore[attr-defined]
-    t = ctx.timeout(3.0)
-    session.set_default_client_config(
-        Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
-    )
+    session.set_default_client_config(one_attempt(ctx.timeout(3.0)))
     return session
 
 

@@ -10,11 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigdoctor.botohttp import trust_once
-from sigdoctor.context import Context
+from sigdoctor.botohttp import one_attempt, trust_once
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 
 # IAM is global per partition; its endpoint lives in one region of each (botocore resolves the host from it).
 IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
@@ -48,8 +47,7 @@ def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 
 def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
-    t = ctx.timeout(3.0, margin=0.5)
-    cfg = Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
+    cfg = one_attempt(ctx.timeout(3.0, margin=DEADLINE_MARGIN_S))
     return trust_once(session(ctx).create_client(
         service, region_name=region, aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         aws_session_token=creds.token, config=cfg,

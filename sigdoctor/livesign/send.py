@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sigdoctor.botohttp import TrustOnceSession
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.iam.calls import record, record_date
 from sigdoctor.livesign.request import LiveRequest
 from sigdoctor.netconn.proxy import go_decide, mask
@@ -48,7 +48,7 @@ def send(ctx: Context, live: LiveRequest, operation_service: str) -> Answer:
                     route=f"via proxy {mask(decision.proxy)}" if decision.proxy else f"direct ({decision.reason})")
     parts = urlsplit(url)
     record(ctx, operation_service, live.operation, f"{parts.scheme}://{parts.netloc}")
-    http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0, margin=0.5))
+    http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0, margin=DEADLINE_MARGIN_S))
     t_sent = ctx.now()
     try:
         resp: Any = http.send(live.request.prepare())

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import Endpoint, endpoints_of_run
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netconn import proxy as proxymod
@@ -58,7 +58,7 @@ def check(
     bundle = ca_bundle(ctx)
     section["ca_bundle"] = bundle.as_dict()
     # Finish (judge, return) before the run's deadline cuts the probe off: a cut-off probe loses every trace.
-    budget_s = max(0.1, min(ENDPOINT_BUDGET_S, ctx.remaining() - 0.5))
+    budget_s = max(0.1, min(ENDPOINT_BUDGET_S, ctx.remaining() - DEADLINE_MARGIN_S))
 
     def one(ep: Endpoint) -> Trace:
         given, source = _addresses(ep, prior or {}, addresses or {})

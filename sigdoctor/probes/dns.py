@@ -11,7 +11,7 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import endpoints_of_run
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netdns import expand, judge
@@ -130,7 +130,7 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
         if all(h != host for h, _ in names):
             names.append((host, ep.purpose))
     # Leave room under the probe's timeout (and the run's deadline) to judge and return.
-    budget = max(0.1, min(TIMEOUT_S - 1.0, ctx.remaining() - 0.5))
+    budget = max(0.1, min(TIMEOUT_S - 1.0, ctx.remaining() - DEADLINE_MARGIN_S))
     if not names:
         return Outcome(Status.SKIP, "no endpoints to resolve", data={"dns": data})
     gai_wait = min(ctx.timeout(GETADDRINFO_WAIT_S), budget)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
 from sigdoctor.iam.calls import frozen
 from sigdoctor.livesign.judge import ACCEPTED, NOT_SENT, REJECTED, SIGNATURE_CAUSES, Verdict, evidence, judge
@@ -22,10 +22,6 @@ from sigdoctor.targets import Target, TargetError, parse_target
 
 EMITS = ("signature.accepted", "signature.rejected", "signature.not-sent", "signature.target-skipped",
          "signature.no-targets", *(f"signature.{c}" for c in SIGNATURE_CAUSES))
-
-
-# The request must end this long before the deadline, so the probe reports its own timeout, not the runner's cut.
-SEND_MARGIN_S = 0.5
 
 
 def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
@@ -45,7 +41,7 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         target = _target(ctx, text, findings)
         if target is None:
             continue
-        if ctx.remaining() < 0.2 + SEND_MARGIN_S:
+        if ctx.remaining() < 0.2 + DEADLINE_MARGIN_S:
             findings.append(Finding("signature.not-sent", Status.SKIP, f"{text}: the run's deadline was reached "
                                     "before its request could be sent (raise --deadline)", {"target": text}))
             continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -23,8 +22,8 @@ from botocore.exceptions import (
     SSLError,
 )
 
-from sigdoctor.botohttp import prefetch, trust_once
-from sigdoctor.context import Context
+from sigdoctor.botohttp import one_attempt, prefetch, trust_once
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
 
 CALL_TIMEOUT_S = 3.0
@@ -77,8 +76,7 @@ def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | No
     chain = ctx.shared.get("botocore_session")
     session: Any = ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
     prefetch(session)
-    t = ctx.timeout(CALL_TIMEOUT_S, margin=0.5)
-    config = Config(connect_timeout=t, read_timeout=t, retries={"total_max_attempts": 1, "mode": "standard"})
+    config = one_attempt(ctx.timeout(CALL_TIMEOUT_S, margin=DEADLINE_MARGIN_S))
     if keys is not None:
         ak, sk, tok = keys
         return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config,
