@@ -44,8 +44,6 @@ def _argparse_message(message: str) -> str:
     if message.startswith("argument COMMAND: invalid choice:"):
         bad, _, known = message.split("invalid choice:", 1)[1].partition("(choose from ")
         return f"No such command {bad.strip()} (commands: {known.rstrip(')').replace(chr(39), '')})"
-    if message.startswith("unrecognized arguments: "):
-        return f"No such option: {message.split(': ', 1)[1]}"
     return message.replace("argument ", "", 1) if message.startswith("argument ") else message
 
 
@@ -338,8 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit status."""
     args = sys.argv[1:] if argv is None else argv
     try:
+        cli = parser()
         try:
-            ns, extra = parser().parse_known_args(args)
+            # parse_known_args: unknown options come back here (named one at a time, with the command's --help)
+            # instead of argparse's "unrecognized arguments" list.
+            ns, extra = cli.parse_known_args(args)
             if extra:
                 where = f"sigdoctor {ns.command}" if getattr(ns, "command", None) else "sigdoctor"
                 kind = "No such option" if extra[0].startswith("-") else "Unexpected argument"
@@ -347,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         except SystemExit as exc:  # --help and --version print and "exit" inside argparse
             return int(exc.code or 0)
         if getattr(ns, "handler", None) is None:
-            parser().print_help()
+            cli.print_help()
             return ExitStatus.OK
         return int(ns.handler(ns))
     except UsageError as exc:
