@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,13 @@ import pytest
 
 from sigdoctor.context import Context
 from sigdoctor.doctor import run_report
-from sigdoctor.model import Finding, ProbeResult, Report
 from sigdoctor.probes.credentials import PROBE as CRED_PROBE
 from sigdoctor.probes.identity import PROBE as IDENTITY_PROBE
 from sigdoctor.probes.permissions import PROBE as PERM_PROBE
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
 from tests.loopback import forbid_name_lookups
+from tests.probe_run import FakeAwsRun
 
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
@@ -39,26 +38,12 @@ def deny(action: str | list[str], resource: str = "*", pid: str = "deny") -> Pol
 SIMULATE_SELF = allow(["iam:SimulatePrincipalPolicy", "iam:GetRole"], pid="self-check")
 
 
-@dataclass
-class Run:
-    report: Report
-    ctx: Context
-    fake: FakeAws
-
-    @property
-    def probe(self) -> ProbeResult:
-        return next(p for p in self.report.probes if p.id == "permissions")
-
-    def findings(self, name: str) -> list[Finding]:
-        return [f for f in self.probe.findings if f.id == f"permissions.{name}"]
+class Run(FakeAwsRun):
+    probe_id = "permissions"
 
     @property
     def data(self) -> dict[str, Any]:
         return dict(self.probe.data["permissions"])
-
-    @property
-    def causes(self) -> list[str]:
-        return [c.id for c in self.report.root_causes]
 
     def fake_ops(self) -> list[tuple[str, str]]:
         """The signed calls the fake answered (service, operation), in order."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,12 @@ import pytest
 
 from sigdoctor.context import Context
 from sigdoctor.doctor import run_report
-from sigdoctor.model import Finding, ProbeResult, Report
 from sigdoctor.probes.credentials import PROBE as CRED_PROBE
 from sigdoctor.probes.signature import PROBE as SIG_PROBE
 from tests.fakes.aws_api import ACCOUNT, FakeAws, Key
 from tests.fakes.aws_policy import Policy
 from tests.loopback import forbid_name_lookups
+from tests.probe_run import FakeAwsRun
 
 AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"
 LOGS_URL = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/agents/app"
@@ -26,26 +25,12 @@ EVERYTHING = Policy("all", {"Version": "2012-10-17", "Statement": [{"Effect": "A
                                                                     "Resource": "*"}]})
 
 
-@dataclass
-class Run:
-    report: Report
-    ctx: Context
-    fake: FakeAws
-
-    @property
-    def probe(self) -> ProbeResult:
-        return next(p for p in self.report.probes if p.id == "signature")
-
-    def findings(self, name: str) -> list[Finding]:
-        return [f for f in self.probe.findings if f.id == f"signature.{name}"]
+class Run(FakeAwsRun):
+    probe_id = "signature"
 
     @property
     def rows(self) -> list[dict[str, Any]]:
         return list(self.probe.data["signature"])
-
-    @property
-    def causes(self) -> list[str]:
-        return [c.id for c in self.report.root_causes]
 
 
 @pytest.fixture(autouse=True)
