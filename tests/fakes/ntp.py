@@ -24,10 +24,10 @@ def _ntp_ts(t: float) -> bytes:
 
 class NtpResponder:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, offset: float = 0.0, mode: str = "ok",
-                 stratum: int = 3) -> None:
+                 stratum: int = 3, refid: bytes = b"FAKE") -> None:
         if mode not in ("ok", "silent", "kod", "unsync"):
             raise ValueError(mode)
-        self.offset, self.mode, self.stratum = offset, mode, stratum
+        self.offset, self.mode, self.stratum, self.refid = offset, mode, stratum, refid
         self.requests = 0
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -58,7 +58,7 @@ class NtpResponder:
             now = time.time() + self.offset
             leap = 3 if self.mode == "unsync" else 0
             stratum = 0 if self.mode == "kod" else self.stratum
-            refid = b"RATE" if self.mode == "kod" else b"FAKE"
+            refid = b"RATE" if self.mode == "kod" else self.refid
             head = struct.pack("!BBbb", (leap << 6) | (4 << 3) | 4, stratum, 4, -20) + b"\0" * 8 + refid
             # reference, originate (= the client's transmit), receive, transmit
             packet = head + _ntp_ts(now) + data[40:48] + _ntp_ts(now) + _ntp_ts(time.time() + self.offset)
