@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Score `sigdoctor decode` on the real-world corpus (tests/corpus/<batch>/): how often the cause the source thread
+gives is ranked first, or in the first three, of `root_causes`.
+
+    .venv/bin/python bench/corpus.py [BATCH ...] [--cli] [--json] [--by-cause] [--quiet]
+
+BATCH defaults to every tests/corpus/batch*/ directory, each scored separately. Each text is decoded in this process
+through the CLI's own `main(["decode", "--format", "json", FILE])` (so exactly what a user gets, without an
+interpreter start per text); `--cli` runs the installed `sigdoctor` executable in a child process instead.
+
+Figures (per batch):
+* top-1 on confirmed — among texts whose thread confirms the cause, how often root_causes[0] is that cause;
+* top-3 on all — among all texts, how often the cause is one of the first three root causes.
+A text labelled `out-of-catalog` (the thread's cause is none of sigdoctor's) counts as a hit when decode names no
+error-severity cause: saying nothing is right, naming a cause is a false diagnosis.
+Not a test: figures are reported, never asserted (the goal, issue 11: top-1 ≥ 90 % on confirmed, top-3 ≥ 95 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "corpus"
+OUT_OF_CATALOG = "out-of-catalog"
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: str
+    project: str
+    source: str
+    expected: str
+    confirmed: bool
+    got: tuple[str, ...]  # root cause ids, ranked
+    errors: tuple[str, ...]  # the error-severity ones among them
+
+    @property
+    def top1(self) -> bool:
+        if self.expected == OUT_OF_CATALOG:
+            return not self.errors
+        return bool(self.got) and self.got[0] == self.expected
+
+    @property
+    def top3(self) -> bool:
+        if self.expected == OUT_OF_CATALOG:
+            return not self.errors
+        return self.expected in self.got[:3]
+
+
+def load_index(batch: Path) -> list[dict[str, Any]]:
+    index = batch / "index.toml"
+    with index.open("rb") as f:
+        return list(tomllib.load(f)["text"])
+
+
+def decode_in_process(path: Path) -> dict[str, Any]:
+    from sigdoctor.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["decode", "--format", "json", str(path)])
+    return dict(json.loads(out.getvalue()))
+
+
+def decode_child(path: Path, exe: str) -> dict[str, Any]:
+    done = subprocess.run([exe, "decode", "--format", "json", str(path)], capture_output=True, text=True,
+                          check=False, timeout=120)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{path}: sigdoctor decode exited {done.returncode}: {done.stderr.strip()[:200]}")
+    return dict(json.loads(done.stdout))
+
+
+def score(batch: Path, *, cli: bool) -> list[Scored]:
+    exe = shutil.which("sigdoctor") or str(REPO / ".venv" / "bin" / "sigdoctor")
+    results = []
+    for entry in load_index(batch):
+        path = batch / entry["file"]
+        report = decode_child(path, exe) if cli else decode_in_process(path)
+        causes = report.get("root_causes", [])
+        results.append(Scored(
+            id=entry["id"], project=entry["project"], source=entry["source"], expected=entry["cause"],
+            confirmed=bool(entry["confirmed"]),
+            got=tuple(c["id"] for c in causes),
+            errors=tuple(c["id"] for c in causes if c.get("severity") == "error"),
+        ))
+    return results
+
+
+def pct(hits: int, total: int) -> str:
+    return f"{hits}/{total} = {100 * hits / total:.0f}%" if total else "—"
+
+
+def summary(name: str, rows: list[Scored]) -> dict[str, Any]:
+    confirmed = [r for r in rows if r.confirmed]
+    return {
+        "batch": name,
+        "texts": len(rows),
+        "projects": len({r.project for r in rows}),
+        "confirmed": len(confirmed),
+        "top1_confirmed": sum(r.top1 for r in confirmed),
+        "top3_all": sum(r.top3 for r in rows),
+        "top1_all": sum(r.top1 for r in rows),
+        "no_cause": sum(not r.got for r in rows),
+        "misses": [{"id": r.id, "project": r.project, "source": r.source, "expected": r.expected,
+                    "confirmed": r.confirmed, "got": list(r.got[:3])} for r in rows if not r.top1 or not r.top3],
+    }
+
+
+def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] | None, quiet: bool) -> str:
+    lines = ["| batch | texts | projects | confirmed | top-1 on confirmed | top-3 on all | top-1 on all | no cause |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for s in summaries:
+        lines.append(f"| {s['batch']} | {s['texts']} | {s['projects']} | {s['confirmed']} | "
+                     f"{pct(s['top1_confirmed'], s['confirmed'])} | {pct(s['top3_all'], s['texts'])} | "
+                     f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} |")
+    if by_cause is not None:
+        for name, rows in by_cause.items():
+            lines += ["", f"By expected cause ({name}):", "",
+                      "| cause | texts | confirmed | top-1 | top-3 |", "| --- | --- | --- | --- | --- |"]
+            causes = sorted({r.expected for r in rows})
+            for cause in causes:
+                mine = [r for r in rows if r.expected == cause]
+                lines.append(f"| {cause} | {len(mine)} | {sum(r.confirmed for r in mine)} | "
+                             f"{sum(r.top1 for r in mine)} | {sum(r.top3 for r in mine)} |")
+    if not quiet:
+        for s in summaries:
+            if not s["misses"]:
+                continue
+            lines += ["", f"Misses ({s['batch']}): top-1 or top-3 wrong", "",
+                      "| id | confirmed | expected | got (first 3) | project |", "| --- | --- | --- | --- | --- |"]
+            for m in s["misses"]:
+                got = ", ".join(m["got"]) or "(no cause)"
+                lines.append(f"| {m['id']} | {'yes' if m['confirmed'] else 'no'} | {m['expected']} | {got} | "
+                             f"{m['project']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("batches", nargs="*", help="batch directory names under tests/corpus (default: all batch*)")
+    p.add_argument("--cli", action="store_true", help="run the sigdoctor executable per text instead of in-process")
+    p.add_argument("--json", action="store_true", help="print the figures and misses as JSON")
+    p.add_argument("--by-cause", action="store_true", help="also break the figures down by expected cause")
+    p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    a = p.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    names = a.batches or sorted(d.name for d in CORPUS.glob("batch*") if (d / "index.toml").is_file())
+    if not names:
+        print("no batch with an index.toml under tests/corpus", file=sys.stderr)
+        return 2
+    scored = {name: score(CORPUS / name, cli=a.cli) for name in names}
+    summaries = [summary(name, rows) for name, rows in scored.items()]
+    if a.json:
+        print(json.dumps(summaries, indent=2))
+    else:
+        sys.stdout.write(markdown(summaries, scored if a.by_cause else None, a.quiet))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""The real-world corpus is well-formed and holds no secret. Accuracy is a bench figure (bench/corpus.py), never
+asserted here."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sigdoctor.catalog import CATALOG
+
+CORPUS = Path(__file__).resolve().parent
+BATCHES = sorted(d for d in CORPUS.glob("batch*") if d.is_dir())
+OUT_OF_CATALOG = "out-of-catalog"
+FIELDS = {"id": str, "file": str, "project": str, "source": str, "cause": str, "confirmed": bool, "notes": str}
+
+# Shapes of secrets as they appear in pasted text. A match is allowed only when it is visibly fake: AWS's documented
+# example values, or a value that says FAKE/EXAMPLE/REDACTED, or one that repeats a short unit ("deadbeef" × 8).
+SECRET_SHAPES = {
+    "secret access key": re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
+    "session token": re.compile(r"(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz|IQoJ)[A-Za-z0-9/+=%]{60,}"),
+    "long base64 token": re.compile(r"[A-Za-z0-9/+]{120,}={0,2}"),
+    "signature": re.compile(r"(?:Signature=|<SignatureProvided>|signature=)([0-9a-f]{64})"),
+    "web identity token": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+}
+
+
+def _looks_fake(value: str) -> bool:
+    upper = value.upper()
+    if any(word in upper for word in ("EXAMPLE", "FAKE", "REDACTED", "XXXXXXXX")):
+        return True
+    for unit in range(1, 9):
+        if len(value) >= 2 * unit and (value[:unit] * (len(value) // unit + 1)).startswith(value):
+            return True
+    return False
+
+
+def _is_secret_key_shape(value: str) -> bool:
+    """A 40-character run is a secret key only if it mixes cases and digits the way AWS keys do; this spares
+    SHA-1 hex digests, paths and upper-case identifiers."""
+    if re.fullmatch(r"[0-9a-f]{40}|[0-9A-F]{40}", value):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+    return classes == 3
+
+
+def _entries() -> list[tuple[Path, dict[str, object]]]:
+    out = []
+    for batch in BATCHES:
+        with (batch / "index.toml").open("rb") as f:
+            out += [(batch, entry) for entry in tomllib.load(f)["text"]]
+    return out
+
+
+def test_there_is_a_corpus() -> None:
+    assert BATCHES, "no tests/corpus/batch*/ directory"
+    for batch in BATCHES:
+        assert (batch / "index.toml").is_file(), f"{batch.name} has no index.toml"
+
+
+@pytest.mark.parametrize("batch", BATCHES, ids=lambda b: b.name)
+def test_index_is_well_formed(batch: Path) -> None:
+    with (batch / "index.toml").open("rb") as f:
+        entries = tomllib.load(f)["text"]
+    catalog = set(CATALOG)
+    ids = [e["id"] for e in entries]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    files = {e["file"] for e in entries}
+    assert len(files) == len(entries), "two entries share a file"
+    for e in entries:
+        for field, kind in FIELDS.items():
+            assert isinstance(e.get(field), kind), f"{e.get('id')}: {field} missing or not {kind.__name__}"
+        assert (batch / e["file"]).is_file(), f"{e['id']}: {e['file']} does not exist"
+        assert e["cause"] in catalog or e["cause"] == OUT_OF_CATALOG, f"{e['id']}: unknown cause {e['cause']!r}"
+        assert re.fullmatch(r"https://\S+", e["source"]), f"{e['id']}: source is not a URL: {e['source']!r}"
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+", e["project"]), f"{e['id']}: project is not owner/repo"
+    texts = {p.name for p in batch.glob("*.txt")}
+    assert texts == files, f"texts without an index entry: {sorted(texts - files)}"
+
+
+@pytest.mark.parametrize("batch", BATCHES, ids=lambda b: b.name)
+def test_batch_spans_many_projects(batch: Path) -> None:
+    with (batch / "index.toml").open("rb") as f:
+        entries = tomllib.load(f)["text"]
+    assert len({e["project"] for e in entries}) >= 12
+
+
+def test_texts_are_distinct_and_not_empty() -> None:
+    seen: dict[str, str] = {}
+    for batch, e in _entries():
+        text = (batch / str(e["file"])).read_text(encoding="utf-8")
+        assert text.strip(), f"{batch.name}/{e['file']} is empty"
+        key = " ".join(text.split())
+        assert key not in seen, f"{batch.name}/{e['file']} repeats {seen.get(key)}"
+        seen[key] = f"{batch.name}/{e['file']}"
+
+
+def test_no_text_holds_an_unredacted_secret() -> None:
+    found = []
+    for batch, e in _entries():
+        text = (batch / str(e["file"])).read_text(encoding="utf-8")
+        for kind, shape in SECRET_SHAPES.items():
+            for m in shape.finditer(text):
+                value = m.group(m.lastindex or 0)
+                if kind == "secret access key" and not _is_secret_key_shape(value):
+                    continue
+                if not _looks_fake(value):
+                    found.append(f"{batch.name}/{e['file']}: {kind} {value[:6]}…")
+    assert not found, "replace with an obviously fake value of the same shape:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(("value", "secret"), [
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", False),
+    ("Ab3dE5gH7jK9mN1pQ3sT5vX7zB9dF1hJ3kL5nP7r", True),
+    ("d48f381d9a4e68c83283ce5233844807dfdc5ba5", False),
+    ("deadbeef" * 8, False),
+])
+def test_the_secret_check_tells_real_from_fake(value: str, secret: bool) -> None:
+    flagged = _is_secret_key_shape(value) and not _looks_fake(value) if len(value) == 40 else not _looks_fake(value)
+    assert flagged is secret
