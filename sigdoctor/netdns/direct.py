@@ -1,4 +1,4 @@
-"""Ask one nameserver directly (our own wire client, netdns.wire), walking the search list the way glibc does, so each nameserver's own
+"""Ask one nameserver directly (dnspython), walking the search list the way glibc does, so each nameserver's own
 answer — CNAME chain, addresses, TTL, rcode, time — is visible, not just the system resolver's verdict.
 
 The port is a parameter: resolv.conf has no port (53), tests point it at a fake on 127.0.0.1.
@@ -6,17 +6,17 @@ The port is a parameter: resolv.conf has no port (53), tests point it at a fake 
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sigdoctor.netdns import wire
-
 # Outcomes of one query and of one lookup, worst last for aggregation.
 ANSWER, NODATA, NXDOMAIN, SERVFAIL, REFUSED, ERROR, TIMEOUT = (
     "answer", "nodata", "nxdomain", "servfail", "refused", "error", "timeout")
-_SEVERITY = (ANSWER, NXDOMAIN, NODATA, SERVFAIL, REFUSED, ERROR, TIMEOUT)
+OUTCOMES = _SEVERITY = (ANSWER, NXDOMAIN, NODATA, SERVFAIL, REFUSED, ERROR, TIMEOUT)
+_RCODES = {3: NXDOMAIN, 2: SERVFAIL, 5: REFUSED}  # dns.rcode values, without importing dnspython at start-up
 # glibc's res_search ends the lookup on these instead of trying the next candidate name.
 _STOPS_SEARCH = (REFUSED, ERROR, TIMEOUT)
 
@@ -102,80 +102,138 @@ class Lookup:
         return d
 
 
-def _walk(answer: list[wire.Record], qname: str, rdtype: int) -> tuple[list[str], list[str], int | None]:
-    """Follow the answer section from qname: (cname targets in order, addresses, smallest TTL on the path)."""
-    # Records of one owner and type form one RRset: its TTL is the smallest, its data has no duplicates.
-    by_owner: dict[tuple[str, int], tuple[int, list[str]]] = {}
-    for rr in answer:
-        if rr.rdclass != wire.CLASS_IN:
-            continue
-        key = (rr.owner.lower(), rr.rdtype)
-        ttl, data = by_owner.get(key, (rr.ttl, []))
-        if rr.data not in data:
-            data.append(rr.data)
-        by_owner[key] = (min(ttl, rr.ttl), data)
-    name, chain, ttls = qname.lower().rstrip("."), [], []
+def _walk(response: Any, rdtype: int) -> tuple[list[str], list[str], int | None]:
+    """Follow the answer section from the question's name: (cname targets in order, addresses, smallest TTL on the
+    path). dnspython merges records of one owner and type into one RRset whose TTL is the smallest."""
+    import dns.rdataclass
+    import dns.rdatatype
+
+    # dns.name.Name compares and hashes case-insensitively, as DNS does.
+    by_owner = {(rrset.name, rrset.rdtype): rrset for rrset in response.answer
+                if rrset.rdclass == dns.rdataclass.IN}
+    name = response.question[0].name
+    chain: list[str] = []
+    ttls: list[int] = []
     for _ in range(16):  # a CNAME loop must not spin
-        cname = by_owner.get((name, wire.CNAME))
+        cname = by_owner.get((name, dns.rdatatype.CNAME))
         if cname is None:
             break
-        ttls.append(cname[0])
-        name = cname[1][0].lower()
-        chain.append(name)
+        ttls.append(int(cname.ttl))
+        name = cname[0].target
+        chain.append(name.to_text(omit_final_dot=True).lower())
     addrs: list[str] = []
     final = by_owner.get((name, rdtype))
     if final is not None:
-        ttls.append(final[0])
-        addrs = list(final[1])
+        ttls.append(int(final.ttl))
+        addrs = [str(rr.address) for rr in final]
     return chain, addrs, (min(ttls) if ttls else None)
 
 
-def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float) -> Query:
-    """One query over UDP (TCP when the answer is truncated), never raising."""
+def _exchange(q: Any, nameserver: str, port: int, timeout: float) -> tuple[Any, bool]:
+    """(response, over TCP): UDP, then TCP when the answer is truncated, both within one `timeout`.
+
+    dnspython's expirations are absolute, so datagrams that are not the answer — from another address or port, or
+    answering another query (a late answer, a spoof, a flood) — are skipped without extending the wait, as glibc
+    skips them. A datagram from the nameserver that cannot be parsed is its answer, and an error.
+    """
+    import dns.flags
+    import dns.inet
+    import dns.message
+    import dns.query
+
+    expiration = time.time() + timeout  # dnspython's clock for expirations
+    family = dns.inet.af_for_address(nameserver)
+    # The tuple the socket reports senders in (4 fields for IPv6), so dnspython can compare the answer's source.
+    destination = dns.inet.low_level_address_tuple((nameserver, port), family)
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)  # dnspython waits for readability itself, up to the expiration
+        dns.query.send_udp(sock, q, destination, expiration)
+        while True:
+            try:
+                response, _ = dns.query.receive_udp(sock, destination, expiration, ignore_unexpected=True,
+                                                    raise_on_truncation=True)
+            except dns.message.Truncated as exc:
+                # A truncated answer may come without its question (dnslib's does): the id and QR flag suffice, as
+                # for glibc, since all it makes us do is ask again over TCP.
+                cut = exc.message()  # type: ignore[no-untyped-call]
+                if q.is_response(cut) or (cut.id == q.id and cut.flags & dns.flags.QR):
+                    break
+                continue
+            if q.is_response(response):
+                return response, False
+    left = expiration - time.time()
+    if left <= 0:
+        raise TimeoutError
+    return dns.query.tcp(q, nameserver, timeout=left, port=port), True
+
+
+def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float, *, edns: bool = False) -> Query:
+    """One query over UDP (TCP when the answer is truncated), never raising.
+
+    `edns`: add an EDNS0 OPT record, as glibc does only with `options edns0` in resolv.conf.
+    """
+    import dns.exception
+    import dns.inet
+    import dns.message
+    import dns.query
+    import dns.rcode
+    import dns.rdatatype
+
     start = time.monotonic()
+    if not dns.inet.is_address(nameserver.split("%", 1)[0]):
+        return Query(name, rdtype, ERROR, error=f"nameserver {nameserver!r} is not an IP address")
     try:
-        _, message = wire.make_query(name, rdtype)
-        response, tcp = wire.exchange(message, nameserver, port, timeout)
-    except TimeoutError:  # before OSError: it is one
+        q = dns.message.make_query(name, rdtype, use_edns=0 if edns else False)
+    except (dns.exception.DNSException, UnicodeError, ValueError) as exc:  # a name DNS cannot carry: not asked
+        return Query(name, rdtype, ERROR, error=f"invalid name {name!r}: {_text(exc)}")
+    try:
+        response, tcp = _exchange(q, nameserver, port, timeout)
+    except (dns.exception.Timeout, TimeoutError):  # before OSError: TimeoutError is one
         return Query(name, rdtype, TIMEOUT, elapsed_ms=_ms(start), error="no answer")
-    except OSError as exc:  # e.g. no route to the nameserver: sendto fails at once
+    except OSError as exc:  # e.g. no route to the nameserver, or nothing listening on TCP after a truncation
         return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=exc.strerror or str(exc))
-    except wire.WireError as exc:
-        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=str(exc))
+    except EOFError:
+        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start),
+                     error="the nameserver closed the TCP connection before the whole answer")
+    except dns.query.BadResponse:
+        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start),
+                     error="the TCP answer does not answer the query (id or question differ)")
+    except (dns.exception.DNSException, UnicodeError, ValueError) as exc:  # from_wire: an answer it cannot read
+        return Query(name, rdtype, ERROR, elapsed_ms=_ms(start), error=f"malformed answer: {_text(exc)}")
     elapsed = _ms(start)
-    rcode = response.rcode
-    if rcode == wire.NXDOMAIN:
-        return Query(name, rdtype, NXDOMAIN, elapsed_ms=elapsed, tcp=tcp)
-    if rcode == wire.SERVFAIL:
-        return Query(name, rdtype, SERVFAIL, elapsed_ms=elapsed, tcp=tcp)
-    if rcode == wire.REFUSED:
-        return Query(name, rdtype, REFUSED, elapsed_ms=elapsed, tcp=tcp)
-    if rcode != wire.NOERROR:
-        return Query(name, rdtype, ERROR, elapsed_ms=elapsed, error=f"rcode {wire.rcode_text(rcode)}", tcp=tcp)
-    # The answer's owner names are in wire form (IDNA for a non-ASCII name), so the walk starts from the same.
-    qname = response.question[0] if response.question else name
-    chain, addrs, ttl = _walk(response.answer, qname, wire.RDTYPES[rdtype.upper()])
+    rcode = response.rcode()
+    outcome = _RCODES.get(rcode)
+    if outcome is not None:
+        return Query(name, rdtype, outcome, elapsed_ms=elapsed, tcp=tcp)
+    if rcode != dns.rcode.NOERROR:
+        return Query(name, rdtype, ERROR, elapsed_ms=elapsed, error=f"rcode {dns.rcode.to_text(rcode)}", tcp=tcp)
+    chain, addrs, ttl = _walk(response, dns.rdatatype.from_text(rdtype))
     return Query(name, rdtype, ANSWER if addrs else NODATA, addrs, chain, ttl, elapsed, tcp=tcp)
+
+
+def _text(exc: BaseException) -> str:
+    """dnspython's own sentence ("A DNS label is > 63 octets long."), else the exception's name."""
+    return (str(exc) or type(exc).__name__).rstrip(".")
 
 
 def _ms(start: float) -> int:
     return int((time.monotonic() - start) * 1000)
 
 
-def _both(name: str, nameserver: str, port: int, timeout: float) -> tuple[Query, Query]:
+def _both(name: str, nameserver: str, port: int, timeout: float, edns: bool) -> tuple[Query, Query]:
     """A and AAAA in parallel, as glibc and Go send them by default."""
     box: dict[str, Query] = {}
-    t = threading.Thread(target=lambda: box.__setitem__("aaaa", query(name, "AAAA", nameserver, port, timeout)),
+    t = threading.Thread(target=lambda: box.__setitem__("aaaa", query(name, "AAAA", nameserver, port, timeout, edns=edns)),
                          name=f"dns-aaaa-{name}", daemon=True)
     t.start()
-    a = query(name, "A", nameserver, port, timeout)
+    a = query(name, "A", nameserver, port, timeout, edns=edns)
     t.join(timeout + 1.0)
     aaaa = box.get("aaaa") or Query(name, "AAAA", TIMEOUT, error="no answer")
     return a, aaaa
 
 
 def lookup(candidates: list[str], nameserver: str, *, port: int = 53, timeout: float = 1.0,
-           deadline: float | None = None) -> Lookup:
+           deadline: float | None = None, edns: bool = False) -> Lookup:
     """Walk `candidates` (expand.candidates order) at one nameserver until one has addresses or glibc would stop.
 
     `deadline` (a time.monotonic() value) stops the walk before a query could outlive it.
@@ -189,7 +247,7 @@ def lookup(candidates: list[str], nameserver: str, *, port: int = 53, timeout: f
         if left is not None and left < 0.05:
             result.not_tried = candidates[i:]
             break
-        a, aaaa = _both(cand, nameserver, port, timeout if left is None else min(timeout, left))
+        a, aaaa = _both(cand, nameserver, port, timeout if left is None else min(timeout, left), edns)
         result.queries.extend((a, aaaa))
         got = [q for q in (a, aaaa) if q.outcome == ANSWER]
         if got:

@@ -129,6 +129,8 @@ def gather(
     """`names` = [(host, purpose)]; `budget` = seconds the direct walks may take in all."""
     deadline = time.monotonic() + budget
     servers = effective_nameservers(conf)
+    # Queries look like the agent's: glibc adds EDNS0 only when resolv.conf asks for it.
+    edns = "edns0" in conf.options
     results = []
     for host, purpose in names:
         r = NameResult(host, purpose, literal=classify.is_ip(host))
@@ -148,7 +150,8 @@ def gather(
         for r in todo:
             sys_f[r.host] = pool.submit(system_resolve, r.host, gai_timeout, getaddrinfo)
             direct_f[r.host] = [
-                pool.submit(lookup, r.candidates, ns, port=port, timeout=query_timeout, deadline=deadline)
+                pool.submit(lookup, r.candidates, ns, port=port, timeout=query_timeout, deadline=deadline,
+                            edns=edns)
                 for ns in servers
             ]
         for r in todo:

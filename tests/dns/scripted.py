@@ -3,7 +3,7 @@ over UDP only, answers for another query, datagrams from another port, floods, m
 
     with ScriptedDns("127.0.0.1") as ns:          # "::1" for IPv6; tcp=False: nothing listens on TCP
         ns.udp = lambda q: [respond(q, ("sts.example", 60, "A", "192.0.2.1"))]
-        ns.tcp = lambda q: framed(respond(q, ...))   # raw bytes, length prefix included (or not)
+        ns.tcp = lambda q: framed(respond(q, ...))   # raw bytes, length prefix included (or not); None: silent
 
 A UDP script returns a list of items: bytes go out from the server's port; ("stray", bytes) from another port of
 the same host; ("flood", bytes) is resent every 20 ms for 8 s or until the server stops.
@@ -58,7 +58,8 @@ class ScriptedDns:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.host = host
         self.udp: Callable[[bytes], list[UdpItem]] = lambda q: []
-        self.tcp: Callable[[bytes], bytes] = framed
+        # None: hold the connection open, silent, until the server stops.
+        self.tcp: Callable[[bytes], bytes | None] = framed
         self.queries: list[tuple[str, bytes]] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -135,7 +136,11 @@ class ScriptedDns:
                     head = conn.recv(2, socket.MSG_WAITALL)
                     query = conn.recv(struct.unpack("!H", head)[0], socket.MSG_WAITALL)
                     self.queries.append(("tcp", query))
-                    conn.sendall(self.tcp(query))
+                    reply = self.tcp(query)
+                    if reply is None:
+                        self._stop.wait()
+                    else:
+                        conn.sendall(reply)
                 except (OSError, struct.error):
                     continue
 
