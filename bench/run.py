@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""All of issue 7's benchmarks; prints Markdown tables (paste into bench/RESULTS.md). Timings are reported, never
-asserted. Needs `unshare -rnm` for the world sections (nothing leaves the machine).
+"""All of issues 7 and 14's benchmarks; prints Markdown tables (paste into bench/RESULTS.md). Timings are reported,
+never asserted. Needs `unshare -rnm` for the world sections (nothing leaves the machine).
 
-    .venv/bin/python bench/run.py [--runs 10] [--only startup,healthy,blackhole,decode] [--aws PATH]
+    .venv/bin/python bench/run.py [--runs 10] [--only startup,worlds,blackhole,merge,decode] [--aws PATH] [--profile]
 
 * startup   — `sigdoctor --version` / `--help` (venv, zipapp, executable when dist/ has them) vs `aws --version`
-* healthy   — a full `sigdoctor run --target AMP_URL` in the namespace world (SigV4-verifying fake STS/IAM/AMP on
-              AWS names over TLS, Amazon Time Sync) vs one `aws sts get-caller-identity` there; plus one cProfile
-* blackhole — every AWS address silent (SYNs dropped, UDP unanswered, DNS answers): `run --deadline D` vs
-              `aws sts get-caller-identity` (bounded by our own timeout)
+* worlds    — side by side, each vs one `aws sts get-caller-identity` in the same world (runs alternate):
+              healthy: SigV4-verifying fake STS/IAM/AMP on AWS names over TLS, Amazon Time Sync, session keys in env;
+              pod: the realistic EKS pod of issue 14 (bench/pod_world.py: IRSA, IMDS silently dropped, Time Sync
+              answering, public NTP blocked, moto STS, AMP front end) — `sigdoctor run --target AMP_URL`, with
+              per-probe medians; --profile adds one cProfile and one -X importtime of the healthy world's run
+* blackhole — every AWS address silent (SYNs dropped, UDP unanswered, DNS answers): `run` (default deadline) and
+              `run --deadline 5`, vs `aws sts get-caller-identity` (one run, bounded by our own timeout)
+* merge     — bench/merge.py: 10,000 and 100,000 reports from a folder and from stdin (time, peak RSS)
 * decode    — bench/decode.py (100 MB agent log vs grep -c)
 awscli comes from PyPI into .bench-venv/ (created on first use) unless --aws names one.
 """
@@ -17,17 +21,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.pod_world import AMP_URL as POD_AMP_URL  # noqa: E402
+from bench.pod_world import amp_launcher, pod_world  # noqa: E402
 from bench.startup import measure  # noqa: E402
 from tests.fakes.aws_api import FakeAws  # noqa: E402
 from tests.fakes.aws_policy import Policy  # noqa: E402
@@ -101,22 +109,26 @@ def _fake_world(tmp: Path, name: str) -> tuple[World, FakeAws]:
     return w, fake
 
 
-def _in_world(w: World, fake: FakeAws | None, plan: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
+def _in_world(w: World, wrap: list[str], plan: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
+    """Run bench/timer.py with `plan` inside the world, behind `wrap` (a launcher that serves a fake while the rest
+    of its argv runs, or nothing)."""
     rundir = w.dir / "bench"
     rundir.mkdir(parents=True, exist_ok=True)
     plan_path, out_path = rundir / "plan.json", rundir / "out.json"
     plan_path.write_text(json.dumps(plan))
-    argv = [*TIMER, str(plan_path), str(out_path)]
-    if fake is not None:
-        config = rundir / "fake.json"
-        config.write_text(json.dumps(fake.to_config()))
-        argv = [sys.executable, "-c", LAUNCH, "--config", str(config), "--listen", f"{FAKE_ADDRESS}:443",
-                *[a for n in NAMES for a in ("--tls-name", n)], "--calls-out", str(rundir / "calls.json"), "--",
-                *argv]
-    r = w.run_cmd(argv, timeout=timeout)
+    r = w.run_cmd([*wrap, *TIMER, str(plan_path), str(out_path)], timeout=timeout)
     if not out_path.exists():
         raise SystemExit(f"benchmark world failed:\n{r.describe()}")
     return dict(json.loads(out_path.read_text()))
+
+
+def _fake_aws_launcher(w: World, fake: FakeAws) -> list[str]:
+    rundir = w.dir / "bench"
+    rundir.mkdir(parents=True, exist_ok=True)
+    config = rundir / "fake.json"
+    config.write_text(json.dumps(fake.to_config()))
+    return [sys.executable, "-c", LAUNCH, "--config", str(config), "--listen", f"{FAKE_ADDRESS}:443",
+            *[a for n in NAMES for a in ("--tls-name", n)], "--calls-out", str(rundir / "calls.json"), "--"]
 
 
 def _causes(stdout: str) -> str:
@@ -130,7 +142,22 @@ def _causes(stdout: str) -> str:
     return f"causes: {', '.join(causes)}; probes: {probes}"
 
 
-def healthy(runs: int, aws: str, tmp: Path) -> None:
+def _probe_medians(stdouts: list[str]) -> dict[str, tuple[float, str]]:
+    """Per probe: the median duration over the runs and its statuses."""
+    times: dict[str, list[float]] = {}
+    statuses: dict[str, set[str]] = {}
+    for out in stdouts:
+        try:
+            rep = json.loads(out)
+        except ValueError:
+            continue
+        for p in rep["probes"]:
+            times.setdefault(p["id"], []).append(float(p["duration_ms"]))
+            statuses.setdefault(p["id"], set()).add(str(p["status"]))
+    return {pid: (statistics.median(t), "/".join(sorted(statuses[pid]))) for pid, t in times.items()}
+
+
+def _healthy_world(tmp: Path) -> tuple[World, list[str]]:
     w, fake = _fake_world(tmp, "healthy")
     allow = Policy("amp", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["aps:RemoteWrite"], "Resource": WS_ARN},
@@ -140,33 +167,62 @@ def healthy(runs: int, aws: str, tmp: Path) -> None:
     fake.add_workspace("ws-1")
     w.env(AWS_ACCESS_KEY_ID=key.access_key_id, AWS_SECRET_ACCESS_KEY=key.secret, AWS_SESSION_TOKEN=key.token or "")
     w.time_sync(0.0)
-    prof = w.dir / "run.prof"
-    args = ["run", "--target", AMP_URL, "--format", "json"]
-    # Timed: the console script users run (sigdoctor.entry, with its start-up choices); profiled: the same CLI
-    # under cProfile.
-    sd, sd_prof = [SIGDOCTOR, *args], [*SIGDOCTOR_FULL, *args]
-    plan = [{"name": "aws sts get-caller-identity", "argv": [aws, "sts", "get-caller-identity"], "runs": runs,
-             "timeout": 60},
-            {"name": "sigdoctor run --target AMP (all 7 probes)", "argv": sd, "runs": runs, "timeout": 60},
-            {"name": "profiled", "argv": sd_prof, "runs": 1, "timeout": 60,
-             "env": {"SIGDOCTOR_BENCH_PROFILE": str(prof)}},
-            {"name": "importtime", "argv": [sys.executable, "-X", "importtime", *sd_prof[1:]], "runs": 1, "timeout": 60}]
-    res = _in_world(w, fake, plan, timeout=60 * (2 * runs + 2))
-    base = statistics.median(res["aws sts get-caller-identity"]["times"]) * 1000
-    print("\n### 2. Healthy full run vs one `aws sts get-caller-identity` (goal ≤ 1.0×)\n")
-    print(HEADER)
-    for name in ("aws sts get-caller-identity", "sigdoctor run --target AMP (all 7 probes)"):
-        r = res[name]
-        note = f"exit codes {sorted(set(r['rcs']), key=str)}"
-        print(stats_row(name, r["times"], base, note))
-    print(f"\nLast sigdoctor run: {_causes(res['sigdoctor run --target AMP (all 7 probes)']['last_stdout'])}\n")
-    if prof.exists():
-        print("Profile of one run, all threads (sigdoctor functions by cumulative time, top 30):\n\n```")
+    return w, _fake_aws_launcher(w, fake)
+
+
+def _pod_world(tmp: Path) -> tuple[World, list[str]]:
+    w = pod_world(tmp)
+    return w, amp_launcher(w.dir / "bench")
+
+
+AWS_STS = "aws sts get-caller-identity"
+SD_RUN = "sigdoctor run --target AMP"
+
+
+def worlds(runs: int, aws: str, tmp: Path, profile: bool) -> None:
+    """Both worlds, each a table of `aws` vs a full `run` alternating, and the per-probe medians side by side."""
+    built = {"healthy (issue 7)": (_healthy_world(tmp), AMP_URL), "EKS pod (issue 14)": (_pod_world(tmp), POD_AMP_URL)}
+    results: dict[str, dict[str, Any]] = {}
+    for name, ((w, wrap), url) in built.items():
+        args = ["run", "--target", url, "--format", "json"]
+        plan: list[dict[str, Any]] = [
+            {"name": AWS_STS, "argv": [aws, "sts", "get-caller-identity"], "runs": runs, "timeout": 60},
+            {"name": SD_RUN, "argv": [SIGDOCTOR, *args], "runs": runs, "timeout": 60, "keep": True}]
+        if profile and name.startswith("healthy"):
+            prof = w.dir / "run.prof"
+            plan += [{"name": "profiled", "argv": [*SIGDOCTOR_FULL, *args], "runs": 1, "timeout": 60,
+                      "env": {"SIGDOCTOR_BENCH_PROFILE": str(prof)}},
+                     {"name": "importtime", "argv": [sys.executable, "-X", "importtime", *SIGDOCTOR_FULL[1:], *args],
+                      "runs": 1, "timeout": 60}]
+        results[name] = _in_world(w, wrap, plan, timeout=60 * (2 * runs + 2))
+    print("\n### 2. Healthy full run vs one `aws sts get-caller-identity`, both worlds (goal ≤ 1.0×)\n")
+    print("| world | command | runs | median ms | min ms | max ms | ratio | note |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, res in results.items():
+        base = statistics.median(res[AWS_STS]["times"]) * 1000
+        for cmd in (AWS_STS, SD_RUN):
+            r = res[cmd]
+            print(f"| {name} " + stats_row(cmd, r["times"], base, f"exit codes {sorted(set(r['rcs']), key=str)}"))
+    per = {name: _probe_medians(res[SD_RUN]["stdouts"]) for name, res in results.items()}
+    names = list(per)
+    print(f"\nPer probe, median ms over the runs ({' | '.join(names)}):\n")
+    print("| probe | " + " | ".join(names) + " |")
+    print("| --- |" + " --- |" * len(names))
+    for pid in dict.fromkeys(p for m in per.values() for p in m):
+        cells = [f"{per[n][pid][0]:.0f} ({per[n][pid][1]})" if pid in per[n] else "" for n in names]
+        print(f"| {pid} | " + " | ".join(cells) + " |")
+    for name, res in results.items():
+        print(f"\nLast run, {name}: {_causes(res[SD_RUN]['last_stdout'])}")
+    healthy_res = results["healthy (issue 7)"]
+    prof = built["healthy (issue 7)"][0][0].dir / "run.prof"
+    if profile and prof.exists():
+        print("\nProfile of one healthy-world run, all threads (sigdoctor functions by cumulative time, top 30):\n\n```")
         pstats.Stats(str(prof), stream=sys.stdout).sort_stats("cumulative").print_stats("sigdoctor/", 30)
         print("```")
-    print("Imports of one run (`-X importtime`, top 15 by cumulative µs):\n\n```")
-    print(_importtime(res["importtime"]["last_stderr"]))
-    print("```")
+    if profile and "importtime" in healthy_res:
+        print("Imports of one run (`-X importtime`, top 15 by cumulative µs):\n\n```")
+        print(_importtime(healthy_res["importtime"]["last_stderr"]))
+        print("```")
 
 
 def _importtime(text: str) -> str:
@@ -181,7 +237,7 @@ def _importtime(text: str) -> str:
     return "\n".join([f"{c / 1000:8.1f} ms  {n}" for c, n in top] + [f"{total / 1000:8.1f} ms  all imports"])
 
 
-def blackhole(aws: str, tmp: Path, deadlines: tuple[float, ...] = (5.0, 20.0)) -> None:
+def blackhole(runs: int, aws: str, tmp: Path) -> None:
     w = World(tmp / "blackhole")
     w.ec2(True).env(AWS_REGION="us-east-1").env_keys("AKIA")
     silent = "52.94.0.20"
@@ -191,23 +247,40 @@ def blackhole(aws: str, tmp: Path, deadlines: tuple[float, ...] = (5.0, 20.0)) -
     holes = [f"tcp:{silent}:443", "tcp:169.254.169.254:80", "tcp:169.254.170.2:80", "udp:169.254.169.123:123"]
     w.process([sys.executable, str(REPO / "bench" / "blackholes.py"), "127.0.0.1:7999", *holes],
               ready="127.0.0.1:7999", name="blackholes")
-    plan = [{"name": f"sigdoctor run --deadline {d:g}", "runs": 3 if d <= 5 else 1, "timeout": d + 30,
-             "argv": [*SIGDOCTOR_FULL, "run", "--target", AMP_URL, "--format", "json", "--deadline", f"{d:g}"]}
-            for d in deadlines]
-    plan.append({"name": "aws sts get-caller-identity (our timeout 90 s)", "runs": 1, "timeout": 90,
+    base = [SIGDOCTOR, "run", "--target", AMP_URL, "--format", "json"]
+    cases = {"sigdoctor run (default deadline, 20 s)": (base, 20.0, 4.0),
+             "sigdoctor run --deadline 5": ([*base, "--deadline", "5"], 5.0, 5.5)}
+    plan: list[dict[str, Any]] = [{"name": name, "argv": argv, "runs": runs, "timeout": d + 30, "keep": True}
+                                  for name, (argv, d, _) in cases.items()]
+    plan.append({"name": "aws sts get-caller-identity (our timeout 60 s)", "runs": 1, "timeout": 60,
                  "argv": [aws, "sts", "get-caller-identity"]})
-    res = _in_world(w, None, plan, timeout=sum(p["timeout"] * p["runs"] for p in plan) + 60)
-    print("\n### 3. Everything blackholed (goal: `run` ends within --deadline + 0.5 s)\n")
+    res = _in_world(w, [], plan, timeout=sum(p["timeout"] * p["runs"] for p in plan) + 60)
+    print("\n### 3. Everything blackholed (goals: default run ≤ 4 s, `--deadline 5` ≤ 5.5 s, same verdict)\n")
     print(HEADER)
     for name, r in res.items():
-        note = f"timed out (killed) {r['timed_out']}×" if r["timed_out"] else f"exit codes {r['rcs']}"
-        if name.startswith("sigdoctor"):
-            d = float(name.rsplit(" ", 1)[1])
-            note += f"; over deadline+0.5 s: {sum(t > d + 0.5 for t in r['times'])}/{len(r['times'])}"
+        note = f"timed out (killed) {r['timed_out']}×" if r["timed_out"] else f"exit codes {sorted(set(r['rcs']), key=str)}"
+        if name in cases:
+            goal = cases[name][2]
+            tops = sorted({_top(out) for out in r["stdouts"]})
+            note += f"; over {goal:g} s: {sum(t > goal for t in r['times'])}/{len(r['times'])}; top cause {', '.join(tops)}"
         print(stats_row(name, r["times"], None, note))
-    for d in deadlines:
-        last = res[f"sigdoctor run --deadline {d:g}"]["last_stdout"]
-        print(f"\nLast `--deadline {d:g}` run: {_causes(last)}")
+    for name in cases:
+        print(f"\nLast `{name}`: {_causes(res[name]['last_stdout'])}")
+
+
+def _top(stdout: str) -> str:
+    try:
+        causes = json.loads(stdout)["root_causes"]
+    except (ValueError, KeyError, TypeError):
+        return "(no report)"
+    return causes[0]["id"] if causes else "none"
+
+
+def merge(runs: int) -> None:
+    print("\n### 5. merge of a fleet's reports (bench/merge.py; goal 10,000 ≤ 5 s and ≤ 200 MB)\n")
+    sys.stdout.flush()
+    subprocess.run([sys.executable, str(REPO / "bench" / "merge.py"), "--hosts", "10000,100000", "--runs", str(runs)],
+                   check=False)
 
 
 def decode(runs: int) -> None:
@@ -227,22 +300,33 @@ def compile_bytecode() -> None:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--only", default="startup,healthy,blackhole,decode")
+    ap.add_argument("--only", default="startup,worlds,blackhole,merge,decode")
     ap.add_argument("--aws", default=None)
+    ap.add_argument("--profile", action="store_true", help="profile one healthy-world run (cProfile, importtime)")
     args = ap.parse_args()
     only = set(args.only.split(","))
     aws = ensure_aws(args.aws)
     compile_bytecode()
+    print(f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
+          f"{os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="sigdoctor-bench-") as d:
         if "startup" in only:
             startup(args.runs, aws)
-        if "healthy" in only:
-            healthy(args.runs, aws, Path(d))
+        if "worlds" in only:
+            worlds(args.runs, aws, Path(d), args.profile)
         if "blackhole" in only:
-            blackhole(aws, Path(d))
+            blackhole(args.runs, aws, Path(d))
         if "decode" in only:
-            decode(min(args.runs, 3))
+            decode(args.runs)
+        if "merge" in only:
+            merge(args.runs)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end", flush=True)
     return 0
+
+
+def _commit() -> str:
+    r = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return r.stdout.strip() or "?"
 
 
 if __name__ == "__main__":

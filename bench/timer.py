@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs commands inside the namespace world and times them (wall clock, each a child process).
 
-Usage: python bench/timer.py PLAN.json OUT.json — PLAN: [{"name", "argv", "runs", "timeout", "env"?}, …].
-OUT: {name: {"times": [s…], "rcs": [...], "timed_out": n, "last_stdout", "last_stderr"}}.
+Usage: python bench/timer.py PLAN.json OUT.json — PLAN: [{"name", "argv", "runs", "timeout", "env"?, "keep"?}, …].
+OUT: {name: {"times": [s…], "rcs": [...], "timed_out": n, "last_stdout", "last_stderr", "stdouts"}}; "stdouts"
+has every run's stdout when the item says "keep": true (per-probe times over all runs), else [].
 """
 
 from __future__ import annotations
@@ -12,27 +13,36 @@ import os
 import subprocess
 import sys
 import time
+from typing import Any
+
+
+def _once(item: dict[str, Any], res: dict[str, Any]) -> None:
+    env = {**os.environ, **item.get("env", {})}
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(item["argv"], capture_output=True, text=True, timeout=item["timeout"], env=env)
+        res["rcs"].append(p.returncode)
+        res["last_stdout"], res["last_stderr"] = p.stdout[:200_000], p.stderr[-500_000:]
+        if item.get("keep"):
+            res["stdouts"].append(p.stdout[:200_000])
+    except subprocess.TimeoutExpired:
+        res["timed_out"] += 1
+        res["rcs"].append(None)
+    res["times"].append(time.perf_counter() - t0)
 
 
 def main(plan_path: str, out_path: str) -> int:
     with open(plan_path, encoding="utf-8") as f:
         plan = json.load(f)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for item in plan:
-        times, rcs, timed_out, last, last_err = [], [], 0, "", ""
-        env = {**os.environ, **item.get("env", {})}
-        for _ in range(item["runs"]):
-            t0 = time.perf_counter()
-            try:
-                p = subprocess.run(item["argv"], capture_output=True, text=True, timeout=item["timeout"], env=env)
-                rcs.append(p.returncode)
-                last, last_err = p.stdout[:200_000], p.stderr[-500_000:]
-            except subprocess.TimeoutExpired:
-                timed_out += 1
-                rcs.append(None)
-            times.append(time.perf_counter() - t0)
-        results[item["name"]] = {"times": times, "rcs": rcs, "timed_out": timed_out, "last_stdout": last,
-                                "last_stderr": last_err}
+        results[item["name"]] = {"times": [], "rcs": [], "timed_out": 0, "last_stdout": "", "last_stderr": "",
+                                 "stdouts": []}
+    # Round robin (a, b, a, b, …): commands compared side by side see the same machine, not one its busy minute.
+    for round_ in range(max((item["runs"] for item in plan), default=0)):
+        for item in plan:
+            if round_ < item["runs"]:
+                _once(item, results[item["name"]])
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(results, f)
     return 0

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Time and memory of `sigdoctor merge` on a large fleet: N reports from a folder and as JSON lines on stdin.
+
+Usage: python bench/merge.py [--hosts 10000,100000] [--runs 3] [--templates DIR] [--keep] [--timeout 600]
+
+The reports are real `sigdoctor run --format json` output: the seven fleet scenarios of tests/merge/scenarios.py
+(healthy IRSA, no credentials, long-lived keys, IMDS hop limit, a skewed clock), run once in the namespace world
+and cached in --templates (default /tmp/sigdoctor-bench-merge-templates). From them N reports are written the way
+a fleet collects them: one pretty-printed HOST.json per node in a folder (`run --output HOST.json`), and the same
+reports as one compact JSON line each in one file (`kubectl logs … | sigdoctor merge -`). Hosts get EC2-style
+names, a realistic mix (mostly healthy, a tenth without credentials, a few skewed clocks, each with its own start
+time) and 1 % report twice (the older report is superseded).
+
+Each command runs in a child process; wall time and the child's peak RSS come from wait4's rusage. Not a test:
+figures are reported, never asserted. Goal (issue 14): 10,000 reports ≤ 5 s and ≤ 200 MB from a folder and from -.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SIGDOCTOR = str(Path(sys.executable).with_name("sigdoctor"))
+DEFAULT_TEMPLATES = Path(tempfile.gettempdir()) / "sigdoctor-bench-merge-templates"
+# template (tests/merge/scenarios.py host) → share of the fleet.
+MIX = {"node-a": 0.70, "node-c": 0.10, "node-e": 0.09, "node-f": 0.08, "node-g": 0.03}
+TWICE = 0.01
+
+
+def templates(where: Path) -> dict[str, dict[str, Any]]:
+    """The scenario reports, produced once in the namespace world (about 20 s) and cached."""
+    if not all((where / f"{h}.json").exists() for h in MIX):
+        sys.path.insert(0, str(REPO))
+        from tests.merge.scenarios import produce
+
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="sigdoctor-bench-worlds-") as d:
+            for host, rep in produce(Path(d)).items():
+                (where / f"{host}.json").write_text(json.dumps(rep, indent=2))
+    return {h: json.loads((where / f"{h}.json").read_text()) for h in MIX}
+
+
+def fleet(n: int, tpl: dict[str, dict[str, Any]], seed: int = 14) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    kinds, weights = list(MIX), list(MIX.values())
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        rep = copy.deepcopy(tpl[rng.choices(kinds, weights)[0]])
+        host = f"ip-10-{i // 65536 % 256}-{i // 256 % 256}-{i % 256}.ec2.internal"
+        rep["environment"]["host"] = host
+        minute = rng.randrange(24 * 60)
+        rep["started_at"] = f"2026-12-06T{minute // 60:02d}:{minute % 60:02d}:{rng.randrange(60):02d}Z"
+        rep["duration_ms"] = rng.randrange(300, 3000)
+        out.append(rep)
+        if rng.random() < TWICE:
+            older = copy.deepcopy(rep)
+            older["started_at"] = "2026-12-05T23:59:00Z"
+            out.append(older)
+    return out
+
+
+def write_inputs(reports: list[dict[str, Any]], base: Path) -> tuple[Path, Path, int, int]:
+    folder, lines = base / "reports", base / "reports.jsonl"
+    folder.mkdir()
+    seen: dict[str, int] = {}
+    with lines.open("w", encoding="utf-8") as jl:
+        for rep in reports:
+            host = rep["environment"]["host"]
+            seen[host] = seen.get(host, 0) + 1
+            name = host if seen[host] == 1 else f"{host}.{seen[host]}"
+            (folder / f"{name}.json").write_text(json.dumps(rep, indent=2) + "\n", encoding="utf-8")
+            jl.write(json.dumps(rep, separators=(",", ":")) + "\n")
+    folder_bytes = sum(p.stat().st_size for p in folder.iterdir())
+    return folder, lines, folder_bytes, lines.stat().st_size
+
+
+def run_child(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple[float, float, int | None, bytes]:
+    """Wall seconds, peak RSS (MB), exit code (None: killed at `timeout`) and the start of stdout of one child,
+    reaped with wait4 so that its rusage is the child's own."""
+    with tempfile.TemporaryFile() as out, (stdin_path.open("rb") if stdin_path else open(os.devnull, "rb")) as inp:
+        t0 = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, inp.fileno(), 0), (os.POSIX_SPAWN_DUP2, out.fileno(), 1)])
+        deadline = t0 + timeout
+        while True:
+            wpid, status, usage = os.wait4(pid, os.WNOHANG)
+            if wpid:
+                break
+            if time.perf_counter() > deadline:
+                os.kill(pid, 9)
+                os.wait4(pid, 0)
+                return time.perf_counter() - t0, 0.0, None, b""
+            time.sleep(0.005)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        head = out.read()
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), head
+
+
+def summary_of(head: bytes) -> str:
+    try:
+        doc = json.loads(head)
+    except ValueError:
+        return "(no JSON view)"
+    return (f"{doc['summary']['hosts']} hosts, {doc['summary']['with_error']} with error, "
+            f"{len(doc['superseded'])} superseded, {len(doc['skipped'])} skipped, top cause "
+            f"{doc['causes'][0]['id'] if doc['causes'] else 'none'}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", default="10000,100000", help="fleet sizes, comma-separated")
+    ap.add_argument("--runs", type=int, default=3, help="runs per command (sizes over 20,000: one)")
+    ap.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES)
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds before a run is killed and reported")
+    ap.add_argument("--formats", default="json,text")
+    ap.add_argument("--stdin-max", type=int, default=10**9, help="time stdin only for fleets up to this size")
+    ap.add_argument("--keep", action="store_true", help="keep the generated reports (printed path)")
+    args = ap.parse_args()
+    tpl = templates(args.templates)
+    print("| reports | input | format | runs | median s | min s | max s | peak RSS MB | exit | view |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n in (int(x) for x in args.hosts.split(",")):
+        base = Path(tempfile.mkdtemp(prefix=f"sigdoctor-bench-merge-{n}-"))
+        try:
+            folder, lines, fb, lb = write_inputs(fleet(n, tpl), base)
+            runs = args.runs if n <= 20_000 else 1
+            for fmt in args.formats.split(","):
+                for label, argv, stdin in (
+                        (f"folder ({fb / 1e6:.0f} MB pretty)", [SIGDOCTOR, "merge", str(folder), "--format", fmt], None),
+                        (f"stdin ({lb / 1e6:.0f} MB JSON lines)", [SIGDOCTOR, "merge", "-", "--format", fmt], lines)):
+                    if stdin is not None and n > args.stdin_max:
+                        continue
+                    res = [run_child(argv, stdin, args.timeout) for _ in range(runs)]
+                    walls = [r[0] for r in res]
+                    killed = sum(r[2] is None for r in res)
+                    rss = max(r[1] for r in res)
+                    view = summary_of(res[-1][3]) if fmt == "json" else ""
+                    exit_ = f"killed at {args.timeout:.0f} s ×{killed}" if killed else ",".join(str(r[2]) for r in res)
+                    print(f"| {n:,} | {label} | {fmt} | {runs} | {statistics.median(walls):.2f} | {min(walls):.2f} "
+                          f"| {max(walls):.2f} | {rss:.0f} | {exit_} | {view} |", flush=True)
+        finally:
+            if args.keep:
+                print(f"(kept {base})", file=sys.stderr)
+            else:
+                shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
