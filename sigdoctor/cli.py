@@ -52,11 +52,13 @@ def _color(no_color: bool) -> bool:
 
 
 def _setup(debug: bool) -> None:
-    from sigdoctor.redact import Redactor
+    from sigdoctor.output import install_redacting_streams
+    from sigdoctor.redact import process_redactor
 
     _state["debug"] = debug
-    # One registry for the whole process: probes, debug logs and the error boundary all scrub with it.
-    _state["redactor"] = Redactor()
+    # One registry for the whole process: probes, stdout, stderr, debug logs, report files and the error boundary
+    # all scrub with it.
+    _state["redactor"] = install_redacting_streams(process_redactor())
     if debug:
         import logging
 
@@ -83,8 +85,10 @@ def _emit(report: Report, fmt: str | None, output: Path | None, color: bool, ver
 
 
 def _write_output(path: Path, text: str) -> None:
+    from sigdoctor.output import write_text_file
+
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_file(path, text, _redactor())
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}", "choose a writable path") from exc
 
@@ -198,12 +202,14 @@ def sign(a: argparse.Namespace) -> int:
     _setup(a.debug)
     result, access_key = sign_file(a.request, region=a.region, service=a.service, timestamp=a.time, s3=a.s3,
                                    profile=a.profile, redactor=_redactor())
-    from sigdoctor.redact import mask_key_id
     from sigdoctor.sigv4.signer import render_sign_text
 
-    text = json.dumps(result.to_dict(), indent=2) + "\n" if a.format == "json" else render_sign_text(result)
+    redactor = _redactor()
     # The signature is the product of `sign` and stays; the access key id is shown masked like everywhere else.
-    sys.stdout.write(text.replace(access_key, mask_key_id(access_key)) if access_key else text)
+    redactor.allow(result.signature)
+    redactor.add_key_id(access_key)
+    text = json.dumps(result.to_dict(), indent=2) + "\n" if a.format == "json" else render_sign_text(result)
+    sys.stdout.write(redactor.display(text))
     return ExitStatus.OK
 
 
@@ -336,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit status."""
     args = sys.argv[1:] if argv is None else argv
     try:
+        _setup(False)  # every sink redacts from the first byte, usage errors included
         cli = parser()
         try:
             # parse_known_args: unknown options come back here (named one at a time, with the command's --help)
@@ -362,14 +369,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _redactor() -> Redactor:
-    from sigdoctor.redact import Redactor
+    from sigdoctor.redact import process_redactor
 
-    r = _state.get("redactor")
-    return r if isinstance(r, Redactor) else Redactor()
+    return process_redactor()
 
 
 def _fail_line(line: str) -> None:
-    print(_redactor().text(line.replace("\n", " ")), file=sys.stderr)
+    print(_redactor().display(line.replace("\n", " ")), file=sys.stderr)
     if _state["debug"]:
         import traceback
 
@@ -385,8 +391,8 @@ def _internal_error(exc: BaseException) -> int:
 
     fd, path = tempfile.mkstemp(prefix="sigdoctor-crash-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"sigdoctor {__version__}\n{text}")
-    first = redactor.text(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        fh.write(redactor.text(f"sigdoctor {__version__}\n{text}"))
+    first = redactor.display(f"{type(exc).__name__}: {exc}".splitlines()[0])
     print(f"sigdoctor: internal error: {first} (a bug; crash log: {path})", file=sys.stderr)
     if _state["debug"]:
         print(text, file=sys.stderr)

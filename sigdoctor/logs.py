@@ -1,10 +1,12 @@
-"""Debug logging that cannot leak: every record is redacted before it is formatted out."""
+"""Debug logging that cannot leak: every record is redacted (and its control characters made visible) before it is
+formatted out. The record is scanned for credential fields first, so a secret key in an STS response body is
+registered before the line that shows it is written."""
 
 from __future__ import annotations
 
 import logging
 
-from sigdoctor.redact import Redactor
+from sigdoctor.redact import Redactor, process_redactor
 
 
 class RedactingFormatter(logging.Formatter):
@@ -13,12 +15,14 @@ class RedactingFormatter(logging.Formatter):
         self._redactor = redactor
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._redactor.text(super().format(record))
+        text = super().format(record)
+        self._redactor.learn(text)
+        return self._redactor.display(text)
 
 
 def install_redacting_handler(level: int, redactor: Redactor | None = None) -> Redactor:
     """Route all logging (botocore's included) to stderr through the redactor."""
-    redactor = redactor or Redactor()
+    redactor = redactor or process_redactor()
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(redactor))
     root = logging.getLogger()

@@ -1,8 +1,130 @@
-"""Picks the renderer for a format. Renderers are pure functions of the (already redacted) Report."""
+"""Where text leaves the process. Every sink goes through the process redactor:
+
+* `install_redacting_streams` wraps sys.stdout and sys.stderr (and their `.buffer`), so print(), logging's
+  handlers (botocore's wire log included), warnings, tracebacks and rich all write redacted text;
+* `write_text_file` for `--output` reports and crash logs;
+* `render` picks the renderer for a format (renderers are pure functions of the already redacted Report).
+"""
 
 from __future__ import annotations
 
+import io
+import re
+import sys
+from pathlib import Path
+from typing import IO, Any
+
 from sigdoctor.model import Report
+from sigdoctor.redact import Redactor, process_redactor
+
+# What may pass to a terminal raw: CSI sequences (colours, rich's live display moving the cursor). Everything else
+# that starts a control sequence — OSC (title, clipboard, hyperlinks), DCS, a lone ESC, C1 controls, BEL,
+# backspace — is shown as an escape, whoever wrote it.
+_UNSAFE = re.compile(r"\x1b(?!\[[0-9;?]*[A-Za-z])|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def _neutralise(s: str) -> str:
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that redacts (and defuses control sequences in) every write before passing it on."""
+
+    def __init__(self, inner: IO[str], redactor: Redactor) -> None:
+        super().__init__()
+        self.inner = inner
+        self.redactor = redactor
+
+    def write(self, s: str) -> int:
+        self.redactor.learn(s)
+        self.inner.write(_neutralise(self.redactor.text(s)))
+        return len(s)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.inner.closed)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.inner, "encoding", "utf-8") or "utf-8")
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self.inner, "errors", None)
+
+    @property
+    def buffer(self) -> _RedactingBinary:
+        return _RedactingBinary(self.inner.buffer, self)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class _RedactingBinary(io.RawIOBase):
+    """`sys.stdout.buffer` for code that writes bytes (or wraps the buffer in its own TextIOWrapper)."""
+
+    def __init__(self, inner: Any, text: RedactingStream) -> None:
+        super().__init__()
+        self.inner = inner
+        self.text = text
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        enc = self.text.encoding
+        clean = _neutralise(self.text.redactor.text(data.decode(enc, "surrogateescape")))
+        self.inner.write(clean.encode(enc, "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return int(self.inner.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.inner.isatty())
+
+
+def install_redacting_streams(redactor: Redactor | None = None) -> Redactor:
+    """Wrap sys.stdout and sys.stderr (once; a second call only swaps the redactor)."""
+    redactor = redactor or process_redactor()
+    for name in ("stdout", "stderr"):
+        current = getattr(sys, name)
+        if current is None:
+            continue
+        if isinstance(current, RedactingStream):
+            current.redactor = redactor
+        else:
+            setattr(sys, name, RedactingStream(current, redactor))
+    return redactor
+
+
+def write_text_file(path: Path, text: str, redactor: Redactor | None = None) -> None:
+    """A report or log file: redacted with everything the run learned, whatever the renderer already did."""
+    r = redactor or process_redactor()
+    path.write_text(r.text(text), encoding="utf-8")
 
 
 def render(report: Report, fmt: str, *, color: bool, verbose: bool) -> str:

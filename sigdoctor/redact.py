@@ -1,13 +1,27 @@
-"""The one choke point for secrets: every report, log record and error string passes through `Redactor`.
+"""The one choke point for secrets: every report, log record, error string and byte written to stdout, stderr or a
+report file passes through a `Redactor` (see `sigdoctor.output` for the sinks).
 
-Two layers: exact values registered while probing (secret keys, session tokens, web identity and container tokens
-that we actually read), and patterns for secrets we never saw (pasted logs, exception texts).
+Three layers:
+* exact values registered while probing (secret keys, session tokens, web identity and container tokens that we
+  actually read or that an endpoint returned), in every escaping a log may show them (URL, JSON, HTML entity);
+* structural shapes for secrets we never saw: credential fields of XML and JSON bodies (`<SecretAccessKey>`,
+  `"SessionToken": …`), `Authorization`, `Signature=`, `X-Amz-Signature`, `X-Amz-Security-Token`, `Credential=`,
+  in any casing and with quotes or separators URL-encoded, JSON-escaped or written as HTML entities;
+* values learned from those shapes (`learn`): a secret key seen once inside an STS response body is masked wherever
+  it shows up later, in whatever form.
+
+`visible` turns control characters into printable escapes: text that reaches a terminal never carries raw ESC, OSC
+or C1 sequences from a pasted log, a config value or another process's environment.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import threading
+import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, TypeVar
@@ -16,38 +30,48 @@ T = TypeVar("T")
 
 MASK = "‹redacted›"
 
-_ACCESS_KEY_RE = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|AIPA|APKA|ASCA)[A-Z0-9]{12,128})(?![A-Z0-9])")
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Signatures in Authorization headers, presigned URLs, XML error bodies.
-    (re.compile(r"(Signature\s*=\s*)[0-9a-fA-F]{16,}"), r"\1" + MASK),
-    (re.compile(r"(X-Amz-Signature=)[0-9a-fA-F]{16,}", re.I), r"\1" + MASK),
-    (re.compile(r"(<SignatureProvided>)[^<]*(</SignatureProvided>)"), r"\1" + MASK + r"\2"),
-    (re.compile(r"(X-Amz-Security-Token=)[^&\s\"']+", re.I), r"\1" + MASK),
-    (re.compile(r"((?:x-amz-security-token|x-aws-ec2-metadata-token|X-Amz-Security-Token)\s*[:=]\s*)[^\s\"',;]+", re.I), r"\1" + MASK),
-    # JWTs (web identity tokens): header.payload.signature, base64url.
-    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), MASK),
-    # key = value shapes for secrets and tokens, in env dumps, INI files, JSON and logfmt.
-    (
-        re.compile(
-            r"((?:aws_secret_access_key|secret_access_key|secretaccesskey|aws_session_token|session_token|sessiontoken"
-            r"|aws_security_token|secret_key|SecretAccessKey|SessionToken|Token|AWS_CONTAINER_AUTHORIZATION_TOKEN"
-            r"|authorization_token)[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]{8,})",
-            re.I,
-        ),
-        r"\1" + MASK,
-    ),
-    (re.compile(r"(Authorization\s*:[ \t]*+)(?!AWS4-HMAC-SHA256)[^\r\n]{8,}", re.I), r"\1" + MASK),
-    # Long base64 blobs are session tokens in practice (STS tokens are 300+ chars).
-    (re.compile(r"(?<![A-Za-z0-9+/=])(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|AQoDYXdz|AQoEXAMPLE)[A-Za-z0-9+/=]{20,}"), MASK),
-)
-
-
-# One search over every pattern: nearly all strings in a report match none, and one pass rejects them (a report is
-# ~1,500 strings and is redacted twice; ten substitutions each cost ~15 ms per pass).
-_ANY = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}:{p.pattern})" for p, _ in _PATTERNS)
-                  + "|" + _ACCESS_KEY_RE.pattern)
-# Nothing shorter can hold a registered secret (≥ 4 characters) or match a pattern.
+# Registered secrets shorter than this are only masked as whole words: a dummy secret `test` must not turn
+# "testing" into "‹redacted›ing".
+_WORD_ONLY_BELOW = 16
+# Nothing shorter can hold a registered secret or match a pattern.
 _SHORTEST = 4
+
+# ---- the structural shapes -----------------------------------------------------------------------------------------
+# An optional quote in any escaping: ", ', \", \\\", &quot;, &#34;, &#x22;, &apos;, %22, %27, \u0022.
+_Q = r"""(?:\\*["']|\\u0022|\\u0027|&quot;|&apos;|&\#0*3[49];|&\#x0*2[27];|%2[27])?"""
+# A key/value separator in any escaping: ':', '=', '=>', %3A, %3D, &#58;, &#61;, &colon;, &equals;.
+_SEP = r"""\s*(?::|=>?|%3[AaDd]|&\#0*5[78];|&\#0*61;|&colon;|&equals;)\s*"""
+# Names of fields whose value is a secret (case-insensitive, `_`/`-` optional between the words).
+_SECRET_KEYS = (
+    r"(?:aws[_-]?)?secret[_-]?access[_-]?key|secret[_-]?key|awssecretkey"
+    r"|(?:aws[_-]?)?session[_-]?token|(?:aws[_-]?|x-amz-)?security[_-]?token|x-aws-ec2-metadata-token"
+    r"|aws[_-]container[_-]authorization[_-]token|authorization[_-]?token|web[_-]?identity[_-]?token"
+    r"|access[_-]?token|refresh[_-]?token|client[_-]?secret|id[_-]?token|token"
+)
+# A value: up to a quote, whitespace, separator or the end of an escaped string (`\"`); `\/` is JSON's escaped '/'.
+_VALUE = r"""(?:\\/|[^\s"'&,;}\]<>\\)|])"""
+_KV_RE = re.compile(rf"(?<![A-Za-z0-9])({_Q}(?:{_SECRET_KEYS}){_Q}{_SEP}b?{_Q})({_VALUE}{{8,}})", re.I)
+# XML/HTML elements holding a secret, with < > themselves possibly written as entities or URL-encoded.
+_XML_RE = re.compile(
+    r"((?:<|&lt;|%3C)(SecretAccessKey|SessionToken|SecurityToken|Token|WebIdentityToken|SignatureProvided"
+    r"|SecretKey)(?:\s[^<>]{0,200})?(?:>|&gt;|%3E))(.{1,8192}?)((?:<|&lt;|%3C)(?:/|%2F)\2)",
+    re.I | re.S,
+)
+# Signatures: Authorization headers, presigned URLs, botocore's "Signature:\n<hex>" debug line, JSON fields.
+_SIG_RE = re.compile(rf"(?<![A-Za-z0-9])({_Q}(?:x-amz-)?signature{_Q}{_SEP}b?{_Q})([0-9a-fA-F]{{16,}})", re.I)
+# Any other Authorization header value (bearer tokens, the container token). SigV4 ones keep their
+# Credential/SignedHeaders, which a support ticket needs, and lose their Signature through _SIG_RE.
+_AUTH_RE = re.compile(
+    rf"(?<![A-Za-z0-9])({_Q}authorization{_Q}{_SEP}b?{_Q})(?!AWS4-|AWS4%2D|\s)([^\r\n\"'&\\]{{8,}})", re.I)
+# `Credential=<access key id>/<scope>`: the key id is shown masked like everywhere else (canary ids have no prefix).
+_CREDENTIAL_RE = re.compile(r"(?<![A-Za-z0-9])(credential(?:=|%3D)\s*)([A-Za-z0-9]{12,128})(?=/|%2F)", re.I)
+# JWTs (web identity tokens): header.payload.signature, base64url.
+_JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+# Session tokens by their well-known base64 prefixes (STS tokens are 300+ chars).
+_TOKEN_RE = re.compile(
+    r"(?<![A-Za-z0-9+/=])(?:IQoJb3JpZ2luX2Vj|[A-Za-z0-9]{4}ZXIvYXdz|AQoDYXdz|AQoEXAMPLE)[A-Za-z0-9+/=]{20,}")
+_ACCESS_KEY_RE = re.compile(
+    r"(?<![A-Z0-9])((?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|AIPA|APKA|ASCA)[A-Z0-9]{12,128})(?![A-Z0-9])")
 
 
 def mask_key_id(key_id: str) -> str:
@@ -58,52 +82,170 @@ def mask_key_id(key_id: str) -> str:
     return f"{k[:4]}…{k[-4:]}"
 
 
+_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (_XML_RE, lambda m: m.group(1) + MASK + m.group(4)),
+    (_KV_RE, r"\1" + MASK),
+    (_SIG_RE, r"\1" + MASK),
+    (_AUTH_RE, r"\1" + MASK),
+    (_CREDENTIAL_RE, lambda m: m.group(1) + mask_key_id(m.group(2))),
+    (_JWT_RE, MASK),
+    (_TOKEN_RE, MASK),
+)
+
+# One search over every pattern: nearly all strings in a report match none, and one pass rejects them.
+_ANY = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}{'s' if p.flags & re.S else ''}:{p.pattern})"
+                           for p, _ in _PATTERNS) + "|" + _ACCESS_KEY_RE.pattern)
+
+# ---- control characters ---------------------------------------------------------------------------------------------
+# C0 except tab and newline, DEL, C1, line/paragraph separators and the bidi overrides (which reorder what a
+# terminal shows: "Trojan source").
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(m: re.Match[str]) -> str:
+    c = ord(m.group(0))
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def visible(s: str) -> str:
+    """`s` with every control character (except tab and newline) shown as a `\\xNN` / `\\uNNNN` escape."""
+    return _CONTROL_RE.sub(_escape_control, s)
+
+
+def _variants(value: str) -> set[str]:
+    """The forms a secret takes in logs and bodies: as is, URL-encoded (either case of hex), JSON-escaped, as
+    HTML entities."""
+    out = {value}
+    for safe in ("", "/"):
+        q = urllib.parse.quote(value, safe=safe)
+        out |= {q, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), q)}
+    out.add(urllib.parse.quote_plus(value))
+    dumped = json.dumps(value)[1:-1]
+    out |= {dumped, dumped.replace("/", "\\/"), html.escape(value), html.escape(value, quote=False)}
+    return {v for v in out if len(v) >= _SHORTEST}
+
+
+def _decoded(value: str) -> set[str]:
+    """What a value found in an escaped body decodes to (so its plain form is masked too)."""
+    out = {value, urllib.parse.unquote(value), html.unescape(value), value.replace("\\/", "/")}
+    return {v for v in out if len(v) >= 8}
+
+
 class Redactor:
     """Scrubs registered secrets and secret-shaped strings out of text and nested structures."""
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
-        self._longest_first: tuple[str, ...] = ()
+        self._allowed: set[str] = set()
+        self._key_ids: dict[str, str] = {}
+        self._plain: tuple[str, ...] = ()  # long secrets (and their variants), longest first: substring match
+        self._words: re.Pattern[str] | None = None  # short ones: whole words only
+        self._short: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add_secret(self, value: str | None) -> None:
-        """Register a value that must never be printed (and its whitespace-stripped form)."""
+        """Register a value that must never be printed (and its whitespace-stripped and escaped forms)."""
         if not value:
             return
+        self._add(v for raw in (value, value.strip()) if len(raw) >= _SHORTEST for v in _variants(raw))
+
+    def add_key_id(self, key_id: str | None) -> None:
+        """An access key id that is shown only masked (first 4 + last 4), whatever its prefix."""
+        k = (key_id or "").strip()
+        if len(k) >= 8:
+            with self._lock:
+                self._key_ids = {**self._key_ids, k: mask_key_id(k)}
+
+    def allow(self, value: str | None) -> None:
+        """A value that is the product of the command (the signature `sign` computed) and stays visible even
+        where a pattern would mask it. Registered secrets are never allowed."""
+        if value and len(value) >= _SHORTEST:
+            with self._lock:
+                self._allowed.add(value)
+
+    def learn(self, text: str) -> None:
+        """Register the secrets `text` shows in credential fields (an STS, IMDS or container response body),
+        so they are masked wherever they appear next, in any form."""
+        if len(text) < _SHORTEST or _ANY.search(text) is None:
+            return
+        found: set[str] = set()
+        for m in _XML_RE.finditer(text):
+            if m.group(2).lower() != "signatureprovided":
+                found |= _decoded(m.group(3))
+        for m in _KV_RE.finditer(text):
+            found |= _decoded(m.group(2))
+        found -= self._secrets
+        if found:
+            self._add(v for f in found for v in _variants(f))
+
+    def _add(self, values: Iterable[str]) -> None:
         with self._lock:
-            for v in (value, value.strip()):
-                if len(v) >= _SHORTEST:
-                    self._secrets.add(v)
-            self._longest_first = tuple(sorted(self._secrets, key=len, reverse=True))
+            before = len(self._secrets)
+            self._secrets.update(values)
+            if len(self._secrets) == before:
+                return
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._plain = tuple(s for s in ordered if len(s) >= _WORD_ONLY_BELOW)
+            self._short = tuple(s for s in ordered if len(s) < _WORD_ONLY_BELOW)
+            self._words = (re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, self._short))
+                                      + r")(?![A-Za-z0-9])") if self._short else None)
 
     def text(self, s: str) -> str:
         if len(s) < _SHORTEST:
             return s
-        for secret in self._longest_first:  # a tuple replaced whole by add_secret: safe to read without the lock
+        # Tuples and the compiled pattern are replaced whole by _add: safe to read without the lock.
+        for secret in self._plain:
             if secret in s:
                 s = s.replace(secret, MASK)
+        for key_id, masked in self._key_ids.items():
+            if key_id in s:
+                s = s.replace(key_id, masked)
+        words, short = self._words, self._short
+        if words is not None and any(w in s for w in short):
+            s = words.sub(MASK, s)
         if _ANY.search(s) is None:
             return s
+        held: dict[str, str] = {}
+        for i, value in enumerate(a for a in self._allowed if a in s):
+            held[f"\x00allowed{i}\x00"] = value
+            s = s.replace(value, f"\x00allowed{i}\x00")
         for pattern, repl in _PATTERNS:
             s = pattern.sub(repl, s)
-        return _ACCESS_KEY_RE.sub(lambda m: mask_key_id(m.group(1)), s)
+        s = _ACCESS_KEY_RE.sub(lambda m: mask_key_id(m.group(1)), s)
+        for placeholder, value in held.items():
+            s = s.replace(placeholder, value)
+        return s
 
-    def obj(self, value: T) -> T:
-        """Deep-redact dicts, lists, tuples, strings and frozen dataclasses."""
-        return self._walk(value)  # type: ignore[no-any-return]
+    def display(self, s: str) -> str:
+        """`s` as it may reach a terminal or a report: redacted, control characters made visible."""
+        return visible(self.text(s))
 
-    def _walk(self, value: Any) -> Any:
+    def obj(self, value: T, *, show: bool = False) -> T:
+        """Deep-redact dicts, lists, tuples, strings and frozen dataclasses (`show`: also make control characters
+        visible)."""
+        return self._walk(value, self.display if show else self.text)  # type: ignore[no-any-return]
+
+    def _walk(self, value: Any, fn: Callable[[str], str]) -> Any:
         if isinstance(value, Enum):  # StrEnum is a str: keep statuses and severities typed
             return value
         if isinstance(value, str):
-            return self.text(value)
+            return fn(value)
         if isinstance(value, dict):
-            return {self._walk(k): self._walk(v) for k, v in value.items()}
+            return {self._walk(k, fn): self._walk(v, fn) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._walk(v) for v in value]
+            return [self._walk(v, fn) for v in value]
         if isinstance(value, tuple):
-            return tuple(self._walk(v) for v in value)
+            return tuple(self._walk(v, fn) for v in value)
         if is_dataclass(value) and not isinstance(value, type):
-            changes = {f.name: self._walk(getattr(value, f.name)) for f in fields(value)}
+            changes = {f.name: self._walk(getattr(value, f.name), fn) for f in fields(value)}
             return replace(value, **changes)
         return value
+
+
+_PROCESS = Redactor()
+
+
+def process_redactor() -> Redactor:
+    """The process-wide registry: every sink (stdout, stderr, logs, report files, crash logs) scrubs with it, so a
+    secret registered by any probe or learned from any response is masked everywhere from then on."""
+    return _PROCESS
