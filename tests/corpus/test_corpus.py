@@ -22,7 +22,7 @@ SECRET_SHAPES = {
     "secret access key": re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"),
     "session token": re.compile(r"(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz|IQoJ)[A-Za-z0-9/+=%]{60,}"),
     "long base64 token": re.compile(r"[A-Za-z0-9/+]{120,}={0,2}"),
-    "signature": re.compile(r"(?:Signature=|<SignatureProvided>|signature=)([0-9a-f]{64})"),
+    "signature": re.compile(r"(?:[Ss]ignature\s*[=:]\s*|<SignatureProvided>)([0-9a-f]{64})"),
     "web identity token": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
 }
 
