@@ -1,17 +1,20 @@
-"""The command line: parse → build Context → run → render → exit code. The only error boundary.
+"""The command line: parse (typer) → build Context → run → render → exit code. The only error boundary.
 
-Heavy modules (boto3, botocore, rich rendering) are imported inside the commands so that
-`sigdoctor --version` and `--help` start fast.
+Heavy modules (boto3, botocore, rich rendering, the probes) are imported inside the handlers, so that `--help` costs
+typer alone; `sigdoctor --version` does not even import this module (entry.py).
 """
 
 from __future__ import annotations
 
-import argparse
+import math
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
 
 from sigdoctor import __version__
 from sigdoctor.errors import ExitStatus, UsageError
@@ -21,30 +24,14 @@ if TYPE_CHECKING:
     from sigdoctor.model import Report
     from sigdoctor.redact import Redactor
 
+# A command's parsed options, by option name (`a.deadline`, `a.no_color`); typer has checked their types.
+Args = SimpleNamespace
+
 FORMATS = ("text", "json", "markdown")
 DESCRIPTION = "A doctor for AWS request signing: which layer breaks your telemetry agent's SigV4 requests, and the fix."
 
 # Set by the command being run, read by the error boundary.
 _state: dict[str, object] = {"debug": False}
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and exiting: the error boundary words every error as one line.
-    No abbreviated options (`--form`): a script relying on one would break the day another option shares its prefix."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> Any:
-        raise UsageError(_argparse_message(message), f"see '{self.prog} --help'")
-
-
-def _argparse_message(message: str) -> str:
-    if message.startswith("argument COMMAND: invalid choice:"):
-        bad, _, known = message.split("invalid choice:", 1)[1].partition("(choose from ")
-        return f"No such command {bad.strip()} (commands: {known.rstrip(')').replace(chr(39), '')})"
-    return message.replace("argument ", "", 1) if message.startswith("argument ") else message
 
 
 def _color(no_color: bool) -> bool:
@@ -101,14 +88,13 @@ def _exit_for(report: Report) -> int:
     return int(ExitStatus.PROBLEMS if report.has_error else ExitStatus.OK)
 
 
-def run(a: argparse.Namespace) -> int:
+def run(a: Args) -> int:
     """Diagnose this environment: ordered probes, then ranked root causes and fixes."""
     _setup(a.debug)
     for flag, path in (("--agent-binary", a.agent_binary), ("--agent-config", a.agent_config)):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
                              + ("executable" if flag == "--agent-binary" else "configuration file"))
-    _check_deadline(a.deadline)
     ctx = _context(
         region=a.region, profile=a.profile, targets=a.target or [], role_arn=a.role_arn, service=a.service,
         vpc_endpoints=a.vpc_endpoints, ntp_servers=a.ntp_server or [], offline=a.offline, deadline_s=a.deadline,
@@ -127,10 +113,9 @@ def run(a: argparse.Namespace) -> int:
     return _exit_for(report)
 
 
-def chain(a: argparse.Namespace) -> int:
+def chain(a: Args) -> int:
     """The credential chain alone: every source, its state, which one wins."""
     _setup(a.debug)
-    _check_deadline(a.deadline)
     ctx = _context(region=a.region, profile=a.profile, offline=a.offline, deadline_s=a.deadline, verbose=a.verbose)
     if a.pid is not None:
         from sigdoctor.agent.process import context_for_pid
@@ -151,7 +136,7 @@ def chain(a: argparse.Namespace) -> int:
     return _exit_for(report)
 
 
-def checks(a: argparse.Namespace) -> int:
+def checks(a: Args) -> int:
     """List the probes and the root causes sigdoctor knows."""
     from sigdoctor.listing import render_checks
 
@@ -159,7 +144,7 @@ def checks(a: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def explain(a: argparse.Namespace) -> int:
+def explain(a: Args) -> int:
     """Print the documentation page of one root cause."""
     from sigdoctor.listing import cause_page
 
@@ -167,7 +152,7 @@ def explain(a: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def decode(a: argparse.Namespace) -> int:
+def decode(a: Args) -> int:
     """Offline: explain the AWS errors found in pasted logs, HTTP bodies or SDK debug output."""
     from sigdoctor.context import Context
     from sigdoctor.decode import decode_report
@@ -179,7 +164,7 @@ def decode(a: argparse.Namespace) -> int:
     return _exit_for(report)
 
 
-def merge(a: argparse.Namespace) -> int:
+def merge(a: Args) -> int:
     """Aggregate many JSON reports (a fleet) into one view: causes × hosts."""
     from sigdoctor.merge import merge_command
 
@@ -193,7 +178,7 @@ def merge(a: argparse.Namespace) -> int:
     return int(code)
 
 
-def sign(a: argparse.Namespace) -> int:
+def sign(a: Args) -> int:
     """What a correct SigV4 signer produces for a raw HTTP request."""
     import json
 
@@ -213,90 +198,149 @@ def sign(a: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
-def _common(p: argparse.ArgumentParser, *, formats: tuple[str, ...] = FORMATS, output: bool = True,
-            verbose: bool = True) -> None:
-    p.add_argument("--format", choices=formats, help=" | ".join(formats) + " (default: text)")
-    if output:
-        p.add_argument("--output", "-o", type=Path, metavar="FILE",
-                       help="write the full report to FILE; the terminal gets the summary")
-        p.add_argument("--no-color", action="store_true", help="no colour (NO_COLOR is honoured too)")
-    if verbose:
-        p.add_argument("--verbose", "-v", action="store_true", help="show every finding")
-    p.add_argument("--debug", action="store_true", help="tracebacks and debug logging (still redacted)")
+# ---- the command line (typer) -------------------------------------------------------------------------------------
+# Each command below only declares its options; the handler above does the work with them. Option types are checked
+# by typer; everything a user can get wrong becomes one line (see main()).
+
+Fmt = Literal["text", "json", "markdown"]
+FormatOpt = Annotated[Fmt | None, typer.Option("--format", help="report format (default: text)",
+                                               show_default=False)]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
+                                                help="write the full report to FILE; the terminal gets the summary")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="no colour (NO_COLOR and TERM=dumb are honoured too)")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="show every finding")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="tracebacks and debug logging (still redacted)")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", metavar="NAME", help="AWS profile to diagnose")]
+PidOpt = Annotated[str | None, typer.Option("--pid", metavar="PID|auto",
+                                            help="diagnose with that process's environment")]
 
 
-def _command(sub: Any, fn: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-    doc = (fn.__doc__ or "").strip()
-    p: argparse.ArgumentParser = sub.add_parser(fn.__name__, help=doc, description=doc)
-    p.set_defaults(handler=fn)
-    return p
+def deadline_seconds(value: str) -> float:
+    """--deadline: a finite number of seconds above zero. `nan` would compare false with every clock reading (the
+    run would start nothing and call that healthy) and `inf` would never end; both are usage errors."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a number of seconds: {value!r}") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise typer.BadParameter(f"must be a positive number of seconds, got {value!r} (e.g. --deadline 20)")
+    return seconds
 
 
-def parser() -> argparse.ArgumentParser:
-    """The whole command line; building it costs ~2 ms, so it is built per call and never imports a probe."""
-    top = _Parser(prog="sigdoctor", description=DESCRIPTION)
-    top.add_argument("--version", action="version", version=f"sigdoctor {__version__}", help="print the version")
-    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    p = _command(sub, run)
-    p.add_argument("--target", action="append", metavar="URL", help="URL (or ARN) the agent sends to (repeatable)")
-    p.add_argument("--region", help="the region the agent signs for (sigv4.region)")
-    p.add_argument("--profile", help="AWS profile to diagnose")
-    p.add_argument("--role-arn", metavar="ARN", help="role the agent assumes (sigv4.role_arn)")
-    p.add_argument("--service", help="signing name override")
-    p.add_argument("--pid", metavar="PID|auto", help="diagnose with that process's environment")
-    p.add_argument("--vpc-endpoints", action="store_true", help="AWS must be reached via VPC endpoints")
-    p.add_argument("--ntp-server", action="append", metavar="HOST[:PORT]", help="NTP server (repeatable)")
-    p.add_argument("--only", action="append", metavar="PROBE", help="run only this probe (repeatable)")
-    p.add_argument("--skip", action="append", metavar="PROBE", help="skip this probe (repeatable)")
-    p.add_argument("--deadline", type=float, default=20.0, metavar="SECONDS",
-                   help="seconds for the whole run (default: 20)")
-    p.add_argument("--offline", action="store_true", help="send nothing over the network")
-    p.add_argument("--principal-arn", metavar="ARN", help="simulate IAM for this ARN")
-    p.add_argument("--agent-binary", type=Path, metavar="PATH", help="the agent's executable")
-    p.add_argument("--agent-config", type=Path, metavar="FILE", help="the agent's configuration file")
-    _common(p)
-
-    p = _command(sub, chain)
-    p.add_argument("--profile", help="AWS profile to diagnose")
-    p.add_argument("--region", help="region for STS calls made by role sources")
-    p.add_argument("--offline", action="store_true", help="do not contact IMDS or container endpoints")
-    p.add_argument("--pid", metavar="PID|auto", help="diagnose with that process's environment")
-    p.add_argument("--deadline", type=float, default=20.0, metavar="SECONDS",
-                   help="seconds for the whole run (default: 20)")
-    _common(p)
-
-    p = _command(sub, decode)
-    p.add_argument("source", nargs="?", default="-", metavar="FILE|-",
-                   help="log file, HTTP body or SDK debug output; - = stdin (default)")
-    p.add_argument("--client", type=Path, metavar="FILE", help="the client's own canonical request, to diff")
-    _common(p)
-
-    p = _command(sub, sign)
-    p.add_argument("--request", type=Path, required=True, metavar="FILE",
-                   help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")
-    p.add_argument("--region", help="signing region (default: AWS_REGION / the profile's region)")
-    p.add_argument("--service", help="signing name, e.g. aps, logs, s3, es")
-    p.add_argument("--time", metavar="YYYYMMDDTHHMMSSZ", help="signing time (default: now)")
-    p.add_argument("--s3", action="store_true", help="S3 rules: no path normalisation, x-amz-content-sha256")
-    p.add_argument("--profile", help="AWS profile whose credentials sign")
-    _common(p, formats=("text", "json"), output=False, verbose=False)
-
-    p = _command(sub, merge)
-    p.add_argument("reports", nargs="+", metavar="REPORT", help="JSON reports: files, folders, or - (stdin, one per line)")
-    _common(p, verbose=False)
-
-    p = _command(sub, explain)
-    p.add_argument("cause_id", metavar="CAUSE_ID", help="a root-cause id, e.g. clock-skew")
-
-    p = _command(sub, checks)
-    p.add_argument("--format", choices=FORMATS, help=" | ".join(FORMATS) + " (default: text)")
-    return top
+DeadlineOpt = Annotated[float, typer.Option("--deadline", metavar="SECONDS", parser=deadline_seconds,
+                                            help="seconds for the whole run")]
 
 
-def _check_deadline(deadline: float) -> None:
-    if deadline <= 0:
-        raise UsageError(f"--deadline must be positive, got {deadline:g}", "e.g. --deadline 20")
+def build_app() -> typer.Typer:
+    """The whole command line. Built per call; it imports no probe, so `--help` costs typer and rich alone."""
+    app = typer.Typer(name="sigdoctor", help=DESCRIPTION, add_completion=True, rich_markup_mode="rich",
+                      pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
+
+    @app.callback()
+    def _top(version: Annotated[bool, typer.Option("--version", is_eager=True, help="print the version")] = False,
+             ) -> None:
+        if version:
+            print(f"sigdoctor {__version__}")
+            raise typer.Exit(0)
+
+    @app.command("run", help=run.__doc__)
+    def _run(
+        target: Annotated[list[str] | None, typer.Option(
+            "--target", metavar="URL", help="URL (or ARN) the agent sends to (repeatable)")] = None,
+        region: Annotated[str | None, typer.Option(
+            "--region", metavar="REGION", help="the region the agent signs for (sigv4.region)")] = None,
+        profile: ProfileOpt = None,
+        role_arn: Annotated[str | None, typer.Option("--role-arn", metavar="ARN",
+                                                        help="role the agent assumes (sigv4.role_arn)")] = None,
+        service: Annotated[str | None, typer.Option("--service", metavar="NAME", help="signing name override")] = None,
+        pid: PidOpt = None,
+        vpc_endpoints: Annotated[bool, typer.Option("--vpc-endpoints",
+                                                    help="AWS must be reached via VPC endpoints")] = False,
+        ntp_server: Annotated[list[str] | None, typer.Option("--ntp-server", metavar="HOST[:PORT]",
+                                                                help="NTP server (repeatable)")] = None,
+        only: Annotated[list[str] | None, typer.Option("--only", metavar="PROBE",
+                                                          help="run only this probe (repeatable)")] = None,
+        skip: Annotated[list[str] | None, typer.Option("--skip", metavar="PROBE",
+                                                          help="skip this probe (repeatable)")] = None,
+        deadline: DeadlineOpt = 20.0,
+        offline: Annotated[bool, typer.Option("--offline", help="send nothing over the network")] = False,
+        principal_arn: Annotated[str | None, typer.Option("--principal-arn", metavar="ARN",
+                                                             help="simulate IAM for this ARN")] = None,
+        agent_binary: Annotated[Path | None, typer.Option("--agent-binary", metavar="PATH",
+                                                             help="the agent's executable")] = None,
+        agent_config: Annotated[Path | None, typer.Option("--agent-config", metavar="FILE",
+                                                             help="the agent's configuration file")] = None,
+        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
+        verbose: VerboseOpt = False, debug: DebugOpt = False,
+    ) -> int:
+        return _call(run, locals())
+
+    @app.command("chain", help=chain.__doc__)
+    def _chain(
+        profile: ProfileOpt = None,
+        region: Annotated[str | None, typer.Option(
+            "--region", metavar="REGION", help="region for STS calls made by role sources")] = None,
+        offline: Annotated[bool, typer.Option("--offline",
+                                              help="do not contact IMDS or container endpoints")] = False,
+        pid: PidOpt = None,
+        deadline: DeadlineOpt = 20.0,
+        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
+        verbose: VerboseOpt = False, debug: DebugOpt = False,
+    ) -> int:
+        return _call(chain, locals())
+
+    @app.command("decode", help=decode.__doc__)
+    def _decode(
+        source: Annotated[str, typer.Argument(metavar="FILE|-", show_default=False,
+                                              help="log file, HTTP body or SDK debug output; - = stdin (default)")
+                          ] = "-",
+        client: Annotated[Path | None, typer.Option("--client", metavar="FILE",
+                                                       help="the client's own canonical request, to diff")] = None,
+        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
+        verbose: VerboseOpt = False, debug: DebugOpt = False,
+    ) -> int:
+        return _call(decode, locals())
+
+    @app.command("sign", help=sign.__doc__)
+    def _sign(
+        request: Annotated[Path, typer.Option("--request", metavar="FILE", show_default=False,
+                                              help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")],
+        region: Annotated[str | None, typer.Option(
+            "--region", metavar="REGION", help="signing region (default: AWS_REGION / the profile's region)")] = None,
+        service: Annotated[str | None, typer.Option(
+            "--service", metavar="NAME", help="signing name, e.g. aps, logs, s3, es")] = None,
+        time: Annotated[str | None, typer.Option("--time", metavar="YYYYMMDDTHHMMSSZ",
+                                                    help="signing time (default: now)")] = None,
+        s3: Annotated[bool, typer.Option("--s3", help="S3 rules: no path normalisation, x-amz-content-sha256")
+                      ] = False,
+        profile: Annotated[str | None, typer.Option(
+            "--profile", metavar="NAME", help="AWS profile whose credentials sign")] = None,
+        format: Annotated[Literal["text", "json"] | None, typer.Option(
+            "--format", help="output format (default: text)", show_default=False)] = None,
+        debug: DebugOpt = False,
+    ) -> int:
+        return _call(sign, locals())
+
+    @app.command("merge", help=merge.__doc__)
+    def _merge(
+        reports: Annotated[list[str], typer.Argument(metavar="REPORT...", show_default=False,
+                                                     help="JSON reports: files, folders, or - (stdin, one per line)")],
+        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False, debug: DebugOpt = False,
+    ) -> int:
+        return _call(merge, locals())
+
+    @app.command("explain", help=explain.__doc__)
+    def _explain(
+        cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", show_default=False,
+                                                help="a root-cause id, e.g. clock-skew")],
+    ) -> int:
+        return _call(explain, locals())
+
+    @app.command("checks", help=checks.__doc__)
+    def _checks(format: FormatOpt = None) -> int:
+        return _call(checks, locals())
+
+    return app
 
 
 def _context(**fields: Any) -> Context:
@@ -338,34 +382,61 @@ def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_c
         raise
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command. Carried past typer as an ordinary exception: typer would turn the KeyboardInterrupt
+    into a bare exit status 130 and the boundary could not say what happened."""
+
+
+def _call(handler: Callable[[Args], int], options: dict[str, Any]) -> int:
+    try:
+        return handler(Args(**options))
+    except KeyboardInterrupt as exc:
+        raise _Interrupted() from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit status."""
     args = sys.argv[1:] if argv is None else argv
     try:
         _setup(False)  # every sink redacts from the first byte, usage errors included
-        cli = parser()
+        # Known before parsing, so that a usage error found by the parser shows its traceback under --debug too.
+        _state["debug"] = "--debug" in args
+        command = typer.main.get_command(build_app())
         try:
-            # parse_known_args: unknown options come back here (named one at a time, with the command's --help)
-            # instead of argparse's "unrecognized arguments" list.
-            ns, extra = cli.parse_known_args(args)
-            if extra:
-                where = f"sigdoctor {ns.command}" if getattr(ns, "command", None) else "sigdoctor"
-                kind = "No such option" if extra[0].startswith("-") else "Unexpected argument"
-                raise UsageError(f"{kind}: {extra[0]}", f"see '{where} --help'")
-        except SystemExit as exc:  # --help and --version print and "exit" inside argparse
-            return int(exc.code or 0)
-        if getattr(ns, "handler", None) is None:
-            cli.print_help()
-            return ExitStatus.OK
-        return int(ns.handler(ns))
+            # With no arguments: the commands, exit 0 (click would call that a usage error, exit 2).
+            result = command.main(args or ["--help"], prog_name="sigdoctor", standalone_mode=False)
+        except typer.TyperException as exc:  # click's UsageError, BadParameter, NoSuchOption, ... (all exit 2)
+            if exc.exit_code != ExitStatus.USAGE:
+                raise
+            raise _usage_error(exc, args) from exc
+        # --help, --version and the completion options end as an exit status; a command returns its own.
+        return int(result or 0)
     except UsageError as exc:
         _fail_line(exc.line())
         return ExitStatus.USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Interrupted):
         print("\nsigdoctor: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _internal_error(exc)
+
+
+COMMANDS = ("run", "chain", "decode", "sign", "merge", "explain", "checks")
+
+
+def _usage_error(exc: typer.TyperException, args: list[str]) -> UsageError:
+    """click's message, reworded where ours was clearer, as one line with the command's --help as the hint."""
+    ctx = getattr(exc, "ctx", None)
+    # click's option parser raises some errors (an option without its value) without a context.
+    where = ctx.command_path if ctx is not None else " ".join(["sigdoctor", *[a for a in args if a in COMMANDS][:1]])
+    # pydantic's "Value error, " prefix says nothing to a user.
+    message = " ".join(exc.format_message().replace("Value error, ", "").split())
+    if message.startswith("Got unexpected extra argument"):
+        extra = message.rpartition("(")[2].rstrip(")").split()
+        message = f"Unexpected argument: {extra[0] if extra else message}"
+    elif message.startswith("No such command") and ctx is not None and hasattr(ctx.command, "list_commands"):
+        message = f"{message.rstrip('.')} (commands: {', '.join(ctx.command.list_commands(ctx))})"
+    return UsageError(message.rstrip("."), f"see '{where} --help'")
 
 
 def _redactor() -> Redactor:

@@ -40,33 +40,107 @@ def test_version_and_help_do_not_import_heavy_modules() -> None:
     assert r.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["run", "--bogus"], "No such option: --bogus"),
-    (["run", "--format", "yaml"], "--format"),
-    (["run", "--deadline", "0"], "--deadline must be positive"),
-    (["run", "--only", "nosuchprobe"], "unknown probe nosuchprobe"),
-    (["explain", "clock-skw"], "did you mean clock-skew"),
-    (["frobnicate"], "No such command"),
-    (["checks", "--form", "json"], "No such option: --form"),  # no abbreviations: new options must not break scripts
-    (["decode", "a.log", "b.log"], "Unexpected argument: b.log"),
-    (["run", "--deadline", "soon"], "--deadline: invalid float value"),
-    (["sign"], "--request"),
-])
-def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+# One case per usage error a user can make; each must be one line on stderr, exit 2, naming what was wrong and
+# where to look. The whole line is compared where it is ours; click's own wording is matched by its key part.
+USAGE_ERRORS = {
+    "unknown option": (["run", "--bogus"], "No such option: --bogus", "see 'sigdoctor run --help'"),
+    "unknown short option": (["run", "-x"], "No such option: -x", "see 'sigdoctor run --help'"),
+    "unknown top-level option": (["--bogus"], "No such option: --bogus", "see 'sigdoctor --help'"),
+    "bad choice": (["run", "--format", "yaml"], "'yaml' is not one of 'text', 'json', 'markdown'",
+                   "see 'sigdoctor run --help'"),
+    "sign has no markdown": (["sign", "--request", "x.req", "--format", "markdown"], "'markdown' is not one of",
+                             "see 'sigdoctor sign --help'"),
+    "option without its value": (["run", "--target"], "Option '--target' requires an argument",
+                                 "see 'sigdoctor run --help'"),
+    "deadline zero": (["run", "--deadline", "0"], "must be a positive number of seconds, got '0'", "--help"),
+    "deadline negative": (["chain", "--deadline", "-1"], "got '-1'", "see 'sigdoctor chain --help'"),
+    "deadline nan": (["run", "--deadline", "nan"], "got 'nan'", "--help"),
+    "deadline inf": (["run", "--deadline", "inf"], "got 'inf'", "--help"),
+    "deadline overflow": (["run", "--deadline", "1e999"], "got '1e999'", "--help"),
+    "deadline not a number": (["run", "--deadline", "soon"], "not a number of seconds: 'soon'", "--help"),
+    "unknown probe": (["run", "--offline", "--only", "nosuchprobe"], "unknown probe nosuchprobe",
+                      "sigdoctor checks lists the probes"),
+    "unknown cause": (["explain", "clock-skw"], "unknown cause id 'clock-skw'", "did you mean clock-skew?"),
+    "missing argument": (["explain"], "Missing argument 'CAUSE_ID'", "see 'sigdoctor explain --help'"),
+    "merge without reports": (["merge"], "Missing argument 'REPORT...'", "see 'sigdoctor merge --help'"),
+    "unknown command": (["frobnicate"], "No such command 'frobnicate' (commands: run, chain, decode, sign, merge, "
+                        "explain, checks)", "see 'sigdoctor --help'"),
+    # No abbreviations: a script using `--form` would break the day another option shares the prefix.
+    "abbreviated option": (["checks", "--form", "json"], "No such option: --form", "see 'sigdoctor checks --help'"),
+    "extra argument": (["decode", "a.log", "b.log"], "Unexpected argument: b.log", "see 'sigdoctor decode --help'"),
+    "missing required option": (["sign"], "Missing option '--request'", "see 'sigdoctor sign --help'"),
+    "missing input file": (["decode", "/nonexistent/agent.log"], "/nonexistent/agent.log: no such file",
+                           "pass a log file, or - for stdin"),
+    "missing agent binary": (["run", "--offline", "--agent-binary", "/nonexistent/alloy"],
+                             "--agent-binary /nonexistent/alloy: no such file", "the path of the agent's executable"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(USAGE_ERRORS))
+def test_usage_errors_are_one_line_exit_2(tmp_path: Path, case: str) -> None:
+    args, needle, hint = USAGE_ERRORS[case]
     r = sd(tmp_path, *args)
     assert r.returncode == 2, r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("sigdoctor: error: ")
     assert needle in lines[0]
-    assert "hint" in lines[0]
-    assert "Traceback" not in r.stderr
+    assert f"(hint: {hint}" in lines[0] or (hint in lines[0] and "(hint: " in lines[0])
+    assert r.stdout == ""
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    r = sd(tmp_path, "run", "--offline", "--only", "credentials", "--output", str(tmp_path / "no" / "r.json"))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == (f"sigdoctor: error: cannot write {tmp_path / 'no' / 'r.json'}: "
+                                                 "No such file or directory (hint: choose a writable path)")
 
 
 def test_no_arguments_prints_the_commands(tmp_path: Path) -> None:
     r = sd(tmp_path)
-    assert r.returncode == 0 and "COMMAND" in r.stdout
+    assert r.returncode == 0, r.stderr
+    assert "Usage: sigdoctor [OPTIONS] COMMAND [ARGS]..." in r.stdout
+    listed = [line.split()[1] for line in r.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 2]
     for command in ("run", "chain", "decode", "sign", "merge", "explain", "checks"):
-        assert f"\n    {command} " in r.stdout
+        assert command in listed, r.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "chain", "decode", "sign", "merge", "explain", "checks"])
+def test_each_command_has_help_with_its_options(tmp_path: Path, command: str) -> None:
+    r = sd(tmp_path, command, "--help", COLUMNS="120")
+    assert r.returncode == 0, r.stderr
+    assert f"Usage: sigdoctor {command}" in r.stdout
+    expected = {"run": ["--target", "--deadline", "--only", "--agent-config"], "chain": ["--profile", "--deadline"],
+                "decode": ["--client", "--format"], "sign": ["--request", "--s3", "--time"],
+                "merge": ["REPORT...", "--output"], "explain": ["CAUSE_ID"], "checks": ["--format"]}[command]
+    for option in expected:
+        assert option in r.stdout
+    assert "\x1b[" not in r.stdout  # not a terminal: no colour codes
+
+
+def test_help_short_option_works_too(tmp_path: Path) -> None:
+    assert sd(tmp_path, "run", "-h").stdout == sd(tmp_path, "run", "--help").stdout
+
+
+def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
+    r = sd(tmp_path, "--show-completion", "bash")
+    assert r.returncode == 0, r.stderr
+    assert "_SIGDOCTOR_COMPLETE=complete_bash" in r.stdout and "complete " in r.stdout
+
+
+def test_install_completion_writes_the_shell_startup_file(tmp_path: Path) -> None:
+    r = sd(tmp_path, "--install-completion", "bash")
+    assert r.returncode == 0, r.stderr
+    assert "sigdoctor" in (tmp_path / ".bashrc").read_text()
+
+
+@pytest.mark.parametrize("words,expected", [("sigdoctor ru", ["run"]), ("sigdoctor run --dead", ["--deadline"]),
+                                            ("sigdoctor checks --format ", ["text", "json", "markdown"])])
+def test_completion_completes_commands_options_and_choices(tmp_path: Path, words: str, expected: list[str]) -> None:
+    # What the installed bash function asks the program when the user presses TAB.
+    r = sd(tmp_path, _SIGDOCTOR_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=str(len(words.split(" ")) - 1))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == expected
 
 
 def test_debug_shows_traceback_for_usage_errors(tmp_path: Path) -> None:
