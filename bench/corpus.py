@@ -44,15 +44,20 @@ class Scored:
     confirmed: bool
     got: tuple[str, ...]  # root cause ids, ranked
     errors: tuple[str, ...]  # the error-severity ones among them
+    failure: str = ""  # decode itself failed (crash, no JSON): counted as a miss
 
     @property
     def top1(self) -> bool:
+        if self.failure:
+            return False
         if self.expected == OUT_OF_CATALOG:
             return not self.errors
         return bool(self.got) and self.got[0] == self.expected
 
     @property
     def top3(self) -> bool:
+        if self.failure:
+            return False
         if self.expected == OUT_OF_CATALOG:
             return not self.errors
         return self.expected in self.got[:3]
@@ -64,12 +69,21 @@ def load_index(batch: Path) -> list[dict[str, Any]]:
         return list(tomllib.load(f)["text"])
 
 
+class _Capture(io.StringIO):
+    """stdout for one in-process run; the CLI may close its output stream when it is done with it."""
+
+    def close(self) -> None:
+        pass
+
+
 def decode_in_process(path: Path) -> dict[str, Any]:
     from sigdoctor.cli import main
 
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        main(["decode", "--format", "json", str(path)])
+    out, err = _Capture(), _Capture()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["decode", "--format", "json", str(path)])
+    if code not in (0, 1):
+        raise RuntimeError(f"exit {code}: {err.getvalue().strip()[:200]}")
     return dict(json.loads(out.getvalue()))
 
 
@@ -86,13 +100,18 @@ def score(batch: Path, *, cli: bool) -> list[Scored]:
     results = []
     for entry in load_index(batch):
         path = batch / entry["file"]
-        report = decode_child(path, exe) if cli else decode_in_process(path)
+        failure = ""
+        try:
+            report = decode_child(path, exe) if cli else decode_in_process(path)
+        except Exception as exc:  # a crash on one text is a finding, not the end of the run
+            report, failure = {}, f"{type(exc).__name__}: {exc}"[:200]
         causes = report.get("root_causes", [])
         results.append(Scored(
             id=entry["id"], project=entry["project"], source=entry["source"], expected=entry["cause"],
             confirmed=bool(entry["confirmed"]),
             got=tuple(c["id"] for c in causes),
             errors=tuple(c["id"] for c in causes if c.get("severity") == "error"),
+            failure=failure,
         ))
     return results
 
@@ -112,18 +131,21 @@ def summary(name: str, rows: list[Scored]) -> dict[str, Any]:
         "top3_all": sum(r.top3 for r in rows),
         "top1_all": sum(r.top1 for r in rows),
         "no_cause": sum(not r.got for r in rows),
+        "failed": sum(bool(r.failure) for r in rows),
         "misses": [{"id": r.id, "project": r.project, "source": r.source, "expected": r.expected,
-                    "confirmed": r.confirmed, "got": list(r.got[:3])} for r in rows if not r.top1 or not r.top3],
+                    "confirmed": r.confirmed, "got": list(r.got[:3]), "failure": r.failure}
+                   for r in rows if not r.top1 or not r.top3],
     }
 
 
 def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] | None, quiet: bool) -> str:
-    lines = ["| batch | texts | projects | confirmed | top-1 on confirmed | top-3 on all | top-1 on all | no cause |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| batch | texts | projects | confirmed | top-1 on confirmed | top-3 on all | top-1 on all | no cause |"
+             " decode failed |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for s in summaries:
         lines.append(f"| {s['batch']} | {s['texts']} | {s['projects']} | {s['confirmed']} | "
                      f"{pct(s['top1_confirmed'], s['confirmed'])} | {pct(s['top3_all'], s['texts'])} | "
-                     f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} |")
+                     f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} | {s['failed']} |")
     if by_cause is not None:
         for name, rows in by_cause.items():
             lines += ["", f"By expected cause ({name}):", "",
@@ -140,7 +162,7 @@ def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] 
             lines += ["", f"Misses ({s['batch']}): top-1 or top-3 wrong", "",
                       "| id | confirmed | expected | got (first 3) | project |", "| --- | --- | --- | --- | --- |"]
             for m in s["misses"]:
-                got = ", ".join(m["got"]) or "(no cause)"
+                got = f"(decode failed: {m['failure']})" if m["failure"] else ", ".join(m["got"]) or "(no cause)"
                 lines.append(f"| {m['id']} | {'yes' if m['confirmed'] else 'no'} | {m['expected']} | {got} | "
                              f"{m['project']} |")
     return "\n".join(lines) + "\n"
