@@ -103,11 +103,11 @@ def run(a: Args) -> int:
     if a.pid is not None:
         from sigdoctor.agent.process import context_for_pid
 
-        ctx = context_for_pid(a.pid, ctx)  # before any ctx.shared[...] below: it copies shared
+        ctx = context_for_pid(a.pid, ctx)
     if a.agent_binary is not None:
-        ctx.shared["agent_binary"] = str(a.agent_binary)
+        ctx.agent_binary = str(a.agent_binary)
     if a.agent_config is not None:
-        ctx.shared["agent_config"] = str(a.agent_config)
+        ctx.agent_config = str(a.agent_config)
     report = _diagnose(ctx, "run", a.only or [], a.skip or [], a.no_color)
     _emit(report, a.format, a.output, _color(a.no_color), a.verbose)
     return _exit_for(report)

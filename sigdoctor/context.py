@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sigdoctor.redact import Redactor
+from sigdoctor.runstate import RunState
 
 if TYPE_CHECKING:  # botocore is imported lazily: `--version` and `--help` must not pay for it
     import botocore.loaders
@@ -25,6 +26,21 @@ T = TypeVar("T")
 # How long before the run's deadline a probe's network steps end, so the probe itself still says which step timed
 # out (and returns what it found) before the runner cuts it off.
 DEADLINE_MARGIN_S = 0.5
+
+
+@dataclass(frozen=True)
+class AgentProcess:
+    """The process `--pid` diagnoses (its environment and root are the Context's `env` and `root`)."""
+
+    pid: int
+    name: str
+    uid: int
+    gid: int
+    exe: str | None  # a path we can open for its executable
+    cmdline: tuple[str, ...]
+    root: str
+    # HOME from its passwd entry when its environment has none (botocore and the Go SDKs fall back to it).
+    home: str | None = None
 
 
 @dataclass
@@ -50,8 +66,14 @@ class Context:
     now: Callable[[], float] = time.time
     monotonic: Callable[[], float] = time.monotonic
     started_monotonic: float = field(default_factory=time.monotonic)
-    # Cross-probe scratch space for live objects (e.g. resolved botocore credentials) that must not be serialised.
-    shared: dict[str, Any] = field(default_factory=dict)
+    # Inputs naming the agent (set by the CLI before the run; probes only read them).
+    agent_binary: str | None = None
+    agent_config: str | None = None
+    agent: AgentProcess | None = None
+    # What probes learn for other probes: typed fields, each written by one probe (sigdoctor/runstate.py).
+    state: RunState = field(default_factory=RunState)
+    # Objects built once per run (`once`): derived from the inputs only, never from what a probe found.
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     # Guards `once`: probes in parallel threads ask for the same expensive object at the same moment.
     _once_locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False, compare=False)
     _once_guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
@@ -80,16 +102,18 @@ class Context:
         return self.env.get("HOME") or None
 
     def once(self, key: str, make: Callable[[], T]) -> T:
-        """`shared[key]`, made by `make()` for the first probe that asks. Probes asking meanwhile from other threads
-        wait for that one object rather than each building their own (the point is to pay for it once per run)."""
+        """The object `make()` builds, made once per run by the first probe that asks. Probes asking meanwhile from
+        other threads wait for that one object rather than each building their own (the point is to pay for it once
+        per run). `make` may depend on the run's inputs only, never on what another probe found: whichever probe
+        asks first must get the same object."""
         with self._once_guard:
-            if key in self.shared:
-                return self.shared[key]  # type: ignore[no-any-return]
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
             lock = self._once_locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self.shared:
-                self.shared[key] = make()
-            return self.shared[key]  # type: ignore[no-any-return]
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]  # type: ignore[no-any-return]
 
     def botocore_loader(self, data_path: str | None = None) -> botocore.loaders.Loader:
         """One botocore data loader per run (and AWS_DATA_PATH). Every session sigdoctor creates gets it (see

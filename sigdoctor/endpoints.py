@@ -47,24 +47,22 @@ def region_of(ctx: Context) -> str:
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if ctx.env.get(var):
             return ctx.env[var]
-    cached = ctx.shared.get("region")
-    if isinstance(cached, str):
-        return cached
+    return ctx.once("region", lambda: _configured_region(ctx))
+
+
+def _configured_region(ctx: Context) -> str:
     try:
         region = ctx.botocore_session().get_config_variable("region")
     except Exception:
         region = None
-    ctx.shared["region"] = region or "us-east-1"
-    return str(ctx.shared["region"])
+    return str(region or "us-east-1")
 
 
 def sts_url(ctx: Context) -> str:
     """The STS endpoint botocore would call for this environment (no network: endpoint resolution only).
 
-    Worked out once per run: clock, dns and connectivity ask for it at the same time from their threads."""
-    cached = ctx.shared.get("sts_url")
-    if isinstance(cached, str):
-        return cached
+    Worked out once per run, from the run's inputs only: clock, dns and connectivity ask for it at t = 0 from their
+    threads, before (or while) the credentials probe resolves the chain."""
     return ctx.once("sts_url", lambda: _resolve_sts_url(ctx))
 
 
@@ -73,11 +71,6 @@ def _resolve_sts_url(ctx: Context) -> str:
 
     region = region_of(ctx)
     try:
-        if ctx.shared.get("credentials") is not None and ctx.shared.get("botocore_session") is not None:
-            # The client the identity probe calls STS with: its endpoint is the one to check, and it is built once.
-            from sigdoctor.sts.caller import base_client
-
-            return str(base_client(ctx).meta.endpoint_url)
         client = ctx.botocore_session().create_client(
             "sts", region_name=region, aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
         )

@@ -19,8 +19,8 @@ from sigdoctor.model import Outcome, ProbeResult, Status
 from sigdoctor.probe import Probe
 
 # A requirement is met by a probe that ran to the end. A `fail` still counts: the credentials probe fails on
-# env-shadows-role while the credentials work, and identity must still check them. Probes look in ctx.shared for
-# what they need and skip with their own reason when it is missing.
+# env-shadows-role while the credentials work, and identity must still check them. Probes wait for the run-state
+# fields they need (ctx.state) and skip with their own reason when one stays empty.
 _BLOCKING = (Status.ERROR, Status.SKIP)
 
 
@@ -90,9 +90,12 @@ def run_probes(
     running: dict[str, _Running] = {}
     finished: queue.Queue[tuple[str, Outcome | BaseException]] = queue.Queue()
     pending = list(order)
+    ctx.state.close_absent({p.id for p in order})
 
     def record(result: ProbeResult) -> None:
         results[result.id] = result
+        # Whatever it did not write by now, it never will (a late write of a cut-off probe is dropped).
+        ctx.state.producer_ended(result.id)
         observer.on_finish(result)
 
     in_run = set(deselected)
@@ -189,7 +192,6 @@ def _result(ctx: Context, r: _Running, outcome: Outcome | BaseException) -> Prob
     elapsed = int((time.monotonic() - r.started) * 1000)
     if isinstance(outcome, BaseException):
         text = ctx.redactor.text(f"{type(outcome).__name__}: {outcome}")
-        ctx.shared.setdefault("crashes", []).append((probe.id, outcome))
         return ProbeResult(probe.id, probe.title, Status.ERROR, f"probe crashed: {text}", elapsed)
     undeclared = [f.id for f in outcome.findings if probe.emits and f.id not in probe.emits]
     if undeclared:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sigdoctor.agent import procfs
-from sigdoctor.context import Context
+from sigdoctor.context import AgentProcess, Context
 from sigdoctor.errors import UsageError
 
 # Process names (comm, or the executable's basename) of the telemetry agents `--pid auto` looks for.
@@ -112,22 +112,13 @@ def context_for_pid(spec: str, ctx: Context) -> Context:
         raise UsageError(
             f"not permitted to read the environment of process {p.pid} ({p.name}, uid {p.uid})", _PRIVILEGE_HINT
         ) from None
-    shared = dict(ctx.shared)
-    shared.update(
-        agent_pid=p.pid,
-        agent_name=p.name,
-        agent_uid=p.uid,
-        agent_gid=p.gid,
-        agent_exe=_exe_path(p, root),
-        agent_cmdline=list(p.cmdline),
-        agent_root=str(root),
-    )
+    home = None
     if not env.get("HOME"):
         # botocore and aws-sdk-go both fall back to the user's passwd entry — the agent's user, in its own root.
-        home = procfs.passwd_home(root, p.uid)
-        if home:
-            shared["agent_home"] = home
-    return dataclasses.replace(ctx, env=env, root=root, shared=shared)
+        home = procfs.passwd_home(root, p.uid) or None
+    agent = AgentProcess(pid=p.pid, name=p.name, uid=p.uid, gid=p.gid, exe=_exe_path(p, root),
+                         cmdline=tuple(p.cmdline), root=str(root), home=home)
+    return dataclasses.replace(ctx, env=env, root=root, agent=agent)
 
 
 def _exe_path(p: procfs.ProcessInfo, root: Path) -> str | None:
@@ -145,7 +136,7 @@ def _exe_path(p: procfs.ProcessInfo, root: Path) -> str | None:
 
 
 def agent_home(ctx: Context) -> str | None:
-    return ctx.env.get("HOME") or ctx.shared.get("agent_home")
+    return ctx.env.get("HOME") or (ctx.agent.home if ctx.agent else None)
 
 
 def mapped_environ(ctx: Context) -> dict[str, str]:
@@ -167,10 +158,10 @@ def mapped_environ(ctx: Context) -> dict[str, str]:
 
 def path_note(ctx: Context) -> str | None:
     """One line for the report: whose environment and which files this run diagnoses."""
-    pid = ctx.shared.get("agent_pid")
-    if pid is None:
+    if ctx.agent is None:
         return None
-    who = f"process {pid} ({ctx.shared.get('agent_name')}, uid {ctx.shared.get('agent_uid')})"
+    pid = ctx.agent.pid
+    who = f"process {pid} ({ctx.agent.name}, uid {ctx.agent.uid})"
     where = f"paths read through {ctx.root}" if ctx.root != Path("/") else "it shares sigdoctor's filesystem view"
     return f"environment of {who} from /proc/{pid}/environ; {where}"
 
@@ -178,7 +169,7 @@ def path_note(ctx: Context) -> str | None:
 @contextmanager
 def agent_environment(ctx: Context) -> Iterator[None]:
     """Run the block with `os.environ` replaced by the diagnosed agent's (no-op without --pid)."""
-    if ctx.shared.get("agent_pid") is None:
+    if ctx.agent is None:
         yield
         return
     saved = dict(os.environ)

@@ -86,10 +86,9 @@ class AwsFiles:
 def _home(ctx: Context) -> tuple[str | None, str]:
     if ctx.home:
         return ctx.home, "HOME"
-    if ctx.shared.get("agent_pid") is not None:
+    if ctx.agent is not None:
         # --pid: the agent's user, looked up in the agent's own /etc/passwd (never ours).
-        agent_home = ctx.shared.get("agent_home")
-        return (agent_home if isinstance(agent_home, str) else None), "passwd"
+        return ctx.agent.home, "passwd"
     # botocore expands "~" with os.path.expanduser, which falls back to the passwd entry when HOME is unset.
     try:
         return pwd.getpwuid(os.getuid()).pw_dir, "passwd"

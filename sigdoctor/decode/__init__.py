@@ -9,7 +9,7 @@ from typing import BinaryIO
 from sigdoctor.context import Context
 from sigdoctor.decode.client import load_client
 from sigdoctor.decode.decoder import decode_stream
-from sigdoctor.decode.probe import DECODE_PROBE, EMITS, SHARED_KEY
+from sigdoctor.decode.probe import DECODE_PROBE, EMITS, returning
 from sigdoctor.errors import UsageError
 from sigdoctor.model import Report
 
@@ -40,6 +40,5 @@ def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context)
     else:
         outcome = decode_stream(source, client=client_signing, redactor=ctx.redactor)
     # The deadline bounds network work; decode sends nothing, so a long read must not use it up.
-    run_ctx = dataclasses.replace(ctx, offline=True, started_monotonic=ctx.monotonic(),
-                                  shared={**ctx.shared, SHARED_KEY: outcome})
-    return run_report(run_ctx, [DECODE_PROBE], command="decode")
+    run_ctx = dataclasses.replace(ctx, offline=True, started_monotonic=ctx.monotonic())
+    return run_report(run_ctx, [returning(outcome)], command="decode")

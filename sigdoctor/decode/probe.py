@@ -8,12 +8,11 @@ and redaction as `sigdoctor run`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sigdoctor.context import Context
 from sigdoctor.model import Outcome, ProbeResult, Status
 from sigdoctor.probe import Probe
-
-SHARED_KEY = "decode.outcome"
 
 # Every cause decode can name, as `decode.<cause-id>`.
 CAUSES: tuple[str, ...] = (
@@ -31,10 +30,12 @@ EMITS: tuple[str, ...] = (
 
 
 def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-    outcome = ctx.shared.get(SHARED_KEY)
-    if isinstance(outcome, Outcome):
-        return outcome
     return Outcome(Status.SKIP, "no input was decoded")
+
+
+def returning(outcome: Outcome) -> Probe:
+    """The decode probe for one run: it hands over `outcome`, decoded before the run."""
+    return replace(DECODE_PROBE, run=lambda ctx, prior: outcome)
 
 
 DECODE_PROBE = Probe(

@@ -2,8 +2,8 @@
 
 Inputs come from what the credentials probe already learnt (the diagnosed environment and files, whether IMDS and
 the container endpoint answered) and, when known, the SDK versions linked into the agent's binary
-(`ctx.shared["agent_sdk_versions"]`: module path → version, from its Go build info) and the SDK the agent probe
-says signs (`ctx.shared["agent_sdk_model"]`).
+(`ctx.state.agent_sdk_versions`: module path → version, from its Go build info) and the SDK the agent probe says
+signs (`ctx.state.agent_sdk_model`).
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ def _reader(ctx: Context) -> Any:
 
 
 def view(ctx: Context, home: str | None, reachable: Mapping[str, bool | None]) -> GoSdkView:
-    """The models that apply: the one the agent probe identified (`ctx.shared["agent_sdk_model"]`), else those
-    linked into the binary (`ctx.shared["agent_sdk_versions"]`), else both."""
-    linked: Mapping[str, str] = ctx.shared.get("agent_sdk_versions") or {}
+    """The models that apply: the one the agent probe identified (`ctx.state.agent_sdk_model`), else those linked
+    into the binary (`ctx.state.agent_sdk_versions`), else both. The agent probe has finished before the credentials
+    probe starts."""
+    linked: Mapping[str, str] = ctx.state.agent_sdk_versions.wait(0) or {}
     v1_version = linked.get(V1_MODULE)
     v2_version = next((linked[m] for m in V2_MODULES if m in linked), None)
-    model = ctx.shared.get("agent_sdk_model")
+    model = ctx.state.agent_sdk_model.wait(0)
     if model in (v1.NAME, v2.NAME):
         wanted = {model}
     elif v1_version or v2_version:

@@ -1,7 +1,7 @@
 """AWS API calls of the permissions probe: bounded botocore clients, and a record of every call made.
 
-Every call lands in `ctx.shared["aws_calls"]` as (service, operation, endpoint) so a test can hold a full run to
-SPEC's allow-list, and every response's `Date` header in `ctx.shared["http_dates"]` for the clock probe.
+Every call lands in `ctx.state.aws_calls` as (service, operation, endpoint) so a test can hold a full run to
+SPEC's allow-list, and every response's `Date` header in `ctx.state.http_dates`.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def frozen(ctx: Context, credentials: Any) -> Frozen:
 
 
 def session(ctx: Context) -> Any:
-    chain = ctx.shared.get("botocore_session")
-    return ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
+    from sigdoctor.sts.caller import chain_session
+
+    return chain_session(ctx)
 
 
 def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
@@ -55,13 +56,13 @@ def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 
 def record(ctx: Context, service: str, operation: str, endpoint: str) -> None:
-    ctx.shared.setdefault("aws_calls", []).append((service, operation, endpoint))
+    ctx.state.aws_calls.add((service, operation, endpoint))
 
 
 def record_date(ctx: Context, url: str, headers: dict[str, str] | None, t_sent: float, t_received: float) -> None:
     date = {k.lower(): v for k, v in (headers or {}).items()}.get("date")
     if date:
-        ctx.shared.setdefault("http_dates", []).append((url, date, t_sent, t_received))
+        ctx.state.http_dates.add((url, date, t_sent, t_received))
 
 
 @dataclass

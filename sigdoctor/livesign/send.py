@@ -1,8 +1,7 @@
 """Send a signed request the way the agent would: Go's proxy decision over the diagnosed environment (Grafana
 Agent/Alloy, Prometheus and the OTel Collector are Go programs) and the CA bundle the agent's SDK would trust.
 
-Every request is recorded in `ctx.shared["aws_calls"]`, and the answer's `Date` header in `ctx.shared["http_dates"]`
-for the clock probe.
+Every request is recorded in `ctx.state.aws_calls`, and the answer's `Date` header in `ctx.state.http_dates`.
 """
 
 from __future__ import annotations

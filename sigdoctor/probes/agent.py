@@ -5,10 +5,10 @@ chain model the later probes should follow, and whether that SDK can use the con
 (EKS Pod Identity needs aws-sdk-go ≥ 1.47.11). The configuration (`--agent-config`, or the file named on the
 process's command line) gives targets, region, role and profile, and the mistakes visible in it.
 
-Inputs (set by the CLI / the process reader): ``ctx.shared["agent_binary"]``, ``ctx.shared["agent_exe"]``,
-``ctx.shared["agent_config"]``, ``ctx.shared["agent_cmdline"]``.
-Outputs: ``Outcome.data["agent"]``, ``ctx.shared["agent_sdk_model"]`` ("aws-sdk-go" | "aws-sdk-go-v2" | None) and
-``ctx.shared["agent_settings"]`` = {"targets", "region", "role_arn", "profile", "service"} for the CLI to use where
+Inputs (set by the CLI / the process reader): ``ctx.agent_binary``, ``ctx.agent_config`` and ``ctx.agent`` (the
+``--pid`` process: its executable and command line).
+Outputs: ``Outcome.data["agent"]``, ``ctx.state.agent_sdk_model`` ("aws-sdk-go" | "aws-sdk-go-v2"; unset: unknown) and
+``ctx.state.agent_settings`` = {"targets", "region", "role_arn", "profile", "service"} for the CLI to use where
 the user gave none.
 """
 
@@ -85,10 +85,10 @@ def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> di
         findings.append(Finding(P + "binary", Status.SKIP,
                                 f"{path}: {e} — the Go SDK chain models do not apply to it",
                                 {"path": path, "from": source}))
-        ctx.shared["agent_sdk_model"] = None
         return {"path": path, "from": source, "error": str(e)}
     model = buildinfo.sdk_model(info)
-    ctx.shared["agent_sdk_model"] = model.model
+    if model.model:
+        ctx.state.agent_sdk_model.set(model.model)
     main = f"{info.main.path} {info.main.version}" if info.main else (info.path or "?")
     sdk = info.watched()
     evidence = {"path": path, "from": source, "main": main, "go": info.go_version, "sdk": sdk,
@@ -127,17 +127,17 @@ def _shared_config_text(ctx: Context) -> str | None:
 
 
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-    binary: str | None = ctx.shared.get("agent_binary")
+    binary: str | None = ctx.agent_binary
     source = "--agent-binary"
-    if not binary and ctx.shared.get("agent_exe"):
-        binary, source = ctx.shared["agent_exe"], "--pid"
-    cfg_path: str | None = ctx.shared.get("agent_config")
+    if not binary and ctx.agent and ctx.agent.exe:
+        binary, source = ctx.agent.exe, "--pid"
+    cfg_path: str | None = ctx.agent_config
     cfg_source = "--agent-config"
-    cmdline = ctx.shared.get("agent_cmdline")
+    cmdline = ctx.agent.cmdline if ctx.agent else None
     if not cfg_path and cmdline:
         named = config_from_cmdline(list(cmdline))
         if named:
-            pid = ctx.shared.get("agent_pid")
+            pid = ctx.agent.pid if ctx.agent else None
             if Path(named).is_absolute():
                 cfg_path = str(ctx.path(named))
             else:  # relative to the agent's working directory, not ours
@@ -164,8 +164,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             findings.append(Finding(P + "config", Status.FAIL, str(e), {"path": cfg_path, "from": cfg_source}))
             data["config"] = {"path": cfg_path, "error": str(e)}
         else:
-            j = config.judge(cfg, ctx.env, identity=ctx.shared.get("identity"),
-                             shared_config_text=_shared_config_text(ctx))
+            # The agent probe runs first: the caller's identity is not known yet.
+            j = config.judge(cfg, ctx.env, shared_config_text=_shared_config_text(ctx))
             findings += j.findings
             data.update(j.data)
             data["config"]["from"] = cfg_source
@@ -173,7 +173,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             summary.append(f"config: {j.findings[0].message}")
     elif cmdline:
         summary.append("config file not found on the command line (pass --agent-config)")
-    ctx.shared["agent_settings"] = settings
+    ctx.state.agent_settings.set(settings)
     data["settings"] = settings
     data["applied"] = _apply_settings(ctx, settings)
     problems: list[Status] = [f.status for f in findings if f.status in (Status.FAIL, Status.WARN)]

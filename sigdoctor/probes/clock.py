@@ -4,13 +4,8 @@ Sources, asked side by side within about 2.5 s:
 * NTP: the `--ntp-server`s, else Amazon Time Sync (169.254.169.123, and fd00:ec2::123 where IPv6 applies),
   time.aws.com and pool.ntp.org.
 * The HTTP `Date` header of every AWS API endpoint of the run (one unsigned `GET /` each), which works where NTP is
-  blocked — plus the responses other probes already saw:
-
-  ``ctx.shared["http_dates"]``: a list of ``(url, date_header, t_sent, t_received)`` tuples, one per HTTP response
-  from an AWS endpoint that a probe running before this one received. ``date_header`` is the raw `Date` value;
-  ``t_sent`` / ``t_received`` are the local clock (``ctx.now()``, epoch seconds) just before the request was sent
-  and just after the response headers arrived. Only responses over verified TLS (or plain HTTP to a configured
-  endpoint) belong there. A host found there is not asked again.
+  blocked. The probe starts at t = 0 beside identity, permissions and connectivity, so it does not read the Dates
+  they record (`ctx.state.http_dates`): whether one had arrived yet would depend on timing, and so would the answer.
 
 `offset_s` everywhere is true time − local time: positive means the local clock is behind.
 """
@@ -18,7 +13,7 @@ Sources, asked side by side within about 2.5 s:
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sigdoctor.context import Context
@@ -112,8 +107,7 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
             tasks.append((key, _bind_ntp(server, ntp_timeout, ctx.now, _marker(stages, key))))
             placeholders[key] = Sample("ntp", server.name)
 
-    shared = _best_per_server(httpdate.from_shared(e) for e in ctx.shared.get("http_dates", []))
-    seen = {s.server for s in shared}
+    seen: set[str] = set()
     http_timeout = ctx.timeout(HTTP_TIMEOUT_S)
     tls = httpdate.tls_context(ctx)
     for secret in proxy_secrets(ctx.env):
@@ -140,16 +134,7 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
         else:
             where = stages.get(key, "waiting for a free worker")
             samples.append(Sample(empty.kind, empty.server, error=f"timeout ({where} did not finish in {budget:.1f} s)"))
-    return samples + shared
-
-
-def _best_per_server(samples: Iterable[Sample | None]) -> list[Sample]:
-    """One sample per endpoint (a probe may have called it many times): the shortest round trip is the sharpest."""
-    best: dict[str, Sample] = {}
-    for s in samples:
-        if s is not None and (s.server not in best or (s.rtt_ms or 0.0) < (best[s.server].rtt_ms or 0.0)):
-            best[s.server] = s
-    return list(best.values())
+    return samples
 
 
 def _marker(stages: dict[str, str], key: str) -> Callable[[str], None]:

@@ -349,10 +349,10 @@ def _intercepted(t: Trace, bundle: CaBundle, ev: dict[str, Any]) -> Finding:
 
 
 def _share_date(ctx: Context, t: Trace) -> None:
-    """Leave AWS's Date header for the clock probe (only over verified TLS from a real AWS front end)."""
+    """Record AWS's Date header (only over verified TLS from a real AWS front end)."""
     f = t.front
     if f and t.tls and t.tls.verified and f.is_aws and f.date and f.t_sent is not None and f.t_received is not None:
-        ctx.shared.setdefault("http_dates", []).append((f.url, f.date, f.t_sent, f.t_received))
+        ctx.state.http_dates.add((f.url, f.date, f.t_sent, f.t_received))
 
 
 def _round(ms: float | None) -> float | None:

@@ -3,6 +3,8 @@ source that yields nothing yields nothing.
 
 botocore itself decides the winner (so it always equals `boto3.Session().get_credentials().method`); the network
 checks of IMDS and the container endpoint run meanwhile in threads, so the probe costs one slow step, not three.
+The winner is published (`ctx.state.chain`) the moment botocore names it: the identity probe starts then, while
+the survey of the other sources finishes beside it and joins this probe's report.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sigdoctor.creds.sources import Facts, resolve_states
 from sigdoctor.gosdk import report as gosdk
 from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
 from sigdoctor.probes.base import Probe
+from sigdoctor.runstate import ChainAnswer
 
 EMITS = tuple(
     "credentials." + n
@@ -100,7 +103,9 @@ def collect(ctx: Context) -> Facts:
         cont_f = pool.submit(
             _guarded, lambda: container.fetch(ctx, cont_cfg), container.ContainerFetch(True, error_kind="error")
         )
-        run, imds_probe, fetched = run_f.result(), imds_f.result(), cont_f.result()
+        run = run_f.result()
+        _publish(ctx, run)
+        imds_probe, fetched = imds_f.result(), cont_f.result()
 
     diags: dict[str, SourceDiag] = {
         "env": env_d.source,
@@ -135,6 +140,18 @@ def collect(ctx: Context) -> Facts:
         redactor=ctx.redactor,
         env_vars=ctx.env,
     )
+
+
+def _publish(ctx: Context, run: chain.ChainRun) -> None:
+    """Later probes sign with the winner's credentials: share them only when fetching them worked (a deferred
+    source botocore picked but could not fetch, e.g. an unreadable web identity token, would only fail again)."""
+    usable = run.credentials if run.credentials is not None and run.refresh_error is None else None
+    if usable is not None:
+        # Registered before any other probe can log them.
+        peeked = chain.peek(usable)
+        ctx.redactor.add_secret(peeked.secret_key)
+        ctx.redactor.add_secret(peeked.token)
+    ctx.state.chain.set(ChainAnswer(winner=run.winner, credentials=usable, session=run.session))
 
 
 def _summary(f: Facts, sources: list[dict[str, Any]]) -> str:
@@ -216,13 +233,6 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
             "go_sdk": gosdk.section(go_view),
         }
     }
-    # Later probes sign with these: share them only when fetching them worked (a deferred source botocore picked
-    # but could not fetch, e.g. an unreadable web identity token, would only fail again there).
-    if f.run.credentials is not None and f.run.refresh_error is None:
-        ctx.shared["credentials"] = f.run.credentials
-    if f.run.session is not None:
-        ctx.shared["botocore_session"] = f.run.session
-
     statuses: list[Status] = [x.status for x in findings if x.status in (Status.FAIL, Status.WARN)]
     if f.winner is None and not f.run.offline_stop:
         statuses.append(Status.FAIL)
@@ -260,10 +270,11 @@ def _agent(ctx: Context) -> list[Finding]:
     note = path_note(ctx)
     if note is None:
         return []
+    agent = ctx.agent
     evidence = {
-        "pid": ctx.shared.get("agent_pid"),
-        "name": ctx.shared.get("agent_name"),
-        "uid": ctx.shared.get("agent_uid"),
+        "pid": agent.pid if agent else None,
+        "name": agent.name if agent else None,
+        "uid": agent.uid if agent else None,
         "root": str(ctx.root),
     }
     return [Finding("credentials.agent", Status.PASS, f"Diagnosing the agent: {note}", evidence)]

@@ -2,9 +2,10 @@
 would use), who are they, and does the `--role-arn` assumption work the way the agent's `sigv4.role_arn` makes it.
 
 An STS error becomes the finding of the cause the evidence points to (sigdoctor/sts/errors.py); a connection
-failure is left to the dns and connectivity probes. Later probes sign with `ctx.shared["effective_credentials"]`
-(the assumed role's when --role-arn is given) and read the caller from `ctx.shared["identity"]` (its `assumed`
-entry, also in `ctx.shared["effective_identity"]`, is who those credentials are).
+failure is left to the dns and connectivity probes. The probe starts as soon as botocore's chain names its winner
+(`ctx.state.chain`), while the credentials probe still surveys the other sources. Later probes sign with
+`ctx.state.identity.credentials` (the assumed role's when --role-arn is given) and read the caller from its `caller`
+(whose `assumed` entry, also its `effective`, is who those credentials are).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.redact import mask_key_id
+from sigdoctor.runstate import IdentityAnswer
 from sigdoctor.sts import arns, assume, caller, errors, regions
 from sigdoctor.targets import TargetError, parse_target
 
@@ -159,7 +161,8 @@ def _opt_in_risk(ctx: Context, endpoint: str, issued_by: str) -> list[Finding]:
     return out
 
 
-def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: list[Finding]) -> dict[str, Any] | None:
+def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: list[Finding],
+            effective: list[Any]) -> dict[str, Any] | None:
     role_arn = str(ctx.role_arn)
     parsed = arns.parse_role_arn(role_arn)
     if parsed is None:
@@ -187,7 +190,7 @@ def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: lis
     if assumed is None:
         findings.append(_error_finding(ctx, check, key=mask_key_id(ak), has_token=bool(tok), role_arn=role_arn))
         return info
-    ctx.shared["effective_credentials"] = result.credentials()
+    effective.append(result.credentials())
     msg = f"assumed {role_arn} as {_describe(assumed)}"
     if self_role:
         msg += f" (the base credentials already are role {self_role}, and its trust policy lets it assume itself)"
@@ -201,9 +204,16 @@ def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: lis
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if ctx.offline:
         return Outcome(Status.SKIP, "offline: STS not contacted")
-    creds = ctx.shared.get("credentials")
+    # The chain's answer, not the whole credentials probe: the survey of the other sources goes on beside us.
+    wait_s = max(0.0, ctx.remaining() - DEADLINE_MARGIN_S)
+    answer = ctx.state.chain.wait(wait_s)
+    if not ctx.state.chain.settled:
+        return Outcome(Status.SKIP, f"the credential chain named no winner within {wait_s:.1f}s: nothing to check")
+    creds = answer.credentials if answer else None
     if creds is None:
         return Outcome(Status.SKIP, "no credentials to check")
+    # Credentials later probes sign with: the base ones once STS accepts them, the assumed role's with --role-arn.
+    effective_creds: list[Any] = []
     findings: list[Finding] = []
     p = peek(creds)
     key = mask_key_id(p.access_key) if p.access_key else None
@@ -225,10 +235,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         findings.append(Finding(P + "caller", Status.PASS, f"STS accepts the credentials: {_describe(base)}",
                                 {**{k: v for k, v in identity.items() if k != "assumed"}, "access_key_id": key,
                                  **({"note": base.note} if base.note else {})}))
-        ctx.shared["effective_credentials"] = creds
-        cred_result = prior.get("credentials")
-        section = cred_result.data.get("credentials") if cred_result else None
-        winner = section.get("winner") if isinstance(section, dict) else None
+        effective_creds.append(creds)
+        winner = answer.winner if answer else None
         if winner in ("assume-role", "assume-role-with-web-identity") and not ctx.role_arn:
             findings += _opt_in_risk(ctx, endpoint, f"the {winner} session")
 
@@ -238,15 +246,15 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
                                     f"--role-arn {ctx.role_arn}: not attempted, STS rejected the base credentials",
                                     {"role_arn": ctx.role_arn}))
         else:
-            ctx.shared.pop("effective_credentials", None)
-            identity["assumed"] = _assume(ctx, creds, base, findings)
+            effective_creds.clear()
+            identity["assumed"] = _assume(ctx, creds, base, findings, effective_creds)
 
     effective = identity["assumed"] if identity["assumed"] and identity["assumed"].get("account") else identity
     findings += _account_mismatch(ctx, effective.get("account"), effective.get("arn"))
 
-    ctx.shared["identity"] = identity
     # The principal later probes act as: the assumed role's session when --role-arn worked, else the caller.
-    ctx.shared["effective_identity"] = effective if effective.get("account") else None
+    ctx.state.identity.set(IdentityAnswer(caller=identity, effective=effective if effective.get("account") else None,
+                                          credentials=effective_creds[-1] if effective_creds else None))
     statuses: list[Status] = [f.status for f in findings if f.status in (Status.FAIL, Status.WARN)]
     status = worst(statuses) if statuses else Status.PASS
     return Outcome(status, _summary(base, identity, findings), tuple(ctx.redactor.obj(findings)),
@@ -272,7 +280,6 @@ PROBE = Probe(
     id="identity",
     title="Identity: does STS accept the credentials",
     run=run,
-    requires=("credentials",),
     timeout=12.0,
     emits=EMITS,
 )

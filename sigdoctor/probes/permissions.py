@@ -23,6 +23,7 @@ from sigdoctor.iam.principal import PolicySource, policy_source
 from sigdoctor.iam.simulate import ALLOWED, EXPLICIT_DENY, Check, Decision, SimulateError, simulate
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
+from sigdoctor.sts.caller import chain_credentials, signing_credentials
 from sigdoctor.targets import Target, TargetError, parse_target
 
 EMITS = tuple("permissions." + n for n in (
@@ -66,7 +67,8 @@ def _targets(ctx: Context, run: _Run) -> list[Target]:
 def _identity(ctx: Context, creds: Frozen) -> tuple[str | None, str | None, PolicySource | None, str]:
     """(caller ARN, account, policy source if the identity probe resolved it, why unknown) of the credentials the
     agent really signs with: the --role-arn session when the identity probe assumed it."""
-    shared = ctx.shared.get("identity")
+    answer = ctx.state.identity.get()
+    shared = answer.caller if answer else None
     if isinstance(shared, dict):
         assumed = shared.get("assumed")
         eff = assumed if isinstance(assumed, dict) and assumed.get("arn") else shared
@@ -207,7 +209,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         return Outcome(Status.SKIP, "offline: no IAM simulation or live request sent")
     if not ctx.targets:
         return Outcome(Status.SKIP, "no --target given: no actions to check")
-    creds_obj = ctx.shared.get("effective_credentials") or ctx.shared.get("credentials")
+    creds_obj = signing_credentials(ctx)
     if creds_obj is None:
         return Outcome(Status.SKIP, "no credentials to check permissions with")
     r = _Run(ctx)
@@ -286,7 +288,7 @@ def _summary(r: _Run, method: str, source: PolicySource) -> str:
 def warm_up(ctx: Context) -> None:
     """Build the IAM client while the identity probe waits for STS: with the base credentials (the ones `run` uses
     unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later)."""
-    creds_obj = ctx.shared.get("credentials")
+    creds_obj = chain_credentials(ctx)
     if ctx.offline or not ctx.targets or ctx.role_arn or creds_obj is None:
         return
     from sigdoctor.sts.caller import base_client

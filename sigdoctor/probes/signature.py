@@ -18,6 +18,7 @@ from sigdoctor.livesign.request import Unsupported, build, sign
 from sigdoctor.livesign.send import send
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
+from sigdoctor.sts.caller import signing_credentials
 from sigdoctor.targets import Target, TargetError, parse_target
 
 EMITS = ("signature.accepted", "signature.rejected", "signature.not-sent", "signature.target-skipped",
@@ -31,7 +32,7 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
                                 "API endpoint) to check that a request signed here is accepted"),))
     if ctx.offline:
         return Outcome(Status.SKIP, "--offline: no request sent")
-    creds = ctx.shared.get("effective_credentials") or ctx.shared.get("credentials")
+    creds = signing_credentials(ctx)
     if creds is None:
         return Outcome(Status.SKIP, "no credentials to sign with")
     snapshot = frozen(ctx, creds)

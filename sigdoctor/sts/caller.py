@@ -1,8 +1,8 @@
 """STS calls as the agent's SDK would make them: botocore's client for the diagnosed environment (so endpoint
 selection honours AWS_STS_REGIONAL_ENDPOINTS, AWS_ENDPOINT_URL[_STS] and the profile), one attempt, short timeouts.
 
-Every call is recorded as (service, operation, endpoint) in ctx.shared["aws_calls"], and the `Date` header of its
-answer — success or error — in ctx.shared["http_dates"] for the clock probe.
+Every call is recorded as (service, operation, endpoint) in ctx.state.aws_calls, and the `Date` header of its
+answer — success or error — in ctx.state.http_dates.
 """
 
 from __future__ import annotations
@@ -73,8 +73,7 @@ class StsCall:
 def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | None] | None = None) -> Any:
     """An STS client for the agent's environment, signing with `credentials` (botocore credentials object) or with
     explicit `keys` (access key, secret key, session token)."""
-    chain = ctx.shared.get("botocore_session")
-    session: Any = ctx.share_loader(chain) if chain is not None else ctx.botocore_session()
+    session: Any = chain_session(ctx)
     prefetch(session)
     config = one_attempt(ctx.timeout(CALL_TIMEOUT_S, margin=DEADLINE_MARGIN_S))
     if keys is not None:
@@ -92,7 +91,7 @@ def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:
     """Make one STS call; never raises for AWS errors or network failures (they are the diagnosis)."""
     endpoint = str(sts.meta.endpoint_url)
     out = StsCall(operation, endpoint)
-    ctx.shared.setdefault("aws_calls", []).append(("sts", operation, endpoint))
+    ctx.state.aws_calls.add(("sts", operation, endpoint))
 
     def sent(**_kw: Any) -> None:
         out.t_sent = ctx.now()
@@ -120,7 +119,7 @@ def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:
     out.headers = {str(k).lower(): str(v) for k, v in (meta.get("HTTPHeaders") or {}).items()}
     out.date_header = out.headers.get("date")
     if out.date_header and out.t_sent is not None and out.failed_operation in (None, operation):
-        ctx.shared.setdefault("http_dates", []).append((endpoint, out.date_header, out.t_sent, out.t_received))
+        ctx.state.http_dates.add((endpoint, out.date_header, out.t_sent, out.t_received))
     return out
 
 
@@ -128,13 +127,33 @@ def _snake(operation: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
 
 
+def chain_session(ctx: Context) -> Any:
+    """The session the credential chain was resolved in (configured from the diagnosed environment), else a fresh
+    one. Called by probes that have waited for the chain (identity) or run after it (permissions, signature)."""
+    answer = ctx.state.chain.get()
+    return ctx.share_loader(answer.session) if answer and answer.session is not None else ctx.botocore_session()
+
+
+def chain_credentials(ctx: Context) -> Any:
+    """The credentials the chain produced (None: none usable); same callers as `chain_session`."""
+    answer = ctx.state.chain.get()
+    return answer.credentials if answer else None
+
+
+def signing_credentials(ctx: Context) -> Any:
+    """What later probes sign with: the identity probe's effective credentials (the assumed role's with --role-arn),
+    else the chain's. For probes that run after identity."""
+    answer = ctx.state.identity.get()
+    return (answer.credentials if answer else None) or chain_credentials(ctx)
+
+
 def base_client(ctx: Context) -> Any:
     """The STS client of the chain's own credentials, built once per run (~20–40 ms): the identity probe calls
-    through it, and the network probes read botocore's choice of STS endpoint from it."""
-    return ctx.once("sts_base_client", lambda: client(ctx, ctx.shared.get("credentials")))
+    through it, and the permissions probe's warm-up builds it early."""
+    return ctx.once("sts_base_client", lambda: client(ctx, chain_credentials(ctx)))
 
 
 def get_caller_identity(ctx: Context, credentials: Any = None,
                         keys: tuple[str, str, str | None] | None = None) -> StsCall:
-    base = keys is None and credentials is not None and credentials is ctx.shared.get("credentials")
+    base = keys is None and credentials is not None and credentials is chain_credentials(ctx)
     return call(ctx, base_client(ctx) if base else client(ctx, credentials, keys), "GetCallerIdentity")

@@ -75,9 +75,9 @@ def test_the_agents_environment_replaces_the_shells(spawn: Spawn) -> None:
     assert ctx.env == AGENT_ENV
     assert ctx.region == "us-east-2"  # options given on the command line stay
     assert ctx.root == Path("/")  # same mount namespace: no /proc/PID/root detour
-    assert ctx.shared["agent_pid"] == p.pid
-    assert ctx.shared["agent_cmdline"] == [SLEEP, "300"]
-    assert Path(ctx.shared["agent_exe"]).resolve() == Path(SLEEP).resolve()
+    assert ctx.agent is not None and ctx.agent.pid == p.pid
+    assert ctx.agent.cmdline == (SLEEP, "300")
+    assert ctx.agent.exe is not None and Path(ctx.agent.exe).resolve() == Path(SLEEP).resolve()
     assert shell.env == {"AWS_PROFILE": "shell-only", "HOME": "/root"}  # the caller's context is untouched
     assert f"from /proc/{p.pid}/environ" in (path_note(ctx) or "")
 
@@ -86,12 +86,12 @@ def test_home_comes_from_the_agents_passwd_entry_when_unset(spawn: Spawn) -> Non
     p = spawn({"PATH": "/usr/bin:/bin"})
     ctx = context_for_pid(str(p.pid), Context(env={"HOME": "/somewhere/else"}))
     assert "HOME" not in ctx.env
-    assert ctx.shared["agent_home"] == procfs.passwd_home(Path("/"), os.getuid())
+    assert ctx.agent is not None and ctx.agent.home == procfs.passwd_home(Path("/"), os.getuid())
     from sigdoctor.creds import files
 
     loaded = files.load(ctx)
-    assert loaded.home == ctx.shared["agent_home"] and loaded.home_from == "passwd"
-    assert loaded.config.path == f"{ctx.shared['agent_home']}/.aws/config"
+    assert loaded.home == ctx.agent.home and loaded.home_from == "passwd"
+    assert loaded.config.path == f"{ctx.agent.home}/.aws/config"
 
 
 def test_os_environ_is_swapped_only_inside_the_block(spawn: Spawn) -> None:
@@ -154,7 +154,7 @@ def test_auto_finds_the_one_agent(spawn: Spawn, monkeypatch: pytest.MonkeyPatch)
     other = spawn({"PATH": "/bin"})
     monkeypatch.setattr(procfs, "pids", lambda: [other.pid, agent.pid])
     ctx = context_for_pid("auto", Context())
-    assert ctx.shared["agent_pid"] == agent.pid and ctx.shared["agent_name"] == "alloy"
+    assert ctx.agent is not None and (ctx.agent.pid, ctx.agent.name) == (agent.pid, "alloy")
 
 
 def test_auto_with_several_agents_lists_them(spawn: Spawn, monkeypatch: pytest.MonkeyPatch) -> None:

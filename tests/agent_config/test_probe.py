@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sigdoctor.context import Context
+from sigdoctor.context import AgentProcess, Context
 from sigdoctor.model import Outcome, Status
 from sigdoctor.probes import agent
 from tests.buildinfo.conftest import inline_section, make_elf, modinfo
@@ -18,9 +18,14 @@ POD_IDENTITY = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzzzSECRET"
 
 
-def ctx_with(env: dict[str, str] | None = None, **shared: object) -> Context:
+def ctx_with(env: dict[str, str] | None = None, *, agent_binary: str | None = None, agent_config: str | None = None,
+             agent_exe: str | None = None, agent_cmdline: list[str] | None = None) -> Context:
     base = {"AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-    return Context(env={**base, **(env or {})}, shared=dict(shared))
+    agent = None
+    if agent_exe or agent_cmdline:
+        agent = AgentProcess(pid=4242, name="agent", uid=0, gid=0, exe=agent_exe,
+                             cmdline=tuple(agent_cmdline or ()), root="/")
+    return Context(env={**base, **(env or {})}, agent_binary=agent_binary, agent_config=agent_config, agent=agent)
 
 
 def fake_agent(tmp_path: Path, main: str, version: str, deps: dict[str, str]) -> Path:
@@ -55,7 +60,7 @@ def test_old_grafana_agent_with_pod_identity_cannot_use_it(tmp_path: Path) -> No
     b = next(f for f in out.findings if f.id == "agent.binary")
     assert b.evidence["model"] == "aws-sdk-go" and b.evidence["main"] == "github.com/grafana/agent v0.37.4"
     assert b.evidence["sdk"]["github.com/aws/aws-sdk-go"] == "v1.45.24"
-    assert ctx.shared["agent_sdk_model"] == "aws-sdk-go"
+    assert ctx.state.agent_sdk_model.wait(0) == "aws-sdk-go"
     assert out.data["agent"]["binary"]["go"] == "go1.21.9"
 
 
@@ -92,9 +97,9 @@ def test_config_settings_reach_the_shared_space_and_the_report(tmp_path: Path) -
                  f"      access_key: AKIAIOSFODNN7EXAMPLE\n      secret_key: {SECRET}\n")
     ctx = ctx_with(agent_config=str(f))
     out = run(ctx)
-    assert ctx.shared["agent_settings"] == {"targets": [AMP], "region": "us-east-1", "role_arn": None,
-                                            "profile": None, "service": "aps"}
-    assert out.data["agent"]["settings"] == ctx.shared["agent_settings"]
+    assert ctx.state.agent_settings.wait(0) == {"targets": [AMP], "region": "us-east-1", "role_arn": None,
+                                                "profile": None, "service": "aps"}
+    assert out.data["agent"]["settings"] == ctx.state.agent_settings.wait(0)
     assert out.status is Status.WARN and by_id(out)["agent.long-lived-keys"] == "warn"
     assert SECRET not in ctx.redactor.text(json.dumps([out.summary, out.data, [f.evidence for f in out.findings]]))
     assert SECRET not in json.dumps([out.summary, out.data, [(x.message, x.evidence) for x in out.findings]])

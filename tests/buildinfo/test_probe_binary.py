@@ -14,7 +14,7 @@ def test_probe_reads_a_real_binary_and_flags_pod_identity(go_build: Callable[...
     binary = go_build("probe-agent", "github.com/prometheus/prometheus", {"github.com/aws/aws-sdk-go": "v1.44.133"},
                       imports=["github.com/aws/aws-sdk-go/aws/session"])
     ctx = Context(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://[fd00:ec2::23]/v1/credentials",
-                       "AWS_CONFIG_FILE": "/dev/null"}, shared={"agent_binary": str(binary)})
+                       "AWS_CONFIG_FILE": "/dev/null"}, agent_binary=str(binary))
     out = agent.run(ctx, {})
     assert out.status is Status.FAIL
     ids = {f.id: f for f in out.findings}

@@ -69,7 +69,7 @@ def make_ctx(tmp_path: Path, ca: trustme.CA) -> Callable[..., Context]:
         ctx = Context(env={**CLEAN_ENV, "AWS_CA_BUNDLE": "/ca.pem", **(env or {})}, root=tmp_path,
                       ntp_servers=list(ntp or []), targets=list(targets or []), **kw)
         # The STS endpoint botocore would pick is a real AWS name: point it at loopback instead.
-        ctx.shared["sts_url"] = sts
+        ctx.once("sts_url", lambda: sts)
         return ctx
 
     return make

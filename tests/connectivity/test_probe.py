@@ -30,7 +30,7 @@ def fake_dns(names: dict[str, list[str]]) -> Probe:
 
 def sts_ctx(port: int, **env: str) -> Context:
     ctx = make_ctx(**env)
-    ctx.shared["sts_url"] = f"https://{STS}:{port}"  # what endpoints_of_run takes as botocore's STS endpoint
+    ctx.once("sts_url", lambda: f"https://{STS}:{port}")  # what endpoints_of_run takes as botocore's STS endpoint
     return ctx
 
 
@@ -50,7 +50,7 @@ def test_aws_date_is_shared_with_the_clock_probe(pki: Pki, serve: Serve, bundle:
     srv = serve(pki.leaf(STS))
     ctx = make_ctx(AWS_CA_BUNDLE=bundle("amazon"))
     run_at(ctx, endpoint(STS, srv.port))
-    [(url, date, sent, received)] = ctx.shared["http_dates"]
+    [(url, date, sent, received)] = ctx.state.http_dates.entries()
     assert url == f"https://{STS}:{srv.port}/" and date.endswith("GMT") and sent <= received
 
 
@@ -58,7 +58,7 @@ def test_no_date_is_shared_from_an_untrusted_server(pki: Pki, serve: Serve, bund
     srv = serve(pki.leaf(STS, ca="corp"))
     ctx = make_ctx(AWS_CA_BUNDLE=bundle("amazon"))
     run_at(ctx, endpoint(STS, srv.port))
-    assert ctx.shared.get("http_dates", []) == []
+    assert ctx.state.http_dates.entries() == []
 
 
 def test_refused_endpoint_becomes_the_top_root_cause(pki: Pki) -> None:

@@ -142,7 +142,7 @@ def test_warm_up_starts_before_the_probe_it_waits_for_ends_and_never_changes_res
     seen: list[object] = []
 
     def user_run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-        seen.append(ctx.shared.get("warm"))
+        seen.append(ctx.once("warm", lambda: "made late"))
         return Outcome(Status.PASS, "used")
 
     user = Probe(id="user", title="User", run=user_run, after=("slow",), warm_up=warm)

@@ -64,11 +64,12 @@ def test_once_builds_one_object_for_threads_asking_together() -> None:
     got = in_threads(8, lambda: ctx.once("thing", make))
     assert len(made) == 1
     assert all(g is got[0] for g in got)
-    assert ctx.shared["thing"] is got[0]
+    assert ctx.once("thing", lambda: "again") is got[0]
 
 
-def test_once_keeps_what_is_already_shared() -> None:
-    ctx = Context(env={}, shared={"thing": "given"})
+def test_once_keeps_what_is_already_made() -> None:
+    ctx = Context(env={})
+    ctx.once("thing", lambda: "given")
     assert ctx.once("thing", lambda: "made") == "given"
 
 
@@ -107,7 +108,7 @@ def test_share_loader_leaves_a_session_with_a_missing_profile_as_it_was(clean_en
     ctx = Context(env=dict(CLEAN_ENV))
     session = botocore.session.Session(profile="no-such-profile")
     assert ctx.share_loader(session) is session
-    assert not any(k.startswith("botocore_loader") for k in ctx.shared)
+    assert not any(k.startswith("botocore_loader") for k in ctx._memo)
     with pytest.raises(ProfileNotFound):  # where botocore always failed
         session.create_client("sts", region_name="us-east-1")
 
@@ -149,7 +150,7 @@ def test_sts_url_is_resolved_once_for_probes_asking_together(clean_env: None) ->
     ctx = Context(env=dict(CLEAN_ENV), region="ap-southeast-2")
     urls = in_threads(4, lambda: sts_url(ctx))
     assert urls == ["https://sts.ap-southeast-2.amazonaws.com"] * 4
-    assert ctx.shared["sts_url"] == urls[0]
+    assert sts_url(ctx) == urls[0]
 
 
 # ---- TLS contexts with the bundle loaded ---------------------------------------------------------------------

@@ -39,8 +39,10 @@ def test_env_keys_win_and_are_masked(env: Env, probe: Probe) -> None:
     }
     assert str(r.outcome.status) == "warn"
     assert AKIA not in r.text()
-    assert r.ctx.shared["credentials"].method == "env"
-    assert r.ctx.shared["botocore_session"] is not None
+    chain = r.ctx.state.chain.get()
+    assert chain is not None and chain.winner == "env"
+    assert chain.credentials.method == "env"
+    assert chain.session is not None
 
 
 def test_key_id_without_secret_is_incomplete(env: Env, probe: Probe) -> None:

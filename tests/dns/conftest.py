@@ -94,7 +94,7 @@ class DnsWorld:
         (etc / "nsswitch.conf").write_text("hosts: files dns\n")
         env = kw.pop("env", {"HOME": str(self.root)})
         ctx = Context(env=env, root=self.root, region="us-east-1", **kw)
-        ctx.shared["sts_url"] = f"https://{STS}"  # what botocore resolves for us-east-1, without building a client
+        ctx.once("sts_url", lambda: f"https://{STS}")  # what botocore resolves for us-east-1, without building a client
         return ctx
 
     def run(self, ctx: Context | None = None, prior: dict[str, Any] | None = None) -> Outcome:

@@ -28,7 +28,7 @@ AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1
 WS_ARN = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
 _LAUNCH = (f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); from tests.fakes.aws_api import main; "
            "sys.exit(main(sys.argv[1:]))")
-# Runs the real CLI and saves ctx.shared["aws_calls"] so the allow-list test sees
+# Runs the real CLI and saves ctx.state.aws_calls so the allow-list test sees
 # sigdoctor's own record next to what the fake saw.
 _SIGDOCTOR = f"""
 import json, sys
@@ -40,7 +40,7 @@ def recording(ctx, *a, **kw):
         return real(ctx, *a, **kw)
     finally:
         with open(sys.argv[1], "w") as f:
-            json.dump([list(c) for c in ctx.shared.get("aws_calls", [])], f)
+            json.dump([list(c) for c in ctx.state.aws_calls.entries()], f)
 doctor.run_report = recording
 from sigdoctor.cli import main
 sys.exit(main(sys.argv[2:]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sigdoctor.runstate import RunState
 from tests.creds.conftest import Env, Result
 
 Probe = Callable[..., Result]
@@ -47,10 +48,18 @@ def test_a_profile_naming_nothing_breaks_botocore_but_not_the_go_sdks(env: Env, 
     assert "aws-sdk-go-v2 will use EnvConfigCredentials" in r.finding("sdk-chain-differs").message
 
 
+def agent_said(**values: object) -> RunState:
+    """The run state after the agent probe wrote these fields."""
+    state = RunState()
+    for name, value in values.items():
+        getattr(state, name).set(value)
+    return state
+
+
 def test_only_the_sdk_the_agent_links_is_modelled(env: Env, probe: Probe) -> None:
     env.vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://169.254.170.23/v1/credentials"
     env.vars["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = env.file("pod-token", "t")
-    r = probe(env, offline=True, shared={"agent_sdk_versions": {"github.com/aws/aws-sdk-go": "v1.44.100"}})
+    r = probe(env, offline=True, state=agent_said(agent_sdk_versions={"github.com/aws/aws-sdk-go": "v1.44.100"}))
     go = r.creds["go_sdk"]
     assert list(go) == ["aws-sdk-go"]
     assert go["aws-sdk-go"]["version"] == "v1.44.100"
@@ -60,7 +69,7 @@ def test_only_the_sdk_the_agent_links_is_modelled(env: Env, probe: Probe) -> Non
 def test_the_agent_probes_verdict_picks_the_model(env: Env, probe: Probe) -> None:
     env.vars["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE"
     env.vars["AWS_SECRET_ACCESS_KEY"] = env.secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYGOSDK04")
-    r = probe(env, shared={"agent_sdk_model": "aws-sdk-go-v2"})
+    r = probe(env, state=agent_said(agent_sdk_model="aws-sdk-go-v2"))
     assert list(r.creds["go_sdk"]) == ["aws-sdk-go-v2"]
 
 

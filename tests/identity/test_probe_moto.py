@@ -16,10 +16,12 @@ def test_a_valid_user_key_is_confirmed_and_described(moto: Moto, moto_env: Env) 
     assert d["policy_source_arn"] == d["arn"] and d["assumed"] is None
     assert d["sts_endpoint"].startswith(moto.url)
     assert "user/agent" in r.finding("identity.caller").message
-    assert r.ctx.shared["identity"] == d
-    assert r.ctx.shared["effective_credentials"] is r.ctx.shared["credentials"]
-    assert r.ctx.shared["aws_calls"] == [("sts", "GetCallerIdentity", d["sts_endpoint"])]
-    (url, date, sent, received), = r.ctx.shared["http_dates"]
+    answer, chain = r.ctx.state.identity.get(), r.ctx.state.chain.get()
+    assert answer is not None and chain is not None
+    assert answer.caller == d
+    assert answer.credentials is chain.credentials
+    assert r.ctx.state.aws_calls.entries() == [("sts", "GetCallerIdentity", d["sts_endpoint"])]
+    (url, date, sent, received), = r.ctx.state.http_dates.entries()
     assert url == d["sts_endpoint"] and date.endswith("GMT") and sent <= received
     r.assert_no_secrets()
 
@@ -29,7 +31,8 @@ def test_wrong_secret_is_a_secret_key_mismatch(moto: Moto, moto_env: Env) -> Non
     f = r.finding("identity.secret-key-mismatch")
     assert f.status is Status.FAIL and f.evidence["code"] == "SignatureDoesNotMatch"
     assert r.probe.status is Status.FAIL
-    assert "effective_credentials" not in r.ctx.shared
+    answer = r.ctx.state.identity.get()
+    assert answer is not None and answer.credentials is None
     r.assert_no_secrets()
 
 
@@ -49,9 +52,11 @@ def test_role_arn_is_assumed_and_its_credentials_become_the_effective_ones(moto:
     assert a["role_name"] == "amp-writer" and a["session_name"].isdigit()  # aws-sdk-go's default session name
     assert a["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/amp-writer/{a['session_name']}"
     assert a["policy_source_arn"] == moto.role_arn and a["access_key_id"].startswith("ASIA")
-    eff = r.ctx.shared["effective_credentials"]
+    answer = r.ctx.state.identity.get()
+    assert answer is not None
+    eff = answer.credentials
     assert isinstance(eff, Credentials) and eff.access_key.startswith("ASIA") and eff.token
-    assert [c[1] for c in r.ctx.shared["aws_calls"]] == ["GetCallerIdentity", "AssumeRole", "GetCallerIdentity"]
+    assert [c[1] for c in r.ctx.state.aws_calls.entries()] == ["GetCallerIdentity", "AssumeRole", "GetCallerIdentity"]
     assert "assumed" in r.probe.summary
     r.secrets += [eff.secret_key, eff.token]
     r.assert_no_secrets()
@@ -63,7 +68,8 @@ def test_role_arn_denied_is_role_trust_denied(moto: Moto, moto_env: Env) -> None
     assert f.status is Status.FAIL and f.evidence["role_arn"] == moto.role_arn
     assert f"arn:aws:iam::{ACCOUNT}:user/nopower" in f.message
     assert r.data["account"] == ACCOUNT and r.data["assumed"] is None
-    assert "effective_credentials" not in r.ctx.shared
+    answer = r.ctx.state.identity.get()
+    assert answer is not None and answer.credentials is None
 
 
 def test_temporary_key_with_a_wrong_token_is_session_token_missing(moto: Moto, moto_env: Env) -> None:
@@ -84,8 +90,10 @@ def test_temporary_key_with_a_wrong_token_is_session_token_missing(moto: Moto, m
 
 def test_effective_identity_is_the_assumed_session(moto: Moto, moto_env: Env) -> None:
     r = moto_env.keys(moto.user_key["id"], moto.user_key["secret"]).run(role_arn=moto.role_arn)
-    eff = r.ctx.shared["effective_identity"]
-    assert eff["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/amp-writer/")
-    assert r.ctx.shared["identity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"
-    plain = moto_env.run()
-    assert plain.ctx.shared["effective_identity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"
+    answer = r.ctx.state.identity.get()
+    assert answer is not None and answer.effective is not None
+    assert answer.effective["arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/amp-writer/")
+    assert answer.caller["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"
+    plain = moto_env.run().ctx.state.identity.get()
+    assert plain is not None and plain.effective is not None
+    assert plain.effective["arn"] == f"arn:aws:iam::{ACCOUNT}:user/agent"

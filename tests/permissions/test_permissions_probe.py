@@ -317,7 +317,7 @@ def test_every_aws_call_is_on_the_allow_list(fake: tuple[FakeAws, str], run_prob
     role2 = f.add_role("checker", [allow("*")])
     r = run_probe(f.add_session(role2), [AMP_URL, LOG_GROUP_ARN, "https://xray.us-east-1.amazonaws.com/"])
     seen = {(c["service"], c["operation"]) for c in f.calls}
-    recorded = {(s, op) for s, op, _ in r.ctx.shared["aws_calls"]}
+    recorded = {(s, op) for s, op, _ in r.ctx.state.aws_calls.entries()}
     assert seen and seen <= ALLOW_LIST, seen - ALLOW_LIST
     assert recorded and recorded <= ALLOW_LIST, recorded - ALLOW_LIST
     assert ("aps", "RemoteWrite") in seen and ("iam", "SimulatePrincipalPolicy") in seen
@@ -327,7 +327,7 @@ def test_response_dates_are_left_for_the_clock_probe(fake: tuple[FakeAws, str], 
     f, url = fake
     key = f.add_user("agent", [SIMULATE_SELF, allow("aps:RemoteWrite")])
     r = run_probe(key, [AMP_URL])
-    dates = r.ctx.shared["http_dates"]
+    dates = r.ctx.state.http_dates.entries()
     assert dates and all(u.startswith(url) and "GMT" in d for u, d, _, _ in dates)
 
 

@@ -33,11 +33,11 @@ def test_healthy_amp_and_logs_are_accepted(run_probe: RunFn, agent: Key) -> None
     assert (amp["signing_region"], amp["signing_service"], amp["status"]) == ("us-east-1", "aps", "accepted")
     assert amp["http_status"] == 200
     # AWS's Date header, for the clock probe
-    assert [u for u, *_ in r.ctx.shared["http_dates"]] == [amp["request_url"], r.rows[1]["request_url"]]
+    assert [u for u, *_ in r.ctx.state.http_dates.entries()] == [amp["request_url"], r.rows[1]["request_url"]]
     # The fake saw exactly the two harmless requests, signed.
     assert [(c["service"], c["operation"], c.get("status")) for c in r.fake.calls] == [
         ("aps", "RemoteWrite", 200), ("logs", "DescribeLogStreams", 200)]
-    assert [(s, op) for s, op, _ in r.ctx.shared["aws_calls"]] == [("aps", "RemoteWrite"),
+    assert [(s, op) for s, op, _ in r.ctx.state.aws_calls.entries()] == [("aps", "RemoteWrite"),
                                                                    ("logs", "DescribeLogStreams")]
 
 
