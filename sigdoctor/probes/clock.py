@@ -1,6 +1,7 @@
 """The `clock` probe: how far the local clock is from true time, and what SigV4 makes of that.
 
-Sources, asked side by side within about 2.5 s:
+Sources, asked side by side within about 2.5 s — and no longer than it takes a trusted NTP source (Amazon Time
+Sync, or a server at stratum ≤ 3) and one AWS `Date` to agree; sources still unanswered then are "not needed":
 * NTP: the `--ntp-server`s, else Amazon Time Sync (169.254.169.123, and fd00:ec2::123 where IPv6 applies),
   time.aws.com and pool.ntp.org.
 * The HTTP `Date` header of every AWS API endpoint of the run (one unsigned `GET /` each), which works where NTP is
@@ -23,7 +24,7 @@ from sigdoctor.netconn.proxy import go_decide, proxy_secrets
 from sigdoctor.probes.base import Probe
 from sigdoctor.timecheck import daemon as time_daemon
 from sigdoctor.timecheck import httpdate, ntp
-from sigdoctor.timecheck.parallel import run_all
+from sigdoctor.timecheck.parallel import run_until
 from sigdoctor.timecheck.sample import Sample
 from sigdoctor.timecheck.verdict import (
     DISAGREE_S,
@@ -37,6 +38,7 @@ from sigdoctor.timecheck.verdict import (
     is_s3,
     iso,
     parse_expiry,
+    settling_pair,
     severity_of,
     targets_affected,
 )
@@ -60,7 +62,8 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     local_now = ctx.now()
     samples = _measure(ctx, prior)
     verdict = combine(samples)
-    findings = [_source_finding(s) for s in samples]
+    settled_by = settling_pair(samples) if any(s.not_needed for s in samples) else None
+    findings = [_source_finding(s, settled_by) for s in samples]
     verdict_findings = _verdict_findings(ctx, verdict, samples, daemon)
     expired = _expiry_findings(prior, verdict, local_now)
     verdict_findings.extend(expired)
@@ -123,7 +126,9 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
         placeholders[key] = Sample("http-date", name)
 
     budget = max(0.1, min(BUDGET_S, ctx.remaining() - 0.2))
-    results = run_all(tasks, budget, MAX_PARALLEL)
+    # The default survey stops once a trusted NTP source and AWS's Date agree; servers the user named with
+    # --ntp-server are the question itself and are all waited for.
+    results, settled = run_until(tasks, budget, MAX_PARALLEL, None if ctx.ntp_servers else _settled)
     for key, _ in tasks:
         out = results.get(key)
         empty = placeholders[key]
@@ -131,10 +136,16 @@ def _measure(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Sample]:
             samples.append(out)
         elif isinstance(out, BaseException):
             samples.append(Sample(empty.kind, empty.server, error=f"{type(out).__name__}: {out}"))
+        elif settled:
+            samples.append(Sample(empty.kind, empty.server, not_needed=True))
         else:
             where = stages.get(key, "waiting for a free worker")
             samples.append(Sample(empty.kind, empty.server, error=f"timeout ({where} did not finish in {budget:.1f} s)"))
     return samples
+
+
+def _settled(partial: Mapping[str, Sample | BaseException | None]) -> bool:
+    return settling_pair([out for out in partial.values() if isinstance(out, Sample)]) is not None
 
 
 def _marker(stages: dict[str, str], key: str) -> Callable[[str], None]:
@@ -167,7 +178,10 @@ def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpo
 
 
 # ---- judging ----------------------------------------------------------------------------------------------------
-def _source_finding(s: Sample) -> Finding:
+def _source_finding(s: Sample, settled_by: tuple[Sample, Sample] | None) -> Finding:
+    if s.not_needed:
+        why = f"{settled_by[0].label} and {settled_by[1].label} agreed first" if settled_by else "settled"
+        return Finding("clock.source", Status.SKIP, f"{s.label}: not needed ({why})", s.to_dict())
     if s.offset_s is None:
         return Finding("clock.source", Status.SKIP, f"{s.label}: {s.error or 'no answer'}", s.to_dict())
     details = [f"±{_span_ms(s.uncertainty_s)}"] if s.uncertainty_s is not None else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -18,6 +18,19 @@ def run_all(
     tasks: Sequence[tuple[str, Callable[[], T]]], budget_s: float, max_workers: int = 8
 ) -> dict[str, T | BaseException | None]:
     """Each task's result (or the exception it raised) by key; None for a task that had not finished in time."""
+    return run_until(tasks, budget_s, max_workers)[0]
+
+
+def run_until(
+    tasks: Sequence[tuple[str, Callable[[], T]]],
+    budget_s: float,
+    max_workers: int = 8,
+    settled: Callable[[Mapping[str, T | BaseException | None]], bool] | None = None,
+) -> tuple[dict[str, T | BaseException | None], bool]:
+    """Like run_all, but stop waiting as soon as `settled(results so far)` is true: (results, settled early).
+
+    Tasks still running then are abandoned (daemon threads); whatever they return later is not looked at.
+    """
     results: dict[str, T | BaseException | None] = {key: None for key, _ in tasks}
     done = threading.Condition()
     finished = 0
@@ -41,8 +54,10 @@ def run_all(
     end = time.monotonic() + max(0.0, budget_s)
     with done:
         while finished < len(tasks):
+            if settled is not None and settled(results):
+                return dict(results), True
             left = end - time.monotonic()
             if left <= 0:
                 break
             done.wait(left)
-        return dict(results)
+        return dict(results), False

@@ -30,6 +30,9 @@ class Sample:
     origin: str = "clock"
     # The forward proxy the request went through (password masked), as the agent's Go runtime would pick it.
     via: str | None = None
+    # Still unanswered when the question was already settled (a trusted NTP source and AWS's Date agreed): not
+    # waited for, and not a failure.
+    not_needed: bool = False
 
     @property
     def answered(self) -> bool:
@@ -55,6 +58,8 @@ class Sample:
             "uncertainty_s": None if self.uncertainty_s is None else round(self.uncertainty_s, 3),
             "error": self.error,
         }
+        if self.not_needed:
+            d["not_needed"] = True
         if self.kind == "ntp":
             d["stratum"] = self.stratum
         else:

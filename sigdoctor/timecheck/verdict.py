@@ -19,6 +19,31 @@ WARN_S = 60.0
 DISAGREE_S = 2.0
 
 
+# Amazon Time Sync (link-local on EC2, stratum-1 references behind it) is trusted at any stratum it reports...
+TIME_SYNC_SERVERS = frozenset({"169.254.169.123", "fd00:ec2::123"})
+# ...any other NTP server when it is this close to a reference clock (pool servers are 2-3; beyond, a chain of
+# relays whose error we cannot see).
+TRUSTED_MAX_STRATUM = 3
+
+
+def trusted(s: Sample) -> bool:
+    return (s.kind == "ntp" and s.offset_s is not None and s.error is None
+            and (s.server in TIME_SYNC_SERVERS or (s.stratum is not None and 0 < s.stratum <= TRUSTED_MAX_STRATUM)))
+
+
+def settling_pair(samples: list[Sample]) -> tuple[Sample, Sample] | None:
+    """(trusted NTP answer, AWS Date) that agree, or None. With both, SigV4's judge (AWS's clock) is read and a
+    precise source confirms it to within DISAGREE_S: the other sources would be a survey, not an answer."""
+    for ntp in samples:
+        if not trusted(ntp):
+            continue
+        for date in samples:
+            if date.kind == "http-date" and date.offset_s is not None and \
+                    abs(date.offset_s - _off(ntp)) <= DISAGREE_S:
+                return ntp, date
+    return None
+
+
 @dataclass(frozen=True)
 class Verdict:
     offset_s: float | None

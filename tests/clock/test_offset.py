@@ -85,7 +85,7 @@ def test_http_date_alone_measures_where_ntp_is_blocked(make_ctx: MakeCtx, ca: tr
         out = PROBE.run(make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"], targets=[target.url]), {})
     assert out.status is Status.FAIL
     assert out.data["clock"]["offset_s"] == pytest.approx(-400.0, abs=1.6)
-    assert "refused" in str(source(out, "ntp", f"127.0.0.1:{dead_udp_port}")["error"])
+    assert "timeout" in str(source(out, "ntp", f"127.0.0.1:{dead_udp_port}")["error"])
     assert target.requests == 1
 
 
@@ -123,7 +123,7 @@ def test_everything_silent_is_unmeasured_not_a_pass(make_ctx: MakeCtx, ca: trust
     assert len(unmeasured) == 1 and unmeasured[0].status is Status.WARN
     errors = {(s["kind"], s["server"]): s["error"] for s in result.data["clock"]["sources"]}
     assert "timeout" in errors[("ntp", mute.server)]
-    assert "refused" in errors[("ntp", f"127.0.0.1:{dead_udp_port}")]
+    assert "timeout" in errors[("ntp", f"127.0.0.1:{dead_udp_port}")]
     assert "timeout" in errors[("http-date", f"127.0.0.1:{tls_hole.port}")]
     assert "timeout" in errors[("http-date", f"127.0.0.1:{tcp_hole.port}")]
     assert result.data["clock"]["offset_s"] is None

@@ -60,9 +60,41 @@ def test_ntp_that_disagrees_with_aws_is_named_and_aws_decides(world: World) -> N
 
 
 def test_world_without_time_sources_is_unmeasured(world: World) -> None:
-    world.address(TIME_SYNC_ADDRESS)  # on loopback, nothing listening: refused
+    world.address(TIME_SYNC_ADDRESS)  # on loopback, nothing listening: the port-unreachable is not an answer
     res = run_clock(world)
     assert res["status"] == "warn", res
-    assert res["summary"].startswith(f"could not measure: NTP {TIME_SYNC_ADDRESS} refused")
+    assert res["summary"].startswith(f"could not measure: NTP {TIME_SYNC_ADDRESS} timed out")
     assert "no AWS endpoint answered" in res["summary"]
     assert findings(res, "clock.unmeasured")
+
+
+def _public_ntp_dropped(world: World) -> World:
+    """time.aws.com and pool.ntp.org resolve, but UDP 123 to them is dropped (an egress rule): silent servers."""
+    for name, address in (("time.aws.com", "198.51.100.123"), ("pool.ntp.org", "198.51.100.124")):
+        world.dns(name, "A", address).server("ntp", address=address, port=123, mode="silent")
+    return world
+
+
+def test_time_sync_and_aws_date_agreeing_settle_the_clock(world: World) -> None:
+    # The usual EKS pod: Amazon Time Sync answers, public NTP is blocked. Once Time Sync and STS's Date agree the
+    # public servers are not waited for, and their silence is not reported as a failure.
+    _public_ntp_dropped(world).time_sync(0.0).sts()
+    res = run_clock(world)
+    assert res["status"] == "pass", res
+    assert f"NTP {TIME_SYNC_ADDRESS}" in res["summary"] and "agree" in res["summary"]
+    public = {s["server"]: s for s in res["data"]["clock"]["sources"] if s["server"] in ("time.aws.com", "pool.ntp.org")}
+    assert {name: (s.get("not_needed"), s["error"]) for name, s in public.items()} == {
+        "time.aws.com": (True, None), "pool.ntp.org": (True, None)}
+    notes = [f["message"] for f in findings(res, "clock.source") if "not needed" in f["message"]]
+    assert len(notes) == 2 and all(f"NTP {TIME_SYNC_ADDRESS} and HTTP Date of sts." in m for m in notes), notes
+    assert "clock-skew" not in res["causes"]
+
+
+def test_without_an_aws_date_the_public_servers_are_waited_for(world: World) -> None:
+    _public_ntp_dropped(world).time_sync(-400.0)
+    res = run_clock(world)
+    # No AWS Date to agree with (no STS in this world): nothing settles early, the public servers time out.
+    assert res["status"] == "fail", res
+    public = [s for s in res["data"]["clock"]["sources"] if s["server"] in ("time.aws.com", "pool.ntp.org")]
+    assert [s.get("not_needed") for s in public] == [None, None]
+    assert all("timeout" in (s["error"] or "") for s in public), public
