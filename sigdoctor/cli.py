@@ -35,7 +35,12 @@ _state: dict[str, object] = {"debug": False}
 
 
 def _color(no_color: bool) -> bool:
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    return not no_color and "NO_COLOR" not in os.environ and _capable_terminal(sys.stdout)
+
+
+def _capable_terminal(stream: Any) -> bool:
+    """A terminal that understands colour and cursor movement: TERM=dumb (Emacs shells, some CI logs) does not."""
+    return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
 
 
 def _setup(debug: bool) -> None:
@@ -159,7 +164,9 @@ def decode(a: Args) -> int:
 
     _setup(a.debug)
     ctx = Context(offline=True, redactor=_redactor())
-    report = decode_report(sys.stdin.buffer if a.source == "-" else Path(a.source), client=a.client, ctx=ctx)
+    source = _stdin("decode", "sigdoctor decode agent.log, or pipe the log in").buffer if a.source == "-" else Path(
+        a.source)
+    report = decode_report(source, client=a.client, ctx=ctx)
     _emit(report, a.format, a.output, _color(a.no_color), a.verbose)
     return _exit_for(report)
 
@@ -169,6 +176,8 @@ def merge(a: Args) -> int:
     from sigdoctor.merge import merge_command
 
     _setup(a.debug)
+    if "-" in a.reports:
+        _stdin("merge", "pass report files or folders, or pipe JSON lines in")
     text, code = merge_command(a.reports, a.format or "text", _color(a.no_color) and a.output is None)
     if a.output is not None:
         _write_output(a.output, text)
@@ -343,6 +352,13 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _stdin(command: str, hint: str) -> Any:
+    """stdin as `-`; closed (`<&-`, a service without one) is an input error, not a crash."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError(f"{command} reads stdin (-), but stdin is closed", hint)
+    return sys.stdin
+
+
 def _context(**fields: Any) -> Context:
     """A Context from the command's options (Context field names), with the process-wide redactor."""
     from sigdoctor.context import Context
@@ -372,7 +388,7 @@ def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_c
     from sigdoctor.doctor import run_report
     from sigdoctor.probes import PROBES
 
-    live_on = sys.stderr.isatty() and not _state["debug"]
+    live_on = _capable_terminal(sys.stderr) and not _state["debug"]
     try:
         with agent_environment(ctx), _live(live_on, _color(no_color)) as live:
             return run_report(ctx, PROBES, command=command, only=only, skip=skip, observer=live)
@@ -397,7 +413,10 @@ def _call(handler: Callable[[Args], int], options: dict[str, Any]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit status."""
     args = sys.argv[1:] if argv is None else argv
+    from sigdoctor.output import OutputError
+
     try:
+        _encodable_output()
         _setup(False)  # every sink redacts from the first byte, usage errors included
         # Known before parsing, so that a usage error found by the parser shows its traceback under --debug too.
         _state["debug"] = "--debug" in args
@@ -409,13 +428,18 @@ def main(argv: list[str] | None = None) -> int:
             if exc.exit_code != ExitStatus.USAGE:
                 raise
             raise _usage_error(exc, args) from exc
+        # Inside the boundary: a report that could not be written (a full disk) is an error, not a lost report.
+        sys.stdout.flush()
         # --help, --version and the completion options end as an exit status; a command returns its own.
         return int(result or 0)
     except UsageError as exc:
         _fail_line(exc.line())
         return ExitStatus.USAGE
+    except OutputError as exc:
+        _fail_line(UsageError(str(exc), "free some space, or write the report elsewhere with --output FILE").line())
+        return ExitStatus.USAGE
     except (KeyboardInterrupt, _Interrupted):
-        print("\nsigdoctor: interrupted", file=sys.stderr)
+        _say("\nsigdoctor: interrupted")
         return ExitStatus.INTERRUPTED
     except Exception as exc:
         return _internal_error(exc)
@@ -445,12 +469,50 @@ def _redactor() -> Redactor:
     return process_redactor()
 
 
+def _say(line: str) -> None:
+    """A line on stderr; when stderr itself cannot be written there is nobody left to tell, and the exit status
+    still says it."""
+    import contextlib
+
+    from sigdoctor.output import OutputError
+
+    with contextlib.suppress(OSError, ValueError, OutputError):
+        print(line, file=sys.stderr)
+        sys.stderr.flush()
+
+
 def _fail_line(line: str) -> None:
-    print(_redactor().display(line.replace("\n", " ")), file=sys.stderr)
+    _say(_redactor().display(line.replace("\n", " ")))
     if _state["debug"]:
         import traceback
 
-        traceback.print_exc()
+        _say(_redactor().text(traceback.format_exc()).rstrip("\n"))
+
+
+# What sigdoctor's own text uses beyond ASCII, for terminals and pipes that cannot show it (PYTHONIOENCODING=ascii,
+# LANG=C on old systems): readable stand-ins; anything else (a pasted log's text) becomes a \uXXXX escape.
+_ASCII_STAND_INS = {"—": "-", "–": "-", "…": "...", "→": "->", "←": "<-", "×": "x", "✓": "ok", "✗": "x", "·": "-",
+                    "•": "*", "‘": "'", "’": "'", "“": '"', "”": '"', "≤": "<=", "≥": ">=", "±": "+/-", "≈": "~"}
+
+
+def _ascii_fallback(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return "".join(_ASCII_STAND_INS.get(ch) or ch.encode("ascii", "backslashreplace").decode() for ch in bad), exc.end
+
+
+def _encodable_output() -> None:
+    """stdout/stderr in an encoding that cannot show every character (PYTHONIOENCODING=ascii) get stand-ins
+    instead of a UnicodeEncodeError."""
+    import codecs
+
+    codecs.register_error("sigdoctor-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        inner = getattr(stream, "inner", stream)  # under the redacting wrapper when main() runs twice in-process
+        encoding = str(getattr(inner, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("", "utf8", "utf16", "utf32") and hasattr(inner, "reconfigure"):
+            inner.reconfigure(errors="sigdoctor-ascii")
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -458,16 +520,25 @@ def _internal_error(exc: BaseException) -> int:
     import traceback
 
     text = redactor.text("".join(traceback.format_exception(exc)))
+    first = redactor.display(f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__)
+    _say(f"sigdoctor: internal error: {first} (a bug; {_crash_log(text)})")
+    if _state["debug"]:
+        _say(text.rstrip("\n"))
+    return ExitStatus.INTERNAL
+
+
+def _crash_log(text: str) -> str:
+    """Where the redacted traceback went. tempfile tries $TMPDIR, /tmp, /var/tmp, /usr/tmp and the working directory;
+    when none is writable (a read-only root filesystem) the log is skipped and the line says so."""
     import tempfile  # only on this path: ~4 ms of imports a healthy run does not need
 
-    fd, path = tempfile.mkstemp(prefix="sigdoctor-crash-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(redactor.text(f"sigdoctor {__version__}\n{text}"))
-    first = redactor.display(f"{type(exc).__name__}: {exc}".splitlines()[0])
-    print(f"sigdoctor: internal error: {first} (a bug; crash log: {path})", file=sys.stderr)
-    if _state["debug"]:
-        print(text, file=sys.stderr)
-    return ExitStatus.INTERNAL
+    try:
+        fd, path = tempfile.mkstemp(prefix="sigdoctor-crash-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(_redactor().text(f"sigdoctor {__version__}\n{text}"))
+    except OSError as err:
+        return f"no crash log: no writable temporary directory ({err.strerror or err}); rerun with --debug to see it"
+    return f"crash log: {path}"
 
 
 if __name__ == "__main__":

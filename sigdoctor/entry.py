@@ -1,8 +1,11 @@
-"""Console-script entry point. Kept import-free so `sigdoctor --version` costs a bare interpreter start."""
+"""Console-script entry point. Kept import-free so that `sigdoctor --version` costs a bare interpreter start.
+
+Start-up and exit tricks live here and only here; each stays because bench/startup.py shows it in a figure a user
+sees (the numbers are in bench/RESULTS.md, "Start-up and exit tricks").
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -13,16 +16,14 @@ STARTED = time.monotonic()
 
 def main() -> int:
     if sys.argv[1:] == ["--version"]:
-        from sigdoctor import __version__
-
-        print(f"sigdoctor {__version__}")
-        return 0
+        # Measured: VERSION_FAST_MS ms here against VERSION_TYPER_MS ms through typer (which imports rich and click).
+        return _version()
     if sys.argv[1:2] in (["run"], ["chain"]):
         import gc
 
-        # A diagnosis is short (bounded by --deadline) and allocates mostly long-lived module and botocore data:
-        # the cyclic collector only costs time here (~110 ms of a ~700 ms run). `decode` keeps it: it streams
-        # logs of any size.
+        # A diagnosis is short (bounded by --deadline) and allocates mostly long-lived module, botocore and pydantic
+        # data: the cyclic collector only costs time here (measured: GC_MS). `decode` and `merge` keep it: they
+        # stream inputs of any size.
         gc.disable()
     from sigdoctor.cli import main as cli_main
 
@@ -31,14 +32,87 @@ def main() -> int:
     return code  # pragma: no cover - _exit_now does not return
 
 
+def _version() -> int:
+    from sigdoctor import __version__
+
+    try:
+        print(f"sigdoctor {__version__}", flush=True)
+    except OSError as exc:
+        # The line still buffered must not fail a second time when the interpreter flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if isinstance(exc, BrokenPipeError):  # `| true`: nobody reads, nothing went wrong
+            return 0
+        print(f"sigdoctor: error: cannot write to stdout: {exc.strerror} (hint: free some space)", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _exit_now(code: int) -> None:
-    """Exit without the interpreter's teardown: after a run it spends ~80 ms freeing botocore's models and a few
-    hundred modules, and joining probe threads that a deadline abandoned. Everything the command wrote is flushed
-    first; the operating system closes the rest."""
+    """Exit without the interpreter's teardown (measured: EXIT_MS): it frees botocore's models and a few hundred
+    modules one by one, and joins probe threads that a deadline abandoned. os._exit skips every `finally` still
+    pending in those threads and every atexit hook, so what they were for is done here: the command's output and
+    the crash log are already written and flushed by cli.main (a write error there is reported, not lost); logging
+    is shut down; children still running (a credential_process a deadline or Ctrl-C abandoned) are killed with their
+    process group instead of being orphaned."""
+    import contextlib
+
     if "logging" in sys.modules:
         sys.modules["logging"].shutdown()
+    _kill_children()
     for stream in (sys.stdout, sys.stderr):
-        # A reader that went away (`| head`) or a closed stream: nothing left to save.
-        with contextlib.suppress(OSError, ValueError):
+        # Already flushed by cli.main; a reader that went away since (`| head`) leaves nothing to save.
+        with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+def _kill_children() -> None:
+    import signal
+
+    if not _any_child_running():
+        return
+    for pid in _children():
+        try:
+            # credential_process runs in a session of its own (start_new_session): its group is its pid, and a
+            # shell script's own children are in it too.
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue  # already gone
+
+
+def _any_child_running() -> bool:
+    """Cheap (one system call in the usual case of none), so that the /proc scan below runs only when needed.
+    Children that already exited are reaped on the way."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
+
+
+def _children() -> list[int]:
+    """This process's live children, from /proc: each process's stat names its parent. (The kernel's per-thread
+    `children` lists would be cheaper but are often compiled out, as on this project's CI kernel.)"""
+    me, pids = os.getpid(), list[int]()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return pids
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ")".
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == me:
+            pids.append(int(name))
+    return pids

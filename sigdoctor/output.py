@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -27,6 +28,14 @@ def _neutralise(s: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", s)
 
 
+class OutputError(Exception):
+    """stdout or stderr cannot be written (a full disk, an I/O error): the CLI reports it as one line."""
+
+    def __init__(self, stream: str, exc: OSError) -> None:
+        super().__init__(f"cannot write to {stream}: {exc.strerror or exc}")
+        self.stream = stream
+
+
 class RedactingStream(io.TextIOBase):
     """A text stream that redacts (and defuses control sequences in) every write before passing it on."""
 
@@ -37,15 +46,26 @@ class RedactingStream(io.TextIOBase):
 
     def write(self, s: str) -> int:
         self.redactor.learn(s)
-        self.inner.write(_neutralise(self.redactor.text(s)))
+        self.guarded(self.inner.write, _neutralise(self.redactor.text(s)))
         return len(s)
+
+    def guarded(self, op: Any, *args: Any) -> None:
+        """Writes and flushes of this stream and its buffer. A reader that went away (`| head -1`, `| true`) is
+        not an error: the rest is dropped and the command still ends with its verdict. Any other failure (a full
+        disk) is, and must not be lost: OutputError."""
+        try:
+            op(*args)
+        except BrokenPipeError:
+            _reader_gone(self.inner)
+        except OSError as exc:
+            raise OutputError(str(getattr(self.inner, "name", "output")).strip("<>"), exc) from exc
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
 
     def flush(self) -> None:
-        self.inner.flush()
+        self.guarded(self.inner.flush)
 
     def close(self) -> None:
         self.inner.close()
@@ -91,11 +111,11 @@ class _RedactingBinary(io.RawIOBase):
         data = bytes(b)
         enc = self.text.encoding
         clean = _neutralise(self.text.redactor.text(data.decode(enc, "surrogateescape")))
-        self.inner.write(clean.encode(enc, "surrogateescape"))
+        self.text.guarded(self.inner.write, clean.encode(enc, "surrogateescape"))
         return len(data)
 
     def flush(self) -> None:
-        self.inner.flush()
+        self.text.guarded(self.inner.flush)
 
     def writable(self) -> bool:
         return True
@@ -105,6 +125,17 @@ class _RedactingBinary(io.RawIOBase):
 
     def isatty(self) -> bool:
         return bool(self.inner.isatty())
+
+
+def _reader_gone(stream: Any) -> None:
+    # What the stream still buffers, and everything written later, goes to /dev/null: no second EPIPE at the next
+    # flush or at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def install_redacting_streams(redactor: Redactor | None = None) -> Redactor:

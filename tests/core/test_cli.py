@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    # Never let the chain fall through to the real network (TESTING.md).
-    return {
-        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
-        "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true", **extra,
-    }
-
-
-def sd(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sigdoctor", *args], capture_output=True, text=True,
-                          env=clean_env(tmp_path, **env), timeout=60)
+from tests.core.clirun import sd
 
 
 def test_version(tmp_path: Path) -> None:
