@@ -100,6 +100,7 @@ def run(a: Args) -> int:
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", f"{flag} takes the path of the agent's "
                              + ("executable" if flag == "--agent-binary" else "configuration file"))
+    _check_targets(a.target or [])
     ctx = _context(
         region=a.region, profile=a.profile, targets=a.target or [], role_arn=a.role_arn, service=a.service,
         vpc_endpoints=a.vpc_endpoints, ntp_servers=a.ntp_server or [], offline=a.offline, deadline_s=a.deadline,
@@ -195,7 +196,7 @@ def sign(a: Args) -> int:
 
     _setup(a.debug)
     result, access_key = sign_file(a.request, region=a.region, service=a.service, timestamp=a.time, s3=a.s3,
-                                   profile=a.profile, redactor=_redactor())
+                                   profile=a.profile, redactor=_redactor(), deadline_s=a.deadline)
     from sigdoctor.sigv4.signer import render_sign_text
 
     redactor = _redactor()
@@ -324,6 +325,8 @@ def build_app() -> typer.Typer:
                       ] = False,
         profile: Annotated[str | None, typer.Option(
             "--profile", metavar="NAME", help="AWS profile whose credentials sign")] = None,
+        deadline: Annotated[float, typer.Option("--deadline", metavar="SECONDS", parser=deadline_seconds,
+                                                help="seconds to find credentials")] = 20.0,
         format: Annotated[Literal["text", "json"] | None, typer.Option(
             "--format", help="output format (default: text)", show_default=False)] = None,
         debug: DebugOpt = False,
@@ -357,6 +360,21 @@ def _stdin(command: str, hint: str) -> Any:
     if sys.stdin is None or sys.stdin.closed:
         raise UsageError(f"{command} reads stdin (-), but stdin is closed", hint)
     return sys.stdin
+
+
+def _check_targets(targets: list[str]) -> None:
+    """A --target no URL parser accepts (`https://[::1`) is a usage error, not three crashed probes."""
+    from urllib.parse import urlsplit
+
+    for t in targets:
+        if t.strip().startswith("arn:"):
+            continue
+        try:
+            _ = urlsplit(t if "://" in t else f"https://{t}").port
+        except ValueError as exc:
+            raise UsageError(f"--target {t}: not a valid URL ({exc})",
+                             "e.g. --target https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-ID/api/v1/"
+                             "remote_write") from exc
 
 
 def _context(**fields: Any) -> Context:

@@ -183,7 +183,10 @@ def _digits(s: str) -> str | None:
 def _from_url(url: str, region: str | None) -> Target:
     if "://" not in url:
         url = "https://" + url
-    split = urlsplit(url)
+    try:
+        split = urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL": an unclosed [
+        raise TargetError(f"{url!r} is not a valid URL: {exc}") from exc
     host = (split.hostname or "").lower().rstrip(".")
     if not host:
         raise TargetError(f"{url!r} has no host name")

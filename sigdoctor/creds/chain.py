@@ -12,8 +12,6 @@ ends the chain), recording what each one did.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,11 +29,13 @@ from botocore.configprovider import (
     SectionConfigProvider,
 )
 from botocore.httpsession import URLLib3Session
-from botocore.utils import ContainerMetadataFetcher, FileWebIdentityTokenLoader, InstanceMetadataFetcher
+from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
 
 from sigdoctor.botohttp import one_attempt
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
+from sigdoctor.creds.process import communicate as communicate_bounded
+from sigdoctor.creds.web_identity import botocore_loader
 
 PROCESS_TIMEOUT_S = 10.0
 # Variables that name files: mapped through ctx.path so a foreign root (--pid) is honoured.
@@ -52,10 +52,6 @@ _PATH_VARS = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CREDENTIAL_FILE")
 
 class OfflineStop(Exception):
     """A network source was reached with --offline: the walk stops, nothing is sent."""
-
-
-class ProcessTimeout(Exception):
-    pass
 
 
 @dataclass
@@ -133,21 +129,12 @@ def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
 
 
 class _BoundedPopen(subprocess.Popen[bytes]):
-    """botocore waits on credential_process forever; we don't."""
+    """botocore waits on credential_process forever and quotes all of its stderr; we don't (creds/process.py)."""
 
     limit_s = PROCESS_TIMEOUT_S
 
     def communicate(self, input: Any = None, timeout: float | None = None) -> tuple[Any, Any]:
-        try:
-            return super().communicate(input, timeout=self.limit_s)
-        except subprocess.TimeoutExpired:
-            # The whole process group: a shell script's children would otherwise keep the pipes open.
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except OSError:
-                self.kill()
-            super().communicate()
-            raise ProcessTimeout(f"credential_process did not finish within {self.limit_s:.1f}s") from None
+        return communicate_bounded(self, self.limit_s)
 
 
 def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -> None:
@@ -204,18 +191,8 @@ def _patch_web_identity(ctx: Context, p: Any, env: dict[str, str], disabled: boo
         var = _WEB_IDENTITY_ENV.get(key)
         return env.get(var) if var else None
 
-    def loader(path: str) -> Callable[[], str]:
-        inner = FileWebIdentityTokenLoader(str(ctx.path(path)))
-
-        def load() -> str:
-            token: str = inner()
-            ctx.redactor.add_secret(token)
-            return token
-
-        return load
-
     p._get_env_config = env_config
-    p._token_loader_cls = loader
+    p._token_loader_cls = lambda path: botocore_loader(ctx, path)
 
 
 def _recording_popen(run: ChainRun, limit_s: float) -> Callable[..., subprocess.Popen[bytes]]:

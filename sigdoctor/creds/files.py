@@ -15,6 +15,7 @@ from typing import Any
 import botocore.configloader
 from botocore.exceptions import ConfigNotFound, ConfigParseError
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 
 
@@ -126,6 +127,11 @@ def _probe_file(kind: str, path: str, real: Path, origin: str) -> tuple[AwsFile,
     readable = os.access(real, os.R_OK)
     if not readable:
         return AwsFile(kind, path, real, origin, True, False, error=f"not readable by uid {os.getuid()}"), {}
+    try:
+        boundedio.check_regular(real, boundedio.CONFIG_LIMIT)
+    except OSError as e:
+        # botocore would parse it all (minutes, gigabytes): it is given nothing instead, and the report says why.
+        return AwsFile(kind, path, Path(os.devnull), origin, True, True, error=f"{e.strerror}: not read"), {}
     try:
         raw: dict[str, dict[str, Any]] = botocore.configloader.raw_config_parse(str(real))
     except ConfigNotFound:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.model import SourceDiag
@@ -53,7 +54,7 @@ def ec2_hints(ctx: Context) -> list[str]:
 
     def read(p: str) -> str:
         try:
-            return ctx.path(p).read_text(errors="replace").strip()
+            return boundedio.read_text(ctx.path(p), boundedio.SMALL_LIMIT, errors="replace").strip()
         except OSError:
             return ""
 
@@ -73,7 +74,7 @@ def container_hints(ctx: Context) -> list[str]:
     if ctx.path("/.dockerenv").exists():
         hints.append("/.dockerenv exists")
     try:
-        cgroup = ctx.path("/proc/1/cgroup").read_text(errors="replace")
+        cgroup = boundedio.read_text(ctx.path("/proc/1/cgroup"), boundedio.SMALL_LIMIT, errors="replace")
     except OSError:
         cgroup = ""
     for word in ("kubepods", "docker", "containerd", "ecs"):

@@ -17,8 +17,8 @@ from botocore.exceptions import (
 )
 
 from sigdoctor.creds import container as cont
-from sigdoctor.creds.chain import ProcessTimeout
 from sigdoctor.creds.model import ROLE_METHODS, STATIC_METHODS
+from sigdoctor.creds.process import ProcessOutputTooLarge, ProcessTimeout
 from sigdoctor.creds.sources import Facts, error_text
 from sigdoctor.model import Finding, SourceState, Status
 from sigdoctor.redact import mask_key_id
@@ -345,7 +345,9 @@ def _process_problem(f: Facts) -> str:
         f.diags["custom-process"].facts.get("program", "credential_process") if "custom-process" in f.diags else ""
     )
     if isinstance(e, ProcessTimeout):
-        return f"credential_process {program} timed out"
+        return f"credential_process {program} timed out: it {e}"
+    if isinstance(e, ProcessOutputTooLarge):
+        return f"credential_process {program} {e}"
     stderr = ""
     if isinstance(e, CredentialRetrievalError):
         stderr = str(e.kwargs.get("error_msg", ""))

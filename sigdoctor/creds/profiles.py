@@ -12,6 +12,7 @@ from typing import Any
 import botocore.configloader
 from botocore.exceptions import ConfigNotFound, ConfigParseError
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.model import SourceDiag, absent
@@ -148,7 +149,7 @@ def sso(ctx: Context, files: AwsFiles) -> SourceDiag:
 
 def _sso_token_problem(ctx: Context, path: str, name: str) -> str | None:
     try:
-        token = json.loads(ctx.path(path).read_text())
+        token = json.loads(boundedio.read_text(ctx.path(path), boundedio.SMALL_LIMIT))
     except FileNotFoundError:
         return f"no cached SSO token for {name} ({path}): run `aws sso login`"
     except (OSError, ValueError) as e:
@@ -200,7 +201,7 @@ def ec2_credentials_file(ctx: Context) -> SourceDiag:
     if path is None:
         return absent("AWS_CREDENTIAL_FILE not set")
     try:
-        text = ctx.path(path).read_text()
+        text = boundedio.read_text(ctx.path(path), boundedio.SMALL_LIMIT, errors="replace")
     except OSError as e:
         return SourceDiag(True, f"AWS_CREDENTIAL_FILE={path} cannot be read ({e.strerror})", path, usable=False)
     values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)

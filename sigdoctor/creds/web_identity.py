@@ -6,9 +6,11 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.creds import jwt
 from sigdoctor.creds.files import AwsFiles
@@ -72,7 +74,9 @@ def read_token(ctx: Context, path: str) -> tuple[str | None, str | None]:
     """The token's text, or why it cannot be used (missing, unreadable with our uid, empty)."""
     real = ctx.path(path)
     try:
-        text = real.read_text()
+        text = boundedio.read_text(real, boundedio.TOKEN_LIMIT, errors="replace")
+    except boundedio.ReadRefused as e:
+        return None, f"{path} {e.strerror}"
     except FileNotFoundError:
         return None, f"{path} does not exist"
     except PermissionError:
@@ -90,6 +94,18 @@ def read_token(ctx: Context, path: str) -> tuple[str | None, str | None]:
     if not text.strip():
         return None, f"{path} is empty"
     return text, None
+
+
+def botocore_loader(ctx: Context, path: str) -> Callable[[], str]:
+    """botocore's token loader, bounded: a FIFO, a device or a huge file is refused instead of blocking or
+    filling memory, and the token is registered with the redactor before botocore can log it."""
+
+    def load() -> str:
+        token = boundedio.read_text(ctx.path(path), boundedio.TOKEN_LIMIT, errors="replace")
+        ctx.redactor.add_secret(token)
+        return token
+
+    return load
 
 
 def diagnose(ctx: Context, files: AwsFiles) -> WebIdentityDiag:

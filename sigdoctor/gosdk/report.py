@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.gosdk import v1, v2
 from sigdoctor.gosdk.common import BOTOCORE_KIND, GoInput, Prediction, kind_of
@@ -30,7 +31,7 @@ class GoSdkView:
 def _reader(ctx: Context) -> Any:
     def read(path: str) -> str | None:
         try:
-            return ctx.path(path).read_text(errors="replace")
+            return boundedio.read_text(ctx.path(path), boundedio.CONFIG_LIMIT, errors="replace")
         except (OSError, ValueError):
             return None
 
