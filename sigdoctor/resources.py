@@ -19,6 +19,10 @@ def causes_dir() -> Path:
     return _find("checks", "causes")
 
 
+def errors_dir() -> Path:
+    return _find("checks", "errors")
+
+
 def docs_dir() -> Path:
     return _find("docs", "causes")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sigdoctor.decode.canonical import parse_canonical_request, parse_string_to_sign
-from sigdoctor.decode.extract import ClientSigning, client_signing, expand_text
+from sigdoctor.awserrors.canonical import parse_canonical_request, parse_string_to_sign
+from sigdoctor.awserrors.parse import ClientSigning, client_signing, expand_text
 from sigdoctor.errors import UsageError
 
 MAX_CLIENT_FILE = 4 * 1024 * 1024

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
-from sigdoctor.decode.errors import Classified, Hit, classify
-from sigdoctor.decode.extract import API_CODES, AwsError, ClientSigning, extract
+from sigdoctor.awserrors.anchors import error_position
+from sigdoctor.awserrors.parse import AwsError, ClientSigning, api_codes, extract
+from sigdoctor.awserrors.rules import Classified, Hit, classify
+from sigdoctor.awserrors.unescape import visible
 from sigdoctor.decode.reader import Stats, iter_records, prepare_stream
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.redact import Redactor
@@ -29,14 +31,6 @@ MAX_SEEN = 4096
 # _RAW_NORM_RE too (it treats every digit alike), so it may only answer what the normalised key already answered.
 _DIGITS_BLANK = bytes.maketrans(b"0123456789", b"##########")
 _NO_ENTRY = object()
-_EXCERPT_ANCHOR_RE = re.compile(
-    r"SignatureDoesNotMatch|InvalidSignature|signature we calculated|Signature expired|Signature not yet|"
-    r"RequestTimeTooSkewed|Missing Authentication|IncompleteSignature|InvalidClientTokenId|UnrecognizedClient|"
-    r"InvalidAccessKeyId|security token included|ExpiredToken|AccessDenied|not authorized|Not authorized|"
-    r"OpenIDConnect|InvalidIdentityToken|NoCredentialProviders|Unable to locate credentials|Partial credentials|"
-    r"loopback|Unsupported host|metadata service hostname|full URI \(|x509|CERTIFICATE_VERIFY|no such host|proxyconnect|dial tcp|Credential should be scoped|"
-    r"ResourceNotFound|Workspace not found|NoSuchBucket|WebIdentityErr|EC2RoleRequestError|EC2 IMDS|"
-    r"cached credentials|An error occurred|Could not connect|RequestExpired")
 _EXCERPT_LEAD = 80
 
 
@@ -69,17 +63,17 @@ def _other_error(e: AwsError) -> Hit:
 
 
 def _excerpt(e: AwsError, redactor: Redactor) -> str:
-    t = e.text
-    m = _EXCERPT_ANCHOR_RE.search(t)
+    # Redact the whole record before cutting it, so a window never starts inside a secret and shows its tail in a
+    # shape the patterns no longer recognise.
+    t = redactor.text(e.text)
+    at = error_position(t)
     start = 0
-    if m:
-        start = t.rfind("\n", 0, m.start()) + 1
+    if at is not None:
+        start = t.rfind("\n", 0, at) + 1
         # Keep the part of a long log line that leads up to the error, not its timestamp prelude.
-        if m.start() - start > _EXCERPT_LEAD:
-            start = m.start() - _EXCERPT_LEAD
-    # Redact before cutting, so a secret is never cut into a shape the patterns no longer recognise.
-    window = redactor.text(t[start:start + 4 * MAX_EXCERPT])
-    flat = " ".join(window.split())
+        if at - start > _EXCERPT_LEAD:
+            start = at - _EXCERPT_LEAD
+    flat = " ".join(visible(t[start:start + 4 * MAX_EXCERPT]).split())
     return flat if len(flat) <= MAX_EXCERPT else flat[: MAX_EXCERPT - 1] + "…"
 
 
@@ -158,7 +152,7 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
             seen.clear()
             quick_seen.clear()
         if not c.hits:
-            if e.code in API_CODES:
+            if e.code in api_codes():
                 c.hits.append(_other_error(e))
             else:
                 if memo and shape is not None:

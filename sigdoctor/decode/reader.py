@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from sigdoctor.decode.extract import API_CODES
-from sigdoctor.decode.scan import Scanner
+from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, table_anchors
+from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.errors import UsageError
 
 if TYPE_CHECKING:
@@ -30,50 +30,21 @@ MAX_RECORD = 128 * 1024
 MAX_LINES_BEFORE = 40
 MAX_LINES_AFTER = 400
 
-# Error codes and phrases AWS, the SDKs and Go's net stack print, and the markers of a canonical request or signed
-# request dump whose facts a later error borrows.
-_ERROR_ANCHORS = (
-    "SignatureDoesNotMatch", "InvalidSignature", "Signature expired", "Signature not yet current",
-    "RequestTimeTooSkewed", "RequestExpired", "Missing Authentication Token", "MissingAuthenticationToken",
-    "IncompleteSignature", "InvalidClientTokenId", "UnrecognizedClient", "InvalidAccessKeyId", "InvalidToken",
-    "ExpiredToken", "AccessDenied", "AuthorizationError", "Not authorized", "User: arn:", "OpenIDConnect",
-    "InvalidIdentityToken", "IDPRejectedClaim", "IDPCommunicationError", "NoCredentialProviders",
-    "Unable to locate credentials", "Partial credentials", "ResourceNotFound", "NoSuchBucket", "Workspace not found",
-    "WebIdentityErr", "Credential should be scoped", "The request signature", "The security token",
-    "The AWS Access Key", "The specified", "EC2RoleRequestError", "EC2MetadataError", "EC2 IMDS",
-    "An error occurred (", "AuthFailure", "Could not connect to the endpoint", "Connect timeout on endpoint",
-    "ProxyConnectionError", "Failed to connect to proxy", "CERTIFICATE_VERIFY_FAILED", "SSLError", "Client.Timeout",
-    "AuthorizationHeaderMalformed", "NoCredentialsError", "UnauthorizedOperation", "OptInRequired",
-    "CredentialsEndpointError", "Name or service not known", "Temporary failure in name resolution",
-)
-_LOWER_ANCHORS = (" tcp", "cached credentials", "x509")
-_STRUCT_ANCHORS = (
-    "CANONICAL STRING", "CanonicalRequest", "Canonical String", "StringToSign", "String-to-Sign", "Credential=",
-)
+def prefilter_words() -> list[str]:
+    """The core words, and of the error table's anchors those that cost the scan nothing: a word that holds a
+    character the core words already mark, or that holds a core word. A table shape of common characters only
+    (`is not authorized to perform`) would slow every block by a fifth; AWS prints those next to a code or a core
+    word, which finds the record."""
+    core = set(CORE_WORDS)
+    marked = marked_set(core)
+    words = core | {w for w in table_anchors() if marked & set(w) or any(c in w for c in core)}
+    # A line that holds a word holds every word inside it: the longer one adds nothing but scanning cost.
+    return sorted(w for w in words if not any(o != w and o in w for o in words))
 
 
-# Further words the rules in errors.py act on by themselves (a line with one alone is still worth decoding), and
-# the codes reported as "other error". They open records but do not end one (record bounds stay those of the
-# anchors above). The rules' remaining phrases come with one of these words or an anchor in what AWS, the SDKs and
-# Go print: `dial tcp …: no such host`, `NoCredentialProviders: no valid providers in chain`, `User: arn:… is not
-# authorized to perform`, `The specified log group does not exist`, `tls: failed to verify certificate: x509: …`.
-_RULE_WORDS = (
-    "Authorization header requires", "Invalid key=value pair", "missing Authentication Token", "AWS Access Key Id",
-    "Token expired", "Incorrect token audience", "Couldn", "Access Denied", "WRONG_VERSION_NUMBER",
-    "Proxy Authentication Required", "407 Proxy", "Could not resolve host", "Name does not resolve",
-    # A token file the SDK cannot read: Go's and Python's wording of the two errors that matter.
-    "o such file", "ermission denied",
-    # A container-credential host the Go SDK refuses; aws-sdk-go-v2 returns it bare, without an error code.
-    "loopback",
-    # The EKS Pod Identity host refused by botocore, the JavaScript v3 SDK and the Java SDK (Java 2 says "loopback"
-    # too, Java 1.x not always). Each word holds a character the scanner already marks (U, R, I, C), so ordinary
-    # lines cost nothing more. JavaScript's message is all lower case: its cheapest pair, "vi", comes with every
-    # "service" and "provider" and slowed the scan of an OTel Collector log by a third, so it is found by its error
-    # class instead, which Node prints before the message in a stack and log libraries keep in their error fields.
-    "Unsupported host", "full URI (", "CredentialsProviderError", *API_CODES,
-)
-SCANNER = Scanner([*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS, *_RULE_WORDS])
-_ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in (*_ERROR_ANCHORS, *_LOWER_ANCHORS)).encode())
+SCANNER = Scanner(prefilter_words())
+_ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in RECORD_ANCHORS).encode())
+
 
 
 # The first line of a log record: a timestamp, logfmt's usual first keys, a JSON log object, klog, syslog, a

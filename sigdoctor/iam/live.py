@@ -18,6 +18,15 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from sigdoctor.awserrors.outcome import (  # the outcomes, re-exported for the permissions probe
+    ALLOWED as ALLOWED,
+)
+from sigdoctor.awserrors.outcome import DENIED as DENIED
+from sigdoctor.awserrors.outcome import EXPLICIT_DENY as EXPLICIT_DENY
+from sigdoctor.awserrors.outcome import FAILED as FAILED
+from sigdoctor.awserrors.outcome import NOT_FOUND as NOT_FOUND
+from sigdoctor.awserrors.outcome import REJECTED as REJECTED
+from sigdoctor.awserrors.outcome import live_outcome
 from sigdoctor.botohttp import TrustOnceSession
 from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of
@@ -26,15 +35,7 @@ from sigdoctor.targets import Target
 
 # An empty Prometheus WriteRequest (zero protobuf bytes), snappy block-compressed: just the varint length 0.
 EMPTY_WRITE_REQUEST = b"\x00"
-ALLOWED, DENIED, EXPLICIT_DENY, NOT_FOUND, REJECTED, FAILED = (
-    "allowed", "denied", "explicit-deny", "not-found", "rejected", "failed")
-# Answers that stop a request before IAM decides: not a permission problem (the identity and signature probes own them).
-_REJECTIONS = ("InvalidSignatureException", "SignatureDoesNotMatch", "UnrecognizedClientException",
-               "InvalidClientTokenId", "IncompleteSignatureException", "MissingAuthenticationTokenException",
-               "ExpiredTokenException", "ExpiredToken", "InvalidAccessKeyId", "RequestTimeTooSkewed",
-               "AuthorizationHeaderMalformed")
-
-
+# The outcomes, as the error table reads an answer (sigdoctor/awserrors/outcome.py).
 @dataclass
 class LiveResult:
     target: str
@@ -87,15 +88,7 @@ def _verify(ctx: Context) -> str | bool:
 
 
 def _classify(status: int | None, code: str | None, message: str) -> str:
-    if status is not None and 200 <= status < 300:
-        return ALLOWED
-    if code in _REJECTIONS or "signature" in message.lower() or "security token" in message.lower():
-        return REJECTED
-    if "not authorized to perform" in message or code in ("AccessDenied", "AccessDeniedException"):
-        return EXPLICIT_DENY if "explicit deny" in message else DENIED
-    if status == 404 or code in ("ResourceNotFoundException", "NoSuchBucket", "NotFoundException"):
-        return NOT_FOUND
-    return FAILED
+    return live_outcome(status, code, message)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ Two sources of evidence, strongest first:
 * what we know before sending: the region and signing name we signed with (the agent's `--region` / `--service`)
   against the target's own;
 * what AWS answered: on `SignatureDoesNotMatch` its canonical request, diffed against ours component by component
-  with the decode helper's parser and differ (`sigdoctor.decode`), so a changed header is named; an authorization
-  error or a 404 proves the signature itself was accepted.
+  with the parser and differ of `sigdoctor.awserrors` (the one classifier `decode` and the other probes use), so a
+  changed header is named; an authorization error or a "not found" proves the signature itself was accepted, and a
+  "not found" for the target is `target-not-found` whatever IAM simulation said.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,18 +19,19 @@ from sigdoctor.livesign.send import Answer
 from sigdoctor.model import Status
 from sigdoctor.targets import Target
 
-# sigdoctor.decode (its package pulls in the whole log decoder) is imported only to read an AWS rejection: a run
-# whose requests are accepted, the common case, never pays for it.
+# sigdoctor.awserrors (the error table and its rules) is imported only to read an AWS rejection: a run whose
+# requests are accepted, the common case, never pays for it.
 if TYPE_CHECKING:
-    from sigdoctor.decode.errors import Hit
+    from sigdoctor.awserrors.rules import Hit
 
 # The causes this probe names (finding `signature.<cause>`); any other cause AWS's answer shows belongs to another
 # probe (identity, clock, permissions) and is only reported as the reason the signature could not be judged.
 SIGNATURE_CAUSES = ("request-modified-after-signing", "region-mismatch", "service-name-mismatch",
-                    "secret-key-mismatch", "canonicalization-mismatch", "request-not-signed", "clock-skew")
-# Answers that come after AWS verified the signature: the caller is known, only authorization or the resource failed.
-_AFTER_SIGNATURE = ("AccessDenied", "AccessDeniedException", "ResourceNotFoundException", "NoSuchBucket",
-                    "NotFoundException", "ValidationException")
+                    "secret-key-mismatch", "canonicalization-mismatch", "request-not-signed", "clock-skew",
+                    "target-not-found")
+# Kinds of answer (checks/errors/) that come after AWS verified the signature: the caller is known, only
+# authorization or the resource failed, or the request itself.
+_AFTER_SIGNATURE = ("denied", "not-found", "other")
 ACCEPTED, REJECTED, UNDECIDED, NOT_SENT = "accepted", "rejected", "undecided", "not-sent"
 
 
@@ -48,7 +49,7 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
     """Region and signing name we signed with against the target's: the agent's own overrides, judged up front."""
     hits: list[Hit] = []
     if target.region and signed.signing_region != target.region:
-        from sigdoctor.decode.errors import Hit
+        from sigdoctor.awserrors.rules import Hit
 
         hits.append(Hit(
             "region-mismatch", Status.FAIL,
@@ -58,7 +59,7 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
              f"OTel `sigv4auth: region: {target.region}`), or send to the {signed.signing_region} endpoint"],
             {"signed_region": signed.signing_region, "endpoint_region": target.region}))
     if target.signing_name and signed.signing_service != target.signing_name:
-        from sigdoctor.decode.errors import Hit
+        from sigdoctor.awserrors.rules import Hit
 
         hits.append(Hit(
             "service-name-mismatch", Status.FAIL,
@@ -76,9 +77,10 @@ def judge(target: Target, signed: Signed, answer: Answer) -> Verdict:
         return Verdict(NOT_SENT, up_front, message=answer.error or "no answer")
     if 200 <= answer.status < 300:
         return Verdict(ACCEPTED, up_front)
-    from sigdoctor.decode.canonical import parse_canonical_request, parse_string_to_sign
-    from sigdoctor.decode.errors import classify
-    from sigdoctor.decode.extract import extract
+    from sigdoctor.awserrors.canonical import parse_canonical_request, parse_string_to_sign
+    from sigdoctor.awserrors.parse import extract
+    from sigdoctor.awserrors.rules import classify
+    from sigdoctor.awserrors.table import table
 
     e = extract(answer.as_text(), 1, 1)
     # The request as signed here is the "client" side of decode's diff; the host is the agent's, not an override.
@@ -86,6 +88,7 @@ def judge(target: Target, signed: Signed, answer: Answer) -> Verdict:
     e.client_sts = parse_string_to_sign(signed.result.string_to_sign)
     e.host = target.host
     c = classify(e)
+    found = table().match(e.text)
     message = (e.message or "").split("\n", 1)[0].strip()
     hits = list(up_front)
     ours = _signed_date(signed)
@@ -96,11 +99,12 @@ def judge(target: Target, signed: Signed, answer: Answer) -> Verdict:
     # AWS judged a date we never signed: the clock is not the problem, whatever rewrote the header is.
     date_changed = date_hit is not None or (server_date is not None and server_date.strip() != ours)
     for h in c.hits:
-        if h.cause not in SIGNATURE_CAUSES or (h.cause == "clock-skew" and date_changed):
+        if h.cause not in SIGNATURE_CAUSES or h.cause == "target-not-found" or (
+                h.cause == "clock-skew" and date_changed):
             continue
         # We know the region and signing name we signed with: decode's guess from the host AWS saw only counts
         # when AWS itself complains about the scope (a rewritten Host is reported as the change it is).
-        if h.cause in ("region-mismatch", "service-name-mismatch") and "Credential should be scoped" not in e.text:
+        if h.cause in ("region-mismatch", "service-name-mismatch") and not found.has("scope-region", "scope-service"):
             continue
         known = next((x for x in hits if x.cause == h.cause), None)
         if known is None:
@@ -113,12 +117,16 @@ def judge(target: Target, signed: Signed, answer: Answer) -> Verdict:
     diffs = [d.as_evidence() for d in c.diffs or []]
     if any(h.status == Status.FAIL for h in hits if h not in up_front):
         return Verdict(REJECTED, hits, e.code, message, c.diff_text, diffs)
-    if e.code in _AFTER_SIGNATURE or answer.status == 404:
+    kind = table().kind(e.code)
+    if kind in _AFTER_SIGNATURE or answer.status == 404:
+        # The server's own "not found" for the target is direct evidence: IAM simulation allowing the action
+        # (on a wildcard resource) does not make a missing workspace, log group or bucket exist.
+        missing = next((h for h in c.hits if h.cause == "target-not-found"), None)
+        if missing is not None:
+            missing.message = f"{answer.status} {e.code or ''}: {message} — {missing.message}".replace("  ", " ")
+            hits.append(missing)
         return Verdict(ACCEPTED, hits, e.code, message)
     return Verdict(REJECTED if up_front else UNDECIDED, hits, e.code, message, c.diff_text, diffs)
-
-
-_AWS_SAW_DATE = re.compile(r"Signature (?:expired|not yet current): (\d{8}T\d{6}Z) is")
 
 
 def _signed_date(signed: Signed) -> str:
@@ -127,17 +135,19 @@ def _signed_date(signed: Signed) -> str:
 
 def _date_rewritten(ours: str, text: str) -> Hit | None:
     """`Signature expired: <date> is now earlier than …` names the X-Amz-Date AWS received; compare it with ours."""
-    m = _AWS_SAW_DATE.search(text)
-    if m is None or m.group(1) == ours:
-        return None
-    from sigdoctor.decode.diff import MODIFIED
-    from sigdoctor.decode.errors import Hit
+    from sigdoctor.awserrors.rules import date_aws_saw
 
-    diff = {"component": "header x-amz-date", "server": m.group(1), "client": ours, "kind": MODIFIED,
+    saw = date_aws_saw(text)
+    if saw is None or saw == ours:
+        return None
+    from sigdoctor.awserrors.diff import MODIFIED
+    from sigdoctor.awserrors.rules import Hit
+
+    diff = {"component": "header x-amz-date", "server": saw, "client": ours, "kind": MODIFIED,
             "why": "the value changed after signing"}
     return Hit("request-modified-after-signing", Status.FAIL,
                f"The request AWS received differs from the one signed here: header x-amz-date (signed {ours}, "
-               f"AWS saw {m.group(1)})",
+               f"AWS saw {saw})",
                ["Find what rewrites x-amz-date between the agent and AWS (forward proxy, service mesh sidecar, API "
                 "gateway) and exempt AWS traffic from it (NO_PROXY, mesh egress rule)"],
                {"differences": [diff]})

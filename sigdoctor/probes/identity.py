@@ -1,7 +1,7 @@
 """The `identity` probe: does STS accept the winning credentials (GetCallerIdentity on the endpoint the agent's SDK
 would use), who are they, and does the `--role-arn` assumption work the way the agent's `sigv4.role_arn` makes it.
 
-An STS error becomes the finding of the cause the evidence points to (sigdoctor/sts/errors.py); a connection
+An STS error becomes the finding of the cause the evidence points to (sigdoctor/awserrors/sts.py); a connection
 failure is left to the dns and connectivity probes. The probe starts as soon as botocore's chain names its winner
 (`ctx.state.chain`), while the credentials probe still surveys the other sources. Later probes sign with
 `ctx.state.identity.credentials` (the assumed role's when --role-arn is given) and read the caller from its `caller`
@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sigdoctor.awserrors import sts as errors
+from sigdoctor.awserrors.signed import canonical_of_sent
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of
@@ -20,7 +22,7 @@ from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.redact import mask_key_id
 from sigdoctor.runstate import IdentityAnswer
-from sigdoctor.sts import arns, assume, caller, errors, regions
+from sigdoctor.sts import arns, assume, caller, regions
 from sigdoctor.targets import TargetError, parse_target
 
 P = "identity."
@@ -36,6 +38,8 @@ CAUSE_FINDINGS = (
     "web-identity-rejected",
     "role-trust-denied",
     "sts-global-endpoint",
+    "request-modified-after-signing",
+    "canonicalization-mismatch",
 )
 EMITS = tuple(P + n for n in (
     "caller", "role-assumed", "role-assumption", "account-mismatch", "unreachable", "sts-error", "role-arn-invalid",
@@ -90,6 +94,7 @@ def _error_finding(ctx: Context, call: caller.StsCall, *, key: str | None, has_t
         operation=failed, code=call.code or "", message=call.message or "", access_key_id=key, has_token=has_token,
         region=region_of(ctx), endpoint=call.endpoint, endpoint_global=regions.is_global_sts(call.endpoint),
         clock_offset_s=call.clock_offset_s, base_arn=base_arn, role_arn=role_arn, role_assumes_itself=self_role,
+        signed_canonical=canonical_of_sent(call.sent_request),
     )
     verdict = errors.classify(evidence)
     ev.update({"failed_operation": failed, "code": call.code, "message": (call.message or "")[:400],
@@ -103,6 +108,7 @@ def _error_finding(ctx: Context, call: caller.StsCall, *, key: str | None, has_t
         ev["base_arn"] = base_arn
     if verdict.fix:
         ev["fix"] = verdict.fix
+    ev.update(verdict.extra)
     return Finding(P + verdict.name, verdict.status, verdict.message, ev)
 
 

@@ -51,6 +51,8 @@ class StsCall:
     t_sent: float | None = None
     t_received: float | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The request as botocore sent it (signed): what AWS's canonical request in an error is compared with.
+    sent_request: Any = None
 
     @property
     def ok(self) -> bool:
@@ -93,8 +95,9 @@ def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:
     out = StsCall(operation, endpoint)
     ctx.state.aws_calls.add(("sts", operation, endpoint))
 
-    def sent(**_kw: Any) -> None:
+    def sent(**kw: Any) -> None:
         out.t_sent = ctx.now()
+        out.sent_request = kw.get("request")
 
     sts.meta.events.register(f"before-send.sts.{operation}", sent)
     method = getattr(sts, _snake(operation))

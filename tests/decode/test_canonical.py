@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sigdoctor.awserrors.canonical import endpoint_from_host, parse_canonical_request, parse_string_to_sign
 from sigdoctor.context import Context
 from sigdoctor.decode import decode_report
-from sigdoctor.decode.canonical import endpoint_from_host, parse_canonical_request, parse_string_to_sign
 from sigdoctor.render.text import render_text
 from tests.decode.conftest import INPUTS, decode_file, finding, findings, top_cause
 

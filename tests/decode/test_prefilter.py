@@ -13,10 +13,10 @@ import random
 
 import pytest
 
+from sigdoctor.awserrors.parse import api_codes, extract
+from sigdoctor.awserrors.rules import classify
 from sigdoctor.decode import reader
 from sigdoctor.decode.decoder import decode_stream
-from sigdoctor.decode.errors import classify
-from sigdoctor.decode.extract import API_CODES, extract
 from sigdoctor.decode.scan import Scanner
 from sigdoctor.redact import Redactor
 
@@ -72,7 +72,7 @@ def _direct(line: bytes) -> set[str]:
     e = extract(line.decode("utf-8", errors="replace"), 1, 1)
     c = classify(e)
     causes = {h.cause for h in c.hits}
-    if not causes and e.code in API_CODES:
+    if not causes and e.code in api_codes():
         causes.add("other-error")
     return causes
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sigdoctor.awserrors.sts import Evidence, classify
 from sigdoctor.model import Status
-from sigdoctor.sts.errors import Evidence, classify
 from sigdoctor.sts.regions import is_global_sts, is_opt_in
 
 INVALID = "The security token included in the request is invalid."

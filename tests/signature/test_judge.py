@@ -81,8 +81,9 @@ def test_errors_after_the_signature_check_mean_accepted() -> None:
     denied = _amp(403, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/a is not authorized to "
                                                 "perform: aps:RemoteWrite on resource: ws-1")
     assert judge(parse_target(AMP_URL), s, denied).state == ACCEPTED
-    assert judge(parse_target(AMP_URL), s, _amp(404, "ResourceNotFoundException", "Workspace not found")).state \
-        == ACCEPTED
+    missing = judge(parse_target(AMP_URL), s, _amp(404, "ResourceNotFoundException", "Workspace not found"))
+    # Accepted, and still a failure: the server's own "not found" names the cause, whatever IAM simulation said.
+    assert missing.state == ACCEPTED and [h.cause for h in missing.hits] == ["target-not-found"]
 
 
 def test_credential_errors_are_left_to_the_identity_probe() -> None:

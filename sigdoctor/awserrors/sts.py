@@ -3,22 +3,19 @@ was sent, the region, the endpoint, the server's clock).
 
 AWS's codes are coarse: "The security token included in the request is invalid" covers an unknown access key, a
 temporary key without its token, a token from another session and a global-endpoint token in an opt-in region. The
-evidence picks among them; the verdict's message says which evidence did.
+evidence picks among them; the verdict's message says which evidence did. What a code means comes from the error table
+(checks/errors/); a `SignatureDoesNotMatch` whose message carries AWS's canonical request is diffed against the
+request botocore signed (the diff the signature probe and `decode` use) before a secret key is blamed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sigdoctor.awserrors.table import table
 from sigdoctor.model import Status
 from sigdoctor.sts.regions import is_opt_in
 
-INVALID_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId"})
-EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"})
-BAD_SIGNATURE = frozenset({"SignatureDoesNotMatch", "InvalidSignatureException"})
-WEB_IDENTITY = frozenset({"InvalidIdentityToken", "ExpiredTokenException", "IDPRejectedClaim",
-                          "IDPCommunicationError"})
-DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 ASSUME_OPS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 SIGV4_WINDOW_S = 900.0  # AWS refuses a SigV4 timestamp more than 15 minutes from its clock
 
@@ -37,6 +34,7 @@ class Evidence:
     base_arn: str | None = None
     role_arn: str | None = None
     role_assumes_itself: str | None = None  # the role name when a session of role X is asked to assume X
+    signed_canonical: str | None = None  # the canonical request botocore signed, when it could be rebuilt
 
 
 @dataclass(frozen=True)
@@ -45,31 +43,35 @@ class Verdict:
     status: Status
     message: str
     fix: list[str] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 def classify(ev: Evidence) -> Verdict:
     code, msg = ev.code, ev.message
-    said = f"STS {ev.operation}: {code}: {msg}".rstrip(": ")
-    low = msg.lower()
-    if ev.operation in ASSUME_OPS and code in DENIED:
+    # The message's first paragraph: a SignatureDoesNotMatch message goes on with AWS's canonical request.
+    said = f"STS {ev.operation}: {code}: {msg.split(chr(10) + chr(10), 1)[0].strip()}".rstrip(": ")
+    found = table().match(f"{code} {msg}")
+    kind = table().kind(code)
+    if ev.operation in ASSUME_OPS and kind == "denied":
         return _trust_denied(ev, said)
-    if code in WEB_IDENTITY and ev.operation == "AssumeRoleWithWebIdentity":
+    if (kind == "web-identity" or (kind == "expired-token" and code.endswith("Exception"))) \
+            and ev.operation == "AssumeRoleWithWebIdentity":
         return Verdict("web-identity-rejected", Status.FAIL, f"{said} — STS does not accept the web identity token",
                        ["Check the IAM OIDC provider for the token's issuer exists and lists its audience",
                         "Check the role's trust policy conditions on the token's sub and aud"])
-    if "signature expired" in low or "signature not yet current" in low or code == "RequestExpired":
+    if found.has("clock"):
         return _clock(ev, said)
-    if code in INVALID_KEY:
+    if kind == "invalid-key":
         return _invalid_key(ev, said)
-    if code in EXPIRED:
+    if kind == "expired-token":
         return Verdict("credentials-expired", Status.FAIL, f"{said} — the session credentials have expired",
                        ["Get fresh credentials from a source the SDK refreshes itself (role, IRSA, instance profile)"])
-    if code in BAD_SIGNATURE:
+    if kind == "signature" or found.has("scope-region"):
         return _bad_signature(ev, said)
     if code == "ValidationError" and ev.operation == "AssumeRole":
         return Verdict("role-arn-invalid", Status.FAIL, f"{said} — the role ARN or session parameters are invalid",
                        [f"Check the role ARN {ev.role_arn!r}: arn:aws:iam::ACCOUNT:role/NAME"])
-    if code == "RegionDisabledException":
+    if table().entry(code) is table().entry("RegionDisabledException"):
         return Verdict("sts-error", Status.FAIL, f"{said} — STS is deactivated for this account in {ev.region}",
                        [f"Activate STS in {ev.region} (IAM console → Account settings → STS endpoints), or set "
                         "AWS_REGION to a region where it is active"])
@@ -153,11 +155,13 @@ def _invalid_key(ev: Evidence, said: str) -> Verdict:
 
 
 def _bad_signature(ev: Evidence, said: str) -> Verdict:
-    low = ev.message.lower()
     off = ev.clock_offset_s
     if off is not None and abs(off) >= SIGV4_WINDOW_S:
         return _clock(ev, said)
-    if "scoped to a valid region" in low or "scoped to correct region" in low:
+    diffed = _diffed(ev, said)
+    if diffed is not None:
+        return diffed
+    if table().match(ev.message).has("scope-region"):
         return Verdict("region-mismatch", Status.FAIL,
                        f"{said} — requests were signed for region {ev.region} but the endpoint {ev.endpoint} "
                        "serves another", ["Set AWS_REGION to the region of the STS endpoint, or unset "
@@ -170,3 +174,34 @@ def _bad_signature(ev: Evidence, said: str) -> Verdict:
                    "the endpoint's)",
                    ["Replace the secret key with the one issued together with this access key id "
                     "(watch for trailing whitespace or quotes)"])
+
+
+def _diffed(ev: Evidence, said: str) -> Verdict | None:
+    """AWS's canonical request (in the message) against the one signed here: a changed part is direct evidence
+    and outranks the secret key, which is only what is left when both are the same."""
+    from sigdoctor.awserrors.canonical import parse_canonical_request
+    from sigdoctor.awserrors.diff import MODIFIED, diff_canonical, unified_diff
+    from sigdoctor.awserrors.parse import server_signing
+    from sigdoctor.awserrors.unescape import unescape
+
+    server, _ = server_signing(unescape(ev.message))
+    client = parse_canonical_request(ev.signed_canonical) if ev.signed_canonical else None
+    if server is None or client is None:
+        return None
+    diffs = diff_canonical(server, client)
+    modified = [d for d in diffs if d.kind == MODIFIED]
+    extra: dict[str, object] = {"differences": [d.as_evidence() for d in diffs], "diff": unified_diff(server, client,
+                                                                                                       diffs)}
+    if modified:
+        parts = ", ".join(d.component for d in modified)
+        return Verdict("request-modified-after-signing", Status.FAIL,
+                       f"{said} — the request STS received differs from the one signed here: {parts} (AWS's "
+                       "canonical request against ours); the secret key is not what failed",
+                       [f"Find what rewrites {parts} between this host and STS (a TLS-inspecting proxy, a mesh "
+                        "sidecar) and exempt AWS endpoints from it (NO_PROXY, an egress bypass rule)"], extra)
+    if diffs:
+        parts = ", ".join(d.component for d in diffs)
+        return Verdict("canonicalization-mismatch", Status.FAIL,
+                       f"{said} — AWS canonicalised the same request differently: {parts}",
+                       ["Upgrade the SDK that signs (its canonicalisation of " + parts + " differs from AWS's)"], extra)
+    return None

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sigdoctor.decode.canonical import (
+from sigdoctor.awserrors.canonical import (
     StringToSign,
     endpoint_from_host,
     expected_signing_name,
     parse_amz_date,
 )
-from sigdoctor.decode.diff import MODIFIED, Difference, diff_canonical, unified_diff
-from sigdoctor.decode.extract import AwsError
+from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
+from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.table import Match, table
 from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
 
@@ -49,28 +50,15 @@ class Classified:
     diff_text: str = ""
 
 
-_SIG_MISMATCH_RE = re.compile(r"SignatureDoesNotMatch|signature we calculated does not match|InvalidSignatureException"
-                              r"(?!.{0,40}Signature expired)", re.S)
 _EXPIRED_RE = re.compile(r"Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - "
                          r"(\d+) min\.\)")
 _NOT_YET_RE = re.compile(r"Signature not yet current: (\d{8}T\d{6}Z) is still later than (\d{8}T\d{6}Z) "
                          r"\((\d{8}T\d{6}Z) \+ (\d+) min\.\)")
-_UNSIGNED_RE = re.compile(r"Missing Authentication Token|MissingAuthenticationToken|Authorization header requires "
-                          r"'(?:Credential|Signature|SignedHeaders)'|Invalid key=value pair \(missing equal-sign\) in "
-                          r"Authorization header|Request is missing Authentication Token|IncompleteSignature")
-_INVALID_KEY_RE = re.compile(r"InvalidClientTokenId|UnrecognizedClientException|security token included in the request "
-                             r"is invalid|InvalidAccessKeyId|AWS Access Key Id you provided does not exist|AuthFailure|"
-                             r"\bInvalidToken\b|provided token is malformed")
-_EXPIRED_TOKEN_RE = re.compile(r"ExpiredToken|security token included in the request is expired|provided token has "
-                               r"expired|The security token included in the request is expired|Token expired: current")
-_DENIED_RE = re.compile(r"AccessDenied|AuthorizationError|UnauthorizedOperation|not authorized to perform|"
-                        r"Not authorized to perform|\bAccess Denied\b|is not authorized")
+_AWS_SAW_RE = re.compile(r"Signature (?:expired|not yet current): (\d{8}T\d{6}Z) is")
 _ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
-_OIDC_RE = re.compile(r"No OpenIDConnect provider found|InvalidIdentityToken|IDPRejectedClaim|Incorrect token audience|"
-                      r"IDPCommunicationError|Couldn't retrieve verification key from your identity provider")
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|unable to read file at|(?:web ?identity|token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open (/[^\s:]*token[^\s:]*): "
                                r"(?:no such file|permission denied)", re.I)
@@ -111,15 +99,10 @@ _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure 
 _UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused|no route to host|network is "
                              r"unreachable)|Could not connect to the endpoint URL|Connect timeout on endpoint URL|"
                              r"connect: connection timed out")
-_SCOPE_REGION_RE = re.compile(r"Credential should be scoped to a valid region(?:, not '([a-z0-9-]+)')?|the region "
-                              r"'([a-z0-9-]+)' is wrong; expecting '([a-z0-9-]+)'")
-_SCOPE_SERVICE_RE = re.compile(r"Credential should be scoped to correct service:? '([a-z0-9-]+)'")
-_NOT_FOUND_RE = re.compile(r"ResourceNotFoundException|Workspace not found|workspace[^\n]{0,80}(?:does not exist|not "
-                           r"found)|NoSuchBucket|specified log group does not exist|specified bucket does not exist",
-                           re.I)
-_NO_CREDS_RE = re.compile(r"NoCredentialProviders|no valid providers in chain|Unable to locate credentials|"
-                          r"NoCredentialsError|failed to retrieve credentials|failed to refresh cached credentials|"
-                          r"no credentials? (?:found|available)")
+_Q = r"[\"'\\]*"
+_SCOPE_REGION_RE = re.compile(rf"Credential should be scoped to a valid region(?:,? not {_Q}([a-z0-9-]+){_Q})?|the "
+                              rf"region {_Q}([a-z0-9-]+){_Q} is wrong;? expecting {_Q}([a-z0-9-]+){_Q}", re.I)
+_SCOPE_SERVICE_RE = re.compile(rf"Credential should be scoped to correct service:? {_Q}([a-z0-9-]+){_Q}", re.I)
 _PARTIAL_RE = re.compile(r"Partial credentials found in env, missing: (\w+)|EnvAccessKeyNotFound: failed to find "
                          r"credentials in the environment|AWS_SECRET_ACCESS_KEY not found in environment|"
                          r"AWS_ACCESS_KEY_ID not found in environment|EnvSecretNotFound")
@@ -317,7 +300,7 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
     return hits, diffs, diff_text
 
 
-def _denied_hits(e: AwsError) -> list[Hit]:
+def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.text
     action_m = _ACTION_RE.search(t)
     action = action_m.group(1) if action_m else None
@@ -344,7 +327,7 @@ def _denied_hits(e: AwsError) -> list[Hit]:
                     [f"Find the Deny statement for {action or 'the action'} in {where} (identity policy, "
                      "permissions boundary, SCP or resource policy) and narrow it; an Allow cannot override it"],
                     {**extra, "policy_type": where})]
-    if action is None and not _DENIED_RE.search(t):
+    if action is None and not found.has("denied"):
         return []
     fix = [f"Allow {action} on {resource or 'the target resource'} in a policy attached to {who}"] if action else [
         "The error names no action: check the policy for the target (aps:RemoteWrite for AMP, logs:PutLogEvents "
@@ -404,11 +387,11 @@ def _network_hits(e: AwsError) -> list[Hit]:
     return hits
 
 
-def _credential_hits(e: AwsError) -> list[Hit]:
+def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.text
     hits: list[Hit] = []
     key = e.access_key_id or ""
-    if _INVALID_KEY_RE.search(t):
+    if found.has("invalid-key"):
         region = endpoint_from_host(e.host).region if e.host else None
         if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA")):
             hits.append(Hit("sts-opt-in-region", Status.FAIL,
@@ -432,7 +415,7 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                             ["Check the key id for typos, whitespace or a deleted/rotated key (`aws iam "
                              "list-access-keys`), and that it belongs to this partition",
                              "If it is a temporary ASIA… key, the session token is missing"]))
-    if _EXPIRED_TOKEN_RE.search(t):
+    if found.has("expired-token"):
         if _WEB_IDENTITY_CTX_RE.search(t) and "Token expired: current" in t:
             hits.append(Hit("web-identity-rejected", Status.FAIL,
                             "STS rejected the web identity token: it has expired",
@@ -442,7 +425,7 @@ def _credential_hits(e: AwsError) -> list[Hit]:
             hits.append(Hit("credentials-expired", Status.FAIL, "The session credentials used to sign have expired",
                             ["Use a credential source the SDK refreshes (IRSA, Pod Identity, instance profile) "
                              "instead of copied session keys; restart the agent if it cached them"]))
-    if _OIDC_RE.search(t):
+    if found.has("web-identity"):
         m = re.search(r"No OpenIDConnect provider found in your account for (\S+)", t)
         detail = f" (issuer {m.group(1).rstrip('.')})" if m else ""
         hits.append(Hit("web-identity-rejected", Status.FAIL, f"STS rejected the web identity token{detail}",
@@ -453,15 +436,15 @@ def _credential_hits(e: AwsError) -> list[Hit]:
                         "The SDK could not read the web identity token file",
                         ["Check AWS_WEB_IDENTITY_TOKEN_FILE points to the projected token and the agent's user can "
                          "read it (fsGroup / runAsUser)"]))
-    if _REFUSAL_RE.search(t):
-        refusals = _refusals(t)
+    refusals = _refusals(t) if found.has("pod-identity-refused") else []
+    if refusals:
         host = "fd00:ec2::23" if "fd00:ec2::23" in t and "169.254.170.23" not in t else "169.254.170.23"
         hits.append(Hit("sdk-unsupported-credential-source", Status.FAIL,
                         f"The agent's AWS SDK refuses the EKS Pod Identity endpoint ({host}): "
                         + "; ".join(f"{sdk} only allows {allowed}" for sdk, allowed, _ in refusals),
                         [*(fix for _, _, fix in refusals),
                          "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
-    partial = _PARTIAL_RE.search(t)
+    partial = _PARTIAL_RE.search(t) if found.has("partial-credentials") else None
     if partial and "Partial credentials" in t:
         hits.append(Hit("env-credentials-incomplete", Status.FAIL,
                         f"Only part of the environment credentials are set (missing {partial.group(1)})",
@@ -538,14 +521,15 @@ def _no_credentials_hit(e: AwsError) -> Hit:
 
 def classify(e: AwsError) -> Classified:
     t = e.text
+    found = table().match(t)
     hits: list[Hit] = []
     diffs: list[Difference] | None = None
     diff_text = ""
     hits += _clock_hits(e)
-    if _SIG_MISMATCH_RE.search(t) and not hits:
+    if found.has("signature") and not hits:
         sig, diffs, diff_text = _signature_hits(e, e.logged_at)
         hits += sig
-    if _UNSIGNED_RE.search(t):
+    if found.has("unsigned"):
         foreign = "Invalid key=value pair" in t or "Authorization header requires" in t
         hits.append(Hit("request-not-signed", Status.FAIL,
                         "The request reached AWS without a SigV4 signature"
@@ -554,9 +538,9 @@ def classify(e: AwsError) -> Classified:
                          "`sigv4:` block, OTel `auth: authenticator: sigv4auth`)",
                          "Make sure no proxy or header-injection strips or replaces the Authorization header",
                          "For AMP, check the URL path: a wrong path also answers Missing Authentication Token"]))
-    hits += _credential_hits(e)
-    if _DENIED_RE.search(t) or _ACTION_RE.search(t):
-        hits += _denied_hits(e)
+    hits += _credential_hits(e, found)
+    if found.has("denied") or _ACTION_RE.search(t):
+        hits += _denied_hits(e, found)
     m = _SCOPE_REGION_RE.search(t)
     if m:
         wrong = m.group(1) or m.group(2)
@@ -572,7 +556,7 @@ def classify(e: AwsError) -> Classified:
         hits.append(Hit("service-name-mismatch", Status.FAIL,
                         f"The credential scope names the wrong service; the endpoint expects '{m.group(1)}'",
                         [f"Sign with service name '{m.group(1)}'"], {"expected_service": m.group(1)}))
-    if _NOT_FOUND_RE.search(t):
+    if found.has("not-found"):
         hits.append(Hit("target-not-found", Status.FAIL,
                         f"The target does not exist at {e.host or 'that endpoint'} (wrong id, account or region)",
                         ["Check the workspace id / log group / bucket in the URL, and that the endpoint's region and "
@@ -588,12 +572,59 @@ def classify(e: AwsError) -> Classified:
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
     hits += _network_hits(e)
-    if _NO_CREDS_RE.search(t) and not any(h.cause in _CHAIN_CAUSES for h in hits):
+    if found.has("no-credentials") and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(_no_credentials_hit(e))
+    if not any(h.status == Status.FAIL for h in hits):
+        hits += _from_table(e, found)
     if e.host == "sts.amazonaws.com" and hits:
         hits.append(Hit("sts-global-endpoint", Status.WARN, "The legacy global STS endpoint sts.amazonaws.com is used",
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
-    return Classified(_dedupe(hits), diffs, diff_text)
+    hits = _dedupe(hits)
+    _rank_candidates(hits, found)
+    return Classified(hits, diffs, diff_text)
+
+
+def _from_table(e: AwsError, found: Match) -> list[Hit]:
+    """The table's own reading of an error no evidence rule explained: its most likely cause, the others ranked."""
+    for entry in found.entries:
+        # A rule's kind without its rule's verdict is only an error when its own code stands there (a line that
+        # merely names AWS_CONTAINER_CREDENTIALS_FULL_URI or 169.254.169.254 is not one).
+        if not entry.causes or (entry.kind != "data" and (e.code or "") not in entry.codes):
+            continue
+        top = entry.causes[0]
+        said = f"{e.code}: " if e.code else ""
+        msg = (e.message or entry.name).split("\n", 1)[0][:160]
+        status = Status.FAIL if top.confidence != "low" else Status.WARN
+        return [Hit(top.cause, status, f"{said}{msg} — {top.needs}" if top.needs else f"{said}{msg}",
+                    [f"Settle it: `{top.decide}`"] if top.decide else [], {"error_entry": entry.name})]
+    return []
+
+
+def _rank_candidates(hits: list[Hit], found: Match) -> None:
+    """Where the text cannot decide, the first failing hit lists the other causes its error can mean, each with what
+    must be true for it and the command that settles it."""
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    if first is None or first.extra.get("differences") or first.extra.get("candidates"):
+        return
+    for entry in found.entries:
+        mine = next((c for c in entry.causes if c.cause == first.cause), None)
+        if mine is None:
+            continue
+        others = [c for c in entry.causes if c.cause != first.cause and c.cause not in {h.cause for h in hits}]
+        if mine.confidence == "high" or not others:
+            return
+        ranked = [mine, *others]
+        first.extra["candidates"] = [c.as_dict() for c in ranked]
+        first.fix.append("Text alone cannot decide; ranked: " + "; ".join(
+            f"{i + 1}. {c.cause} ({c.confidence}) if {c.needs} — settle with `{c.decide}`"
+            for i, c in enumerate(ranked)))
+        return
+
+
+def date_aws_saw(text: str) -> str | None:
+    """The X-Amz-Date AWS received, from its `Signature expired: <date> is now earlier than …` answer."""
+    m = _AWS_SAW_RE.search(text)
+    return m.group(1) if m else None
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

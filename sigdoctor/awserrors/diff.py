@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
-from sigdoctor.decode.canonical import CanonicalRequest
+from sigdoctor.awserrors.canonical import CanonicalRequest
 from sigdoctor.redact import MASK
 
 MODIFIED = "modified"

@@ -3,11 +3,12 @@ printed it, its timestamp, and any canonical request / string to sign (the serve
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sigdoctor.decode.canonical import (
+from sigdoctor.awserrors.canonical import (
     CanonicalRequest,
     StringToSign,
     hex_bytes_to_text,
@@ -15,26 +16,31 @@ from sigdoctor.decode.canonical import (
     parse_canonical_request,
     parse_string_to_sign,
 )
-from sigdoctor.decode.unescape import unescape, xml_text
+from sigdoctor.awserrors.table import table
+from sigdoctor.awserrors.unescape import unescape, xml_text
 
-# Error codes that name the actual failure; wrappers (WebIdentityErr, NoCredentialProviders, RequestError…) only
-# say where it happened and are used when nothing more specific is there.
-API_CODES = (
-    "SignatureDoesNotMatch", "InvalidSignatureException", "IncompleteSignatureException", "IncompleteSignature",
-    "InvalidClientTokenId", "UnrecognizedClientException", "InvalidAccessKeyId", "InvalidToken",
-    "ExpiredTokenException", "ExpiredToken", "AccessDeniedException", "AccessDenied", "AuthorizationError",
-    "InvalidIdentityToken", "IDPRejectedClaim", "IDPCommunicationError", "RequestTimeTooSkewed", "RequestExpired",
-    "ResourceNotFoundException", "NoSuchBucket", "AuthFailure", "MissingAuthenticationTokenException",
-    "MissingAuthenticationToken", "AuthorizationHeaderMalformed", "UnauthorizedOperation", "OptInRequired",
-    "RegionDisabledException", "ThrottlingException", "Throttling", "ValidationException", "InternalFailure",
-    "ServiceUnavailable", "ServiceUnavailableException", "RequestEntityTooLargeException",
-)
-WRAPPER_CODES = (
-    "NoCredentialProviders", "WebIdentityErr", "EC2RoleRequestError", "EC2MetadataError", "SharedCredsLoad",
-    "EnvAccessKeyNotFound", "CredentialsEndpointError", "NoCredentialsError", "PartialCredentialsError",
-    "EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError", "SSLError", "RequestError",
-)
-_CODE_RE = re.compile(r"\b(" + "|".join(sorted((*API_CODES, *WRAPPER_CODES), key=len, reverse=True)) + r")\b")
+# Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
+# name the failure itself and win over these when a text holds both.
+_WRAPPER_KINDS = frozenset({"no-credentials", "partial-credentials", "imds", "container", "web-identity-file",
+                            "pod-identity-refused"})
+# Exception names of botocore and aws-sdk-go for a request that never got an answer.
+WRAPPER_CODES = ("SharedCredsLoad", "EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError",
+                 "SSLError", "RequestError")
+
+
+@functools.cache
+def api_codes() -> frozenset[str]:
+    """Error codes that name the failure itself (and are reported as "other error" when no rule explains them)."""
+    return frozenset(c for e in table().entries if e.kind not in _WRAPPER_KINDS for c in e.codes)
+
+
+@functools.cache
+def _code_re() -> re.Pattern[str]:
+    wrappers = [c for e in table().entries if e.kind in _WRAPPER_KINDS for c in e.codes]
+    codes = sorted({*api_codes(), *wrappers, *WRAPPER_CODES}, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(" + "|".join(codes) + r")(?![A-Za-z0-9])")
+
+
 _XML_CODE_RE = re.compile(r"<Code>\s*([^<\s]+)\s*</Code>")
 _TYPE_RE = re.compile(r'"__type"\s*:\s*"(?:[^"#]*#)?([A-Za-z0-9_.:]+)"')
 _JSON_CODE_RE = re.compile(r'"[Cc]ode"\s*:\s*"([A-Z][A-Za-z0-9]+)"')
@@ -140,9 +146,10 @@ def find_code(t: str) -> str | None:
         m = rx.search(t)
         if m and m.group(1) not in ("200", "OK"):
             return m.group(1).split(":")[0]
-    codes = [m.group(1) for m in _CODE_RE.finditer(t)]
+    codes = [m.group(1) for m in _code_re().finditer(t)]
+    api = api_codes()
     for c in codes:
-        if c in API_CODES:
+        if c in api:
             return c
     if codes:
         return codes[0]

@@ -45,3 +45,12 @@ def _html_unescape(text: str) -> str:
 def xml_text(value: str) -> str:
     """The content of an XML element, entities resolved."""
     return _html_unescape(value) if "&" in value else value
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with control characters shown as `\\u001b` instead of sent to the terminal: a pasted `\\u001b` or
+    `&#27;` that unescaping turned into a real ESC must not reach the user's terminal as one."""
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _CONTROL_RE.search(text) else text

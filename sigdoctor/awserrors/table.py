@@ -1,0 +1,178 @@
+"""The error table (checks/errors/*.toml): AWS error codes and message shapes, the causes each can mean, and where
+the knowledge comes from. Loaded once per process; `match` says which entries a text holds.
+
+A shape matches through the ways pasted text gets mangled: any case, any run of whitespace, quotes or backslashes
+between its words (a wrapped line, doubled spaces, quotes escaped twice or dropped), an apostrophe or not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sigdoctor.resources import errors_dir
+
+CONFIDENCES = ("high", "medium", "low")
+# The evidence rules of rules.py, by the kind an entry names; "data" entries stand by their causes alone, "other"
+# entries are errors that are no signing problem.
+RULE_KINDS = frozenset({
+    "signature", "clock", "unsigned", "scope-region", "scope-service", "invalid-key", "expired-token",
+    "web-identity", "web-identity-file", "denied", "not-found", "no-credentials", "partial-credentials", "imds",
+    "container", "pod-identity-refused",
+})
+KINDS = RULE_KINDS | {"data", "other"}
+_SEP = r"[\s\"'\\`]+"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    cause: str
+    confidence: str
+    needs: str
+    decide: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"cause": self.cause, "confidence": self.confidence, "needs": self.needs, "decide": self.decide}
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    aliases: tuple[str, ...]
+    shapes: tuple[str, ...]
+    patterns: tuple[str, ...]
+    anchors: tuple[str, ...]
+    kind: str
+    http: int | None
+    causes: tuple[Candidate, ...]
+    source: tuple[str, ...]
+    file: str
+    regex: re.Pattern[str]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.code, *self.aliases) if c)
+
+    @property
+    def name(self) -> str:
+        return self.code or self.shapes[0] if (self.code or self.shapes) else self.anchors[0]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The entries a text holds, in the order they first appear in it."""
+
+    entries: tuple[Entry, ...]
+
+    def has(self, *kinds: str) -> bool:
+        return any(e.kind in kinds for e in self.entries)
+
+    def of(self, *kinds: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind in kinds]
+
+
+def shape_regex(shape: str) -> str:
+    """A phrase as a regex that survives mangling (see the module docstring)."""
+    words = [w.strip("\"'`") for w in shape.split()]
+    parts = [re.escape(w).replace("'", "'?") for w in words if w]
+    return _SEP.join(parts)
+
+
+def _compile(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str]:
+    alts: list[str] = []
+    if codes:
+        # A code is a word of its own: `Aws::STS::Errors::ExpiredToken`, `model.ExpiredTokenException:` and
+        # `(ExpiredToken)` all hold it, `ExpiredTokenExceptionFoo` does not.
+        alts.append(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+                    + r")(?![A-Za-z0-9])")
+    alts += [f"(?i:{shape_regex(s)})" for s in shapes]
+    alts += [f"(?i:{p})" for p in patterns]
+    return re.compile("|".join(alts))
+
+
+class TableError(ValueError):
+    pass
+
+
+def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
+    def strs(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TableError(f"{file}: {key} must be a list of strings")
+        return tuple(value)
+
+    code = str(raw.get("code", ""))
+    kind = str(raw.get("kind", ""))
+    if kind not in KINDS:
+        raise TableError(f"{file}: {code or raw.get('shapes')}: unknown kind {kind!r}")
+    cands = []
+    for c in raw.get("causes", []):  # type: ignore[attr-defined]
+        if c["id"] not in causes:
+            raise TableError(f"{file}: {code}: cause {c['id']!r} is not in checks/causes")
+        if c["confidence"] not in CONFIDENCES:
+            raise TableError(f"{file}: {code}: confidence {c['confidence']!r}")
+        cands.append(Candidate(c["id"], c["confidence"], c.get("needs", ""), c.get("decide", "")))
+    aliases, shapes, patterns, context = strs("aliases"), strs("shapes"), strs("patterns"), strs("context")
+    anchors = strs("anchors") or tuple(x for x in (code, *aliases, *shapes, *context) if x)
+    source = strs("source")
+    if not source:
+        raise TableError(f"{file}: {code or shapes}: no source")
+    if not anchors:
+        raise TableError(f"{file}: an entry with no code, shape or anchor")
+    http = raw.get("http")
+    return Entry(code, aliases, shapes, patterns, anchors, kind, http if isinstance(http, int) else None,
+                 tuple(cands), source, file, _compile(tuple(x for x in (code, *aliases) if x), (*shapes, *context),
+                                                           patterns))
+
+
+class Table:
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = tuple(entries)
+        self._by_code = {c: e for e in self.entries for c in e.codes}
+
+    @classmethod
+    def load(cls, folder: Path, causes: frozenset[str]) -> Table:
+        entries: list[Entry] = []
+        for path in sorted(folder.glob("*.toml")):
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            entries += [_entry(raw, path.name, causes) for raw in data.get("error", [])]
+        return cls(entries)
+
+    def entry(self, code: str | None) -> Entry | None:
+        return self._by_code.get(code or "")
+
+    def kind(self, code: str | None) -> str | None:
+        e = self.entry(code)
+        return e.kind if e else None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self._by_code)
+
+    def anchors(self) -> tuple[str, ...]:
+        """Literal words whose presence makes a line worth reading (the decode prefilter's)."""
+        seen: dict[str, None] = {}
+        for e in self.entries:
+            for a in e.anchors:
+                seen.setdefault(a, None)
+        return tuple(seen)
+
+    def match(self, text: str) -> Match:
+        found = []
+        for e in self.entries:
+            m = e.regex.search(text)
+            if m:
+                found.append((m.start(), e))
+        found.sort(key=lambda x: x[0])
+        return Match(tuple(e for _, e in found))
+
+
+@functools.cache
+def table() -> Table:
+    from sigdoctor.resources import causes_dir
+
+    ids = frozenset(p.stem for p in causes_dir().glob("*.toml"))
+    return Table.load(errors_dir(), ids)
