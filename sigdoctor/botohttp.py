@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import ssl
 import threading
+import weakref
 from typing import Any
 
 from botocore.config import Config
-from botocore.httpsession import URLLib3Session, create_urllib3_context, get_cert_path
+from botocore.httpsession import create_urllib3_context, get_cert_path
+
+from sigdoctor.botoseam import TrustOnceBase, swap_http_session
 
 _CONTEXTS: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
 _LOCK = threading.Lock()
@@ -26,6 +29,22 @@ def one_attempt(timeout: float) -> Config:
     first answer is the evidence, and a retry would double the wait on a silent endpoint (botocore's
     `max_attempts` counts retries, `total_max_attempts` counts attempts)."""
     return Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+_BOTO3: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def aws_client(session: Any, service: str, **kwargs: Any) -> Any:
+    """A boto3 client of `service` on the botocore `session` (the diagnosed environment's configuration and
+    credentials), with the CA bundle loaded once per run. One boto3.Session per botocore session: boto3 adds its
+    data folder to the session's loader when it wraps it."""
+    import boto3
+
+    with _LOCK:
+        wrapper: Any = _BOTO3.get(session)  # Any: boto3-stubs overload client() per literal service name
+        if wrapper is None:
+            wrapper = _BOTO3[session] = boto3.Session(botocore_session=session)
+    return trust_once(wrapper.client(service, **kwargs))
 
 
 def trusted_context(cafile: str) -> ssl.SSLContext | None:
@@ -61,37 +80,13 @@ def prefetch(session: Any) -> None:
     threading.Thread(target=trusted_context, args=(path,), name="ca-bundle", daemon=True).start()
 
 
-class TrustOnceSession(URLLib3Session):
-    """A URLLib3Session whose TLS contexts (direct and through proxies) come with its CA bundle already loaded."""
-
-    _trusted: tuple[str, ssl.SSLContext] | None = None
-    _fresh = False
+class TrustOnceSession(TrustOnceBase):
+    """botocore's HTTP session with its CA bundle loaded once per run (see botoseam.TrustOnceBase)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         verify = kwargs.get("verify", args[0] if args else True)
         self._trusted = _trusted_for(verify)
         super().__init__(*args, **kwargs)
-
-    def _get_ssl_context(self) -> ssl.SSLContext:
-        if self._trusted is not None and not self._fresh:
-            return self._trusted[1]
-        fresh: ssl.SSLContext = create_urllib3_context()  # what botocore's own method returns
-        return fresh
-
-    def _setup_proxy_ssl_context(self, proxy_url: str) -> Any:
-        # botocore loads proxy_ca_bundle / proxy_client_cert into this context: a fresh one, never the shared one.
-        base: Any = URLLib3Session
-        self._fresh = True
-        try:
-            return base._setup_proxy_ssl_context(self, proxy_url)
-        finally:
-            self._fresh = False
-
-    def _setup_ssl_cert(self, conn: Any, url: str, verify: Any) -> None:
-        base: Any = URLLib3Session  # private botocore methods are not in its stubs
-        base._setup_ssl_cert(self, conn, url, verify)
-        if self._trusted is not None and conn.ca_certs == self._trusted[0]:
-            conn.ca_certs = None  # already in the context; urllib3 would load it again
 
 
 def _trusted_for(verify: Any) -> tuple[str, ssl.SSLContext] | None:
@@ -106,16 +101,4 @@ def _trusted_for(verify: Any) -> tuple[str, ssl.SSLContext] | None:
 
 def trust_once(client: Any) -> Any:
     """Switch a fresh botocore client's HTTP session to TrustOnceSession (before its first request)."""
-    endpoint = getattr(client, "_endpoint", None)
-    http = getattr(endpoint, "http_session", None)
-    if type(http) is not URLLib3Session:
-        return client  # not botocore's stock session: leave it alone
-    trusted = _trusted_for(getattr(http, "_verify", None))
-    manager = getattr(http, "_manager", None)
-    kw = getattr(manager, "connection_pool_kw", None)
-    if trusted is None or not isinstance(kw, dict) or getattr(manager, "pools", None):
-        return client
-    http.__class__ = TrustOnceSession
-    http._trusted = trusted  # type: ignore[attr-defined]
-    kw["ssl_context"] = trusted[1]
-    return client
+    return swap_http_session(client, TrustOnceSession, _trusted_for)

@@ -20,6 +20,8 @@ from typing import Any
 
 import botocore.loaders
 
+from sigdoctor.botoseam import loader_cache, loader_locations
+
 
 class ServiceList:
     """What `Loader.list_available_services` returns: a sorted list of names, built only when iterated."""
@@ -63,7 +65,6 @@ class ServiceList:
 class SharedLoader(botocore.loaders.Loader):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._cache: dict[tuple[Any, ...], Any]  # botocore's instance_cache storage (not in its stubs)
         # Re-entrant: load_service_model calls the other cached methods.
         self._lock = threading.RLock()
 
@@ -71,9 +72,10 @@ class SharedLoader(botocore.loaders.Loader):
     def list_available_services(self, type_name: str) -> ServiceList:  # type: ignore[override]
         with self._lock:
             key = ("list_available_services", type_name)
-            if key not in self._cache:
-                self._cache[key] = ServiceList(self, type_name)
-            cached: ServiceList = self._cache[key]
+            cache = loader_cache(self)
+            if key not in cache:
+                cache[key] = ServiceList(self, type_name)
+            cached: ServiceList = cache[key]
             return cached
 
     def full_service_list(self, type_name: str) -> list[str]:
@@ -86,8 +88,7 @@ class SharedLoader(botocore.loaders.Loader):
         """The test botocore's full listing applies to each folder, applied to `name`'s folders only."""
         if not name or name in (".", "..") or os.sep in name or (os.altsep and os.altsep in name):
             return False  # never a folder name a listing returns
-        potential: Any = self._potential_locations  # type: ignore[attr-defined]  # private, not in the stubs
-        for base in potential():
+        for base in loader_locations(self):
             folder = os.path.join(base, name)
             if not os.path.isdir(folder):
                 continue

@@ -31,6 +31,7 @@ from botocore.configprovider import (
 from botocore.httpsession import URLLib3Session
 from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
 
+from sigdoctor import botoseam
 from sigdoctor.botohttp import one_attempt
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
@@ -123,7 +124,7 @@ def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
         )
         config_store.set_config_provider(logical_name="endpoint_url", provider=provider)
 
-    session._add_configured_endpoint_provider = endpoint_provider  # type: ignore[attr-defined]
+    botoseam.set_endpoint_url_provider(session, endpoint_provider)
     session.set_default_client_config(one_attempt(ctx.timeout(3.0)))
     return session
 
@@ -140,35 +141,36 @@ class _BoundedPopen(subprocess.Popen[bytes]):
 def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -> None:
     env = _config_env(ctx, files)
     for p in providers:
-        pa: Any = p  # botocore's private attributes are not in its stubs
         if isinstance(p, bc.EnvProvider):
             p.environ = env
         elif isinstance(p, bc.OriginalEC2Provider | bc.BotoProvider):
-            pa._environ = env
+            botoseam.set_provider_environ(p, env)
         elif isinstance(p, bc.ContainerProvider):
             container_timeout: Any = ctx.timeout(2.0)  # botocore's stubs say int; urllib3 takes float
             fetcher: Any = ContainerMetadataFetcher(
                 session=URLLib3Session(timeout=container_timeout), sleep=lambda _s: None
             )
             fetcher.RETRY_ATTEMPTS = 1
-            pa._environ = env
-            pa._fetcher = fetcher
-            _guard_offline(ctx, pa, lambda: any(v in env for v in (_RELATIVE, _FULL)))
+            botoseam.set_provider_environ(p, env)
+            botoseam.set_container_fetcher(p, fetcher)
+            _guard_offline(ctx, p, lambda: any(v in env for v in (_RELATIVE, _FULL)))
         elif isinstance(p, bc.InstanceMetadataProvider):
-            old = pa._role_fetcher
-            imds_timeout: Any = ctx.timeout(1.0)
-            pa._role_fetcher = InstanceMetadataFetcher(
-                timeout=imds_timeout,
-                num_attempts=1,
-                env=env,
-                user_agent=old._user_agent,
-                config=old._config,
-            )
-            _guard_offline(ctx, pa, lambda: env.get("AWS_EC2_METADATA_DISABLED", "false").lower() != "true")
+            botoseam.replace_imds_fetcher(p, _imds_fetcher(ctx.timeout(1.0), env))
+            _guard_offline(ctx, p, lambda: env.get("AWS_EC2_METADATA_DISABLED", "false").lower() != "true")
         elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
-            _patch_web_identity(ctx, pa, env, disabled=files.explicit_profile)
+            _patch_web_identity(ctx, p, env, disabled=files.explicit_profile)
         elif isinstance(p, bc.ProcessProvider):
-            pa._popen = _recording_popen(run, ctx.timeout(PROCESS_TIMEOUT_S))
+            botoseam.set_process_popen(p, _recording_popen(run, ctx.timeout(PROCESS_TIMEOUT_S)))
+
+
+def _imds_fetcher(timeout: float, env: dict[str, str]) -> Callable[[Any, Any], InstanceMetadataFetcher]:
+    """botocore's IMDS fetcher with its user agent and config, our timeout and one attempt."""
+
+    def make(user_agent: Any, config: Any) -> InstanceMetadataFetcher:
+        t: Any = timeout  # botocore's stubs say int; urllib3 takes float
+        return InstanceMetadataFetcher(timeout=t, num_attempts=1, env=env, user_agent=user_agent, config=config)
+
+    return make
 
 
 def _guard_offline(ctx: Context, provider: Any, would_contact: Callable[[], bool]) -> None:
@@ -191,8 +193,7 @@ def _patch_web_identity(ctx: Context, p: Any, env: dict[str, str], disabled: boo
         var = _WEB_IDENTITY_ENV.get(key)
         return env.get(var) if var else None
 
-    p._get_env_config = env_config
-    p._token_loader_cls = lambda path: botocore_loader(ctx, path)
+    botoseam.set_web_identity_sources(p, env_config, lambda path: botocore_loader(ctx, path))
 
 
 def _recording_popen(run: ChainRun, limit_s: float) -> Callable[..., subprocess.Popen[bytes]]:
@@ -217,8 +218,7 @@ def _all_providers(resolver: Any) -> list[Any]:
     """The chain's providers plus those only the assume-role credential_source can reach (env with --profile)."""
     found = list(resolver.providers)
     for p in resolver.providers:
-        sourcer = getattr(p, "_credential_sourcer", None)
-        for q in getattr(sourcer, "_providers", []) or []:
+        for q in botoseam.credential_source_providers(p):
             if q not in found:
                 found.append(q)
     return found
@@ -258,8 +258,7 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainR
         out.winner, out.credentials = method, creds
         break
     if out.credentials is not None:
-        session_any: Any = session
-        session_any._credentials = out.credentials  # later probes' clients use exactly these credentials
+        botoseam.set_session_credentials(session, out.credentials)  # later clients sign with exactly these
         if isinstance(out.credentials, bc.DeferredRefreshableCredentials) and refresh(out.winner or ""):
             try:
                 out.credentials.get_frozen_credentials()
@@ -282,6 +281,5 @@ def peek(creds: Any) -> Peek:
     if creds is None:
         return Peek(None, None, None, None)
     if isinstance(creds, bc.RefreshableCredentials):
-        c: Any = creds
-        return Peek(c._access_key, c._secret_key, c._token, c._expiry_time)
+        return Peek(*botoseam.peek_refreshable(creds))
     return Peek(creds.access_key, creds.secret_key, creds.token, None)

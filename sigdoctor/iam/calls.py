@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sigdoctor.botohttp import one_attempt, trust_once
+from sigdoctor.botohttp import aws_client, one_attempt
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 
 # IAM is global per partition; its endpoint lives in one region of each (botocore resolves the host from it).
@@ -49,10 +49,8 @@ def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
     cfg = one_attempt(ctx.timeout(3.0, margin=DEADLINE_MARGIN_S))
-    return trust_once(session(ctx).create_client(
-        service, region_name=region, aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
-        aws_session_token=creds.token, config=cfg,
-    ))
+    return aws_client(session(ctx), service, region_name=region, aws_access_key_id=creds.access_key,
+                      aws_secret_access_key=creds.secret_key, aws_session_token=creds.token, config=cfg)
 
 
 def record(ctx: Context, service: str, operation: str, endpoint: str) -> None:

@@ -19,6 +19,7 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from sigdoctor.botoseam import sign_at
 from sigdoctor.context import Context
 from sigdoctor.iam.calls import Frozen
 from sigdoctor.iam.live import EMPTY_WRITE_REQUEST
@@ -203,14 +204,8 @@ def sign(live: LiveRequest, creds: Frozen, *, service: str, region: str, when: f
     request = live.request
     # botocore's add_auth() reads the wall clock itself; these are its steps after that, with our clock instead
     # (the same sequence sigdoctor.sigv4.signer runs for `sigdoctor sign`).
-    request.context["timestamp"] = datetime.datetime.fromtimestamp(when, datetime.UTC).strftime(
-        SIGV4_TIMESTAMP_FORMAT)
-    auth._modify_request_before_signing(request)  # type: ignore[attr-defined]
-    canonical = auth.canonical_request(request)
-    string_to_sign = auth.string_to_sign(request, canonical)
-    signature = auth.signature(string_to_sign, request)
-    signed_headers = auth.signed_headers(auth.headers_to_sign(request))
-    auth._inject_signature_to_request(request, signature)  # type: ignore[attr-defined]
+    canonical, string_to_sign, signature, signed_headers = sign_at(
+        auth, request, datetime.datetime.fromtimestamp(when, datetime.UTC).strftime(SIGV4_TIMESTAMP_FORMAT))
     result = SignResult(canonical_request=canonical, string_to_sign=string_to_sign, signed_headers=signed_headers,
                         credential_scope=auth.credential_scope(request), signature=signature,
                         authorization=str(request.headers["Authorization"]), session_token=creds.token)

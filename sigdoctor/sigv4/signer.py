@@ -16,6 +16,7 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from sigdoctor.botoseam import sign_at
 from sigdoctor.redact import MASK
 from sigdoctor.sigv4.request import ParsedRequest, parse_request
 
@@ -177,16 +178,7 @@ def sign_parsed(
 
 def _sign_at(auth: SigV4Auth, request: AWSRequest, stamp: str) -> tuple[str, str, str, str]:
     """(canonical request, string to sign, signature, signed headers); the request gets its Authorization."""
-    # botocore's add_auth() reads the wall clock before anything else; these are the steps it runs after that,
-    # in its order (a test checks the result equals add_auth() under a frozen clock).
-    request.context["timestamp"] = stamp
-    auth._modify_request_before_signing(request)  # type: ignore[attr-defined]
-    canonical_request = auth.canonical_request(request)
-    string_to_sign = auth.string_to_sign(request, canonical_request)
-    signature = auth.signature(string_to_sign, request)
-    signed_headers = auth.signed_headers(auth.headers_to_sign(request))
-    auth._inject_signature_to_request(request, signature)  # type: ignore[attr-defined]
-    return canonical_request, string_to_sign, signature, signed_headers
+    return sign_at(auth, request, stamp)
 
 
 def _resolve_timestamp(timestamp: str | None, request: ParsedRequest) -> str:

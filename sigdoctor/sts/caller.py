@@ -22,7 +22,8 @@ from botocore.exceptions import (
     SSLError,
 )
 
-from sigdoctor.botohttp import one_attempt, prefetch, trust_once
+from sigdoctor.botohttp import aws_client, one_attempt, prefetch
+from sigdoctor.botoseam import set_session_credentials
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
 
@@ -80,13 +81,12 @@ def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | No
     config = one_attempt(ctx.timeout(CALL_TIMEOUT_S, margin=DEADLINE_MARGIN_S))
     if keys is not None:
         ak, sk, tok = keys
-        return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config,
-                                                aws_access_key_id=ak, aws_secret_access_key=sk,
-                                                aws_session_token=tok))
+        return aws_client(session, "sts", region_name=region_of(ctx), config=config, aws_access_key_id=ak,
+                          aws_secret_access_key=sk, aws_session_token=tok)
     if credentials is not None:
         # The session signs with exactly the credentials the chain produced (deferred ones refresh here).
-        session._credentials = credentials
-    return trust_once(session.create_client("sts", region_name=region_of(ctx), config=config))
+        set_session_credentials(session, credentials)
+    return aws_client(session, "sts", region_name=region_of(ctx), config=config)
 
 
 def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import Any
 from unittest import mock
 from urllib.parse import quote
 
@@ -40,6 +41,19 @@ def sign(raw: bytes, **overrides: object) -> SignResult:
     return sign_request(raw, **params)  # type: ignore[arg-type]
 
 
+def _frozen_botocore_clock(frozen: datetime.datetime) -> Any:
+    """botocore >= 1.35 reads the time through auth.get_current_datetime; older releases call datetime.utcnow."""
+    if hasattr(botocore.auth, "get_current_datetime"):
+        return mock.patch.object(botocore.auth, "get_current_datetime", return_value=frozen)
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def utcnow(cls) -> Any:
+            return frozen
+
+    return mock.patch.object(botocore.auth.datetime, "datetime", Frozen)
+
+
 @pytest.mark.parametrize(
     ("raw", "token", "s3", "auth_class"),
     [
@@ -62,7 +76,7 @@ def test_same_result_as_botocore_add_auth_under_a_frozen_clock(
     result = sign(raw, token=token, s3=s3)
     request = to_aws_request(parse_request(raw), verbatim_path=s3)
     frozen = datetime.datetime(2015, 8, 30, 12, 36, 0)
-    with mock.patch.object(botocore.auth, "get_current_datetime", return_value=frozen):
+    with _frozen_botocore_clock(frozen):
         auth_class(Credentials(ACCESS_KEY, SECRET_KEY, token), "service", "us-east-1").add_auth(request)
     assert result.authorization == request.headers["Authorization"]
 
