@@ -29,6 +29,9 @@ _SIGDOCTOR = f"""
 import json, os, sys, tempfile
 sys.path.insert(0, {str(REPO_ROOT)!r})
 rewrite = json.loads(sys.argv[1])
+# STS and IAM bypass the proxy unless the scenario sends them through it too ("__sts__": "proxied").
+no_proxy = "" if rewrite.pop("__sts__", None) == "proxied" else \
+    "sts.amazonaws.com,sts.us-east-1.amazonaws.com,iam.amazonaws.com"
 proxy = None
 if rewrite:
     import trustme
@@ -38,8 +41,7 @@ if rewrite:
     with open(os.environ["AWS_CA_BUNDLE"], "rb") as src, open(bundle, "wb") as dst:
         dst.write(src.read() + b"\\n" + corp.cert_pem.bytes())
     proxy = ForwardProxy("rewrite", resolve=True, rewrite=rewrite, mitm=corp).start()
-    os.environ.update(HTTPS_PROXY=proxy.url, AWS_CA_BUNDLE=bundle,
-                      NO_PROXY="sts.amazonaws.com,sts.us-east-1.amazonaws.com,iam.amazonaws.com")
+    os.environ.update(HTTPS_PROXY=proxy.url, AWS_CA_BUNDLE=bundle, NO_PROXY=no_proxy)
 from sigdoctor.cli import main
 try:
     rc = main(sys.argv[2:])

@@ -709,8 +709,12 @@ def _error(service: str, e: AwsError) -> tuple[int, dict[str, str], bytes]:
     if service == "s3":
         return _s3_error(e, rid)
     if service in NS:
+        message = e.message
+        if canonical is not None:  # STS and IAM, like the JSON services, explain a mismatch with AWS's side
+            message += (f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
+                        f"The String-to-Sign should have been\n'{e.string_to_sign}'\n")  # type: ignore[attr-defined]
         body = (f'<ErrorResponse xmlns="{NS[service]}"><Error><Type>Sender</Type><Code>{escape(e.code)}</Code>'
-                f"<Message>{escape(e.message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
+                f"<Message>{escape(message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
         return e.status, {"Content-Type": "text/xml", "x-amzn-RequestId": rid}, body.encode()
     code = _JSON_CODES.get(e.code, e.code)
     message = e.message
