@@ -19,8 +19,8 @@ from botocore.config import Config
 from botocore.httpsession import create_urllib3_context, get_cert_path
 
 from sigdoctor.botoseam import TrustOnceBase, swap_http_session
+from sigdoctor.netconn.tls import loaded_context
 
-_CONTEXTS: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
 _LOCK = threading.Lock()
 
 
@@ -50,21 +50,15 @@ def aws_client(session: Any, service: str, **kwargs: Any) -> Any:
 def trusted_context(cafile: str) -> ssl.SSLContext | None:
     """botocore's TLS context with `cafile` loaded, one per file (and version of it); None when it cannot be read
     (botocore then fails the connection the way it always does)."""
+    def make() -> ssl.SSLContext:
+        context: ssl.SSLContext = create_urllib3_context()
+        context.load_verify_locations(cafile)
+        return context
+
     try:
-        st = os.stat(cafile)
-    except OSError:
+        return loaded_context(cafile, "botocore", make)
+    except (OSError, ssl.SSLError, ValueError):
         return None
-    key = (cafile, st.st_ino, st.st_size, st.st_mtime_ns)
-    with _LOCK:
-        context = _CONTEXTS.get(key)
-        if context is None:
-            context = create_urllib3_context()
-            try:
-                context.load_verify_locations(cafile)
-            except (OSError, ssl.SSLError, ValueError):
-                return None
-            _CONTEXTS[key] = context
-    return context
 
 
 def prefetch(session: Any) -> None:

@@ -13,6 +13,7 @@ import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,12 @@ class CaBundle:
 
 
 def ca_bundle(ctx: Context) -> CaBundle:
+    """The one CA-bundle resolver of a run: the connectivity, clock, live-request and send paths all verify with
+    this bundle (worked out once per run)."""
+    return ctx.once("ca_bundle", lambda: _resolve_ca_bundle(ctx))
+
+
+def _resolve_ca_bundle(ctx: Context) -> CaBundle:
     if ctx.env.get("AWS_CA_BUNDLE"):
         return _check(ctx, ctx.env["AWS_CA_BUNDLE"], "AWS_CA_BUNDLE")
     profile_bundle = _profile_ca_bundle(ctx)
@@ -161,28 +168,36 @@ def verifying_context(bundle: CaBundle) -> ssl.SSLContext:
     return trusting(bundle.real)
 
 
-# Contexts by CA file and that file's identity: parsing a bundle of a few hundred certificates costs tens of
-# milliseconds, and one run verifies every endpoint, and the clock's HTTPS fallback, against the same bundle. A
-# changed file (new inode, size or mtime) gets a new context. Nobody changes a context after it is made.
-_TRUSTING: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
-_TRUSTING_LOCK = threading.Lock()
+# The one cache of loaded CA bundles (sigdoctor's own TLS and botocore's, botohttp): parsing a bundle of a few
+# hundred certificates costs tens of milliseconds, and one run verifies every endpoint, the clock's HTTPS fallback
+# and every botocore connection against the same bundle. Keyed by who builds the context (the two builders set
+# different options), the file and its identity: a changed file (new inode, size or mtime) gets a new context.
+# Nobody changes a context after it is made.
+_CONTEXTS: dict[tuple[str, str, int, int, int], ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def loaded_context(cafile: str, builder: str, make: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
+    """`make()` (a context with `cafile` loaded) once per builder name and version of the file; errors are raised,
+    never cached."""
+    try:
+        st = os.stat(cafile)
+    except OSError:
+        return make()  # raises what an unusable bundle raises
+    key = (builder, cafile, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _CONTEXTS_LOCK:
+        context = _CONTEXTS.get(key)
+        if context is None:
+            context = _CONTEXTS[key] = make()
+    return context
 
 
 def trusting(cafile: str | None) -> ssl.SSLContext:
     """`ssl.create_default_context(cafile=cafile)`, built once per CA file. Without a file (the system store,
-    whose location the environment decides) it is built afresh; errors are raised, never cached."""
+    whose location the environment decides) it is built afresh."""
     if not cafile:
         return ssl.create_default_context()
-    try:
-        st = os.stat(cafile)
-    except OSError:
-        return ssl.create_default_context(cafile=cafile)  # raises what an unusable bundle raises
-    key = (cafile, st.st_ino, st.st_size, st.st_mtime_ns)
-    with _TRUSTING_LOCK:
-        context = _TRUSTING.get(key)
-        if context is None:
-            context = _TRUSTING[key] = ssl.create_default_context(cafile=cafile)
-    return context
+    return loaded_context(cafile, "stdlib", lambda: ssl.create_default_context(cafile=cafile))
 
 
 def _inspecting_context() -> ssl.SSLContext:

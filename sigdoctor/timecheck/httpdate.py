@@ -16,34 +16,23 @@ from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
 from sigdoctor.netconn.proxy import mask
-from sigdoctor.netconn.tls import trusting
+from sigdoctor.netconn.tls import ca_bundle, verifying_context
 from sigdoctor.netconn.tunnel import proxy_authorization
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
 USER_AGENT = "sigdoctor-clock/1 (unsigned request: reading the Date header)"
 
 
-def ca_bundle(ctx: Context) -> tuple[str | None, str]:
-    """The CA file botocore would verify with, and where that choice came from: AWS_CA_BUNDLE, else botocore's
-    default bundle (certifi, or its own copy). (None, ...) means the system store."""
-    if ctx.env.get("AWS_CA_BUNDLE"):
-        return str(ctx.path(ctx.env["AWS_CA_BUNDLE"])), "AWS_CA_BUNDLE"
-    try:
-        from botocore.httpsession import get_cert_path
-
-        return str(get_cert_path(True)), "botocore default"
-    except Exception:
-        return None, "system store"
-
-
 def tls_context(ctx: Context) -> ssl.SSLContext | str:
     """A verifying TLS context with the SDK's CA bundle, or why there is none (an unreadable bundle fails every
     HTTPS request of the SDK too; the connectivity probe reports it)."""
-    cafile, origin = ca_bundle(ctx)
+    bundle = ca_bundle(ctx)
+    if bundle.problem:
+        return f"CA bundle unusable: {bundle.problem}"
     try:
-        return trusting(cafile)
+        return verifying_context(bundle)
     except (OSError, ssl.SSLError) as exc:
-        return f"CA bundle {cafile} ({origin}) unusable: {getattr(exc, 'strerror', None) or exc}"
+        return f"CA bundle {bundle.path} ({bundle.source}) unusable: {getattr(exc, 'strerror', None) or exc}"
 
 
 def display(host: str, port: int, scheme: str) -> str:
