@@ -18,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,7 +137,11 @@ def main() -> int:
     ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
     ap.add_argument("--profile", action="store_true", help="also time and profile the decode work in-process")
     args = ap.parse_args()
-    path = Path(f"/tmp/sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}.log")
+    # A name of its own: other checkouts on this machine run this benchmark too, and would delete our file.
+    fd, name = tempfile.mkstemp(prefix=f"sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}-",
+                                suffix=".log")
+    os.close(fd)
+    path = Path(name)
     lines = generate(path, args.mb, args.every, args.one_line)
     size_mb = path.stat().st_size / 1e6
     print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TextIO
 
 from sigdoctor.errors import UsageError
 from sigdoctor.merge.aggregate import Fleet, aggregate
 from sigdoctor.merge.load import load
 from sigdoctor.merge.render import render_json, render_markdown, render_text
+from sigdoctor.merge.sanitize import Cleaner
 from sigdoctor.redact import Redactor
 
 __all__ = ["Fleet", "aggregate", "load", "merge_command"]
@@ -16,17 +16,25 @@ __all__ = ["Fleet", "aggregate", "load", "merge_command"]
 FORMATS = ("text", "json", "markdown")
 
 
-def merge_command(sources: list[str], fmt: str, color: bool, stdin: TextIO | None = None) -> tuple[str, int]:
+def merge_command(sources: list[str], fmt: str, color: bool, stdin: TextIO | None = None,
+                  redactor: Redactor | None = None) -> tuple[str, int]:
     """The rendered fleet view and the exit code: 1 if any host has an error-severity cause, else 0.
-    Raises UsageError (exit 2) for a missing path, an unknown format, or no valid report at all."""
+    Raises UsageError (exit 2) for a missing path, an unknown format, a closed stdin, or no valid report at all.
+    `redactor`: the process's (with what it learned), else a fresh one (patterns only)."""
     if fmt not in FORMATS:
         raise UsageError(f"merge cannot write --format {fmt}", f"use one of: {', '.join(FORMATS)}")
-    fleet = aggregate(load(sources, stdin if stdin is not None else sys.stdin))
+    redactor = redactor or Redactor()
+    fleet = aggregate(load(sources, stdin), Cleaner(redactor))
+    if not fleet.hosts:
+        first = fleet.skipped[0] if fleet.skipped else None
+        detail = f": {first.source}: {first.reason}" if first else " (the inputs are empty)"
+        raise UsageError(f"no sigdoctor JSON report found{detail}",
+                         "merge reads `sigdoctor run --format json` output (schema_version 1)")
+    # Every string taken from a report was redacted and made visible as it was read (sanitize.py), before any
+    # rendering could fold or escape it. The JSON view adds only its own keys to those strings; the text and
+    # Markdown views also join them into sentences and tables, which get one more pass as a whole (they are small:
+    # host lists are cut at 8; the JSON view lists every host, and a pass over 100,000 of them would cost ~8 s).
     if fmt == "json":
-        text = render_json(fleet)
-    elif fmt == "markdown":
-        text = render_markdown(fleet)
-    else:
-        text = render_text(fleet, color=color)
-    # Reports were redacted when written; a hand-edited or foreign one must not leak through the fleet view.
-    return Redactor().text(text), fleet.exit_code
+        return render_json(fleet), fleet.exit_code
+    text = render_markdown(fleet) if fmt == "markdown" else render_text(fleet, color=color)
+    return redactor.text(text), fleet.exit_code

@@ -2,15 +2,19 @@
 
 A host is `environment.host` (else where its report came from). When one host reported more than once (a
 DaemonSet that ran twice, logs collected twice), its newest report counts and the older ones are noted.
+Reports arrive one at a time and only what the view shows is kept of each (its name, source, start time and
+causes, cleaned by sanitize.py): memory grows with the number of hosts, not with the size of their reports.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sigdoctor.merge.load import Inputs, Loaded, Skipped
+from sigdoctor.merge.load import Loaded, Skipped
+from sigdoctor.merge.sanitize import Cleaner
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 # Below this many hosts every cause on one host would be "alone": outliers only mean something in a crowd.
@@ -85,40 +89,76 @@ def _text(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def host_of(item: Loaded) -> Host:
-    doc = item.report
-    name = _text(doc["environment"].get("host")) or item.source
-    causes = tuple(
-        HostCause(c["id"], _text(c.get("severity"), "error"), _text(c.get("title"), c["id"]))
-        for c in doc["root_causes"]
-    )
-    return Host(name=name, source=item.source, started_at=_text(doc.get("started_at")), causes=causes)
+class HostReader:
+    """Report → Host, keeping one HostCause per distinct (id, severity, title) across the fleet."""
+
+    def __init__(self, clean: Cleaner | None = None) -> None:
+        self.clean = clean or Cleaner()
+        self._causes: dict[tuple[str, str, str], HostCause] = {}
+
+    def cause(self, c: dict[str, Any]) -> HostCause:
+        key = (c["id"], _text(c.get("severity"), "error"), _text(c.get("title"), c["id"]))
+        found = self._causes.get(key)
+        if found is None:
+            found = HostCause(*(self.clean.repeated(v) for v in key))
+            if len(self._causes) < 10_000:
+                self._causes[key] = found
+        return found
+
+    def host(self, item: Loaded) -> Host:
+        doc = item.report
+        source = self.clean(item.source)
+        name = self.clean(_text(doc["environment"].get("host"))) or source
+        causes = tuple(self.cause(c) for c in doc["root_causes"])
+        return Host(name=name, source=source, started_at=self.clean.repeated(_text(doc.get("started_at"))),
+                    causes=causes)
 
 
-def _newest_per_host(hosts: Iterable[Host]) -> tuple[list[Host], list[str]]:
-    newest: dict[str, Host] = {}
-    superseded: list[str] = []
-    for h in hosts:
-        old = newest.get(h.name)
+class NewestPerHost:
+    def __init__(self) -> None:
+        self.newest: dict[str, Host] = {}
+        self.superseded: list[str] = []
+
+    def add(self, h: Host) -> None:
+        old = self.newest.get(h.name)
         if old is None:
-            newest[h.name] = h
+            self.newest[h.name] = h
         elif h.started_at >= old.started_at:  # ISO-8601 UTC strings order as times; later input wins a tie
-            superseded.append(old.source)
-            newest[h.name] = h
+            self.superseded.append(old.source)
+            self.newest[h.name] = h
         else:
-            superseded.append(h.source)
-    return sorted(newest.values(), key=lambda h: h.name), superseded
+            self.superseded.append(h.source)
+
+    def hosts(self) -> list[Host]:
+        return sorted(self.newest.values(), key=lambda h: h.name)
 
 
-def aggregate(inputs: Inputs) -> Fleet:
-    hosts, superseded = _newest_per_host(host_of(r) for r in inputs.reports)
+def aggregate(items: Iterable[Loaded | Skipped], clean: Cleaner | None = None) -> Fleet:
+    """The fleet view of a stream of loaded reports and skipped inputs (consumed once, reports not kept)."""
+    reader, newest = HostReader(clean), NewestPerHost()
+    skipped: list[Skipped] = []
+    # Parsing a report makes ~3,000 containers and drops them at once, with no cycles among them; the cyclic
+    # collector would walk the surviving hosts again and again (10,000 reports: 5.7 s of parsing with it, 2.2 without).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for item in items:
+            if isinstance(item, Loaded):
+                newest.add(reader.host(item))
+            else:
+                skipped.append(Skipped(reader.clean(item.source), reader.clean.repeated(item.reason)))
+    finally:
+        if collecting:
+            gc.enable()
+    hosts = newest.hosts()
     rows: dict[str, CauseRow] = {}
     for h in hosts:
         for i, c in enumerate(h.causes):
             row = rows.setdefault(c.id, CauseRow(c.id, c.severity, c.title))
             if SEVERITY_RANK.get(c.severity, 9) < SEVERITY_RANK.get(row.severity, 9):
                 row.severity = c.severity
-            if h.name not in row.hosts:
+            # Hosts come one after another: the same host can only be the last one added to this row.
+            if not row.hosts or row.hosts[-1] != h.name:
                 row.hosts.append(h.name)
                 row.top_on += i == 0
     causes = sorted(rows.values(), key=lambda r: (-len(r.hosts), SEVERITY_RANK.get(r.severity, 9), -r.top_on, r.id))
@@ -139,4 +179,4 @@ def aggregate(inputs: Inputs) -> Fleet:
             if len(r.hosts) == 1:
                 lone.setdefault(r.hosts[0], []).append((r.id, r.severity))
         outliers = [Outlier(h, tuple(cs)) for h, cs in lone.items()]
-    return Fleet(hosts, causes, groups, outliers, list(inputs.skipped), superseded)
+    return Fleet(hosts, causes, groups, outliers, skipped, newest.superseded)

@@ -1,24 +1,29 @@
-"""Reading fleet reports: files, folders and stdin, each holding one JSON report or one report per line.
+"""Reading fleet reports: files, folders and stdin, each holding one JSON report or many (see documents.py).
 
-A missing path is a usage error (a typo should not silently shrink the fleet). Content that is not a sigdoctor
-schema-1 report (a stray log line, a report from a future sigdoctor) is skipped and listed in the merged view, so
-one bad line among hundreds of collected hosts does not hide the others; if nothing valid remains it is an error.
+A missing path is a usage error, found before anything is read (a typo should not silently shrink the fleet).
+Content that is not a sigdoctor schema-1 report (a stray log line, a report from a future sigdoctor, a document
+nested too deeply or too large) is skipped with a one-line note naming it, so one bad line among hundreds of
+collected hosts does not hide the others; if nothing valid remains it is an error (raised by the caller, which
+sees the whole stream).
+
+Reports are yielded one at a time and never kept: the caller keeps what the fleet view needs.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import os
+import stat
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from sigdoctor.errors import UsageError
+from sigdoctor.merge.documents import MAX_DOCUMENT_CHARS, Unreadable, documents, lines_of, parse
 
 SCHEMA_VERSION = 1
-# `kubectl logs --prefix` puts "[pod/name/container] " before each line.
-_LOG_PREFIX = re.compile(r"\[[^\]]*\]\s+(?=\{)")
+SUFFIXES = (".json", ".jsonl", ".log", ".ndjson")
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,6 @@ class Skipped:
     reason: str
 
 
-@dataclass
-class Inputs:
-    reports: list[Loaded] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-
 def check_report(doc: Any) -> str | None:
     """Why `doc` is not a report `merge` can read, or None when it is."""
     if not isinstance(doc, dict):
@@ -46,8 +45,11 @@ def check_report(doc: Any) -> str | None:
     tool = doc.get("tool")
     if not isinstance(tool, dict) or tool.get("name") != "sigdoctor" or "schema_version" not in doc:
         return "not a sigdoctor JSON report (no tool.name \"sigdoctor\" / schema_version)"
-    if doc["schema_version"] != SCHEMA_VERSION:
-        return f"schema_version {doc['schema_version']!r}; this sigdoctor reads {SCHEMA_VERSION}"
+    version = doc["schema_version"]
+    if version != SCHEMA_VERSION:
+        # Only a plain number is repeated: the value may be anything a hand could type, nested or huge.
+        shown = repr(version) if isinstance(version, int) and abs(version) < 10**6 else "that is not 1"
+        return f"schema_version {shown}; this sigdoctor reads {SCHEMA_VERSION}"
     if not isinstance(doc.get("root_causes"), list) or not isinstance(doc.get("environment"), dict):
         return "no root_causes list or environment object"
     bad = [c for c in doc["root_causes"] if not isinstance(c, dict) or not isinstance(c.get("id"), str)]
@@ -56,80 +58,136 @@ def check_report(doc: Any) -> str | None:
     return None
 
 
-def _documents(text: str, source: str) -> list[tuple[str, Any]]:
-    """(source, parsed JSON or a ValueError) for each document in `text`: one JSON document, JSON lines, or
-    pretty-printed reports one after another (`cat *.json`). A line that does not parse is skipped up to its end."""
-    decoder = json.JSONDecoder()
-    found: list[tuple[int, Any]] = []
-    pos, size = 0, len(text)
-    while pos < size:
-        while pos < size and text[pos].isspace():
-            pos += 1
-        if pos >= size:
-            break
-        if pos == 0 or text[pos - 1] == "\n":
-            m = _LOG_PREFIX.match(text, pos)
-            if m:
-                pos = m.end()
-        line = text.count("\n", 0, pos) + 1
-        try:
-            doc, pos = decoder.raw_decode(text, pos)
-        except ValueError as e:
-            eol = text.find("\n", pos)
-            # The line itself is not quoted: a stray log line may hold anything, secrets included.
-            found.append((line, ValueError(f"not JSON ({getattr(e, 'msg', e)})")))
-            pos = size if eol < 0 else eol + 1
-            continue
-        found.append((line, doc))
-    if len(found) == 1:
-        return [(source, found[0][1])]
-    return [(f"{source}:{line}", doc) for line, doc in found]
-
-
-def _read(path: Path) -> str:
+def _walk(folder: str) -> Iterator[str]:
+    """Regular files (or links to them) with a report suffix under `folder`, not following linked folders; FIFOs
+    and devices in a folder are left alone (opening a FIFO would wait for a writer)."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        entries = list(os.scandir(folder))
     except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror or e}", "check the path and its permissions") from None
+        raise UsageError(f"cannot read folder {folder}: {e.strerror or e}", "check the path and its permissions") \
+            from None
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.name.endswith(SUFFIXES) and entry.is_file():
+            yield entry.path
 
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonl", ".log", ".ndjson"))
+        # Ordered as paths order (by component), not as strings: "a/x" before "a-b/x".
+        return [Path(p) for p in sorted(_walk(str(path)), key=lambda p: p.split(os.sep))]
     if path.exists():
         return [path]
     raise UsageError(f"no such report file or folder: {path}",
                      "pass report files, a folder of them, or - to read one JSON report per line from stdin")
 
 
-def load(sources: list[str], stdin: TextIO | None = None) -> Inputs:
+def plan(sources: list[str]) -> list[Path | None]:
+    """Every input in order (None = stdin), checked before any is read."""
     if not sources:
         raise UsageError("no reports given",
                          "sigdoctor merge reports/ or: cat *.json | jq -c . | sigdoctor merge -")
-    inputs = Inputs()
-    texts: list[tuple[str, str]] = []
+    inputs: list[Path | None] = []
     for s in sources:
         if s == "-":
-            texts.append(("stdin", (stdin or sys.stdin).read()))
+            inputs.append(None)
             continue
         files = _files(Path(s))
         if not files:
             raise UsageError(f"no report files (*.json, *.jsonl, *.ndjson, *.log) in folder {s}",
                              "write reports with: sigdoctor run --format json --output HOST.json")
-        texts.extend((str(f), _read(f)) for f in files)
-    for source, text in texts:
-        for where, doc in _documents(text, source):
-            if isinstance(doc, ValueError):
-                inputs.skipped.append(Skipped(where, str(doc)))
-                continue
-            why = check_report(doc)
-            if why:
-                inputs.skipped.append(Skipped(where, why))
-            else:
-                inputs.reports.append(Loaded(where, doc))
-    if not inputs.reports:
-        first = inputs.skipped[0] if inputs.skipped else None
-        detail = f": {first.source}: {first.reason}" if first else " (the inputs are empty)"
-        raise UsageError(f"no sigdoctor JSON report found{detail}",
-                         "merge reads `sigdoctor run --format json` output (schema_version 1)")
+        inputs.extend(files)
     return inputs
+
+
+def _stdin(stdin: TextIO | None) -> IO[str] | IO[bytes]:
+    stream = stdin if stdin is not None else sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError("cannot read reports from stdin: it is closed",
+                         "pipe reports in (kubectl logs … | sigdoctor merge -) or name files and folders")
+    # Bytes when there are any: the reports are UTF-8 whatever the locale (PYTHONIOENCODING=ascii included).
+    return getattr(stream, "buffer", None) or stream
+
+
+def _docs_of_file(path: Path) -> Iterator[tuple[int, Any]]:
+    try:
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+                yield 0, Unreadable("not a regular file or a pipe")
+                return
+            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_DOCUMENT_CHARS:
+                # The usual input (one report per file, `run --output HOST.json`): one read, one parse.
+                data = f.read(st.st_size + 1)  # a larger size would be allocated whole first
+                try:
+                    yield 0, parse(data)
+                    return
+                except ValueError:
+                    pass
+                yield from documents(lines_of(_BytesLines(data)))
+                return
+            yield from documents(lines_of(f))
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}", "check the path and its permissions") from None
+
+
+class _BytesLines:
+    """readline() over bytes already read (io.BytesIO would copy them)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def readline(self, limit: int = -1) -> bytes:
+        end = self.data.find(b"\n", self.pos)
+        end = len(self.data) if end < 0 else end + 1
+        if limit >= 0:
+            end = min(end, self.pos + limit)
+        line, self.pos = self.data[self.pos:end], end
+        return line
+
+
+def _named(source: str, docs: Iterator[tuple[int, Any]]) -> Iterator[Loaded | Skipped]:
+    """Items named `source` when it holds one document, else `source:LINE` (one document of lookahead)."""
+    first = next(docs, None)
+    if first is None:
+        return
+    second = next(docs, None)
+    if second is None:
+        yield _item(source, first[1])
+        return
+    for line, doc in (first, second):
+        yield _item(f"{source}:{line}", doc)
+    for line, doc in docs:
+        yield _item(f"{source}:{line}", doc)
+
+
+def _item(source: str, doc: Any) -> Loaded | Skipped:
+    if isinstance(doc, Unreadable):
+        return Skipped(source, doc.reason)
+    why = check_report(doc)
+    return Skipped(source, why) if why else Loaded(source, doc)
+
+
+def load(sources: list[str], stdin: TextIO | None = None) -> Iterator[Loaded | Skipped]:
+    """Every document of every source, in order. Usage errors (missing paths, no inputs, a closed stdin) are raised
+    before the first item."""
+    inputs = plan(sources)
+    text_stdin = stdin if stdin is not None else sys.stdin  # kept referenced: its buffer closes with it
+    streams = [_stdin(text_stdin) if p is None else p for p in inputs]
+
+    def items(keep: Any = text_stdin) -> Iterator[Loaded | Skipped]:
+        for p in streams:
+            if isinstance(p, Path):
+                yield from _named(str(p), _docs_of_file(p))
+            else:
+                try:
+                    yield from _named("stdin", documents(lines_of(p)))
+                except OSError as e:
+                    raise UsageError(f"cannot read reports from stdin: {e.strerror or e}",
+                                     "pipe reports in or name files and folders") from None
+                except UnicodeDecodeError:
+                    raise UsageError("cannot read reports from stdin: not text",
+                                     "merge reads JSON reports") from None
+
+    return items()
