@@ -156,8 +156,6 @@ def test_runner_and_cause_files_rank_the_config_mistakes(tmp_path: Path) -> None
     f.write_text(f"remote_write:\n  - url: {west}\n    sigv4:\n      region: us-east-1\n"
                  f"      access_key: AKIAIOSFODNN7EXAMPLE\n      secret_key: {SECRET}\n  - url: {AMP}\n")
     rules = load_rules()
-    if "agent.region-mismatch" not in rules["region-mismatch"].when:
-        pytest.skip("the agent.* ids join the cause files when the probe is registered (git revert 16a286d)")
     results = run_probes(ctx_with(agent_config=str(f)), [agent.PROBE])
     causes = diagnose(results, rules)
     ranked = [c.id for c in causes]

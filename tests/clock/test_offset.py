@@ -14,7 +14,6 @@ from sigdoctor.context import Context
 from sigdoctor.doctor import run_report
 from sigdoctor.model import Severity, Status
 from sigdoctor.probes.clock import PROBE
-from sigdoctor.resources import causes_dir
 from tests.clock.conftest import Names
 from tests.clock.helpers import ids, only, source
 from tests.fakes.httpdate import DateServer
@@ -22,9 +21,6 @@ from tests.fakes.ntp import NtpResponder
 from tests.fakes.proxy import ForwardProxy
 
 MakeCtx = Callable[..., Context]
-# The cause file ships together with the probe's registration (its `when` ids must be emitted by a registered probe).
-needs_cause_file = pytest.mark.skipif(not (causes_dir() / "clock-skew.toml").exists(),
-                                      reason="checks/causes/clock-skew.toml not shipped yet")
 
 
 def test_healthy_clock_passes_and_names_the_agreeing_sources(make_ctx: MakeCtx, ca: trustme.CA) -> None:
@@ -65,7 +61,6 @@ def test_five_minutes_off_fails_whichever_way(make_ctx: MakeCtx, ca: trustme.CA,
     assert "clock.sources-disagree" not in ids(out)
 
 
-@needs_cause_file
 def test_skew_becomes_the_clock_skew_root_cause(make_ctx: MakeCtx) -> None:
     with NtpResponder(offset=-400.0) as ntp:
         report = run_report(make_ctx(ntp=[ntp.server]), [PROBE])
@@ -73,7 +68,6 @@ def test_skew_becomes_the_clock_skew_root_cause(make_ctx: MakeCtx) -> None:
     assert report.root_causes[0].severity is Severity.ERROR
 
 
-@needs_cause_file
 def test_warning_skew_is_a_warning_cause(make_ctx: MakeCtx) -> None:
     with NtpResponder(offset=120.0) as ntp:
         report = run_report(make_ctx(ntp=[ntp.server]), [PROBE])

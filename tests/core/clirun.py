@@ -27,3 +27,24 @@ def sd(tmp_path: Path, *args: str, input: str | None = None, **env: str) -> subp
 
 def sd_popen(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*SIGDOCTOR, *args], env={**clean_env(tmp_path), **(env or {})}, **kw)
+
+
+class Ran:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def in_process(capsys: Any, monkeypatch: Any, tmp_path: Path, *args: str, **env: str) -> Ran:
+    """`sigdoctor ARGS` through cli.main in this process, with the same clean environment: for what main() decides
+    (usage errors, help), where a child process per case would only add start-up time. What happens around main()
+    (entry.py's exit, signals, broken pipes) is tested with real child processes."""
+    from sigdoctor.cli import main
+
+    for name in [n for n in os.environ if n.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in clean_env(tmp_path, **env).items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return Ran(code, out, err)

@@ -204,6 +204,7 @@ def _crash(tmp_path: Path, readonly: list[str], **env: str) -> dict[str, object]
     return dict(json.loads(r.stdout))
 
 
+@pytest.mark.e2e  # a mount namespace makes /tmp read-only
 def test_internal_error_writes_a_redacted_crash_log(tmp_path: Path) -> None:
     out = _crash(tmp_path, readonly=[])
     assert out["rc"] == 3
@@ -214,6 +215,7 @@ def test_internal_error_writes_a_redacted_crash_log(tmp_path: Path) -> None:
     assert SIGNATURE not in str(out["stderr"]) + str(out["log"])
 
 
+@pytest.mark.e2e  # a mount namespace makes /tmp read-only
 def test_read_only_tmp_puts_the_crash_log_elsewhere(tmp_path: Path) -> None:
     out = _crash(tmp_path, readonly=["/tmp"])
     assert out["rc"] == 3
@@ -221,6 +223,7 @@ def test_read_only_tmp_puts_the_crash_log_elsewhere(tmp_path: Path) -> None:
     assert SIGNATURE not in str(out["stderr"]) + str(out["log"])
 
 
+@pytest.mark.e2e  # a mount namespace makes /tmp read-only
 def test_no_writable_temporary_directory_skips_the_log_with_a_note(tmp_path: Path) -> None:
     out = _crash(tmp_path, readonly=["/tmp", "/var/tmp"], TMPDIR="/nonexistent")
     assert out["rc"] == 3 and out["log"] is None

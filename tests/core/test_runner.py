@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 
@@ -161,5 +162,9 @@ def test_warm_up_does_not_run_for_deselected_probes_or_unmet_requirements() -> N
     skipped = Probe(id="skipped", title="Skipped", run=lambda c, p: Outcome(Status.PASS, "x"),
                     warm_up=lambda c: ran.append("skipped"))
     run_probes(Context(), [gate, needs_gate, skipped], skip=["skipped"])
-    time.sleep(0.1)
+    # A warm-up is started (as a thread named warm-up-<id>) before run_probes returns: joining those that are still
+    # running makes "none ran" a fact, not a guess after a sleep.
+    for t in threading.enumerate():
+        if t.name.startswith("warm-up-"):
+            t.join(10)
     assert ran == []
