@@ -9,6 +9,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -87,3 +88,29 @@ def check_regular(path: str | os.PathLike[str], limit: int) -> None:
     if st.st_size > limit:
         raise ReadRefused(errno.EFBIG, f"is {human(st.st_size)}, more than the {human(limit)} sigdoctor reads",
                           str(path))
+
+
+def bound_botocore_config() -> None:
+    """Every botocore session in the process (not only the chain's) reads AWS_CONFIG_FILE and the credentials file
+    through `configloader.raw_config_parse`, which would parse a 5 GiB file for minutes: one that is not a regular
+    file of at most CONFIG_LIMIT is treated as absent, as botocore already treats a directory or /dev/null. The
+    credentials probe reports why (creds/files.py)."""
+    import botocore.configloader as cl
+    from botocore.exceptions import ConfigNotFound
+
+    original = cl.raw_config_parse
+    if getattr(original, "sigdoctor_bounded", False):
+        return
+
+    def raw_config_parse(config_filename: Any, parse_subsections: bool = True) -> dict[str, object]:
+        if config_filename is not None:
+            path = os.path.expanduser(os.path.expandvars(config_filename))
+            try:
+                check_regular(path, CONFIG_LIMIT)
+            except OSError:
+                raise ConfigNotFound(path=path) from None
+        result: dict[str, object] = original(config_filename, parse_subsections)
+        return result
+
+    raw_config_parse.sigdoctor_bounded = True  # type: ignore[attr-defined]
+    cl.raw_config_parse = raw_config_parse

@@ -33,7 +33,7 @@ from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
 
 from sigdoctor import botoseam
 from sigdoctor.botohttp import one_attempt
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.process import communicate as communicate_bounded
 from sigdoctor.creds.web_identity import botocore_loader
@@ -160,7 +160,10 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
         elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
             _patch_web_identity(ctx, p, env, disabled=files.explicit_profile)
         elif isinstance(p, bc.ProcessProvider):
-            botoseam.set_process_popen(p, _recording_popen(run, ctx.timeout(PROCESS_TIMEOUT_S)))
+            # Measured when the process starts, and ending before the run's deadline: the probe still says it was
+            # the credential_process that hung.
+            botoseam.set_process_popen(
+                p, _recording_popen(run, lambda: ctx.timeout(PROCESS_TIMEOUT_S, margin=DEADLINE_MARGIN_S)))
 
 
 def _imds_fetcher(timeout: float, env: dict[str, str]) -> Callable[[Any, Any], InstanceMetadataFetcher]:
@@ -196,10 +199,10 @@ def _patch_web_identity(ctx: Context, p: Any, env: dict[str, str], disabled: boo
     botoseam.set_web_identity_sources(p, env_config, lambda path: botocore_loader(ctx, path))
 
 
-def _recording_popen(run: ChainRun, limit_s: float) -> Callable[..., subprocess.Popen[bytes]]:
+def _recording_popen(run: ChainRun, limit_s: Callable[[], float]) -> Callable[..., subprocess.Popen[bytes]]:
     def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
         proc = _BoundedPopen(*args, start_new_session=True, **kwargs)
-        proc.limit_s = limit_s
+        proc.limit_s = limit_s()
         original = proc.communicate
 
         def communicate(input: Any = None, timeout: float | None = None) -> tuple[Any, Any]:

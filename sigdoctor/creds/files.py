@@ -18,6 +18,10 @@ from botocore.exceptions import ConfigNotFound, ConfigParseError
 from sigdoctor import boundedio
 from sigdoctor.context import Context
 
+# Any botocore session of this process (the chain's, the probes', `sign`'s) skips a config file that is not a regular
+# file of a sane size instead of parsing gigabytes.
+boundedio.bound_botocore_config()
+
 
 @dataclass(frozen=True)
 class AwsFile:

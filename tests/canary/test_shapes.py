@@ -119,3 +119,11 @@ def test_log_sink_learns_before_it_writes() -> None:
     line = f.format(rec)
     assert CANARY not in line and TOKEN not in line
     assert CANARY not in r.text(f"later the key shows up alone: {CANARY}")
+
+
+def test_huge_values_are_cut_for_display_after_redaction() -> None:
+    r = Redactor()
+    huge = "a" * 900_000 + f" SecretAccessKey={CANARY}"
+    shown = r.display(huge)
+    assert len(shown) < 20_000 and "more characters" in shown
+    assert CANARY not in r.display(f"x <SessionToken>{TOKEN}</SessionToken>" + "b" * 50_000)

@@ -304,7 +304,7 @@ class World:
         return key
 
     def sts(self, *, address: str = STS_PUBLIC_ADDRESS, faults: dict[str, str] | None = None,
-            regions: tuple[str, ...] = REGIONS, iam: bool = True) -> World:
+            regions: tuple[str, ...] = REGIONS, iam: bool = True, canary: dict[str, str] | None = None) -> World:
         """moto over TLS on address:443; the world's DNS maps the global and regional STS names (and
         iam.amazonaws.com unless `iam` is False) to it.
         `faults` = {"AssumeRoleWithWebIdentity": "InvalidIdentityToken", ...} (codes in servers/sts.py)."""
@@ -315,7 +315,10 @@ class World:
             self.dns(n, "A", address)
         self.tls_names(*names)
         self._sts_setup: list[list[Any]] = []
-        return self.server("sts", address=address, port=443, faults=faults or {}, setup=self._sts_setup)
+        if canary:
+            self.secret(*canary.values())
+        return self.server("sts", address=address, port=443, faults=faults or {}, setup=self._sts_setup,
+                           canary=canary or {})
 
     def sts_setup(self, service: str, operation: str, **params: Any) -> World:
         """A boto3 call (e.g. "iam", "create_role") made against the world's moto before the command runs."""

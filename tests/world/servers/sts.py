@@ -5,6 +5,9 @@ DNS maps `sts.amazonaws.com` and `sts.<region>.amazonaws.com` to.
 roles and OIDC providers), signed with moto's default test keys.
 `faults` maps an STS Action to an error code; a matching request gets AWS's XML error instead of moto's answer
 (moto accepts any web identity token, so this is how a scenario makes STS reject one).
+`canary` = {"SecretAccessKey": …, "SessionToken": …}: every credential STS hands out carries these values instead of
+moto's (whose session tokens have a well-known prefix a pattern catches; a canary is caught only by structure or
+by being learned).
 """
 
 from __future__ import annotations
@@ -38,6 +41,27 @@ ERRORS: dict[str, tuple[int, str]] = {
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+def _canaried(app: WsgiApp, canary: dict[str, str]) -> WsgiApp:
+    import re
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"], seen["headers"] = status, headers
+            return lambda _data: None
+
+        body = b"".join(app(environ, capture)).decode("utf-8", "replace")
+        for tag, value in canary.items():
+            body = re.sub(f"<{tag}>[^<]*</{tag}>", f"<{tag}>{value}</{tag}>", body)
+        data = body.encode()
+        headers = [(k, v) for k, v in seen["headers"] if k.lower() != "content-length"]
+        start_response(seen["status"], [*headers, ("Content-Length", str(len(data)))])
+        return [data]
+
+    return wrapped
+
+
 def _faulting(app: WsgiApp, faults: dict[str, str], log: list[dict[str, Any]]) -> WsgiApp:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -68,7 +92,10 @@ class _Sts(Running):
         self.ctx = ctx
         self.log: list[dict[str, Any]] = []
         self.region = spec.get("region", "us-east-1")
-        app = _faulting(DomainDispatcherApplication(create_backend_app), spec.get("faults", {}), self.log)
+        app: WsgiApp = DomainDispatcherApplication(create_backend_app)
+        if spec.get("canary"):
+            app = _canaried(app, spec["canary"])
+        app = _faulting(app, spec.get("faults", {}), self.log)
         ssl_ctx = ctx.tls.server_context() if spec.get("tls", True) else None
         port = int(spec.get("port", 443 if ssl_ctx else 80))
         self.server = make_server(spec["address"], port, app, threaded=True, ssl_context=ssl_ctx)
