@@ -50,6 +50,8 @@ _RULE_WORDS = (
     # "service" and "provider" and slowed the scan of an OTel Collector log by a third, so it is found by its error
     # class instead, which Node prints before the message in a stack and log libraries keep in their error fields.
     "Unsupported host", "full URI (", "CredentialsProviderError",
+    # Java's TLS and connect failures, Rust's (hyper) resolver error, a Node.js connect failure.
+    "PKIX path", "lookup address", "Connect to", "User:",
 )
 
 RECORD_ANCHORS = (*_ERROR_ANCHORS, *_LOWER_ANCHORS)
@@ -57,9 +59,10 @@ RECORD_ANCHORS = (*_ERROR_ANCHORS, *_LOWER_ANCHORS)
 CORE_WORDS = (*_ERROR_ANCHORS, *_STRUCT_ANCHORS, *_LOWER_ANCHORS, *_RULE_WORDS)
 
 
-def table_anchors() -> tuple[str, ...]:
-    """Every code of the error table, and its shapes' anchors."""
-    return tuple(dict.fromkeys((*table().codes, *table().anchors())))
+def table_anchors() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the anchors entries of the error table chose for the prefilter, every other code and shape of it)."""
+    chosen = table().anchors(chosen=True)
+    return chosen, tuple(dict.fromkeys(w for w in (*table().codes, *table().anchors(chosen=False)) if w not in chosen))
 
 
 # Where an excerpt of a record starts: the first of these, or of the table's codes and shapes.

@@ -50,11 +50,12 @@ class Classified:
     diff_text: str = ""
 
 
-_EXPIRED_RE = re.compile(r"Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - "
-                         r"(\d+) min\.\)")
-_NOT_YET_RE = re.compile(r"Signature not yet current: (\d{8}T\d{6}Z) is still later than (\d{8}T\d{6}Z) "
-                         r"\((\d{8}T\d{6}Z) \+ (\d+) min\.\)")
-_AWS_SAW_RE = re.compile(r"Signature (?:expired|not yet current): (\d{8}T\d{6}Z) is")
+# Pasted text has doubled spaces, wrapped lines and dropped parentheses: any whitespace between the words.
+_EXPIRED_RE = re.compile(r"Signature\s+expired:\s*(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)\s*\(?"
+                         r"(\d{8}T\d{6}Z)\s*-\s*(\d+)\s*min")
+_NOT_YET_RE = re.compile(r"Signature\s+not\s+yet\s+current:\s*(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
+                         r"(\d{8}T\d{6}Z)\s*\(?(\d{8}T\d{6}Z)\s*\+\s*(\d+)\s*min")
+_AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
 _ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
@@ -87,19 +88,37 @@ _NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|netw
 _REFUSED_RE = re.compile(r"connection refused|no route to host|network is unreachable", re.I)
 _NO_ROLE_RE = re.compile(r"no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
                          r"security-credentials/?\"?:? .*?(?:404|Not Found)", re.I)
-_CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS")
+_CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS|"
+                           r"credentials from container-role|container metadata|/credentialprovider/")
+# botocore's container provider failing with an answer (not a network error): "Received non 200 response (400)".
+_CONTAINER_ANSWER_RE = re.compile(r"credentials from container-role: .{0,200}?(?:non 200 response|Unable to parse)", re.S)
 _TLS_RE = re.compile(r"x509: |CERTIFICATE_VERIFY_FAILED|certificate verify failed|tls: failed to verify|SSLError|"
-                     r"SSL: WRONG_VERSION_NUMBER|tls: handshake failure")
+                     r"SSL: WRONG_VERSION_NUMBER|tls: handshake failure|PKIX path building failed|unable to find valid "
+                     r"certification path|unable to get local issuer certificate|self[- ]signed certificate in "
+                     r"certificate chain|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN")
 _TLS_MITM_RE = re.compile(r"unknown authority|self[- ]signed certificate|certificate is valid for|doesn't match|"
                           r"not valid for|unable to get local issuer")
 _PROXY_RE = re.compile(r"proxyconnect tcp|ProxyConnectionError|Failed to connect to proxy|Proxy Authentication Required|"
                        r"\b407 Proxy")
 _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure in name resolution|server misbehaving|"
-                     r"nodename nor servname|Could not resolve host|getaddrinfo failed|Name does not resolve")
+                     r"nodename nor servname|Could not resolve host|getaddrinfo failed|Name does not resolve|failed to lookup address "
+                     r"information|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|UnknownHostException")
 _UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused|no route to host|network is "
                              r"unreachable)|Could not connect to the endpoint URL|Connect timeout on endpoint URL|"
-                             r"connect: connection timed out")
+                             r"connect: connection timed out|Unable to execute HTTP request: Connect to [^\n]{0,200}?"
+                             r"(?:timed out|refused)|connect ETIMEDOUT|connect ECONNREFUSED|Inaccessible host")
 _Q = r"[\"'\\]*"
+_REGION_WORD_RE = re.compile(r"\b([a-z]{2}-[a-z]+-\d)\b")
+# The user's own words that the credentials are temporary ones (the error text itself cannot say).
+_SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:security )?credentials|AWS_SESSION_TOKEN|"
+                             r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials", re.I)
+# The user's or the log's own words that something between client and AWS touches the request.
+_IN_TRANSIT_CUE_RE = re.compile(r"\b(?:envoy|istio|sidecar|service mesh|linkerd|proxy|proxies|api gateway|"
+                                r"load balancer|middleware|x-scope-orgid|adds? (?:a |the )?headers?)\b", re.I)
+# Signs that the client encoded the request differently from AWS: percent-encoding of a percent sign, reserved
+# characters the user says were involved, or the word itself.
+_ENCODING_CUE_RE = re.compile(r"%25[0-9A-Fa-f]{2}|(?<![-\w])encod(?:e|ed|es|ing)\b(?!\s*[=:])|escap(?:e|ing)|special characters?|exclamation|asterisk|"
+                              r"\bcomma|double[- ]?encod|url-?encod", re.I)
 _SCOPE_REGION_RE = re.compile(rf"Credential should be scoped to a valid region(?:,? not {_Q}([a-z0-9-]+){_Q})?|the "
                               rf"region {_Q}([a-z0-9-]+){_Q} is wrong;? expecting {_Q}([a-z0-9-]+){_Q}", re.I)
 _SCOPE_SERVICE_RE = re.compile(rf"Credential should be scoped to correct service:? {_Q}([a-z0-9-]+){_Q}", re.I)
@@ -286,18 +305,56 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
                             ["Re-issue or re-copy the secret access key that pairs with the access key id (look "
                              "for a truncated value, a trailing newline or a key from another user)", *oddities]))
     elif not explained:
-        basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
-        hits.append(Hit("secret-key-mismatch", Status.FAIL,
-                        f"SignatureDoesNotMatch: {basis}; without the client's canonical request decode cannot tell "
-                        "a wrong secret key from a request changed in transit",
-                        ["Check the secret key pairs with the access key id (truncated value, trailing newline)",
-                         "Pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
-                         "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`) to tell "
-                         "them apart, or run `sigdoctor run --only signature` where the agent runs", *oddities]))
-        hits.append(Hit("request-modified-after-signing", Status.WARN,
-                        "Or a proxy or middleware changed a signed part of the request after signing",
-                        ["Look for a forward proxy, mesh sidecar or gateway between the agent and AWS"]))
+        hits += _undecided_signature(e, sc, oddities)
     return hits, diffs, diff_text
+
+
+# Headers SDKs sign on their own; anything else signed was added by the application, a library or a hop.
+_USUAL_SIGNED = frozenset({"host", "content-type", "content-length", "content-encoding", "content-md5", "accept",
+                           "accept-encoding", "user-agent", "range", "expect", "transfer-encoding"})
+
+
+def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]:
+    """SignatureDoesNotMatch without the client's canonical request: the three readings, ranked by what the text
+    itself hints at — the user's words, and oddities of AWS's canonical request."""
+    t = e.text
+    unusual = sorted(h for h in (sc.signed_headers if sc else ()) if h not in _USUAL_SIGNED
+                     and not h.startswith("x-amz-"))
+    empty = sorted(h for h, v in (sc.headers if sc else ()) if h in (sc.signed_headers if sc else ()) and not v.strip())
+    encoded = bool(_ENCODING_CUE_RE.search(t)) or bool(sc and "%25" in f"{sc.path}{sc.query}")
+    transit = bool(_IN_TRANSIT_CUE_RE.search(t)) or bool(unusual)
+    basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
+    settle = ("Settle it: pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
+              "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`), or run `sigdoctor run "
+              "--only signature --target URL` where the agent runs")
+    secret = ("secret-key-mismatch",
+              f"SignatureDoesNotMatch: {basis}; without the client's canonical request decode cannot tell a wrong "
+              "secret key from a request changed in transit or encoded differently",
+              ["Check the secret key pairs with the access key id (truncated value, trailing newline)", settle])
+    extra_why = (f" (AWS's canonical request signs {', '.join(unusual)}, which SDKs do not add themselves)"
+                 if unusual else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "")
+    modified = ("request-modified-after-signing",
+                "A proxy, sidecar or middleware changed a signed part of the request after signing" + extra_why,
+                ["Look for a forward proxy, mesh sidecar or gateway between the agent and AWS, or a header added "
+                 "after signing (X-Scope-OrgID, tracing headers)", settle])
+    canon = ("canonicalization-mismatch",
+             "The client encodes the path, query or a header differently from AWS (reserved characters, double "
+             "encoding)", ["Upgrade the signer, or avoid the characters it encodes differently", settle])
+    order = [secret, modified, canon]
+    if encoded:
+        order = [canon, secret, modified]
+    elif transit:
+        order = [modified, secret, canon]
+    out = []
+    for i, (cause, message, fix) in enumerate(order):
+        # A "maybe" canonicalization finding would fold the first reading away (its catalog entry suppresses
+        # secret-key-mismatch): below the first place it is only listed among the candidates.
+        if i and cause == "canonicalization-mismatch":
+            continue
+        out.append(Hit(cause, Status.FAIL if i == 0 else Status.WARN, ("Or: " if i else "") + message,
+                       [*fix, *(oddities if i == 0 else [])]))
+    out[0].extra["candidates"] = [{"cause": c, "why": m} for c, m, _ in order]
+    return out
 
 
 def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
@@ -384,6 +441,10 @@ def _network_hits(e: AwsError) -> list[Hit]:
         hits.append(Hit("endpoint-unreachable", Status.FAIL, f"TCP to {host} fails (refused or timed out)",
                         ["Check security groups, NACLs, a NAT gateway or VPC endpoint for the service, and any "
                          "egress network policy", "`sigdoctor run --only connectivity` tests it from the host"]))
+        hits.append(Hit("proxy-misconfigured", Status.WARN,
+                        "Or the network only lets traffic out through an HTTP proxy the agent is not told about",
+                        ["Set HTTPS_PROXY (and NO_PROXY for 169.254.169.254) in the agent's environment if this "
+                         "network needs a proxy; `sigdoctor run --only connectivity` shows the route the agent takes"]))
     return hits
 
 
@@ -393,7 +454,10 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
     key = e.access_key_id or ""
     if found.has("invalid-key"):
         region = endpoint_from_host(e.host).region if e.host else None
-        if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA")):
+        named = sorted({r for r in _REGION_WORD_RE.findall(t) if r in OPT_IN_REGIONS})
+        if region is None and named and not key.startswith("AKIA"):
+            region = named[0]  # the log names the opt-in region the call went to (owner=ap-east-1, --region …)
+        if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA") or not key):
             hits.append(Hit("sts-opt-in-region", Status.FAIL,
                             f"A session token from the global STS endpoint is not valid in opt-in region {region}",
                             ["Get credentials from the regional STS endpoint (AWS_STS_REGIONAL_ENDPOINTS=regional, "
@@ -409,6 +473,14 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             f"AWS does not accept temporary key {mask_key_id(key)} with the session token sent: the "
                             "token belongs to another session", ["Copy key, secret and token from the same session, "
                                                                   "or let the SDK fetch them itself"]))
+        elif not key and _SESSION_CUE_RE.search(t):
+            hits.append(Hit("session-token-missing", Status.FAIL,
+                            "AWS does not accept the credentials, and the text speaks of temporary credentials: the "
+                            "session token was not sent with the ASIA… key (or belongs to another session)",
+                            ["Pass AWS_SESSION_TOKEN / aws_session_token together with the key pair from the same STS "
+                             "answer; a tool that takes only a key id and secret cannot use temporary credentials",
+                             "Settle it: `sigdoctor run --only credentials --only identity` with the same "
+                             "environment"]))
         else:
             shown = f" {mask_key_id(key)}" if key else ""
             hits.append(Hit("access-key-invalid", Status.FAIL, f"AWS does not know the access key{shown}",
@@ -529,7 +601,13 @@ def classify(e: AwsError) -> Classified:
     if found.has("signature") and not hits:
         sig, diffs, diff_text = _signature_hits(e, e.logged_at)
         hits += sig
-    if found.has("unsigned"):
+    if found.has("key-whitespace"):
+        hits.append(Hit("access-key-invalid", Status.FAIL,
+                        "The Authorization header breaks at a space or newline inside the credential: the access key "
+                        "id was configured with whitespace (a trailing space, a newline from a copied file)",
+                        ["Strip whitespace from AWS_ACCESS_KEY_ID / aws_access_key_id (and the secret key): "
+                         "`printf %s \"$AWS_ACCESS_KEY_ID\" | od -c | tail -2` shows a trailing \\n or space"]))
+    elif found.has("unsigned") and not found.has("data"):
         foreign = "Invalid key=value pair" in t or "Authorization header requires" in t
         hits.append(Hit("request-not-signed", Status.FAIL,
                         "The request reached AWS without a SigV4 signature"
@@ -539,7 +617,8 @@ def classify(e: AwsError) -> Classified:
                          "Make sure no proxy or header-injection strips or replaces the Authorization header",
                          "For AMP, check the URL path: a wrong path also answers Missing Authentication Token"]))
     hits += _credential_hits(e, found)
-    if found.has("denied") or _ACTION_RE.search(t):
+    # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
+    if (found.has("denied") and not found.has("signature")) or _ACTION_RE.search(t):
         hits += _denied_hits(e, found)
     m = _SCOPE_REGION_RE.search(t)
     if m:
@@ -561,13 +640,17 @@ def classify(e: AwsError) -> Classified:
                         f"The target does not exist at {e.host or 'that endpoint'} (wrong id, account or region)",
                         ["Check the workspace id / log group / bucket in the URL, and that the endpoint's region and "
                          "the credentials' account are the ones it lives in"]))
-    imds = _IMDS_RE.search(t) and _NET_FAIL_RE.search(t)
+    # aws-sdk-go v1 says "no EC2 instance role found" with the 404 of an empty role list; aws-sdk-go-v2 says "no EC2
+    # IMDS role found" for any failure, a timeout included.
+    no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not _NET_FAIL_RE.search(t) or "404" in t)
+    imds = _IMDS_RE.search(t) and _NET_FAIL_RE.search(t) and not no_role
     if imds:
         hits += _imds_hits(e)
-    elif _IMDS_RE.search(t) and _NO_ROLE_RE.search(t):
+    elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
-    if _CONTAINER_RE.search(t) and _NET_FAIL_RE.search(t) and not _REFUSAL_RE.search(t):
+    if _CONTAINER_RE.search(t) and (_NET_FAIL_RE.search(t) or _CONTAINER_ANSWER_RE.search(t)) \
+            and not _REFUSAL_RE.search(t):
         hits.append(Hit("container-credentials-failed", Status.FAIL,
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))

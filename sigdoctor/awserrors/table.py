@@ -21,7 +21,7 @@ CONFIDENCES = ("high", "medium", "low")
 RULE_KINDS = frozenset({
     "signature", "clock", "unsigned", "scope-region", "scope-service", "invalid-key", "expired-token",
     "web-identity", "web-identity-file", "denied", "not-found", "no-credentials", "partial-credentials", "imds",
-    "container", "pod-identity-refused",
+    "container", "pod-identity-refused", "key-whitespace",
 })
 KINDS = RULE_KINDS | {"data", "other"}
 _SEP = r"[\s\"'\\`]+"
@@ -45,6 +45,7 @@ class Entry:
     shapes: tuple[str, ...]
     patterns: tuple[str, ...]
     anchors: tuple[str, ...]
+    explicit_anchors: bool  # `anchors` chosen in the table (else its codes, shapes and context)
     kind: str
     http: int | None
     causes: tuple[Candidate, ...]
@@ -116,14 +117,15 @@ def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
             raise TableError(f"{file}: {code}: confidence {c['confidence']!r}")
         cands.append(Candidate(c["id"], c["confidence"], c.get("needs", ""), c.get("decide", "")))
     aliases, shapes, patterns, context = strs("aliases"), strs("shapes"), strs("patterns"), strs("context")
-    anchors = strs("anchors") or tuple(x for x in (code, *aliases, *shapes, *context) if x)
+    explicit = strs("anchors")
+    anchors = explicit or tuple(x for x in (code, *aliases, *shapes, *context) if x)
     source = strs("source")
     if not source:
         raise TableError(f"{file}: {code or shapes}: no source")
     if not anchors:
         raise TableError(f"{file}: an entry with no code, shape or anchor")
     http = raw.get("http")
-    return Entry(code, aliases, shapes, patterns, anchors, kind, http if isinstance(http, int) else None,
+    return Entry(code, aliases, shapes, patterns, anchors, bool(explicit), kind, http if isinstance(http, int) else None,
                  tuple(cands), source, file, _compile(tuple(x for x in (code, *aliases) if x), (*shapes, *context),
                                                            patterns))
 
@@ -152,12 +154,14 @@ class Table:
     def codes(self) -> tuple[str, ...]:
         return tuple(self._by_code)
 
-    def anchors(self) -> tuple[str, ...]:
-        """Literal words whose presence makes a line worth reading (the decode prefilter's)."""
+    def anchors(self, *, chosen: bool | None = None) -> tuple[str, ...]:
+        """Literal words whose presence makes a line worth reading (the decode prefilter's); `chosen=True` only those
+        an entry names in `anchors`, `False` only the defaults of the others."""
         seen: dict[str, None] = {}
         for e in self.entries:
-            for a in e.anchors:
-                seen.setdefault(a, None)
+            if chosen is None or chosen == e.explicit_anchors:
+                for a in e.anchors:
+                    seen.setdefault(a, None)
         return tuple(seen)
 
     def match(self, text: str) -> Match:

@@ -31,13 +31,15 @@ MAX_LINES_BEFORE = 40
 MAX_LINES_AFTER = 400
 
 def prefilter_words() -> list[str]:
-    """The core words, and of the error table's anchors those that cost the scan nothing: a word that holds a
+    """The core words, the anchors the error table chose, and of its other codes and shapes those that cost the scan
+    nothing: a word that holds a
     character the core words already mark, or that holds a core word. A table shape of common characters only
     (`is not authorized to perform`) would slow every block by a fifth; AWS prints those next to a code or a core
     word, which finds the record."""
     core = set(CORE_WORDS)
     marked = marked_set(core)
-    words = core | {w for w in table_anchors() if marked & set(w) or any(c in w for c in core)}
+    chosen, others = table_anchors()
+    words = core | set(chosen) | {w for w in others if marked & set(w) or any(c in w for c in core)}
     # A line that holds a word holds every word inside it: the longer one adds nothing but scanning cost.
     return sorted(w for w in words if not any(o != w and o in w for o in words))
 
