@@ -44,8 +44,12 @@ def run_report(
 
 
 def environment(ctx: Context) -> dict[str, Any]:
-    region = ctx.region or ctx.env.get("AWS_REGION") or ctx.env.get("AWS_DEFAULT_REGION")
-    env: dict[str, Any] = {"region": region, "targets": list(ctx.targets)}
+    from sigdoctor.endpoints import resolve_region
+
+    region = resolve_region(ctx)
+    env: dict[str, Any] = {"region": region.name, "targets": list(ctx.targets)}
+    if region.guessed:
+        env["region_guessed"] = region.guessed
     if ctx.profile:
         env["profile"] = ctx.profile
     if ctx.role_arn:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from sigdoctor.context import Context
 from sigdoctor.model import ProbeResult
@@ -40,22 +40,68 @@ def from_url(purpose: str, url: str) -> Endpoint | None:
     return Endpoint(purpose, url, parts.hostname, port, scheme)
 
 
-def region_of(ctx: Context) -> str:
-    """The region the agent signs for, as botocore would settle it; us-east-1 when nothing says."""
+# What sigdoctor assumes when nothing names a region (botocore itself would refuse to build a regional client).
+FALLBACK_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    source: str  # --region | AWS_REGION | AWS_DEFAULT_REGION | profile | guessed
+    # Why it had to be guessed (the report says so); None when something named it.
+    guessed: str | None = None
+
+
+def resolve_region(ctx: Context) -> Region:
+    """The one region resolver of a run — the report header's and every probe's: --region, AWS_REGION,
+    AWS_DEFAULT_REGION, the profile's `region` as botocore reads it; else us-east-1, with the reason it was guessed."""
     if ctx.region:
-        return ctx.region
+        return Region(ctx.region, "--region")
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if ctx.env.get(var):
-            return ctx.env[var]
+            return Region(ctx.env[var], var)
     return ctx.once("region", lambda: _configured_region(ctx))
 
 
-def _configured_region(ctx: Context) -> str:
+def region_of(ctx: Context) -> str:
+    """The region the agent signs for (resolve_region's name)."""
+    return resolve_region(ctx).name
+
+
+def _configured_region(ctx: Context) -> Region:
     try:
         region = ctx.botocore_session().get_config_variable("region")
-    except Exception:
-        region = None
-    return str(region or "us-east-1")
+    except Exception as exc:  # a broken profile: the credentials probe reports it; the region is then a guess
+        return Region(FALLBACK_REGION, "guessed",
+                      f"botocore could not read the configuration ({type(exc).__name__}: {exc})")
+    if region:
+        return Region(str(region), "profile")
+    return Region(FALLBACK_REGION, "guessed", "no --region, AWS_REGION, AWS_DEFAULT_REGION or profile region")
+
+
+def endpoint_override(ctx: Context, service: str) -> str | None:
+    """The endpoint URL the diagnosed environment configures for botocore service `service`, by botocore's own
+    rules (AWS_ENDPOINT_URL_<SERVICE_ID> — the service id, e.g. AMP for `aps` — then AWS_ENDPOINT_URL): the one
+    place sigdoctor works it out for a request it builds itself."""
+    if not any(k.startswith("AWS_ENDPOINT_URL") for k in ctx.env):
+        return None  # the common case, without importing botocore's config machinery
+    if ctx.env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    provider = ConfiguredEndpointProvider(full_config={}, scoped_config={}, client_name=service,
+                                          environ=dict(ctx.env))
+    value = provider.provide()
+    return str(value) if value else None
+
+
+def with_endpoint_override(ctx: Context, url: str, service: str) -> str:
+    """`url` with scheme and host replaced by the configured endpoint of `service`, if any."""
+    override = endpoint_override(ctx, service)
+    if not override:
+        return url
+    o, t = urlsplit(override), urlsplit(url)
+    return urlunsplit((o.scheme, o.netloc, t.path, t.query, ""))
 
 
 def sts_url(ctx: Context) -> str:

@@ -23,8 +23,9 @@ from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match, table
 from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
+from sigdoctor.skew_windows import window
 
-SKEW_ERROR_S = 300
+SKEW_ERROR_S = window(None).seconds  # beyond the general SigV4 window (skew_windows) AWS refuses the request
 SKEW_WARN_S = 60
 # Regions that must be enabled per account; a token from the global STS endpoint is not valid there.
 OPT_IN_REGIONS = frozenset({

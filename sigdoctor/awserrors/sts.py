@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from sigdoctor.awserrors.table import table
 from sigdoctor.model import Status
+from sigdoctor.skew_windows import window
 from sigdoctor.sts.regions import is_opt_in
 
 ASSUME_OPS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
-SIGV4_WINDOW_S = 900.0  # AWS refuses a SigV4 timestamp more than 15 minutes from its clock
+SIGV4_WINDOW_S = window("sts").seconds  # STS refuses an X-Amz-Date more than 15 minutes from its clock
 
 
 @dataclass(frozen=True)

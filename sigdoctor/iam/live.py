@@ -29,7 +29,7 @@ from sigdoctor.awserrors.outcome import REJECTED as REJECTED
 from sigdoctor.awserrors.outcome import live_outcome
 from sigdoctor.botohttp import TrustOnceSession
 from sigdoctor.context import Context
-from sigdoctor.endpoints import region_of
+from sigdoctor.endpoints import region_of, with_endpoint_override
 from sigdoctor.iam.calls import Frozen, call, client, record, record_date
 from sigdoctor.netconn.tls import ca_bundle
 from sigdoctor.targets import Target
@@ -62,12 +62,7 @@ def endpoint_url(ctx: Context, target: Target, botocore_service: str) -> str | N
     AWS_ENDPOINT_URL) so the live request goes where the SDK-configured endpoint says."""
     if not target.url:
         return None
-    override = ctx.env.get(f"AWS_ENDPOINT_URL_{botocore_service.upper().replace('-', '_')}") or ctx.env.get(
-        "AWS_ENDPOINT_URL")
-    if not override:
-        return target.url
-    o, t = urlsplit(override), urlsplit(target.url)
-    return urlunsplit((o.scheme, o.netloc, t.path, t.query, ""))
+    return with_endpoint_override(ctx, target.url, botocore_service)
 
 
 def _proxies(ctx: Context, url: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from botocore.credentials import Credentials
 
 from sigdoctor.botoseam import sign_at
 from sigdoctor.context import Context
+from sigdoctor.endpoints import with_endpoint_override
 from sigdoctor.iam.calls import Frozen
 from sigdoctor.iam.live import EMPTY_WRITE_REQUEST
 from sigdoctor.sigv4.signer import SIGV4_TIMESTAMP_FORMAT, SignResult
@@ -91,23 +92,7 @@ def endpoint_url(ctx: Context, target: Target, service: str) -> str:
     """The target's URL with scheme and host replaced where the environment points botocore elsewhere
     (`AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`), as for every other AWS call sigdoctor makes."""
     assert target.url is not None
-    if not any(k.startswith("AWS_ENDPOINT_URL") for k in ctx.env):
-        return target.url  # nothing to override: no need for the service model (a botocore session, ~20 ms)
-    override = ctx.env.get(f"AWS_ENDPOINT_URL_{_service_id(ctx, service)}") or ctx.env.get("AWS_ENDPOINT_URL")
-    if not override:
-        return target.url
-    o, t = urlsplit(override), urlsplit(target.url)
-    return urlunsplit((o.scheme, o.netloc, t.path, t.query, ""))
-
-
-def _service_id(ctx: Context, service: str) -> str:
-    import botocore.session
-
-    try:
-        model = ctx.share_loader(botocore.session.get_session()).get_service_model(service)
-        return str(model.service_id).upper().replace(" ", "_").replace("-", "_")
-    except Exception:  # an unknown service has no service id: the name is the next best guess
-        return service.upper().replace("-", "_")
+    return with_endpoint_override(ctx, target.url, service)
 
 
 def build(ctx: Context, target: Target) -> LiveRequest:

@@ -81,7 +81,8 @@ def header_line(report: Report, *, scope: bool = True) -> Text:
     env = report.environment
     where: list[str] = []
     if "region" in env or report.command == "run":
-        where.append(f"region {env.get('region') or 'not set'}")
+        where.append(f"region {env.get('region') or 'not set'}"
+                     + (" (guessed)" if env.get("region_guessed") else ""))
     if "targets" in env or report.command == "run":
         targets = env.get("targets") or []
         where.append(_plural(len(targets), "target") if targets else "no targets")

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from sigdoctor.skew_windows import window
 from sigdoctor.timecheck.sample import Sample
 
-# SigV4 rejects a request whose X-Amz-Date is more than 5 minutes from the server's clock...
-SIGV4_WINDOW_S = 300.0
-# ...except S3, which allows 15 minutes.
-S3_WINDOW_S = 900.0
+# SigV4 rejects a request whose X-Amz-Date is more than 5 minutes from the server's clock, except S3 (15 minutes):
+# skew_windows has the table and the sources.
+SIGV4_WINDOW_S = window(None).seconds
+S3_WINDOW_S = window("s3").seconds
 WARN_S = 60.0
 # Beyond the HTTP Date's one-second resolution plus network jitter, two sources really do see different times.
 DISAGREE_S = 2.0
