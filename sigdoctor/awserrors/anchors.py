@@ -51,7 +51,7 @@ _RULE_WORDS = (
     # class instead, which Node prints before the message in a stack and log libraries keep in their error fields.
     "Unsupported host", "full URI (", "CredentialsProviderError",
     # Java's TLS and connect failures, Rust's (hyper) resolver error, a Node.js connect failure.
-    "PKIX path", "lookup address", "Connect to", "User:",
+    "PKIX path", "lookup address", "Connect to", "User:", "CredentialRetrievalError",
 )
 
 RECORD_ANCHORS = (*_ERROR_ANCHORS, *_LOWER_ANCHORS)

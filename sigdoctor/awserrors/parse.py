@@ -126,6 +126,9 @@ class AwsError:
     client_canonical: CanonicalRequest | None = None
     client_sts: StringToSign | None = None
     secrets: list[str] = field(default_factory=list)
+    # The lines just before the record (a user's sentence above a pasted error): read for hints only, never for
+    # the error itself.
+    context: str = ""
 
 
 @dataclass(frozen=True)

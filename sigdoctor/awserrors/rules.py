@@ -322,8 +322,9 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
     unusual = sorted(h for h in (sc.signed_headers if sc else ()) if h not in _USUAL_SIGNED
                      and not h.startswith("x-amz-"))
     empty = sorted(h for h, v in (sc.headers if sc else ()) if h in (sc.signed_headers if sc else ()) and not v.strip())
-    encoded = bool(_ENCODING_CUE_RE.search(t)) or bool(sc and "%25" in f"{sc.path}{sc.query}")
-    transit = bool(_IN_TRANSIT_CUE_RE.search(t)) or bool(unusual)
+    hints = f"{e.context}\n{t}"
+    encoded = bool(_ENCODING_CUE_RE.search(hints)) or bool(sc and "%25" in f"{sc.path}{sc.query}")
+    transit = bool(_IN_TRANSIT_CUE_RE.search(hints)) or bool(unusual)
     basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
     settle = ("Settle it: pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
               "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`), or run `sigdoctor run "
@@ -455,7 +456,7 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
     key = e.access_key_id or ""
     if found.has("invalid-key"):
         region = endpoint_from_host(e.host).region if e.host else None
-        named = sorted({r for r in _REGION_WORD_RE.findall(t) if r in OPT_IN_REGIONS})
+        named = sorted({r for r in _REGION_WORD_RE.findall(f"{e.context}\n{t}") if r in OPT_IN_REGIONS})
         if region is None and named and not key.startswith("AKIA"):
             region = named[0]  # the log names the opt-in region the call went to (owner=ap-east-1, --region …)
         if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA") or not key):
@@ -474,7 +475,7 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             f"AWS does not accept temporary key {mask_key_id(key)} with the session token sent: the "
                             "token belongs to another session", ["Copy key, secret and token from the same session, "
                                                                   "or let the SDK fetch them itself"]))
-        elif not key and _SESSION_CUE_RE.search(t):
+        elif not key and _SESSION_CUE_RE.search(f"{e.context}\n{t}"):
             hits.append(Hit("session-token-missing", Status.FAIL,
                             "AWS does not accept the credentials, and the text speaks of temporary credentials: the "
                             "session token was not sent with the ASIA… key (or belongs to another session)",

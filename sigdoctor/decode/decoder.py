@@ -120,6 +120,8 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
                     hit.lines.append(rec.first_line)
             continue
         e = extract(rec.text, rec.first_line, rec.last_line)
+        # A retry's record is memoised by its own text: the first one's context (a sentence above it) stands for all.
+        e.context = rec.before.decode("utf-8", errors="replace") if rec.before else ""
         for secret in e.secrets:
             if registered < MAX_REGISTERED_SECRETS:
                 redactor.add_secret(secret)

@@ -29,6 +29,7 @@ LOOKBEHIND = 64 * 1024
 MAX_RECORD = 128 * 1024
 MAX_LINES_BEFORE = 40
 MAX_LINES_AFTER = 400
+CONTEXT_BYTES = 512
 
 def prefilter_words() -> list[str]:
     """The core words, the anchors the error table chose, and of its other codes and shapes those that cost the scan
@@ -72,6 +73,7 @@ class Record(NamedTuple):
     first_line: int
     last_line: int
     raw: bytes
+    before: bytes = b""  # up to CONTEXT_BYTES of what precedes it (hints, not the error)
 
     @property
     def text(self) -> str:
@@ -230,7 +232,7 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
                 last = first + raw.count(b"\n", 0, max(0, len(raw) - 1))
                 covered = buf_start + end
                 stats.records += 1
-                yield Record(first, last, raw)
+                yield Record(first, last, raw, buf[max(0, start - CONTEXT_BYTES):start])
             scan_from = limit
         cut = max(0, scan_from - LOOKBEHIND)
         if cut > cursor:
