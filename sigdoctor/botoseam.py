@@ -44,6 +44,7 @@ PRIVATE: tuple[Private, ...] = (
     Private("botocore.credentials.InstanceMetadataProvider", "_role_fetcher", "attribute", "replace_imds_fetcher"),
     Private("botocore.utils.InstanceMetadataFetcher", "_user_agent", "attribute", "replace_imds_fetcher"),
     Private("botocore.utils.InstanceMetadataFetcher", "_config", "attribute", "replace_imds_fetcher"),
+    Private("botocore.utils.InstanceMetadataFetcher", "_session", "attribute", "bound_imds_http_session"),
     Private("botocore.credentials.AssumeRoleWithWebIdentityProvider", "_get_env_config", "method",
             "set_web_identity_sources"),
     Private("botocore.credentials.AssumeRoleWithWebIdentityProvider", "_token_loader_cls", "attribute",
@@ -100,6 +101,13 @@ def replace_imds_fetcher(provider: bc.InstanceMetadataProvider,
     p: Any = provider
     old = p._role_fetcher
     p._role_fetcher = make(old._user_agent, old._config)
+
+
+def bound_imds_http_session(fetcher: InstanceMetadataFetcher, wrap: Callable[[Any], Any]) -> None:
+    """Wrap the HTTP session an IMDS fetcher sends with (botocore builds it in __init__, with no parameter), e.g. to
+    cap the body it reads."""
+    f: Any = fetcher
+    f._session = wrap(f._session)
 
 
 def set_web_identity_sources(provider: bc.AssumeRoleWithWebIdentityProvider,

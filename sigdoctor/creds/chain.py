@@ -34,6 +34,7 @@ from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
 from sigdoctor import botoseam
 from sigdoctor.botohttp import one_attempt
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
+from sigdoctor.creds.bounded_http import BoundedSession
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.process import communicate as communicate_bounded
 from sigdoctor.creds.web_identity import botocore_loader
@@ -148,7 +149,7 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
         elif isinstance(p, bc.ContainerProvider):
             container_timeout: Any = ctx.timeout(2.0)  # botocore's stubs say int; urllib3 takes float
             fetcher: Any = ContainerMetadataFetcher(
-                session=URLLib3Session(timeout=container_timeout), sleep=lambda _s: None
+                session=BoundedSession(URLLib3Session(timeout=container_timeout)), sleep=lambda _s: None
             )
             fetcher.RETRY_ATTEMPTS = 1
             botoseam.set_provider_environ(p, env)
@@ -171,7 +172,9 @@ def _imds_fetcher(timeout: float, env: dict[str, str]) -> Callable[[Any, Any], I
 
     def make(user_agent: Any, config: Any) -> InstanceMetadataFetcher:
         t: Any = timeout  # botocore's stubs say int; urllib3 takes float
-        return InstanceMetadataFetcher(timeout=t, num_attempts=1, env=env, user_agent=user_agent, config=config)
+        fetcher = InstanceMetadataFetcher(timeout=t, num_attempts=1, env=env, user_agent=user_agent, config=config)
+        botoseam.bound_imds_http_session(fetcher, BoundedSession)
+        return fetcher
 
     return make
 

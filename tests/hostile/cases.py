@@ -149,7 +149,8 @@ def run_case(case: Case, timeout: float = 90.0) -> Measured:
         env.update({k: v.replace("$D", str(d)) for k, v in case.env.items()})
         argv = ["unshare", "-rn", "sh", "-c", case.script]
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        p = subprocess.Popen(argv, env=env, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
         timed_out = False
         try:
             out, err = p.communicate(timeout=timeout)

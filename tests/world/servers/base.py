@@ -117,6 +117,19 @@ class Request:
     def json(self, status: int, obj: Any) -> None:
         self.reply(status, json.dumps(obj), "application/json")
 
+    def endless(self, status: int = 200, ctype: str = "application/json") -> None:
+        """An answer that never ends: a JSON-looking body streamed until the client hangs up or the world stops."""
+        self.h.send_response(status)
+        self.h.send_header("Content-Type", ctype)
+        self.h.end_headers()
+        chunk = b'{"AccessKeyId": "' + b"A" * 65536
+        try:
+            while not self.fake.release.is_set():
+                self.h.wfile.write(chunk)
+        except OSError:
+            pass
+        self.h.close_connection = True
+
     def hang(self) -> None:
         """Accept the request at TCP level and never answer (until the world stops)."""
         self.fake.release.wait()

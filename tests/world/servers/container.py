@@ -2,7 +2,8 @@
 
 The SDK sends the contents of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (or AWS_CONTAINER_AUTHORIZATION_TOKEN) as the
 `Authorization` header; when `token` is set the fake insists on it (401 otherwise, as the Pod Identity agent does).
-Modes: `ok`, `401` (refuse every request), `500`, `bad-json`, `hang` (accept, never answer).
+Modes: `ok`, `401` (refuse every request), `500`, `bad-json`, `hang` (accept, never answer), `endless` (a body
+that never ends).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def start(spec: dict[str, Any], ctx: ServerContext) -> Running:
     def handle(req: Request) -> None:
         if mode == "hang":
             return req.hang()
+        if mode == "endless":
+            return req.endless()
         if req.method != "GET" or req.path != path:
             return req.json(404, {"code": "NotFound", "message": "not found"})
         if mode == "401" or (expected_token is not None and req.header("Authorization") != expected_token):

@@ -63,6 +63,8 @@ def start(spec: dict[str, Any], ctx: ServerContext) -> Running:
             tokens.add(minted)
             ctx.issued_secrets.append(minted)  # a token is a secret too: the tool must never print it
             return req.reply(200, minted, headers={"X-aws-ec2-metadata-token-ttl-seconds": ttl})
+        if mode == "endless" and req.path == CREDS_PREFIX + role:
+            return req.endless()
         if req.method not in ("GET", "HEAD"):
             return req.reply(405)
         token = req.header("X-aws-ec2-metadata-token")
