@@ -120,3 +120,15 @@ def test_no_text_holds_an_unredacted_secret() -> None:
 def test_the_secret_check_tells_real_from_fake(value: str, secret: bool) -> None:
     flagged = _is_secret_key_shape(value) and not _looks_fake(value) if len(value) == 40 else not _looks_fake(value)
     assert flagged is secret
+
+
+def test_the_held_out_batch_is_big_enough_and_shares_no_thread_with_batch1() -> None:
+    """Issue 11: the second batch has at least 50 texts and is gathered apart from the first, so no thread of batch 1
+    is used again (a thread reused would carry what the rules were tuned on into the held-out figure)."""
+    by_batch: dict[str, list[dict[str, object]]] = {}
+    for batch, e in _entries():
+        by_batch.setdefault(batch.name, []).append(e)
+    assert len(by_batch.get("batch2", [])) >= 50
+    seen = {str(e["source"]).rstrip("/") for e in by_batch.get("batch1", [])}
+    reused = sorted({str(e["id"]) for e in by_batch["batch2"] if str(e["source"]).rstrip("/") in seen})
+    assert not reused, f"batch2 texts from threads already in batch1: {reused}"
