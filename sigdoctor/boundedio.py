@@ -16,6 +16,7 @@ MIB = 1024 * KIB
 
 # Limits by what is read: generous for the real thing, small enough that a hostile input costs nothing.
 CONFIG_LIMIT = 1 * MIB  # AWS config/credentials files, agent configs
+AGENT_CONFIG_LIMIT = 16 * MIB  # Grafana Agent / Alloy / Prometheus / OTel configs (large ones are ~1 MiB)
 TOKEN_LIMIT = 256 * KIB  # web identity / container tokens (real ones are 1–4 KiB)
 SMALL_LIMIT = 64 * KIB  # /sys and /proc facts, SSO caches
 REQUEST_LIMIT = 64 * MIB  # `sign --request` files (a remote_write batch can be large)

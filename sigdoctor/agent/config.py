@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sigdoctor import boundedio
 from sigdoctor.agent import river, yamlconf
 from sigdoctor.model import Finding, Status
 from sigdoctor.redact import Redactor, mask_key_id
@@ -98,7 +99,7 @@ class AgentConfig:
 def load(path: str | Path, env: Mapping[str, str], redactor: Redactor | None = None) -> AgentConfig:
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8", errors="replace")
+        text = boundedio.read_text(p, boundedio.AGENT_CONFIG_LIMIT, errors="replace")
     except OSError as e:
         raise ConfigError(f"cannot read {p}: {e.strerror or e}") from e
     cfg = parse(text, env, name=str(p))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sigdoctor import boundedio
 from sigdoctor.agent import buildinfo
 from sigdoctor.context import Context
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
@@ -120,8 +121,7 @@ def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> di
 def _shared_config_text(ctx: Context) -> str | None:
     p = ctx.env.get("AWS_CONFIG_FILE") or "~/.aws/config"
     try:
-        path = ctx.path(p)
-        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+        return boundedio.read_text(ctx.path(p), boundedio.CONFIG_LIMIT, errors="replace")
     except OSError:
         return None
 

@@ -58,6 +58,11 @@ CASES: tuple[Case, ...] = (
          files={"config": "[default]\nregion = " + "a" * 5_000_000 + "\n"}, says="more than"),
     Case("config 900 kB region run", "$SD run --deadline 5", 5, {**_CFG, **KEYS},
          files={"config": "[default]\nregion = " + "a" * 900_000 + "\n"}),
+    Case("agent config 1 GiB sparse run",
+         "truncate -s 1G $D/agent.yaml && $SD run --offline --agent-config $D/agent.yaml --deadline 5", 5,
+         exits=(0, 1, 2), says="more than"),
+    Case("agent config FIFO run", "mkfifo $D/agent.yaml && $SD run --offline --agent-config $D/agent.yaml "
+         "--deadline 5", 5, exits=(1, 2)),
     # ---- web identity token file -------------------------------------------------------------------------------------
     Case("token FIFO run", "mkfifo $D/token && $SD run --deadline 5", 5, _IRSA_FIFO, says="FIFO"),
     Case("token FIFO chain", "mkfifo $D/token && $SD chain --deadline 5", 5, _IRSA_FIFO, says="FIFO"),
