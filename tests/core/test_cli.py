@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.clirun import Ran, in_process, sd
+from tests.core.clirun import Ran, clean_env, in_process, sd
 
 
 @pytest.fixture
@@ -127,15 +127,22 @@ def test_help_short_option_works_too(cli: Callable[..., Ran]) -> None:
     assert cli("run", "-h").stdout == cli("run", "--help").stdout
 
 
+def _from_bash(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # typer finds the user's shell from the parent process (shellingham): here, a bash that stays the parent.
+    return subprocess.run(["bash", "-c", '"$@"; exit $?', "bash", sys.executable, "-m", "sigdoctor", *args],
+                          capture_output=True, text=True, env=clean_env(tmp_path), timeout=60)
+
+
 def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
-    r = sd(tmp_path, "--show-completion", "bash")
+    r = _from_bash(tmp_path, "--show-completion")
     assert r.returncode == 0, r.stderr
     assert "_SIGDOCTOR_COMPLETE=complete_bash" in r.stdout and "complete " in r.stdout
 
 
 def test_install_completion_writes_the_shell_startup_file(tmp_path: Path) -> None:
-    r = sd(tmp_path, "--install-completion", "bash")
+    r = _from_bash(tmp_path, "--install-completion")
     assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("bash completion installed in ")
     assert "sigdoctor" in (tmp_path / ".bashrc").read_text()
 
 
