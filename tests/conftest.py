@@ -25,7 +25,7 @@ __all__ = ["ALLOWED_SKIPS", "pytest_runtest_makereport"]  # the skip policy's ho
 
 E2E = (
     "tests/e2e/*", "tests/world/*", "tests/gosdk/*", "tests/build/*", "tests/buildinfo/*",
-    "tests/*/test_*_world.py", "tests/dns/test_namespace.py",
+    "tests/*/test_*_world.py", "tests/dns/test_namespace.py", "tests/hostile/*",
     "tests/agent/test_process.py::test_files_of_an_agent_in_another_mount_namespace_*",
 )
 
