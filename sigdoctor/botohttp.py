@@ -34,12 +34,16 @@ def one_attempt(timeout: float) -> Config:
 _BOTO3: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
-def aws_client(session: Any, service: str, **kwargs: Any) -> Any:
+def aws_client(session: Any, service: str, *, verify: str | None, **kwargs: Any) -> Any:
     """A boto3 client of `service` on the botocore `session` (the diagnosed environment's configuration and
-    credentials), with the CA bundle loaded once per run. One boto3.Session per botocore session: boto3 adds its
-    data folder to the session's loader when it wraps it."""
+    credentials), verifying with `verify` (netconn.tls.verify_file: the run's one CA bundle; None: botocore's
+    default), the bundle loaded once per run. One boto3.Session per botocore session: boto3 adds its data folder
+    to the session's loader when it wraps it."""
     import boto3
 
+    if verify:
+        prefetch(verify)
+        kwargs["verify"] = verify
     with _LOCK:
         wrapper: Any = _BOTO3.get(session)  # Any: boto3-stubs overload client() per literal service name
         if wrapper is None:
@@ -61,16 +65,9 @@ def trusted_context(cafile: str) -> ssl.SSLContext | None:
         return None
 
 
-def prefetch(session: Any) -> None:
-    """Start loading the bundle a client of `session` will verify with (its `ca_bundle` setting, else botocore's
-    default) in a background thread. OpenSSL parses it without holding the GIL, so this overlaps with building the
-    client; `trust_once` then finds it ready. A wrong guess only costs a load nobody uses."""
-    try:
-        path = get_cert_path(session.get_config_variable("ca_bundle") or True)
-    except Exception:  # a broken profile: the client creation that follows reports it
-        return
-    if not isinstance(path, str):
-        return
+def prefetch(path: str) -> None:
+    """Start loading the bundle at `path` into botocore's kind of TLS context in a background thread. OpenSSL parses
+    it without holding the GIL, so this overlaps with building the client; `trust_once` then finds it ready."""
     threading.Thread(target=trusted_context, args=(path,), name="ca-bundle", daemon=True).start()
 
 

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sigdoctor.botohttp import aws_client, one_attempt
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
+from sigdoctor.netconn.tls import verify_file
 
 # IAM is global per partition; its endpoint lives in one region of each (botocore resolves the host from it).
 IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
@@ -49,7 +50,8 @@ def client(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
 
 def _build(ctx: Context, service: str, creds: Frozen, region: str) -> Any:
     cfg = one_attempt(ctx.timeout(3.0, margin=DEADLINE_MARGIN_S))
-    return aws_client(session(ctx), service, region_name=region, aws_access_key_id=creds.access_key,
+    return aws_client(session(ctx), service, verify=verify_file(ctx), region_name=region,
+                      aws_access_key_id=creds.access_key,
                       aws_secret_access_key=creds.secret_key, aws_session_token=creds.token, config=cfg)
 
 

@@ -31,7 +31,7 @@ from sigdoctor.botohttp import TrustOnceSession
 from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of, with_endpoint_override
 from sigdoctor.iam.calls import Frozen, call, client, record, record_date
-from sigdoctor.netconn.tls import ca_bundle
+from sigdoctor.netconn.tls import verify_file
 from sigdoctor.targets import Target
 
 # An empty Prometheus WriteRequest (zero protobuf bytes), snappy block-compressed: just the varint length 0.
@@ -81,10 +81,7 @@ def _proxies(ctx: Context, url: str) -> dict[str, str]:
 def _verify(ctx: Context) -> str | bool:
     """The run's CA bundle (netconn.tls.ca_bundle, as connectivity and the clock verify); an unusable one is passed
     on as named, so the request fails the way the SDK's would."""
-    bundle = ca_bundle(ctx)
-    if bundle.real:
-        return bundle.real
-    return str(ctx.path(bundle.path)) if bundle.path else True
+    return verify_file(ctx) or True
 
 
 def _classify(status: int | None, code: str | None, message: str) -> str:

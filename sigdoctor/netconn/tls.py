@@ -57,6 +57,15 @@ def ca_bundle(ctx: Context) -> CaBundle:
     return ctx.once("ca_bundle", lambda: _resolve_ca_bundle(ctx))
 
 
+def verify_file(ctx: Context) -> str | None:
+    """The CA file every HTTPS request of the run verifies with (sigdoctor's botocore clients included): the run's
+    bundle, or the unusable file it names, so the request fails the way the agent's would."""
+    bundle = ca_bundle(ctx)
+    if bundle.real:
+        return bundle.real
+    return str(ctx.path(bundle.path)) if bundle.path else None
+
+
 def _resolve_ca_bundle(ctx: Context) -> CaBundle:
     if ctx.env.get("AWS_CA_BUNDLE"):
         return _check(ctx, ctx.env["AWS_CA_BUNDLE"], "AWS_CA_BUNDLE")

@@ -22,10 +22,11 @@ from botocore.exceptions import (
     SSLError,
 )
 
-from sigdoctor.botohttp import aws_client, one_attempt, prefetch
+from sigdoctor.botohttp import aws_client, one_attempt
 from sigdoctor.botoseam import set_session_credentials
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
+from sigdoctor.netconn.tls import verify_file
 
 CALL_TIMEOUT_S = 3.0
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, SSLError, ProxyConnectionError,
@@ -77,16 +78,15 @@ def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | No
     """An STS client for the agent's environment, signing with `credentials` (botocore credentials object) or with
     explicit `keys` (access key, secret key, session token)."""
     session: Any = chain_session(ctx)
-    prefetch(session)
     config = one_attempt(ctx.timeout(CALL_TIMEOUT_S, margin=DEADLINE_MARGIN_S))
     if keys is not None:
         ak, sk, tok = keys
-        return aws_client(session, "sts", region_name=region_of(ctx), config=config, aws_access_key_id=ak,
-                          aws_secret_access_key=sk, aws_session_token=tok)
+        return aws_client(session, "sts", verify=verify_file(ctx), region_name=region_of(ctx), config=config,
+                          aws_access_key_id=ak, aws_secret_access_key=sk, aws_session_token=tok)
     if credentials is not None:
         # The session signs with exactly the credentials the chain produced (deferred ones refresh here).
         set_session_credentials(session, credentials)
-    return aws_client(session, "sts", region_name=region_of(ctx), config=config)
+    return aws_client(session, "sts", verify=verify_file(ctx), region_name=region_of(ctx), config=config)
 
 
 def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:

@@ -117,3 +117,20 @@ def test_endpoints_does_not_import_the_sts_caller() -> None:
     # sts.caller imports endpoints (region_of); the other direction would be a cycle.
     assert "sigdoctor.endpoints" in _imports("sigdoctor.sts.caller")
     assert not any(m.startswith("sigdoctor.sts") for m in _imports("sigdoctor.endpoints"))
+
+
+# ---- the run's CA bundle reaches sigdoctor's own AWS clients -----------------------------------------------------
+def test_sts_client_verifies_with_the_run_bundle(tmp_path: Path) -> None:
+    # A Go agent trusts SSL_CERT_FILE; botocore alone would not. The identity probe's client trusts what the
+    # connectivity probe reports (netconn.tls.ca_bundle), not botocore's own default.
+    import trustme
+
+    from sigdoctor.netconn.tls import ca_bundle
+    from sigdoctor.sts.caller import client
+
+    trustme.CA().cert_pem.write_to_path(str(tmp_path / "corp.pem"))
+    context = Context(env={**CLEAN, "AWS_REGION": "eu-west-1", "SSL_CERT_FILE": "/corp.pem"}, root=tmp_path)
+    context.state.chain.close()  # the credentials probe ended without an answer: a fresh session is used
+    sts = client(context, keys=("AKIDEXAMPLE", "secret", None))
+    assert ca_bundle(context).source == "SSL_CERT_FILE"
+    assert sts._endpoint.http_session._verify == str(tmp_path / "corp.pem")
