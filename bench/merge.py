@@ -87,15 +87,17 @@ def write_inputs(reports: Iterable[dict[str, Any]], base: Path) -> tuple[Path, P
     return folder, lines, folder_bytes, lines.stat().st_size
 
 
-def run_child(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple[float, float, int | None, bytes]:
-    """Wall seconds, peak RSS (MB), exit code (None: killed at `timeout`) and stdout of one child.
+def run_child(argv: list[str], stdin_path: Path | None,
+              timeout: float) -> tuple[float, float, int | None, bytes, float]:
+    """Wall seconds, peak RSS (MB), exit code (None: killed at `timeout`), stdout and CPU seconds (user + system)
+    of one child.
     The RSS comes from /usr/bin/time: a child's ru_maxrss starts at its parent's when it forks (Linux keeps it
     across exec), and this process is far bigger than a small tool."""
     with tempfile.TemporaryDirectory() as tmp, (stdin_path.open("rb") if stdin_path else open(os.devnull, "rb")) as inp:
         out_path, rss_path = Path(tmp) / "out", Path(tmp) / "rss"
         with out_path.open("wb") as out:
             t0 = time.perf_counter()
-            p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(rss_path), *argv], stdin=inp, stdout=out,
+            p = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", "-o", str(rss_path), *argv], stdin=inp, stdout=out,
                                  stderr=subprocess.DEVNULL)
             try:
                 rc: int | None = p.wait(timeout=timeout)
@@ -104,8 +106,10 @@ def run_child(argv: list[str], stdin_path: Path | None, timeout: float) -> tuple
                 p.wait()
                 rc = None
             wall = time.perf_counter() - t0
-        rss = rss_path.read_text().split()[-1] if rss_path.exists() else ""
-        return wall, int(rss) / 1024 if rss.isdigit() else 0.0, rc, out_path.read_bytes()
+        fields = (rss_path.read_text().splitlines() or [""])[-1].split() if rss_path.exists() else []
+        if len(fields) != 3 or not fields[0].isdigit():
+            return wall, 0.0, rc, out_path.read_bytes(), 0.0
+        return wall, int(fields[0]) / 1024, rc, out_path.read_bytes(), float(fields[1]) + float(fields[2])
 
 
 def summary_of(head: bytes) -> str:
@@ -132,8 +136,10 @@ def main() -> int:
     args = ap.parse_args()
     tpl = templates(args.templates)
     sd = shlex.split(args.sigdoctor)
-    print("| reports | input | format | runs | median s | min s | max s | peak RSS MB | exit | view |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"load average {os.getloadavg()[0]:.1f} at start (2 vCPU: above 2, wall times include waiting for a CPU; "
+          "CPU s is the child's user + system time)\n")
+    print("| reports | input | format | runs | median s | min s | max s | CPU s (median) | peak RSS MB | exit | view |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in (int(x) for x in args.hosts.split(",")):
         base = Path(tempfile.mkdtemp(prefix=f"sigdoctor-bench-merge-{n}-"))
         try:
@@ -151,8 +157,9 @@ def main() -> int:
                     rss = max(r[1] for r in res)
                     view = summary_of(res[-1][3]) if fmt == "json" else ""
                     exit_ = f"killed at {args.timeout:.0f} s ×{killed}" if killed else ",".join(str(r[2]) for r in res)
+                    cpu = statistics.median(r[4] for r in res)
                     print(f"| {n:,} | {label} | {fmt} | {runs} | {statistics.median(walls):.2f} | {min(walls):.2f} "
-                          f"| {max(walls):.2f} | {rss:.0f} | {exit_} | {view} |", flush=True)
+                          f"| {max(walls):.2f} | {cpu:.2f} | {rss:.0f} | {exit_} | {view} |", flush=True)
         finally:
             if args.keep:
                 print(f"(kept {base})", file=sys.stderr)
