@@ -41,5 +41,6 @@ CATALOG: dict[str, str] = {
     "tls-intercepted": "TLS is terminated by a middlebox",
     "long-lived-keys": "long-lived AKIA… keys in use",
     "imdsv1-in-use": "credentials came over IMDSv1",
+    "diagnosis-incomplete": "a probe that applies did not finish (error, deadline, never started)",
     "sts-global-endpoint": "the legacy global STS endpoint is in use",
 }

@@ -24,6 +24,8 @@ from sigdoctor.model import (
 )
 from sigdoctor.resources import causes_dir
 
+# About the diagnosis, not the system: it ranks after every cause the finished checks found, whatever its layer.
+_ABOUT_THE_RUN = "diagnosis-incomplete"
 _KEYS = {"id", "title", "severity", "confidence", "priority", "summary", "when", "suppresses", "fix"}
 _TRIGGERING = (Status.FAIL, Status.WARN)
 
@@ -111,7 +113,8 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
         triggers = [f for f in findings if f.id in rule.when]
         if triggers:
             fired[rule.id] = _fire(rule, triggers)
-            fired[rule.id].layer = min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers)
+            fired[rule.id].layer = (len(results) if rule.id == _ABOUT_THE_RUN else
+                                    min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers))
 
     # Fold each explained symptom into the first (best-ranked) cause that explains it.
     for cid in list(_ranked(fired.values())):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +27,55 @@ T = TypeVar("T")
 # How long before the run's deadline a probe's network steps end, so the probe itself still says which step timed
 # out (and returns what it found) before the runner cuts it off.
 DEADLINE_MARGIN_S = 0.5
+
+
+# The probe whose thread this is (set by the runner): steps a probe's own thread begins are that probe's.
+_current = threading.local()
+
+
+def set_current_probe(probe_id: str | None) -> None:
+    _current.probe = probe_id
+
+
+def current_probe() -> str | None:
+    probe: str | None = getattr(_current, "probe", None)
+    return probe
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step a probe has in flight: what it waits for, since when, and how long it may take at most."""
+
+    owner: str
+    text: str
+    started: float  # monotonic
+    limit_s: float | None = None
+
+
+class Steps:
+    """The steps each probe has in flight, so a probe cut by the deadline is reported with what it was waiting for
+    ("STS AssumeRoleWithWebIdentity, waited 4.1 s") rather than only "timed out"."""
+
+    def __init__(self) -> None:
+        self._open: dict[int, Step] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def begin(self, step: Step) -> int:
+        with self._lock:
+            self._next += 1
+            self._open[self._next] = step
+            return self._next
+
+    def end(self, token: int) -> None:
+        with self._lock:
+            self._open.pop(token, None)
+
+    def in_flight(self, owner: str) -> Step | None:
+        """The step `owner` began last and has not finished."""
+        with self._lock:
+            mine = [s for s in self._open.values() if s.owner == owner]
+        return mine[-1] if mine else None
 
 
 @dataclass(frozen=True)
@@ -72,6 +122,7 @@ class Context:
     agent: AgentProcess | None = None
     # What probes learn for other probes: typed fields, each written by one probe (sigdoctor/runstate.py).
     state: RunState = field(default_factory=RunState)
+    steps: Steps = field(default_factory=Steps, repr=False, compare=False)
     # Objects built once per run (`once`): derived from the inputs only, never from what a probe found.
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     # Guards `once`: probes in parallel threads ask for the same expensive object at the same moment.
@@ -87,6 +138,20 @@ class Context:
         probe still has time to say which step timed out before the runner cuts it."""
         want = self.net_timeout_s if preferred is None else preferred
         return max(0.05, min(want, self.remaining() - margin))
+
+    @contextmanager
+    def step(self, text: str, limit_s: float | None = None, owner: str | None = None) -> Iterator[None]:
+        """Mark a step in flight (a network call, a child process): if the run's deadline cuts the probe here, the
+        report names it. `owner` defaults to the probe whose thread this is; worker threads pass it."""
+        who = owner or current_probe()
+        if who is None:
+            yield
+            return
+        token = self.steps.begin(Step(who, text, self.monotonic(), limit_s))
+        try:
+            yield
+        finally:
+            self.steps.end(token)
 
     def path(self, p: str | os.PathLike[str]) -> Path:
         """Map a path as the diagnosed process names it to one we can open."""

@@ -1,18 +1,18 @@
 """The endpoints of a run: what the network probes (clock, dns, connectivity) look at.
 
 Regional STS (or whatever botocore would use: AWS_ENDPOINT_URL_STS, the legacy global endpoint), every target's host,
-IAM when targets are given (permissions simulate there), and the IMDS / container endpoints when the credentials
-probe used them.
+IAM when targets are given (permissions simulate there) — all known from flags, environment and config at t = 0 —
+and the IMDS / container endpoints once the credentials probe says it used them (`ctx.state.credential_endpoints`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sigdoctor.context import Context
-from sigdoctor.model import ProbeResult
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ def _resolve_sts_url(ctx: Context) -> str:
         return f"https://sts.{region}.{part.dns_suffix if part else 'amazonaws.com'}"
 
 
-def endpoints_of_run(ctx: Context, prior: Mapping[str, ProbeResult] | None = None) -> list[Endpoint]:
+def endpoints_of_run(ctx: Context, credential_endpoints: Iterable[tuple[str, str]] = ()) -> list[Endpoint]:
+    """STS, the targets and IAM (known from the inputs), then the `(purpose, url)` credential endpoints given."""
     found: list[Endpoint] = []
 
     def add(purpose: str, url: str) -> None:
@@ -144,10 +145,13 @@ def endpoints_of_run(ctx: Context, prior: Mapping[str, ProbeResult] | None = Non
             add("target", t)
     if ctx.targets:
         add("iam", "https://iam.amazonaws.com/")
-    creds = (prior or {}).get("credentials")
-    section = creds.data.get("credentials") if creds else None
-    if isinstance(section, dict):
-        for src in section.get("sources", []):
-            if src.get("state") in ("winner", "failed") and src.get("endpoint"):
-                add("imds" if src.get("method") == "iam-role" else "container", str(src["endpoint"]))
+    for purpose, url in credential_endpoints:
+        add(purpose, url)
     return found
+
+
+def credential_endpoints(sources: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(purpose, url) of the credential endpoints the chain won with or got nothing usable from (the credentials
+    report's `sources`): the ones whose network path is worth checking."""
+    return [("imds" if src.get("method") == "iam-role" else "container", str(src["endpoint"]))
+            for src in sources if src.get("state") in ("winner", "failed") and src.get("endpoint")]

@@ -32,6 +32,12 @@ class Probe:
     # must work the same whether it finished, failed or never started; share its results through `ctx.once`.
     warm_up: Callable[[Context], None] | None = None
 
+    def __post_init__(self) -> None:
+        # Any probe can end unfinished (crash, deadline): the runner, or the probe itself, says so with this id.
+        incomplete = f"{self.id}.diagnosis-incomplete"
+        if incomplete not in self.emits:
+            object.__setattr__(self, "emits", (*self.emits, incomplete))
+
 
 def not_implemented(probe_id: str, title: str) -> Probe:
     """A probe announced by the SPEC but not built yet: an honest `skip`, never a made-up result."""

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sigdoctor.context import Context
-from sigdoctor.model import Outcome, ProbeResult, Status
+from sigdoctor import incomplete
+from sigdoctor.context import Context, set_current_probe
+from sigdoctor.model import Finding, Outcome, ProbeResult, Status
 from sigdoctor.probe import Probe
 
 # A requirement is met by a probe that ran to the end. A `fail` still counts: the credentials probe fails on
@@ -90,7 +91,7 @@ def run_probes(
     running: dict[str, _Running] = {}
     finished: queue.Queue[tuple[str, Outcome | BaseException]] = queue.Queue()
     pending = list(order)
-    ctx.state.close_absent({p.id for p in order})
+    ctx.state.begin({p.id for p in order})
 
     def record(result: ProbeResult) -> None:
         results[result.id] = result
@@ -115,9 +116,14 @@ def run_probes(
             if deselected[probe.id]:
                 record(_skipped(probe, deselected[probe.id]))
             elif reason := _unmet(probe, results):
-                record(_skipped(probe, reason))
+                # A prerequisite that did not finish leaves this one unchecked too; one that found nothing to
+                # check (skip) does not.
+                unfinished = any(results[r].status is Status.ERROR for r in probe.requires if r in results)
+                record(_skipped(probe, reason, incomplete.not_started(probe.id, probe.title, reason)
+                                if unfinished else None))
             elif ctx.remaining() <= 0:
-                record(_skipped(probe, f"deadline of {ctx.deadline_s:g}s reached before it could start"))
+                why = f"deadline of {ctx.deadline_s:g}s reached before it could start"
+                record(_skipped(probe, why, incomplete.not_started(probe.id, probe.title, why, ctx.deadline_s)))
             else:
                 running[probe.id] = _start(ctx, probe, dict(results), finished)
         if not running:
@@ -133,16 +139,18 @@ def run_probes(
             for pid, r in list(running.items()):
                 if now - r.started >= r.budget:
                     del running[pid]
-                    record(_timed_out(r, now))
+                    record(_timed_out(ctx, r, now))
             continue
         r = running.pop(pid)
         record(_result(ctx, r, outcome))
+    ctx.state.close_all()
     return [results[p.id] for p in order]
 
 
 def _start(ctx: Context, probe: Probe, prior: dict[str, ProbeResult],
            finished: queue.Queue[tuple[str, Outcome | BaseException]]) -> _Running:
     def target() -> None:
+        set_current_probe(probe.id)
         try:
             outcome: Outcome | BaseException = probe.run(ctx, prior)
         except BaseException as exc:  # a crashing probe must still leave a result
@@ -176,15 +184,23 @@ def _unmet(probe: Probe, results: dict[str, ProbeResult]) -> str:
     return ""
 
 
-def _skipped(probe: Probe, reason: str) -> ProbeResult:
-    return ProbeResult(probe.id, probe.title, Status.SKIP, reason, 0)
+def _skipped(probe: Probe, reason: str, unfinished: Finding | None = None) -> ProbeResult:
+    return ProbeResult(probe.id, probe.title, Status.SKIP, reason, 0, (unfinished,) if unfinished else ())
 
 
-def _timed_out(r: _Running, now: float) -> ProbeResult:
+def _timed_out(ctx: Context, r: _Running, now: float) -> ProbeResult:
     p = r.probe
-    limit = "the run's --deadline" if r.budget < p.timeout else f"its {p.timeout:g}s timeout"
-    return ProbeResult(p.id, p.title, Status.ERROR, f"timed out after {r.budget:.1f}s ({limit})",
-                       int((now - r.started) * 1000))
+    by_deadline = r.budget < p.timeout
+    limit = f"the run's --deadline of {ctx.deadline_s:g} s" if by_deadline else f"its {p.timeout:g} s timeout"
+    step = ctx.steps.in_flight(p.id)
+    at_s = ctx.monotonic() - ctx.started_monotonic
+    cut = incomplete.cut(p.id, p.title, limit=limit, by_deadline=by_deadline, deadline_s=ctx.deadline_s, at_s=at_s,
+                         ran_s=now - r.started, step=step, now=ctx.monotonic())
+    summary = f"timed out after {r.budget:.1f}s ({limit})"
+    if step is not None:
+        summary += f" while waiting for {step.text}"
+    return ProbeResult(p.id, p.title, Status.ERROR, ctx.redactor.text(summary), int((now - r.started) * 1000),
+                       (ctx.redactor.obj(cut),))
 
 
 def _result(ctx: Context, r: _Running, outcome: Outcome | BaseException) -> ProbeResult:
@@ -192,12 +208,14 @@ def _result(ctx: Context, r: _Running, outcome: Outcome | BaseException) -> Prob
     elapsed = int((time.monotonic() - r.started) * 1000)
     if isinstance(outcome, BaseException):
         text = ctx.redactor.text(f"{type(outcome).__name__}: {outcome}")
-        return ProbeResult(probe.id, probe.title, Status.ERROR, f"probe crashed: {text}", elapsed)
+        return ProbeResult(probe.id, probe.title, Status.ERROR, f"probe crashed: {text}", elapsed,
+                           (incomplete.crashed(probe.id, probe.title, text),))
     undeclared = [f.id for f in outcome.findings if probe.emits and f.id not in probe.emits]
     if undeclared:
         # Cause files match on declared ids only; an undeclared id is a bug that would silently lose a cause.
+        text = f"probe emitted undeclared finding ids: {', '.join(undeclared)}"
         return ProbeResult(
-            probe.id, probe.title, Status.ERROR, f"probe emitted undeclared finding ids: {', '.join(undeclared)}",
-            elapsed, outcome.findings, outcome.data,
+            probe.id, probe.title, Status.ERROR, text, elapsed,
+            (*outcome.findings, incomplete.crashed(probe.id, probe.title, text)), outcome.data,
         )
     return ProbeResult(probe.id, probe.title, outcome.status, outcome.summary, elapsed, outcome.findings, outcome.data)

@@ -18,7 +18,7 @@ Who reads what, and whether it waits (docs/dev/contracts.md has the table):
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -29,11 +29,15 @@ class SlotError(RuntimeError):
 
 
 class Slot(Generic[T]):
-    """One value, written once by `producer`; readers wait for it or for the producer's end."""
+    """One value, written once by `producer`; readers wait for it or for the producer's end.
 
-    def __init__(self, name: str, producer: str) -> None:
+    Outside a run (a probe called on its own, as tests and tools do) nothing else is running, so nothing can arrive
+    later: `wait()` and `get()` answer at once with what is there."""
+
+    def __init__(self, name: str, producer: str, running: threading.Event | None = None) -> None:
         self.name = name
         self.producer = producer
+        self._running = running or threading.Event()
         self._value: T | None = None
         self._has_value = False
         self._done = threading.Event()
@@ -57,14 +61,15 @@ class Slot(Generic[T]):
 
     def wait(self, timeout: float | None = None) -> T | None:
         """The value once written; None when the producer ended without one or `timeout` passed first."""
-        self._done.wait(timeout)
+        if self._running.is_set():
+            self._done.wait(timeout)
         with self._lock:
             return self._value if self._has_value else None
 
     def get(self) -> T | None:
         """The value, for a reader that runs after the producer (or has waited for it already). Reading a slot
         whose producer is still running would race it: that is a bug in the registry's order, raised as such."""
-        if not self._done.is_set():
+        if self._running.is_set() and not self._done.is_set():
             raise SlotError(f"{self.name} read before {self.producer} settled it (wait for it, or run after it)")
         return self.wait(0)
 
@@ -119,30 +124,46 @@ AwsCall = tuple[str, str, str]
 HttpDate = tuple[str, str, float, float]
 
 
-@dataclass
 class RunState:
-    agent_sdk_model: Slot[str] = field(default_factory=lambda: Slot("agent_sdk_model", "agent"))
-    agent_settings: Slot[dict[str, Any]] = field(default_factory=lambda: Slot("agent_settings", "agent"))
-    # Go module path → version linked into the agent's binary (not written by the agent probe yet).
-    agent_sdk_versions: Slot[dict[str, str]] = field(default_factory=lambda: Slot("agent_sdk_versions", "agent"))
-    chain: Slot[ChainAnswer] = field(default_factory=lambda: Slot("chain", "credentials"))
-    identity: Slot[IdentityAnswer] = field(default_factory=lambda: Slot("identity", "identity"))
-    aws_calls: Record[AwsCall] = field(default_factory=Record)
-    http_dates: Record[HttpDate] = field(default_factory=Record)
+    """The run's typed fields (see the module docstring for who writes and who reads each)."""
+
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        run = self._running
+        self.agent_sdk_model: Slot[str] = Slot("agent_sdk_model", "agent", run)
+        # Go module path → version linked into the agent's binary (not written by the agent probe yet).
+        self.agent_sdk_versions: Slot[dict[str, str]] = Slot("agent_sdk_versions", "agent", run)
+        self.agent_settings: Slot[dict[str, Any]] = Slot("agent_settings", "agent", run)
+        self.chain: Slot[ChainAnswer] = Slot("chain", "credentials", run)
+        # (purpose, url) of the credential endpoints the chain contacted and got nothing usable from or won with
+        # (IMDS, container): the network probes check them after the endpoints they know from the start.
+        self.credential_endpoints: Slot[list[tuple[str, str]]] = Slot("credential_endpoints", "credentials", run)
+        # (what, expiry) the credentials probe saw: the winner's expiry, a web identity token's `exp`.
+        self.expiries: Slot[list[tuple[str, object]]] = Slot("expiries", "credentials", run)
+        # host → the addresses the dns probe found for the names known at t = 0 (an empty list: none; its verdict).
+        self.addresses: Slot[dict[str, list[str]]] = Slot("addresses", "dns", run)
+        self.identity: Slot[IdentityAnswer] = Slot("identity", "identity", run)
+        # "host:port" → why connectivity found that AWS endpoint dead (no TCP, no TLS, unresolved); written once
+        # the endpoints known at the start are checked, so a later probe does not wait out the same silence.
+        self.dead_endpoints: Slot[dict[str, str]] = Slot("dead_endpoints", "connectivity", run)
+        self.aws_calls: Record[AwsCall] = Record()
+        self.http_dates: Record[HttpDate] = Record()
 
     def slots(self) -> list[Slot[Any]]:
         return [v for v in vars(self).values() if isinstance(v, Slot)]
+
+    def begin(self, probe_ids: set[str]) -> None:
+        """A run of `probe_ids` starts: readers now wait for producers; slots no probe of the run writes are
+        closed at once."""
+        self._running.set()
+        for slot in self.slots():
+            if slot.producer not in probe_ids:
+                slot.close()
 
     def producer_ended(self, probe_id: str) -> None:
         """Called by the runner when `probe_id` ends in any way: its slots stop being waited for."""
         for slot in self.slots():
             if slot.producer == probe_id:
-                slot.close()
-
-    def close_absent(self, probe_ids: set[str]) -> None:
-        """Slots whose producer is not part of this run: nobody will write them, so nobody waits."""
-        for slot in self.slots():
-            if slot.producer not in probe_ids:
                 slot.close()
 
     def close_all(self) -> None:

@@ -52,6 +52,21 @@ _WEB_IDENTITY_ENV = {
 _PATH_VARS = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CREDENTIAL_FILE")
 
 
+# What each provider waits for, as the report names a step the deadline cut.
+_LOADING = {
+    "custom-process": "the profile's credential_process to finish",
+    "container-role": "the container credential endpoint (ECS / EKS Pod Identity)",
+    "iam-role": "the instance metadata service (IMDS)",
+    "assume-role-with-web-identity": "the web identity token file to be read",
+    "sso": "the SSO token cache",
+}
+_REFRESHING = {
+    "assume-role-with-web-identity": "STS to answer AssumeRoleWithWebIdentity (the web identity exchange)",
+    "assume-role": "STS to answer AssumeRole for the profile's role_arn",
+    "sso": "AWS IAM Identity Center (SSO) to answer GetRoleCredentials",
+}
+
+
 class OfflineStop(Exception):
     """A network source was reached with --offline: the walk stops, nothing is sent."""
 
@@ -248,7 +263,8 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainR
     for p in resolver.providers:
         method = str(p.METHOD)
         try:
-            creds = p.load()
+            with ctx.step(_LOADING.get(method, f"botocore's {method} credential provider"), owner="credentials"):
+                creds = p.load()
         except OfflineStop:
             out.outcomes[method] = ProviderOutcome(method, "offline")
             out.offline_stop = method
@@ -267,7 +283,8 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainR
         botoseam.set_session_credentials(session, out.credentials)  # later clients sign with exactly these
         if isinstance(out.credentials, bc.DeferredRefreshableCredentials) and refresh(out.winner or ""):
             try:
-                out.credentials.get_frozen_credentials()
+                with ctx.step(_REFRESHING.get(out.winner or "", f"{out.winner} credentials"), owner="credentials"):
+                    out.credentials.get_frozen_credentials()
                 out.refreshed = True
             except Exception as e:
                 out.refresh_error = e

@@ -58,10 +58,13 @@ def _profile(files: AwsFiles, name: str) -> dict[str, Any]:
 
 def assume_role_problem(files: AwsFiles, name: str) -> str | None:
     """What botocore's AssumeRoleProvider would refuse in the role chain starting at profile `name`."""
+    # Merged once: a role chain may be thousands of profiles deep (each step rebuilding it was quadratic).
+    merged = files.merged_profiles()
     visited = [name]
+    seen = {name}
     current = name
     while True:
-        prof = _profile(files, current)
+        prof = merged.get(current, {})
         src, cred_src = prof.get("source_profile"), prof.get("credential_source")
         if src and cred_src:
             return f"profile {current!r} has both source_profile and credential_source"
@@ -71,15 +74,16 @@ def assume_role_problem(files: AwsFiles, name: str) -> str | None:
             if cred_src not in CANONICAL_SOURCES:
                 return f"credential_source {cred_src!r} in profile {current!r} is not one of {', '.join(CANONICAL_SOURCES)}"
             return None
-        if src not in files.merged_profiles():
+        if src not in merged:
             return f"source_profile {src!r} referenced by profile {current!r} does not exist"
-        nxt = _profile(files, str(src))
+        nxt = merged.get(str(src), {})
         has_static = "aws_access_key_id" in nxt or "aws_secret_access_key" in nxt
-        if src in visited:
+        if src in seen:
             if src == current and has_static:
                 return None
             return f"source_profile loop: {' -> '.join([*visited, str(src)])}"
         visited.append(str(src))
+        seen.add(str(src))
         if has_static or "role_arn" not in nxt:
             return None
         current = str(src)

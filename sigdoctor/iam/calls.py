@@ -83,7 +83,8 @@ def call(ctx: Context, api: Any, service: str, operation: str, method: Callable[
     record(ctx, service, operation, endpoint)
     t_sent = ctx.now()
     try:
-        resp = method(**kw)
+        with ctx.step(f"{service.upper()} to answer {operation}"):
+            resp = method(**kw)
     except ClientError as e:
         meta = e.response.get("ResponseMetadata", {})
         record_date(ctx, endpoint, meta.get("HTTPHeaders"), t_sent, ctx.now())

@@ -50,7 +50,8 @@ def send(ctx: Context, live: LiveRequest, operation_service: str) -> Answer:
     http = TrustOnceSession(verify=verify, proxies=proxies, timeout=ctx.timeout(3.0, margin=DEADLINE_MARGIN_S))
     t_sent = ctx.now()
     try:
-        resp: Any = http.send(live.request.prepare())
+        with ctx.step(f"{parts.netloc} to answer the signed {live.operation} request"):
+            resp: Any = http.send(live.request.prepare())
     except Exception as e:  # transport failures are data here; the connectivity probe explains them
         answer.error = ctx.redactor.text(f"{type(e).__name__}: {e}")
         return answer

@@ -1,9 +1,15 @@
 """The probe registry: a literal tuple, read top to bottom, in the SPEC's order.
 
-`after` says what each probe waits for. Two chains run side by side once the credentials are known: the AWS chain
-(identity → permissions, identity → signature) and the network chain (dns → connectivity, and clock), so a silent
-STS endpoint cannot eat the deadline the network probes need to say why it is silent. Results are reported in this
-order whatever order they finish in.
+`after` says what each probe waits for to start; a probe that needs only part of another's work waits for that
+field of the run state inside its run (sigdoctor/runstate.py). After the agent probe (whose configuration may add
+targets, region and role), everything starts at once:
+* credentials surveys the chain and publishes botocore's winner the moment it is named (`state.chain`);
+* identity waits for that winner, not for the survey of the other sources; permissions and signature follow it;
+* clock, dns and connectivity start with the endpoints known from flags, environment and config (STS, targets,
+  IAM); the credential endpoints the chain used (IMDS, container) join once the credentials probe names them, and
+  the clock judges credential expiry once it has reported it. A silent STS or a slow web identity exchange cannot
+  eat the deadline the network probes need to say why.
+Results are reported in this order whatever order they finish in.
 """
 
 from __future__ import annotations
@@ -18,14 +24,15 @@ PROBES: tuple[Probe, ...] = (
     # and skips otherwise; it runs first because its settings (targets, region, role) feed every later probe.
     replace(agent.PROBE, after=()),
     replace(credentials.PROBE, after=("agent",)),
+    # waits for state.chain (the winner), not for the whole credentials probe
+    replace(identity.PROBE, after=("agent",)),
     # the assumed role (--role-arn) and the caller's identity feed permissions and signature
-    replace(identity.PROBE, after=("credentials",)),
     replace(permissions.PROBE, after=("identity",)),
-    # credential expiry is judged against the measured time
-    replace(clock.PROBE, after=("credentials",)),
-    # the credential endpoints (IMDS, container) the chain used are among the names to resolve
-    replace(dns.PROBE, after=("credentials",)),
-    replace(connectivity.PROBE, after=("dns",)),
+    replace(clock.PROBE, after=("agent",)),
+    replace(dns.PROBE, after=("agent",)),
+    # connects to the addresses the dns probe found (state.addresses), waiting for those, not for all of dns
+    replace(connectivity.PROBE, after=("agent",)),
+    # waits for connectivity's dead endpoints (state.dead_endpoints) rather than its whole run
     replace(signature.PROBE, after=("identity",)),
 )
 

@@ -17,7 +17,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sigdoctor.context import Context
+from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import Endpoint, endpoints_of_run, from_url
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netconn.proxy import go_decide, proxy_secrets
@@ -65,7 +65,10 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     settled_by = settling_pair(samples) if any(s.not_needed for s in samples) else None
     findings = [_source_finding(s, settled_by) for s in samples]
     verdict_findings = _verdict_findings(ctx, verdict, samples, daemon)
-    expired = _expiry_findings(prior, verdict, local_now)
+    # Measured at t = 0 beside the credentials probe; only judging expiry needs what it saw: wait for that (the
+    # survey of the credential sources may still run), never past the run's deadline.
+    expiries = ctx.state.expiries.wait(max(0.0, ctx.remaining() - DEADLINE_MARGIN_S)) or []
+    expired = _expiry_findings(expiries, verdict, local_now)
     verdict_findings.extend(expired)
     findings.extend(verdict_findings)
     findings.append(daemon_finding)
@@ -170,7 +173,7 @@ def _bind_http(
 
 def _aws_endpoints(ctx: Context, prior: Mapping[str, ProbeResult]) -> list[Endpoint]:
     try:
-        endpoints = endpoints_of_run(ctx, prior)
+        endpoints = endpoints_of_run(ctx)
     except Exception:
         # Without botocore's STS resolution the targets still carry a Date worth reading.
         endpoints = [ep for t in ctx.targets if not t.startswith("arn:") and (ep := from_url("target", t))]
@@ -315,26 +318,12 @@ def _disagree_finding(verdict: Verdict) -> Finding:
     })
 
 
-def _expiry_findings(prior: Mapping[str, ProbeResult], verdict: Verdict, local_now: float) -> list[Finding]:
+def _expiry_findings(expiries: list[tuple[str, object]], verdict: Verdict, local_now: float) -> list[Finding]:
+    """What the credentials probe saw expire (the winning credentials, a web identity token's `exp`), by true time."""
     if verdict.offset_s is None:
         return []  # the credentials probe already judged by the local clock; we have nothing better
-    found = [_judge_expiry(what, value, verdict.offset_s, local_now) for what, value in _expiries(prior)]
+    found = [_judge_expiry(what, value, verdict.offset_s, local_now) for what, value in expiries]
     return [f for f in found if f is not None]
-
-
-def _expiries(prior: Mapping[str, ProbeResult]) -> list[tuple[str, object]]:
-    """What the credentials probe saw expire: the winning credentials, and a web identity token's `exp`."""
-    creds = prior.get("credentials")
-    if creds is None:
-        return []
-    found: list[tuple[str, object]] = []
-    section = creds.data.get("credentials")
-    if isinstance(section, dict):
-        found.append(("credentials", section.get("expiry")))
-    for f in creds.findings:
-        if f.id == "credentials.web-identity-claims" and f.evidence.get("exp"):
-            found.append(("web identity token", f.evidence["exp"]))
-    return found
 
 
 def _judge_expiry(what: str, value: object, offset: float, local_now: float) -> Finding | None:
@@ -400,7 +389,8 @@ PROBE = Probe(
     id="clock",
     title="Clock: how far from true time",
     run=run,
-    timeout=6.0,
+    # Measuring takes ~2.5 s at most; judging credential expiry waits for the credentials probe (timeout 15 s).
+    timeout=16.0,
     emits=(
         "clock.source",
         "clock.clock-skew",

@@ -8,7 +8,7 @@ side by side; every step waits at most ~1.5 s, so a silent network costs a few s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,20 +38,25 @@ EMITS = (REACHABLE, UNREACHABLE, PROXY_BAD, RULES_DIFFER, UNTRUSTED, INTERCEPTED
 
 
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-    return check(ctx, endpoints_of_run(ctx, prior), prior)
+    def used(wait_s: float) -> list[Endpoint]:
+        return endpoints_of_run(ctx, ctx.state.credential_endpoints.wait(wait_s) or [])
+
+    return check(ctx, endpoints_of_run(ctx), later=used)
 
 
 def check(
     ctx: Context,
     endpoints: list[Endpoint],
-    prior: Mapping[str, ProbeResult] | None = None,
+    prior: Mapping[str, ProbeResult] | None = None,  # unused: kept for callers (what dns found is ctx.state.addresses)
     addresses: Mapping[str, list[str]] | None = None,
+    later: Callable[[float], list[Endpoint]] | None = None,
 ) -> Outcome:
     """Check `endpoints`. `addresses` pins a host's addresses (tests, or a caller that resolved already); otherwise
-    they come from the dns probe's results, else from getaddrinfo here."""
+    they come from the dns probe's results, else from getaddrinfo here. `later(seconds)`, once those are checked,
+    may name more (the credential endpoints, once the credentials probe says which it used)."""
     for secret in proxymod.proxy_secrets(ctx.env):
         ctx.redactor.add_secret(secret)
-    routes = {ep: _route(ctx, ep) for ep in endpoints}
+    endpoints = list(endpoints)
     section: dict[str, Any] = {"proxy": proxy_section(ctx.env), "endpoints": []}
     if ctx.offline:
         return Outcome(Status.SKIP, "--offline: nothing sent", data={"connectivity": section})
@@ -59,15 +64,31 @@ def check(
     section["ca_bundle"] = bundle.as_dict()
     # Finish (judge, return) before the run's deadline cuts the probe off: a cut-off probe loses every trace.
     budget_s = max(0.1, min(ENDPOINT_BUDGET_S, ctx.remaining() - DEADLINE_MARGIN_S))
+    end = ctx.monotonic() + budget_s
+    routes: dict[Endpoint, proxymod.Route] = {}
+    # What the dns probe found (it starts beside us and answers within its own budget); without it, getaddrinfo.
+    resolved = ctx.state.addresses.wait(budget_s) or {} if not addresses else {}
 
     def one(ep: Endpoint) -> Trace:
-        given, source = _addresses(ep, prior or {}, addresses or {})
-        return trace(ep, routes[ep], given, source, bundle, Budget(budget_s, ctx.monotonic), ctx.now)
+        given, source = _addresses(ep, resolved, addresses or {})
+        left = max(0.1, end - ctx.monotonic())
+        return trace(ep, routes[ep], given, source, bundle, Budget(left, ctx.monotonic), ctx.now)
 
-    traces: list[Trace] = []
-    if endpoints:
-        with ThreadPoolExecutor(max_workers=min(16, len(endpoints)), thread_name_prefix="connectivity") as pool:
-            traces = list(pool.map(one, endpoints))
+    def wave(eps: list[Endpoint]) -> list[Trace]:
+        routes.update({ep: _route(ctx, ep) for ep in eps})
+        if not eps:
+            return []
+        with ThreadPoolExecutor(max_workers=min(16, len(eps)), thread_name_prefix="connectivity") as pool:
+            return list(pool.map(one, eps))
+
+    traces = wave(endpoints)
+    # What is dead now stays dead for this run: the signature probe need not wait out the same silence.
+    ctx.state.dead_endpoints.set({_name(t.endpoint): why for t in traces if (why := dead_reason(t))})
+    if later is not None:
+        known = {(ep.host, ep.port) for ep in endpoints}
+        more = [ep for ep in later(max(0.0, end - ctx.monotonic())) if (ep.host, ep.port) not in known]
+        endpoints += more
+        traces += wave(more)
 
     findings: list[Finding] = []
     settings = _proxy_settings_finding(ctx.env, endpoints, routes)
@@ -87,19 +108,16 @@ def _route(ctx: Context, ep: Endpoint) -> proxymod.Route:
 
 
 def _addresses(
-    ep: Endpoint, prior: Mapping[str, ProbeResult], given: Mapping[str, list[str]]
+    ep: Endpoint, resolved: Mapping[str, list[str]], given: Mapping[str, list[str]]
 ) -> tuple[list[str] | None, str]:
     if ep.host in given:
         return list(given[ep.host]), "given"
     if proxymod.parse_ip(ep.host) is not None:
         return [ep.host], "literal"
-    dns = prior.get("dns")
-    names = ((dns.data.get("dns") or {}).get("names") or {}) if dns else {}
-    entry = names.get(ep.host) if isinstance(names, dict) else None
-    if isinstance(entry, dict) and isinstance(entry.get("addresses"), list):
+    found = resolved.get(ep.host.lower())
+    if found is not None:
         # An empty list is the dns probe's verdict (NXDOMAIN, timeout): asking again would only cost time.
-        out = [a.get("address") if isinstance(a, dict) else a for a in entry["addresses"]]
-        return [str(a) for a in out if a], "dns probe"
+        return list(found), "dns probe"
     return None, "getaddrinfo"
 
 
@@ -382,6 +400,22 @@ def _summary(traces: list[Trace], findings: list[Finding]) -> str:
         if hosts:
             parts.append(f"{label}: {', '.join(h + (f' ({stalled[h]})' if h in stalled else '') for h in hosts)}")
     return "; ".join(parts)
+
+
+def dead_reason(t: Trace) -> str | None:
+    """Why nothing can reach this AWS endpoint along the agent's path (None: something answered, or not tested)."""
+    if not t.endpoint.is_aws_api or t.not_tested:
+        return None
+    stalled = _timed_out_step(t)
+    if stalled:
+        return stalled
+    if t.proxy_url:
+        return None if t.connected and (t.tunnel is None or t.tunnel.state == "ok") else "the proxy path failed"
+    if not t.addresses:
+        return f"cannot resolve {t.endpoint.host} ({t.resolve_error or 'no address'})"
+    if t.connected is None:
+        return "no TCP connection (refused or unreachable)"
+    return None
 
 
 def _timed_out_step(t: Trace) -> str | None:

@@ -18,6 +18,7 @@ from sigdoctor.context import Context
 from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
 from sigdoctor.creds.model import SourceDiag
 from sigdoctor.creds.sources import Facts, resolve_states
+from sigdoctor.endpoints import credential_endpoints
 from sigdoctor.gosdk import report as gosdk
 from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
 from sigdoctor.probes.base import Probe
@@ -84,9 +85,12 @@ def _guarded(check: Callable[[], T], failed: T) -> T:
 
 
 def collect(ctx: Context) -> Facts:
-    fl = files.load(ctx)
+    with ctx.step("the AWS config and credentials files to be read"):
+        fl = files.load(ctx)
     env_d = env.diagnose(ctx.env, ctx.redactor)
-    web = web_identity.diagnose(ctx, fl)
+    token_file = ctx.env.get("AWS_WEB_IDENTITY_TOKEN_FILE") or "named by the profile"
+    with ctx.step(f"the web identity token file ({token_file}) to be read"):
+        web = web_identity.diagnose(ctx, fl)
     cont_cfg = container.configure(ctx)
     imds_cfg = imds.configure(ctx, fl)
     sso = profiles.sso(ctx, fl)
@@ -201,8 +205,37 @@ def _proxied_credential_endpoints(ctx: Context, f: Facts, sources: list[dict[str
 
 
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    try:
+        return _run(ctx)
+    except RecursionError:
+        # botocore, and the Go SDK models after it, follow source_profile by recursion: a chain thousands of
+        # profiles deep overflows the stack in the SDK as it does here. That is the finding, not a crash.
+        return _too_deep(ctx)
+
+
+def _too_deep(ctx: Context) -> Outcome:
+    fl = files.load(ctx)
+    merged = fl.merged_profiles()
+    chain_names = [fl.profile]
+    while (nxt := merged.get(chain_names[-1], {}).get("source_profile")) and nxt not in chain_names:
+        chain_names.append(str(nxt))
+    depth = len(chain_names)
+    message = (f"the source_profile chain of profile {fl.profile!r} is {depth} profiles deep "
+               f"({' -> '.join(chain_names[:3])} -> … -> {chain_names[-1]}): the SDKs follow it one recursive call "
+               "per profile and fail (Python: RecursionError); no credentials come out of it")
+    finding = Finding("credentials.profile-invalid", Status.FAIL, message,
+                      {"profile": fl.profile, "depth": depth,
+                       "fix": ["Point the agent's profile at the profile that holds the keys (or at a short role "
+                               "chain): role chaining needs one source_profile hop per role, not thousands"]})
+    return Outcome(Status.FAIL, f"no credentials: source_profile chain {depth} profiles deep",
+                   (ctx.redactor.obj(finding),))
+
+
+def _run(ctx: Context) -> Outcome:
     f = collect(ctx)
     sources = resolve_states(f)
+    # The network probes check these endpoints after the ones they knew from the start.
+    ctx.state.credential_endpoints.set(credential_endpoints(sources))
     findings: list[Finding] = [judge.files(f)]
     findings += judge.winner(f)
     findings += judge.env_incomplete(f)
@@ -219,8 +252,14 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     findings += _sdk_differs(f, go_view)
     findings += _agent(ctx)
     findings += _proxied_credential_endpoints(ctx, f, sources)
+    findings += _pod_without_imds(ctx, f, sources, findings)
 
     expiry = judge.winner_expiry(f)
+    # What the clock probe judges against true time: the winner's expiry and a web identity token's `exp`.
+    expiries: list[tuple[str, object]] = [("credentials", judge.iso(expiry) if expiry is not None else None)]
+    expiries += [("web identity token", x.evidence["exp"]) for x in findings
+                 if x.id == "credentials.web-identity-claims" and x.evidence.get("exp")]
+    ctx.state.expiries.set(expiries)
     data = {
         "credentials": {
             "winner": f.winner,
@@ -238,6 +277,30 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         statuses.append(Status.FAIL)
     status = worst(statuses) if statuses else Status.PASS
     return Outcome(status, _summary(f, sources), tuple(ctx.redactor.obj(findings)), ctx.redactor.obj(data))
+
+
+def _pod_without_imds(ctx: Context, f: Facts, sources: list[dict[str, Any]], found: list[Finding]) -> list[Finding]:
+    """In a Kubernetes pod with no credential source of its own, the SDK's last resort is the node's instance
+    metadata service: when that is silent, the pod's path to IMDS is the actionable part, not "no credentials"."""
+    p, cfg = f.imds_probe, f.imds
+    if f.winner is not None or cfg.disabled or not p.checked or p.tcp == "open":
+        return []
+    if not ctx.env.get("KUBERNETES_SERVICE_HOST") or any(x.id == "credentials.imds-unreachable" for x in found):
+        return []
+    if any(s["state"] != SourceState.ABSENT for s in sources if s["method"] != "iam-role"):
+        return []
+    why = p.tcp_error or p.tcp or "no answer"
+    message = (f"in a Kubernetes pod (KUBERNETES_SERVICE_HOST is set) with no credential source configured, the SDK "
+               f"falls back to the node's instance metadata service at {cfg.base_url}, and nothing answers ({why}): "
+               "the pod's path to IMDS is blocked (a NetworkPolicy or security group dropping 169.254.169.254:80, or "
+               "the node's metadata hop limit of 1 when the pod is not on hostNetwork)")
+    return [Finding("credentials.imds-unreachable", Status.FAIL, message, {
+        "endpoint": cfg.base_url, "error": why, "in_kubernetes": True, "container_hints": imds.container_hints(ctx),
+        "fix": ["Give the pod its own credentials: IRSA (eks.amazonaws.com/role-arn on its service account) or an "
+                "EKS Pod Identity association — the recommended setup, which needs no IMDS",
+                "Or open the path to the node role: allow egress to 169.254.169.254/32 port 80 in the pod's "
+                "NetworkPolicy and set the node's metadata hop limit to 2 (aws ec2 modify-instance-metadata-options "
+                "--http-put-response-hop-limit 2)"]})]
 
 
 def _reachable(f: Facts) -> dict[str, bool | None]:

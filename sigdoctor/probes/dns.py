@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
-from sigdoctor.endpoints import endpoints_of_run
+from sigdoctor.endpoints import Endpoint, endpoints_of_run
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netdns import expand, judge
 from sigdoctor.netdns.gather import NameResult, gather
@@ -124,18 +124,34 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
     if ctx.offline:
         return Outcome(Status.SKIP, "--offline: no lookups sent", data={"dns": data})
     hosts = read_hosts(ctx.path("/etc/hosts"))
-    names: list[tuple[str, str]] = []
-    for ep in endpoints_of_run(ctx, prior):
-        host = ep.host.lower()
-        if all(h != host for h, _ in names):
-            names.append((host, ep.purpose))
     # Leave room under the probe's timeout (and the run's deadline) to judge and return.
     budget = max(0.1, min(TIMEOUT_S - 1.0, ctx.remaining() - DEADLINE_MARGIN_S))
+    end = ctx.monotonic() + budget
+    names: list[tuple[str, str]] = []
+    results: list[NameResult] = []
+
+    def resolve(endpoints: list[Endpoint]) -> None:
+        batch: list[tuple[str, str]] = []
+        for ep in endpoints:
+            host = ep.host.lower()
+            if all(h != host for h, _ in names):
+                names.append((host, ep.purpose))
+                batch.append((host, ep.purpose))
+        if batch:
+            left = max(0.1, end - ctx.monotonic())
+            results.extend(gather(batch, conf, hosts, getaddrinfo=getaddrinfo, port=port,
+                                  query_timeout=ctx.timeout(QUERY_TIMEOUT_S),
+                                  gai_timeout=min(ctx.timeout(GETADDRINFO_WAIT_S), left), budget=left))
+
+    # The names known from flags, environment and config first, at t = 0; then the credential endpoints the
+    # credentials probe used, once it says which (never waiting past this probe's budget).
+    resolve(endpoints_of_run(ctx))
+    # The connectivity probe connects to these: it need not wait for the credential endpoints below.
+    ctx.state.addresses.set({r.host: list(r.addresses) for r in results if not r.literal})
+    used = ctx.state.credential_endpoints.wait(max(0.0, end - ctx.monotonic())) or []
+    resolve(endpoints_of_run(ctx, used))
     if not names:
         return Outcome(Status.SKIP, "no endpoints to resolve", data={"dns": data})
-    gai_wait = min(ctx.timeout(GETADDRINFO_WAIT_S), budget)
-    results = gather(names, conf, hosts, getaddrinfo=getaddrinfo, port=port,
-                     query_timeout=ctx.timeout(QUERY_TIMEOUT_S), gai_timeout=gai_wait, budget=budget)
     k8s = _kubernetes(ctx, conf)
     findings: list[Finding] = []
     for r in results:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sigdoctor import incomplete
 from sigdoctor.awserrors import sts as errors
 from sigdoctor.awserrors.signed import canonical_of_sent
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
@@ -214,7 +215,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     wait_s = max(0.0, ctx.remaining() - DEADLINE_MARGIN_S)
     answer = ctx.state.chain.wait(wait_s)
     if not ctx.state.chain.settled:
-        return Outcome(Status.SKIP, f"the credential chain named no winner within {wait_s:.1f}s: nothing to check")
+        what = "the credential chain named no winner before the deadline"
+        return Outcome(Status.SKIP, f"{what}: nothing to check",
+                       (incomplete.gave_up("identity", what, wait_s, ctx.deadline_s),))
     creds = answer.credentials if answer else None
     if creds is None:
         return Outcome(Status.SKIP, "no credentials to check")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+from sigdoctor import incomplete
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
 from sigdoctor.iam.calls import frozen
@@ -20,6 +22,9 @@ from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.sts.caller import signing_credentials
 from sigdoctor.targets import Target, TargetError, parse_target
+
+# How long one signed request may wait (livesign.send): waiting for connectivity's verdict never costs more.
+SEND_TIMEOUT_S = 3.0
 
 EMITS = ("signature.accepted", "signature.rejected", "signature.not-sent", "signature.target-skipped",
          "signature.no-targets", *(f"signature.{c}" for c in SIGNATURE_CAUSES))
@@ -45,9 +50,12 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
         if ctx.remaining() < 0.2 + DEADLINE_MARGIN_S:
             findings.append(Finding("signature.not-sent", Status.SKIP, f"{text}: the run's deadline was reached "
                                     "before its request could be sent (raise --deadline)", {"target": text}))
+            findings.append(incomplete.gave_up("signature", f"no time left to send the request to {text}",
+                                               ctx.monotonic() - ctx.started_monotonic, ctx.deadline_s))
             continue
         results.append(_check(ctx, target, snapshot, findings))
-    statuses = [f.status for f in findings] or [Status.SKIP]
+    # Not finishing is said by its own finding (cause diagnosis-incomplete), not by failing the signature check.
+    statuses = [f.status for f in findings if f.id != "signature.diagnosis-incomplete"] or [Status.SKIP]
     status = worst(statuses)
     accepted = sum(1 for r in results if r["status"] == ACCEPTED and not r["causes"])
     summary = f"{accepted} of {len(ctx.targets)} target(s) accepted a request signed here"
@@ -83,6 +91,14 @@ def _check(ctx: Context, target: Target, creds: Any, findings: list[Finding]) ->
                                 {"target": target.input}))
         row["reason"] = str(e)
         return row
+    dead = _found_dead(ctx, live.url)
+    if dead:
+        row.update(request_url=live.url, request=live.kind, reason=dead)
+        findings.append(Finding("signature.not-sent", Status.SKIP,
+                                f"{target.host}: not sent — the connectivity probe found it dead in this run ({dead})",
+                                {"target": target.input, "url": live.url, "signing_region": region,
+                                 "signing_service": service}))
+        return ctx.redactor.obj(row)
     signed = sign(live, creds, service=service, region=region, when=ctx.now())
     row.update(request_url=live.url, request=live.kind)
     answer = send(ctx, live, target.signing_name or live.service)
@@ -104,6 +120,17 @@ def _check(ctx: Context, target: Target, creds: Any, findings: list[Finding]) ->
     if not (verdict.state == REJECTED and verdict.hits):  # a rejection explained above needs no second line
         findings.append(_headline(ctx, target, verdict, base))
     return ctx.redactor.obj(row)
+
+
+def _found_dead(ctx: Context, url: str) -> str | None:
+    """Why the connectivity probe found the target's front end dead in this run, if it did: waiting out the same
+    silence again would only spend the deadline. Waits for its verdict no longer than sending would take."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    name = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    dead = ctx.state.dead_endpoints.wait(ctx.timeout(SEND_TIMEOUT_S, margin=DEADLINE_MARGIN_S)) or {}
+    return dead.get(name)
 
 
 def _headline(ctx: Context, target: Target, v: Verdict, base: dict[str, Any]) -> Finding:

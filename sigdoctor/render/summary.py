@@ -44,8 +44,8 @@ def count(report: Report) -> Counts:
         problem_areas=sum(p.status in (Status.FAIL, Status.WARN, Status.ERROR) for p in report.probes),
         not_run=len(skipped) - len(not_impl),
         not_implemented=len(not_impl),
-        unfinished=sum(p.status == Status.ERROR for p in report.probes)
-        + sum(p.status == Status.SKIP and "deadline" in p.summary for p in report.probes),
+        unfinished=sum(p.status == Status.ERROR
+                       or any(f.id.endswith(".diagnosis-incomplete") for f in p.findings) for p in report.probes),
     )
 
 

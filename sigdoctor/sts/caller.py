@@ -102,7 +102,8 @@ def call(ctx: Context, sts: Any, operation: str, **params: Any) -> StsCall:
     sts.meta.events.register(f"before-send.sts.{operation}", sent)
     method = getattr(sts, _snake(operation))
     try:
-        out.response = method(**params)
+        with ctx.step(f"STS to answer {operation} at {endpoint}"):
+            out.response = method(**params)
         out.t_received = ctx.now()
         meta = out.response.get("ResponseMetadata", {})
     except ClientError as e:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 import trustme
 
 from sigdoctor.context import Context
-from sigdoctor.model import Finding, ProbeResult, Status
+from sigdoctor.model import Status
 from sigdoctor.probes.clock import PROBE
 from sigdoctor.timecheck.verdict import iso
 from tests.clock.conftest import Names
@@ -21,17 +20,17 @@ from tests.fakes.ntp import NtpResponder
 MakeCtx = Callable[..., Context]
 
 
-def credentials_result(expiry: str | None) -> dict[str, ProbeResult]:
-    section = {"winner": "env", "access_key_id": "ASIA…WXYZ", "expiry": expiry, "sources": []}
-    return {"credentials": ProbeResult("credentials", "Credentials", Status.PASS, "env", 1, (),
-                                       {"credentials": section})}
+def with_expiry(ctx: Context, expiry: str | None) -> Context:
+    """The run as the clock sees it once the credentials probe reported the winner's expiry."""
+    ctx.state.expiries.set([("credentials", expiry)])
+    return ctx
 
 
 def test_expired_by_true_time_while_the_local_clock_says_valid(make_ctx: MakeCtx) -> None:
     # The local clock is 20 minutes behind; the credentials expired 10 minutes ago in true time.
     expiry = iso(time.time() + 600)
     with NtpResponder(offset=1200.0) as ntp:
-        out = PROBE.run(make_ctx(ntp=[ntp.server]), credentials_result(expiry))
+        out = PROBE.run(with_expiry(make_ctx(ntp=[ntp.server]), expiry), {})
     expired = only(out, "clock.credentials-expired")
     assert expired.status is Status.FAIL
     assert "by true time" in expired.message and expiry in expired.message
@@ -43,7 +42,7 @@ def test_expired_by_true_time_while_the_local_clock_says_valid(make_ctx: MakeCtx
 
 def test_expired_by_both_clocks(make_ctx: MakeCtx) -> None:
     with NtpResponder(offset=0.0) as ntp:
-        out = PROBE.run(make_ctx(ntp=[ntp.server]), credentials_result(iso(time.time() - 3600)))
+        out = PROBE.run(with_expiry(make_ctx(ntp=[ntp.server]), iso(time.time() - 3600)), {})
     expired = only(out, "clock.credentials-expired")
     assert expired.evidence["expired_by_local_clock"] is True
     assert "local clock too" in expired.message
@@ -53,7 +52,7 @@ def test_expired_by_both_clocks(make_ctx: MakeCtx) -> None:
 def test_valid_by_true_time_though_a_fast_local_clock_says_expired(make_ctx: MakeCtx) -> None:
     # The local clock runs 30 minutes ahead: it thinks credentials valid for 20 more true minutes are gone.
     with NtpResponder(offset=-1800.0) as ntp:
-        out = PROBE.run(make_ctx(ntp=[ntp.server]), credentials_result(iso(time.time() - 600)))
+        out = PROBE.run(with_expiry(make_ctx(ntp=[ntp.server]), iso(time.time() - 600)), {})
     assert "clock.credentials-expired" not in ids(out)
     expiry = only(out, "clock.credentials-expiry")
     assert expiry.status is Status.PASS
@@ -63,12 +62,12 @@ def test_valid_by_true_time_though_a_fast_local_clock_says_expired(make_ctx: Mak
 @pytest.mark.parametrize("expiry", [None, "not a date"])
 def test_no_usable_expiry_no_judgement(make_ctx: MakeCtx, expiry: str | None) -> None:
     with NtpResponder(offset=0.0) as ntp:
-        out = PROBE.run(make_ctx(ntp=[ntp.server]), credentials_result(expiry))
+        out = PROBE.run(with_expiry(make_ctx(ntp=[ntp.server]), expiry), {})
     assert not ids(out) & {"clock.credentials-expired", "clock.credentials-expiry"}
 
 
 def test_unmeasured_clock_does_not_judge_expiry(make_ctx: MakeCtx, dead_udp_port: int) -> None:
-    out = PROBE.run(make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"]), credentials_result(iso(time.time() - 60)))
+    out = PROBE.run(with_expiry(make_ctx(ntp=[f"127.0.0.1:{dead_udp_port}"]), iso(time.time() - 60)), {})
     assert "clock.credentials-expired" not in ids(out)
 
 
@@ -105,12 +104,10 @@ def test_s3_targets_fail_too_beyond_15_minutes(make_ctx: MakeCtx, ca: trustme.CA
 
 def test_web_identity_token_expired_by_true_time(make_ctx: MakeCtx) -> None:
     exp = iso(time.time() + 300)  # valid for 5 more minutes by our clock, which is 10 minutes behind
-    claims = Finding("credentials.web-identity-claims", Status.PASS, "token for system:serviceaccount:mon:alloy",
-                     {"iss": "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE", "exp": exp})
-    prior = credentials_result(None)
-    prior["credentials"] = replace(prior["credentials"], findings=(claims,))
     with NtpResponder(offset=600.0) as ntp:
-        out = PROBE.run(make_ctx(ntp=[ntp.server]), prior)
+        ctx = make_ctx(ntp=[ntp.server])
+        ctx.state.expiries.set([("credentials", None), ("web identity token", exp)])
+        out = PROBE.run(ctx, {})
     expired = only(out, "clock.credentials-expired")
     assert expired.message.startswith("web identity token expired")
     assert "still thinks it is valid" in expired.message

@@ -19,9 +19,10 @@ Bundle = Callable[..., str]
 
 
 def fake_dns(names: dict[str, list[str]]) -> Probe:
-    """Stands in for the dns probe: only its data section matters here."""
+    """Stands in for the dns probe: only the addresses it publishes matter here."""
 
     def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+        ctx.state.addresses.set(names)
         data = {"dns": {"names": {n: {"addresses": a} for n, a in names.items()}}}
         return Outcome(Status.PASS, "resolved", data=data)
 
@@ -119,7 +120,7 @@ def test_every_unanswered_step_says_what_timed_out() -> None:
 
 
 def test_probe_declares_what_it_emits() -> None:
-    assert PROBE.id == "connectivity" and PROBE.emits == EMITS and PROBE.timeout <= 8
+    assert PROBE.id == "connectivity" and PROBE.emits == (*EMITS, "connectivity.diagnosis-incomplete") and PROBE.timeout <= 8
 
 
 def test_a_name_the_dns_probe_could_not_resolve_is_not_asked_again() -> None:

@@ -223,9 +223,10 @@ def test_loopback_answer_for_an_aws_name(dnsw: DnsWorld) -> None:
 
 def test_ip_literals_are_classified_not_resolved(dnsw: DnsWorld) -> None:
     dnsw.ns.a(STS, "52.94.0.20")
-    creds = ProbeResult("credentials", "C", Status.PASS, "", 1, (), {"credentials": {"sources": [
-        {"method": "iam-role", "state": "winner", "endpoint": "http://169.254.169.254/"}]}})
-    o = dnsw.run(prior={"credentials": creds})
+    ctx = dnsw.context()
+    # The credentials probe won with the instance role: the network probes look at its endpoint too.
+    ctx.state.credential_endpoints.set([("imds", "http://169.254.169.254/")])
+    o = dnsw.run(ctx)
     imds = o.data["dns"]["names"]["169.254.169.254"]
     assert imds["classification"] == "link-local" and imds["via"] == "literal"
     assert imds["addresses"] == ["169.254.169.254"]
