@@ -16,7 +16,7 @@ from typing import Any
 from sigdoctor import incomplete
 from sigdoctor.awserrors import sts as errors
 from sigdoctor.awserrors.signed import canonical_of_sent
-from sigdoctor.context import DEADLINE_MARGIN_S, Context
+from sigdoctor.context import Context
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
@@ -212,7 +212,9 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if ctx.offline:
         return Outcome(Status.SKIP, "offline: STS not contacted")
     # The chain's answer, not the whole credentials probe: the survey of the other sources goes on beside us.
-    wait_s = max(0.0, ctx.remaining() - DEADLINE_MARGIN_S)
+    # Until the run's deadline: the credentials probe settles the chain (or is cut, which settles it too) before
+    # that, so whether identity checks the credentials never depends on which of the two stops waiting first.
+    wait_s = ctx.remaining()
     answer = ctx.state.chain.wait(wait_s)
     if not ctx.state.chain.settled:
         what = "the credential chain named no winner before the deadline"
@@ -289,6 +291,7 @@ PROBE = Probe(
     id="identity",
     title="Identity: does STS accept the credentials",
     run=run,
-    timeout=12.0,
+    # Waiting for the chain's winner (the credentials probe's 15 s at most) plus its own STS calls.
+    timeout=27.0,
     emits=EMITS,
 )
