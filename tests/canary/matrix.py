@@ -52,6 +52,7 @@ class Scenario:
     name: str
     build: Callable[[World], None]
     extra_run: tuple[str, ...] = ()
+    extra_both: tuple[str, ...] = ()  # for run and chain
     sign: bool = True
     decode: bool = False
     merge: bool = False
@@ -136,6 +137,16 @@ def _ecs(w: World) -> None:
     w.secret(tok, c["SecretAccessKey"], c["Token"])
 
 
+def _agent_process(w: World) -> None:
+    """`--pid auto`: the credentials live only in the agent's own environment (an "alloy" process)."""
+    _base(w)
+    sk, tk = canary("PidSk"), canary("PidTk", 300)
+    env = {"AWS_ACCESS_KEY_ID": key_id("ASIA"), "AWS_SECRET_ACCESS_KEY": sk, "AWS_SESSION_TOKEN": tk,
+           "AWS_REGION": REGION}
+    w.process([sys.executable, "-c", "import os; os.execv('/bin/sleep', ['alloy', '600'])"], env=env, name="alloy")
+    w.secret(sk, tk)
+
+
 def _imds(w: World) -> None:
     _base(w)
     w.ec2(True)
@@ -155,6 +166,7 @@ SCENARIOS = (
     Scenario("pod-identity", _pod_identity),
     Scenario("ecs", _ecs),
     Scenario("imds", _imds),
+    Scenario("agent-process", _agent_process, extra_both=("--pid", "auto"), sign=False),
 )
 
 
@@ -200,8 +212,8 @@ def cases(sc: Scenario, full: bool) -> list[dict[str, Any]]:
     for fmt in FORMATS:
         for flags in flag_sets:
             for output in (False, True):
-                add("run", ("--deadline", "10", *sc.extra_run), fmt, flags, output=output)
-                add("chain", ("--deadline", "10"), fmt, flags, output=output)
+                add("run", ("--deadline", "10", *sc.extra_run, *sc.extra_both), fmt, flags, output=output)
+                add("chain", ("--deadline", "10", *sc.extra_both), fmt, flags, output=output)
                 if sc.decode:
                     add("decode", ("-",), fmt, flags, output=output, stdin=_pasted_log(sc.secrets))
                 if sc.merge and "-v" not in flags:
