@@ -64,7 +64,8 @@ _SIG_RE = re.compile(rf"(?<![A-Za-z0-9])({_Q}(?:x-amz-)?signature{_Q}{_SEP}b?{_Q
 _AUTH_RE = re.compile(
     rf"(?<![A-Za-z0-9])({_Q}authorization{_Q}{_SEP}b?{_Q})(?!AWS4-|AWS4%2D|\s)([^\r\n\"'&\\]{{8,}})", re.I)
 # `Credential=<access key id>/<scope>`: the key id is shown masked like everywhere else (canary ids have no prefix).
-_CREDENTIAL_RE = re.compile(r"(?<![A-Za-z0-9])(credential(?:=|%3D)\s*)([A-Za-z0-9]{12,128})(?=/|%2F)", re.I)
+_CREDENTIAL_RE = re.compile(
+    r"(?<![A-Za-z0-9])(credential(?:=|%3D|&\#0*61;|&equals;)\s*)([A-Za-z0-9]{12,128})(?=/|%2F|&\#0*47;)", re.I)
 # JWTs (web identity tokens): header.payload.signature, base64url.
 _JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 # Session tokens by their well-known base64 prefixes (STS tokens are 300+ chars).
