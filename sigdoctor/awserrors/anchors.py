@@ -51,7 +51,9 @@ _RULE_WORDS = (
     # class instead, which Node prints before the message in a stack and log libraries keep in their error fields.
     "Unsupported host", "full URI (", "CredentialsProviderError",
     # Java's TLS and connect failures, Rust's (hyper) resolver error, a Node.js connect failure.
-    "PKIX path", "lookup address", "Connect to", "User:", "CredentialRetrievalError",
+    "PKIX path", "Connect to", "User:", "CredentialRetrievalError",
+    # An HTTP 403 or 401 in an agent's log line is an authorization answer whatever the body says.
+    "Forbidden", "Unauthorized",
 )
 
 RECORD_ANCHORS = (*_ERROR_ANCHORS, *_LOWER_ANCHORS)

@@ -130,6 +130,15 @@ class AwsError:
     # the error itself.
     context: str = ""
 
+    @property
+    def flat(self) -> str:
+        """The text with every run of whitespace one space: what a phrase rule reads, so that a wrapped line, a
+        doubled space or a tab inside a message does not hide it."""
+        cached = self.__dict__.get("_flat")
+        if cached is None:
+            cached = self.__dict__["_flat"] = " ".join(self.text.split())
+        return cached
+
 
 @dataclass(frozen=True)
 class ClientSigning:

@@ -162,7 +162,7 @@ def _skew_hit(skew_s: float, how: str, *, force_error: bool = False) -> Hit | No
 
 
 def _clock_hits(e: AwsError) -> list[Hit]:
-    t = e.text
+    t = e.flat
     hits: list[Hit] = []
     m = _EXPIRED_RE.search(t)
     if m:
@@ -318,7 +318,7 @@ _USUAL_SIGNED = frozenset({"host", "content-type", "content-length", "content-en
 def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]:
     """SignatureDoesNotMatch without the client's canonical request: the three readings, ranked by what the text
     itself hints at — the user's words, and oddities of AWS's canonical request."""
-    t = e.text
+    t = e.flat
     unusual = sorted(h for h in (sc.signed_headers if sc else ()) if h not in _USUAL_SIGNED
                      and not h.startswith("x-amz-"))
     empty = sorted(h for h, v in (sc.headers if sc else ()) if h in (sc.signed_headers if sc else ()) and not v.strip())
@@ -360,7 +360,7 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
 
 
 def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
-    t = e.text
+    t = e.flat
     action_m = _ACTION_RE.search(t)
     action = action_m.group(1) if action_m else None
     res_m = _RESOURCE_RE.search(t)
@@ -398,7 +398,7 @@ def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
 
 
 def _imds_hits(e: AwsError) -> list[Hit]:
-    t = e.text
+    t = e.flat
     token_step = "/latest/api/token" in t or "GetToken" in t or "IMDSv2 token" in t
     if _REFUSED_RE.search(t):
         return [Hit("imds-unreachable", Status.FAIL,
@@ -418,7 +418,7 @@ def _imds_hits(e: AwsError) -> list[Hit]:
 
 
 def _network_hits(e: AwsError) -> list[Hit]:
-    t = e.text
+    t = e.flat
     hits: list[Hit] = []
     host = e.host or "the endpoint"
     if _TLS_RE.search(t):
@@ -451,7 +451,7 @@ def _network_hits(e: AwsError) -> list[Hit]:
 
 
 def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
-    t = e.text
+    t = e.flat
     hits: list[Hit] = []
     key = e.access_key_id or ""
     if found.has("invalid-key"):
@@ -564,7 +564,7 @@ def _loopback_sdk(t: str) -> str:
 
 
 def _no_credentials_hit(e: AwsError) -> Hit:
-    t = e.text
+    t = e.flat
     candidates: list[dict[str, str]] = []
     if "EnvAccessKeyNotFound" in t or "not found in environment" in t:
         candidates.append({"cause": "env-credentials-incomplete", "confidence": "low",
@@ -594,7 +594,7 @@ def _no_credentials_hit(e: AwsError) -> Hit:
 
 
 def classify(e: AwsError) -> Classified:
-    t = e.text
+    t = e.flat
     found = table().match(t)
     hits: list[Hit] = []
     diffs: list[Difference] | None = None

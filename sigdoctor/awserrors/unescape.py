@@ -22,7 +22,19 @@ def _replace(m: re.Match[str]) -> str:
 
 
 def unescape(text: str) -> str:
-    """Fully unquoted text: newlines where the error had `\\n`, quotes where it had `\\"`, and so on."""
+    """Fully unquoted text: newlines where the error had `\\n`, quotes where it had `\\"`, and so on — also when
+    HTML entities and backslash escapes were applied in turn (a JSON log line shown in a web page, pasted twice)."""
+    for _ in range(_MAX_PASSES):
+        before = text
+        text = _backslashes(text)
+        if "&" in text and _ENTITY_RE.search(text) and any(e in text for e in ("&lt;", "&quot;", "&#", "&amp;")):
+            text = _html_unescape(text)
+        if text == before:
+            break
+    return text.replace("\r\n", "\n")
+
+
+def _backslashes(text: str) -> str:
     for _ in range(_MAX_PASSES):
         if "\\" not in text:
             break
@@ -30,9 +42,6 @@ def unescape(text: str) -> str:
         if new == text:
             break
         text = new
-    text = text.replace("\r\n", "\n")
-    if "&" in text and _ENTITY_RE.search(text) and ("&lt;" in text or "&quot;" in text or "&#" in text):
-        text = _html_unescape(text)
     return text
 
 

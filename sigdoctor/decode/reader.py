@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, table_anchors
+from sigdoctor.awserrors.table import table
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.errors import UsageError
 
@@ -40,7 +41,13 @@ def prefilter_words() -> list[str]:
     core = set(CORE_WORDS)
     marked = marked_set(core)
     chosen, others = table_anchors()
-    words = core | set(chosen) | {w for w in others if marked & set(w) or any(c in w for c in core)}
+    # Every code (a CamelCase word: rare in healthy lines whatever its letters), and the other shapes when cheap.
+    words = core | set(chosen) | set(table().codes) | {w for w in others if marked & set(w) or any(c in w for c in core)}
+    # Pasted text doubles spaces or wraps lines inside a phrase: a phrase is also found by its longest capitalised
+    # word (`Credential should be scoped` by `Credential`), which holds a marked character and so costs the scan
+    # next to nothing; the rules then read the record with any whitespace between the words.
+    words |= {max(parts, key=len) for w in words if " " in w
+              and (parts := [p for p in w.split() if len(p) >= 6 and marked & set(p) and p[0].isupper()])}
     # A line that holds a word holds every word inside it: the longer one adds nothing but scanning cost.
     return sorted(w for w in words if not any(o != w and o in w for o in words))
 
@@ -271,6 +278,9 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
         probe = line_s
         for _ in range(MAX_LINES_BEFORE):
             if probe <= floor or probe == 0:
+                # A paste with no log prefix at all (a wrapped SDK message): its first lines belong to the error.
+                if probe == 0 and floor == 0:
+                    start = 0
                 break
             prev_s = buf.rfind(b"\n", 0, probe - 1) + 1
             if prev_s < floor or line_s - prev_s > MAX_RECORD // 2:
