@@ -548,7 +548,7 @@ def _internal_error(exc: BaseException) -> int:
 def _crash_log(text: str) -> str:
     """Where the redacted traceback went. tempfile tries $TMPDIR, /tmp, /var/tmp, /usr/tmp and the working directory;
     when none is writable (a read-only root filesystem) the log is skipped and the line says so."""
-    import tempfile  # only on this path: ~4 ms of imports a healthy run does not need
+    import tempfile  # only on this path
 
     try:
         fd, path = tempfile.mkstemp(prefix="sigdoctor-crash-", suffix=".log")
