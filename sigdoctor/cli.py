@@ -402,13 +402,12 @@ def _live(enabled: bool, color: bool) -> Any:
 
 
 def _diagnose(ctx: Context, command: str, only: list[str], skip: list[str], no_color: bool) -> Report:
-    from sigdoctor.agent.process import agent_environment
     from sigdoctor.doctor import run_report
     from sigdoctor.probes import PROBES
 
     live_on = _capable_terminal(sys.stderr) and not _state["debug"]
     try:
-        with agent_environment(ctx), _live(live_on, _color(no_color)) as live:
+        with _live(live_on, _color(no_color)) as live:
             return run_report(ctx, PROBES, command=command, only=only, skip=skip, observer=live)
     except ValueError as exc:
         if str(exc).startswith("unknown probe"):

@@ -201,10 +201,12 @@ class Context:
         session.register_component("data_loader", self.botocore_loader(data_path))
         return session
 
-    def botocore_session(self, profile: str | None = None) -> botocore.session.Session:
-        """A fresh botocore session for the diagnosed environment (never cached at import time), reading botocore's
+    def botocore_session(self) -> botocore.session.Session:
+        """A fresh botocore session for the diagnosed environment (never cached at import time): configured from
+        `env` and the files it names (never from os.environ: with --pid they are the agent's), reading botocore's
         data through the run's shared loader."""
-        import botocore.session
+        from sigdoctor.creds import files
+        from sigdoctor.creds.chain import build_session
 
-        session = botocore.session.Session(profile=profile or self.profile)
-        return self.share_loader(session)
+        aws_files = self.once("aws_files", lambda: files.load(self))
+        return self.share_loader(build_session(self, aws_files))

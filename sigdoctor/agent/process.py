@@ -4,18 +4,16 @@
 agent's filesystem (/proc/PID/root when it lives in another mount namespace), so every probe that goes through
 `ctx.env` / `ctx.path` sees what the agent sees.
 
-botocore itself reads `os.environ` in places sigdoctor cannot reach (plain sessions, client proxies, the SSO token
-cache), so the CLI also runs the probes inside `agent_environment(ctx)`: a scoped swap of `os.environ` for the
-agent's environment, with the variables that name files rewritten to their /proc/PID/root/... equivalents (botocore
-opens them directly). The swap is process-wide: it is meant for the one run the CLI makes, not for concurrent use.
+Nothing here touches `os.environ`: botocore gets the agent's environment through the session it is built with
+(`sigdoctor/creds/chain.py` `build_session`: its config store, endpoint provider, credential providers and client
+proxies read `ctx.env`, with the variables that name files mapped through `ctx.path`), so probe threads never see a
+process-wide environment swapped under them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sigdoctor.agent import procfs
@@ -26,20 +24,6 @@ from sigdoctor.errors import UsageError
 AGENT_NAMES = ("alloy", "grafana-agent", "agent", "prometheus", "fluent-bit", "loki", "tempo", "thanos")
 AGENT_PREFIXES = ("otelcol",)
 
-# Variables whose value is a file the diagnosed process opens: rewritten to /proc/PID/root/... in os.environ.
-PATH_VARS = (
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_CA_BUNDLE",
-    "AWS_CREDENTIAL_FILE",
-    "BOTO_CONFIG",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "REQUESTS_CA_BUNDLE",
-    "HOME",
-)
 
 _PRIVILEGE_HINT = (
     "run sigdoctor as root or as the agent's user; in Kubernetes use "
@@ -139,23 +123,6 @@ def agent_home(ctx: Context) -> str | None:
     return ctx.env.get("HOME") or (ctx.agent.home if ctx.agent else None)
 
 
-def mapped_environ(ctx: Context) -> dict[str, str]:
-    """The agent's environment as this process must see it: file variables rewritten through /proc/PID/root."""
-    env = dict(ctx.env)
-    home = agent_home(ctx)
-    if home and not env.get("HOME"):
-        env["HOME"] = home
-    if "PATH" not in env and "PATH" in os.environ:
-        env["PATH"] = os.environ["PATH"]
-    if ctx.root == Path("/"):
-        return env
-    for var in PATH_VARS:
-        value = env.get(var)
-        if value:
-            env[var] = str(ctx.path(value)) if value.startswith("/") else value
-    return env
-
-
 def path_note(ctx: Context) -> str | None:
     """One line for the report: whose environment and which files this run diagnoses."""
     if ctx.agent is None:
@@ -164,19 +131,3 @@ def path_note(ctx: Context) -> str | None:
     who = f"process {pid} ({ctx.agent.name}, uid {ctx.agent.uid})"
     where = f"paths read through {ctx.root}" if ctx.root != Path("/") else "it shares sigdoctor's filesystem view"
     return f"environment of {who} from /proc/{pid}/environ; {where}"
-
-
-@contextmanager
-def agent_environment(ctx: Context) -> Iterator[None]:
-    """Run the block with `os.environ` replaced by the diagnosed agent's (no-op without --pid)."""
-    if ctx.agent is None:
-        yield
-        return
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(mapped_environ(ctx))
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)

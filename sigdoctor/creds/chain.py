@@ -19,6 +19,7 @@ from typing import Any
 
 import botocore.credentials as bc
 import botocore.session
+from botocore.config import Config
 from botocore.configprovider import (
     BOTOCORE_DEFAUT_SESSION_VARIABLES,
     DEFAULT_PROXIES_CONFIG_VARS,
@@ -49,7 +50,7 @@ _WEB_IDENTITY_ENV = {
     "role_session_name": "AWS_ROLE_SESSION_NAME",
     "role_arn": "AWS_ROLE_ARN",
 }
-_PATH_VARS = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CREDENTIAL_FILE")
+_PATH_VARS = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_CREDENTIAL_FILE", "AWS_CA_BUNDLE", "BOTO_CONFIG")
 
 
 # What each provider waits for, as the report names a step the deadline cut.
@@ -141,8 +142,34 @@ def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
         config_store.set_config_provider(logical_name="endpoint_url", provider=provider)
 
     botoseam.set_endpoint_url_provider(session, endpoint_provider)
-    session.set_default_client_config(one_attempt(ctx.timeout(3.0)))
+    # botocore picks proxies from os.environ; the diagnosed environment's decide instead (an empty mapping: none).
+    # A None value is urllib3's "no proxy for this host" (botocore's stubs only allow strings).
+    proxies: Any = _proxies(ctx, env)
+    config = one_attempt(ctx.timeout(3.0)).merge(Config(proxies=proxies))
+    session.set_default_client_config(config)
     return session
+
+
+def _proxies(ctx: Context, env: dict[str, str]) -> dict[str, str | None]:
+    """The proxies botocore would take from `env` (not os.environ), per scheme, with the AWS API hosts of the run
+    that NO_PROXY covers mapped to no proxy (urllib3 picks `scheme://host` before `scheme`)."""
+    from sigdoctor.endpoints import from_url
+    from sigdoctor.netconn.proxy import python_decide, python_proxies, python_proxy_url
+
+    proxies, _ = python_proxies(env)
+    out: dict[str, str | None] = {k: python_proxy_url(v) for k, v in proxies.items() if k in ("http", "https") and v}
+    if not out:
+        return {}
+    # The AWS API hosts this run's clients call (no session needed to name them: this builds the session).
+    region = ctx.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    urls = ["https://sts.amazonaws.com", f"https://sts.{region}.amazonaws.com", "https://iam.amazonaws.com",
+            *(env[v] for v in ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL") if env.get(v)),
+            *(t for t in ctx.targets if not t.startswith("arn:"))]
+    for url in urls:
+        ep = from_url("sts", url)
+        if ep is not None and python_decide(env, ep.url).proxy is None:
+            out[f"{ep.scheme}://{ep.host}"] = None
+    return out
 
 
 class _BoundedPopen(subprocess.Popen[bytes]):

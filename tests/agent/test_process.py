@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sigdoctor.agent import procfs
-from sigdoctor.agent.process import agent_environment, context_for_pid, find_agents, mapped_environ, path_note
+from sigdoctor.agent.process import context_for_pid, find_agents, path_note
 from sigdoctor.context import Context
 from sigdoctor.errors import UsageError
 
@@ -94,23 +94,26 @@ def test_home_comes_from_the_agents_passwd_entry_when_unset(spawn: Spawn) -> Non
     assert loaded.config.path == f"{ctx.agent.home}/.aws/config"
 
 
-def test_os_environ_is_swapped_only_inside_the_block(spawn: Spawn) -> None:
-    p = spawn(AGENT_ENV)
+def test_the_agents_environment_reaches_botocore_without_touching_os_environ(
+    spawn: Spawn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = spawn({**AGENT_ENV, "AWS_DEFAULT_REGION": "eu-west-1", "HTTPS_PROXY": "http://proxy.agent.example:3128",
+               "NO_PROXY": "sts.eu-west-1.amazonaws.com"})
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")  # the shell's, not the agent's
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
     ctx = context_for_pid(str(p.pid), Context())
     before = dict(os.environ)
-    with agent_environment(ctx):
-        assert os.environ["AWS_ROLE_ARN"] == AGENT_ENV["AWS_ROLE_ARN"]
-        assert os.environ["AWS_WEB_IDENTITY_TOKEN_FILE"] == AGENT_ENV["AWS_WEB_IDENTITY_TOKEN_FILE"]
-        assert "PYTEST_CURRENT_TEST" not in os.environ
-    after = dict(os.environ)
-    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-    assert not changed, f"variables not restored: {sorted(changed)}"
-
-
-def test_without_pid_the_environment_block_changes_nothing() -> None:
-    before = dict(os.environ)
-    with agent_environment(Context(env={"AWS_REGION": "x"})):
-        assert dict(os.environ) == before
+    session = ctx.botocore_session()
+    assert session.get_config_variable("region") == "eu-west-1"
+    iam = session.create_client("iam", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
+                                aws_secret_access_key="not-a-secret")
+    sts = session.create_client("sts", region_name="eu-west-1", aws_access_key_id="AKIDEXAMPLE",
+                                aws_secret_access_key="not-a-secret")
+    # The agent's proxy, and its NO_PROXY exception, decide for sigdoctor's own AWS calls.
+    assert iam.meta.config.proxies["https"] == "http://proxy.agent.example:3128"
+    assert iam.meta.config.proxies["https://sts.eu-west-1.amazonaws.com"] is None
+    assert sts.meta.endpoint_url == "https://sts.eu-west-1.amazonaws.com"
+    assert dict(os.environ) == before
 
 
 @pytest.fixture
@@ -139,13 +142,8 @@ def test_files_of_an_agent_in_another_mount_namespace_are_read_through_proc_root
     ctx = context_for_pid(str(p.pid), Context())
     assert ctx.root == Path(f"/proc/{p.pid}/root")
     assert ctx.path("/mnt/agent-token").read_text() == "not-a-real-token"
-    mapped = mapped_environ(ctx)
-    assert mapped["AWS_WEB_IDENTITY_TOKEN_FILE"] == f"/proc/{p.pid}/root/mnt/agent-token"
-    assert mapped["AWS_CONFIG_FILE"] == f"/proc/{p.pid}/root/mnt/config"
-    assert mapped["HOME"] == f"/proc/{p.pid}/root/var/lib/alloy"
-    assert mapped["AWS_ROLE_ARN"] == AGENT_ENV["AWS_ROLE_ARN"]  # not a path: unchanged
-    with agent_environment(ctx):
-        assert Path(os.environ["AWS_WEB_IDENTITY_TOKEN_FILE"]).read_text() == "not-a-real-token"
+    # botocore reads the agent's config file through its root, from the session (os.environ is not touched).
+    assert ctx.botocore_session().get_config_variable("config_file") == f"/proc/{p.pid}/root/mnt/config"
     assert f"paths read through /proc/{p.pid}/root" in (path_note(ctx) or "")
 
 
