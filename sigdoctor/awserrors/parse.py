@@ -129,6 +129,7 @@ class AwsError:
     # The lines just before the record (a user's sentence above a pasted error): read for hints only, never for
     # the error itself.
     context: str = ""
+    left_out: int = 0  # characters of an over-long record not read (see `bounded`)
 
     @property
     def flat(self) -> str:
@@ -149,8 +150,27 @@ class ClientSigning:
     line: int
 
 
+_HEAD = 4096
+
+
 def expand_text(raw: str) -> str:
-    return unescape(raw[:MAX_TEXT])
+    return unescape(bounded(raw)[0])
+
+
+def bounded(raw: str) -> tuple[str, int]:
+    """At most MAX_TEXT characters of a record, and how many were left out. A longer record keeps its head (the log
+    prefix: time, agent, URL) and the window around its first error, wherever that is, so an error deep inside a
+    long dump is still read; the count lets the report say the record was cut."""
+    if len(raw) <= MAX_TEXT:
+        return raw, 0
+    from sigdoctor.awserrors.anchors import error_position
+
+    at = error_position(raw) or 0
+    if at + (MAX_TEXT - _HEAD) // 2 <= MAX_TEXT:
+        return raw[:MAX_TEXT], len(raw) - MAX_TEXT
+    size = MAX_TEXT - _HEAD
+    start = max(_HEAD, min(at - size // 4, len(raw) - size))
+    return raw[:_HEAD] + "\n…\n" + raw[start:start + size], len(raw) - MAX_TEXT
 
 
 def find_code(t: str) -> str | None:
@@ -316,8 +336,9 @@ _SECRET_SHAPES = (
 
 
 def extract(raw: str, first_line: int, last_line: int) -> AwsError:
-    t = expand_text(raw)
-    e = AwsError(text=t, first_line=first_line, last_line=last_line)
+    window, left_out = bounded(raw)
+    t = unescape(window)
+    e = AwsError(text=t, first_line=first_line, last_line=last_line, left_out=left_out)
     e.code = find_code(t)
     e.message = find_message(t, e.code)
     status = _first(_STATUS_RES, t)

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
 from sigdoctor.awserrors.anchors import error_position
-from sigdoctor.awserrors.parse import AwsError, ClientSigning, api_codes, extract
+from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.unescape import visible
-from sigdoctor.decode.reader import Stats, iter_records, prepare_stream
+from sigdoctor.decode.reader import MAX_RECORD, Stats, iter_records, prepare_stream
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.redact import Redactor
 
@@ -93,6 +93,8 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     total = 0
     unlisted = 0
     registered = 0
+    cut = 0
+    cut_lines: list[int] = []
     last_client: ClientSigning | None = None
     last_request: _RequestContext | None = None
     seen: dict[tuple[bytes, Any], tuple[Any, ...] | None] = {}
@@ -122,6 +124,10 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
         e = extract(rec.text, rec.first_line, rec.last_line)
         # A retry's record is memoised by its own text: the first one's context (a sentence above it) stands for all.
         e.context = rec.before.decode("utf-8", errors="replace") if rec.before else ""
+        if e.left_out or len(rec.raw) >= MAX_RECORD:
+            cut += 1
+            if len(cut_lines) < 20:
+                cut_lines.append(rec.first_line)
         for secret in e.secrets:
             if registered < MAX_REGISTERED_SECRETS:
                 redactor.add_secret(secret)
@@ -174,10 +180,11 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
             g.count += 1
             if len(g.lines) < MAX_LINES_LISTED:
                 g.lines.append(rec.first_line)
-    return _outcome(stats, groups, total, unlisted)
+    return _outcome(stats, groups, total, unlisted, cut, cut_lines)
 
 
-def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int) -> Outcome:
+def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
+             cut: int, cut_lines: list[int]) -> Outcome:
     findings: list[Finding] = []
     for g in groups.values():
         e = g.error
@@ -189,7 +196,7 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
             base["sdk"] = e.sdk
         for h in g.classified.hits:
             seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
-            findings.append(Finding(f"decode.{h.cause}", h.status, h.message + seen,
+            findings.append(Finding(f"decode.{h.cause}", h.status, visible(h.message) + seen,
                                     {**base, **h.extra, "fix": list(h.fix)}))
         if g.classified.diffs is not None:
             diffs = g.classified.diffs
@@ -203,10 +210,12 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
     mb = stats.bytes / 1_000_000
     size = f"{mb:.1f} MB" if mb >= 0.1 else f"{stats.bytes} bytes"
     summary_msg = (f"Read {stats.lines} lines ({size}): {total} AWS error(s) found, {distinct} distinct"
-                   + (f"; {unlisted} more beyond the first {MAX_GROUPS} distinct ones not listed" if unlisted else ""))
+                   + (f"; {unlisted} more beyond the first {MAX_GROUPS} distinct ones not listed" if unlisted else "")
+                   + (f"; {cut} record(s) longer than {MAX_TEXT // 1024} KB were read only around their "
+                      f"first error (from line {', '.join(map(str, cut_lines[:5]))})" if cut_lines else ""))
     summary = Finding("decode.summary", Status.PASS, summary_msg,
                       {"lines": stats.lines, "bytes": stats.bytes, "errors": total, "distinct": distinct,
-                       "unlisted": unlisted})
+                       "unlisted": unlisted, "records_cut": cut, "records_cut_at_lines": cut_lines})
     all_findings = (summary, *findings)
     status = worst([f.status for f in all_findings])
     if total:
