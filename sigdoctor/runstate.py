@@ -8,6 +8,9 @@ the producer and a reader never sees a value half-way: it sees the value, or tha
 Who reads what, and whether it waits (docs/dev/contracts.md has the table):
 * `chain` (credentials → identity, permissions, signature, the STS/IAM clients): identity waits for it, not for the
   whole credentials probe — the survey of the sources that did not win (IMDS, container endpoint) finishes beside it.
+* `credential_endpoints` (credentials → dns, connectivity), `expiries` (credentials → clock), `addresses` (dns →
+  connectivity), `dead_endpoints` (connectivity → signature): the network probes start at t = 0 and wait only for
+  the part of another probe's work they need, bounded by their own budget.
 * `identity` (identity → permissions, signature): both run after identity, so the value is there when they read.
 * `agent_sdk_model`, `agent_sdk_versions`, `agent_settings` (agent → credentials): the agent probe runs first.
 * `aws_calls`, `http_dates`: append-only records every AWS call adds to; nothing reads them while probes run (the
