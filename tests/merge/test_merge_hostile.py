@@ -167,3 +167,11 @@ def test_many_json_lines_from_stdin_with_repeats_and_noise() -> None:
     assert v["superseded"] == ["stdin:2"] and v["skipped"] == [{"source": "stdin:3001", "reason": "not JSON (Expecting value)"}]
     assert rc == 1 and v["causes"][0] == {"id": "no-credentials", "severity": "error", "title": "no-credentials",
                                           "count": 300, "top_on": 300, "hosts": [f"node-{i:05d}" for i in range(0, 3000, 10)]}
+
+
+def test_the_json_view_is_laid_out_as_json_dumps_would(tmp_path: Path) -> None:
+    docs = [report(f"nöde-{i}\"\\", *([("no-credentials", "error")] if i % 2 else [])) for i in range(5)]
+    f = tmp_path / "r.jsonl"
+    f.write_text(_lines(*docs) + "noise\n")
+    text, _ = merge_command([str(f)], "json", False)
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
