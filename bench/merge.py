@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time and memory of `sigdoctor merge` on a large fleet: N reports from a folder and as JSON lines on stdin.
 
-Usage: python bench/merge.py [--hosts 10000,100000] [--runs 3] [--templates DIR] [--keep] [--timeout 600]
+Usage: python bench/merge.py [--hosts 10000,100000] [--runs 3] [--big-runs 1] [--formats json,text]
+                             [--cache DIR] [--templates DIR] [--keep] [--timeout 600] [--sigdoctor CMD]
 
 The reports are real `sigdoctor run --format json` output: the seven fleet scenarios of tests/merge/scenarios.py
 (healthy IRSA, no credentials, long-lived keys, IMDS hop limit, a skewed clock), run once in the namespace world
@@ -87,6 +88,19 @@ def write_inputs(reports: Iterable[dict[str, Any]], base: Path) -> tuple[Path, P
     return folder, lines, folder_bytes, lines.stat().st_size
 
 
+def _inputs(n: int, tpl: dict[str, dict[str, Any]], base: Path, reuse: bool) -> tuple[Path, Path, int, int]:
+    done = base / "complete"
+    if reuse and done.exists():
+        fb, lb = (int(x) for x in done.read_text().split())
+        return base / "reports", base / "reports.jsonl", fb, lb
+    if base.exists():
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    folder, lines, fb, lb = write_inputs(fleet(n, tpl), base)
+    done.write_text(f"{fb} {lb}\n")
+    return folder, lines, fb, lb
+
+
 def run_child(argv: list[str], stdin_path: Path | None,
               timeout: float) -> tuple[float, float, int | None, bytes, float]:
     """Wall seconds, peak RSS (MB), exit code (None: killed at `timeout`), stdout and CPU seconds (user + system)
@@ -133,6 +147,9 @@ def main() -> int:
     ap.add_argument("--sigdoctor", default=SIGDOCTOR,
                     help="the command to time (default: this venv's sigdoctor), e.g. 'python -m sigdoctor'")
     ap.add_argument("--keep", action="store_true", help="keep the generated reports (printed path)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="keep the generated fleets in CACHE/N and reuse them (100,000 reports take minutes to write)")
+    ap.add_argument("--big-runs", type=int, default=1, help="runs per command for sizes over 20,000")
     args = ap.parse_args()
     tpl = templates(args.templates)
     sd = shlex.split(args.sigdoctor)
@@ -141,10 +158,11 @@ def main() -> int:
     print("| reports | input | format | runs | median s | min s | max s | CPU s (median) | peak RSS MB | exit | view |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in (int(x) for x in args.hosts.split(",")):
-        base = Path(tempfile.mkdtemp(prefix=f"sigdoctor-bench-merge-{n}-"))
+        cached = args.cache / str(n) if args.cache else None
+        base = cached or Path(tempfile.mkdtemp(prefix=f"sigdoctor-bench-merge-{n}-"))
         try:
-            folder, lines, fb, lb = write_inputs(fleet(n, tpl), base)
-            runs = args.runs if n <= 20_000 else 1
+            folder, lines, fb, lb = _inputs(n, tpl, base, reuse=cached is not None)
+            runs = args.runs if n <= 20_000 else args.big_runs
             for fmt in args.formats.split(","):
                 for label, argv, stdin in (
                         (f"folder ({fb / 1e6:.0f} MB pretty)", [*sd, "merge", str(folder), "--format", fmt], None),
@@ -161,7 +179,7 @@ def main() -> int:
                     print(f"| {n:,} | {label} | {fmt} | {runs} | {statistics.median(walls):.2f} | {min(walls):.2f} "
                           f"| {max(walls):.2f} | {cpu:.2f} | {rss:.0f} | {exit_} | {view} |", flush=True)
         finally:
-            if args.keep:
+            if args.keep or cached:
                 print(f"(kept {base})", file=sys.stderr)
             else:
                 shutil.rmtree(base, ignore_errors=True)

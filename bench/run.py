@@ -279,7 +279,9 @@ def _top(stdout: str) -> str:
 def merge(runs: int) -> None:
     print("\n### 5. merge of a fleet's reports (bench/merge.py; goal 10,000 ≤ 5 s and ≤ 200 MB)\n")
     sys.stdout.flush()
-    subprocess.run([sys.executable, str(REPO / "bench" / "merge.py"), "--hosts", "10000,100000", "--runs", str(runs)],
+    # JSON view (the one scripts collect); fleets cached in /tmp between runs of this benchmark (5 GB for both).
+    subprocess.run([sys.executable, str(REPO / "bench" / "merge.py"), "--hosts", "10000,100000", "--runs", str(runs),
+                    "--formats", "json", "--cache", str(Path(tempfile.gettempdir()) / "sigdoctor-bench-merge-cache")],
                    check=False)
 
 
