@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -134,6 +135,7 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=500, help="one AWS error every N lines")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the generated log")
+    ap.add_argument("--sigdoctor", default=None, help="the command to time (default: this venv's sigdoctor)")
     ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
     ap.add_argument("--profile", action="store_true", help="also time and profile the decode work in-process")
     args = ap.parse_args()
@@ -145,10 +147,11 @@ def main() -> int:
     lines = generate(path, args.mb, args.every, args.one_line)
     size_mb = path.stat().st_size / 1e6
     print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines")
-    sd = shutil.which("sigdoctor", path=str(Path(sys.executable).parent)) or "sigdoctor"
+    sd = (shlex.split(args.sigdoctor) if args.sigdoctor
+          else [shutil.which("sigdoctor", path=str(Path(sys.executable).parent)) or "sigdoctor"])
     grep = shutil.which("grep") or "grep"
     cases = {
-        "sigdoctor decode": [sd, "decode", str(path), "--format", "json"],
+        "sigdoctor decode": [*sd, "decode", str(path), "--format", "json"],
         "grep -c SignatureDoesNotMatch": [grep, "-c", "SignatureDoesNotMatch", str(path)],
     }
     subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=False)  # warm the page cache
