@@ -54,6 +54,10 @@ _RULE_WORDS = (
     "PKIX path", "Connect to", "User:", "CredentialRetrievalError",
     # An HTTP 403 or 401 in an agent's log line is an authorization answer whatever the body says.
     "Forbidden", "Unauthorized",
+    # A connect failure as the AWS Toolkit / configure-aws-credentials (Node.js) and botocore's exceptions name it;
+    # a web identity token file the JavaScript and Java SDKs cannot read.
+    "Inaccessible host", "ConnectTimeoutError", "EndpointConnectionError", "TokenFileWebIdentityCredentials",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
 
 RECORD_ANCHORS = (*_ERROR_ANCHORS, *_LOWER_ANCHORS)

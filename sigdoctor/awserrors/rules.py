@@ -61,7 +61,8 @@ _ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
-_WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|unable to read file at|(?:web ?identity|token) ?file"
+_WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|TokenFileWebIdentityCredentials\.load|"
+                               r"webIdentityTokenFile must be set|unable to read file at|(?:web ?identity|token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open (/[^\s:]*token[^\s:]*): "
                                r"(?:no such file|permission denied)", re.I)
 # aws-sdk-go words its refusal "only loopback hosts are allowed.", aws-sdk-go-v2 that way (resolve_credentials.go) or
@@ -106,7 +107,7 @@ _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure 
                      r"information|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|UnknownHostException")
 _UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused|no route to host|network is "
                              r"unreachable)|Could not connect to the endpoint URL|Connect timeout on endpoint URL|"
-                             r"connect: connection timed out|Unable to execute HTTP request: Connect to [^\n]{0,200}?"
+                             r"connect: connection timed out|ConnectTimeoutError|EndpointConnectionError|Unable to execute HTTP request: Connect to [^\n]{0,200}?"
                              r"(?:timed out|refused)|connect ETIMEDOUT|connect ECONNREFUSED|Inaccessible host")
 _Q = r"[\"'\\]*"
 _REGION_WORD_RE = re.compile(r"\b([a-z]{2}-[a-z]+-\d)\b")
@@ -311,6 +312,10 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
 
 
 # Headers SDKs sign on their own; anything else signed was added by the application, a library or a hop.
+# The path of AWS's canonical request, even from a message cut short after it.
+_AWS_PATH_RE = re.compile(r"(?:<CanonicalRequest>|should have been\s*')\s*[A-Z]+\s+(/\S*)")
+# A character AWS percent-encodes in a path that clients often leave as it is (or encode twice: %25).
+_RESERVED_ENCODED_RE = re.compile(r"%(?:25|2[1-9A-C]|3[ABD]|40|5B|5D)", re.I)
 _USUAL_SIGNED = frozenset({"host", "content-type", "content-length", "content-encoding", "content-md5", "accept",
                            "accept-encoding", "user-agent", "range", "expect", "transfer-encoding"})
 
@@ -323,7 +328,9 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
                      and not h.startswith("x-amz-"))
     empty = sorted(h for h, v in (sc.headers if sc else ()) if h in (sc.signed_headers if sc else ()) and not v.strip())
     hints = f"{e.context}\n{t}"
-    encoded = bool(_ENCODING_CUE_RE.search(hints)) or bool(sc and "%25" in f"{sc.path}{sc.query}")
+    path = _AWS_PATH_RE.search(t)
+    encoded = bool(_ENCODING_CUE_RE.search(hints)) or bool(sc and "%25" in f"{sc.path}{sc.query}") or bool(
+        path and _RESERVED_ENCODED_RE.search(path.group(1)))
     transit = bool(_IN_TRANSIT_CUE_RE.search(hints)) or bool(unusual)
     basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
     settle = ("Settle it: pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
@@ -596,6 +603,8 @@ def _no_credentials_hit(e: AwsError) -> Hit:
 def classify(e: AwsError) -> Classified:
     t = e.flat
     found = table().match(t)
+    if any(x.kind == "data" and not x.causes for x in found.entries):
+        return Classified([], None, "")  # AWS's own words for an error that is no signing problem
     hits: list[Hit] = []
     diffs: list[Difference] | None = None
     diff_text = ""
@@ -671,7 +680,8 @@ def classify(e: AwsError) -> Classified:
 
 def _from_table(e: AwsError, found: Match) -> list[Hit]:
     """The table's own reading of an error no evidence rule explained: its most likely cause, the others ranked."""
-    for entry in found.entries:
+    # An entry of its own shape (the message) says more than one matched by a code alone.
+    for entry in sorted(found.entries, key=lambda x: x.kind != "data"):
         # A rule's kind without its rule's verdict is only an error when its own code stands there (a line that
         # merely names AWS_CONTAINER_CREDENTIALS_FULL_URI or 169.254.169.254 is not one).
         if not entry.causes or (entry.kind != "data" and (e.code or "") not in entry.codes):
