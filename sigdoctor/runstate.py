@@ -141,6 +141,9 @@ class RunState:
         # (purpose, url) of the credential endpoints the chain contacted and got nothing usable from or won with
         # (IMDS, container): the network probes check them after the endpoints they know from the start.
         self.credential_endpoints: Slot[list[tuple[str, str]]] = Slot("credential_endpoints", "credentials", run)
+        # "host:port" → (state, error) of those the credentials probe's own TCP connect found silent: written just
+        # before `credential_endpoints`, so connectivity reports that connect instead of repeating it.
+        self.silent_endpoints: Slot[dict[str, tuple[str, str]]] = Slot("silent_endpoints", "credentials", run)
         # (what, expiry) the credentials probe saw: the winner's expiry, a web identity token's `exp`.
         self.expiries: Slot[list[tuple[str, object]]] = Slot("expiries", "credentials", run)
         # host → the addresses the dns probe found for the names known at t = 0 (an empty list: none; its verdict).

@@ -17,6 +17,7 @@ from sigdoctor.endpoints import Endpoint, endpoints_of_run
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netconn import proxy as proxymod
 from sigdoctor.netconn.reach import Budget, Trace, trace
+from sigdoctor.netconn.tcp import TcpResult
 from sigdoctor.netconn.tls import CaBundle, ca_bundle
 from sigdoctor.probes.base import Probe
 
@@ -38,10 +39,17 @@ EMITS = (REACHABLE, UNREACHABLE, PROXY_BAD, RULES_DIFFER, UNTRUSTED, INTERCEPTED
 
 
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-    def used(wait_s: float) -> list[Endpoint]:
-        return endpoints_of_run(ctx, ctx.state.credential_endpoints.wait(wait_s) or [])
+    silent: dict[str, TcpResult] = {}
 
-    return check(ctx, endpoints_of_run(ctx), later=used)
+    def used(wait_s: float) -> list[Endpoint]:
+        endpoints = endpoints_of_run(ctx, ctx.state.credential_endpoints.wait(wait_s) or [])
+        for name, (state, error) in (ctx.state.silent_endpoints.wait(0) or {}).items():
+            host, _, port = name.rpartition(":")
+            silent[name] = TcpResult(host.strip("[]"), int(port), state, None, f"{error} (the credentials probe's "
+                                     "connect, not repeated)")
+        return endpoints
+
+    return check(ctx, endpoints_of_run(ctx), later=used, known_silent=silent)
 
 
 def check(
@@ -50,10 +58,12 @@ def check(
     prior: Mapping[str, ProbeResult] | None = None,  # unused: kept for callers (what dns found is ctx.state.addresses)
     addresses: Mapping[str, list[str]] | None = None,
     later: Callable[[float], list[Endpoint]] | None = None,
+    known_silent: Mapping[str, TcpResult] | None = None,
 ) -> Outcome:
     """Check `endpoints`. `addresses` pins a host's addresses (tests, or a caller that resolved already); otherwise
     they come from the dns probe's results, else from getaddrinfo here. `later(seconds)`, once those are checked,
-    may name more (the credential endpoints, once the credentials probe says which it used)."""
+    may name more (the credential endpoints, once the credentials probe says which it used); a credential endpoint
+    in `known_silent` ("host:port" → that TCP result) is reported from it rather than connected to again."""
     for secret in proxymod.proxy_secrets(ctx.env):
         ctx.redactor.add_secret(secret)
     endpoints = list(endpoints)
@@ -70,6 +80,9 @@ def check(
     resolved = ctx.state.addresses.wait(budget_s) or {} if not addresses else {}
 
     def one(ep: Endpoint) -> Trace:
+        tcp = (known_silent or {}).get(_name(ep))
+        if tcp is not None and not ep.is_aws_api:
+            return Trace(ep, routes[ep], address_source="the credentials probe", addresses=[tcp.address], tcp=[tcp])
         given, source = _addresses(ep, resolved, addresses or {})
         left = max(0.1, end - ctx.monotonic())
         return trace(ep, routes[ep], given, source, bundle, Budget(left, ctx.monotonic), ctx.now)

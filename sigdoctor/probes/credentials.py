@@ -146,6 +146,17 @@ def collect(ctx: Context) -> Facts:
     )
 
 
+def _silent(f: Facts) -> dict[str, tuple[str, str]]:
+    """The instance metadata endpoint, when our own TCP connect to it got no answer."""
+    p = f.imds_probe
+    if not p.checked or p.tcp in (None, "open"):
+        return {}
+    parts = urlsplit(f.imds.base_url)
+    host = parts.hostname or ""
+    name = f"[{host}]:{parts.port or 80}" if ":" in host else f"{host}:{parts.port or 80}"
+    return {name: (str(p.tcp), p.tcp_error or str(p.tcp))}
+
+
 def _publish(ctx: Context, run: chain.ChainRun) -> None:
     """Later probes sign with the winner's credentials: share them only when fetching them worked (a deferred
     source botocore picked but could not fetch, e.g. an unreadable web identity token, would only fail again)."""
@@ -235,6 +246,7 @@ def _run(ctx: Context) -> Outcome:
     f = collect(ctx)
     sources = resolve_states(f)
     # The network probes check these endpoints after the ones they knew from the start.
+    ctx.state.silent_endpoints.set(_silent(f))
     ctx.state.credential_endpoints.set(credential_endpoints(sources))
     findings: list[Finding] = [judge.files(f)]
     findings += judge.winner(f)
