@@ -496,6 +496,8 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             ["Check the key id for typos, whitespace or a deleted/rotated key (`aws iam "
                              "list-access-keys`), and that it belongs to this partition",
                              "If it is a temporary ASIA… key, the session token is missing"]))
+        if key or region in OPT_IN_REGIONS:
+            hits[-1].extra["decided_by"] = f"the key id {mask_key_id(key)}" if key else f"the opt-in region {region}"
     if found.has("expired-token"):
         if _WEB_IDENTITY_CTX_RE.search(t) and "Token expired: current" in t:
             hits.append(Hit("web-identity-rejected", Status.FAIL,
@@ -699,7 +701,7 @@ def _rank_candidates(hits: list[Hit], found: Match) -> None:
     """Where the text cannot decide, the first failing hit lists the other causes its error can mean, each with what
     must be true for it and the command that settles it."""
     first = next((h for h in hits if h.status == Status.FAIL), None)
-    if first is None or first.extra.get("differences") or first.extra.get("candidates"):
+    if first is None or any(first.extra.get(k) for k in ("differences", "candidates", "decided_by")):
         return
     for entry in found.entries:
         mine = next((c for c in entry.causes if c.cause == first.cause), None)
