@@ -3,6 +3,7 @@
 never asserted. Needs `unshare -rnm` for the world sections (nothing leaves the machine).
 
     .venv/bin/python bench/run.py [--runs 10] [--only startup,worlds,blackhole,merge,decode] [--aws PATH] [--profile]
+                                  [--before OLD_CHECKOUT]
 
 * startup   — `sigdoctor --version` / `--help` (venv, zipapp, executable when dist/ has them) vs `aws --version`
 * worlds    — side by side, each vs one `aws sts get-caller-identity` in the same world (runs alternate):
@@ -177,6 +178,14 @@ def _pod_world(tmp: Path) -> tuple[World, list[str]]:
 
 AWS_STS = "aws sts get-caller-identity"
 SD_RUN = "sigdoctor run --target AMP"
+# (label suffix, extra environment) per sigdoctor checkout timed; --before adds an older checkout, run by the same
+# console script with PYTHONPATH pointing at it, alternating with this one so that both see the same machine.
+VARIANTS: list[tuple[str, dict[str, str]]] = [("", {})]
+
+
+def _variants(before: Path | None) -> None:
+    if before is not None:
+        VARIANTS[:] = [(f" (before: {_commit(before)})", {"PYTHONPATH": str(before)}), (f" (after: {_commit()})", {})]
 
 
 def worlds(runs: int, aws: str, tmp: Path, profile: bool) -> None:
@@ -186,24 +195,26 @@ def worlds(runs: int, aws: str, tmp: Path, profile: bool) -> None:
     for name, ((w, wrap), url) in built.items():
         args = ["run", "--target", url, "--format", "json"]
         plan: list[dict[str, Any]] = [
-            {"name": AWS_STS, "argv": [aws, "sts", "get-caller-identity"], "runs": runs, "timeout": 60},
-            {"name": SD_RUN, "argv": [SIGDOCTOR, *args], "runs": runs, "timeout": 60, "keep": True}]
+            {"name": AWS_STS, "argv": [aws, "sts", "get-caller-identity"], "runs": runs, "timeout": 60}]
+        plan += [{"name": SD_RUN + label, "argv": [SIGDOCTOR, *args], "runs": runs, "timeout": 60, "keep": True,
+                  "env": env} for label, env in VARIANTS]
         if profile and name.startswith("healthy"):
             prof = w.dir / "run.prof"
             plan += [{"name": "profiled", "argv": [*SIGDOCTOR_FULL, *args], "runs": 1, "timeout": 60,
                       "env": {"SIGDOCTOR_BENCH_PROFILE": str(prof)}},
                      {"name": "importtime", "argv": [sys.executable, "-X", "importtime", *SIGDOCTOR_FULL[1:], *args],
                       "runs": 1, "timeout": 60}]
-        results[name] = _in_world(w, wrap, plan, timeout=60 * (2 * runs + 2))
+        results[name] = _in_world(w, wrap, plan, timeout=60 * ((1 + len(VARIANTS)) * runs + 2))
     print("\n### 2. Healthy full run vs one `aws sts get-caller-identity`, both worlds (goal ≤ 1.0×)\n")
     print("| world | command | runs | median ms | min ms | max ms | ratio | note |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, res in results.items():
         base = statistics.median(res[AWS_STS]["times"]) * 1000
-        for cmd in (AWS_STS, SD_RUN):
+        for cmd in (AWS_STS, *(SD_RUN + label for label, _ in VARIANTS)):
             r = res[cmd]
             print(f"| {name} " + stats_row(cmd, r["times"], base, f"exit codes {sorted(set(r['rcs']), key=str)}"))
-    per = {name: _probe_medians(res[SD_RUN]["stdouts"]) for name, res in results.items()}
+    per = {f"{name}{label}": _probe_medians(res[SD_RUN + label]["stdouts"])
+           for name, res in results.items() for label, _ in VARIANTS}
     names = list(per)
     print(f"\nPer probe, median ms over the runs ({' | '.join(names)}):\n")
     print("| probe | " + " | ".join(names) + " |")
@@ -212,7 +223,8 @@ def worlds(runs: int, aws: str, tmp: Path, profile: bool) -> None:
         cells = [f"{per[n][pid][0]:.0f} ({per[n][pid][1]})" if pid in per[n] else "" for n in names]
         print(f"| {pid} | " + " | ".join(cells) + " |")
     for name, res in results.items():
-        print(f"\nLast run, {name}: {_causes(res[SD_RUN]['last_stdout'])}")
+        for label, _ in VARIANTS:
+            print(f"\nLast run, {name}{label}: {_causes(res[SD_RUN + label]['last_stdout'])}")
     healthy_res = results["healthy (issue 7)"]
     prof = built["healthy (issue 7)"][0][0].dir / "run.prof"
     if profile and prof.exists():
@@ -250,8 +262,9 @@ def blackhole(runs: int, aws: str, tmp: Path) -> None:
     base = [SIGDOCTOR, "run", "--target", AMP_URL, "--format", "json"]
     cases = {"sigdoctor run (default deadline, 20 s)": (base, 20.0, 4.0),
              "sigdoctor run --deadline 5": ([*base, "--deadline", "5"], 5.0, 5.5)}
-    plan: list[dict[str, Any]] = [{"name": name, "argv": argv, "runs": runs, "timeout": d + 30, "keep": True}
-                                  for name, (argv, d, _) in cases.items()]
+    cases = {name + label: (argv, d, goal, env) for name, (argv, d, goal) in cases.items() for label, env in VARIANTS}
+    plan: list[dict[str, Any]] = [{"name": name, "argv": argv, "runs": runs, "timeout": d + 30, "keep": True,
+                                   "env": env} for name, (argv, d, _, env) in cases.items()]
     plan.append({"name": "aws sts get-caller-identity (our timeout 60 s)", "runs": 1, "timeout": 60,
                  "argv": [aws, "sts", "get-caller-identity"]})
     res = _in_world(w, [], plan, timeout=sum(p["timeout"] * p["runs"] for p in plan) + 60)
@@ -286,17 +299,18 @@ def merge(runs: int) -> None:
 
 
 def decode(runs: int) -> None:
-    print("\n### 4. decode of a 100 MB agent log (bench/decode.py)\n\n```")
-    sys.stdout.flush()
-    subprocess.run([sys.executable, str(REPO / "bench" / "decode.py"), "--mb", "100", "--runs", str(runs)],
-                   check=False)
-    print("```")
+    print("\n### 4. decode of a 100 MB agent log (bench/decode.py)\n")
+    for label, env in VARIANTS:
+        print(f"sigdoctor{label}:\n\n```", flush=True)
+        subprocess.run([sys.executable, str(REPO / "bench" / "decode.py"), "--mb", "100", "--runs", str(runs)],
+                       check=False, env={**os.environ, **env})
+        print("```")
 
 
-def compile_bytecode() -> None:
+def compile_bytecode(repo: Path = REPO) -> None:
     """Write sigdoctor's .pyc files first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set (this machine
     sets it) or a fresh checkout, every timed run would otherwise compile the modules from source again."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "sigdoctor")], check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "sigdoctor")], check=True)
 
 
 def main() -> int:
@@ -305,10 +319,15 @@ def main() -> int:
     ap.add_argument("--only", default="startup,worlds,blackhole,merge,decode")
     ap.add_argument("--aws", default=None)
     ap.add_argument("--profile", action="store_true", help="profile one healthy-world run (cProfile, importtime)")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="an older checkout (git worktree) timed beside this one: runs alternate in each world")
     args = ap.parse_args()
+    _variants(args.before)
     only = set(args.only.split(","))
     aws = ensure_aws(args.aws)
     compile_bytecode()
+    if args.before is not None:
+        compile_bytecode(args.before)
     print(f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
           f"{os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="sigdoctor-bench-") as d:
@@ -326,8 +345,8 @@ def main() -> int:
     return 0
 
 
-def _commit() -> str:
-    r = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+def _commit(repo: Path = REPO) -> str:
+    r = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return r.stdout.strip() or "?"
 
 
