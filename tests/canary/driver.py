@@ -2,7 +2,7 @@
 
 Usage (inside the world): python driver.py CASES.json OUT_DIR. Each case is {"name", "argv", "stdin"?,
 "timeout"?}; `{out}` in an argument is that case's own directory (for --output files). Per case the directory gets
-stdout, stderr and a line in OUT_DIR/cases.jsonl (name, rc, wall seconds).
+stdout, stderr, any crash log (TMPDIR points there) and a line in OUT_DIR/cases.jsonl (name, rc, wall seconds).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> int:
             t0 = time.monotonic()
             try:
                 p = subprocess.run(argv, input=case.get("stdin", "").encode(), capture_output=True,
-                                   timeout=case.get("timeout", 60))
+                                   timeout=case.get("timeout", 60), env={**os.environ, "TMPDIR": str(d)})
                 rc, so, se = p.returncode, p.stdout, p.stderr
             except subprocess.TimeoutExpired as e:
                 rc, so, se = -9, e.stdout or b"", e.stderr or b""
