@@ -108,6 +108,7 @@ def _may_match(s: str) -> bool:
     return any(a in low for a in _ANCHORS) and _ANY.search(s) is not None
 
 
+_BIG = 64 * 1024  # strings this long are remembered once redacted (Redactor._big)
 # Strings longer than this are cut for display (a report line of megabytes helps nobody and costs minutes to wrap).
 DISPLAY_LIMIT = 16 * 1024
 
@@ -157,6 +158,10 @@ class Redactor:
         self._words: re.Pattern[str] | None = None  # short ones: whole words only
         self._short: tuple[str, ...] = ()
         self._lock = threading.Lock()
+        # Results for huge strings (a 900 kB config value repeated in many findings is redacted by the probe, the
+        # report and the renderer): keyed by the registry's version, so a secret added later still applies.
+        self._version = 0
+        self._big: dict[tuple[int, str], str] = {}
 
     def add_secret(self, value: str | None) -> None:
         """Register a value that must never be printed (and its whitespace-stripped and escaped forms)."""
@@ -199,6 +204,8 @@ class Redactor:
             self._secrets.update(values)
             if len(self._secrets) == before:
                 return
+            self._version += 1
+            self._big = {}
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._plain = tuple(s for s in ordered if len(s) >= _WORD_ONLY_BELOW)
             self._short = tuple(s for s in ordered if len(s) < _WORD_ONLY_BELOW)
@@ -208,6 +215,17 @@ class Redactor:
     def text(self, s: str) -> str:
         if len(s) < _SHORTEST:
             return s
+        if len(s) > _BIG:
+            key = (self._version, s)
+            done = self._big.get(key)
+            if done is None:
+                done = self._text(s)
+                if len(self._big) < 32:
+                    self._big[key] = done
+            return done
+        return self._text(s)
+
+    def _text(self, s: str) -> str:
         # Tuples and the compiled pattern are replaced whole by _add: safe to read without the lock.
         for secret in self._plain:
             if secret in s:
