@@ -104,7 +104,9 @@ _PROXY_RE = re.compile(r"proxyconnect tcp|ProxyConnectionError|Failed to connect
                        r"\b407 Proxy")
 _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure in name resolution|server misbehaving|"
                      r"nodename nor servname|Could not resolve host|getaddrinfo failed|Name does not resolve|failed to lookup address "
-                     r"information|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|UnknownHostException")
+                     r"information|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|UnknownHostException|"
+                     # Go's net package: "dial tcp: lookup HOST on RESOLVER: …" is only ever a DNS failure.
+                     r"dial tcp: lookup \S+ on ")
 _UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused|no route to host|network is "
                              r"unreachable)|Could not connect to the endpoint URL|Connect timeout on endpoint URL|"
                              r"connect: connection timed out|ConnectTimeoutError|EndpointConnectionError|Unable to execute HTTP request: Connect to [^\n]{0,200}?"
@@ -127,6 +129,11 @@ _SCOPE_SERVICE_RE = re.compile(rf"Credential should be scoped to correct service
 _PARTIAL_RE = re.compile(r"Partial credentials found in env, missing: (\w+)|EnvAccessKeyNotFound: failed to find "
                          r"credentials in the environment|AWS_SECRET_ACCESS_KEY not found in environment|"
                          r"AWS_ACCESS_KEY_ID not found in environment|EnvSecretNotFound")
+_PARTIAL_FILE_RE = re.compile(r"Partial credentials found in (shared-credentials-file|config-file|"
+                              r"ec2-credentials-file|boto-config), missing: (\w+)")
+# @aws-sdk/credential-provider-ini (and the web identity provider): a profile that assumes a role, read by code that
+# gave fromIni no STS client.
+_NO_ASSUMER_RE = re.compile(r"no role assumption callback was provided", re.I)
 _WEB_IDENTITY_CTX_RE = re.compile(r"AssumeRoleWithWebIdentity|WebIdentityErr|web identity", re.I)
 # A more specific reason the chain came up empty; `no-credentials` would only repeat it.
 _CHAIN_CAUSES = frozenset({
@@ -532,6 +539,20 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
         hits.append(Hit("env-credentials-incomplete", Status.FAIL,
                         f"Only part of the environment credentials are set (missing {partial.group(1)})",
                         ["Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset both"]))
+    in_file = _PARTIAL_FILE_RE.search(t)
+    if in_file:
+        # botocore names the provider: a profile of the shared credentials or config file that lacks a key.
+        hits.append(Hit("profile-invalid", Status.FAIL,
+                        f"The profile in the {in_file.group(1)} is incomplete: it has no {in_file.group(2)}",
+                        [f"Add {in_file.group(2)} to the profile (or remove the half-written profile), and check "
+                         "AWS_PROFILE names the profile you mean", "`sigdoctor run --only credentials` lists the "
+                         "profiles the SDK sees"]))
+    if _NO_ASSUMER_RE.search(t):
+        hits.append(Hit("sdk-unsupported-credential-source", Status.FAIL,
+                        "The AWS SDK for JavaScript was built without the STS client its profile's role needs "
+                        "(no role assumption callback)",
+                        ["Use the default credential chain (fromNodeProviderChain / defaultProvider), which brings "
+                         "the STS role assumers, or pass roleAssumer / roleAssumerWithWebIdentity to fromIni"]))
     return hits
 
 
