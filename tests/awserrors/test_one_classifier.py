@@ -73,3 +73,15 @@ def test_the_check_sees_a_second_classifier(tmp_path: Path) -> None:
                    '    return code == "ExpiredToken" or text.find("Missing Authentication Token") >= 0\n')
     assert [t for _, t in _strings(bad)] == ["ExpiredToken", "Missing Authentication Token"]
     assert any(rx.search("ExpiredToken") for _, rx in _matchers())
+
+
+def test_every_cause_the_table_names_is_one_decode_can_report() -> None:
+    from sigdoctor.causes import load_rules
+    from sigdoctor.decode.probe import CAUSES
+
+    rules = load_rules()
+    named = {c.cause for e in table().entries for c in e.causes}
+    assert named <= set(CAUSES), named - set(CAUSES)
+    assert all(f"decode.{c}" in rules[c].when for c in named), [c for c in named if f"decode.{c}" not in rules[c].when]
+    # ...and every entry says where its knowledge comes from.
+    assert all(e.source for e in table().entries)
