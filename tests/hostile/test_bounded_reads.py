@@ -27,7 +27,7 @@ def test_devices_and_huge_files_are_refused_by_size_or_kind(tmp_path: Path) -> N
     big = tmp_path / "config"
     with big.open("wb") as fh:
         fh.truncate(5 * 1024**3)  # sparse: no disk used
-    with pytest.raises(boundedio.ReadRefused, match="5.0 GiB, more than the 1.0 MiB"):
+    with pytest.raises(boundedio.ReadRefused, match=r"5\.0 GiB, more than the 1\.0 MiB"):
         boundedio.read_bytes(big, boundedio.CONFIG_LIMIT)
 
 
@@ -60,7 +60,7 @@ def test_a_helper_trace_never_reaches_the_report() -> None:
 def test_a_helper_that_hangs_is_killed_with_its_children() -> None:
     p = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
-    with pytest.raises(process.ProcessTimeout, match="did not finish within 0.5s"):
+    with pytest.raises(process.ProcessTimeout, match=r"did not finish within 0\.5s"):
         process.communicate(p, 0.5)
     for _ in range(40):  # SIGKILL is delivered asynchronously: give the orphan its moment to die
         if not _live_members(p.pid):
