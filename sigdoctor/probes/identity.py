@@ -10,13 +10,15 @@ failure is left to the dns and connectivity probes. The probe starts as soon as 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from sigdoctor import incomplete
 from sigdoctor.awserrors import sts as errors
 from sigdoctor.awserrors.signed import canonical_of_sent
-from sigdoctor.context import Context
+from sigdoctor.context import Context, set_current_probe
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
@@ -208,6 +210,36 @@ def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: lis
     return info
 
 
+def _caller_identity_unless_dead(ctx: Context, creds: Any) -> caller.StsCall:
+    """GetCallerIdentity — unless the connectivity probe, running beside us, finds STS's front end dead first: then
+    waiting out our own timeout on the same silence would only spend the deadline. Without proxy settings only
+    (connectivity follows Go's proxy rules, botocore Python's: with a proxy their paths may differ)."""
+    if any(k.lower().endswith("_proxy") for k in ctx.env):
+        return caller.get_caller_identity(ctx, creds)
+    endpoint = str(caller.base_client(ctx).meta.endpoint_url)
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    name = f"[{host}]:{parts.port or 443}" if ":" in host else f"{host}:{parts.port or 443}"
+    out: list[caller.StsCall] = []
+    done = threading.Event()
+
+    def call() -> None:
+        set_current_probe("identity")
+        try:
+            out.append(caller.get_caller_identity(ctx, creds))
+        finally:
+            done.set()
+
+    threading.Thread(target=call, name="identity-sts", daemon=True).start()
+    while not done.wait(0.05):
+        dead = (ctx.state.dead_endpoints.wait(0) or {}).get(name)
+        if dead and not done.is_set():
+            gave_up = caller.StsCall("GetCallerIdentity", endpoint)
+            gave_up.unreachable = f"the connectivity probe found {name} dead in this run ({dead})"
+            return gave_up
+    return out[0]
+
+
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if ctx.offline:
         return Outcome(Status.SKIP, "offline: STS not contacted")
@@ -229,7 +261,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     p = peek(creds)
     key = mask_key_id(p.access_key) if p.access_key else None
 
-    base_call = caller.get_caller_identity(ctx, creds)
+    base_call = _caller_identity_unless_dead(ctx, creds)
     endpoint = base_call.endpoint
     if regions.is_global_sts(endpoint):
         findings.append(_global_endpoint(endpoint, ctx))
