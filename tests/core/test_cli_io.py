@@ -141,8 +141,11 @@ def test_ctrl_c_exits_130_and_kills_the_credential_process(tmp_path: Path, comma
     pidfile = tmp_path / "child.pid"
     config = tmp_path / "config"
     config.write_text(f"[profile slow]\ncredential_process = sh -c 'echo $$ > {pidfile}; exec sleep 60'\n")
+    # Ctrl-C in a terminal meets the default SIGINT disposition; a test run started in the background inherits
+    # "ignored", which the child must not.
     p = sd_popen(tmp_path, command, "--offline", "--profile", "slow", env={"AWS_CONFIG_FILE": str(config)},
-                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for(lambda: pidfile.exists() and pidfile.read_text().strip())  # the event: the child has started
     child = int(pidfile.read_text())
     assert _alive(child)
