@@ -116,6 +116,12 @@ WRAPPED = [
      "sts-opt-in-region"),
     ("botocore-profile", "botocore.exceptions.ProfileNotFound: The config profile (monitoring) could not be found",
      "profile-invalid"),
+    ("botocore-sso", "botocore.exceptions.UnauthorizedSSOTokenError: The SSO session associated with this profile "
+                     "has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the "
+                     "corresponding profile.", "credentials-expired"),
+    ("sts-oidc-thumbprint", "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity "
+                            "operation: OpenIDConnect provider's HTTPS certificate doesn't match configured "
+                            "thumbprint", "web-identity-rejected"),
 ]
 
 
