@@ -14,7 +14,9 @@ import re
 
 from sigdoctor.redact import Redactor
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unlike redact.visible (which keeps tab and newline for multi-line text), every field here is one line: a
+# newline in a host name would break a table row or a Markdown cell.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(m: re.Match[str]) -> str:
