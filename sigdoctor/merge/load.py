@@ -73,22 +73,22 @@ def _walk(folder: str) -> Iterator[str]:
             yield entry.path
 
 
-def _files(path: Path) -> list[Path]:
+def _files(path: Path) -> list[str]:
     if path.is_dir():
         # Ordered as paths order (by component), not as strings: "a/x" before "a-b/x".
-        return [Path(p) for p in sorted(_walk(str(path)), key=lambda p: p.split(os.sep))]
+        return sorted(_walk(str(path)), key=lambda p: p.split(os.sep))
     if path.exists():
-        return [path]
+        return [str(path)]
     raise UsageError(f"no such report file or folder: {path}",
                      "pass report files, a folder of them, or - to read one JSON report per line from stdin")
 
 
-def plan(sources: list[str]) -> list[Path | None]:
+def plan(sources: list[str]) -> list[str | None]:
     """Every input in order (None = stdin), checked before any is read."""
     if not sources:
         raise UsageError("no reports given",
                          "sigdoctor merge reports/ or: cat *.json | jq -c . | sigdoctor merge -")
-    inputs: list[Path | None] = []
+    inputs: list[str | None] = []
     for s in sources:
         if s == "-":
             inputs.append(None)
@@ -110,9 +110,9 @@ def _stdin(stdin: TextIO | None) -> IO[str] | IO[bytes]:
     return getattr(stream, "buffer", None) or stream
 
 
-def _docs_of_file(path: Path) -> Iterator[tuple[int, Any]]:
+def _docs_of_file(path: str) -> Iterator[tuple[int, Any]]:
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             st = os.fstat(f.fileno())
             if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
                 yield 0, Unreadable("not a regular file or a pipe")
@@ -178,8 +178,8 @@ def load(sources: list[str], stdin: TextIO | None = None) -> Iterator[Loaded | S
 
     def items(keep: Any = text_stdin) -> Iterator[Loaded | Skipped]:
         for p in streams:
-            if isinstance(p, Path):
-                yield from _named(str(p), _docs_of_file(p))
+            if isinstance(p, str):
+                yield from _named(p, _docs_of_file(p))
             else:
                 try:
                     yield from _named("stdin", documents(lines_of(p)))
