@@ -195,6 +195,7 @@ def sign(a: Args) -> int:
     from sigdoctor.signing import sign_file
 
     _setup(a.debug)
+    _check_region(a.region)
     result, access_key = sign_file(a.request, region=a.region, service=a.service, timestamp=a.time, s3=a.s3,
                                    profile=a.profile, redactor=_redactor(), deadline_s=a.deadline)
     from sigdoctor.sigv4.signer import render_sign_text
@@ -377,9 +378,24 @@ def _check_targets(targets: list[str]) -> None:
                              "remote_write") from exc
 
 
+def _check_region(region: str | None) -> None:
+    """A --region botocore would refuse (`'us-east-1 '`, `'bad region'`) is a usage error, not a run of probes that
+    each fail on it."""
+    from sigdoctor.endpoints import region_problem
+    from sigdoctor.redact import visible
+
+    problem = region_problem(region) if region else None
+    if problem is not None and region is not None:
+        shown = visible(_redactor().text(region[:200])[:40]) + ("…" if len(region) > 40 else "")
+        raise UsageError(f"--region '{shown}': not a valid region ({problem})",
+                         "give the region the agent signs for, e.g. --region us-east-1")
+
+
 def _context(**fields: Any) -> Context:
     """A Context from the command's options (Context field names), with the process-wide redactor."""
     from sigdoctor.context import Context
+
+    _check_region(fields.get("region"))
 
     ctx = Context(**fields, redactor=_redactor())
     entry = sys.modules.get("sigdoctor.entry")

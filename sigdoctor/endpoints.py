@@ -7,7 +7,7 @@ and the IMDS / container endpoints once the credentials probe says it used them 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -50,21 +50,88 @@ class Region:
     source: str  # --region | AWS_REGION | AWS_DEFAULT_REGION | profile | guessed
     # Why it had to be guessed (the report says so); None when something named it.
     guessed: str | None = None
+    # When what named it is not a region botocore accepts: "AWS_REGION='us-east-1 ' (trailing space) is not a valid
+    # region" (shown redacted, cut, control characters visible). `name` is then FALLBACK_REGION, so nothing that
+    # merely labels or routes by region crashes; probes that act as the agent's SDK would skip (see `invalid`).
+    invalid: str | None = None
+    # The cause the invalid value is evidence of: where the user fixes it (the profile, or the environment).
+    invalid_cause: str | None = None
+
+
+# What botocore checks before it builds any client (botocore.utils.validate_region_name, a public function): a host
+# label. Its pattern ends in `$`, which also matches before a final newline; sigdoctor refuses that newline too,
+# since the agent's SDK would put it into a host name.
+REGION_MAX = 63
+
+
+def region_problem(value: str) -> str | None:
+    """Why `value` is not a region name botocore accepts ("trailing space", …), or None when it is one."""
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import validate_region_name
+
+    try:
+        validate_region_name(value)
+        if not value.endswith("\n"):
+            return None
+    except InvalidRegionError:
+        pass
+    stripped = value.strip()
+    if stripped != value and region_problem(stripped) is None:
+        lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()):]
+        where = "leading and trailing" if lead and trail else "leading" if lead else "trailing"
+        what = "space" if set(lead + trail) == {" "} else "whitespace"
+        return f"{where} {what}"
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        return "contains control characters"
+    if len(value) > REGION_MAX:
+        from sigdoctor.boundedio import human
+
+        return f"{human(len(value.encode('utf-8', 'replace')))} long; a region name is at most {REGION_MAX} characters"
+    return "a region name is letters, digits and hyphens, like us-east-1"
+
+
+SHOWN_LIMIT = 40  # characters of an invalid value a finding quotes
+
+
+def shown_value(ctx: Context, value: str) -> str:
+    """`value` quoted as a report may show it: redacted before it is cut, cut, control characters visible."""
+    from sigdoctor.redact import visible
+
+    text = ctx.redactor.text(value) if len(value) <= 4096 else value[:4096]
+    cut = text[:SHOWN_LIMIT] + ("…" if len(text) > SHOWN_LIMIT else "")
+    # One line: visible() keeps newline and tab (for multi-line text); a quoted value shows them too.
+    return "'" + visible(cut).replace("\n", "\\n").replace("\t", "\\t") + "'"
+
+
+def _checked(ctx: Context, value: str, source: str, cause: str, where: str = "") -> Region:
+    """`where`: after the value, where it was set (" in profile default of ~/.aws/config")."""
+    problem = region_problem(value)
+    if problem is None:
+        return Region(value, source)
+    name = "region" if source == "profile" else source
+    why = f"{name}={shown_value(ctx, value)}{where} ({problem}) is not a valid region"
+    return Region(FALLBACK_REGION, source, guessed=why, invalid=why, invalid_cause=cause)
 
 
 def resolve_region(ctx: Context) -> Region:
     """The one region resolver of a run — the report header's and every probe's: --region, AWS_REGION,
-    AWS_DEFAULT_REGION, the profile's `region` as botocore reads it; else us-east-1, with the reason it was guessed."""
+    AWS_DEFAULT_REGION, the profile's `region` as botocore reads it; else us-east-1, with the reason it was guessed.
+    A value botocore would refuse comes back `invalid` (with name us-east-1): the CLI refuses a bad --region as a
+    usage error before a run starts."""
     if ctx.region:
-        return Region(ctx.region, "--region")
+        return _checked(ctx, ctx.region, "--region", "region-mismatch")
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if ctx.env.get(var):
-            return Region(ctx.env[var], var)
+            return ctx.once(f"region:{var}", _from_env(ctx, var))
     return ctx.once("region", lambda: _configured_region(ctx))
 
 
+def _from_env(ctx: Context, var: str) -> Callable[[], Region]:
+    return lambda: _checked(ctx, ctx.env[var], var, "region-mismatch")
+
+
 def region_of(ctx: Context) -> str:
-    """The region the agent signs for (resolve_region's name)."""
+    """The region the agent signs for (resolve_region's name; us-east-1 when the configured one is invalid)."""
     return resolve_region(ctx).name
 
 
@@ -75,7 +142,9 @@ def _configured_region(ctx: Context) -> Region:
         return Region(FALLBACK_REGION, "guessed",
                       f"botocore could not read the configuration ({type(exc).__name__}: {exc})")
     if region:
-        return Region(str(region), "profile")
+        profile = ctx.profile or ctx.env.get("AWS_PROFILE") or ctx.env.get("AWS_DEFAULT_PROFILE") or "default"
+        config = ctx.env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+        return _checked(ctx, str(region), "profile", "profile-invalid", f" in profile {profile} of {config}")
     return Region(FALLBACK_REGION, "guessed", "no --region, AWS_REGION, AWS_DEFAULT_REGION or profile region")
 
 
@@ -139,7 +208,8 @@ def endpoints_of_run(ctx: Context, credential_endpoints: Iterable[tuple[str, str
         if ep and all((e.host, e.port) != (ep.host, ep.port) for e in found):
             found.append(ep)
 
-    add("sts", sts_url(ctx))
+    if resolve_region(ctx).invalid is None:  # else no STS endpoint exists: the identity probe says why
+        add("sts", sts_url(ctx))
     for t in ctx.targets:
         if not t.startswith("arn:"):
             add("target", t)

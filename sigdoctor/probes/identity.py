@@ -20,7 +20,7 @@ from sigdoctor.awserrors import sts as errors
 from sigdoctor.awserrors.signed import canonical_of_sent
 from sigdoctor.context import Context, set_current_probe
 from sigdoctor.creds.chain import peek
-from sigdoctor.endpoints import region_of
+from sigdoctor.endpoints import region_of, resolve_region
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.redact import mask_key_id
@@ -46,7 +46,7 @@ CAUSE_FINDINGS = (
 )
 EMITS = tuple(P + n for n in (
     "caller", "role-assumed", "role-assumption", "account-mismatch", "unreachable", "sts-error", "role-arn-invalid",
-    *CAUSE_FINDINGS,
+    "region-invalid", "profile-region-invalid", *CAUSE_FINDINGS,
 ))
 
 
@@ -240,7 +240,26 @@ def _caller_identity_unless_dead(ctx: Context, creds: Any) -> caller.StsCall:
     return out[0]
 
 
+def _invalid_region(ctx: Context) -> Outcome | None:
+    """The agent's SDK refuses to build any client for a region that is no host label: nothing to ask STS, and the
+    value itself is the finding (its cause: the profile to fix, or the variable that sets the signing region)."""
+    region = resolve_region(ctx)
+    if region.invalid is None:
+        return None
+    name = "profile-region-invalid" if region.invalid_cause == "profile-invalid" else "region-invalid"
+    fix = (["Set `region = ` in that profile to the region of the agent's endpoints, e.g. us-east-1"]
+           if region.source == "profile" else
+           [f"Set {region.source} to the region of the agent's endpoints, e.g. {region.source}=us-east-1 (no spaces "
+            "or quotes around it)"])
+    finding = Finding(P + name, Status.FAIL, region.invalid,
+                      {"source": region.source, "reason": region.invalid, "fix": fix})
+    return Outcome(Status.SKIP, f"STS not contacted: {region.invalid}", (finding,))
+
+
 def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
+    bad_region = _invalid_region(ctx)
+    if bad_region is not None:
+        return bad_region
     if ctx.offline:
         return Outcome(Status.SKIP, "offline: STS not contacted")
     # The chain's answer, not the whole credentials probe: the survey of the other sources goes on beside us.

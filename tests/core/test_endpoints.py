@@ -34,3 +34,32 @@ def test_a_broken_profile_still_gives_the_regional_sts_endpoint(tmp_path: Path, 
         monkeypatch.setenv(k, v)
     ctx = Context(env=env)
     assert endpoints_of_run(ctx)[0].host == "sts.ap-south-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    ("us-east-1 ", "trailing space"),
+    ("\tus-east-1", "leading whitespace"),
+    ("us-east-1\n", "trailing whitespace"),  # botocore's `$` lets a final newline through; the SDK would send it
+    ("us-east-1\x1b[31m", "contains control characters"),
+    ("bad region", "a region name is letters, digits and hyphens, like us-east-1"),
+    ("x" * 64, "64 bytes long; a region name is at most 63 characters"),
+])
+def test_an_invalid_region_from_the_environment_is_named_and_no_sts_endpoint_is_made_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, why: str) -> None:
+    from sigdoctor.endpoints import resolve_region
+
+    env = _env(tmp_path, AWS_REGION=value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    ctx = Context(env=env, targets=["https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write"])
+    region = resolve_region(ctx)
+    assert region.invalid is not None and f"({why}) is not a valid region" in region.invalid
+    assert region.invalid.startswith("AWS_REGION='") and "\x1b" not in region.invalid and "\n" not in region.invalid
+    assert region.name == "us-east-1" and region.invalid_cause == "region-mismatch"
+    assert [e.purpose for e in endpoints_of_run(ctx)] == ["target", "iam"]
+
+
+def test_valid_regions_pass(tmp_path: Path) -> None:
+    from sigdoctor.endpoints import region_problem
+
+    for value in ("us-east-1", "eu-west-2", "us-gov-west-1", "cn-north-1", "us-iso-east-1", "local"):
+        assert region_problem(value) is None, value
