@@ -122,10 +122,19 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             continue
         explainer = fired[cid]
         for sid in explainer.rule.suppresses:
+            symptom = fired.get(sid)
+            # A cause seen only as a possibility (warning) does not explain away one seen as a failure (error):
+            # a "maybe canonicalization" must not hide a secret key that AWS rejected.
+            if symptom is not None and _outranks(symptom, explainer):
+                continue
             symptom = fired.pop(sid, None)
             if symptom is not None:
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
+
+
+def _outranks(symptom: _Fired, explainer: _Fired) -> bool:
+    return SEVERITY_ORDER.index(symptom.severity) < SEVERITY_ORDER.index(explainer.severity)
 
 
 def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:

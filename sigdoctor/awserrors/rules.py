@@ -363,10 +363,6 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
         order = [modified, secret, canon]
     out = []
     for i, (cause, message, fix) in enumerate(order):
-        # A "maybe" canonicalization finding would fold the first reading away (its catalog entry suppresses
-        # secret-key-mismatch): below the first place it is only listed among the candidates.
-        if i and cause == "canonicalization-mismatch":
-            continue
         out.append(Hit(cause, Status.FAIL if i == 0 else Status.WARN, ("Or: " if i else "") + message,
                        [*fix, *(oddities if i == 0 else [])]))
     out[0].extra["candidates"] = [{"cause": c, "why": m} for c, m, _ in order]

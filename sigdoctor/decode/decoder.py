@@ -10,6 +10,7 @@ from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.unescape import visible
+from sigdoctor.decode.probe import EMITS
 from sigdoctor.decode.reader import MAX_RECORD, Stats, iter_records, prepare_stream
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.redact import Redactor
@@ -35,6 +36,7 @@ _EXCERPT_LEAD = 80
 
 
 REQUEST_REACH_LINES = 200
+_EMITTED = frozenset(EMITS)
 
 
 @dataclass(frozen=True)
@@ -183,9 +185,34 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     return _outcome(stats, groups, total, unlisted, cut, cut_lines)
 
 
+def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found: set[str]) -> list[Finding]:
+    """Where the text cannot decide, each other candidate cause of the error becomes a warning of its own, so the
+    report ranks it as a root cause (after the reading the text supports best) with what it needs and how to settle
+    it — instead of hiding it in the first cause's evidence."""
+    named = {h.cause for h in hits} | found
+    out: list[Finding] = []
+    for h in hits:
+        if h.status is not Status.FAIL:
+            continue
+        for c in h.extra.get("candidates") or ():
+            cause = str(c.get("cause", ""))
+            if cause in named or f"decode.{cause}" not in _EMITTED:
+                continue
+            named.add(cause)
+            needs = c.get("needs") or c.get("why") or ""
+            decide = c.get("decide") or ""
+            msg = f"Or {cause}" + (f", if {needs}" if needs else "") + " — the text alone cannot tell"
+            fix = [f"Settle it: `{decide}`"] if decide else []
+            out.append(Finding(f"decode.{cause}", Status.WARN, visible(msg) + seen,
+                               {**base, "candidate_of": h.cause, "fix": fix}))
+    return out
+
+
 def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
              cut: int, cut_lines: list[int]) -> Outcome:
     findings: list[Finding] = []
+    # A cause some record shows is not repeated as another record's mere candidate.
+    found = {h.cause for g in groups.values() for h in g.classified.hits}
     for g in groups.values():
         e = g.error
         base: dict[str, Any] = {
@@ -194,10 +221,11 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
         }
         if e.printed_by and e.sdk:
             base["sdk"] = e.sdk
+        seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
         for h in g.classified.hits:
-            seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
             findings.append(Finding(f"decode.{h.cause}", h.status, visible(h.message) + seen,
                                     {**base, **h.extra, "fix": list(h.fix)}))
+        findings.extend(_candidate_findings(g.classified.hits, base, seen, found))
         if g.classified.diffs is not None:
             diffs = g.classified.diffs
             if diffs:

@@ -28,7 +28,12 @@ def decode_text(text: str | bytes) -> Report:
 
 
 def findings(report: Report) -> list[Finding]:
-    return [f for f in report.probes[0].findings if f.id != "decode.summary"]
+    """The readings decode makes of the text (a cause it only lists as a candidate is not one: see candidates())."""
+    return [f for f in report.probes[0].findings if f.id != "decode.summary" and "candidate_of" not in f.evidence]
+
+
+def candidates(report: Report) -> list[Finding]:
+    return [f for f in report.probes[0].findings if "candidate_of" in f.evidence]
 
 
 def finding(report: Report, cause: str) -> Finding:
