@@ -61,7 +61,8 @@ def read(log: Path) -> dict[Key, dict[str, Any]]:
         return rows
     for line in log.read_text().splitlines():
         row = json.loads(line)
-        base = (row["test"], " ".join(str(a) for a in row["argv"] if "/" not in str(a)))
+        argv = " ".join(str(a) for a in row["argv"] if "/" not in str(a))
+        base = (row["test"], " ".join(argv.split())[:60])  # argv of `python -c SCRIPT` runs spans lines
         n = seen.get(base, 0)
         seen[base] = n + 1
         rows[(*base, n)] = row
