@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from sigdoctor.agent import procfs
+from sigdoctor.boundedio import ReadRefused
 from sigdoctor.context import AgentProcess, Context
 from sigdoctor.errors import UsageError
 
@@ -29,6 +30,8 @@ _PRIVILEGE_HINT = (
     "run sigdoctor as root or as the agent's user; in Kubernetes use "
     "`kubectl debug -it <pod> --target=<agent container> --image=...` to share the agent's process namespace"
 )
+# /proc files are the kernel's; a FIFO or device there was mounted over them (or the environment is megabytes).
+_MOUNTED_HINT = "check `grep /proc/ /proc/self/mountinfo` for something mounted over the process's files"
 
 
 def _is_agent(p: procfs.ProcessInfo) -> bool:
@@ -82,6 +85,8 @@ def _resolve(spec: str) -> procfs.ProcessInfo:
         ) from None
     except PermissionError:
         raise UsageError(f"not permitted to inspect process {pid}", _PRIVILEGE_HINT) from None
+    except ReadRefused as exc:
+        raise UsageError(f"cannot inspect process {pid}: {exc.filename} {exc.strerror}", _MOUNTED_HINT) from None
 
 
 def context_for_pid(spec: str, ctx: Context) -> Context:
@@ -96,6 +101,9 @@ def context_for_pid(spec: str, ctx: Context) -> Context:
         raise UsageError(
             f"not permitted to read the environment of process {p.pid} ({p.name}, uid {p.uid})", _PRIVILEGE_HINT
         ) from None
+    except ReadRefused as exc:
+        raise UsageError(f"cannot read the environment of process {p.pid} ({p.name}): {exc.filename} {exc.strerror}",
+                         _MOUNTED_HINT) from None
     home = None
     if not env.get("HOME"):
         # botocore and aws-sdk-go both fall back to the user's passwd entry — the agent's user, in its own root.

@@ -10,7 +10,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sigdoctor import boundedio
+
 PROC = Path("/proc")
+# /proc files report size 0: boundedio caps what is read. A process's environment and command line are limited by
+# the kernel to a quarter of its stack limit (2 MiB by default) — more than ENVIRON_LIMIT is refused with
+# boundedio.ReadRefused (an OSError), as is anything mounted over these files that is not a regular file.
+ENVIRON_LIMIT = 8 * boundedio.MIB
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class ProcessInfo:
 
 def _status_ids(pid: int, field: str) -> int:
     # "Uid:\treal\teffective\tsaved\tfs": the effective id decides which files the process may open.
-    for line in (PROC / str(pid) / "status").read_text().splitlines():
+    for line in boundedio.read_text(PROC / str(pid) / "status", boundedio.SMALL_LIMIT).splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[2])
     raise ValueError(f"no {field} in /proc/{pid}/status")
@@ -39,9 +45,9 @@ def _status_ids(pid: int, field: str) -> int:
 def info(pid: int) -> ProcessInfo:
     """What anyone may read about a process (no ptrace access needed); FileNotFoundError when it does not exist."""
     base = PROC / str(pid)
-    name = (base / "comm").read_text().strip()
+    name = boundedio.read_text(base / "comm", boundedio.SMALL_LIMIT, errors="replace").strip()
     try:
-        raw = (base / "cmdline").read_bytes()
+        raw = boundedio.read_bytes(base / "cmdline", ENVIRON_LIMIT)
     except OSError:
         raw = b""
     cmdline = tuple(a.decode("utf-8", "replace") for a in raw.split(b"\0") if a)
@@ -54,7 +60,7 @@ def info(pid: int) -> ProcessInfo:
 
 def environ(pid: int) -> dict[str, str]:
     """The environment the process was started with (later setenv() calls inside it are invisible here)."""
-    raw = (PROC / str(pid) / "environ").read_bytes()
+    raw = boundedio.read_bytes(PROC / str(pid) / "environ", ENVIRON_LIMIT)
     env: dict[str, str] = {}
     for item in raw.split(b"\0"):
         if b"=" in item:
@@ -82,7 +88,7 @@ def root(pid: int) -> Path:
 def passwd_home(root_dir: Path, uid: int) -> str | None:
     """The home directory of `uid` in the process's own /etc/passwd (a container has its own)."""
     try:
-        text = (root_dir / "etc" / "passwd").read_text(errors="replace")
+        text = boundedio.read_text(root_dir / "etc" / "passwd", boundedio.CONFIG_LIMIT, errors="replace")
     except OSError:
         return None
     for line in text.splitlines():

@@ -11,6 +11,23 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sigdoctor import boundedio
+
+# resolv.conf and nsswitch.conf are a few lines; /etc/hosts can be a multi-megabyte block list. Past these (or a
+# FIFO / device bind-mounted there) the file is not read, and the dns probe says so (dns.system-file-unreadable).
+SYSTEM_FILE_LIMIT = boundedio.CONFIG_LIMIT
+HOSTS_LIMIT = boundedio.AGENT_CONFIG_LIMIT
+
+
+def _read(path: Path, limit: int, problems: list[str] | None) -> str:
+    """The file's text; OSError as it was. A refusal (not a regular file, too big) is also added to `problems`."""
+    try:
+        return boundedio.read_text(path, limit, errors="replace")
+    except boundedio.ReadRefused as exc:
+        if problems is not None:
+            problems.append(f"{path} {exc.strerror}: not read")
+        raise
+
 # glibc's MAXNS: further nameserver lines are ignored (Go applies the same limit).
 MAX_NAMESERVERS = 3
 # glibc's RES_MAXNDOTS; Go caps at the same value.
@@ -110,9 +127,9 @@ def parse_resolv_conf(text: str, path: str = "/etc/resolv.conf", *, env: dict[st
 
 
 def read_resolv_conf(path: Path, shown_as: str = "/etc/resolv.conf", *, env: dict[str, str] | None = None,
-                     hostname: str | None = None) -> ResolvConf:
+                     hostname: str | None = None, problems: list[str] | None = None) -> ResolvConf:
     try:
-        text = path.read_text(errors="replace")
+        text = _read(path, SYSTEM_FILE_LIMIT, problems)
     except OSError as exc:
         conf = parse_resolv_conf("", shown_as, env=env, hostname=hostname)
         conf.exists = False
@@ -149,9 +166,9 @@ def parse_hosts(text: str) -> list[HostsEntry]:
     return entries
 
 
-def read_hosts(path: Path) -> list[HostsEntry]:
+def read_hosts(path: Path, problems: list[str] | None = None) -> list[HostsEntry]:
     try:
-        return parse_hosts(path.read_text(errors="replace"))
+        return parse_hosts(_read(path, HOSTS_LIMIT, problems))
     except OSError:
         return []
 
@@ -162,10 +179,10 @@ def hosts_lines_for(entries: list[HostsEntry], name: str) -> list[HostsEntry]:
     return [e for e in entries if want in e.names]
 
 
-def nsswitch_hosts(path: Path) -> list[str] | None:
+def nsswitch_hosts(path: Path, problems: list[str] | None = None) -> list[str] | None:
     """The `hosts:` sources of nsswitch.conf (e.g. ["files", "dns"]), or None when the file or line is absent."""
     try:
-        text = path.read_text(errors="replace")
+        text = _read(path, SYSTEM_FILE_LIMIT, problems)
     except OSError:
         return None
     for raw in text.splitlines():

@@ -364,6 +364,8 @@ def _judge_expiry(what: str, value: object, offset: float, local_now: float) -> 
 
 def _daemon_finding(info: time_daemon.DaemonInfo) -> Finding:
     evidence: dict[str, Any] = info.to_dict()
+    # A daemon config that is a FIFO or device (not read, or the probe would hang) is said, not silently skipped.
+    unread = "".join(f"; {u}" for u in info.unreadable)
     if info.running:
         message = f"time daemon running: {', '.join(info.running)}"
         if info.synchronized is False and "systemd-timesyncd" in info.running:
@@ -371,18 +373,19 @@ def _daemon_finding(info: time_daemon.DaemonInfo) -> Finding:
         if info.where == "ec2" and info.chrony_uses_time_sync is False:
             message += "; chrony is not configured with Amazon Time Sync (169.254.169.123)"
             evidence["fix"] = time_daemon.repair_fix(info)
-        return Finding("clock.time-daemon", Status.PASS, message, evidence)
+        return Finding("clock.time-daemon", Status.PASS, message + unread, evidence)
     evidence["fix"] = time_daemon.install_fix(info)
     if info.where in ("kubernetes", "container"):
         # Expected: the clock belongs to the node/host, whose daemons this process cannot see.
         kind = "a Kubernetes pod" if info.where == "kubernetes" else "a container"
         return Finding("clock.time-daemon", Status.SKIP,
-                       f"no time daemon visible from {kind}: the clock is the node's, and so is its time sync",
+                       f"no time daemon visible from {kind}: the clock is the node's, and so is its time sync"
+                       + unread,
                        evidence)
     configured = f" ({', '.join(info.configured)} configured but not running)" if info.configured else ""
     return Finding("clock.time-daemon", Status.WARN,
                    f"no time daemon running (chronyd, systemd-timesyncd, ntpd){configured}: nothing keeps the clock "
-                   f"from drifting", evidence)
+                   f"from drifting{unread}", evidence)
 
 
 PROBE = Probe(

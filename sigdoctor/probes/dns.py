@@ -32,6 +32,7 @@ QUERY_TIMEOUT_S = 1.0
 GETADDRINFO_WAIT_S = 2.0
 
 EMITS = (
+    "dns.system-file-unreadable",
     "dns.dns-resolution-failed",
     "dns.hosts-file-override",
     "dns.vpc-endpoint-bypassed",
@@ -118,12 +119,13 @@ def _summary(results: list[NameResult], findings: list[Finding]) -> str:
 def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetAddrInfo = socket.getaddrinfo,
             port: int = 53) -> Outcome:
     """The probe, with the system resolver and the nameservers' port injectable (tests use a fake on 127.0.0.1)."""
-    conf = read_resolv_conf(ctx.path("/etc/resolv.conf"), env=ctx.env)
-    nsswitch = nsswitch_hosts(ctx.path("/etc/nsswitch.conf"))
+    unread: list[str] = []  # system files that are not regular files of a sane size (a FIFO, /dev/zero)
+    conf = read_resolv_conf(ctx.path("/etc/resolv.conf"), env=ctx.env, problems=unread)
+    nsswitch = nsswitch_hosts(ctx.path("/etc/nsswitch.conf"), unread)
     data = _base_data(conf, nsswitch)
     if ctx.offline:
         return Outcome(Status.SKIP, "--offline: no lookups sent", data={"dns": data})
-    hosts = read_hosts(ctx.path("/etc/hosts"))
+    hosts = read_hosts(ctx.path("/etc/hosts"), unread)
     # Leave room under the probe's timeout (and the run's deadline) to judge and return.
     budget = max(0.1, min(TIMEOUT_S - 1.0, ctx.remaining() - DEADLINE_MARGIN_S))
     end = ctx.monotonic() + budget
@@ -151,9 +153,9 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
     used = ctx.state.credential_endpoints.wait(max(0.0, end - ctx.monotonic())) or []
     resolve(endpoints_of_run(ctx, used))
     if not names:
-        return Outcome(Status.SKIP, "no endpoints to resolve", data={"dns": data})
+        return Outcome(Status.SKIP, "no endpoints to resolve", (_unread(unread),) if unread else (), {"dns": data})
     k8s = _kubernetes(ctx, conf)
-    findings: list[Finding] = []
+    findings: list[Finding] = [_unread(unread)] if unread else []
     for r in results:
         for f in (judge.resolution_failed(r, conf, k8s), judge.hosts_override(r, nsswitch, k8s),
                   judge.disagreements(r), judge.unusual(r)):
@@ -168,6 +170,13 @@ def run_dns(ctx: Context, prior: Mapping[str, ProbeResult], *, getaddrinfo: GetA
     data["kubernetes"] = k8s
     status = worst([f.status for f in findings]) if findings else Status.PASS
     return Outcome(status, _summary(results, findings), tuple(findings), {"dns": data})
+
+
+def _unread(unread: list[str]) -> Finding:
+    return Finding("dns.system-file-unreadable", Status.WARN,
+                   "; ".join(unread) + " — the resolver reads it (and would block on a pipe or device); the answers "
+                   "below come without it", {"files": unread,
+                                             "fix": ["Make it a regular file (check what is mounted over it)"]})
 
 
 def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 
 # /proc/PID/comm is cut at 15 characters: "systemd-timesyncd" shows as "systemd-timesyn".
@@ -35,6 +36,7 @@ class DaemonInfo:
     synchronized: bool | None = None  # systemd-timesyncd says so in /run/systemd/timesync/synchronized
     chrony_uses_time_sync: bool | None = None
     where: str = "host"  # "ec2" | "kubernetes" | "container" | "host"
+    unreadable: list[str] = field(default_factory=list)  # daemon config files that are a FIFO, a device, huge
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,15 +45,23 @@ class DaemonInfo:
             "synchronized": self.synchronized,
             "chrony_uses_time_sync": self.chrony_uses_time_sync,
             "where": self.where,
+            **({"unreadable": self.unreadable} if self.unreadable else {}),
         }
 
 
-def _read(ctx: Context, path: str, limit: int = 65536) -> str | None:
+def _read(ctx: Context, path: str, limit: int = boundedio.SMALL_LIMIT, unread: list[str] | None = None) -> str | None:
+    """At most `limit` characters of a regular file (sysfs files say 4096 bytes whatever they hold, /proc ones 0:
+    the cap is on what is read). A FIFO or device there (chrony.conf bind-mounted from /dev/zero) is not read and,
+    given `unread`, named there."""
     try:
-        with ctx.path(path).open("r", encoding="utf-8", errors="replace") as f:
-            return f.read(limit)
+        text = boundedio.read_text(ctx.path(path), max(limit, boundedio.SMALL_LIMIT), errors="replace")
+    except boundedio.ReadRefused as exc:
+        if unread is not None:
+            unread.append(f"{path} {exc.strerror}: not read")
+        return None
     except OSError:
         return None
+    return text[:limit]
 
 
 def _running(ctx: Context) -> list[str]:
@@ -98,7 +108,7 @@ def detect(ctx: Context) -> DaemonInfo:
             info.configured.append(name)
     if "systemd-timesyncd" in info.running or "systemd-timesyncd" in info.configured:
         info.synchronized = ctx.path("/run/systemd/timesync/synchronized").exists()
-    chrony_conf = next((t for p in _CONFIGS["chrony"] if (t := _read(ctx, p)) is not None), None)
+    chrony_conf = next((t for p in _CONFIGS["chrony"] if (t := _read(ctx, p, unread=info.unreadable)) is not None), None)
     if chrony_conf is not None:
         info.chrony_uses_time_sync = any(
             TIME_SYNC in line for line in chrony_conf.splitlines() if not line.lstrip().startswith(("#", "!"))

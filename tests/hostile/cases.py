@@ -42,6 +42,11 @@ def _proc_config(command: str) -> dict[str, str]:
     return {"config": f"[default]\nregion = us-east-1\ncredential_process = {command}\n"}
 
 
+def _mounted(setup: str, command: str) -> str:
+    """`command` in a mount namespace of its own where `setup` has bind-mounted something over a system file."""
+    return f"unshare -m sh -c {shlex.quote(setup + ' && ' + command)}"
+
+
 _CFG = {"AWS_CONFIG_FILE": "$D/config"}
 _IRSA_FIFO = {"AWS_WEB_IDENTITY_TOKEN_FILE": "$D/token", "AWS_ROLE_ARN": ROLE, "AWS_REGION": "us-east-1"}
 _SIGN = "$SD sign --request $D/req.http --region us-east-1 --service aps"
@@ -98,6 +103,23 @@ CASES: tuple[Case, ...] = (
     Case("config value escapes run", "$SD run --offline --deadline 5 -v", 5, {**_CFG, **KEYS},
          files={"config": "[default]\nregion = us-east-1\x1b]8;;http://x\x07\nrole_arn = arn\x1b[31m\n"
                           "[profile \x1b]0;t\x07x]\nregion = us-east-1\n"}),
+    # System files the probes read, replaced in a private mount namespace (`unshare -m` inside the user namespace).
+    Case("resolv.conf FIFO run", _mounted("mkfifo $D/fifo && mount --bind $D/fifo /etc/resolv.conf",
+                                          "$SD run --deadline 5 --format json"), 5, KEYS,
+         says=r"/etc/resolv.conf is a FIFO \(named pipe\), not a regular file: not read"),
+    Case("hosts=/dev/zero run", _mounted("mount --bind /dev/zero /etc/hosts", "$SD run --deadline 5 --format json"),
+         5, KEYS, says="/etc/hosts is a character device, not a regular file: not read"),
+    Case("nsswitch.conf=/dev/zero run", _mounted("mount --bind /dev/zero /etc/nsswitch.conf",
+                                                 "$SD run --deadline 5 --format json"), 5, KEYS,
+         says="/etc/nsswitch.conf is a character device"),
+    Case("--pid environ FIFO run",
+         _mounted("mkfifo $D/fifo && { sleep 30 & p=$!; } && mount --bind $D/fifo /proc/$p/environ",
+                  "$SD run --offline --pid $p --deadline 5; rc=$?; kill $p; exit $rc"), 5, exits=(2,),
+         says=r"cannot read the environment of process \d+ \(sleep\): /proc/\d+/environ is a FIFO"),
+    Case("--pid environ=/dev/zero run",
+         _mounted("{ sleep 30 & p=$!; } && mount --bind /dev/zero /proc/$p/environ",
+                  "$SD run --offline --pid $p --deadline 5; rc=$?; kill $p; exit $rc"), 5, exits=(2,),
+         says=r"/proc/\d+/environ is a character device"),
     Case("--pid environment escapes run",
          f"env AWS_PROFILE={shlex.quote(ESC_PROFILE)} sleep 30 & p=$!; sleep 0.2; "
          "$SD run --offline --pid $p --deadline 5 -v; rc=$?; kill $p; exit $rc", 5),

@@ -83,3 +83,47 @@ def _live_members(pgid: int) -> list[int]:
         if int(fields[2]) == pgid and fields[0] != "Z":
             live.append(int(name))
     return live
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_chrony_config_that_is_a_pipe_or_a_device_is_named_not_read(tmp_path: Path, kind: str) -> None:
+    from sigdoctor.context import Context
+    from sigdoctor.probes.clock import _daemon_finding
+    from sigdoctor.timecheck import daemon
+
+    (tmp_path / "etc").mkdir()
+    conf = tmp_path / "etc" / "chrony.conf"
+    if kind == "fifo":
+        os.mkfifo(conf)  # opening it for reading would wait for a writer forever
+    else:
+        conf.symlink_to("/dev/zero")  # reading it never ends
+    info = daemon.detect(Context(env={}, root=tmp_path))
+    what = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
+    assert info.unreadable == [f"/etc/chrony.conf is {what}, not a regular file: not read"]
+    assert info.chrony_uses_time_sync is None and "chrony" in info.configured
+    assert f"/etc/chrony.conf is {what}" in _daemon_finding(info).message
+
+
+@pytest.mark.parametrize("name", ["resolv.conf", "hosts", "nsswitch.conf"])
+def test_resolver_files_that_are_pipes_are_named_not_read(tmp_path: Path, name: str) -> None:
+    from sigdoctor.netdns import resolvconf
+
+    path = tmp_path / name
+    os.mkfifo(path)
+    problems: list[str] = []
+    reader = {"resolv.conf": lambda: resolvconf.read_resolv_conf(path, problems=problems).nameservers,
+              "hosts": lambda: resolvconf.read_hosts(path, problems),
+              "nsswitch.conf": lambda: resolvconf.nsswitch_hosts(path, problems)}[name]
+    assert reader() in ([], None)
+    assert problems == [f"{path} is a FIFO (named pipe), not a regular file: not read"]
+
+
+def test_a_hosts_file_past_the_limit_is_refused(tmp_path: Path) -> None:
+    from sigdoctor.netdns import resolvconf
+
+    hosts = tmp_path / "hosts"
+    with hosts.open("wb") as fh:
+        fh.truncate(resolvconf.HOSTS_LIMIT + 1)
+    problems: list[str] = []
+    assert resolvconf.read_hosts(hosts, problems) == []
+    assert problems and "more than the 16.0 MiB sigdoctor reads" in problems[0]
