@@ -103,6 +103,9 @@ class _Fired:
     # Position of the earliest probe that saw it: a broken lower layer (credentials) is fixed before the ones
     # above it (network, signature), so among equally severe causes it ranks first.
     layer: int = 0
+    # A cause named only as a ranked candidate of another one's error (evidence "candidate_rank": 1, 2, …) keeps that
+    # order, which reads the text around the error, rather than the catalog's generic confidence; 0: seen directly.
+    candidate_rank: int = 0
 
 
 def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
@@ -113,6 +116,7 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
         triggers = [f for f in findings if f.id in rule.when]
         if triggers:
             fired[rule.id] = _fire(rule, triggers)
+            fired[rule.id].candidate_rank = min(_candidate_rank(f) for f in triggers)
             fired[rule.id].layer = (len(results) if rule.id == _ABOUT_THE_RUN else
                                     min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers))
 
@@ -121,6 +125,8 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
         if cid not in fired:
             continue
         explainer = fired[cid]
+        if explainer.candidate_rank:
+            continue  # a mere candidate explains nothing away: it and its rivals are alternatives
         for sid in explainer.rule.suppresses:
             symptom = fired.get(sid)
             # A cause seen only as a possibility (warning) does not explain away one seen as a failure (error):
@@ -131,6 +137,11 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             if symptom is not None:
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
+
+
+def _candidate_rank(f: Finding) -> int:
+    rank = f.evidence.get("candidate_rank", 0)
+    return rank if isinstance(rank, int) else 0
 
 
 def _outranks(symptom: _Fired, explainer: _Fired) -> bool:
@@ -149,10 +160,11 @@ def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
 
 
 def _ranked(fired: Iterable[_Fired]) -> list[str]:
-    def key(f: _Fired) -> tuple[int, int, int, int, str]:
+    def key(f: _Fired) -> tuple[int, int, int, int, int, str]:
         return (
             SEVERITY_ORDER.index(f.severity),
             f.layer,
+            f.candidate_rank,
             CONFIDENCE_ORDER.index(f.rule.confidence),
             f.rule.priority,
             f.rule.id,

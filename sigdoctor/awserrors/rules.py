@@ -589,33 +589,56 @@ def _loopback_sdk(t: str) -> str:
     return "aws-sdk-go older than 1.47.11 (aws-sdk-go-v2 config older than 1.25.0)"
 
 
+# What the text and the lines around it say about where the agent runs; each cue raises the chain sources it points
+# at (AWS SDK docs "Standardized credential providers"; the container and instance-metadata providers of
+# aws-sdk-go v1.55 aws/defaults/defaults.go and botocore 1.44 botocore/credentials.py).
+_CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
+    (re.compile(r"\b(?:https?_proxy|no_proxy)\b|\bproxy\b|\bproxies\b", re.I), {"proxy-misconfigured": 4}),
+    (re.compile(r"169\.254\.169\.254|fd00:ec2::254|\bIMDS|instance metadata|ec2 ?metadata|EC2RoleProvider|"
+                r"instance[ _-]?profile", re.I), {"imds-unreachable": 3, "imds-hop-limit": 3}),
+    (re.compile(r"169\.254\.170\.(?:2|23)\b|AWS_CONTAINER_CREDENTIALS|\bECS\b|task role|Fargate", re.I),
+     {"container-credentials-failed": 4, "proxy-misconfigured": 1}),
+    (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process", re.I),
+     {"sdk-unsupported-credential-source": 4}),
+    (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
+    (re.compile(r"kubernetes|\bk8s\b|\bEKS\b|\bpods?\b|IRSA|service ?account|helm", re.I),
+     {"imds-hop-limit": 2, "sdk-unsupported-credential-source": 2, "web-identity-token-unreadable": 1}),
+    (re.compile(r"WebIdentity|web identity|AWS_WEB_IDENTITY_TOKEN_FILE|AssumeRoleWithWebIdentity", re.I),
+     {"web-identity-token-unreadable": 4}),
+    (re.compile(r"EnvAccessKeyNotFound|not found in environment|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY"),
+     {"env-credentials-incomplete": 3}),
+)
+# With no cue: an agent that found nothing most often runs where instance metadata is its only source.
+_CHAIN_PRIOR = {"imds-unreachable": 2, "imds-hop-limit": 2, "env-credentials-incomplete": 1,
+                "web-identity-token-unreadable": 1, "container-credentials-failed": 0, "proxy-misconfigured": 0,
+                "sdk-unsupported-credential-source": 0}
+_CHAIN_DECIDE = "sigdoctor run --only credentials (on the agent's host, or --pid PID of the running agent)"
+_CHAIN_WHY = {
+    "imds-unreachable": "the chain fell through to instance metadata (169.254.169.254), which did not answer",
+    "imds-hop-limit": "in a container, IMDSv2 with hop limit 1 yields nothing",
+    "env-credentials-incomplete": "one of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set without the other",
+    "web-identity-token-unreadable": "IRSA is configured but its token file is missing or unreadable",
+    "container-credentials-failed": "the container credentials endpoint (ECS / EKS Pod Identity) did not answer",
+    "proxy-misconfigured": "an HTTP(S)_PROXY without NO_PROXY=169.254.169.254,169.254.170.2 swallows the "
+                           "credential endpoints' requests",
+    "sdk-unsupported-credential-source": "the agent's SDK predates the source it is given (IRSA, Pod Identity, SSO)",
+}
+
+
 def _no_credentials_hit(e: AwsError) -> Hit:
-    t = e.flat
-    candidates: list[dict[str, str]] = []
-    if "EnvAccessKeyNotFound" in t or "not found in environment" in t:
-        candidates.append({"cause": "env-credentials-incomplete", "confidence": "low",
-                           "why": "the environment has no (or only half a) key pair"})
-    if "WebIdentity" in t or "web identity" in t.lower() or "AWS_WEB_IDENTITY_TOKEN_FILE" in t:
-        candidates.append({"cause": "web-identity-token-unreadable", "confidence": "medium",
-                           "why": "web identity is configured but produced nothing"})
-    else:
-        candidates.append({"cause": "web-identity-token-unreadable", "confidence": "low",
-                           "why": "IRSA not configured or its token file missing"})
-    if _IMDS_RE.search(t):
-        candidates.append({"cause": "imds-hop-limit", "confidence": "medium",
-                           "why": "the chain fell through to instance metadata, which did not answer"})
-    else:
-        candidates.append({"cause": "imds-hop-limit", "confidence": "low",
-                           "why": "in a container, IMDSv2 with hop limit 1 yields nothing"})
-    if not any(c["cause"] == "env-credentials-incomplete" for c in candidates):
-        candidates.append({"cause": "env-credentials-incomplete", "confidence": "low",
-                           "why": "one of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set without the other"})
-    order = {"medium": 0, "low": 1}
-    candidates.sort(key=lambda c: order.get(c["confidence"], 2))
-    ranked = "; ".join(f"{i + 1}. {c['cause']} ({c['confidence']}: {c['why']})" for i, c in enumerate(candidates))
+    hints = f"{e.context}\n{e.flat}"
+    score = dict(_CHAIN_PRIOR)
+    for cue, raises in _CHAIN_CUES:
+        if cue.search(hints):
+            for cause, points in raises.items():
+                score[cause] += points
+    ranked = sorted(score, key=lambda c: (-score[c], list(_CHAIN_PRIOR).index(c)))
+    candidates = [{"cause": c, "confidence": "medium" if score[c] >= 4 else "low", "why": _CHAIN_WHY[c],
+                   "decide": _CHAIN_DECIDE} for c in ranked]
+    listed = "; ".join(f"{i + 1}. {c['cause']} ({c['confidence']}: {c['why']})" for i, c in enumerate(candidates))
     return Hit("no-credentials", Status.FAIL,
                "The SDK found no credentials in any source of its chain",
-               [f"Likely causes, ranked: {ranked}", f"Text alone cannot decide: {_SETTLE}"],
+               [f"Likely causes, ranked: {listed}", f"Text alone cannot decide: {_SETTLE}"],
                {"candidates": candidates})
 
 

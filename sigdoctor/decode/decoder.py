@@ -204,7 +204,7 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
             msg = f"Or {cause}" + (f", if {needs}" if needs else "") + " — the text alone cannot tell"
             fix = [f"Settle it: `{decide}`"] if decide else []
             out.append(Finding(f"decode.{cause}", Status.WARN, visible(msg) + seen,
-                               {**base, "candidate_of": h.cause, "fix": fix}))
+                               {**base, "candidate_of": h.cause, "candidate_rank": len(out) + 1, "fix": fix}))
     return out
 
 

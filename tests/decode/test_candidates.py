@@ -32,3 +32,18 @@ def test_bare_signature_mismatch_keeps_the_secret_key_first_and_lists_canonicali
     ids = [c for c, _ in causes]
     assert "request-modified-after-signing" in ids and "canonicalization-mismatch" in ids
 
+
+
+def test_dotnet_instance_metadata_failure_is_an_empty_chain() -> None:
+    causes = _causes("AmazonServiceException: Unable to get IAM security credentials from EC2 Instance Metadata "
+                     "Service.\n   at Amazon.Runtime.DefaultInstanceProfileAWSCredentials.FetchCredentials()\n")
+    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert {"imds-unreachable", "imds-hop-limit"} <= {c for c, _ in causes[:3]}
+
+
+def test_empty_chain_candidates_follow_the_surrounding_lines() -> None:
+    bare = "err=\"NoCredentialProviders: no valid providers in chain. Deprecated.\"\n"
+    proxy = _causes("level=info msg=\"using HTTPS_PROXY=http://10.0.0.5:3128\"\n" + bare)
+    container = _causes("GET http://169.254.170.2/v2/credentials/abc timed out\n" + bare)
+    assert proxy[1][0] == "proxy-misconfigured"
+    assert container[0] == ("container-credentials-failed", Severity.ERROR)
