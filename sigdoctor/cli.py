@@ -381,13 +381,11 @@ def _check_targets(targets: list[str]) -> None:
 def _check_region(region: str | None) -> None:
     """A --region botocore would refuse (`'us-east-1 '`, `'bad region'`) is a usage error, not a run of probes that
     each fail on it."""
-    from sigdoctor.endpoints import region_problem
-    from sigdoctor.redact import visible
+    from sigdoctor.endpoints import region_problem, shown_value
 
     problem = region_problem(region) if region else None
     if problem is not None and region is not None:
-        shown = visible(_redactor().text(region[:200])[:40]) + ("…" if len(region) > 40 else "")
-        raise UsageError(f"--region '{shown}': not a valid region ({problem})",
+        raise UsageError(f"--region {shown_value(_redactor(), region)}: not a valid region ({problem})",
                          "give the region the agent signs for, e.g. --region us-east-1")
 
 

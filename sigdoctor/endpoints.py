@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sigdoctor.context import Context
+from sigdoctor.redact import Redactor
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ def region_problem(value: str) -> str | None:
 SHOWN_LIMIT = 40  # characters of an invalid value a finding quotes
 
 
-def shown_value(ctx: Context, value: str) -> str:
+def shown_value(redactor: Redactor, value: str) -> str:
     """`value` quoted as a report may show it: redacted before it is cut, cut, control characters visible."""
     from sigdoctor.redact import visible
 
-    text = ctx.redactor.text(value) if len(value) <= 4096 else value[:4096]
+    text = redactor.text(value if len(value) <= 4096 else value[:4096])
     cut = text[:SHOWN_LIMIT] + ("…" if len(text) > SHOWN_LIMIT else "")
     # One line: visible() keeps newline and tab (for multi-line text); a quoted value shows them too.
     return "'" + visible(cut).replace("\n", "\\n").replace("\t", "\\t") + "'"
@@ -109,7 +110,7 @@ def _checked(ctx: Context, value: str, source: str, cause: str, where: str = "")
     if problem is None:
         return Region(value, source)
     name = "region" if source == "profile" else source
-    why = f"{name}={shown_value(ctx, value)}{where} ({problem}) is not a valid region"
+    why = f"{name}={shown_value(ctx.redactor, value)}{where} ({problem}) is not a valid region"
     return Region(FALLBACK_REGION, source, guessed=why, invalid=why, invalid_cause=cause)
 
 

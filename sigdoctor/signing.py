@@ -58,9 +58,14 @@ def _credentials(profile: str | None, region: str | None, redactor: Redactor,
         raise UsageError(f"cannot load credentials: {error_text(err, redactor)}",
                          "'sigdoctor chain' shows every source")
     frozen = box.get("frozen")
-    session = getattr(run, "session", None)
-    if not region and session is not None:
-        region = session.get_config_variable("region")
+    if not region:
+        # The run's one resolver (AWS_REGION, AWS_DEFAULT_REGION, the profile): what the hint tells users to set.
+        from sigdoctor.endpoints import resolve_region
+
+        named = resolve_region(ctx)
+        if named.invalid is not None:
+            raise UsageError(named.invalid, "fix it, or pass --region (the agent's sigv4.region)")
+        region = named.name if named.source != "guessed" else None
     return frozen, region
 
 

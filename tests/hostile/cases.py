@@ -120,6 +120,11 @@ CASES: tuple[Case, ...] = (
          _mounted("{ sleep 30 & p=$!; } && mount --bind /dev/zero /proc/$p/environ",
                   "$SD run --offline --pid $p --deadline 5; rc=$?; kill $p; exit $rc"), 5, exits=(2,),
          says=r"/proc/\d+/environ is a character device"),
+    Case("AWS_REGION escape sign", "$SD sign --request $D/req.http --service aps", None,
+         {**KEYS, "AWS_REGION": "us-east-1\x1b[2J"}, exits=(2,),
+         says=r"AWS_REGION='us-east-1\\x1b\[2J' \(contains control characters\) is not a valid region"),
+    Case("--region escape run", "$SD run --region \"$(printf 'us-east-1\033]0;t\007')\" --deadline 5", 5, KEYS,
+         exits=(2,), says=r"--region 'us-east-1\\x1b\]0;t\\x07': not a valid region"),
     Case("--pid environment escapes run",
          f"env AWS_PROFILE={shlex.quote(ESC_PROFILE)} sleep 30 & p=$!; sleep 0.2; "
          "$SD run --offline --pid $p --deadline 5 -v; rc=$?; kill $p; exit $rc", 5),
