@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import ntplib
 
+from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
@@ -63,7 +64,8 @@ def ipv6_applies(ctx: Context) -> bool:
     if ctx.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "").lower() == "ipv6":
         return True
     try:
-        lines = ctx.path("/proc/net/if_inet6").read_text().splitlines()
+        # Bounded: with --pid this is the agent's root, where anything may be mounted (one line per address).
+        lines = boundedio.read_text(ctx.path("/proc/net/if_inet6"), boundedio.CONFIG_LIMIT).splitlines()
     except OSError:
         return False
     for line in lines:

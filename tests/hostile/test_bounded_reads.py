@@ -127,3 +127,16 @@ def test_a_hosts_file_past_the_limit_is_refused(tmp_path: Path) -> None:
     problems: list[str] = []
     assert resolvconf.read_hosts(hosts, problems) == []
     assert problems and "more than the 16.0 MiB sigdoctor reads" in problems[0]
+
+
+def test_an_if_inet6_that_never_ends_means_no_ipv6(tmp_path: Path) -> None:
+    from sigdoctor.context import Context
+    from sigdoctor.timecheck import ntp
+
+    (tmp_path / "proc" / "net").mkdir(parents=True)
+    (tmp_path / "proc" / "net" / "if_inet6").symlink_to("/dev/zero")
+    assert ntp.ipv6_applies(Context(env={}, root=tmp_path)) is False
+    real = tmp_path / "proc" / "net" / "if_inet6"
+    real.unlink()
+    real.write_text("fd00000000000000000000000000abcd 02 40 00 80 eth0\n")
+    assert ntp.ipv6_applies(Context(env={}, root=tmp_path)) is True
