@@ -115,7 +115,8 @@ _Q = r"[\"'\\]*"
 _REGION_WORD_RE = re.compile(r"\b([a-z]{2}-[a-z]+-\d)\b")
 # The user's own words that the credentials are temporary ones (the error text itself cannot say).
 _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:security )?credentials|AWS_SESSION_TOKEN|"
-                             r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials", re.I)
+                             r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials|security_token|"
+                             r"x-amz-security-token|RoleCredentials", re.I)
 # The user's or the log's own words that something between client and AWS touches the request.
 _IN_TRANSIT_CUE_RE = re.compile(r"\b(?:envoy|istio|sidecar|service mesh|linkerd|proxy|proxies|api gateway|"
                                 r"load balancer|middleware|x-scope-orgid|adds? (?:a |the )?headers?)\b", re.I)
