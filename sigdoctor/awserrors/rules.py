@@ -744,7 +744,9 @@ def _rank_candidates(hits: list[Hit], found: Match) -> None:
     first = next((h for h in hits if h.status == Status.FAIL), None)
     if first is None or any(first.extra.get(k) for k in ("differences", "candidates", "decided_by")):
         return
-    for entry in found.entries:
+    # The entry the table's own reading came from speaks first: other entries may name the cause by a looser match.
+    own = first.extra.get("error_entry")
+    for entry in sorted(found.entries, key=lambda x: x.name != own):
         mine = next((c for c in entry.causes if c.cause == first.cause), None)
         if mine is None:
             continue

@@ -50,7 +50,6 @@ def test_empty_chain_candidates_follow_the_surrounding_lines() -> None:
 
 
 def test_an_expired_sso_login_is_expired_credentials_with_its_alternatives() -> None:
-    causes = _causes("botocore.exceptions.SSOTokenLoadError: Error loading SSO Token: Token for my-sso does not "
-                     "exist\n")
+    causes = _causes("aws: error: Error loading SSO Token: Token for my-sso does not exist\n")
     assert causes[0] == ("credentials-expired", Severity.ERROR)
     assert "sdk-unsupported-credential-source" in [c for c, _ in causes[:3]]
