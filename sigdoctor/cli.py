@@ -184,7 +184,9 @@ def merge(a: Args) -> int:
         _write_output(a.output, text)
         print(f"report written to {a.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        # Line by line: the redacting stream rescans a whole write when it holds an anchor word, and a fleet view of
+        # 10,000 hosts is one 3 MB string full of them (2.3 of 4.0 s CPU in bench/merge.py; 0.4 s per line).
+        sys.stdout.writelines(text.splitlines(keepends=True))
     return int(code)
 
 

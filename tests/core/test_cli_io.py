@@ -170,7 +170,9 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 # Runs inside `unshare -rm` (a mount namespace of its own): makes the given directories read-only, then runs the
-# planted bug and reports what a user would see, plus the crash log it names (read before the namespace ends).
+# planted bug and reports what a user would see, plus the crash log it names (read, then removed, before the
+# namespace ends). A read-only bind of the directory itself, not an empty tmpfs over it: the checkout and its venv
+# may live under /tmp (CI's clone can), and the child must still find its interpreter there.
 IN_NAMESPACE = """
 import json, os, re, subprocess, sys
 cwd, readonly, argv, env = json.loads(sys.argv[1])
@@ -178,13 +180,13 @@ os.chdir(cwd)
 subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", cwd], check=True)
 os.chdir(cwd)  # the read-only mount, not the directory under it
 for d in readonly:
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro", "tmpfs", d], check=True)
-for d in ("/tmp", "/var/tmp"):
-    if d not in readonly:
-        subprocess.run(["mount", "-t", "tmpfs", "tmpfs", d], check=True)
+    subprocess.run(["mount", "--rbind", d, d], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", d], check=True)
 r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
 m = re.search(r"crash log: (\\S+)\\)", r.stderr)
 log = open(m.group(1)).read() if m else None
+if m:
+    os.unlink(m.group(1))
 print(json.dumps({"rc": r.returncode, "stderr": r.stderr, "log": log, "log_path": m.group(1) if m else None}))
 """
 
