@@ -162,12 +162,14 @@ def decode(a: Args) -> int:
     """Offline: explain the AWS errors found in pasted logs, HTTP bodies or SDK debug output."""
     from sigdoctor.context import Context
     from sigdoctor.decode import decode_report
+    from sigdoctor.timed_input import ReadDeadline
 
     _setup(a.debug)
     ctx = Context(offline=True, redactor=_redactor())
     source = _stdin("decode", "sigdoctor decode agent.log, or pipe the log in").buffer if a.source == "-" else Path(
         a.source)
-    report = decode_report(source, client=a.client, ctx=ctx)
+    # A pipe still open at the deadline (`kubectl logs -f`) ends there: what was read is reported, marked incomplete.
+    report = decode_report(source, client=a.client, ctx=ctx, deadline=ReadDeadline(a.deadline))
     _emit(report, a.format, a.output, _color(a.no_color), a.verbose)
     return _exit_for(report)
 
@@ -175,11 +177,14 @@ def decode(a: Args) -> int:
 def merge(a: Args) -> int:
     """Aggregate many JSON reports (a fleet) into one view: causes × hosts."""
     from sigdoctor.merge import merge_command
+    from sigdoctor.timed_input import ReadDeadline
 
     _setup(a.debug)
     if "-" in a.reports:
         _stdin("merge", "pass report files or folders, or pipe JSON lines in")
-    text, code = merge_command(a.reports, a.format or "text", _color(a.no_color) and a.output is None)
+    deadline = ReadDeadline(a.deadline)
+    text, code = merge_command(a.reports, a.format or "text", _color(a.no_color) and a.output is None,
+                               deadline=deadline)
     if a.output is not None:
         _write_output(a.output, text)
         print(f"report written to {a.output}", file=sys.stderr)
@@ -187,6 +192,11 @@ def merge(a: Args) -> int:
         # Line by line: the redacting stream rescans a whole write when it holds an anchor word, and a fleet view of
         # 10,000 hosts is one 3 MB string full of them (2.3 of 4.0 s CPU in bench/merge.py; 0.4 s per line).
         sys.stdout.writelines(text.splitlines(keepends=True))
+    if deadline.cut:
+        # The fleet view holds only what arrived in time: never exit 0 on it.
+        print(f"merge: stopped reading {', '.join(deadline.cut_sources)} at --deadline {a.deadline:g}s after "
+              f"{deadline.cut_reports} reports; the rest were not read", file=sys.stderr)
+        return max(int(code), int(ExitStatus.PROBLEMS))
     return int(code)
 
 
@@ -309,6 +319,10 @@ def build_app() -> typer.Typer:
                           ] = "-",
         client: Annotated[Path | None, typer.Option("--client", metavar="FILE",
                                                        help="the client's own canonical request, to diff")] = None,
+        deadline: Annotated[float, typer.Option(
+            "--deadline", metavar="SECONDS", parser=deadline_seconds,
+            help="stop reading a pipe still open after SECONDS (kubectl logs -f): report what was read, exit 1")
+                            ] = 60.0,
         format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
         verbose: VerboseOpt = False, debug: DebugOpt = False,
     ) -> int:
@@ -340,6 +354,9 @@ def build_app() -> typer.Typer:
     def _merge(
         reports: Annotated[list[str], typer.Argument(metavar="REPORT...", show_default=False,
                                                      help="JSON reports: files, folders, or - (stdin, one per line)")],
+        deadline: Annotated[float, typer.Option(
+            "--deadline", metavar="SECONDS", parser=deadline_seconds,
+            help="stop reading a pipe still open after SECONDS: merge what arrived, exit 1")] = 60.0,
         format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False, debug: DebugOpt = False,
     ) -> int:
         return _call(merge, locals())

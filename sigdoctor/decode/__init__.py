@@ -12,15 +12,18 @@ from sigdoctor.decode.decoder import decode_stream
 from sigdoctor.decode.probe import DECODE_PROBE, EMITS, returning
 from sigdoctor.errors import UsageError
 from sigdoctor.model import Report
+from sigdoctor.timed_input import ReadDeadline
 
 __all__ = ["DECODE_PROBE", "EMITS", "decode_report"]
 
 
-def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context) -> Report:
+def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context,
+                  deadline: ReadDeadline | None = None) -> Report:
     """Decode `source` (a file path or a binary stream such as stdin) into the SPEC report (`command: decode`).
 
     Raises `UsageError` when the input (or `--client`) cannot be read at all; anything readable, even empty,
-    yields a report.
+    yields a report. `deadline`: a pipe (stdin, a FIFO) still open when it passes counts as ended, and the report
+    says so (`decode.diagnosis-incomplete`).
     """
     from sigdoctor.doctor import run_report  # the runner pulls in the probe registry; not needed for a usage error
 
@@ -28,7 +31,7 @@ def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context)
     if isinstance(source, Path):
         try:
             with source.open("rb") as stream:
-                outcome = decode_stream(stream, client=client_signing, redactor=ctx.redactor)
+                outcome = decode_stream(stream, client=client_signing, redactor=ctx.redactor, deadline=deadline)
         except IsADirectoryError:
             raise UsageError(f"{source} is a directory", "pass a log file, or - for stdin") from None
         except FileNotFoundError:
@@ -38,7 +41,7 @@ def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context)
         except OSError as exc:
             raise UsageError(f"{source}: {exc.strerror or exc}", "pass a readable log file") from None
     else:
-        outcome = decode_stream(source, client=client_signing, redactor=ctx.redactor)
+        outcome = decode_stream(source, client=client_signing, redactor=ctx.redactor, deadline=deadline)
     # The deadline bounds network work; decode sends nothing, so a long read must not use it up.
     run_ctx = dataclasses.replace(ctx, offline=True, started_monotonic=ctx.monotonic())
     return run_report(run_ctx, [returning(outcome)], command="decode")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
+from sigdoctor import incomplete
 from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
@@ -14,6 +16,7 @@ from sigdoctor.decode.probe import EMITS
 from sigdoctor.decode.reader import MAX_RECORD, Stats, iter_records, prepare_stream
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.redact import Redactor
+from sigdoctor.timed_input import ReadDeadline
 
 MAX_GROUPS = 200
 MAX_LINES_LISTED = 20
@@ -89,8 +92,12 @@ def _wants_client(e: AwsError, c: Classified | None = None) -> bool:
     return e.server_canonical is not None and e.client_canonical is None
 
 
-def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: Redactor) -> Outcome:
+def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: Redactor,
+                  deadline: ReadDeadline | None = None) -> Outcome:
+    """`deadline`: a pipe still open when it passes counts as ended; the outcome says where the input was cut."""
     stats = Stats()
+    if deadline is not None:
+        stream = deadline.wrap(stream)
     groups: dict[tuple[Any, ...], _Group] = {}
     total = 0
     unlisted = 0
@@ -182,7 +189,7 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
             g.count += 1
             if len(g.lines) < MAX_LINES_LISTED:
                 g.lines.append(rec.first_line)
-    return _outcome(stats, groups, total, unlisted, cut, cut_lines)
+    return _outcome(stats, groups, total, unlisted, cut, cut_lines, deadline if deadline and deadline.cut else None)
 
 
 def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found: set[str]) -> list[Finding]:
@@ -208,8 +215,22 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
     return out
 
 
+def _cut_finding(stopped: ReadDeadline) -> Finding:
+    """Input still open at the deadline: what was read is reported, but what came after it was never seen, so the
+    run is incomplete (never exit 0 with unread input)."""
+    more = max(math.ceil(stopped.seconds) + 1, math.ceil(2 * stopped.seconds))
+    return Finding(
+        incomplete.finding_id("decode"), Status.FAIL,
+        f"decode: did not finish — the input was still open at --deadline {stopped.seconds:g}s; stopped reading "
+        f"after {stopped.cut_after_bytes} bytes, and anything sent later was not read",
+        {"probe": "decode", "reason": "deadline", "step": "reading the input", "deadline_s": stopped.seconds,
+         "bytes_read": stopped.cut_after_bytes, "suggested_deadline_s": more,
+         "fix": ["Decode a file, or a pipe that ends (`kubectl logs POD` without -f, `head -n 100000`)",
+                 f"Or give a following pipe more time: --deadline {more}"]})
+
+
 def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
-             cut: int, cut_lines: list[int]) -> Outcome:
+             cut: int, cut_lines: list[int], stopped: ReadDeadline | None = None) -> Outcome:
     findings: list[Finding] = []
     # A cause some record shows is not repeated as another record's mere candidate.
     found = {h.cause for g in groups.values() for h in g.classified.hits}
@@ -240,10 +261,17 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
     summary_msg = (f"Read {stats.lines} lines ({size}): {total} AWS error(s) found, {distinct} distinct"
                    + (f"; {unlisted} more beyond the first {MAX_GROUPS} distinct ones not listed" if unlisted else "")
                    + (f"; {cut} record(s) longer than {MAX_TEXT // 1024} KB were read only around their "
-                      f"first error (from line {', '.join(map(str, cut_lines[:5]))})" if cut_lines else ""))
+                      f"first error (from line {', '.join(map(str, cut_lines[:5]))})" if cut_lines else "")
+                   + (f"; input cut at --deadline {stopped.seconds:g}s after {stopped.cut_after_bytes} bytes (the "
+                      "input was still open)" if stopped else ""))
     summary = Finding("decode.summary", Status.PASS, summary_msg,
                       {"lines": stats.lines, "bytes": stats.bytes, "errors": total, "distinct": distinct,
-                       "unlisted": unlisted, "records_cut": cut, "records_cut_at_lines": cut_lines})
+                       "unlisted": unlisted, "records_cut": cut, "records_cut_at_lines": cut_lines,
+                       "input_cut_at_deadline": stopped is not None,
+                       **({"input_cut_after_bytes": stopped.cut_after_bytes, "deadline_s": stopped.seconds}
+                          if stopped else {})})
+    if stopped is not None:
+        findings.append(_cut_finding(stopped))
     all_findings = (summary, *findings)
     status = worst([f.status for f in all_findings])
     if total:

@@ -26,6 +26,7 @@ CAUSES: tuple[str, ...] = (
 )
 EMITS: tuple[str, ...] = (
     "decode.summary", "decode.canonical-diff", "decode.other-error", *(f"decode.{c}" for c in CAUSES),
+    "decode.diagnosis-incomplete",  # the input was still open at --deadline
 )
 
 

@@ -10,6 +10,7 @@ from sigdoctor.merge.load import load
 from sigdoctor.merge.render import render_json, render_markdown, render_text
 from sigdoctor.merge.sanitize import Cleaner
 from sigdoctor.redact import Redactor
+from sigdoctor.timed_input import ReadDeadline
 
 __all__ = ["Fleet", "aggregate", "load", "merge_command"]
 
@@ -17,17 +18,20 @@ FORMATS = ("text", "json", "markdown")
 
 
 def merge_command(sources: list[str], fmt: str, color: bool, stdin: TextIO | None = None,
-                  redactor: Redactor | None = None) -> tuple[str, int]:
+                  redactor: Redactor | None = None, deadline: ReadDeadline | None = None) -> tuple[str, int]:
     """The rendered fleet view and the exit code: 1 if any host has an error-severity cause, else 0.
     Raises UsageError (exit 2) for a missing path, an unknown format, a closed stdin, or no valid report at all.
-    `redactor`: the process's (with what it learned), else a fresh one (patterns only)."""
+    `redactor`: the process's (with what it learned), else a fresh one (patterns only). `deadline`: stdin or a FIFO
+    still open when it passes counts as ended (recorded in it; the caller says so and exits non-zero)."""
     if fmt not in FORMATS:
         raise UsageError(f"merge cannot write --format {fmt}", f"use one of: {', '.join(FORMATS)}")
     redactor = redactor or Redactor()
-    fleet = aggregate(load(sources, stdin), Cleaner(redactor))
+    fleet = aggregate(load(sources, stdin, deadline), Cleaner(redactor))
     if not fleet.hosts:
         first = fleet.skipped[0] if fleet.skipped else None
         detail = f": {first.source}: {first.reason}" if first else " (the inputs are empty)"
+        if deadline is not None and deadline.cut and not first:
+            detail = f" ({', '.join(deadline.cut_sources)} sent none before --deadline {deadline.seconds:g}s)"
         raise UsageError(f"no sigdoctor JSON report found{detail}",
                          "merge reads `sigdoctor run --format json` output (schema_version 1)")
     # Every string taken from a report was redacted and made visible as it was read (sanitize.py), before any

@@ -21,6 +21,7 @@ from typing import IO, Any, TextIO
 
 from sigdoctor.errors import UsageError
 from sigdoctor.merge.documents import MAX_DOCUMENT_CHARS, Unreadable, documents, lines_of, parse
+from sigdoctor.timed_input import ReadDeadline
 
 SCHEMA_VERSION = 1
 SUFFIXES = (".json", ".jsonl", ".log", ".ndjson")
@@ -110,7 +111,7 @@ def _stdin(stdin: TextIO | None) -> IO[str] | IO[bytes]:
     return getattr(stream, "buffer", None) or stream
 
 
-def _docs_of_file(path: str) -> Iterator[tuple[int, Any]]:
+def _docs_of_file(path: str, deadline: ReadDeadline | None = None) -> Iterator[tuple[int, Any]]:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
@@ -127,7 +128,10 @@ def _docs_of_file(path: str) -> Iterator[tuple[int, Any]]:
                     pass
                 yield from documents(lines_of(_BytesLines(data)))
                 return
-            yield from documents(lines_of(f))
+            if deadline is None:
+                yield from documents(lines_of(f))
+                return
+            yield from _docs_until(deadline, f, path)  # a FIFO may never close
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}", "check the path and its permissions") from None
 
@@ -169,9 +173,11 @@ def _item(source: str, doc: Any) -> Loaded | Skipped:
     return Skipped(source, why) if why else Loaded(source, doc)
 
 
-def load(sources: list[str], stdin: TextIO | None = None) -> Iterator[Loaded | Skipped]:
+def load(sources: list[str], stdin: TextIO | None = None,
+         deadline: ReadDeadline | None = None) -> Iterator[Loaded | Skipped]:
     """Every document of every source, in order. Usage errors (missing paths, no inputs, a closed stdin) are raised
-    before the first item."""
+    before the first item. `deadline`: stdin or a FIFO still open when it passes counts as ended, recorded in
+    `deadline.cut_sources` with the reports read from them in `deadline.cut_reports`."""
     inputs = plan(sources)
     text_stdin = stdin if stdin is not None else sys.stdin  # kept referenced: its buffer closes with it
     streams = [_stdin(text_stdin) if p is None else p for p in inputs]
@@ -179,10 +185,11 @@ def load(sources: list[str], stdin: TextIO | None = None) -> Iterator[Loaded | S
     def items(keep: Any = text_stdin) -> Iterator[Loaded | Skipped]:
         for p in streams:
             if isinstance(p, str):
-                yield from _named(p, _docs_of_file(p))
+                yield from _counted(_named(p, _docs_of_file(p, deadline)), deadline, p)
             else:
                 try:
-                    yield from _named("stdin", documents(lines_of(p)))
+                    docs = _docs_until(deadline, p, "stdin") if deadline is not None else documents(lines_of(p))
+                    yield from _counted(_named("stdin", docs), deadline, "stdin")
                 except OSError as e:
                     raise UsageError(f"cannot read reports from stdin: {e.strerror or e}",
                                      "pipe reports in or name files and folders") from None
@@ -191,3 +198,22 @@ def load(sources: list[str], stdin: TextIO | None = None) -> Iterator[Loaded | S
                                      "merge reads JSON reports") from None
 
     return items()
+
+
+def _docs_until(deadline: ReadDeadline, stream: Any, name: str) -> Iterator[tuple[int, Any]]:
+    """The documents of a stream that may never close, read until the deadline; a cut is recorded as `name`."""
+    lines = deadline.lines(stream)
+    yield from documents(lines_of(lines))
+    if deadline.ended_here(lines):
+        deadline.cut_sources.append(name)
+
+
+def _counted(items: Iterator[Loaded | Skipped], deadline: ReadDeadline | None, source: str
+             ) -> Iterator[Loaded | Skipped]:
+    """`items`, adding the reports among them to `deadline.cut_reports` when the deadline ended `source`."""
+    n = 0
+    for item in items:
+        n += isinstance(item, Loaded)
+        yield item
+    if deadline is not None and source in deadline.cut_sources:
+        deadline.cut_reports += n
