@@ -173,16 +173,9 @@ def _skew_hit(skew_s: float, how: str, *, force_error: bool = False) -> Hit | No
 def _clock_hits(e: AwsError) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
-    m = _EXPIRED_RE.search(t)
-    if m:
-        signed, server = parse_amz_date(m.group(1)), parse_amz_date(m.group(3))
-        if signed and server:
-            h = _skew_hit((server - signed).total_seconds(),
-                          f"signed at {m.group(1)}, AWS's time {m.group(3)}", force_error=True)
-            if h:
-                hits.append(h)
-    m = _NOT_YET_RE.search(t)
-    if m:
+    for m in (_EXPIRED_RE.search(t), _NOT_YET_RE.search(t)):  # "Signature expired" and "not yet current" alike
+        if m is None:
+            continue
         signed, server = parse_amz_date(m.group(1)), parse_amz_date(m.group(3))
         if signed and server:
             h = _skew_hit((server - signed).total_seconds(),
