@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,27 @@ def sd(tmp_path: Path, *args: str, input: str | None = None, **env: str) -> subp
 
 def sd_popen(tmp_path: Path, *args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*SIGDOCTOR, *args], env={**clean_env(tmp_path), **(env or {})}, **kw)
+
+
+def open_pipe(command: str, first: bytes, *args: str, hang_s: float = 30) -> tuple[int, str, str]:
+    """`sigdoctor COMMAND - ARGS` with `first` written to its stdin and the pipe then held open, so only the
+    command's --deadline can end the read; `hang_s` is the hang detector, not a timing assertion."""
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([*SIGDOCTOR, command, "-", *args], stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                env=clean_env(Path(home)))
+        assert proc.stdin is not None
+        try:
+            if first:
+                proc.stdin.write(first)
+                proc.stdin.flush()
+            rc = proc.wait(timeout=hang_s)
+        finally:
+            proc.kill()
+            proc.stdin.close()
+            proc.wait()
+        out.seek(0)
+        err.seek(0)
+        return rc, out.read().decode(), err.read().decode()
 
 
 class Ran:

@@ -4,44 +4,21 @@ what it read, says where the input was cut, and exits 1 (the run is incomplete),
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.core.clirun import clean_env, open_pipe
 from tests.decode.conftest import INPUTS
 
 HANG = 30  # seconds: the test's hang detector, not a timing assertion
 
 
-def _clean_env(home: Path) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-            "AWS_EC2_METADATA_DISABLED": "true"}
-
-
 def decode_open_pipe(first: bytes, *args: str) -> tuple[int, str, str]:
-    """Run `sigdoctor decode - ARGS` with `first` written to its stdin and the pipe then held open."""
-    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "sigdoctor", "decode", "-", *args], stdin=subprocess.PIPE,
-                                stdout=out, stderr=err, env=_clean_env(Path(home)))
-        assert proc.stdin is not None
-        try:
-            if first:
-                proc.stdin.write(first)
-                proc.stdin.flush()
-            rc = proc.wait(timeout=HANG)  # the writer is still open: only the deadline can end the read
-        finally:
-            proc.kill()
-            proc.stdin.close()
-            proc.wait()
-        out.seek(0)
-        err.seek(0)
-        return rc, out.read().decode(), err.read().decode()
+    return open_pipe("decode", first, *args, hang_s=HANG)
 
 
 def _findings(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -83,7 +60,7 @@ def test_text_report_says_the_input_was_cut() -> None:
 def test_a_closed_pipe_is_not_cut(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "sigdoctor", "decode", "-", "--deadline", "5", "--format", "json"],
                           input=b"level=info msg=started\n", capture_output=True, check=False, timeout=HANG,
-                          env=_clean_env(tmp_path))
+                          env=clean_env(tmp_path))
     assert proc.returncode == 0
     summary = _findings(json.loads(proc.stdout))["decode.summary"]["evidence"]
     assert summary["input_cut_at_deadline"] is False
@@ -92,6 +69,6 @@ def test_a_closed_pipe_is_not_cut(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", ["0", "-1", "nan", "inf", "soon"])
 def test_deadline_must_be_a_positive_finite_number(bad: str, tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "sigdoctor", "decode", "-", "--deadline", bad],
-                          input=b"", capture_output=True, check=False, timeout=HANG, env=_clean_env(tmp_path))
+                          input=b"", capture_output=True, check=False, timeout=HANG, env=clean_env(tmp_path))
     assert proc.returncode == 2
     assert "--deadline" in proc.stderr.decode()

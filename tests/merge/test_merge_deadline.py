@@ -12,35 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.clirun import clean_env, open_pipe
 from tests.merge.test_merge_inputs import report
 
 HANG = 30  # seconds: the test's hang detector, not a timing assertion
 
 
-def _clean_env(home: Path) -> dict[str, str]:
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
-            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-            "AWS_EC2_METADATA_DISABLED": "true"}
-
-
 def merge_open_pipe(first: bytes, *args: str) -> tuple[int, str, str]:
-    """Run `sigdoctor merge - ARGS` with `first` written to its stdin and the pipe then held open."""
-    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "sigdoctor", "merge", "-", *args], stdin=subprocess.PIPE,
-                                stdout=out, stderr=err, env=_clean_env(Path(home)))
-        assert proc.stdin is not None
-        try:
-            if first:
-                proc.stdin.write(first)
-                proc.stdin.flush()
-            rc = proc.wait(timeout=HANG)
-        finally:
-            proc.kill()
-            proc.stdin.close()
-            proc.wait()
-        out.seek(0)
-        err.seek(0)
-        return rc, out.read().decode(), err.read().decode()
+    return open_pipe("merge", first, *args, hang_s=HANG)
 
 
 def test_reports_sent_before_the_deadline_are_merged_and_the_cut_noted() -> None:
@@ -71,7 +50,7 @@ def test_a_fifo_named_as_a_file_ends_at_the_deadline(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-m", "sigdoctor", "merge", str(fifo), "--deadline", "1",
-                                 "--format", "json"], stdout=out, stderr=err, env=_clean_env(tmp_path))
+                                 "--format", "json"], stdout=out, stderr=err, env=clean_env(tmp_path))
         writer = os.open(fifo, os.O_WRONLY)  # blocks until merge opens it for reading
         try:
             os.write(writer, (json.dumps(report("node-3")) + "\n").encode())
@@ -90,5 +69,5 @@ def test_a_fifo_named_as_a_file_ends_at_the_deadline(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", ["0", "nan", "inf"])
 def test_deadline_must_be_a_positive_finite_number(bad: str, tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "sigdoctor", "merge", "-", "--deadline", bad], input=b"",
-                          capture_output=True, check=False, timeout=HANG, env=_clean_env(tmp_path))
+                          capture_output=True, check=False, timeout=HANG, env=clean_env(tmp_path))
     assert proc.returncode == 2 and "--deadline" in proc.stderr.decode()
