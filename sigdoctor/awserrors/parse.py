@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sigdoctor.awserrors.canonical import (
     CanonicalRequest,
@@ -80,6 +82,7 @@ _SERVER_CANON_RE = re.compile(
     r"Canonical String for this request should have been\s*'(.*?)'\s*\n\s*\n\s*The String-to-Sign should have "
     r"been\s*'(.*?)'", re.S)
 _XML_CANON_RE = re.compile(r"<CanonicalRequest>(.*?)</CanonicalRequest>", re.S)
+_P = TypeVar("_P")
 _XML_CANON_BYTES_RE = re.compile(r"<CanonicalRequestBytes>(.*?)</CanonicalRequestBytes>", re.S)
 _XML_STS_RE = re.compile(r"<StringToSign>(.*?)</StringToSign>", re.S)
 _XML_STS_BYTES_RE = re.compile(r"<StringToSignBytes>(.*?)</StringToSignBytes>", re.S)
@@ -309,23 +312,19 @@ def server_signing(t: str) -> tuple[CanonicalRequest | None, StringToSign | None
     m = _SERVER_CANON_RE.search(t)
     if m:
         return parse_canonical_request(m.group(1)), parse_string_to_sign(m.group(2))
-    canon: CanonicalRequest | None = None
-    sts: StringToSign | None = None
-    mb = _XML_CANON_BYTES_RE.search(t)
-    if mb:
-        canon = parse_canonical_request(hex_bytes_to_text(mb.group(1)))
-    if canon is None:
-        mc = _XML_CANON_RE.search(t)
-        if mc:
-            canon = parse_canonical_request(xml_text(mc.group(1)))
-    sb = _XML_STS_BYTES_RE.search(t)
-    if sb:
-        sts = parse_string_to_sign(hex_bytes_to_text(sb.group(1)))
-    if sts is None:
-        ms = _XML_STS_RE.search(t)
-        if ms:
-            sts = parse_string_to_sign(xml_text(ms.group(1)))
-    return canon, sts
+    return (_xml_field(t, _XML_CANON_BYTES_RE, _XML_CANON_RE, parse_canonical_request),
+            _xml_field(t, _XML_STS_BYTES_RE, _XML_STS_RE, parse_string_to_sign))
+
+
+def _xml_field(t: str, as_bytes: re.Pattern[str], as_text: re.Pattern[str],
+               parse: Callable[[str], _P | None]) -> _P | None:
+    """S3's error XML carries each signing string twice, as hex bytes and as text: the bytes survive any escaping."""
+    mb = as_bytes.search(t)
+    found = parse(hex_bytes_to_text(mb.group(1))) if mb else None
+    if found is None:
+        mt = as_text.search(t)
+        found = parse(xml_text(mt.group(1))) if mt else None
+    return found
 
 
 _SECRET_SHAPES = (
