@@ -192,8 +192,6 @@ def _source_finding(s: Sample, settled_by: tuple[Sample, Sample] | None) -> Find
         details.append(f"stratum {s.stratum}")
     if s.rtt_ms is not None:
         details.append(f"rtt {_span_ms(s.rtt_ms / 1000)}")
-    if s.origin == "shared":
-        details.append("seen by an earlier probe")
     if s.via:
         details.append(f"via proxy {s.via}")
     return Finding("clock.source", Status.PASS,

@@ -50,21 +50,6 @@ def offset_from(date_header: str, t_sent: float, t_received: float) -> float:
     return server - (t_sent + t_received) / 2
 
 
-def from_shared(entry: object) -> Sample | None:
-    """A `(url, date_header, t_sent, t_received)` tuple another probe left in `ctx.shared["http_dates"]`."""
-    if not isinstance(entry, (tuple, list)) or len(entry) != 4:
-        return None
-    url, date_header, t_sent, t_received = entry
-    try:
-        parts = urlsplit(str(url) if "://" in str(url) else f"https://{url}")
-        name = display(parts.hostname or str(url), parts.port or 443, parts.scheme or "https")
-        rtt = (float(t_received) - float(t_sent)) * 1000
-        return Sample("http-date", name, offset_s=offset_from(str(date_header), float(t_sent), float(t_received)),
-                      rtt_ms=max(0.0, rtt), origin="shared")
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def fetch(
     host: str, port: int, scheme: str, timeout: float, tls: ssl.SSLContext | str, now: Callable[[], float],
     stage: Callable[[str], None] = lambda _: None, proxy: str | None = None,

@@ -26,7 +26,8 @@ class Sample:
     rtt_ms: float | None = None
     error: str | None = None
     stratum: int | None = None
-    # Where an http-date sample came from: "clock" (our own request) or "shared" (another probe's response).
+    # Where an http-date sample came from: always "clock" (our own request) since the clock stopped reading the Dates
+    # other probes record while it runs (a race); kept in the report's evidence for its readers.
     origin: str = "clock"
     # The forward proxy the request went through (password masked), as the agent's Go runtime would pick it.
     via: str | None = None
