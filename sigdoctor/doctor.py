@@ -33,7 +33,7 @@ def run_report(
         command=command,
         started_at=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         duration_ms=int((time.monotonic() - t0) * 1000),
-        environment=environment(ctx),
+        environment=environment(ctx, command),
         probes=tuple(results),
         root_causes=diagnose(results, rules),
         credentials=_credentials_section(results),
@@ -43,13 +43,19 @@ def run_report(
     return ctx.redactor.obj(report)
 
 
-def environment(ctx: Context) -> dict[str, Any]:
-    from sigdoctor.endpoints import resolve_region
+def environment(ctx: Context, command: str = "run") -> dict[str, Any]:
+    if command == "decode":
+        # A pasted log comes from another host: the region this machine is configured for says nothing about it
+        # (each error's own endpoint and credential scope are in its evidence), and resolving it would load
+        # botocore's configuration only to print a wrong answer.
+        env: dict[str, Any] = {"region": None, "targets": list(ctx.targets)}
+    else:
+        from sigdoctor.endpoints import resolve_region
 
-    region = resolve_region(ctx)
-    env: dict[str, Any] = {"region": region.name, "targets": list(ctx.targets)}
-    if region.guessed:
-        env["region_guessed"] = region.guessed
+        region = resolve_region(ctx)
+        env = {"region": region.name, "targets": list(ctx.targets)}
+        if region.guessed:
+            env["region_guessed"] = region.guessed
     if ctx.profile:
         env["profile"] = ctx.profile
     if ctx.role_arn:
