@@ -471,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
         # Known before parsing, so that a usage error found by the parser shows its traceback under --debug too.
         _state["debug"] = "--debug" in args
         command = typer.main.get_command(build_app())
+        # Strings, paths, choices and --deadline coerced by typer's own helpers without a pydantic adapter each.
+        from sigdoctor.typerseam import install
+
+        install(command)
         try:
             # With no arguments: the commands, exit 0 (click would call that a usage error, exit 2).
             result = command.main(args or ["--help"], prog_name="sigdoctor", standalone_mode=False)
