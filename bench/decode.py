@@ -2,9 +2,12 @@
 """Throughput and memory of `sigdoctor decode` on a large synthetic agent log, next to `grep -c`.
 
 Usage: python bench/decode.py [--mb 100] [--every 500] [--runs 3] [--keep] [--one-line] [--profile]
+                              [--before OLD_CHECKOUT] [--input FILE]
 Writes a synthetic Prometheus/Alloy/OTel log with an AWS error every N lines to /tmp, then runs, each in a child
-process, `sigdoctor decode FILE --format json` and `grep -c SignatureDoesNotMatch FILE`, reporting wall time, MB/s
-and the child's peak RSS (from wait4's rusage). Not a test: figures are reported, never asserted.
+process, `sigdoctor decode FILE --format json` and `grep -c SignatureDoesNotMatch FILE`, reporting wall time, CPU
+time (user + system), MB/s and the child's peak RSS (from wait4's rusage). The commands alternate run by run, so a
+busy machine slows them alike. --before times an older checkout (a git worktree) the same way, through this venv's
+interpreter with PYTHONPATH pointing at it. Not a test: figures are reported, never asserted.
 Goal: decode ≤ 10× grep's time, peak RSS < 100 MB.
 --profile also times the decode work alone (`decode_report` in this process: no interpreter start-up, no CLI
 import) and prints where its time goes under cProfile.
@@ -94,15 +97,15 @@ def generate(path: Path, size_mb: int, every: int, one_line: bool = False) -> in
     return lines
 
 
-def run_child(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of one child process."""
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB, exit code, CPU seconds) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux.
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def profile(path: Path, runs: int) -> None:
@@ -138,33 +141,52 @@ def main() -> int:
     ap.add_argument("--sigdoctor", default=None, help="the command to time (default: this venv's sigdoctor)")
     ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
     ap.add_argument("--profile", action="store_true", help="also time and profile the decode work in-process")
+    ap.add_argument("--before", type=Path, default=None, help="an older checkout timed beside this one")
+    ap.add_argument("--input", type=Path, default=None, help="decode this file instead of a generated log")
     args = ap.parse_args()
-    # A name of its own: other checkouts on this machine run this benchmark too, and would delete our file.
-    fd, name = tempfile.mkstemp(prefix=f"sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}-",
-                                suffix=".log")
-    os.close(fd)
-    path = Path(name)
-    lines = generate(path, args.mb, args.every, args.one_line)
+    if args.input is not None:
+        path = args.input
+        lines = sum(1 for _ in path.open("rb"))
+        args.keep = True
+    else:
+        # A name of its own: other checkouts on this machine run this benchmark too, and would delete our file.
+        fd, name = tempfile.mkstemp(prefix=f"sigdoctor-bench-decode-{args.mb}mb{'-1line' if args.one_line else ''}-",
+                                    suffix=".log")
+        os.close(fd)
+        path = Path(name)
+        lines = generate(path, args.mb, args.every, args.one_line)
     size_mb = path.stat().st_size / 1e6
-    print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines")
+    print(f"input: {path} {size_mb:.1f} MB, {lines} lines, an AWS error every {args.every} lines; "
+          f"load average {os.getloadavg()[0]:.1f} at start")
     sd = (shlex.split(args.sigdoctor) if args.sigdoctor
           else [shutil.which("sigdoctor", path=str(Path(sys.executable).parent)) or "sigdoctor"])
     grep = shutil.which("grep") or "grep"
-    cases = {
-        "sigdoctor decode": [*sd, "decode", str(path), "--format", "json"],
-        "grep -c SignatureDoesNotMatch": [grep, "-c", "SignatureDoesNotMatch", str(path)],
+    cases: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "sigdoctor decode": ([*sd, "decode", str(path), "--format", "json"], None),
     }
+    if args.before is not None:
+        # The console script's own directory is first on sys.path, then PYTHONPATH: the old package wins.
+        old_env = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
+        cases["sigdoctor decode (before)"] = ([*sd, "decode", str(path), "--format", "json"], old_env)
+    cases["grep -c SignatureDoesNotMatch"] = ([grep, "-c", "SignatureDoesNotMatch", str(path)], None)
     subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=False)  # warm the page cache
+    results: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name in cases}
+    for _ in range(args.runs):
+        for name, (cmd, env) in cases.items():
+            results[name].append(run_child(cmd, env))
     med: dict[str, float] = {}
-    for name, cmd in cases.items():
-        results = [run_child(cmd) for _ in range(args.runs)]
-        walls = [r[0] for r in results]
-        rss = max(r[1] for r in results)
+    grep_name = "grep -c SignatureDoesNotMatch"
+    for name, rs in results.items():
+        walls = [r[0] for r in rs]
+        cpus = [r[3] for r in rs]
+        rss = max(r[1] for r in rs)
         med[name] = statistics.median(walls)
-        print(f"{name:<31} median {med[name]:7.3f} s  {size_mb / med[name]:8.1f} MB/s  peak RSS {rss:6.1f} MB  "
-              f"exit {results[0][2]}  ({args.runs} runs)")
-    ratio = med["sigdoctor decode"] / med["grep -c SignatureDoesNotMatch"]
-    print(f"decode / grep = {ratio:.1f}x (goal <= 10x)")
+        print(f"{name:<31} median {med[name]:7.3f} s  CPU {statistics.median(cpus):6.3f} s  "
+              f"{size_mb / med[name]:8.1f} MB/s  peak RSS {rss:6.1f} MB  exit {rs[0][2]}  ({args.runs} runs)")
+    for name in cases:
+        if name != grep_name:
+            print(f"{name} / grep = {med[name] / med[grep_name]:.1f}x (goal <= 10x)")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
     if args.profile:
         profile(path, args.runs)
     if not args.keep:
