@@ -401,9 +401,24 @@ def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
     return [Hit("permission-missing", Status.FAIL, f"{who} is not allowed {what} (no policy allows it)", fix, extra)]
 
 
-def _imds_hits(e: AwsError) -> list[Hit]:
+def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
     t = e.flat
     token_step = "/latest/api/token" in t or "GetToken" in t or "IMDSv2 token" in t
+    # The hop limit drops IMDSv2's token *answer* (the IP TTL of the PUT response): the TCP connection itself is
+    # made, so a connection refused, unroutable or timed out while connecting is no hop limit (AWS EC2 user guide,
+    # "Configure the instance metadata options": PUT response hop limit).
+    if connect_failed and not _REFUSED_RE.search(t):
+        return [Hit("imds-unreachable", Status.FAIL,
+                    "No TCP connection to the instance metadata service (169.254.169.254) could be opened: not on "
+                    "EC2, IMDS disabled, or a network policy / firewall blocks it",
+                    ["On EC2, check IMDS is enabled (`aws ec2 describe-instances --query "
+                     "'Reservations[].Instances[].MetadataOptions'`) and that no network policy or iptables rule "
+                     "drops 169.254.169.254; elsewhere configure another credential source", _SETTLE]),
+                Hit("imds-hop-limit", Status.WARN,
+                    "Or, in a container, the IMDSv2 hop limit of 1 — only if the timeout was on the token's answer, "
+                    "not on the connection (the hop limit lets the connection through)",
+                    ["`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`; "
+                     f"settle it first: {_SETTLE}"])]
     if _REFUSED_RE.search(t):
         return [Hit("imds-unreachable", Status.FAIL,
                     "The instance metadata service (169.254.169.254) refused or has no route: not on EC2, or IMDS "
@@ -421,7 +436,36 @@ def _imds_hits(e: AwsError) -> list[Hit]:
     return [hop, unreachable]
 
 
-def _network_hits(e: AwsError) -> list[Hit]:
+_IMDS_ADDR_RE = re.compile(r"169\.254\.169\.254|fd00:ec2::254", re.I)
+_CONTAINER_ADDR_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23\b", re.I)
+_ENDPOINT_ADDR_RE = re.compile(r"https?://|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{2,5}|\.amazonaws\.com|\.api\.aws|"
+                               r"\d{1,3}(?:\.\d{1,3}){3}")
+# The user's or the log's words that the network needs a proxy (the variables, the JVM's properties).
+_PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|\bproxies\b", re.I)
+
+
+def _connect_target(e: AwsError, found: Match) -> str | None:
+    """Where the TCP connection a `connect` entry of the table reports was going: "imds", "container", "endpoint",
+    "unknown" (the line names no address), or None (no such entry in the text). Read on the failure's own line."""
+    entries = found.of("connect")
+    if not entries:
+        return None
+    text = e.text
+    for entry in entries:
+        for m in entry.regex.finditer(text):
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            line = text[start:end if end >= 0 else len(text)]
+            if _IMDS_ADDR_RE.search(line) or _IMDS_RE.search(line):
+                return "imds"
+            if _CONTAINER_ADDR_RE.search(line) or _CONTAINER_RE.search(line):
+                return "container"
+            if _ENDPOINT_ADDR_RE.search(line):
+                return "endpoint"
+    return "unknown"
+
+
+def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
     host = e.host or "the endpoint"
@@ -439,18 +483,31 @@ def _network_hits(e: AwsError) -> list[Hit]:
         hits.append(Hit("proxy-misconfigured", Status.FAIL, f"The HTTP proxy failed for {host}",
                         ["Check HTTPS_PROXY/HTTP_PROXY in the agent's environment point to a working proxy, or add "
                          "the AWS endpoints and 169.254.169.254 to NO_PROXY"]))
-    elif _DNS_RE.search(t):
+    elif _DNS_RE.search(t) or found.has("dns"):
         hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {host} does not resolve",
                         [f"Check the name {host} (typo, wrong region, partition) and the resolver the agent uses; "
                          "with VPC endpoints check the private hosted zone", "`sigdoctor run --only dns` shows it"]))
-    elif _UNREACHABLE_RE.search(t) and not _IMDS_RE.search(t) and not _CONTAINER_RE.search(t):
-        hits.append(Hit("endpoint-unreachable", Status.FAIL, f"TCP to {host} fails (refused or timed out)",
-                        ["Check security groups, NACLs, a NAT gateway or VPC endpoint for the service, and any "
-                         "egress network policy", "`sigdoctor run --only connectivity` tests it from the host"]))
-        hits.append(Hit("proxy-misconfigured", Status.WARN,
-                        "Or the network only lets traffic out through an HTTP proxy the agent is not told about",
-                        ["Set HTTPS_PROXY (and NO_PROXY for 169.254.169.254) in the agent's environment if this "
-                         "network needs a proxy; `sigdoctor run --only connectivity` shows the route the agent takes"]))
+    elif where == "endpoint" or (where in (None, "unknown") and (_UNREACHABLE_RE.search(t) or where)
+                                 and not _IMDS_RE.search(t) and not _CONTAINER_RE.search(t)):
+        unreachable = Hit("endpoint-unreachable", Status.FAIL, f"TCP to {host} fails (refused or timed out)",
+                          ["Check security groups, NACLs, a NAT gateway or VPC endpoint for the service, and any "
+                           "egress network policy", "`sigdoctor run --only connectivity` tests it from the host"])
+        proxy = Hit("proxy-misconfigured", Status.WARN,
+                    "Or the network only lets traffic out through an HTTP proxy the agent is not told about",
+                    ["Set HTTPS_PROXY (and NO_PROXY for 169.254.169.254) in the agent's environment if this "
+                     "network needs a proxy; `sigdoctor run --only connectivity` shows the route the agent takes"])
+        if _PROXY_CUE_RE.search(f"{e.context}\n{e.text}"):
+            # The text says the network has a proxy, yet the connection went straight to the endpoint: the agent
+            # (its SDK) does not use it — the AWS SDK for Java reads JVM properties, not HTTPS_PROXY.
+            proxy.status, unreachable.status = Status.FAIL, Status.WARN
+            proxy.message = (f"A proxy is configured for this network, yet the agent connected to {host} directly "
+                             "and timed out or was refused: its SDK does not use the proxy")
+            proxy.fix.insert(0, "Give the proxy to the agent in the form its SDK reads (Java: -Dhttps.proxyHost="
+                                "HOST -Dhttps.proxyPort=PORT, without a scheme; Go / Python: HTTPS_PROXY)")
+            unreachable.message = "Or TCP to the endpoint is blocked outright (security group, NACL, route)"
+            hits += [proxy, unreachable]
+        else:
+            hits += [unreachable, proxy]
     return hits
 
 
@@ -689,19 +746,23 @@ def classify(e: AwsError) -> Classified:
                          "the credentials' account are the ones it lives in"]))
     # aws-sdk-go v1 says "no EC2 instance role found" with the 404 of an empty role list; aws-sdk-go-v2 says "no EC2
     # IMDS role found" for any failure, a timeout included.
-    no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not _NET_FAIL_RE.search(t) or "404" in t)
-    imds = _IMDS_RE.search(t) and _NET_FAIL_RE.search(t) and not no_role
+    # Where a failed TCP connection went (checks/errors/network.toml): a connect failure to the endpoint is no
+    # instance-metadata failure even when the text names 169.254.169.254 elsewhere (a NO_PROXY line).
+    where = _connect_target(e, found)
+    net_fail = bool(_NET_FAIL_RE.search(t)) or where is not None
+    no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
+    imds = _IMDS_RE.search(t) and net_fail and not no_role and where in (None, "imds", "unknown")
     if imds:
-        hits += _imds_hits(e)
+        hits += _imds_hits(e, connect_failed=where == "imds")
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
-    if _CONTAINER_RE.search(t) and (_NET_FAIL_RE.search(t) or _CONTAINER_ANSWER_RE.search(t)) \
-            and not _REFUSAL_RE.search(t):
+    if _CONTAINER_RE.search(t) and ((net_fail and where in (None, "container", "unknown"))
+                                    or _CONTAINER_ANSWER_RE.search(t)) and not _REFUSAL_RE.search(t):
         hits.append(Hit("container-credentials-failed", Status.FAIL,
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
-    hits += _network_hits(e)
+    hits += _network_hits(e, found, where)
     if found.has("no-credentials") and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(_no_credentials_hit(e))
     if not any(h.status == Status.FAIL for h in hits):

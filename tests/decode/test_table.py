@@ -32,7 +32,9 @@ TABLE = [
     ("pod_identity_old_botocore.log", "Python logging, botocore traceback", "sdk-unsupported-credential-source"),
     ("pod_identity_old_js_v3.log", "Node.js stack, AWS SDK for JavaScript v3", "sdk-unsupported-credential-source"),
     ("pod_identity_old_java2.log", "Java stack, AWS SDK for Java 2 provider chain", "sdk-unsupported-credential-source"),
-    ("go_v1_no_providers_imds_timeout.txt", "Go verbose credential chain", "imds-hop-limit"),
+    # `dial tcp 169.254.169.254:80: i/o timeout` is the connect itself timing out: the hop limit only drops IMDSv2's
+    # token answer (IMDSv1 GETs still work from containers), so the service is unreachable, not hop-limited.
+    ("go_v1_no_providers_imds_timeout.txt", "Go verbose credential chain", "imds-unreachable"),
     ("imds_token_timeout_v2.log", "Alloy logfmt, aws-sdk-go-v2", "imds-hop-limit"),
     ("go_v1_no_providers.log", "Prometheus logfmt", "no-credentials"),
     ("cli_unable_to_locate.txt", "botocore / AWS CLI", "no-credentials"),
