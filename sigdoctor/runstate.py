@@ -11,7 +11,9 @@ Who reads what, and whether it waits (docs/dev/contracts.md has the table):
 * `credential_endpoints` (credentials → dns, connectivity), `expiries` (credentials → clock), `addresses` (dns →
   connectivity), `dead_endpoints` (connectivity → signature): the network probes start at t = 0 and wait only for
   the part of another probe's work they need, bounded by their own budget.
-* `identity` (identity → permissions, signature): both run after identity, so the value is there when they read.
+* `identity` (identity → permissions, signature, credentials): permissions and signature run after identity, so the
+  value is there when they read; the credentials probe waits for it only while a silent IMDS is all its survey still
+  waits for — once STS accepted a winner that comes before IMDS, IMDS is not needed (creds/survey.py).
 * `agent_sdk_model`, `agent_sdk_versions`, `agent_settings` (agent → credentials): the agent probe runs first.
 * `aws_calls`, `http_dates`: append-only records every AWS call adds to; nothing reads them while probes run (the
   report's tests and the allow-list check read them after the run). The clock probe runs beside the probes that

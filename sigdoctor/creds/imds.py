@@ -1,6 +1,7 @@
 """The `iam-role` source: the instance metadata service (IMDSv2 token, then the role and its credentials).
 
-Every step is one request with a short timeout and no retry, so a silent address costs about a second. The token
+Every step is one request with botocore's metadata_service_timeout (1 s unless configured; at most 5 s here, so the
+four steps fit the probe's budget) and no retry, so a silent address costs about a second. The token
 PUT is timed: when TCP connects but the PUT never answers, the reply was dropped on the way back — the signature
 of `HttpPutResponseHopLimit = 1` seen from a container.
 """
@@ -11,6 +12,7 @@ import http.client
 import json
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +41,8 @@ class ImdsConfig:
     v1_disabled: bool
     v1_disabled_from: str | None = None
     expected_why: list[str] = field(default_factory=list)
+    # botocore's metadata_service_timeout (AWS_METADATA_SERVICE_TIMEOUT): how long each request may wait.
+    timeout_s: float = 1.0
 
 
 def _setting(ctx: Context, files: AwsFiles, var: str, key: str) -> tuple[str | None, str | None]:
@@ -86,6 +90,18 @@ def container_hints(ctx: Context) -> list[str]:
     return hints
 
 
+_MAX_TIMEOUT_S = 5.0
+
+
+def _timeout(value: str | None) -> float:
+    """botocore's metadata_service_timeout: seconds, default 1 (a value it cannot read counts as the default)."""
+    try:
+        seconds = float(value) if value is not None else 1.0
+    except ValueError:
+        return 1.0
+    return min(seconds, _MAX_TIMEOUT_S) if seconds > 0 else 1.0
+
+
 def configure(ctx: Context, files: AwsFiles) -> ImdsConfig:
     disabled = _truthy(ctx.env.get("AWS_EC2_METADATA_DISABLED", "false"))
     endpoint, endpoint_from = _setting(ctx, files, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
@@ -99,6 +115,7 @@ def configure(ctx: Context, files: AwsFiles) -> ImdsConfig:
     else:
         base, origin = DEFAULT_V4, "default"
     cfg = ImdsConfig(disabled, base, origin, _truthy(v1_off), v1_from if _truthy(v1_off) else None)
+    cfg.timeout_s = _timeout(_setting(ctx, files, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")[0])
     cfg.expected_why = ec2_hints(ctx)
     if endpoint:
         cfg.expected_why.append(f"{endpoint_from} is set")
@@ -124,6 +141,8 @@ class ImdsProbe:
     key_id: str | None = None
     expiration: str | None = None
     via: str | None = None  # IMDSv2 | IMDSv1
+    # The survey was stopped before IMDS answered, because its answer could not change the diagnosis (`reason`).
+    not_needed: bool = False
 
     @property
     def answered(self) -> bool:
@@ -167,14 +186,18 @@ def _outcome(e: BaseException) -> str:
     return "error"
 
 
-def probe(ctx: Context, cfg: ImdsConfig) -> ImdsProbe:
+def probe(ctx: Context, cfg: ImdsConfig, on_tcp_answer: Callable[[], None] | None = None) -> ImdsProbe:
+    """`on_tcp_answer` is called once the TCP connect has an answer (open, refused, unreachable): until then the
+    endpoint is silent, and a caller may stop waiting for it (`not_needed`)."""
     if cfg.disabled:
         return ImdsProbe(False, "AWS_EC2_METADATA_DISABLED=true")
     if ctx.offline:
         return ImdsProbe(False, "not checked (--offline)")
-    web = _Http(cfg.base_url, ctx.timeout(1.0))
+    web = _Http(cfg.base_url, ctx.timeout(cfg.timeout_s))
     out = ImdsProbe(True)
     out.tcp, out.tcp_error = web.tcp()
+    if on_tcp_answer is not None and out.tcp != "timeout":
+        on_tcp_answer()
     if out.tcp != "open":
         return out
     token: str | None = None
@@ -247,6 +270,9 @@ def source(cfg: ImdsConfig, result: ImdsProbe) -> SourceDiag:
     loc = f"{cfg.base_url} ({cfg.endpoint_from})"
     if cfg.disabled:
         return SourceDiag(False, "disabled by AWS_EC2_METADATA_DISABLED=true", loc, usable=False)
+    if result.not_needed:
+        # Silent so far and not needed: configured only where this host looks like EC2 (as when it stays silent).
+        return SourceDiag(bool(cfg.expected_why), result.reason, loc, usable=None)
     if not result.checked:
         return SourceDiag(True, result.reason, loc, usable=None)
     if result.tcp != "open":

@@ -4,18 +4,18 @@ source that yields nothing yields nothing.
 botocore itself decides the winner (so it always equals `boto3.Session().get_credentials().method`); the network
 checks of IMDS and the container endpoint run meanwhile in threads, so the probe costs one slow step, not three.
 The winner is published (`ctx.state.chain`) the moment botocore names it: the identity probe starts then, while
-the survey of the other sources finishes beside it and joins this probe's report.
+the survey of the other sources finishes beside it and joins this probe's report — except a silent IMDS whose answer
+can no longer matter once STS accepted the winner (creds/survey.py): that is reported as not needed, not waited out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
-from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, web_identity
+from sigdoctor.creds import chain, container, env, files, imds, judge, profiles, survey, web_identity
 from sigdoctor.creds.model import SourceDiag
 from sigdoctor.creds.sources import Facts, resolve_states
 from sigdoctor.endpoints import credential_endpoints
@@ -101,15 +101,16 @@ def collect(ctx: Context) -> Facts:
         # An SSO token we know is missing or expired would only produce the same error over the network.
         return method != "sso" or sso.usable is not False
 
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="sigdoctor-creds") as pool:
-        run_f = pool.submit(chain.run, ctx, fl, refresh)
-        imds_f = pool.submit(_guarded, lambda: imds.probe(ctx, imds_cfg), imds.ImdsProbe(True, tcp="error"))
-        cont_f = pool.submit(
-            _guarded, lambda: container.fetch(ctx, cont_cfg), container.ContainerFetch(True, error_kind="error")
-        )
-        run = run_f.result()
-        _publish(ctx, run)
-        imds_probe, fetched = imds_f.result(), cont_f.result()
+    imds_survey = survey.ImdsSurvey(
+        ctx, imds_cfg, lambda answered: _guarded(lambda: imds.probe(ctx, imds_cfg, answered),
+                                                 imds.ImdsProbe(True, tcp="error")))
+    cont_f = survey.start("container", lambda: _guarded(
+        lambda: container.fetch(ctx, cont_cfg), container.ContainerFetch(True, error_kind="error")))
+    run = chain.run(ctx, fl, refresh)
+    _publish(ctx, run)
+    fetched = cont_f.result()
+    # A silent IMDS behind a winner STS accepted is not waited out (creds/survey.py says when).
+    imds_probe = imds_survey.result(run, fl.home)
 
     diags: dict[str, SourceDiag] = {
         "env": env_d.source,

@@ -245,3 +245,20 @@ def test_everything_silent_still_answers(env: Env, probe: Probe) -> None:
     r = probe(env, compare=False)
     assert r.winner is None
     assert time.monotonic() - started < 60  # a hang guard, not a timing assertion
+
+
+@pytest.mark.parametrize(("env_value", "profile_value", "seconds"), [
+    (None, None, 1.0), ("3", None, 3.0), (None, "2.5", 2.5), ("4", "2", 4.0), ("soon", None, 1.0), ("0", None, 1.0),
+    ("600", None, 5.0),
+])
+def test_imds_waits_as_long_as_botocore_is_told_to(env: Env, env_value: str | None, profile_value: str | None,
+                                                  seconds: float) -> None:
+    """metadata_service_timeout (AWS_METADATA_SERVICE_TIMEOUT first, then the profile) is how long botocore waits
+    for each IMDS request; the survey waits as long (at most 5 s a step, so its four steps fit the probe's budget)."""
+    env.vars.pop("AWS_EC2_METADATA_DISABLED")
+    if env_value is not None:
+        env.vars["AWS_METADATA_SERVICE_TIMEOUT"] = env_value
+    if profile_value is not None:
+        env.config(f"[default]\nmetadata_service_timeout = {profile_value}\n")
+    ctx = Context(env=dict(env.vars))
+    assert imds_mod.configure(ctx, load(ctx)).timeout_s == seconds
