@@ -103,9 +103,38 @@ _ANCHORS = ("secret", "token", "signature", "authorization", "credential", "eyj"
             "aqoe", "akia", "asia", "aida", "aroa", "abia", "acca", "agpa", "anpa", "anva", "aipa", "apka", "asca")
 
 
+_ANCHOR_RE = re.compile("|".join(map(re.escape, _ANCHORS)))
+# Every position where an anchor word starts (overlapping ones included: "…aqodyxdz…" holds two).
+_ANCHOR_STARTS = re.compile(f"(?=(?:{_ANCHOR_RE.pattern}))")
+# How far before an anchor word a match of _ANY can start: at most a 6-character quote (`\u0022`; every longer or
+# unbounded quote form ends in a non-alphanumeric character, so the match also starts right after it) before the
+# longest prefix a secret key has ahead of its first anchor word (`x-aws-ec2-metadata-` before "token": 19).
+_BEFORE_ANCHOR = 32
+# Characters that ignore-case patterns match to ASCII letters although .lower() does not make them so (ſ, K, İ, ı):
+# a string holding one may match where no anchor shows in its lowercase form.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+# Strings longer than this are searched only near their anchor words.
+_NEAR_ANCHORS_FROM = 256
+
+
 def _may_match(s: str) -> bool:
+    """Whether any pattern matches `s`: an anchor word must occur in it, then _ANY must match. A long string (a whole
+    JSON report written to stdout holds "credential" and "token" many times) is tried only at the positions a match
+    can start from — up to _BEFORE_ANCHOR characters before each anchor word — instead of at each of its characters:
+    the same answer, ~10x less regex work for a 40 kB report."""
     low = s.lower()
-    return any(a in low for a in _ANCHORS) and _ANY.search(s) is not None
+    if _ANCHOR_RE.search(low) is None:
+        return False
+    if len(s) < _NEAR_ANCHORS_FROM or len(low) != len(s) or _FOLDS_TO_ASCII.search(s) is not None:
+        return _ANY.search(s) is not None
+    done = -1
+    for anchor in _ANCHOR_STARTS.finditer(low):
+        at = anchor.start()
+        for start in range(max(done + 1, at - _BEFORE_ANCHOR), at + 1):
+            if _ANY.match(s, start) is not None:
+                return True
+        done = at
+    return False
 
 
 _BIG = 64 * 1024  # strings this long are remembered once redacted (Redactor._big)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigdoctor.model import Finding, ProbeResult, Status
-from sigdoctor.redact import _ACCESS_KEY_RE, _PATTERNS, Redactor, mask_key_id
+from sigdoctor.redact import _ACCESS_KEY_RE, _ANCHORS, _ANY, _PATTERNS, Redactor, _may_match, mask_key_id
 
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYCANARYKEY1"
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEcanaryTOKENxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=="
@@ -81,3 +82,37 @@ def test_prefilter_changes_nothing_any_pattern_would_change(parts: list[str]) ->
         expected = pattern.sub(repl, expected)
     expected = _ACCESS_KEY_RE.sub(lambda m: mask_key_id(m.group(1)), expected)
     assert Redactor().text(s) == expected
+
+
+# Long strings (a whole report written to stdout) are searched only near their anchor words: every quote form a key
+# may start with (entities, URL-encoding, \\u0022, runs of backslashes), the longest key prefixes, and the characters
+# ignore-case matching folds to ASCII letters, around and between much filler.
+_LONG_SHAPES = [*_SHAPES, "\\u0022secret_key\\u0022: abcdefghij", "%22token%22%3Aabcdefghij",
+                "&#0000034;x-aws-ec2-metadata-token&#34;=abcdefghij", "\\\\\\\"client_secret\\\": \\\"abcdefghij",
+                "&quot;aws_container_authorization_token&quot;: abcdefghij", "Credential=ABCDEFGHIJKLMNOP/20260101",
+                "credential%3DABCDEFGHIJKL&#00047;", "\u017fecret_key=abcdefghij", "to\u212aen=abcdefghij",
+                "\u0130", "\u0131", "credentials", "\"token\"", "%3CSessionToken%3Eabc%3C%2FSessionToken%3E",
+                "2token=abcdefghij", "\\u0022webidentitytoken\\u0022=abcdefghij", "%22awssessiontoken%22:abcdefghij",
+                "x" * 300]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LONG_SHAPES), st.text(max_size=40)), max_size=24))
+def test_long_strings_are_judged_as_a_search_at_every_position_judges_them(parts: list[str]) -> None:
+    s = "".join(parts)
+    assert _may_match(s) == (any(a in s.lower() for a in _ANCHORS) and _ANY.search(s) is not None)
+
+
+# Matches whose first anchor word is far into them (a quote form ending in an alphanumeric, then a key with a long
+# prefix), or that show no anchor word once lowercased (ignore-case folds ſ and ı to s and i), in a long string
+# whose only other anchor word matches nothing.
+FAR_FROM_ANCHOR = ["\\u0022webidentitytoken\\u0022=abcdefghij", "\\u0022awssecuritytoken: abcdefghij",
+                   "%22awssessiontoken%22=abcdefghij", "\u017fecret_key=abcdefghij", "author\u0131zation: Bearer abcdefghijk"]
+
+
+@pytest.mark.parametrize("shape", FAR_FROM_ANCHOR)
+def test_a_long_string_is_caught_however_far_its_match_starts_from_an_anchor_word(shape: str) -> None:
+    s = "credentials " + "x" * 300 + " " + shape + " " + "y" * 300
+    assert _ANY.search(s) is not None
+    assert _may_match(s)
+    assert "abcdefghij" not in Redactor().text(s)
