@@ -3,6 +3,7 @@
 
 Usage: python bench/merge.py [--hosts 10000,100000] [--runs 3] [--big-runs 1] [--formats json,text]
                              [--cache DIR] [--templates DIR] [--keep] [--timeout 600] [--sigdoctor CMD]
+                             [--before OLD_CHECKOUT]
 
 The reports are real `sigdoctor run --format json` output: the seven fleet scenarios of tests/merge/scenarios.py
 (healthy IRSA, no credentials, long-lived keys, IMDS hop limit, a skewed clock), run once in the namespace world
@@ -13,7 +14,9 @@ names, a realistic mix (mostly healthy, a tenth without credentials, a few skewe
 time) and 1 % report twice (the older report is superseded).
 
 Each command runs in a child process; wall time, and the child's peak RSS from /usr/bin/time. Not a test:
-figures are reported, never asserted. Goal (issue 14): 10,000 reports ≤ 5 s and ≤ 200 MB from a folder and from -.
+figures are reported, never asserted. `--before DIR` also times an older checkout (the same command with
+PYTHONPATH=DIR), alternating with this one run by run so both see the same machine, and compares their views byte
+for byte (the `same view` column). Goal (issue 14): 10,000 reports ≤ 5 s and ≤ 200 MB from a folder and from -.
 """
 
 from __future__ import annotations
@@ -136,6 +139,13 @@ def summary_of(head: bytes) -> str:
             f"{doc['causes'][0]['id'] if doc['causes'] else 'none'}")
 
 
+def _commit(checkout: Path) -> str:
+    out = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return (out.stdout.strip() or "?") + ("+changes" if dirty else "")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", default="10000,100000", help="fleet sizes, comma-separated")
@@ -150,13 +160,20 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=None,
                     help="keep the generated fleets in CACHE/N and reuse them (100,000 reports take minutes to write)")
     ap.add_argument("--big-runs", type=int, default=1, help="runs per command for sizes over 20,000")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="an older checkout to time beside this one (PYTHONPATH=DIR), alternating run by run")
     args = ap.parse_args()
     tpl = templates(args.templates)
     sd = shlex.split(args.sigdoctor)
     print(f"load average {os.getloadavg()[0]:.1f} at start (2 vCPU: above 2, wall times include waiting for a CPU; "
           "CPU s is the child's user + system time)\n")
-    print("| reports | input | format | runs | median s | min s | max s | CPU s (median) | peak RSS MB | exit | view |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    variants: list[tuple[str, list[str]]] = [("", [])]
+    if args.before is not None:
+        variants = [(f"before ({_commit(args.before)})", ["env", f"PYTHONPATH={args.before}"]),
+                    (f"after ({_commit(REPO)})", [])]
+    print("| reports | input | format | code | runs | median s | min s | max s | CPU s (median) | peak RSS MB | exit "
+          "| same view | view |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in (int(x) for x in args.hosts.split(",")):
         cached = args.cache / str(n) if args.cache else None
         base = cached or Path(tempfile.mkdtemp(prefix=f"sigdoctor-bench-merge-{n}-"))
@@ -169,15 +186,26 @@ def main() -> int:
                         (f"stdin ({lb / 1e6:.0f} MB JSON lines)", [*sd, "merge", "-", "--format", fmt], lines)):
                     if stdin is not None and n > args.stdin_max:
                         continue
-                    res = [run_child(argv, stdin, args.timeout) for _ in range(runs)]
-                    walls = [r[0] for r in res]
-                    killed = sum(r[2] is None for r in res)
-                    rss = max(r[1] for r in res)
-                    view = summary_of(res[-1][3]) if fmt == "json" else ""
-                    exit_ = f"killed at {args.timeout:.0f} s ×{killed}" if killed else ",".join(str(r[2]) for r in res)
-                    cpu = statistics.median(r[4] for r in res)
-                    print(f"| {n:,} | {label} | {fmt} | {runs} | {statistics.median(walls):.2f} | {min(walls):.2f} "
-                          f"| {max(walls):.2f} | {cpu:.2f} | {rss:.0f} | {exit_} | {view} |", flush=True)
+                    # a, b, a, b, …: the compared checkouts share the machine's load.
+                    res: dict[str, list[tuple[float, float, int | None, float]]] = {name: [] for name, _ in variants}
+                    views: set[bytes] = set()  # distinct stdouts (one when the checkouts agree)
+                    for _ in range(runs):
+                        for name, prefix in variants:
+                            wall, rss_mb, rc, out, cpu_s = run_child([*prefix, *argv], stdin, args.timeout)
+                            views.add(out)
+                            res[name].append((wall, rss_mb, rc, cpu_s))
+                    same = "" if len(variants) == 1 else ("yes" if len(views) == 1 else "**no**")
+                    for name, rs in res.items():
+                        walls = [r[0] for r in rs]
+                        killed = sum(r[2] is None for r in rs)
+                        rss = max(r[1] for r in rs)
+                        view = summary_of(next(iter(views))) if fmt == "json" and len(views) == 1 else ""
+                        exit_ = (f"killed at {args.timeout:.0f} s ×{killed}" if killed
+                                 else ",".join(str(r[2]) for r in rs))
+                        cpu = statistics.median(r[3] for r in rs)
+                        print(f"| {n:,} | {label} | {fmt} | {name or _commit(REPO)} | {runs} "
+                              f"| {statistics.median(walls):.2f} | {min(walls):.2f} | {max(walls):.2f} | {cpu:.2f} "
+                              f"| {rss:.0f} | {exit_} | {same} | {view} |", flush=True)
         finally:
             if args.keep or cached:
                 print(f"(kept {base})", file=sys.stderr)

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TextIO
 
 from sigdoctor.errors import UsageError
 from sigdoctor.merge.aggregate import Fleet, aggregate
 from sigdoctor.merge.load import load
-from sigdoctor.merge.render import render_json, render_markdown, render_text
+from sigdoctor.merge.render import json_lines, render_markdown, render_text
 from sigdoctor.merge.sanitize import Cleaner
 from sigdoctor.redact import Redactor
 from sigdoctor.timed_input import ReadDeadline
 
-__all__ = ["Fleet", "aggregate", "load", "merge_command"]
+__all__ = ["Fleet", "aggregate", "load", "merge_command", "merge_lines"]
 
 FORMATS = ("text", "json", "markdown")
 
 
 def merge_command(sources: list[str], fmt: str, color: bool, stdin: TextIO | None = None,
                   redactor: Redactor | None = None, deadline: ReadDeadline | None = None) -> tuple[str, int]:
-    """The rendered fleet view and the exit code: 1 if any host has an error-severity cause, else 0.
+    """The rendered fleet view and the exit code (merge_lines, joined)."""
+    lines, code = merge_lines(sources, fmt, color, stdin, redactor, deadline)
+    return "".join(lines), code
+
+
+def merge_lines(sources: list[str], fmt: str, color: bool, stdin: TextIO | None = None,
+                redactor: Redactor | None = None, deadline: ReadDeadline | None = None) -> tuple[Iterable[str], int]:
+    """The rendered fleet view, line by line, and the exit code: 1 if any host has an error-severity cause, else 0.
+    Every input is read before this returns; the JSON view's lines are made as they are consumed (for 100,000
+    hosts the whole view is 29 MB as one string, and ~60 MB more as the list of its lines).
     Raises UsageError (exit 2) for a missing path, an unknown format, a closed stdin, or no valid report at all.
     `redactor`: the process's (with what it learned), else a fresh one (patterns only). `deadline`: stdin or a FIFO
     still open when it passes counts as ended (recorded in it; the caller says so and exits non-zero)."""
@@ -39,6 +49,6 @@ def merge_command(sources: list[str], fmt: str, color: bool, stdin: TextIO | Non
     # Markdown views also join them into sentences and tables, which get one more pass as a whole (they are small:
     # host lists are cut at 8; the JSON view lists every host, and a pass over 100,000 of them would cost ~8 s).
     if fmt == "json":
-        return render_json(fleet), fleet.exit_code
+        return json_lines(fleet), fleet.exit_code
     text = render_markdown(fleet) if fmt == "markdown" else render_text(fleet, color=color)
-    return redactor.text(text), fleet.exit_code
+    return redactor.text(text).splitlines(keepends=True), fleet.exit_code

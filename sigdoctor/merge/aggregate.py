@@ -21,14 +21,14 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 OUTLIER_MIN_HOSTS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostCause:
     id: str
     severity: str
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Host:
     name: str
     source: str

@@ -60,24 +60,35 @@ def check_report(doc: Any) -> str | None:
 
 
 def _walk(folder: str) -> Iterator[str]:
-    """Regular files (or links to them) with a report suffix under `folder`, not following linked folders; FIFOs
-    and devices in a folder are left alone (opening a FIFO would wait for a writer)."""
+    """Regular files (or links to them) with a report suffix under `folder`, ordered as paths order (by component,
+    not as strings: "a/x" before "a-b/x"), not following linked folders; FIFOs and devices in a folder are left
+    alone (opening a FIFO would wait for a writer). Each folder's entries are sorted as plain paths (they share its
+    prefix, so that is by name) and walked depth first: for 100,000 files, no DirEntry list and no per-path key
+    list (those held 49 MB at once beside the 20 MB of paths)."""
+    paths: list[str] = []
+    folders: set[str] = set()
     try:
-        entries = list(os.scandir(folder))
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    paths.append(entry.path)
+                    folders.add(entry.path)
+                elif entry.name.endswith(SUFFIXES) and entry.is_file():
+                    paths.append(entry.path)
     except OSError as e:
         raise UsageError(f"cannot read folder {folder}: {e.strerror or e}", "check the path and its permissions") \
             from None
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path)
-        elif entry.name.endswith(SUFFIXES) and entry.is_file():
-            yield entry.path
+    paths.sort()
+    for path in paths:
+        if path in folders:
+            yield from _walk(path)
+        else:
+            yield path
 
 
 def _files(path: Path) -> list[str]:
     if path.is_dir():
-        # Ordered as paths order (by component), not as strings: "a/x" before "a-b/x".
-        return sorted(_walk(str(path)), key=lambda p: p.split(os.sep))
+        return list(_walk(str(path)))
     if path.exists():
         return [str(path)]
     raise UsageError(f"no such report file or folder: {path}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -92,28 +93,94 @@ def _notes_text(fleet: Fleet) -> list[Any]:
     return out
 
 
+class Each:
+    """An array of the JSON view made one element at a time as it is written: the 100,000 host entries of a large
+    fleet never exist all at once (as dicts they were ~40 MB beside the view's 29 MB string)."""
+
+    __slots__ = ("fn", "items")
+
+    def __init__(self, items: Sequence[Any], fn: Callable[[Any], Any]) -> None:
+        self.items, self.fn = items, fn
+
+
 def fleet_to_dict(fleet: Fleet) -> dict[str, Any]:
+    """The JSON view's structure; the per-host arrays are `Each` (see json_lines)."""
+    healthy = sum(1 for h in fleet.hosts if not h.causes)
     return {
         "schema_version": 1,
         "tool": {"name": "sigdoctor", "version": __version__},
         "command": "merge",
         "summary": {"hosts": len(fleet.hosts), "with_error": sum(1 for h in fleet.hosts if h.has_error),
-                    "healthy": len(fleet.healthy)},
+                    "healthy": healthy},
         "causes": [{"id": r.id, "severity": r.severity, "title": r.title, "count": len(r.hosts),
                     "top_on": r.top_on, "hosts": r.hosts} for r in fleet.causes],
         "groups": [{"causes": [c for c, _ in g.causes], "severities": [s for _, s in g.causes],
-                    "hosts": list(g.hosts)} for g in fleet.groups],
+                    "hosts": g.hosts} for g in fleet.groups],
         "outliers": [{"host": o.host, "causes": [c for c, _ in o.causes], "severities": [s for _, s in o.causes]}
                      for o in fleet.outliers],
-        "hosts": [{"host": h.name, "source": h.source, "started_at": h.started_at,
-                   "root_causes": [c.id for c in h.causes]} for h in fleet.hosts],
-        "skipped": [{"source": s.source, "reason": s.reason} for s in fleet.skipped],
+        "hosts": Each(fleet.hosts, lambda h: {"host": h.name, "source": h.source, "started_at": h.started_at,
+                                              "root_causes": [c.id for c in h.causes]}),
+        "skipped": Each(fleet.skipped, lambda s: {"source": s.source, "reason": s.reason}),
         "superseded": fleet.superseded,
     }
 
 
 def render_json(fleet: Fleet) -> str:
-    return indented_json(fleet_to_dict(fleet)) + "\n"
+    return "".join(json_lines(fleet))
+
+
+def json_lines(fleet: Fleet) -> Iterator[str]:
+    """The JSON view line by line (each with its newline), made as it is written: memory holds the fleet, not its
+    view. Lines, because the redacting stdout rescans a whole write that holds an anchor word ("credential" is in
+    `no-credentials`): 0.34 s for the 80,000 lines of 10,000 hosts written one by one, 1.6 s in 4 kB writes."""
+    rest = ""
+    for piece in _pieces(fleet_to_dict(fleet), 0):
+        if "\n" not in piece:
+            rest += piece
+            continue
+        lines = (rest + piece).split("\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + "\n"
+    yield rest + "\n"
+
+
+# Host names of a cause or group (up to every host of the fleet) are encoded this many at a time.
+_NAMES_AT_ONCE = 256
+
+
+def _pieces(value: Any, level: int) -> Iterator[str]:
+    """indented_json(value, level) in pieces: containers one member at a time, `Each` arrays one made element at
+    a time, long lists of strings a slice at a time."""
+    items = value.items if isinstance(value, Each) else value
+    if not isinstance(value, dict | list | tuple | Each) or not items:
+        yield indented_json([] if isinstance(value, Each) else value, level)
+        return
+    pad = "\n" + "  " * (level + 1)
+    if isinstance(value, dict):
+        sep = "{"
+        for k, v in value.items():
+            yield sep + pad + encode_basestring(str(k)) + ": "
+            yield from _pieces(v, level + 1)
+            sep = ","
+        yield "\n" + "  " * level + "}"
+        return
+    if isinstance(value, Each):
+        fn, sep = value.fn, "["
+        for item in items:
+            yield sep + pad + indented_json(fn(item), level + 1)
+            sep = ","
+    elif all(isinstance(v, str) for v in items):
+        joint = "," + pad
+        for i in range(0, len(items), _NAMES_AT_ONCE):
+            yield ("[" if i == 0 else ",") + pad + joint.join(map(encode_basestring, items[i:i + _NAMES_AT_ONCE]))
+    else:
+        sep = "["
+        for v in items:
+            yield sep + pad
+            yield from _pieces(v, level + 1)
+            sep = ","
+    yield "\n" + "  " * level + "]"
 
 
 def indented_json(value: Any, level: int = 0) -> str:
