@@ -189,16 +189,11 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
         elif isinstance(p, bc.OriginalEC2Provider | bc.BotoProvider):
             botoseam.set_provider_environ(p, env)
         elif isinstance(p, bc.ContainerProvider):
-            container_timeout: Any = ctx.timeout(2.0)  # botocore's stubs say int; urllib3 takes float
-            fetcher: Any = ContainerMetadataFetcher(
-                session=BoundedSession(URLLib3Session(timeout=container_timeout)), sleep=lambda _s: None
-            )
-            fetcher.RETRY_ATTEMPTS = 1
             botoseam.set_provider_environ(p, env)
-            botoseam.set_container_fetcher(p, fetcher)
+            _before_load(p, _installer(botoseam.set_container_fetcher, p, lambda: _container_fetcher(ctx)))
             _guard_offline(ctx, p, lambda: any(v in env for v in (_RELATIVE, _FULL)))
         elif isinstance(p, bc.InstanceMetadataProvider):
-            botoseam.replace_imds_fetcher(p, _imds_fetcher(ctx.timeout(1.0), env))
+            _before_load(p, _installer(botoseam.replace_imds_fetcher, p, lambda: _imds_fetcher(ctx.timeout(1.0), env)))
             _guard_offline(ctx, p, lambda: env.get("AWS_EC2_METADATA_DISABLED", "false").lower() != "true")
         elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
             _patch_web_identity(ctx, p, env, disabled=files.explicit_profile)
@@ -207,6 +202,35 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
             # the credential_process that hung.
             botoseam.set_process_popen(
                 p, _recording_popen(run, lambda: ctx.timeout(PROCESS_TIMEOUT_S, margin=DEADLINE_MARGIN_S)))
+
+
+def _installer(install: Callable[[Any, Any], None], provider: Any, make: Callable[[], Any]) -> Callable[[], None]:
+    return lambda: install(provider, make())
+
+
+def _before_load(provider: Any, install: Callable[[], None]) -> None:
+    """Run `install` when botocore first asks `provider` for credentials: the fetchers of the sources after the
+    winner (each with its own HTTP session and TLS context, a few ms apiece) are then never built."""
+    original = provider.load
+    installed = False
+
+    def load() -> Any:
+        nonlocal installed
+        if not installed:
+            install()
+            installed = True
+        return original()
+
+    provider.load = load
+
+
+def _container_fetcher(ctx: Context) -> Any:
+    container_timeout: Any = ctx.timeout(2.0)  # botocore's stubs say int; urllib3 takes float
+    fetcher: Any = ContainerMetadataFetcher(
+        session=BoundedSession(URLLib3Session(timeout=container_timeout)), sleep=lambda _s: None
+    )
+    fetcher.RETRY_ATTEMPTS = 1
+    return fetcher
 
 
 def _imds_fetcher(timeout: float, env: dict[str, str]) -> Callable[[Any, Any], InstanceMetadataFetcher]:
@@ -278,7 +302,9 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainR
     out = ChainRun()
     resolver: Any
     try:
-        session = build_session(ctx, files)
+        # The run's shared botocore loader: the STS client a web identity / assume-role provider builds would
+        # otherwise list every service folder to find STS (~50 ms of stat calls, more on a busy node).
+        session = ctx.share_loader(build_session(ctx, files))
         out.session = session
         resolver = bc.create_credential_resolver(session)
     except Exception as e:  # botocore raises for unknown profiles and bad IMDS settings before any provider runs
