@@ -8,17 +8,22 @@ differs from botocore's in two ways only:
 * one thread at a time: two probes missing the cache at once would otherwise both read and parse, and both merge a
   model's extras into the same cached dict;
 * "does service X exist" looks in X's own folders instead of listing them all. The full sorted list is still built,
-  by botocore's own code, the moment anybody iterates over it (UnknownServiceError's message, get_available_services).
+  by botocore's own code, the moment anybody iterates over it (UnknownServiceError's message, get_available_services);
+* JSON is parsed into plain dicts: botocore asks for OrderedDicts, which the C parser builds through a Python call
+  per object — endpoints.json and the IAM model took 24 ms instead of 12. Plain dicts keep the file's key order too,
+  and nothing in botocore uses what only OrderedDict has (move_to_end, order-sensitive ==).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import botocore.loaders
+from botocore.compat import HAS_GZIP
 
 from sigdoctor.botoseam import loader_cache, loader_locations
 
@@ -62,8 +67,30 @@ class ServiceList:
         return repr(self._all())
 
 
+class PlainJSONFileLoader(botocore.loaders.JSONFileLoader):
+    """botocore's JSONFileLoader (the same files, tried in the same order: .json, then .json.gz), parsing into
+    plain dicts."""
+
+    def load_file(self, file_path: str) -> Any:
+        for ext in (".json", ".json.gz") if HAS_GZIP else (".json",):
+            full_path = file_path + ext
+            if not os.path.isfile(full_path):
+                continue
+            if ext == ".json":
+                with open(full_path, "rb") as fp:
+                    payload = fp.read()
+            else:
+                import gzip
+
+                with gzip.open(full_path, "rb") as fp:
+                    payload = fp.read()
+            return json.loads(payload.decode("utf-8"))
+        return None
+
+
 class SharedLoader(botocore.loaders.Loader):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("file_loader", PlainJSONFileLoader())
         super().__init__(*args, **kwargs)
         # Re-entrant: load_service_model calls the other cached methods.
         self._lock = threading.RLock()

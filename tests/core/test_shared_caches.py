@@ -3,6 +3,7 @@ endpoint. Each cache must give the answer the uncached code gave, and build its 
 
 from __future__ import annotations
 
+import json
 import ssl
 import threading
 from collections.abc import Iterator
@@ -255,3 +256,20 @@ def test_trust_once_switches_a_fresh_botocore_client(ca: trustme.CA, https_url: 
                                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="x")
     trust_once(unverified)
     assert type(unverified._endpoint.http_session) is URLLib3Session
+
+
+def test_shared_loader_reads_what_botocore_reads_in_the_same_order(tmp_path: Path) -> None:
+    ours, plain = botoloader.create(), botocore.loaders.Loader()
+    for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+        mine, theirs = ours.load_data(name), plain.load_data(name)
+        assert mine == theirs and list(mine) == list(theirs), name
+    for service in ("sts", "iam"):
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            mine, theirs = ours.load_service_model(service, kind), plain.load_service_model(service, kind)
+            assert json.dumps(mine) == json.dumps(theirs), (service, kind)  # same content, keys in the same order
+    # AWS_DATA_PATH's uncompressed files come before botocore's compressed ones, as in botocore.
+    model = tmp_path / "sts" / "2011-06-15"
+    model.mkdir(parents=True)
+    (model / "service-2.json").write_text('{"version": "2.0", "metadata": {"serviceId": "Shadowed"}}')
+    assert botoloader.create(str(tmp_path)).load_service_model("sts", "service-2")["metadata"]["serviceId"] == \
+        "Shadowed"
