@@ -87,7 +87,8 @@ class ImdsSurvey:
                 break
             waited = time.monotonic() - self._started
             parts = urlsplit(self._cfg.base_url)
-            host = f"{parts.hostname}:{parts.port or 80}" if parts.hostname else self._cfg.base_url
+            name = parts.hostname or self._cfg.base_url
+            host = f"[{name}]:{parts.port or 80}" if ":" in name else f"{name}:{parts.port or 80}"
             return imds.ImdsProbe(False, f"not needed: no answer from {host} after {waited:.1f} s, when {why}",
                                   not_needed=True)
         return pending.result()
@@ -108,7 +109,10 @@ def _not_needed(ctx: Context, run: ChainRun, home: str | None) -> str | None:
         return None
     # Whether IMDS would answer is unknown yet: a Go chain that falls back to it (source EC2RoleProvider, "not
     # verified") needs the answer; one that stops earlier does not look at IMDS at all.
-    view = gosdk.view(ctx, home, {"imds": None, "container": None})
+    try:
+        view = gosdk.view(ctx, home, {"imds": None, "container": None})
+    except Exception:  # the report's own view of the Go chains says what is wrong; here it only means: wait
+        return None
     models = [*view.predictions.values(), *([view.load_config] if view.load_config else [])]
     if any(p.kind == EC2_ROLE for p in models):
         return None
