@@ -212,7 +212,8 @@ def worlds(runs: int, aws: str, tmp: Path, profile: bool) -> None:
         base = statistics.median(res[AWS_STS]["times"]) * 1000
         for cmd in (AWS_STS, *(SD_RUN + label for label, _ in VARIANTS)):
             r = res[cmd]
-            print(f"| {name} " + stats_row(cmd, r["times"], base, f"exit codes {sorted(set(r['rcs']), key=str)}"))
+            cpu = f", CPU median {statistics.median(r['cpu']) * 1000:.0f} ms" if r.get("cpu") else ""
+            print(f"| {name} " + stats_row(cmd, r["times"], base, f"exit codes {sorted(set(r['rcs']), key=str)}{cpu}"))
     per = {f"{name}{label}": _probe_medians(res[SD_RUN + label]["stdouts"])
            for name, res in results.items() for label, _ in VARIANTS}
     names = list(per)
