@@ -77,15 +77,6 @@ def _trie(items: list[tuple[str, str]]) -> str:
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
-def _guard(items: list[tuple[str, str]]) -> str:
-    """A look-ahead for the characters the alternation after the lead can start with. Most places the lead stands
-    (an upper-case letter of a healthy line) start no word: the alternation tries its branches one by one (about
-    20 ns at the top of the trie), a character class answers at once (a few ns)."""
-    if any(not rest for rest, _ in items):
-        return ""
-    return "(?=[" + "".join(re.escape(c) for c in sorted({rest[0] for rest, _ in items})) + "])"
-
-
 FIRST, SECOND = 2, 3  # markers of the pair pass
 
 
@@ -132,7 +123,7 @@ class _Pass:
             # The look-behind checks the whole word after the rest matched (rarely), so the pattern keeps its
             # literal first bytes.
             items.append((mapped[k + len(lead):], f"(?<={re.escape(mapped)})" if k else ""))
-        self.search = re.compile((re.escape(lead) + _guard(items) + _trie(items)).encode("latin-1")).search
+        self.search = re.compile((re.escape(lead) + _trie(items)).encode("latin-1")).search
         # A match in the mapped text says some word may start here; the original bytes say which.
         self.at_offset = tuple((k, tuple(ws)) for k, ws in sorted(at_offset.items()))
 
