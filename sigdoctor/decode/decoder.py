@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.unescape import visible
+from sigdoctor.decode import tailscan
 from sigdoctor.decode.probe import EMITS
-from sigdoctor.decode.reader import MAX_RECORD, Stats, iter_records, prepare_stream
+from sigdoctor.decode.reader import MAX_RECORD, SCANNER, Stats, iter_records, prepare_stream, reads_plain
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.redact import Redactor
 from sigdoctor.timed_input import ReadDeadline
@@ -108,87 +110,92 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     last_request: _RequestContext | None = None
     seen: dict[tuple[bytes, Any], tuple[Any, ...] | None] = {}
     quick_seen: dict[tuple[bytes, Any], object] = {}
-    for rec in iter_records(prepare_stream(stream), stats):
-        carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
-            if last_request is not None else None
-        head = rec.raw[:8192]
-        quick = (head.translate(_DIGITS_BLANK), carried)
-        known_quick = quick_seen.get(quick, _NO_ENTRY)
-        shape: tuple[bytes, Any] | None = None
-        if known_quick is _NO_ENTRY:
-            shape = (_RAW_NORM_RE.sub(b"#", head), carried)
-            if shape in seen:
-                if len(quick_seen) >= 4 * MAX_SEEN:
-                    quick_seen.clear()
-                known_quick = quick_seen[quick] = seen[shape]
-        if known_quick is not _NO_ENTRY:
-            known = cast("tuple[Any, ...] | None", known_quick)
-            hit = groups.get(known) if known is not None else None
-            if hit is not None:
-                hit.count += 1
-                total += 1
-                if len(hit.lines) < MAX_LINES_LISTED:
-                    hit.lines.append(rec.first_line)
-            continue
-        e = extract(rec.text, rec.first_line, rec.last_line)
-        # A retry's record is memoised by its own text: the first one's context (a sentence above it) stands for all.
-        e.context = rec.before.decode("utf-8", errors="replace") if rec.before else ""
-        if e.left_out or len(rec.raw) >= MAX_RECORD:
-            cut += 1
-            if len(cut_lines) < 20:
-                cut_lines.append(rec.first_line)
-        for secret in e.secrets:
-            if registered < MAX_REGISTERED_SECRETS:
-                redactor.add_secret(secret)
-                registered += 1
-        # A debug log prints the signed request and the error response as separate records: carry the request's
-        # key id, scope and host over to the error that follows it.
-        if e.access_key_id:
-            last_request = _RequestContext(e.access_key_id, e.token_header, e.auth_scope, e.host, rec.last_line)
-        elif last_request is not None and 0 <= rec.first_line - last_request.line <= REQUEST_REACH_LINES:
-            e.access_key_id = last_request.key
-            e.token_header = e.token_header or last_request.token
-            e.auth_scope = e.auth_scope or last_request.scope
-            e.host = e.host or last_request.host
-        if e.client_canonical is not None and e.server_canonical is None:
-            last_client = ClientSigning(e.client_canonical, e.client_sts, rec.first_line)
-        if _wants_client(e):
-            source = None
-            if last_client is not None and 0 <= rec.first_line - last_client.line <= CLIENT_REACH_LINES:
-                source = last_client
-            elif client is not None:
-                source = client
-            if source is not None:
-                e.client_canonical, e.client_sts = source.canonical, source.string_to_sign
-        c = classify(e)
-        # A record diffed against a client canonical request from elsewhere is not memoised: its meaning depends
-        # on that other record (and one that carries a key id or canonical request changes what follows it).
-        memo = e.client_canonical is None and (
-            (not e.access_key_id and e.server_canonical is None) or (client is None and last_client is None))
-        if len(seen) >= MAX_SEEN:
-            seen.clear()
-            quick_seen.clear()
-        if not c.hits:
-            if e.code in api_codes():
-                c.hits.append(_other_error(e))
+    # A large plain file: a child process finds where the anchors stand in its tail (tailscan.py).
+    base = tailscan.offset(stream)
+    prepared = prepare_stream(stream)
+    tail = tailscan.start(SCANNER, stream, base) if reads_plain(prepared, stream) else None
+    with contextlib.closing(iter_records(prepared, stats, tail)) as records:
+        for rec in records:
+            carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
+                if last_request is not None else None
+            head = rec.raw[:8192]
+            quick = (head.translate(_DIGITS_BLANK), carried)
+            known_quick = quick_seen.get(quick, _NO_ENTRY)
+            shape: tuple[bytes, Any] | None = None
+            if known_quick is _NO_ENTRY:
+                shape = (_RAW_NORM_RE.sub(b"#", head), carried)
+                if shape in seen:
+                    if len(quick_seen) >= 4 * MAX_SEEN:
+                        quick_seen.clear()
+                    known_quick = quick_seen[quick] = seen[shape]
+            if known_quick is not _NO_ENTRY:
+                known = cast("tuple[Any, ...] | None", known_quick)
+                hit = groups.get(known) if known is not None else None
+                if hit is not None:
+                    hit.count += 1
+                    total += 1
+                    if len(hit.lines) < MAX_LINES_LISTED:
+                        hit.lines.append(rec.first_line)
+                continue
+            e = extract(rec.text, rec.first_line, rec.last_line)
+            # A retry's record is memoised by its own text: the first one's context (a sentence above it) stands for all.
+            e.context = rec.before.decode("utf-8", errors="replace") if rec.before else ""
+            if e.left_out or len(rec.raw) >= MAX_RECORD:
+                cut += 1
+                if len(cut_lines) < 20:
+                    cut_lines.append(rec.first_line)
+            for secret in e.secrets:
+                if registered < MAX_REGISTERED_SECRETS:
+                    redactor.add_secret(secret)
+                    registered += 1
+            # A debug log prints the signed request and the error response as separate records: carry the request's
+            # key id, scope and host over to the error that follows it.
+            if e.access_key_id:
+                last_request = _RequestContext(e.access_key_id, e.token_header, e.auth_scope, e.host, rec.last_line)
+            elif last_request is not None and 0 <= rec.first_line - last_request.line <= REQUEST_REACH_LINES:
+                e.access_key_id = last_request.key
+                e.token_header = e.token_header or last_request.token
+                e.auth_scope = e.auth_scope or last_request.scope
+                e.host = e.host or last_request.host
+            if e.client_canonical is not None and e.server_canonical is None:
+                last_client = ClientSigning(e.client_canonical, e.client_sts, rec.first_line)
+            if _wants_client(e):
+                source = None
+                if last_client is not None and 0 <= rec.first_line - last_client.line <= CLIENT_REACH_LINES:
+                    source = last_client
+                elif client is not None:
+                    source = client
+                if source is not None:
+                    e.client_canonical, e.client_sts = source.canonical, source.string_to_sign
+            c = classify(e)
+            # A record diffed against a client canonical request from elsewhere is not memoised: its meaning depends
+            # on that other record (and one that carries a key id or canonical request changes what follows it).
+            memo = e.client_canonical is None and (
+                (not e.access_key_id and e.server_canonical is None) or (client is None and last_client is None))
+            if len(seen) >= MAX_SEEN:
+                seen.clear()
+                quick_seen.clear()
+            if not c.hits:
+                if e.code in api_codes():
+                    c.hits.append(_other_error(e))
+                else:
+                    if memo and shape is not None:
+                        seen[shape] = quick_seen[quick] = None
+                    continue
+            total += 1
+            key = _key(e, c)
+            if memo and shape is not None:
+                seen[shape] = quick_seen[quick] = key
+            g = groups.get(key)
+            if g is None:
+                if len(groups) >= MAX_GROUPS:
+                    unlisted += 1
+                    continue
+                g = groups[key] = _Group(e, c, _excerpt(e, redactor), 1, [rec.first_line])
             else:
-                if memo and shape is not None:
-                    seen[shape] = quick_seen[quick] = None
-                continue
-        total += 1
-        key = _key(e, c)
-        if memo and shape is not None:
-            seen[shape] = quick_seen[quick] = key
-        g = groups.get(key)
-        if g is None:
-            if len(groups) >= MAX_GROUPS:
-                unlisted += 1
-                continue
-            g = groups[key] = _Group(e, c, _excerpt(e, redactor), 1, [rec.first_line])
-        else:
-            g.count += 1
-            if len(g.lines) < MAX_LINES_LISTED:
-                g.lines.append(rec.first_line)
+                g.count += 1
+                if len(g.lines) < MAX_LINES_LISTED:
+                    g.lines.append(rec.first_line)
     return _outcome(stats, groups, total, unlisted, cut, cut_lines, deadline if deadline and deadline.cut else None)
 
 

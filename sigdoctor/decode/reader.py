@@ -12,13 +12,14 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, table_anchors
 from sigdoctor.awserrors.table import table
 from sigdoctor.decode.scan import Scanner, marked_set
+from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
 
 if TYPE_CHECKING:
@@ -136,6 +137,11 @@ def prepare_stream(stream: Readable) -> Readable:
     return _Prefixed(head, stream)
 
 
+def reads_plain(prepared: Readable, stream: Readable) -> bool:
+    """Whether `prepared` (from prepare_stream) passes `stream`'s own bytes through: not gzip, not UTF-16."""
+    return isinstance(prepared, _Prefixed) and prepared.rest is stream
+
+
 def _looks_binary(sample: bytes) -> bool:
     if sample.count(b"\x00") > max(1, len(sample) // 100):
         return True
@@ -166,7 +172,7 @@ class _Prefixed(io.RawIOBase):
 
     def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = head
-        self._rest = rest
+        self.rest = rest
 
     def readable(self) -> bool:
         return True
@@ -177,7 +183,7 @@ class _Prefixed(io.RawIOBase):
             n = len(self._head) if n < 0 else n
             out, self._head = self._head[:n], self._head[n:]
             return out
-        return self._rest.read(n)
+        return self.rest.read(n)
 
 
 class _Checked(io.RawIOBase):
@@ -197,8 +203,9 @@ class _Checked(io.RawIOBase):
                              "pass the uncompressed log, or a complete .gz file") from None
 
 
-def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
-    """Every record around an anchor, in input order, each at most once."""
+def iter_records(stream: Readable, stats: Stats, tail: TailScan | None = None) -> Generator[Record, None, None]:
+    """Every record around an anchor, in input order, each at most once. `tail`: where the anchors stand in the
+    input's tail, found by another process (see tailscan.py); that part is then read without being scanned."""
     buf = b""
     buf_start = 0  # global offset of buf[0]
     cursor = 0  # offset in buf up to which newlines are counted
@@ -220,14 +227,13 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
         # not a newline was seen, and a record never exceeds MAX_RECORD.
         # Trimming and appending in one copy: each copy of a buffer this size costs as much as scanning it.
         buf = b"".join((memoryview(buf)[cut:], chunk))
-        mapped = SCANNER.mapped(buf)
         buf_start += cut
         scan_from -= cut
         cursor -= cut
 
         limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
         if limit > scan_from:
-            for pos in SCANNER.positions(buf, mapped, scan_from, limit):
+            for pos in _positions(buf, buf_start, scan_from, limit, tail):
                 if buf_start + pos < covered:
                     continue
                 start, end = _expand(buf, pos, max(0, covered - buf_start))
@@ -247,6 +253,18 @@ def iter_records(stream: Readable, stats: Stats) -> Iterator[Record]:
             cursor = cut
     cursor_line += buf.count(b"\n", cursor)
     stats.lines = cursor_line - 1 + (1 if buf and not buf.endswith(b"\n") else 0)
+
+
+def _positions(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | None) -> list[int]:
+    """The scanner's positions in buf[lo:hi]; the part of it inside `tail`'s span comes from `tail`."""
+    a = max(lo, tail.start - buf_start) if tail is not None else hi
+    b = min(hi, tail.end - buf_start) if tail is not None else hi
+    found = tail.positions(buf_start + a, buf_start + b) if tail is not None and a < b else None
+    if found is None:
+        return SCANNER.positions(buf, SCANNER.mapped(buf), lo, hi)
+    mapped = SCANNER.mapped(buf) if lo < a or b < hi else b""
+    return [*(SCANNER.positions(buf, mapped, lo, a) if lo < a else ()), *(p - buf_start for p in found),
+            *(SCANNER.positions(buf, mapped, b, hi) if b < hi else ())]
 
 
 def _in_long_line(buf: bytes, pos: int, floor: int) -> tuple[int, int]:

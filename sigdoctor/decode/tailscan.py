@@ -1,0 +1,165 @@
+"""The anchor positions of a large log file's tail, found by a forked child while this process reads the head.
+
+Scanning (`scan.Scanner`: a `bytes.translate` and two regex passes per block) is most of what `decode` costs on a
+large file, and a second core is usually idle. Where the scanner's words stand is a property of the bytes alone —
+a word is reported at the place of its pass's lead, whatever block it falls in — so a child can find them in the
+tail of the file while this process scans the head, and this process then reads the tail without scanning it: the
+same positions, hence the same records, in the same order. Only a plain regular file is split this way (read by
+offset, `os.pread`); pipes, gzip and UTF-16 input are scanned here. Whenever the child's answer is missing or
+incomplete (no fork on this platform, the child died, too many hits to hand over), this process scans the tail
+itself: slower, never different.
+"""
+
+from __future__ import annotations
+
+import array
+import bisect
+import contextlib
+import os
+import signal
+import stat
+import struct
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sigdoctor.decode.scan import Scanner
+
+# Below this size the fork costs more than it saves (a 100 MB log: the scan is ~0.3 s of CPU).
+MIN_SIZE = 32 << 20
+# The child takes this share of the file: this process also reads, counts lines in and cuts records from the tail.
+TAIL_SHARE = 0.6
+_READ = 1 << 20
+_DONE = -1  # the count of the last frame
+
+
+class TailScan:
+    """Positions of `scanner`'s words in [start, end) of a regular file (offsets from `base`), from a child.
+
+    The child sends a frame per block it scanned — (count, offset up to which it is complete, positions…) as
+    native 64-bit integers — so this process uses the first blocks while the child scans the next ones, and a pipe
+    it does not read yet holds the child back (memory stays flat however many hits the tail has)."""
+
+    def __init__(self, scanner: Scanner, fd: int, base: int, start: int, end: int) -> None:
+        self.start = start
+        # A word that straddles where the child stopped reading is left to this process (the file may grow).
+        self.end = end - scanner.longest
+        self._found: array.array[int] = array.array("q")
+        self._complete = start  # positions below this are all in _found
+        self._pending = bytearray()
+        self._failed = False
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; coverage does not follow a fork
+            code = 0
+            try:
+                os.close(read_end)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _scan(scanner, fd, base, start, end, write_end)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._pid: int | None = pid
+        self._pipe = read_end
+
+    def positions(self, lo: int, hi: int) -> list[int] | None:
+        """The positions in [lo, hi) ⊆ [start, end), ascending, or None when the child's answer stopped short."""
+        while self._complete < hi and not self._failed:
+            self._receive()
+        if self._complete < hi:
+            return None
+        found = self._found
+        i = bisect.bisect_left(found, lo)
+        out = found[i:bisect.bisect_left(found, hi)].tolist()
+        if i > 4096:  # requests come in ascending order: what lies below lo is done with
+            del found[:i]
+        return out
+
+    def _receive(self) -> None:
+        try:
+            chunk = os.read(self._pipe, 1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._failed = True  # the child ended (or died) before covering what is asked
+            self.close()
+            return
+        self._pending += chunk
+        while len(self._pending) >= 16:
+            count, complete = struct.unpack_from("=qq", self._pending)
+            if count == _DONE:
+                self._pending.clear()
+                self.close()
+                return
+            size = 16 + 8 * count
+            if len(self._pending) < size:
+                return
+            self._found.frombytes(self._pending[16:size])
+            del self._pending[:size]
+            self._complete = complete
+
+    def close(self) -> None:
+        """Stop and reap the child (a decode that ends early must not leave it scanning)."""
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._pipe >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            self._pipe = -1
+
+
+def offset(stream: object) -> int | None:
+    """Where `stream` stands in its file before anything is read from it (None: not a file with offsets)."""
+    try:
+        return int(stream.tell())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def start(scanner: Scanner, stream: object, base: int | None) -> TailScan | None:
+    """A child scanning the tail of `stream` when it is a large regular file that was at offset `base` when reading
+    began; else None."""
+    if base is None or not hasattr(os, "fork") or scanner.literals or threading.active_count() > 1:
+        # No fork (Windows); literal passes report non-overlapping matches, which depend on where a search starts;
+        # forking a process with threads is unsafe.
+        return None
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        st = os.fstat(fd)
+    except (AttributeError, OSError, ValueError):
+        return None
+    size = st.st_size - base
+    if not stat.S_ISREG(st.st_mode) or size < MIN_SIZE:
+        return None
+    try:
+        return TailScan(scanner, fd, base, int(size * (1 - TAIL_SHARE)), size)
+    except OSError:
+        return None
+
+
+def _scan(scanner: Scanner, fd: int, base: int, start: int, end: int, out: int) -> None:
+    pad = scanner.longest
+    pos = start
+    while pos < end:
+        stop = min(end, pos + _READ)
+        first = max(0, pos - pad)  # the part of a word before its lead
+        data = os.pread(fd, stop + pad - first, base + first)
+        if first + len(data) < stop:
+            return  # the file shrank: no frame covers `end`, so this process scans the rest itself
+        found = array.array("q", (first + p for p in scanner.positions(data, scanner.mapped(data), pos - first,
+                                                                       stop - first)))
+        _write(out, struct.pack("=qq", len(found), stop) + found.tobytes())
+        pos = stop
+    _write(out, struct.pack("=qq", _DONE, end))
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
