@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sigdoctor import boundedio
-from sigdoctor.agent import buildinfo
 from sigdoctor.context import Context
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
@@ -80,6 +79,8 @@ def _pod_identity_uri(env: Mapping[str, str]) -> str | None:
 
 
 def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> dict[str, Any]:
+    from sigdoctor.agent import buildinfo  # only with an agent binary: most runs have none
+
     try:
         info = buildinfo.read(path)
     except buildinfo.BuildInfoError as e:

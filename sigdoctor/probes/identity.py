@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sigdoctor import incomplete
-from sigdoctor.awserrors import sts as errors
-from sigdoctor.awserrors.signed import canonical_of_sent
 from sigdoctor.context import Context, set_current_probe
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of, resolve_region
@@ -25,7 +23,7 @@ from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.redact import mask_key_id
 from sigdoctor.runstate import IdentityAnswer
-from sigdoctor.sts import arns, assume, caller, regions
+from sigdoctor.sts import arns, caller, regions
 from sigdoctor.targets import TargetError, parse_target
 
 P = "identity."
@@ -92,6 +90,10 @@ def _error_finding(ctx: Context, call: caller.StsCall, *, key: str | None, has_t
     if call.other:
         ev["error"] = call.other
         return Finding(P + "sts-error", Status.FAIL, f"{call.operation} could not be sent: {call.other}", ev)
+    # The error tables are read for an error answer only (a healthy run has none).
+    from sigdoctor.awserrors import sts as errors
+    from sigdoctor.awserrors.signed import canonical_of_sent
+
     failed = call.failed_operation or call.operation
     evidence = errors.Evidence(
         operation=failed, code=call.code or "", message=call.message or "", access_key_id=key, has_token=has_token,
@@ -180,6 +182,8 @@ def _assume(ctx: Context, creds: Any, base: arns.Principal | None, findings: lis
                                 {"role_arn": role_arn, "fix": ["Use the role's ARN as `aws iam get-role` shows it"]}))
         return None
     self_role = parsed.name if base and arns.assumes_itself(base, parsed) else None
+    from sigdoctor.sts import assume  # with --role-arn only
+
     result = assume.assume_role(ctx, creds, role_arn)
     if result.keys is None:
         p = peek(creds)
