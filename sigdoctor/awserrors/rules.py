@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sigdoctor.awserrors.backends import recognise
 from sigdoctor.awserrors.canonical import (
     StringToSign,
     endpoint_from_host,
@@ -20,7 +21,8 @@ from sigdoctor.awserrors.canonical import (
 )
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import AwsError
-from sigdoctor.awserrors.table import Match, table
+from sigdoctor.awserrors.table import Candidate, Match, table
+from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
 from sigdoctor.skew_windows import window
@@ -57,14 +59,19 @@ _EXPIRED_RE = re.compile(r"Signature\s+expired:\s*(\d{8}T\d{6}Z)\s+is\s+now\s+ea
 _NOT_YET_RE = re.compile(r"Signature\s+not\s+yet\s+current:\s*(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
                          r"(\d{8}T\d{6}Z)\s*\(?(\d{8}T\d{6}Z)\s*\+\s*(\d+)\s*min")
 _AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
+# Actions a role's trust policy (not the caller's identity policy) must allow: AssumeRole*, and the session tags
+# and source identity passed with it (IAM user guide id_session-tags.html "Required permissions to add session
+# tags": sts:TagSession in the trust policy; id_credentials_temp_control-access_monitor.html: sts:SetSourceIdentity).
+_TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
 _ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|TokenFileWebIdentityCredentials\.load|"
                                r"webIdentityTokenFile must be set|unable to read file at|(?:web ?identity|token) ?file"
-                               r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open (/[^\s:]*token[^\s:]*): "
-                               r"(?:no such file|permission denied)", re.I)
+                               r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open '?(/[^\s:']*token[^\s:']*)'?: "
+                               r"(?:no such file|permission denied)|token could not be loaded from the "
+                               r"WebIdentityTokenFile", re.I)
 # aws-sdk-go words its refusal "only loopback hosts are allowed.", aws-sdk-go-v2 that way (resolve_credentials.go) or
 # "only host resolving to loopback addresses are allowed" (local.go).
 _LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|only host resolving to loopback addresses are allowed|"
@@ -116,20 +123,37 @@ _REGION_WORD_RE = re.compile(r"\b([a-z]{2}-[a-z]+-\d)\b")
 # The user's own words that the credentials are temporary ones (the error text itself cannot say).
 _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:security )?credentials|AWS_SESSION_TOKEN|"
                              r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials|security_token|"
-                             r"x-amz-security-token|RoleCredentials", re.I)
+                             r"x-amz-security-token|RoleCredentials|InstanceProfileCredentials|"
+                             # instance-profile and container credentials are always temporary (ASIA… + token)
+                             r"instance[ -]profile credentials|ContainerCredentials", re.I)
+# The user's words that the credential variables were set, but to empty strings: an SDK that takes the environment
+# as its source then signs with an empty key or token, which AWS answers as an unknown key / invalid token.
+_EMPTY_ENV_RE = re.compile(r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)\s*=\s*(?:''|\"\"|(?=\s|$))|"
+                           r"(?:variables?|environment|env vars?|AWS_[A-Z_]+)[^.\n]{0,60}\bempty(?: strings?| values?)?\b",
+                           re.I)
 # The user's or the log's own words that something between client and AWS touches the request.
 _IN_TRANSIT_CUE_RE = re.compile(r"\b(?:envoy|istio|sidecar|service mesh|linkerd|proxy|proxies|api gateway|"
                                 r"load balancer|middleware|x-scope-orgid|adds? (?:a |the )?headers?)\b", re.I)
 # Signs that the client encoded the request differently from AWS: percent-encoding of a percent sign, reserved
 # characters the user says were involved, or the word itself.
 _ENCODING_CUE_RE = re.compile(r"%25[0-9A-Fa-f]{2}|(?<![-\w])encod(?:e|ed|es|ing)\b(?!\s*[=:])|escap(?:e|ing)|special characters?|exclamation|asterisk|"
-                              r"\bcomma|double[- ]?encod|url-?encod", re.I)
+                              r"\bcomma|double[- ]?encod|url-?encod|"
+                              # keys S3 lists as needing special handling (object-keys.html): spaces, '+', non-ASCII
+                              r"(?:with|containing|contains?|ha(?:s|ve|ving)) (?:a |an )?(?:spaces?|whitespace|plus "
+                              r"signs?|\+ signs?)|\bspaces? in (?:the )?(?:key|name|path|file)|non-ascii|unicode", re.I)
+# The user's words that the signing host's clock or time zone was off: a client that builds the signing date from a
+# wrong local clock or zone signs another date than AWS reconstructs.
+_CLOCK_CUE_RE = re.compile(r"\b(?:clocks?|time ?zones?|ntpd?|chronyd?|time sync(?:hroni[sz]ation)?|system time|"
+                           r"date and time)\b", re.I)
 _SCOPE_REGION_RE = re.compile(rf"Credential should be scoped to a valid region(?:,? not {_Q}([a-z0-9-]+){_Q})?|the "
                               rf"region {_Q}([a-z0-9-]+){_Q} is wrong;? expecting {_Q}([a-z0-9-]+){_Q}", re.I)
 _SCOPE_SERVICE_RE = re.compile(rf"Credential should be scoped to correct service:? {_Q}([a-z0-9-]+){_Q}", re.I)
 _PARTIAL_RE = re.compile(r"Partial credentials found in env, missing: (\w+)|EnvAccessKeyNotFound: failed to find "
                          r"credentials in the environment|AWS_SECRET_ACCESS_KEY not found in environment|"
                          r"AWS_ACCESS_KEY_ID not found in environment|EnvSecretNotFound")
+# aws-sdk-go v1.55 aws/session/credentials.go resolveCredsFromProfile: the chain it builds when AWS_PROFILE's profile
+# holds no credentials starts with `SharedCredsLoad: failed to load profile, <AWS_PROFILE>.` (empty when unset).
+_PROFILE_NOT_LOADED_RE = re.compile(r"SharedCredsLoad: failed to load profile, ([^\s.,]+)\.")
 _PARTIAL_FILE_RE = re.compile(r"Partial credentials found in (shared-credentials-file|config-file|"
                               r"ec2-credentials-file|boto-config), missing: (\w+)")
 # @aws-sdk/credential-provider-ini (and the web identity provider): a profile that assumes a role, read by code that
@@ -143,6 +167,11 @@ _CHAIN_CAUSES = frozenset({
     "container-credentials-failed", "credentials-expired", "access-key-invalid", "session-token-missing",
 })
 _SETTLE = "run `sigdoctor run --only credentials` on the agent's host (or in its pod, with --pid) to settle it"
+
+
+def _hints(e: AwsError) -> str:
+    """The record and the lines before it, both unquoted: where the user's own words (cues) are read."""
+    return f"{unescape(e.context)}\n{e.flat}" if e.context else e.flat
 
 
 def _fmt_skew(seconds: float) -> str:
@@ -170,8 +199,10 @@ def _skew_hit(skew_s: float, how: str, *, force_error: bool = False) -> Hit | No
     )
 
 
-def _clock_hits(e: AwsError) -> list[Hit]:
+def _clock_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
+    # S3's and STS's messages for these codes say the same without the code (Mountpoint, minio-go print only them).
+    said = {x.code for x in found.of("clock")}
     hits: list[Hit] = []
     for m in (_EXPIRED_RE.search(t), _NOT_YET_RE.search(t)):  # "Signature expired" and "not yet current" alike
         if m is None:
@@ -182,7 +213,7 @@ def _clock_hits(e: AwsError) -> list[Hit]:
                           f"signed at {m.group(1)}, AWS's time {m.group(3)}", force_error=True)
             if h:
                 hits.append(h)
-    if "RequestTimeTooSkewed" in t:
+    if "RequestTimeTooSkewed" in t or "RequestTimeTooSkewed" in said:
         if e.s3_times:
             rt, st = e.s3_times
             h = _skew_hit((st - rt).total_seconds(), "S3 RequestTimeTooSkewed: request time vs server time",
@@ -194,7 +225,7 @@ def _clock_hits(e: AwsError) -> list[Hit]:
                      "Measure the offset: `sigdoctor run --only clock` on the agent's host"])
         if h:
             hits.append(h)
-    if "RequestExpired" in t and not hits:
+    if ("RequestExpired" in t or "RequestExpired" in said) and not hits:
         hits.append(Hit("clock-skew", Status.FAIL,
                         "AWS says the request expired (RequestExpired): the signing time is too far in the past",
                         ["Fix the time on the agent's host; `sigdoctor run --only clock` measures it"]))
@@ -355,6 +386,11 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
         order = [canon, secret, modified]
     elif transit:
         order = [modified, secret, canon]
+    if _CLOCK_CUE_RE.search(hints):
+        order.insert(0, ("clock-skew", "The text speaks of the clock or time zone: a client that signs with a wrong "
+                         "local time (or zone) produces another signature than AWS computes",
+                         ["Set the host's clock and time zone right (NTP / automatic time) and retry",
+                          "Measure it: `sigdoctor run --only clock` on the signing host"]))
     out = []
     for i, (cause, message, fix) in enumerate(order):
         out.append(Hit(cause, Status.FAIL if i == 0 else Status.WARN, ("Or: " if i else "") + message,
@@ -375,7 +411,7 @@ def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
     extra = {k: v for k, v in (("action", action), ("resource", resource), ("principal", principal)) if v}
     what = f"{action or 'the action'}" + (f" on {resource}" if resource else "")
     who = principal or "the caller"
-    if (action and action.lower().startswith("sts:assumerole")) or (
+    if (action and action.lower().startswith(_TRUST_ACTIONS)) or (
             action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t):
         act = action or "sts:AssumeRoleWithWebIdentity"
         return [Hit("role-trust-denied", Status.FAIL,
@@ -438,31 +474,60 @@ def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
 
 _IMDS_ADDR_RE = re.compile(r"169\.254\.169\.254|fd00:ec2::254", re.I)
 _CONTAINER_ADDR_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23\b", re.I)
-_ENDPOINT_ADDR_RE = re.compile(r"https?://|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:\d{2,5}|\.amazonaws\.com|\.api\.aws|"
-                               r"\d{1,3}(?:\.\d{1,3}){3}")
+# A host (name or address, with or without a port or scheme) a failed connection names — not a source file and
+# line of a stack frame (`AmazonHttpClient.java:1163`).
+_HOST_RE = re.compile(r"https?://[^\s\"'<>]+|(?<![\w.-])(?:\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                      r"\.[A-Za-z]{2,})(?::\d{2,5})?(?![\w-])")
+_SOURCE_FILE_RE = re.compile(r"\.(?:java|scala|kt|go|py|js|mjs|cjs|ts|rb|cs|rs|cc|cpp|c|h|php|ex|exs|jl)(?::\d+)?$", re.I)
 # The user's or the log's words that the network needs a proxy (the variables, the JVM's properties).
 _PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|\bproxies\b", re.I)
+_NEAR_BEFORE, _NEAR_AFTER = 100, 200
+# The credential endpoints' paths (EC2 user guide "Retrieve instance metadata"; ECS task-iam-roles and EKS Pod
+# Identity: /v2/credentials/…, /v1/credentials; Greengrass' token exchange: /2016-11-01/credentialprovider/).
+_IMDS_PATH_RE = re.compile(r"/latest/(?:meta-data|api/token|dynamic)")
+_CONTAINER_PATH_RE = re.compile(r"/v[12]/credentials|/credentialprovider/")
+_IMDS_WRAPPER_RE = re.compile(r"credentials from iam-role|EC2RoleRequestError|EC2MetadataError|ec2imds|EC2 IMDS|"
+                              r"instance metadata", re.I)
 
 
 def _connect_target(e: AwsError, found: Match) -> str | None:
     """Where the TCP connection a `connect` entry of the table reports was going: "imds", "container", "endpoint",
-    "unknown" (the line names no address), or None (no such entry in the text). Read on the failure's own line."""
+    "unknown" (no address near it), or None (no such entry in the text). The host nearest the failure decides — in
+    the flattened text, so a wrapped line does not move it away, and not any address the text names elsewhere (a
+    NO_PROXY list)."""
     entries = found.of("connect")
     if not entries:
         return None
-    text = e.text
+    flat = e.flat
+    best: tuple[int, int, str] | None = None
     for entry in entries:
-        for m in entry.regex.finditer(text):
-            start = text.rfind("\n", 0, m.start()) + 1
-            end = text.find("\n", m.end())
-            line = text[start:end if end >= 0 else len(text)]
-            if _IMDS_ADDR_RE.search(line) or _IMDS_RE.search(line):
-                return "imds"
-            if _CONTAINER_ADDR_RE.search(line) or _CONTAINER_RE.search(line):
-                return "container"
-            if _ENDPOINT_ADDR_RE.search(line):
-                return "endpoint"
-    return "unknown"
+        for m in entry.regex.finditer(flat):
+            lo = max(0, m.start() - _NEAR_BEFORE)
+            for h in _HOST_RE.finditer(flat, lo, min(len(flat), m.end() + _NEAR_AFTER)):
+                host = h.group(0)
+                if _SOURCE_FILE_RE.search(host):
+                    continue
+                kind = ("imds" if _IMDS_ADDR_RE.search(host) or _IMDS_PATH_RE.search(host) else "container"
+                        if _CONTAINER_ADDR_RE.search(host) or _CONTAINER_PATH_RE.search(host) else "endpoint")
+                if kind == "endpoint":
+                    # A credential provider on another host (a local credentials server, a proxying sidecar): the
+                    # SDK's wrapper before the failure names the source.
+                    lead = flat[lo:m.start()]
+                    kind = ("container" if _CONTAINER_RE.search(lead) else "imds" if _IMDS_WRAPPER_RE.search(lead)
+                            else "endpoint")
+                dist = 0 if h.start() < m.end() and h.end() > m.start() else (
+                    m.start() - h.end() if h.end() <= m.start() else h.start() - m.end())
+                rank = (dist, kind == "endpoint")
+                if best is None or rank < best[:2]:
+                    best = (rank[0], int(rank[1]), kind)
+    if best is None:
+        # No host near it: the credential source the text names, if it names one.
+        if _IMDS_RE.search(flat):
+            return "imds"
+        if _CONTAINER_RE.search(flat):
+            return "container"
+        return "unknown"
+    return best[2]
 
 
 def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hit]:
@@ -496,7 +561,7 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
                     "Or the network only lets traffic out through an HTTP proxy the agent is not told about",
                     ["Set HTTPS_PROXY (and NO_PROXY for 169.254.169.254) in the agent's environment if this "
                      "network needs a proxy; `sigdoctor run --only connectivity` shows the route the agent takes"])
-        if _PROXY_CUE_RE.search(f"{e.context}\n{e.text}"):
+        if _PROXY_CUE_RE.search(_hints(e)):
             # The text says the network has a proxy, yet the connection went straight to the endpoint: the agent
             # (its SDK) does not use it — the AWS SDK for Java reads JVM properties, not HTTPS_PROXY.
             proxy.status, unreachable.status = Status.FAIL, Status.WARN
@@ -536,6 +601,13 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             f"AWS does not accept temporary key {mask_key_id(key)} with the session token sent: the "
                             "token belongs to another session", ["Copy key, secret and token from the same session, "
                                                                   "or let the SDK fetch them itself"]))
+        elif not key and _EMPTY_ENV_RE.search(_hints(e)):
+            hits.append(Hit("env-credentials-incomplete", Status.FAIL,
+                            "AWS does not accept the credentials, and the text says the credential variables are set "
+                            "to empty strings: the SDK signs with those empty values instead of the next source",
+                            ["Unset AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN rather than setting "
+                             "them to '' (`env | grep ^AWS_`), or set all of them",
+                             "Settle it: `sigdoctor run --only credentials` with the same environment"]))
         elif not key and _SESSION_CUE_RE.search(f"{e.context}\n{t}"):
             hits.append(Hit("session-token-missing", Status.FAIL,
                             "AWS does not accept the credentials, and the text speaks of temporary credentials: the "
@@ -552,6 +624,14 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                              "If it is a temporary ASIA… key, the session token is missing"]))
         if key or region in OPT_IN_REGIONS:
             hits[-1].extra["decided_by"] = f"the key id {mask_key_id(key)}" if key else f"the opt-in region {region}"
+    if found.has("trust"):
+        hits.append(Hit("role-trust-denied", Status.FAIL,
+                        "The service (or EC2, for an instance profile) may not assume the role: its trust policy does "
+                        "not name that service principal or caller",
+                        ["Add the service principal to the role's trust policy (ec2.amazonaws.com for an instance "
+                         "profile, states.amazonaws.com, ecs-tasks.amazonaws.com, lambda.amazonaws.com …) with "
+                         "Action sts:AssumeRole", "`aws iam get-role --role-name ROLE --query "
+                         "Role.AssumeRolePolicyDocument` shows it; `sigdoctor run --only identity --role-arn ARN`"]))
     if found.has("expired-token"):
         if _WEB_IDENTITY_CTX_RE.search(t) and "Token expired: current" in t:
             hits.append(Hit("web-identity-rejected", Status.FAIL,
@@ -586,6 +666,14 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
         hits.append(Hit("env-credentials-incomplete", Status.FAIL,
                         f"Only part of the environment credentials are set (missing {partial.group(1)})",
                         ["Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset both"]))
+    profile = _PROFILE_NOT_LOADED_RE.search(t)
+    if profile and profile.group(1).lower() != "default":
+        hits.append(Hit("profile-invalid", Status.FAIL,
+                        f"AWS_PROFILE names profile '{profile.group(1)}', which the shared files do not give credentials "
+                        "for: the rest of the chain's failures follow from that",
+                        [f"Add [profile {profile.group(1)}] (or fix its name) in ~/.aws/config and ~/.aws/credentials "
+                         "of the agent's user, or unset AWS_PROFILE", "`sigdoctor run --only credentials` lists the "
+                         "profiles the SDK sees"]))
     in_file = _PARTIAL_FILE_RE.search(t)
     if in_file:
         # botocore names the provider: a profile of the shared credentials or config file that lacks a key.
@@ -701,7 +789,7 @@ def classify(e: AwsError) -> Classified:
     hits: list[Hit] = []
     diffs: list[Difference] | None = None
     diff_text = ""
-    hits += _clock_hits(e)
+    hits += _clock_hits(e, found)
     if found.has("signature") and not hits:
         sig, diffs, diff_text = _signature_hits(e, e.logged_at)
         hits += sig
@@ -713,7 +801,9 @@ def classify(e: AwsError) -> Classified:
                          "`printf %s \"$AWS_ACCESS_KEY_ID\" | od -c | tail -2` shows a trailing \\n or space"]))
     elif found.has("unsigned") and not found.has("data"):
         foreign = "Invalid key=value pair" in t or "Authorization header requires" in t
-        hits.append(Hit("request-not-signed", Status.FAIL,
+        # An explicit deny decides whoever the caller is (IAM policy evaluation logic: an explicit Deny in any
+        # policy — SCP, RCP, resource policy — ends evaluation), and some APIs take anonymous callers by design.
+        hits.append(Hit("request-not-signed", Status.WARN if _EXPLICIT_RE.search(t) else Status.FAIL,
                         "The request reached AWS without a SigV4 signature"
                         + (" (its Authorization header is not a SigV4 one)" if foreign else ""),
                         ["Enable SigV4 on the agent (Prometheus `remote_write: sigv4: {region: …}`, Grafana Agent "
@@ -753,7 +843,11 @@ def classify(e: AwsError) -> Classified:
     no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
     imds = _IMDS_RE.search(t) and net_fail and not no_role and where in (None, "imds", "unknown")
     if imds:
-        hits += _imds_hits(e, connect_failed=where == "imds")
+        chain = _imds_hits(e, connect_failed=where == "imds")
+        if any(h.cause == "profile-invalid" for h in hits):
+            for h in chain:  # instance metadata was only the chain's last resort after the named profile
+                h.status = Status.WARN
+        hits += chain
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
@@ -772,7 +866,27 @@ def classify(e: AwsError) -> Classified:
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
     hits = _dedupe(hits)
     _rank_candidates(hits, found)
+    _not_aws(e, hits)
     return Classified(hits, diffs, diff_text)
+
+
+def _not_aws(e: AwsError, hits: list[Hit]) -> None:
+    """An S3-compatible server that is not AWS answered (checks/errors/backends.toml): its error is in AWS's words
+    but has that server's causes, so each reading stays a warning and the first one says what was recognised."""
+    if not hits:
+        return
+    other = recognise(e.text, e.host)
+    if other is None:
+        return
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+    first = hits[0]
+    first.message = (f"The server is {other.name}, not AWS (recognised by {other.by}): its error follows AWS's "
+                     f"format, but its cause is that server's own — this AWS reading is only a guess: {first.message}")
+    first.fix.insert(0, f"Check the client against {other.name}'s own requirements (its keys, the signature version "
+                        "and addressing style it accepts, its clock); sigdoctor's causes are about AWS")
+    first.extra["backend"] = other.name
 
 
 def _from_table(e: AwsError, found: Match) -> list[Hit]:
@@ -781,15 +895,37 @@ def _from_table(e: AwsError, found: Match) -> list[Hit]:
     for entry in sorted(found.entries, key=lambda x: x.kind != "data"):
         # A rule's kind without its rule's verdict is only an error when its own code stands there (a line that
         # merely names AWS_CONTAINER_CREDENTIALS_FULL_URI or 169.254.169.254 is not one).
-        if not entry.causes or (entry.kind != "data" and (e.code or "") not in entry.codes):
+        if not entry.causes or (entry.kind not in ("data", "head") and (e.code or "") not in entry.codes):
+            continue
+        # A bodiless HEAD answer's reading stands only where nothing else explains the status: no error code of
+        # AWS's own in the text (boto 2 prints the body of a GET after the same status line).
+        if entry.kind == "head" and (any(x.kind != "head" and x.causes for x in found.entries) or (
+                e.code and not e.code.isdigit() and e.code not in _BODILESS_CODES)):
             continue
         top = entry.causes[0]
         said = f"{e.code}: " if e.code else ""
         msg = (e.message or entry.name).split("\n", 1)[0][:160]
+        if entry.kind == "head":
+            return _undecided(f"{said}{msg}", entry.causes, "S3 answered a HEAD request with a bare status")
         status = Status.FAIL if top.confidence != "low" else Status.WARN
         return [Hit(top.cause, status, f"{said}{msg} — {top.needs}" if top.needs else f"{said}{msg}",
                     [f"Settle it: `{top.decide}`"] if top.decide else [], {"error_entry": entry.name})]
     return []
+
+
+def _undecided(said: str, causes: tuple[Candidate, ...], why: str) -> list[Hit]:
+    """Readings the text cannot choose between: each a warning, in the table's order, with what must be true for it
+    and the command that settles it — never an error the text does not prove."""
+    out = []
+    for i, c in enumerate(causes):
+        lead = f"{said} — {why}; the text cannot decide. Most likely" if i == 0 else "Or"
+        out.append(Hit(c.cause, Status.WARN, f"{lead} {c.cause}: {c.needs}", [f"Settle it: `{c.decide}`"],
+                       {"candidate_rank": i + 1} if i else {"candidates": [x.as_dict() for x in causes]}))
+    return out
+
+
+# What the SDKs put where a HEAD answer's code would be: the status, or its reason phrase.
+_BODILESS_CODES = frozenset({"Forbidden", "BadRequest", "NotFound", "S3ResponseError"})
 
 
 def _rank_candidates(hits: list[Hit], found: Match) -> None:

@@ -1,0 +1,160 @@
+"""What `decode` makes of failures other runtimes print (checks/errors/network.toml), of texts that cannot decide
+(ranked readings, never an error the text does not prove), and of S3-compatible servers that are not AWS
+(checks/errors/backends.toml).
+
+Each text has the shape its runtime gives it (the exception type and wording of the JDK, .NET, Node.js, urllib3,
+curl, hyper, Go's net package; the SDK wrapper around it); hosts and ids are made up. The mangling property of
+tests/decode/test_wrappers.py is applied to them too: the top cause must survive a ticket's damage.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sigdoctor.causes import diagnose
+from sigdoctor.model import Report, Severity
+from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.test_wrappers import MANGLERS
+
+NETWORK = [
+    ("go-lookup", 'ts=2026-11-27T04:00:00Z level=warn msg="Failed to send batch" err="Post \\"https://aps-workspaces.'
+                  'eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write\\": dial tcp: lookup aps-workspaces.'
+                  'eu-west-1.amazonaws.com on 10.96.0.10:53: no such host"', "dns-resolution-failed"),
+    ("java-unknown-host", "com.amazonaws.SdkClientException: Unable to execute HTTP request: logs.eu-west-1.amazonaws."
+                          "com\nCaused by: java.net.UnknownHostException: logs.eu-west-1.amazonaws.com\n\tat "
+                          "java.base/java.net.InetAddress$CachedAddresses.get(InetAddress.java:801)",
+     "dns-resolution-failed"),
+    ("dotnet-no-such-host", "System.Net.Http.HttpRequestException: No such host is known. (sts.eu-west-1.amazonaws.com"
+                            ":443)\n ---> System.Net.Sockets.SocketException (11001): No such host is known.",
+     "dns-resolution-failed"),
+    ("node-enotfound", "Error: getaddrinfo ENOTFOUND logs.eu-west-1.amazonaws.com\n    at GetAddrInfoReqWrap."
+                       "onlookup [as oncomplete] (node:dns:107:26) {\n  errno: -3008,\n  code: 'ENOTFOUND',\n  "
+                       "syscall: 'getaddrinfo',\n  hostname: 'logs.eu-west-1.amazonaws.com'\n}",
+     "dns-resolution-failed"),
+    ("urllib3-gaierror", "urllib3.exceptions.NewConnectionError: <botocore.awsrequest.AWSHTTPSConnection object at "
+                         "0x7f3a>: Failed to establish a new connection: [Errno -2] Name or service not known",
+     "dns-resolution-failed"),
+    ("curl", "curl: (6) Could not resolve host: sts.eu-west-1.amazonaws.com", "dns-resolution-failed"),
+    ("hyper-dns", 'DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper::Error(Connect, '
+                  'ConnectError("dns error", Custom { kind: Uncategorized, error: "failed to lookup address '
+                  'information: Name or service not known" })) } })', "dns-resolution-failed"),
+    ("java-connect-timeout", "com.amazonaws.SdkClientException: Unable to execute HTTP request: Connect to logs.eu-"
+                             "west-1.amazonaws.com:443 [logs.eu-west-1.amazonaws.com/52.94.1.1] failed: connect "
+                             "timed out", "endpoint-unreachable"),
+    ("go-dial-timeout", "RequestError: send request failed\ncaused by: Post \"https://monitoring.eu-west-1.amazonaws."
+                        "com/\": dial tcp 52.94.1.1:443: i/o timeout", "endpoint-unreachable"),
+    ("dotnet-timeout", "System.Net.Http.HttpRequestException: A connection attempt failed because the connected "
+                       "party did not properly respond after a period of time, or established connection failed "
+                       "because connected host has failed to respond. (logs.eu-west-1.amazonaws.com:443)",
+     "endpoint-unreachable"),
+    ("node-etimedout", "Error: connect ETIMEDOUT 52.94.1.1:443\n    at TCPConnectWrap.afterConnect [as oncomplete] "
+                       "(node:net:1555:16)", "endpoint-unreachable"),
+    ("node-imds", "Error: connect EHOSTUNREACH 169.254.169.254:80 - Local (10.0.0.5:51234)\n    at internalConnect "
+                  "(node:net:1086:16)", "imds-unreachable"),
+    ("urllib3-imds", "urllib3.exceptions.ConnectTimeoutError: (<botocore.awsrequest.AWSHTTPConnection object at "
+                     "0x7f3a>, 'Connection to 169.254.169.254 timed out. (connect timeout=1)')", "imds-unreachable"),
+    ("java-ecs-endpoint", "[DEBUG] EC2CredentialsUtils - An IOException occured when connecting to service endpoint: "
+                          "http://169.254.170.2/v2/credentials/1f0e6a52\n Retrying to connect again.",
+     "container-credentials-failed"),
+]
+READINGS = [
+    ("imds-trust", 'curl http://169.254.169.254/latest/meta-data/iam/security-credentials/agent\n{\n  "Code" : '
+                   '"AssumeRoleUnauthorizedAccess",\n  "Message" : "EC2 cannot assume the role agent.",\n  '
+                   '"LastUpdated" : "2026-11-27T04:00:00Z"\n}', "role-trust-denied"),
+    ("states-trust", "$ lambda-tool measure --region eu-west-1\n\nNeither the global service principal states.amazonaws.com, "
+                     "nor the regional one is authorized to assume the provided role.", "role-trust-denied"),
+    ("tag-session", "An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: User: "
+                    "arn:aws:sts::123456789012:assumed-role/ci/session is not authorized to perform: sts:TagSession on "
+                    "resource: arn:aws:iam::123456789012:role/deploy", "role-trust-denied"),
+    ("explicit-deny-anonymous", '{"__type":"AccessDeniedException","Message":"User: anonymous is not authorized to '
+                                'perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in a '
+                                'resource control policy"}', "explicit-deny"),
+    ("empty-env", "AWS_ACCESS_KEY_ID='' AWS_SECRET_ACCESS_KEY='' ./agent\nUnrecognizedClientException: The security "
+                  "token included in the request is invalid.", "env-credentials-incomplete"),
+    ("packer-pair", "* `access_key` and `secret_key` must both be either set or not set.",
+     "env-credentials-incomplete"),
+    ("dotnet-web-identity", "System.InvalidOperationException: A token could not be loaded from the "
+                            "WebIdentityTokenFile.\n ---> System.UnauthorizedAccessException: Access to the path "
+                            "'/var/run/secrets/eks.amazonaws.com/serviceaccount/token' is denied.",
+     "web-identity-token-unreadable"),
+    ("go-v1-named-profile", "NoCredentialProviders: no valid providers in chain\ncaused by: EnvAccessKeyNotFound: "
+                            "failed to find credentials in the environment.\nSharedCredsLoad: failed to load profile, "
+                            "monitoring.\nEC2RoleRequestError: no EC2 instance role found\ncaused by: RequestError: "
+                            "send request failed\ncaused by: Get \"http://169.254.169.254/latest/meta-data/iam/"
+                            "security-credentials/\": dial tcp 169.254.169.254:80: connect: no route to host",
+     "profile-invalid"),
+    ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
+                          "difference between the request time and the current time is too large.", "clock-skew"),
+]
+
+
+def _causes(report: Report) -> list[tuple[str, Severity]]:
+    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
+
+
+@pytest.mark.parametrize(("printer", "text", "cause"), NETWORK + READINGS, ids=[c[0] for c in NETWORK + READINGS])
+def test_each_runtime_and_reading_gives_the_cause(printer: str, text: str, cause: str) -> None:
+    assert top_cause(decode_text(text)) == cause, printer
+
+
+def test_a_proxy_the_text_speaks_of_comes_first_for_a_direct_connect_that_timed_out() -> None:
+    text = ("HTTPS_PROXY=http://proxy.corp:3128\ncom.amazonaws.SdkClientException: Unable to execute HTTP request: "
+            "Connect to monitoring.eu-west-1.amazonaws.com:443 [monitoring.eu-west-1.amazonaws.com/52.94.1.1] "
+            "failed: connect timed out")
+    causes = _causes(decode_text(text))
+    assert causes[0] == ("proxy-misconfigured", Severity.ERROR)
+    assert ("endpoint-unreachable", Severity.WARNING) in causes
+
+
+def test_a_bodiless_head_answer_is_ranked_readings_with_what_settles_them() -> None:
+    report = decode_text(">> An error occurred (403) when calling the HeadObject operation: Forbidden")
+    causes = _causes(report)
+    assert [c for c, _ in causes[:2]] == ["permission-missing", "target-not-found"]
+    assert all(s is not Severity.ERROR for _, s in causes)  # the text proves none of them
+    found = {f.id: f for f in report.probes[0].findings}
+    assert "list-objects-v2" in " ".join(found["decode.target-not-found"].evidence["fix"])
+
+
+def test_a_head_status_line_does_not_outrank_the_body_that_explains_it() -> None:
+    text = ("boto.exception.S3ResponseError: S3ResponseError: 400 Bad Request\n<?xml version=\"1.0\" encoding=\"UTF-8"
+            "\"?>\n<Error><Code>InvalidRequest</Code><Message>The authorization mechanism you have provided is not "
+            "supported. Please use AWS4-HMAC-SHA256.</Message><RequestId>61E7C278C090239B</RequestId></Error>")
+    assert top_cause(decode_text(text)) == "request-not-signed"
+
+
+@pytest.mark.parametrize(("text", "server"), [
+    ('time="2026-11-27T04:00:00Z" level=warning msg="backup storage location unavailable: InvalidAccessKeyId: \\n\\t'
+     'status code: 403, request id: tx00000000000000a1b2c3d-0065a1b2c3-9d3682b-fra1b, host id: "', "Ceph"),
+    ('err="upload: Put \\"https://logs.s3.eu-central-2.wasabisys.com/chunk\\": SignatureDoesNotMatch: The request '
+     'signature we calculated does not match the signature you provided."', "Wasabi"),
+    ("---[ RESPONSE ]--------------------------------------\nHTTP/1.1 403 Forbidden\nContent-Length: 291\nServer: "
+     "MinIO\nX-Amz-Request-Id: 17B1A2C3D4E5F607\n\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request "
+     "signature we calculated does not match the signature you provided. Check your key and signing method."
+     "</Message></Error>", "MinIO"),
+])
+def test_an_s3_compatible_server_gets_no_aws_cause_as_an_error(text: str, server: str) -> None:
+    report = decode_text(text)
+    assert all(s is not Severity.ERROR for _, s in _causes(report)), _causes(report)
+    assert any(server in f.message for f in report.probes[0].findings)
+
+
+def test_the_same_error_from_aws_itself_is_still_an_error() -> None:
+    text = ('err="upload: Put \\"https://logs.s3.eu-central-2.amazonaws.com/chunk\\": SignatureDoesNotMatch: The '
+            'request signature we calculated does not match the signature you provided."')
+    assert _causes(decode_text(text))[0] == ("secret-key-mismatch", Severity.ERROR)
+
+
+# A verbose credential chain is one error over many lines; wrapped after being escaped, its lines no longer start
+# where the reader expects a chain's lines, so it is read as several records (the reader's bounds, not a reading).
+MANGLED = [c for c in NETWORK + READINGS if c[0] != "go-v1-named-profile"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MANGLED), st.lists(st.sampled_from(sorted(MANGLERS)), min_size=1, max_size=3))
+def test_mangled_runtime_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
+    printer, text, cause = case
+    for name in mangles:
+        text = MANGLERS[name](text)
+    assert top_cause(decode_text(text)) == cause, (printer, mangles, text[:400])
