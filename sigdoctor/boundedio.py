@@ -20,6 +20,8 @@ AGENT_CONFIG_LIMIT = 16 * MIB  # Grafana Agent / Alloy / Prometheus / OTel confi
 TOKEN_LIMIT = 256 * KIB  # web identity / container tokens (real ones are 1–4 KiB)
 SMALL_LIMIT = 64 * KIB  # /sys and /proc facts, SSO caches
 REQUEST_LIMIT = 64 * MIB  # `sign --request` files (a remote_write batch can be large)
+# Agent executables, mapped rather than read (agents are 100-400 MiB; only the build info pages are touched).
+BINARY_LIMIT = 1024 * MIB
 
 
 class ReadRefused(OSError):
@@ -47,8 +49,9 @@ def human(n: int) -> str:
     return f"{n} bytes"
 
 
-def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
-    """At most `limit` bytes of a regular file; ReadRefused for anything else or anything larger."""
+def open_regular(path: str | os.PathLike[str], limit: int) -> int:
+    """A read-only descriptor of a regular file of at most `limit` bytes (the caller closes it); ReadRefused for
+    anything else or anything larger. For readers that map or seek instead of reading the whole file."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
     fd = os.open(path, flags)
@@ -61,6 +64,16 @@ def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
         if st.st_size > limit:
             raise ReadRefused(errno.EFBIG, f"is {human(st.st_size)}, more than the {human(limit)} sigdoctor reads",
                               str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most `limit` bytes of a regular file; ReadRefused for anything else or anything larger."""
+    fd = open_regular(path, limit)
+    try:
         chunks: list[bytes] = []
         got = 0
         while got <= limit:

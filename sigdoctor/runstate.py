@@ -136,7 +136,7 @@ class RunState:
         self._running = threading.Event()
         run = self._running
         self.agent_sdk_model: Slot[str] = Slot("agent_sdk_model", "agent", run)
-        # Go module path → version linked into the agent's binary (not written by the agent probe yet).
+        # Go module path → version of the AWS SDK for Go modules linked into the agent's binary (its build info).
         self.agent_sdk_versions: Slot[dict[str, str]] = Slot("agent_sdk_versions", "agent", run)
         self.agent_settings: Slot[dict[str, Any]] = Slot("agent_settings", "agent", run)
         self.chain: Slot[ChainAnswer] = Slot("chain", "credentials", run)

@@ -9,10 +9,13 @@ that must be followed through the program headers. Module info is wrapped in 16-
 from __future__ import annotations
 
 import mmap
+import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sigdoctor import boundedio
 
 MAGIC = b"\xff Go buildinf:"
 HEADER_LEN = 32
@@ -21,6 +24,8 @@ FLAG_INLINE = 0x2
 # The binary is mapped, not read: agents are 100-300 MB and only a few pages are ever touched.
 Data = bytes | mmap.mmap
 
+AWS_SDK_V1 = "github.com/aws/aws-sdk-go"
+AWS_SDK_V2 = "github.com/aws/aws-sdk-go-v2"
 WATCHED = (
     "github.com/aws/aws-sdk-go",
     "github.com/aws/aws-sdk-go-v2",
@@ -59,6 +64,11 @@ class BuildInfo:
         m = self.deps.get(module)
         return m.version if m else None
 
+    def aws_sdk(self) -> dict[str, str]:
+        """Versions of the AWS SDK for Go modules linked in (aws-sdk-go; aws-sdk-go-v2 and its submodules)."""
+        return {p: m.version for p, m in self.deps.items()
+                if p in (AWS_SDK_V1, AWS_SDK_V2) or p.startswith(AWS_SDK_V2 + "/")}
+
     def watched(self) -> dict[str, str]:
         """Versions of the modules that decide how the agent finds credentials and signs."""
         return {p: self.deps[p].version for p in WATCHED if p in self.deps}
@@ -73,16 +83,23 @@ class BuildInfo:
 
 
 def read(path: str | Path) -> BuildInfo:
-    """Build info of the Go binary at `path`; BuildInfoError if it is not one (or not readable as one)."""
+    """Build info of the Go binary at `path`; BuildInfoError if it is not one (or not readable as one). Like every
+    user-named path, it is opened bounded (boundedio): a FIFO does not block the probe, a device or a file over
+    BINARY_LIMIT is refused instead of scanned."""
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            if p.stat().st_size == 0:
-                raise BuildInfoError(f"{p} is empty")
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return parse(data)
+        fd = boundedio.open_regular(p, boundedio.BINARY_LIMIT)
     except OSError as e:
         raise BuildInfoError(f"cannot read {p}: {e.strerror or e}") from e
+    try:
+        if os.fstat(fd).st_size == 0:
+            raise BuildInfoError(f"{p} is empty")
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as data:
+            return parse(data)
+    except OSError as e:
+        raise BuildInfoError(f"cannot read {p}: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
 
 
 def parse(data: Data) -> BuildInfo:

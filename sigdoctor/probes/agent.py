@@ -7,7 +7,8 @@ process's command line) gives targets, region, role and profile, and the mistake
 
 Inputs (set by the CLI / the process reader): ``ctx.agent_binary``, ``ctx.agent_config`` and ``ctx.agent`` (the
 ``--pid`` process: its executable and command line).
-Outputs: ``Outcome.data["agent"]``, ``ctx.state.agent_sdk_model`` ("aws-sdk-go" | "aws-sdk-go-v2"; unset: unknown) and
+Outputs: ``Outcome.data["agent"]``, ``ctx.state.agent_sdk_model`` ("aws-sdk-go" | "aws-sdk-go-v2"; unset: unknown),
+``ctx.state.agent_sdk_versions`` (module path → version of the AWS SDK for Go modules in the binary's build info) and
 ``ctx.state.agent_settings`` = {"targets", "region", "role_arn", "profile", "service"} for the CLI to use where
 the user gave none.
 """
@@ -91,6 +92,8 @@ def _binary(ctx: Context, path: str, source: str, findings: list[Finding]) -> di
     model = buildinfo.sdk_model(info)
     if model.model:
         ctx.state.agent_sdk_model.set(model.model)
+    # The credentials probe models the chain of the SDK release the agent links, not of the newest one.
+    ctx.state.agent_sdk_versions.set(info.aws_sdk())
     main = f"{info.main.path} {info.main.version}" if info.main else (info.path or "?")
     sdk = info.watched()
     evidence = {"path": path, "from": source, "main": main, "go": info.go_version, "sdk": sdk,
