@@ -22,7 +22,7 @@ import botocore.session
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.httpsession import URLLib3Session, create_urllib3_context
-from botocore.utils import InstanceMetadataFetcher
+from botocore.utils import InstanceMetadataFetcher, SSOTokenLoader
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ PRIVATE: tuple[Private, ...] = (
     Private("botocore.credentials.AssumeRoleWithWebIdentityProvider", "_token_loader_cls", "attribute",
             "set_web_identity_sources"),
     Private("botocore.credentials.ProcessProvider", "_popen", "attribute", "set_process_popen"),
+    Private("botocore.credentials.SSOProvider", "_token_cache", "attribute", "set_sso_token_cache"),
+    Private("botocore.credentials.SSOProvider", "_token_provider", "attribute", "set_sso_token_cache"),
+    Private("botocore.tokens.SSOTokenProvider", "_cache", "attribute", "set_sso_token_cache"),
+    Private("botocore.tokens.SSOTokenProvider", "_token_loader", "attribute", "set_sso_token_cache"),
     Private("botocore.credentials.AssumeRoleProvider", "_credential_sourcer", "attribute", "credential_source_providers"),
     Private("botocore.credentials.CanonicalNameCredentialSourcer", "_providers", "attribute",
             "credential_source_providers"),
@@ -121,6 +125,17 @@ def set_web_identity_sources(provider: bc.AssumeRoleWithWebIdentityProvider,
 def set_process_popen(provider: bc.ProcessProvider, popen: Callable[..., Any]) -> None:
     p: Any = provider
     p._popen = popen
+
+
+def set_sso_token_cache(provider: bc.SSOProvider, cache: Any) -> None:
+    """Where the SSO provider, and for an sso-session profile its token provider, read cached tokens (botocore fixed
+    ~/.aws/sso/cache at import, with this process's HOME)."""
+    p: Any = provider
+    p._token_cache = cache
+    tokens = p._token_provider
+    if tokens is not None:
+        tokens._cache = cache
+        tokens._token_loader = SSOTokenLoader(cache=cache)
 
 
 def credential_source_providers(provider: Any) -> list[Any]:

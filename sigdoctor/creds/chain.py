@@ -38,6 +38,8 @@ from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.creds.bounded_http import BoundedSession
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.process import communicate as communicate_bounded
+from sigdoctor.creds.profiles import sso_cache_dir
+from sigdoctor.creds.sso_cache import TokenCache
 from sigdoctor.creds.web_identity import botocore_loader
 
 PROCESS_TIMEOUT_S = 10.0
@@ -197,6 +199,8 @@ def _patch(ctx: Context, files: AwsFiles, providers: list[Any], run: ChainRun) -
             _guard_offline(ctx, p, lambda: env.get("AWS_EC2_METADATA_DISABLED", "false").lower() != "true")
         elif isinstance(p, bc.AssumeRoleWithWebIdentityProvider):
             _patch_web_identity(ctx, p, env, disabled=files.explicit_profile)
+        elif isinstance(p, bc.SSOProvider):  # the diagnosed HOME's token cache, not ours (creds/sso_cache.py)
+            botoseam.set_sso_token_cache(p, TokenCache(ctx, sso_cache_dir(files)))
         elif isinstance(p, bc.ProcessProvider):
             # Measured when the process starts, and ending before the run's deadline: the probe still says it was
             # the credential_process that hung.

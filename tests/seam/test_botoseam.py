@@ -7,6 +7,7 @@ Needs only sigdoctor's runtime dependencies and pytest (CI runs it in bare venvs
 from __future__ import annotations
 
 import datetime
+import hashlib
 import importlib
 from typing import Any
 
@@ -50,6 +51,8 @@ def _instances() -> dict[str, list[Any]]:
         if isinstance(p, bc.AssumeRoleProvider):
             sourcer = p._credential_sourcer
             found[f"botocore.credentials.{type(sourcer).__name__}"] = [sourcer]
+        if isinstance(p, bc.SSOProvider):
+            found["botocore.tokens.SSOTokenProvider"] = [p._token_provider]
     found["botocore.credentials.RefreshableCredentials"] = [bc.RefreshableCredentials(
         "AKIDEXAMPLE", "secret", "token", datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
         lambda: {}, "test")]
@@ -153,6 +156,26 @@ def test_providers_read_the_environment_and_fetchers_we_give() -> None:
     creds = container.load()
     assert creds is not None and creds.get_frozen_credentials().access_key == "AKIDC"
     assert calls and calls[0].endswith("/v2/credentials/x")
+
+
+@pytest.mark.parametrize("profile", ["legacy", "with-session"])
+def test_sso_providers_read_the_token_cache_we_give(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                    profile: str) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
+        "sso_account_id = 123456789012\nsso_role_name = Agent\n"
+        "[profile with-session]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Agent\n"
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    session = botocore.session.Session(profile=profile)
+    sso = next(p for p in bc.create_credential_resolver(session).providers if p.METHOD == "sso")
+    key = hashlib.sha1(b"corp" if profile == "with-session" else b"https://corp.awsapps.com/start").hexdigest()
+    # A token without expiresAt: botocore's own cache never holds this key, so the error proves ours was read.
+    botoseam.set_sso_token_cache(sso, {key: {"accessToken": "not-a-real-token"}})
+    creds = sso.load()
+    with pytest.raises(Exception, match=r"is invalid|expiresAt"):
+        creds.get_frozen_credentials()
 
 
 def test_imds_fetcher_is_replaced_with_botocores_settings_kept() -> None:
