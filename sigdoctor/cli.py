@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -76,7 +76,7 @@ def _emit(report: Report, fmt: str | None, output: Path | None, color: bool, ver
     sys.stdout.write(render(report, fmt or "text", color=color, verbose=verbose))
 
 
-def _write_output(path: Path, text: str) -> None:
+def _write_output(path: Path, text: str | Iterable[str]) -> None:
     from sigdoctor.output import write_text_file
 
     try:
@@ -186,7 +186,7 @@ def merge(a: Args) -> int:
     lines, code = merge_lines(a.reports, a.format or "text", _color(a.no_color) and a.output is None,
                               deadline=deadline)
     if a.output is not None:
-        _write_output(a.output, "".join(lines))
+        _write_output(a.output, lines)
         print(f"report written to {a.output}", file=sys.stderr)
     else:
         # Line by line: the redacting stream rescans a whole write when it holds an anchor word, and a fleet view of

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -152,10 +153,17 @@ def install_redacting_streams(redactor: Redactor | None = None) -> Redactor:
     return redactor
 
 
-def write_text_file(path: Path, text: str, redactor: Redactor | None = None) -> None:
-    """A report or log file: redacted with everything the run learned, whatever the renderer already did."""
+def write_text_file(path: Path, text: str | Iterable[str], redactor: Redactor | None = None) -> None:
+    """A report or log file: redacted with everything the run learned, whatever the renderer already did. `text`
+    may come as lines (merge's JSON view of 100,000 hosts, never held whole), each redacted as it is written, like
+    the lines written to stdout."""
     r = redactor or process_redactor()
-    path.write_text(r.text(text), encoding="utf-8")
+    if isinstance(text, str):
+        path.write_text(r.text(text), encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8") as f:
+        for line in text:
+            f.write(r.text(line))
 
 
 def render(report: Report, fmt: str, *, color: bool, verbose: bool) -> str:

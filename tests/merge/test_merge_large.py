@@ -43,3 +43,17 @@ def test_a_folder_is_read_in_path_order(tmp_path: Path) -> None:
     v, _ = view([str(fleet)])
     assert [Path(s["source"]).relative_to(fleet).as_posix() for s in v["skipped"]] == [
         "a/deeper/z.json", "a/x.json", "a/y.json", "a-b/x.json", "b.json"]
+
+
+def test_output_file_holds_the_view_stdout_shows_with_secrets_masked(tmp_path: Path) -> None:
+    key = "AKIA" + "Q" * 16
+    lines = [json.dumps(report(f"host-{i}", ("no-credentials", "error"))) for i in range(300)]
+    lines.append(json.dumps(report(f"host-{key}", ("clock-skew", "error"))))
+    stdin = "\n".join(lines) + "\n"
+    shown = sd(tmp_path, "merge", "-", "--format", "json", input=stdin)
+    out = tmp_path / "fleet.json"
+    written = sd(tmp_path, "merge", "-", "--format", "json", "--output", str(out), input=stdin)
+    assert (shown.returncode, written.returncode) == (1, 1)
+    assert written.stdout == "" and f"report written to {out}" in written.stderr
+    assert out.read_text(encoding="utf-8") == shown.stdout
+    assert key not in shown.stdout and "host-AKIA…QQQQ" in shown.stdout
