@@ -66,6 +66,12 @@ def test_healthy_pod_does_not_wait_out_the_silent_imds(world: World) -> None:
     assert probe(rep, "signature")["status"] == "pass", probe(rep, "signature")["summary"]
     clock = probe(rep, "clock")
     assert any(f["id"] == "clock.credentials-expiry" for f in clock["findings"]), clock["findings"]
+    # The text report a user reads says the same.
+    text = world.run("run", "--format", "text")
+    assert text.rc == 0, text.describe(2000)
+    words = " ".join(text.stdout.split())
+    assert f"iam-role shadowed not needed: no answer from {IMDS} after " in words, text.describe(3000)
+    assert "No problems found" in words, text.describe(3000)
 
 
 def test_pod_whose_web_identity_token_sts_rejects_still_reports_imds(world: World) -> None:
