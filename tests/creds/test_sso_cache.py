@@ -64,3 +64,19 @@ def test_the_sso_token_is_read_from_the_diagnosed_home(env: Env, probe: Probe, p
     assert portal.bearers == [portal.token]  # signed in with the diagnosed HOME's token
     assert r.creds["access_key_id"] == "ASIA…L0XY"
     assert "profile-invalid" not in {f.id.removeprefix("credentials.") for f in r.outcome.findings}
+
+
+def test_under_another_root_the_token_is_read_through_it(env: Env, probe: Probe, portal: FakeSsoPortal) -> None:
+    # --pid diagnoses with root=/proc/PID/root: the agent's HOME and config name paths inside its filesystem.
+    root = env.tmp / "agent-root"
+    (root / "etc/aws").mkdir(parents=True)
+    (root / "etc/aws/config").write_text(SSO_CONFIG)
+    cache = root / "home/agent/.aws/sso/cache"
+    cache.mkdir(parents=True)
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    (cache / f"{hashlib.sha1(b'corp').hexdigest()}.json").write_text(
+        json.dumps({"accessToken": portal.token, "expiresAt": expires, "region": "us-east-1"}))
+    env.vars.update(HOME="/home/agent", AWS_CONFIG_FILE="/etc/aws/config", AWS_ENDPOINT_URL_SSO=portal.url)
+    r = probe(env, profile="dev", compare=False, root=root)
+    assert r.winner == "sso" and portal.bearers == [portal.token]
+    assert r.creds["access_key_id"] == "ASIA…L0XY"
