@@ -16,6 +16,7 @@ import array
 import bisect
 import contextlib
 import os
+import select
 import signal
 import stat
 import struct
@@ -30,6 +31,8 @@ MIN_SIZE = 32 << 20
 # The child takes this share of the file: this process also reads, counts lines in and cuts records from the tail.
 TAIL_SHARE = 0.6
 _READ = 1 << 20
+# How long this process waits for the child's next block (it takes ~5 ms of CPU) before it scans on alone.
+WAIT = 0.05
 _DONE = -1  # the count of the last frame
 
 
@@ -79,11 +82,14 @@ class TailScan:
 
     def _receive(self) -> None:
         try:
-            chunk = os.read(self._pipe, 1 << 16)
+            ready = select.select([self._pipe], [], [], WAIT)[0]
+            chunk = os.read(self._pipe, 1 << 16) if ready else b""
         except OSError:
             chunk = b""
         if not chunk:
-            self._failed = True  # the child ended (or died) before covering what is asked
+            # The child ended (or died) before covering what is asked, or is not getting a CPU (a busy machine):
+            # this process goes on alone rather than wait.
+            self._failed = True
             self.close()
             return
         self._pending += chunk

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,7 @@ def test_report_is_the_one_a_single_process_makes(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(tailscan.TailScan, "positions", counted)
     monkeypatch.setattr(tailscan, "MIN_SIZE", 1)
     monkeypatch.setattr(tailscan, "TAIL_SHARE", share)
+    monkeypatch.setattr(tailscan, "WAIT", 60.0)  # a busy machine must not make this process go on alone here
     split = _report(path)
     assert answered and all(answered)  # the child did scan the tail
     assert split == alone
@@ -76,15 +78,22 @@ def test_report_is_the_one_a_single_process_makes(tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the tail is scanned by a forked child")
-def test_a_child_that_dies_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("child", ["dies", "is too slow"])
+def test_a_child_that_fails_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str) -> None:
     path = _log(tmp_path / "agent.log", seed=3)
     monkeypatch.setattr(tailscan, "MIN_SIZE", 1 << 62)
     alone = _report(path)
+    scan = tailscan._scan
 
     def dies(*_: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(tailscan, "_scan", dies)  # what the child runs: it exits without a frame
+    def slow(*args: Any) -> None:
+        time.sleep(30)
+        scan(*args)
+
+    monkeypatch.setattr(tailscan, "_scan", dies if child == "dies" else slow)  # what the child runs
+    monkeypatch.setattr(tailscan, "WAIT", 0.05)
     monkeypatch.setattr(tailscan, "MIN_SIZE", 1)
     assert _report(path) == alone
     with pytest.raises(ChildProcessError):
