@@ -490,19 +490,19 @@ _IMDS_WRAPPER_RE = re.compile(r"credentials from iam-role|EC2RoleRequestError|EC
                               r"instance metadata", re.I)
 
 
-def _connect_target(e: AwsError, found: Match) -> str | None:
+def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | None:
     """Where the TCP connection a `connect` entry of the table reports was going: "imds", "container", "endpoint",
     "unknown" (no address near it), or None (no such entry in the text). The host nearest the failure decides — in
     the flattened text, so a wrapped line does not move it away, and not any address the text names elsewhere (a
     NO_PROXY list)."""
-    entries = found.of("connect")
+    entries = found.of(kind)
     if not entries:
         return None
     flat = e.flat
     best: tuple[int, int, str] | None = None
     for entry in entries:
         for m in entry.regex.finditer(flat):
-            lo = max(0, m.start() - _NEAR_BEFORE)
+            lo = flat.rfind(" ", 0, max(0, m.start() - _NEAR_BEFORE)) + 1  # from the start of a word (a URL)
             for h in _HOST_RE.finditer(flat, lo, min(len(flat), m.end() + _NEAR_AFTER)):
                 host = h.group(0)
                 if _SOURCE_FILE_RE.search(host):
@@ -839,6 +839,9 @@ def classify(e: AwsError) -> Classified:
     # Where a failed TCP connection went (checks/errors/network.toml): a connect failure to the endpoint is no
     # instance-metadata failure even when the text names 169.254.169.254 elsewhere (a NO_PROXY line).
     where = _connect_target(e, found)
+    # A request to an AWS endpoint that got no answer in time (to instance metadata that is read by _imds_hits).
+    if where is None and _connect_target(e, found, "timeout") == "endpoint":
+        where = "endpoint"
     net_fail = bool(_NET_FAIL_RE.search(t)) or where is not None
     no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
     imds = _IMDS_RE.search(t) and net_fail and not no_role and where in (None, "imds", "unknown")
@@ -895,18 +898,24 @@ def _from_table(e: AwsError, found: Match) -> list[Hit]:
     for entry in sorted(found.entries, key=lambda x: x.kind != "data"):
         # A rule's kind without its rule's verdict is only an error when its own code stands there (a line that
         # merely names AWS_CONTAINER_CREDENTIALS_FULL_URI or 169.254.169.254 is not one).
-        if not entry.causes or (entry.kind not in ("data", "head") and (e.code or "") not in entry.codes):
+        if not entry.causes or (entry.kind not in ("data", "head", "status") and (e.code or "") not in entry.codes):
             continue
         # A bodiless HEAD answer's reading stands only where nothing else explains the status: no error code of
         # AWS's own in the text (boto 2 prints the body of a GET after the same status line).
-        if entry.kind == "head" and (any(x.kind != "head" and x.causes for x in found.entries) or (
-                e.code and not e.code.isdigit() and e.code not in _BODILESS_CODES)):
+        if entry.kind in ("head", "status") and (
+                any(x.kind not in ("head", "status") and x.causes for x in found.entries)
+                or (e.code and not e.code.isdigit() and e.code not in _BODILESS_CODES)):
+            continue
+        # A bare 403 means AWS's readings only when the request went to AWS.
+        if entry.kind == "status" and not _AWS_HOST_RE.search(e.host or ""):
             continue
         top = entry.causes[0]
         said = f"{e.code}: " if e.code else ""
         msg = (e.message or entry.name).split("\n", 1)[0][:160]
-        if entry.kind == "head":
-            return _undecided(f"{said}{msg}", entry.causes, "S3 answered a HEAD request with a bare status")
+        if entry.kind in ("head", "status"):
+            why = ("S3 answered a HEAD request with a bare status" if entry.kind == "head" else
+                   f"{e.host} answered 403 and the client did not print AWS's error body")
+            return _undecided(f"{said}{msg}", entry.causes, why)
         status = Status.FAIL if top.confidence != "low" else Status.WARN
         return [Hit(top.cause, status, f"{said}{msg} — {top.needs}" if top.needs else f"{said}{msg}",
                     [f"Settle it: `{top.decide}`"] if top.decide else [], {"error_entry": entry.name})]
@@ -924,6 +933,7 @@ def _undecided(said: str, causes: tuple[Candidate, ...], why: str) -> list[Hit]:
     return out
 
 
+_AWS_HOST_RE = re.compile(r"\.amazonaws\.com(?:\.cn)?$|\.api\.aws$")
 # What the SDKs put where a HEAD answer's code would be: the status, or its reason phrase.
 _BODILESS_CODES = frozenset({"Forbidden", "BadRequest", "NotFound", "S3ResponseError"})
 

@@ -51,6 +51,10 @@ NETWORK = [
      "endpoint-unreachable"),
     ("node-etimedout", "Error: connect ETIMEDOUT 52.94.1.1:443\n    at TCPConnectWrap.afterConnect [as oncomplete] "
                        "(node:net:1555:16)", "endpoint-unreachable"),
+    ("go-deadline", '2026-11-27T04:00:00.000Z\terror\texporterhelper/queue_sender.go:101\tExporting failed.\t{"kind": '
+                    '"exporter", "name": "prometheusremotewrite", "error": "Permanent error: Post \\"https://aps-'
+                    'workspaces.eu-central-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write\\": context deadline '
+                    'exceeded"}', "endpoint-unreachable"),
     ("node-imds", "Error: connect EHOSTUNREACH 169.254.169.254:80 - Local (10.0.0.5:51234)\n    at internalConnect "
                   "(node:net:1086:16)", "imds-unreachable"),
     ("urllib3-imds", "urllib3.exceptions.ConnectTimeoutError: (<botocore.awsrequest.AWSHTTPConnection object at "
@@ -115,6 +119,14 @@ def test_a_bodiless_head_answer_is_ranked_readings_with_what_settles_them() -> N
     assert all(s is not Severity.ERROR for _, s in causes)  # the text proves none of them
     found = {f.id: f for f in report.probes[0].findings}
     assert "list-objects-v2" in " ".join(found["decode.target-not-found"].evidence["fix"])
+
+
+def test_a_bare_403_from_an_aws_endpoint_is_ranked_readings_and_from_elsewhere_nothing() -> None:
+    aws = "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://monitoring.eu-west-1.amazonaws.com/"
+    causes = _causes(decode_text(aws))
+    assert [c for c, _ in causes[:3]] == ["permission-missing", "request-not-signed", "secret-key-mismatch"]
+    assert all(s is not Severity.ERROR for _, s in causes)
+    assert _causes(decode_text(aws.replace("monitoring.eu-west-1.amazonaws.com", "grafana.example.com"))) == []
 
 
 def test_a_head_status_line_does_not_outrank_the_body_that_explains_it() -> None:
