@@ -138,7 +138,7 @@ def region_of(ctx: Context) -> str:
 
 def _configured_region(ctx: Context) -> Region:
     try:
-        region = ctx.botocore_session().get_config_variable("region")
+        region = ctx.botocore_session(handlers=False).get_config_variable("region")
     except Exception as exc:  # a broken profile: the credentials probe reports it; the region is then a guess
         return Region(FALLBACK_REGION, "guessed",
                       f"botocore could not read the configuration ({type(exc).__name__}: {exc})")
@@ -187,7 +187,7 @@ def _resolve_sts_url(ctx: Context) -> str:
 
     region = region_of(ctx)
     try:
-        client = ctx.botocore_session().create_client(
+        client = ctx.botocore_session(handlers=False).create_client(
             "sts", region_name=region, aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x"
         )
         return str(client.meta.endpoint_url)

@@ -121,10 +121,11 @@ def _mapping(factory: ConfigChainFactory, variables: dict[str, Any]) -> dict[str
     }
 
 
-def build_session(ctx: Context, files: AwsFiles) -> botocore.session.Session:
-    """A botocore session whose configuration comes from `ctx.env` (not os.environ) with bounded client timeouts."""
+def build_session(ctx: Context, files: AwsFiles, *, handlers: bool = True) -> botocore.session.Session:
+    """A botocore session whose configuration comes from `ctx.env` (not os.environ) with bounded client timeouts.
+    `handlers=False`: without botocore's built-in event handlers (see Context.botocore_session)."""
     env = _config_env(ctx, files)
-    session = botocore.session.Session(profile=ctx.profile)
+    session = botocore.session.Session(profile=ctx.profile, include_builtin_handlers=handlers)
     factory = ConfigChainFactory(session=session, environ=env)
     mapping = _mapping(factory, BOTOCORE_DEFAUT_SESSION_VARIABLES)
     mapping["s3"] = SectionConfigProvider("s3", session, _mapping(factory, DEFAULT_S3_CONFIG_VARS))

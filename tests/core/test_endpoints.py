@@ -63,3 +63,24 @@ def test_valid_regions_pass(tmp_path: Path) -> None:
 
     for value in ("us-east-1", "eu-west-2", "us-gov-west-1", "cn-north-1", "us-iso-east-1", "local"):
         assert region_problem(value) is None, value
+
+
+@pytest.mark.parametrize("extra", [
+    {"AWS_REGION": "eu-west-1"}, {"AWS_REGION": "us-east-1", "AWS_STS_REGIONAL_ENDPOINTS": "legacy"},
+    {"AWS_REGION": "us-east-1", "AWS_STS_REGIONAL_ENDPOINTS": "regional"}, {"AWS_REGION": "cn-north-1"},
+    {"AWS_REGION": "us-gov-west-1", "AWS_USE_FIPS_ENDPOINT": "true"},
+    {"AWS_REGION": "eu-central-1", "AWS_USE_DUALSTACK_ENDPOINT": "true"},
+    {"AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_STS": "https://sts.internal.example:8443"},
+    {"AWS_REGION": "ap-south-1", "AWS_ENDPOINT_URL": "https://all.internal.example"},
+])
+def test_the_sts_endpoint_is_the_one_the_agents_botocore_client_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      extra: dict[str, str]) -> None:
+    # Worked out in a session without botocore's event handlers (cheaper); the client the identity probe sends
+    # with has them all.
+    env = _env(tmp_path, **extra)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    ctx = Context(env=env)
+    full = Context(env=env).botocore_session().create_client(
+        "sts", region_name=extra["AWS_REGION"], aws_access_key_id="AKIDPLACEHOLDER", aws_secret_access_key="x")
+    assert endpoints_of_run(ctx)[0].url == full.meta.endpoint_url
