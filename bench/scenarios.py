@@ -79,7 +79,7 @@ def table(serial: dict[Key, dict[str, Any]], parallel: dict[Key, dict[str, Any]]
         differ += not same
 
         def cell(r: dict[str, Any] | None) -> str:
-            return f"{str(r['top']):28} {str(r['rc']):3}" if r else f"{'(no run)':28} {'-':3}"
+            return f"{r['top']!s:28} {r['rc']!s:3}" if r else f"{'(no run)':28} {'-':3}"
 
         walls = "/".join(f"{r['elapsed']:.1f}" if r else "-" for r in (s, p))
         lines.append(f"{name[:74]:74} {cell(s)} {cell(p)} {walls}{'' if same else '   <-- DIFFERS'}")
