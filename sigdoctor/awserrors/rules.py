@@ -534,7 +534,7 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
     t = e.flat
     hits: list[Hit] = []
     host = e.host or "the endpoint"
-    if _TLS_RE.search(t):
+    if _TLS_RE.search(t) or found.has("tls"):
         hits.append(Hit("tls-untrusted", Status.FAIL, f"TLS certificate verification failed for {host}",
                         ["If a corporate proxy inspects TLS, add its CA to the agent's trust store (SSL_CERT_FILE / "
                          "AWS_CA_BUNDLE) or exempt AWS endpoints from inspection",
@@ -544,7 +544,7 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
             hits.append(Hit("tls-intercepted", Status.WARN,
                             "The certificate is not one Amazon issued: something between the agent and AWS "
                             "terminates TLS", ["Exempt *.amazonaws.com from TLS inspection"]))
-    if _PROXY_RE.search(t):
+    if _PROXY_RE.search(t) or found.has("proxy"):
         hits.append(Hit("proxy-misconfigured", Status.FAIL, f"The HTTP proxy failed for {host}",
                         ["Check HTTPS_PROXY/HTTP_PROXY in the agent's environment point to a working proxy, or add "
                          "the AWS endpoints and 169.254.169.254 to NO_PROXY"]))

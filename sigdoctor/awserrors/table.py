@@ -21,7 +21,7 @@ CONFIDENCES = ("high", "medium", "low")
 RULE_KINDS = frozenset({
     "signature", "clock", "unsigned", "scope-region", "scope-service", "invalid-key", "expired-token",
     "web-identity", "web-identity-file", "denied", "not-found", "no-credentials", "partial-credentials", "imds",
-    "container", "pod-identity-refused", "key-whitespace", "dns", "connect", "trust", "head", "timeout", "status",
+    "container", "pod-identity-refused", "key-whitespace", "dns", "connect", "trust", "head", "timeout", "status", "proxy", "tls",
 })
 KINDS = RULE_KINDS | {"data", "other"}
 _SEP = r"[\s\"'\\`]+"

@@ -55,6 +55,18 @@ NETWORK = [
                     '"exporter", "name": "prometheusremotewrite", "error": "Permanent error: Post \\"https://aps-'
                     'workspaces.eu-central-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write\\": context deadline '
                     'exceeded"}', "endpoint-unreachable"),
+    ("dotnet-tls", "System.Net.Http.HttpRequestException: The SSL connection could not be established, see inner "
+                   "exception.\n ---> System.Security.Authentication.AuthenticationException: The remote certificate "
+                   "is invalid according to the validation procedure: RemoteCertificateChainErrors", "tls-untrusted"),
+    ("node-tls", "Error: unable to verify the first certificate\n    at TLSSocket.onConnectSecure (node:_tls_wrap:1540:"
+                 "34) {\n  code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'\n}", "tls-untrusted"),
+    ("rustls", 'DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper::Error(Connect, '
+               'Custom { kind: InvalidData, error: InvalidCertificate(UnknownIssuer) }) } })', "tls-untrusted"),
+    ("urllib3-proxy", "urllib3.exceptions.ProxyError: ('Cannot connect to proxy.', ConnectionRefusedError(111, "
+                      "'Connection refused'))", "proxy-misconfigured"),
+    ("java-proxy-407", "java.io.IOException: Unable to tunnel through proxy. Proxy returns \"HTTP/1.1 407 Proxy "
+                       "Authentication Required\"", "proxy-misconfigured"),
+    ("curl-proxy", "curl: (56) Received HTTP code 407 from proxy after CONNECT", "proxy-misconfigured"),
     ("node-imds", "Error: connect EHOSTUNREACH 169.254.169.254:80 - Local (10.0.0.5:51234)\n    at internalConnect "
                   "(node:net:1086:16)", "imds-unreachable"),
     ("urllib3-imds", "urllib3.exceptions.ConnectTimeoutError: (<botocore.awsrequest.AWSHTTPConnection object at "
