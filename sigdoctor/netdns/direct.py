@@ -167,6 +167,21 @@ def _exchange(q: Any, nameserver: str, port: int, timeout: float) -> tuple[Any, 
     return dns.query.tcp(q, nameserver, timeout=left, port=port), True
 
 
+def load_dnspython() -> None:
+    """Import the dnspython modules the queries use, once, in the calling thread (~20 ms). The lookups run in
+    parallel threads; each importing them on its first query made them all wait on the import locks of one
+    (and concurrent imports of a package's circularly dependent modules are where Python's import deadlock
+    detection hands out half-initialised modules)."""
+    import dns.exception
+    import dns.flags
+    import dns.inet
+    import dns.message
+    import dns.query
+    import dns.rcode
+    import dns.rdataclass
+    import dns.rdatatype  # noqa: F401 - imported for the side effect of loading them here
+
+
 def query(name: str, rdtype: str, nameserver: str, port: int, timeout: float, *, edns: bool = False) -> Query:
     """One query over UDP (TCP when the answer is truncated), never raising.
 

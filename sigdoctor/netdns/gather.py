@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sigdoctor.netdns import classify, expand
-from sigdoctor.netdns.direct import Lookup, lookup
+from sigdoctor.netdns.direct import Lookup, load_dnspython, lookup
 from sigdoctor.netdns.resolvconf import HostsEntry, ResolvConf, effective_nameservers, hosts_lines_for
 from sigdoctor.netdns.system import GetAddrInfo, SystemAnswer, system_resolve
 
@@ -149,6 +149,10 @@ def gather(
         direct_f: dict[str, list[Future[Lookup]]] = {}
         for r in todo:
             sys_f[r.host] = pool.submit(system_resolve, r.host, gai_timeout, getaddrinfo)
+        # The system resolver's queries are under way while dnspython is imported, once, here.
+        if servers:
+            load_dnspython()
+        for r in todo:
             direct_f[r.host] = [
                 pool.submit(lookup, r.candidates, ns, port=port, timeout=query_timeout, deadline=deadline,
                             edns=edns)
