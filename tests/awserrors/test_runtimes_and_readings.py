@@ -89,8 +89,6 @@ READINGS = [
                                 'resource control policy"}', "explicit-deny"),
     ("empty-env", "AWS_ACCESS_KEY_ID='' AWS_SECRET_ACCESS_KEY='' ./agent\nUnrecognizedClientException: The security "
                   "token included in the request is invalid.", "env-credentials-incomplete"),
-    ("packer-pair", "* `access_key` and `secret_key` must both be either set or not set.",
-     "env-credentials-incomplete"),
     ("dotnet-web-identity", "System.InvalidOperationException: A token could not be loaded from the "
                             "WebIdentityTokenFile.\n ---> System.UnauthorizedAccessException: Access to the path "
                             "'/var/run/secrets/eks.amazonaws.com/serviceaccount/token' is denied.",
