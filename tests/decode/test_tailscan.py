@@ -49,7 +49,8 @@ def _report(path: Path) -> dict[str, Any]:
         doc.pop(key, None)
     for probe in doc["probes"]:
         probe.pop("duration_ms", None)
-    return json.loads(json.dumps(doc, default=str))
+    out: dict[str, Any] = json.loads(json.dumps(doc, default=str))
+    return out
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the tail is scanned by a forked child")
@@ -95,6 +96,15 @@ def test_a_child_that_fails_changes_nothing(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(tailscan, "_scan", dies if child == "dies" else slow)  # what the child runs
     monkeypatch.setattr(tailscan, "WAIT", 0.05)
     monkeypatch.setattr(tailscan, "MIN_SIZE", 1)
+    children: list[int] = []
+    init = tailscan.TailScan.__init__
+
+    def recorded(self: tailscan.TailScan, *args: Any) -> None:
+        init(self, *args)
+        children.append(self._pid or 0)
+
+    monkeypatch.setattr(tailscan.TailScan, "__init__", recorded)
     assert _report(path) == alone
+    assert len(children) == 1
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # and it was reaped
+        os.waitpid(children[0], os.WNOHANG)  # and it was reaped
