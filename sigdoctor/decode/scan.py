@@ -80,21 +80,6 @@ def _trie(items: list[tuple[str, str]]) -> str:
 FIRST, SECOND = 2, 3  # markers of the pair pass
 
 
-# The words nearly every healthy agent log line is made of (logfmt and JSON keys, levels, the usual nouns). A pair
-# pass whose FIRST × SECOND pairs include one of their letter pairs (`le` of `level`, `ca` of `caller`) stops at
-# every line: letter frequencies alone do not see it. 100 MB of Prometheus/Alloy/OTel log with the error table's
-# 42 lower-case phrases: translate + positions 5.25 -> 4.10 ns/B (bench/RESULTS.md, section 8).
-_LOG_WORDS = (
-    "level caller component msg message duration time timestamp remote name error info debug warn warning http "
-    "https request response status config service exporter receiver processor pipeline target instance namespace "
-    "kubernetes container node pod job scrape series samples queue shard batch started completed failed retry "
-    "retrying sending send write read client server endpoint metrics logs traces value label labels source path "
-    "file line data kind type items total count bytes seconds ms")
-_LOG_PAIRS = frozenset(a + b for w in _LOG_WORDS.split() for a, b in itertools.pairwise(w))
-# What one such pair costs, in the units of the frequency product below.
-_LOG_PAIR_COST = 100.0
-
-
 def _pairs(words: Iterable[str], taken: frozenset[str]) -> tuple[set[str], set[str], list[str]]:
     """Characters to map to FIRST and SECOND such that each word holds the two side by side, keeping the pairs
     that come up by accident (every FIRST character before every SECOND one) rare; and the words left without."""
@@ -111,9 +96,6 @@ def _pairs(words: Iterable[str], taken: frozenset[str]) -> tuple[set[str], set[s
             fa = sum_first + (0 if a in firsts else _freq(a))
             sb = sum_second + (0 if b in seconds else _freq(b))
             cost = fa * sb - sum_first * sum_second
-            new_pairs = ({a + s for s in seconds} if a not in firsts else set()) | (
-                {f + b for f in firsts | {a}} if b not in seconds else set())
-            cost += _LOG_PAIR_COST * len(new_pairs & _LOG_PAIRS)
             if best is None or cost < best[0]:
                 best = (cost, a, b)
         if best is None:
