@@ -740,6 +740,10 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
     (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
+    # On an EC2 instance itself (its default user, its host name) instance metadata answers; what it most often
+    # lacks is a role (EC2 user guide, "IAM roles for Amazon EC2": no instance profile, no credentials).
+    (re.compile(r"\bEC2\b|ec2-user|\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\b|\bon (?:an? )?(?:EC2 )?instance\b"),
+     {"imds-no-role": 4}),
     (re.compile(r"kubernetes|\bk8s\b|\bEKS\b|\bpods?\b|IRSA|service ?account|helm", re.I),
      {"imds-hop-limit": 2, "sdk-unsupported-credential-source": 2, "web-identity-token-unreadable": 1}),
     (re.compile(r"WebIdentity|web identity|AWS_WEB_IDENTITY_TOKEN_FILE|AssumeRoleWithWebIdentity", re.I),
@@ -748,13 +752,14 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
      {"env-credentials-incomplete": 3}),
 )
 # With no cue: an agent that found nothing most often runs where instance metadata is its only source.
-_CHAIN_PRIOR = {"imds-unreachable": 2, "imds-hop-limit": 2, "env-credentials-incomplete": 1,
+_CHAIN_PRIOR = {"imds-unreachable": 2, "imds-hop-limit": 2, "imds-no-role": 1, "env-credentials-incomplete": 1,
                 "web-identity-token-unreadable": 1, "container-credentials-failed": 0, "proxy-misconfigured": 0,
                 "sdk-unsupported-credential-source": 0}
 _CHAIN_DECIDE = "sigdoctor run --only credentials (on the agent's host, or --pid PID of the running agent)"
 _CHAIN_WHY = {
     "imds-unreachable": "the chain fell through to instance metadata (169.254.169.254), which did not answer",
     "imds-hop-limit": "in a container, IMDSv2 with hop limit 1 yields nothing",
+    "imds-no-role": "on EC2, the instance has no instance profile (IAM role) attached",
     "env-credentials-incomplete": "one of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set without the other",
     "web-identity-token-unreadable": "IRSA is configured but its token file is missing or unreadable",
     "container-credentials-failed": "the container credentials endpoint (ECS / EKS Pod Identity) did not answer",

@@ -183,3 +183,9 @@ def test_mangled_runtime_text_keeps_its_top_cause(case: tuple[str, str, str], ma
     for name in mangles:
         text = MANGLERS[name](text)
     assert top_cause(decode_text(text)) == cause, (printer, mangles, text[:400])
+
+
+def test_an_empty_chain_on_an_ec2_instance_offers_the_missing_instance_profile() -> None:
+    text = ("[ec2-user@ip-10-0-1-23 ~]$ aws sts get-caller-identity\nUnable to locate credentials. You can configure "
+            "credentials by running \"aws configure\".")
+    assert [c for c, _ in _causes(decode_text(text))[:2]] == ["no-credentials", "imds-no-role"]
