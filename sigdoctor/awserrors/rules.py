@@ -68,10 +68,19 @@ _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|TokenFileWebIdentityCredentials\.load|"
-                               r"webIdentityTokenFile must be set|unable to read file at|(?:web ?identity|token) ?file"
+                               r"unable to read file at|(?:web ?identity|token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open '?(/[^\s:']*token[^\s:']*)'?: "
                                r"(?:no such file|permission denied)|token could not be loaded from the "
                                r"WebIdentityTokenFile", re.I)
+_WI_NOT_SET_RE = re.compile(r"webIdentityTokenFile must be set", re.I)
+# AWS SDK for Java 2's chain listing: provider names, and the sentences of providers that found nothing configured
+# (SystemSetting "… must be specified either via environment variable …", WebIdentityTokenCredentialsProvider,
+# ContainerCredentialsProvider "Cannot fetch credentials from container - neither … are set").
+_NOT_CONFIGURED_RE = re.compile(r"\b\w+CredentialsProvider\((?:[^()]|\([^()]*\))*\)|Either the environment variable "
+                                r"AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws\.webIdentityTokenFile must be set|"
+                                r"Cannot fetch credentials from container - neither [^.]*? are set|Access key must be "
+                                r"specified either via environment variable \(AWS_ACCESS_KEY_ID\) or system property "
+                                r"\(aws\.accessKeyId\)")
 # aws-sdk-go words its refusal "only loopback hosts are allowed.", aws-sdk-go-v2 that way (resolve_credentials.go) or
 # "only host resolving to loopback addresses are allowed" (local.go).
 _LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|only host resolving to loopback addresses are allowed|"
@@ -648,7 +657,10 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
         hits.append(Hit("web-identity-rejected", Status.FAIL, f"STS rejected the web identity token{detail}",
                         ["Create the IAM OIDC provider for the cluster's issuer (`eksctl utils "
                          "associate-iam-oidc-provider --approve`), with audience sts.amazonaws.com"]))
-    if _WI_UNREADABLE_RE.search(t):
+    # The Java SDK's "… AWS_WEB_IDENTITY_TOKEN_FILE or … aws.webIdentityTokenFile must be set": thrown alone by a
+    # provider the code built itself, the file it needs is missing; inside a whole chain's listing it only says that
+    # source is not configured (AWS SDK for Java 2 AwsCredentialsProviderChain lists every provider's failure).
+    if _WI_UNREADABLE_RE.search(t) or (_WI_NOT_SET_RE.search(t) and not found.has("no-credentials")):
         hits.append(Hit("web-identity-token-unreadable", Status.FAIL,
                         "The SDK could not read the web identity token file",
                         ["Check AWS_WEB_IDENTITY_TOKEN_FILE points to the projected token and the agent's user can "
@@ -770,7 +782,9 @@ _CHAIN_WHY = {
 
 
 def _no_credentials_hit(e: AwsError) -> Hit:
-    hints = f"{e.context}\n{e.flat}"
+    # A chain that lists every provider it tried (Java 2) names sources that are merely not configured: those names
+    # and "… must be set" sentences are no cue that the agent uses them.
+    hints = _NOT_CONFIGURED_RE.sub(" ", f"{e.context}\n{e.flat}")
     score = dict(_CHAIN_PRIOR)
     for cue, raises in _CHAIN_CUES:
         if cue.search(hints):

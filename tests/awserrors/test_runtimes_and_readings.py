@@ -99,6 +99,30 @@ READINGS = [
                             "send request failed\ncaused by: Get \"http://169.254.169.254/latest/meta-data/iam/"
                             "security-credentials/\": dial tcp 169.254.169.254:80: connect: no route to host",
      "profile-invalid"),
+    # Java 2 lists every provider it tried; the ones merely not configured (web identity, container) are no cue.
+    ("java2-chain",
+                  'software.amazon.awssdk.core.exception.SdkClientException: Unable to load credentials from any of'
+                  ' the providers in the chain AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCred'
+                  'entialsProvider(), EnvironmentVariableCredentialsProvider(), WebIdentityTokenCredentialsProvider'
+                  '(), ProfileCredentialsProvider(profileName=default, profileFile=ProfileFile(sections=[])), Conta'
+                  'inerCredentialsProvider(), InstanceProfileCredentialsProvider()]) : [SystemPropertyCredentialsPr'
+                  'ovider(): Unable to load credentials from system settings. Access key must be specified either v'
+                  'ia environment variable (AWS_ACCESS_KEY_ID) or system property (aws.accessKeyId)., EnvironmentVa'
+                  'riableCredentialsProvider(): Unable to load credentials from system settings. Access key must be'
+                  ' specified either via environment variable (AWS_ACCESS_KEY_ID) or system property (aws.accessKey'
+                  'Id)., WebIdentityTokenCredentialsProvider(): Either the environment variable AWS_WEB_IDENTITY_TO'
+                  'KEN_FILE or the javaproperty aws.webIdentityTokenFile must be set., ProfileCredentialsProvider(p'
+                  'rofileName=default, profileFile=ProfileFile(sections=[])): Profile file contained no credentials'
+                  " for profile 'default': ProfileFile(sections=[]), ContainerCredentialsProvider(): Cannot fetch c"
+                  'redentials from container - neither AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTI'
+                  'ALS_RELATIVE_URI environment variables are set., InstanceProfileCredentialsProvider(): Failed to'
+                  ' load credentials from IMDS.]',
+     "no-credentials"),
+    ("java2-web-identity-alone", "java.lang.IllegalStateException: Either the environment variable "
+                                 "AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws.webIdentityTokenFile must be "
+                                 "set.\n\tat software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentials"
+                                 "Provider.<init>(WebIdentityTokenFileCredentialsProvider.java:88)",
+     "web-identity-token-unreadable"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
