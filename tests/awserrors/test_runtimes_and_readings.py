@@ -129,6 +129,8 @@ READINGS = [
                                  "set.\n\tat software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentials"
                                  "Provider.<init>(WebIdentityTokenFileCredentialsProvider.java:88)",
      "web-identity-token-unreadable"),
+    ("otel-sigv4auth", "Error: failed to get config: invalid configuration: extensions::sigv4auth: bad AWS credentials",
+     "no-credentials"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
