@@ -131,6 +131,10 @@ READINGS = [
      "web-identity-token-unreadable"),
     ("otel-sigv4auth", "Error: failed to get config: invalid configuration: extensions::sigv4auth: bad AWS credentials",
      "no-credentials"),
+    ("opensearch-fgac", '{"error":{"root_cause":[{"type":"security_exception","reason":"no permissions for '
+                        '[indices:data/write/bulk] and User [name=arn:aws:iam::123456789012:role/fluent-bit, '
+                        'backend_roles=[arn:aws:iam::123456789012:role/fluent-bit], requestedTenant=null]"}],"type":'
+                        '"security_exception"},"status":403}', "permission-missing"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
