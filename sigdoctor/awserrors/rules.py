@@ -832,7 +832,14 @@ def classify(e: AwsError) -> Classified:
     hits += _credential_hits(e, found)
     # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
     if (found.has("denied") and not found.has("signature")) or _ACTION_RE.search(t):
-        hits += _denied_hits(e, found)
+        denied = _denied_hits(e, found)
+        if any(h.cause == "request-not-signed" and h.status == Status.FAIL for h in hits):
+            # "User: anonymous is not authorized": the service saw no signature, so no identity policy was even
+            # consulted (OpenSearch "Handling errors"); a missing permission is only the reading after signing.
+            for h in denied:
+                if h.cause == "permission-missing":
+                    h.status = Status.WARN
+        hits += denied
     m = _SCOPE_REGION_RE.search(t)
     if m:
         wrong = m.group(1) or m.group(2)

@@ -135,6 +135,8 @@ READINGS = [
                         '[indices:data/write/bulk] and User [name=arn:aws:iam::123456789012:role/fluent-bit, '
                         'backend_roles=[arn:aws:iam::123456789012:role/fluent-bit], requestedTenant=null]"}],"type":'
                         '"security_exception"},"status":403}', "permission-missing"),
+    ("opensearch-anonymous", '{"Message":"User: anonymous is not authorized to perform: es:ESHttpPost"}',
+     "request-not-signed"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
