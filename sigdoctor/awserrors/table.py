@@ -3,6 +3,13 @@ the knowledge comes from. Loaded once per process; `match` says which entries a 
 
 A shape matches through the ways pasted text gets mangled: any case, any run of whitespace, quotes or backslashes
 between its words (a wrapped line, doubled spaces, quotes escaped twice or dropped), an apostrophe or not.
+
+An entry's regex is compiled the first time a text could hold it: compiling the whole table costs ~0.1 s of CPU,
+more than the rest of `decode`'s start-up, and most texts hold a handful of entries. "Could hold" is decided by
+literals every match must contain (`Entry.literals`): one of its codes (case-sensitive), or for each shape the
+longest ASCII run of one of its words (any case). That test is exact for ASCII text only — under re.IGNORECASE a
+pattern's `k` also matches the Kelvin sign — so a text with other characters, and an entry with a free `patterns`
+regex, is always searched.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sigdoctor.resources import errors_dir
@@ -45,13 +53,29 @@ class Entry:
     shapes: tuple[str, ...]
     patterns: tuple[str, ...]
     anchors: tuple[str, ...]
+    context: tuple[str, ...]
     explicit_anchors: bool  # `anchors` chosen in the table (else its codes, shapes and context)
     kind: str
     http: int | None
     causes: tuple[Candidate, ...]
     source: tuple[str, ...]
     file: str
-    regex: re.Pattern[str]
+    # (case-sensitive codes, lower-case shape words); None: no literal is needed (a free regex), always search.
+    literals: tuple[tuple[str, ...], tuple[str, ...]] | None
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.codes, (*self.shapes, *self.context), self.patterns)
+
+    def could_match(self, text: str, lower: str | None) -> bool:
+        """False only when `text` cannot hold this entry; `lower` is text.lower() for ASCII text, else None."""
+        if self.literals is None or lower is None:
+            return True
+        codes, words = self.literals
+        return any(c in text for c in codes) or any(w in lower for w in words)
+
+    def search(self, text: str, lower: str | None) -> re.Match[str] | None:
+        return self.regex.search(text) if self.could_match(text, lower) else None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -80,6 +104,29 @@ def shape_regex(shape: str) -> str:
     words = [w.strip("\"'`") for w in shape.split()]
     parts = [re.escape(w).replace("'", "'?") for w in words if w]
     return _SEP.join(parts)
+
+
+def ascii_lower(text: str) -> str | None:
+    """What `Entry.could_match` takes: the text in lower case when it is ASCII, else None (search every entry)."""
+    return text.lower() if text.isascii() else None
+
+
+def _literals(codes: tuple[str, ...], shapes: tuple[str, ...],
+              patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """What every match of an entry holds: one of `codes`, or, for one of the shapes, its chosen word (see the module
+    docstring); None when some alternative needs no literal."""
+    if patterns:
+        return None
+    words: list[str] = []
+    for shape in shapes:
+        # shape_regex makes each word's apostrophes optional: only the runs between them are literal.
+        runs = [r for w in shape.split() for r in w.strip("\"'`").split("'") if r and r.isascii()]
+        if not runs:
+            return None
+        words.append(max(runs, key=len).lower())
+    if not codes and not words:
+        return None
+    return codes, tuple(words)
 
 
 def _compile(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -125,9 +172,10 @@ def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
     if not anchors:
         raise TableError(f"{file}: an entry with no code, shape or anchor")
     http = raw.get("http")
-    return Entry(code, aliases, shapes, patterns, anchors, bool(explicit), kind, http if isinstance(http, int) else None,
-                 tuple(cands), source, file, _compile(tuple(x for x in (code, *aliases) if x), (*shapes, *context),
-                                                           patterns))
+    codes = tuple(x for x in (code, *aliases) if x)
+    return Entry(code, aliases, shapes, patterns, anchors, context, bool(explicit), kind,
+                 http if isinstance(http, int) else None, tuple(cands), source, file,
+                 _literals(codes, (*shapes, *context), patterns))
 
 
 class Table:
@@ -166,8 +214,9 @@ class Table:
 
     def match(self, text: str) -> Match:
         found = []
+        lower = ascii_lower(text)
         for e in self.entries:
-            m = e.regex.search(text)
+            m = e.search(text, lower)
             if m:
                 found.append((m.start(), e))
         found.sort(key=lambda x: x[0])
