@@ -64,9 +64,12 @@ class Scored:
 
 
 def load_index(batch: Path) -> list[dict[str, Any]]:
-    index = batch / "index.toml"
-    with index.open("rb") as f:
-        return list(tomllib.load(f)["text"])
+    """A batch's texts: index.toml, or one index-*.toml per gatherer when two gathered it side by side."""
+    out: list[dict[str, Any]] = []
+    for index in sorted(batch.glob("index*.toml")):
+        with index.open("rb") as f:
+            out += tomllib.load(f)["text"]
+    return out
 
 
 class _Capture(io.StringIO):
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
     a = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    names = a.batches or sorted(d.name for d in CORPUS.glob("batch*") if (d / "index.toml").is_file())
+    names = a.batches or sorted(d.name for d in CORPUS.glob("batch*") if any(d.glob("index*.toml")))
     if not names:
         print("no batch with an index.toml under tests/corpus", file=sys.stderr)
         return 2
