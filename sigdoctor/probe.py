@@ -31,10 +31,6 @@ class Probe:
     # building the IAM client while STS answers the identity probe). Run in the background, never reported: `run`
     # must work the same whether it finished, failed or never started; share its results through `ctx.once`.
     warm_up: Callable[[Context], None] | None = None
-    # Probe ids whose end starts `warm_up` (None: its `requires`). Earlier than `requires` only for a warm-up that
-    # waits for the run-state fields it reads (e.g. the chain's winner, named long before the credentials probe
-    # ends); it is still not started once a requirement has ended in error or skip.
-    warm_up_after: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Any probe can end unfinished (crash, deadline): the runner, or the probe itself, says so with this id.

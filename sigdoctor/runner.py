@@ -104,9 +104,8 @@ def run_probes(
     while pending or running:
         progressed = False
         for probe in list(pending):
-            gate = probe.requires if probe.warm_up_after is None else probe.warm_up_after
-            if probe.id not in warming and all(r in results for r in gate if r in in_run) \
-                    and not _blocked(probe, results) and ctx.remaining() > 0:
+            if probe.id not in warming and all(r in results for r in probe.requires if r in in_run) \
+                    and not _unmet(probe, results) and ctx.remaining() > 0:
                 warming.add(probe.id)
                 _warm_up(ctx, probe)
             if any(d not in results for d in deps[probe.id] if d in in_run):
@@ -183,11 +182,6 @@ def _unmet(probe: Probe, results: dict[str, ProbeResult]) -> str:
             state = "did not run" if r is None else r.status.value
             return f"requires {req} ({state})"
     return ""
-
-
-def _blocked(probe: Probe, results: dict[str, ProbeResult]) -> bool:
-    """A requirement has already ended in a way that leaves this probe unrun (`_unmet` once all have ended)."""
-    return any(results[r].status in _BLOCKING for r in probe.requires if r in results)
 
 
 def _skipped(probe: Probe, reason: str, unfinished: Finding | None = None) -> ProbeResult:

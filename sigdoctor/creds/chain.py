@@ -301,11 +301,9 @@ def _all_providers(resolver: Any) -> list[Any]:
     return found
 
 
-def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool],
-        refreshing: Callable[[Any, Any], None] | None = None) -> ChainRun:
+def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainRun:
     """Resolve like boto3.Session().get_credentials(); then, if `refresh(method)`, materialise deferred credentials
-    (the STS call of assume-role / web identity) so their failure is seen now rather than on the first request.
-    `refreshing(session, credentials)` is called just before that call (work that can overlap with its wait)."""
+    (the STS call of assume-role / web identity) so their failure is seen now rather than on the first request."""
     out = ChainRun()
     resolver: Any
     try:
@@ -342,8 +340,6 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool],
     if out.credentials is not None:
         botoseam.set_session_credentials(session, out.credentials)  # later clients sign with exactly these
         if isinstance(out.credentials, bc.DeferredRefreshableCredentials) and refresh(out.winner or ""):
-            if refreshing is not None:
-                refreshing(session, out.credentials)
             try:
                 with ctx.step(_REFRESHING.get(out.winner or "", f"{out.winner} credentials"), owner="credentials"):
                     out.credentials.get_frozen_credentials()

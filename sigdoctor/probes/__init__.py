@@ -27,8 +27,7 @@ PROBES: tuple[Probe, ...] = (
     # waits for state.chain (the winner), not for the whole credentials probe
     replace(identity.PROBE, after=("agent",)),
     # the assumed role (--role-arn) and the caller's identity feed permissions and signature
-    # its warm-up (the STS and IAM clients) waits for state.chain, not for the credentials probe's survey
-    replace(permissions.PROBE, after=("identity",), warm_up_after=("agent",)),
+    replace(permissions.PROBE, after=("identity",)),
     replace(clock.PROBE, after=("agent",)),
     replace(dns.PROBE, after=("agent",)),
     # connects to the addresses the dns probe found (state.addresses), waiting for those, not for all of dns
@@ -48,7 +47,7 @@ def validate(probes: tuple[Probe, ...] = PROBES) -> None:
     for p in probes:
         if p.id in seen:
             raise ValueError(f"duplicate probe id {p.id!r}")
-        for r in (*p.requires, *(p.after or ()), *(p.warm_up_after or ())):
+        for r in (*p.requires, *(p.after or ())):
             if r not in seen:
                 raise ValueError(f"probe {p.id!r} waits for {r!r}, which does not run before it")
         seen.add(p.id)

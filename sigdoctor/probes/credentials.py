@@ -23,7 +23,6 @@ from sigdoctor.gosdk import report as gosdk
 from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.runstate import ChainAnswer
-from sigdoctor.sts import caller
 
 EMITS = tuple(
     "credentials." + n
@@ -107,7 +106,7 @@ def collect(ctx: Context) -> Facts:
                                                  imds.ImdsProbe(True, tcp="error")))
     cont_f = survey.start("container", lambda: _guarded(
         lambda: container.fetch(ctx, cont_cfg), container.ContainerFetch(True, error_kind="error")))
-    run = chain.run(ctx, fl, refresh, lambda session, creds: caller.prebuild_base_client(ctx, session, creds))
+    run = chain.run(ctx, fl, refresh)
     _publish(ctx, run)
     fetched = cont_f.result()
     # A silent IMDS behind a winner STS accepted is not waited out (creds/survey.py says when).

@@ -287,12 +287,9 @@ def _summary(r: _Run, method: str, source: PolicySource) -> str:
 
 def warm_up(ctx: Context) -> None:
     """Build the IAM client while the identity probe waits for STS: with the base credentials (the ones `run` uses
-    unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later).
-    Started when the agent probe ends (registry: warm_up_after), so it waits for the chain's winner itself."""
-    if ctx.offline or not ctx.targets or ctx.role_arn:
-        return
-    ctx.state.chain.wait(ctx.remaining())
-    if not ctx.state.chain.settled or (creds_obj := chain_credentials(ctx)) is None:
+    unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later)."""
+    creds_obj = chain_credentials(ctx)
+    if ctx.offline or not ctx.targets or ctx.role_arn or creds_obj is None:
         return
     from sigdoctor.sts.caller import base_client
     from sigdoctor.targets import partition_for_region

@@ -7,8 +7,6 @@ answer — success or error — in ctx.state.http_dates.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,11 +74,10 @@ class StsCall:
         return server - (self.t_sent + self.t_received) / 2
 
 
-def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | None] | None = None,
-           session: Any = None) -> Any:
+def client(ctx: Context, credentials: Any = None, keys: tuple[str, str, str | None] | None = None) -> Any:
     """An STS client for the agent's environment, signing with `credentials` (botocore credentials object) or with
-    explicit `keys` (access key, secret key, session token); in the chain's session unless `session` is given."""
-    session = chain_session(ctx) if session is None else session
+    explicit `keys` (access key, secret key, session token)."""
+    session: Any = chain_session(ctx)
     config = one_attempt(ctx.timeout(CALL_TIMEOUT_S, margin=DEADLINE_MARGIN_S))
     if keys is not None:
         ak, sk, tok = keys
@@ -158,34 +155,6 @@ def base_client(ctx: Context) -> Any:
     """The STS client of the chain's own credentials, built once per run (~20–40 ms): the identity probe calls
     through it, and the permissions probe's warm-up builds it early."""
     return ctx.once("sts_base_client", lambda: client(ctx, chain_credentials(ctx)))
-
-
-def prebuild_base_client(ctx: Context, session: Any, credentials: Any) -> None:
-    """Build `base_client` while the chain's STS call for deferred `credentials` (web identity / assume-role, made
-    in the chain's `session`) waits for its answer: the identity probe then calls at once instead of building the
-    client after that answer (~20–30 ms). Started when that request is sent, not before: the chain's own STS client
-    is then built, and the run's loader holds the STS model and endpoint rules it parsed (built side by side, both
-    would parse them). The same object `base_client` would make once the chain is published — its session, its
-    credentials (refreshed in place) — and never used when the fetch fails: no credentials are published then, and
-    nothing asks for the base client."""
-    sent = threading.Event()
-
-    def build() -> None:
-        # Only a head start: if it fails, the identity probe builds it again and meets the same problem.
-        with contextlib.suppress(Exception):
-            # chain.run gave `session` the run's loader already (what chain_session's share_loader would do)
-            ctx.once("sts_base_client", lambda: client(ctx, credentials, session=session))
-
-    def on_send(**_: Any) -> None:  # a before-send handler must return None, or botocore takes it as the answer
-        if not sent.is_set():
-            sent.set()
-            session.unregister("before-send.sts", unique_id=_PREBUILD_ID)  # clients built from now on skip it
-            threading.Thread(target=build, name="sts-base-client", daemon=True).start()
-
-    session.register("before-send.sts", on_send, unique_id=_PREBUILD_ID)
-
-
-_PREBUILD_ID = "sigdoctor-prebuild-sts-base-client"
 
 
 def get_caller_identity(ctx: Context, credentials: Any = None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 
 import pytest
 
@@ -169,58 +168,3 @@ def test_warm_up_does_not_run_for_deselected_probes_or_unmet_requirements() -> N
         if t.name.startswith("warm-up-"):
             t.join(10)
     assert ran == []
-
-
-def test_warm_up_after_starts_it_before_its_requirements_end_and_never_changes_results() -> None:
-    # The permissions probe's shape: it requires the credentials probe, but its warm-up needs only the chain's
-    # winner, named long before that probe ends; warm_up_after=("agent",) starts it once the agent probe is done.
-    events: list[str] = []
-    creds_started = threading.Event()
-
-    def creds_run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-        creds_started.set()
-        time.sleep(0.3)
-        events.append("creds finished")
-        return Outcome(Status.PASS, "creds")
-
-    def warm(ctx: Context) -> None:
-        creds_started.wait(2)
-        events.append("warm-up ran")
-        ctx.once("client", lambda: "made early")
-
-    seen: list[object] = []
-
-    def user_run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
-        seen.append(ctx.once("client", lambda: "made late"))
-        return Outcome(Status.PASS, "used")
-
-    agent = _probe("agent")
-    creds = Probe(id="creds", title="Creds", run=creds_run, after=("agent",))
-    user = Probe(id="user", title="User", run=user_run, requires=("creds",), after=("creds",), warm_up=warm,
-                 warm_up_after=("agent",))
-    results = run_probes(Context(), [agent, creds, user])
-    assert events == ["warm-up ran", "creds finished"]
-    assert seen == ["made early"]
-    assert [r.status for r in results] == [Status.PASS, Status.PASS, Status.PASS]
-    # Without warm_up_after the same warm-up waits for `requires`: it runs after creds finished.
-    events.clear()
-    creds_started.clear()
-    run_probes(Context(), [agent, creds, replace(user, warm_up_after=None)])
-    for t in threading.enumerate():
-        if t.name.startswith("warm-up-"):
-            t.join(10)
-    assert events == ["creds finished", "warm-up ran"]
-
-
-def test_warm_up_after_does_not_start_it_once_a_requirement_failed() -> None:
-    ran: list[str] = []
-    gate = _probe("gate", raises=RuntimeError("x"))
-    later = _probe("later")
-    needs_gate = Probe(id="needs", title="Needs", run=lambda c, p: Outcome(Status.PASS, "x"), requires=("gate",),
-                       after=("later",), warm_up=lambda c: ran.append("needs"), warm_up_after=("later",))
-    results = run_probes(Context(), [gate, later, needs_gate])
-    for t in threading.enumerate():
-        if t.name.startswith("warm-up-"):
-            t.join(10)
-    assert ran == []
-    assert results[-1].status is Status.SKIP
