@@ -238,7 +238,7 @@ def iter_records(stream: Readable, stats: Stats, tail: TailScan | None = None) -
                     continue
                 start, end = _expand(buf, pos, max(0, covered - buf_start))
                 if start > cursor:
-                    cursor_line += buf.count(b"\n", cursor, start)
+                    cursor_line += _newlines(buf, buf_start, cursor, start, tail)
                     cursor = start
                 first = cursor_line
                 raw = buf[start:end]
@@ -249,9 +249,9 @@ def iter_records(stream: Readable, stats: Stats, tail: TailScan | None = None) -
             scan_from = limit
         cut = max(0, scan_from - LOOKBEHIND)
         if cut > cursor:
-            cursor_line += buf.count(b"\n", cursor, cut)
+            cursor_line += _newlines(buf, buf_start, cursor, cut, tail)
             cursor = cut
-    cursor_line += buf.count(b"\n", cursor)
+    cursor_line += _newlines(buf, buf_start, cursor, len(buf), tail)
     stats.lines = cursor_line - 1 + (1 if buf and not buf.endswith(b"\n") else 0)
 
 
@@ -265,6 +265,15 @@ def _positions(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | No
     mapped = SCANNER.mapped(buf) if lo < a or b < hi else b""
     return [*(SCANNER.positions(buf, mapped, lo, a) if lo < a else ()), *(p - buf_start for p in found),
             *(SCANNER.positions(buf, mapped, b, hi) if b < hi else ())]
+
+
+def _newlines(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | None) -> int:
+    """The newlines in buf[lo:hi]; between the child's marks inside `tail`'s span, as the child counted them."""
+    span = tail.newlines(buf_start + lo, buf_start + hi) if tail is not None else None
+    if span is None:
+        return buf.count(b"\n", lo, hi)
+    a, b, n = span
+    return buf.count(b"\n", lo, a - buf_start) + n + buf.count(b"\n", b - buf_start, hi)
 
 
 def _in_long_line(buf: bytes, pos: int, floor: int) -> tuple[int, int]:

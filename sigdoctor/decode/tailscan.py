@@ -4,7 +4,10 @@ Scanning (`scan.Scanner`: a `bytes.translate` and two regex passes per block) is
 large file, and a second core is usually idle. Where the scanner's words stand is a property of the bytes alone —
 a word is reported at the place of its pass's lead, whatever block it falls in — so a child can find them in the
 tail of the file while this process scans the head, and this process then reads the tail without scanning it: the
-same positions, hence the same records, in the same order. Only a plain regular file is split this way (read by
+same positions, hence the same records, in the same order. The child also counts the newlines of what it scans
+and sends the running count at every few KB, so this process numbers a record's lines by counting from the nearest
+such mark only (CPython counts a byte with a plain loop: counting every newline of the tail cost it as much as
+reading it). Only a plain regular file is split this way (read by
 offset, `os.pread`); pipes, gzip and UTF-16 input are scanned here. Whenever the child's answer is missing or
 incomplete (no fork on this platform, the child died, too many hits to hand over), this process scans the tail
 itself: slower, never different.
@@ -36,13 +39,15 @@ _READ = 256 << 10
 # its own costs it, so waiting never costs more than not waiting (on a busy machine the child may get no CPU).
 WAIT = 0.01
 _DONE = -1  # the count of the last frame
+# The child's newline marks: this process counts at most this many bytes to a record's line from the mark before it.
+MARK_EVERY = 8 << 10
 
 
 class TailScan:
     """Positions of `scanner`'s words in [start, end) of a regular file (offsets from `base`), from a child.
 
-    The child sends a frame per block it scanned — (count, offset up to which it is complete, positions…) as
-    native 64-bit integers — so this process uses the first blocks while the child scans the next ones, and a pipe
+    The child sends a frame per block it scanned — (count, offset up to which it is complete, number of marks,
+    positions…, then (offset, newlines in [start, offset)) per mark) as native 64-bit integers — so this process uses the first blocks while the child scans the next ones, and a pipe
     it does not read yet holds the child back (memory stays flat however many hits the tail has)."""
 
     def __init__(self, scanner: Scanner, fd: int, base: int, start: int, end: int) -> None:
@@ -51,6 +56,10 @@ class TailScan:
         self.end = end - scanner.longest
         self._found: array.array[int] = array.array("q")
         self._complete = start  # positions below this are all in _found
+        # Newline marks: the newlines in [start, _marks[i]) number _lines[i]. Unlike positions, the marks received
+        # stay good when the child stops short: they cover a prefix of the tail.
+        self._marks = array.array("q", [start])
+        self._lines = array.array("q", [0])
         self._pending = bytearray()
         self._failed = False
         read_end, write_end = os.pipe()
@@ -82,6 +91,20 @@ class TailScan:
             del found[:i]
         return out
 
+    def newlines(self, lo: int, hi: int) -> tuple[int, int, int] | None:
+        """(a, b, n): lo <= a <= b <= hi, the newlines in [a, b) number n, and a and b are marks, the nearest
+        inside [lo, hi) the child has sent so far; None when no mark lies there. Never waits for the child."""
+        marks = self._marks
+        i = bisect.bisect_left(marks, lo)
+        j = bisect.bisect_right(marks, hi) - 1
+        if j < i:
+            return None
+        out = (marks[i], marks[j], self._lines[j] - self._lines[i])
+        if i > 4096:  # requests come in ascending order: what lies below lo is done with
+            del marks[:i]
+            del self._lines[:i]
+        return out
+
     def _receive(self) -> None:
         try:
             ready = select.select([self._pipe], [], [], WAIT)[0]
@@ -95,16 +118,20 @@ class TailScan:
             self.close()
             return
         self._pending += chunk
-        while len(self._pending) >= 16:
-            count, complete = struct.unpack_from("=qq", self._pending)
+        while len(self._pending) >= 24:
+            count, complete, nmarks = struct.unpack_from("=qqq", self._pending)
             if count == _DONE:
                 self._pending.clear()
                 self.close()
                 return
-            size = 16 + 8 * count
+            at = 24 + 8 * count
+            size = at + 16 * nmarks
             if len(self._pending) < size:
                 return
-            self._found.frombytes(self._pending[16:size])
+            self._found.frombytes(self._pending[24:at])
+            pairs = array.array("q", self._pending[at:size])
+            self._marks.extend(pairs[0::2])
+            self._lines.extend(pairs[1::2])
             del self._pending[:size]
             self._complete = complete
 
@@ -154,6 +181,7 @@ def start(scanner: Scanner, stream: object, base: int | None) -> TailScan | None
 def _scan(scanner: Scanner, fd: int, base: int, start: int, end: int, out: int) -> None:
     pad = scanner.longest
     pos = start
+    lines = 0  # newlines in [start, pos)
     while pos < end:
         stop = min(end, pos + _READ)
         first = max(0, pos - pad)  # the part of a word before its lead
@@ -162,9 +190,14 @@ def _scan(scanner: Scanner, fd: int, base: int, start: int, end: int, out: int) 
             return  # the file shrank: no frame covers `end`, so this process scans the rest itself
         found = array.array("q", (first + p for p in scanner.positions(data, scanner.mapped(data), pos - first,
                                                                        stop - first)))
-        _write(out, struct.pack("=qq", len(found), stop) + found.tobytes())
+        marks = array.array("q")
+        for a in range(pos, stop, MARK_EVERY):
+            b = min(stop, a + MARK_EVERY)
+            lines += data.count(b"\n", a - first, b - first)
+            marks.extend((b, lines))
+        _write(out, struct.pack("=qqq", len(found), stop, len(marks) // 2) + found.tobytes() + marks.tobytes())
         pos = stop
-    _write(out, struct.pack("=qq", _DONE, end))
+    _write(out, struct.pack("=qqq", _DONE, end, 0))
 
 
 def _write(fd: int, data: bytes) -> None:

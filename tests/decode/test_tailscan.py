@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sigdoctor.context import Context
-from sigdoctor.decode import decode_report, tailscan
+from sigdoctor.decode import decode_report, reader, tailscan
 
 from .conftest import INPUTS
 
@@ -108,3 +108,109 @@ def test_a_child_that_fails_changes_nothing(tmp_path: Path, monkeypatch: pytest.
     assert len(children) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)  # and it was reaped
+
+
+def _sparse_log(path: Path, *, crlf: bool, final_newline: bool) -> Path:
+    """Records far apart (thousands of lines between them: many of the child's newline marks in each gap), multi-line
+    records among them, CRLF line ends or not, and a last line with or without its newline."""
+    rng = random.Random(7 + crlf)
+    texts = [p.read_bytes() for p in sorted(INPUTS.iterdir()) if p.is_file() and p.stat().st_size]
+    parts: list[bytes] = []
+    for k in range(60):
+        parts += [FILLER.format(s=i % 60, i=i, j=i % 89).encode() for i in range(rng.randrange(0, 3000))]
+        if k % 7 == 3:
+            parts.append(b"\n" * rng.randrange(1, 5000))  # empty lines: newlines only
+        text = rng.choice(texts)
+        parts.append(text if text.endswith(b"\n") else text + b"\n")
+    data = b"".join(parts)
+    if crlf:
+        data = data.replace(b"\n", b"\r\n")
+    path.write_bytes(data if final_newline else data.rstrip(b"\r\n") + b" SignatureDoesNotMatch")
+    return path
+
+
+def _records(path: Path, start: int | None) -> tuple[list[tuple[int, int, bytes, bytes]], int]:
+    """iter_records over `path`, alone or with a child scanning [start, size): its records and the line count."""
+    stats = reader.Stats()
+    with path.open("rb") as f:
+        tail = tailscan.TailScan(reader.SCANNER, f.fileno(), 0, start, path.stat().st_size) if start is not None \
+            else None
+        try:
+            out = [(r.first_line, r.last_line, r.raw, r.before) for r in reader.iter_records(f, stats, tail)]
+        finally:
+            if tail is not None:
+                tail.close()
+    return out, stats.lines
+
+
+def _counted_by_child(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The bytes whose newlines this process took from the child's marks, one entry per answer."""
+    spans: list[int] = []
+    newlines = tailscan.TailScan.newlines
+
+    def recorded(self: tailscan.TailScan, lo: int, hi: int) -> tuple[int, int, int] | None:
+        out = newlines(self, lo, hi)
+        if out is not None:
+            spans.append(out[1] - out[0])
+        return out
+
+    monkeypatch.setattr(tailscan.TailScan, "newlines", recorded)
+    return spans
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the tail is scanned by a forked child")
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+@pytest.mark.parametrize("final_newline", [True, False], ids=["final-newline", "no-final-newline"])
+@pytest.mark.parametrize("split", ["5%", "60%", "95%", "inside a record", "inside a word"])
+def test_line_numbers_across_the_tail_are_the_single_process_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool, final_newline: bool, split: str) -> None:
+    path = _sparse_log(tmp_path / "agent.log", crlf=crlf, final_newline=final_newline)
+    data = path.read_bytes()
+    alone, lines = _records(path, None)
+    assert lines == data.count(b"\n") + (not final_newline)
+    assert len(alone) > 40
+    if split.endswith("%"):
+        start = len(data) * (100 - int(split[:-1])) // 100
+    else:
+        # A multi-line record (or an anchor word) that begins before the child's start and ends after it.
+        first, last, raw, _ = next(r for r in alone[len(alone) // 2:] if r[1] > r[0] + 2)
+        at = data.index(raw)
+        start = at + (raw.index(b"\n", len(raw) // 2) if split == "inside a record"
+                      else raw.index(b"SignatureDoesNotMatch") + 5 if b"SignatureDoesNotMatch" in raw else 1)
+    monkeypatch.setattr(tailscan, "WAIT", 60.0)  # a busy machine must not make this process go on alone here
+    spans = _counted_by_child(monkeypatch)
+    split_records, split_lines = _records(path, start)
+    assert sum(spans) > (len(data) - start) // 2  # most of the tail's newlines were the child's count
+    assert split_records == alone
+    assert split_lines == lines
+    # And the numbers are right, not merely equal: a record's first line is that line of the file.
+    text_lines = data.split(b"\n")
+    for first, last, raw, _ in alone:
+        assert raw.split(b"\n")[0] in text_lines[first - 1]
+        assert last - first == raw[:-1].count(b"\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the tail is scanned by a forked child")
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+def test_a_child_that_dies_half_way_leaves_the_rest_to_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool) -> None:
+    path = _sparse_log(tmp_path / "agent.log", crlf=crlf, final_newline=False)
+    size = path.stat().st_size
+    alone, lines = _records(path, None)
+    write = tailscan._write
+    frames = (size // 2) // tailscan._READ // 2  # the child dies after scanning about half of its share
+
+    def dying(fd: int, data: bytes) -> None:  # runs in the child
+        nonlocal frames
+        if frames == 0:
+            os._exit(1)
+        frames -= 1
+        write(fd, data)
+
+    monkeypatch.setattr(tailscan, "_write", dying)
+    monkeypatch.setattr(tailscan, "WAIT", 60.0)
+    spans = _counted_by_child(monkeypatch)
+    split_records, split_lines = _records(path, size // 2)
+    assert 0 < sum(spans) < size // 2  # the child's marks were used as far as they went, and no further
+    assert split_records == alone
+    assert split_lines == lines
