@@ -98,14 +98,17 @@ _JAVA_REFUSAL_RE = re.compile(rf"full URI \(https?://{_POD_IDENTITY_HOST}[^)\s]*
 _REFUSAL_RE = re.compile("|".join(r.pattern for r in (_LOOPBACK_RE, _BOTOCORE_REFUSAL_RE, _JS_REFUSAL_RE,
                                                        _JAVA_REFUSAL_RE)))
 _SINCE_POD_IDENTITY = "a release from after EKS Pod Identity's launch (November 2023)"
+# "communicating with IMDS": the Rust SDK's ImdsError (aws-config src/imds/client/error.rs).
 _IMDS_RE = re.compile(r"169\.254\.169\.254|ec2imds|EC2 IMDS|EC2MetadataError|EC2RoleRequestError|fd00:ec2::254|"
-                      r"instance metadata", re.I)
+                      r"instance metadata|communicating with IMDS", re.I)
 _NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|network is unreachable|context deadline "
                           r"exceeded|Client\.Timeout exceeded|Connect timeout on endpoint|Read timeout on endpoint|"
-                          r"Could not connect to the endpoint|timed out|connection reset", re.I)
+                          r"Could not connect to the endpoint|timed out|connection reset|"
+                          # aws-smithy-runtime's MaybeTimeoutError ("HTTP read timeout occurred after …")
+                          r"HTTP (?:read|connect) timeout", re.I)
 _REFUSED_RE = re.compile(r"connection refused|no route to host|network is unreachable", re.I)
 _NO_ROLE_RE = re.compile(r"no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
-                         r"security-credentials/?\"?:? .*?(?:404|Not Found)", re.I)
+                         r"security-credentials/?[\"'`]?\)?:? .*?(?:404|Not Found)", re.I)
 _CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS|"
                            r"credentials from container-role|container metadata|/credentialprovider/")
 # botocore's container provider failing with an answer (not a network error): "Received non 200 response (400)".
@@ -561,6 +564,16 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
         hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {host} does not resolve",
                         [f"Check the name {host} (typo, wrong region, partition) and the resolver the agent uses; "
                          "with VPC endpoints check the private hosted zone", "`sigdoctor run --only dns` shows it"]))
+        if any("UnknownEndpoint" in x.codes for x in found.of("dns")):
+            # The AWS SDK for JavaScript v2 reads no proxy variables by itself: where only the proxy resolves
+            # outside names (a locked-down CI runner), it looks the endpoint up locally and fails (aws-sdk-js v2
+            # lib/http/node.js uses the agent it is given, none from HTTPS_PROXY).
+            hits.append(Hit("proxy-misconfigured", Status.WARN,
+                            "Or the network only reaches AWS through an HTTP proxy, which the AWS SDK for JavaScript "
+                            "v2 does not use unless it is given one",
+                            ["If this network needs a proxy, pass it to the SDK (AWS.config.update({httpOptions: "
+                             "{agent: new HttpsProxyAgent(…)}})); `sigdoctor run --only connectivity` shows the "
+                             "route"]))
     elif where == "endpoint" or (where in (None, "unknown") and (_UNREACHABLE_RE.search(t) or where)
                                  and not _IMDS_RE.search(t) and not _CONTAINER_RE.search(t)):
         unreachable = Hit("endpoint-unreachable", Status.FAIL, f"TCP to {host} fails (refused or timed out)",
