@@ -80,6 +80,11 @@ NETWORK = [
     ("java-ecs-endpoint", "[DEBUG] EC2CredentialsUtils - An IOException occured when connecting to service endpoint: "
                           "http://169.254.170.2/v2/credentials/1f0e6a52\n Retrying to connect again.",
      "container-credentials-failed"),
+    # The AWS SDK for JavaScript v2 turns a getaddrinfo ENOTFOUND into UnknownEndpoint (event_listeners.js).
+    ("node-v2-unknown-endpoint", "UnknownEndpoint: Inaccessible host: `logs.eu-west-1.amazonaws.com' at port "
+                                 "`undefined'. This service may not be available in the `eu-west-1' region.\n    at "
+                                 "Request.ENOTFOUND_ERROR (/app/node_modules/aws-sdk/lib/event_listeners.js:611:46)",
+     "dns-resolution-failed"),
 ]
 READINGS = [
     ("imds-trust", 'curl http://169.254.169.254/latest/meta-data/iam/security-credentials/agent\n{\n  "Code" : '
@@ -137,6 +142,19 @@ READINGS = [
                         '"security_exception"},"status":403}', "permission-missing"),
     ("opensearch-anonymous", '{"Message":"User: anonymous is not authorized to perform: es:ESHttpPost"}',
      "request-not-signed"),
+    # Empty credential chains and expired credentials in the words of other runtimes and tools.
+    ("rusoto-chain", 'Error: CredentialsError { message: "Couldn\'t find AWS credentials in environment, credentials '
+                     'file, or IAM role." }', "no-credentials"),
+    ("cdk-chain", "Error: Need to perform AWS calls for account 123456789012, but no credentials have been configured"
+                  "\n    at SdkProvider.forEnvironment (/app/node_modules/aws-cdk/lib/api/aws-auth/sdk-provider.ts:131:19)",
+     "no-credentials"),
+    ("fluent-bit-signv4", "[2026/11/27 04:00:00] [error] [signv4] Provider returned no credentials, service=logs\n"
+                          "[2026/11/27 04:00:00] [error] [aws_client] could not sign request", "no-credentials"),
+    ("php-imds-no-role", "Aws\\Exception\\CredentialsException: Error retrieving credentials from the instance profile "
+                         "metadata server. (Client error: `GET http://169.254.169.254/latest/meta-data/iam/security-"
+                         "credentials/` resulted in a `404 Not Found` response)", "imds-no-role"),
+    ("dotnet-expired", "Amazon.Runtime.AmazonClientException: The retrieved credentials have already expired: Now = "
+                       "11/27/2026 04:00:00, Credentials expiration = 11/27/2026 03:59:00", "credentials-expired"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
@@ -193,6 +211,11 @@ def test_a_head_status_line_does_not_outrank_the_body_that_explains_it() -> None
      "MinIO\nX-Amz-Request-Id: 17B1A2C3D4E5F607\n\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request "
      "signature we calculated does not match the signature you provided. Check your key and signing method."
      "</Message></Error>", "MinIO"),
+    # No x-amz-id-2: AWS S3 sends it with every answer.
+    ("2026/11/27 04:00:00 NOTICE: Failed to ls: operation error S3: ListBuckets, https response error StatusCode: 403, "
+     "RequestID: , HostID: , api error SignatureDoesNotMatch: UnknownError", "not AWS"),
+    ('level=error msg="module failed" err="SignatureDoesNotMatch: The request signature we calculated does not match '
+     'the signature you provided.\\n\\tstatus code: 403, request id: 1699FC02BBE5816F, host id: "', "not AWS"),
 ])
 def test_an_s3_compatible_server_gets_no_aws_cause_as_an_error(text: str, server: str) -> None:
     report = decode_text(text)
@@ -231,3 +254,12 @@ def test_an_empty_chain_on_an_ec2_instance_offers_the_missing_instance_profile()
     text = ("[ec2-user@ip-10-0-1-23 ~]$ aws sts get-caller-identity\nUnable to locate credentials. You can configure "
             "credentials by running \"aws configure\".")
     assert [c for c, _ in _causes(decode_text(text))[:2]] == ["no-credentials", "imds-no-role"]
+
+
+def test_the_rust_sdk_timing_out_on_instance_metadata_is_read_as_instance_metadata() -> None:
+    text = ("failed to construct request: Failed to load credentials from the credentials provider: An error occurred "
+            "while loading credentials: An IO error occurred communicating with IMDS: timeout: HTTP read timeout "
+            "occurred after 1s")
+    causes = [c for c, _ in _causes(decode_text(text))]
+    assert causes[0] in ("imds-hop-limit", "imds-unreachable"), causes
+    assert "no-credentials" not in causes[:1]
