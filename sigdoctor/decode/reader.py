@@ -205,7 +205,16 @@ class _Checked(io.RawIOBase):
 
 def iter_records(stream: Readable, stats: Stats, tail: TailScan | None = None) -> Generator[Record, None, None]:
     """Every record around an anchor, in input order, each at most once. `tail`: where the anchors stand in the
-    input's tail, found by another process (see tailscan.py); that part is then read without being scanned."""
+    input's tail, found by another process (see tailscan.py); that part is then read without being scanned. The
+    child is reaped when the records end or are abandoned (a library caller decodes many files in one process)."""
+    try:
+        yield from _records(stream, stats, tail)
+    finally:
+        if tail is not None:
+            tail.close()
+
+
+def _records(stream: Readable, stats: Stats, tail: TailScan | None) -> Generator[Record, None, None]:
     buf = b""
     buf_start = 0  # global offset of buf[0]
     cursor = 0  # offset in buf up to which newlines are counted

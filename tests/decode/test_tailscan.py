@@ -72,9 +72,18 @@ def test_report_is_the_one_a_single_process_makes(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(tailscan, "MIN_SIZE", 1)
     monkeypatch.setattr(tailscan, "TAIL_SHARE", share)
     monkeypatch.setattr(tailscan, "WAIT", 60.0)  # a busy machine must not make this process go on alone here
+    scans: list[tailscan.TailScan] = []
+    init = tailscan.TailScan.__init__
+
+    def recorded(self: tailscan.TailScan, *args: Any) -> None:
+        init(self, *args)
+        scans.append(self)
+
+    monkeypatch.setattr(tailscan.TailScan, "__init__", recorded)
     split = _report(path)
     assert answered and all(answered)  # the child did scan the tail
     assert split == alone
+    assert len(scans) == 1 and scans[0]._pid is None and scans[0]._pipe == -1  # reaped, its pipe closed
     assert alone["probes"][0]["findings"][0]["evidence"]["errors"] > 100
 
 
@@ -214,3 +223,19 @@ def test_a_child_that_dies_half_way_leaves_the_rest_to_this_process(
     assert 0 < sum(spans) < size // 2  # the child's marks were used as far as they went, and no further
     assert split_records == alone
     assert split_lines == lines
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the tail is scanned by a forked child")
+def test_records_abandoned_early_reap_the_child(tmp_path: Path) -> None:
+    """A caller that stops reading records (a deadline, the first error is enough) leaves no child scanning and no
+    pipe open: a library caller decodes file after file in one process."""
+    path = _sparse_log(tmp_path / "agent.log", crlf=False, final_newline=True)
+    with path.open("rb") as f:
+        tail = tailscan.TailScan(reader.SCANNER, f.fileno(), 0, 0, path.stat().st_size)
+        pid = tail._pid
+        records = reader.iter_records(f, reader.Stats(), tail)
+        assert next(records).first_line > 0
+        records.close()
+    assert tail._pid is None and tail._pipe == -1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid or 0, os.WNOHANG)
