@@ -9,6 +9,9 @@ time (user + system), MB/s and the child's peak RSS (from wait4's rusage). The c
 busy machine slows them alike. --before times an older checkout (a git worktree) the same way, through this venv's
 interpreter with PYTHONPATH pointing at it. Not a test: figures are reported, never asserted.
 Goal: decode ≤ 10× grep's time, peak RSS < 100 MB.
+--split times the decode work in-process (no start-up) as the two processes of a large file share it: this process's
+CPU and the tail child's; on an idle machine with two cores the larger one is the scan's critical path, which a busy
+machine's wall time hides (there the two run one after the other).
 --profile also times the decode work alone (`decode_report` in this process: no interpreter start-up, no CLI
 import) and prints where its time goes under cProfile.
 """
@@ -108,6 +111,43 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
+# One decode in a fresh interpreter: (this process's CPU, its children's CPU) in seconds for the decode alone.
+_SPLIT = """
+import os, resource, sys
+from pathlib import Path
+from sigdoctor.context import Context
+from sigdoctor.decode import decode_report
+def cpu(who):
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+p0, c0 = cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
+decode_report(Path(sys.argv[1]), client=None, ctx=Context(offline=True))
+p1 = cpu(resource.RUSAGE_SELF)
+while True:  # an older checkout may leave its finished child unreaped
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+print(p1 - p0, cpu(resource.RUSAGE_CHILDREN) - c0)
+"""
+
+
+def split(path: Path, runs: int, checkouts: dict[str, dict[str, str] | None]) -> None:
+    """Parent and tail-child CPU of the decode work, checkouts alternating run by run."""
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in checkouts}
+    for _ in range(runs):
+        for name, env in checkouts.items():
+            # Run from the log's folder: `-c` puts the working directory first on sys.path, ahead of PYTHONPATH.
+            out = subprocess.run([sys.executable, "-c", _SPLIT, str(path)], env=env, capture_output=True,
+                                 text=True, check=True, cwd=path.parent).stdout.split()
+            got[name].append((float(out[0]), float(out[1])))
+    for name, rs in got.items():
+        parent = statistics.median(r[0] for r in rs)
+        child = statistics.median(r[1] for r in rs)
+        print(f"{name + ' (split)':<31} parent CPU {parent:6.3f} s  tail child CPU {child:6.3f} s  "
+              f"critical path {max(parent, child):6.3f} s  ({runs} runs)")
+
+
 def profile(path: Path, runs: int) -> None:
     """Decode work alone, as the `decode` command does it after start-up, then its cProfile by own time."""
     import cProfile
@@ -141,6 +181,7 @@ def main() -> int:
     ap.add_argument("--sigdoctor", default=None, help="the command to time (default: this venv's sigdoctor)")
     ap.add_argument("--one-line", action="store_true", help="the whole log on one line")
     ap.add_argument("--profile", action="store_true", help="also time and profile the decode work in-process")
+    ap.add_argument("--split", action="store_true", help="also time the parent's and the tail child's CPU")
     ap.add_argument("--before", type=Path, default=None, help="an older checkout timed beside this one")
     ap.add_argument("--input", type=Path, default=None, help="decode this file instead of a generated log")
     args = ap.parse_args()
@@ -187,6 +228,8 @@ def main() -> int:
         if name != grep_name:
             print(f"{name} / grep = {med[name] / med[grep_name]:.1f}x (goal <= 10x)")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if args.split:
+        split(path, args.runs, {name: env for name, (_, env) in cases.items() if name != grep_name})
     if args.profile:
         profile(path, args.runs)
     if not args.keep:
