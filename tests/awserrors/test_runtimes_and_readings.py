@@ -155,6 +155,21 @@ READINGS = [
                          "credentials/` resulted in a `404 Not Found` response)", "imds-no-role"),
     ("dotnet-expired", "Amazon.Runtime.AmazonClientException: The retrieved credentials have already expired: Now = "
                        "11/27/2026 04:00:00, Credentials expiration = 11/27/2026 03:59:00", "credentials-expired"),
+    # S3's wrong-region 301 as aws-sdk-go v1 names it and as Go's HTTP client meets it (no Location header).
+    ("go-v1-bucket-region", 'err="BucketRegionError: incorrect region, the bucket is not in \'eu-west-1\' region at '
+                            'endpoint \'\'\\n\\tstatus code: 301, request id: , host id: "', "region-mismatch"),
+    ("go-http-301", "Error downloading from S3: Get https://logs.s3.amazonaws.com/a.gz: 301 response missing Location "
+                    "header", "region-mismatch"),
+    ("cognito-pool", "InvalidIdentityPoolConfigurationException: Invalid identity pool configuration. Check assigned "
+                     "IAM roles for this pool.", "role-trust-denied"),
+    ("s3-key-id-short", "Message=The Access Key Id you provided does not exist in our records.", "access-key-invalid"),
+    # A credential source the Java SDK cannot use without its STS module.
+    ("java2-sts-module", "java.lang.IllegalStateException: To use web identity tokens, the 'sts' service module must "
+                         "be on the class path.\n\tat software.amazon.awssdk.auth.credentials.internal.WebIdentity"
+                         "CredentialsUtils.factory(WebIdentityCredentialsUtils.java:54)",
+     "sdk-unsupported-credential-source"),
+    ("java1-sts-module", "com.amazonaws.SdkClientException: To use assume role profiles the aws-java-sdk-sts module "
+                         "must be on the class path.", "sdk-unsupported-credential-source"),
     ("skew-message-only", "Error: Failed to create S3 client\nCaused by:\n    0: Client error\n    1: Forbidden: The "
                           "difference between the request time and the current time is too large.", "clock-skew"),
 ]
@@ -236,9 +251,11 @@ def test_the_same_error_from_aws_itself_is_still_an_error() -> None:
 # decode does not open it. Go's bare "context deadline exceeded" is not an anchor at all for the same reason.
 # Fluent Bit's "TCP connection failed" is found by that phrase alone (its one capitalised word, TCP, is too short
 # to stand for it): doubled spaces hide it the same way.
-# The OTel Collector's "bad AWS credentials" likewise (no capitalised word of six letters).
+# The OTel Collector's "bad AWS credentials" likewise (no capitalised word of six letters), and Go's "301 response
+# missing Location header" (found by "Location header": a lone "Location" is a word of every HTTP dump).
 MANGLED = [c for c in NETWORK + READINGS
-           if c[0] not in ("go-v1-named-profile", "curl", "fluent-bit-connect", "fluent-bit-imds", "otel-sigv4auth")]
+           if c[0] not in ("go-v1-named-profile", "curl", "fluent-bit-connect", "fluent-bit-imds", "otel-sigv4auth",
+                           "go-http-301")]
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
