@@ -490,6 +490,9 @@ _CONTAINER_ADDR_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23\b", re.
 # line of a stack frame (`AmazonHttpClient.java:1163`).
 _HOST_RE = re.compile(r"https?://[^\s\"'<>]+|(?<![\w.-])(?:\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                       r"\.[A-Za-z]{2,})(?::\d{2,5})?(?![\w-])")
+# A dotted name whose last part has a capital letter is code, not a host: Go's `Client.Timeout exceeded`, Java's and
+# .NET's class names (`java.net.SocketTimeoutException`, `System.Net.Http`).
+_IDENTIFIER_RE = re.compile(r"(?![a-z]+://)[^/]*\.[a-z]*[A-Z][A-Za-z]*(?::\d+)?$")
 _SOURCE_FILE_RE = re.compile(r"\.(?:java|scala|kt|go|py|js|mjs|cjs|ts|rb|cs|rs|cc|cpp|c|h|php|ex|exs|jl)(?::\d+)?$", re.I)
 # The user's or the log's words that the network needs a proxy (the variables, the JVM's properties).
 _PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|\bproxies\b", re.I)
@@ -517,7 +520,7 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
             lo = flat.rfind(" ", 0, max(0, m.start() - _NEAR_BEFORE)) + 1  # from the start of a word (a URL)
             for h in _HOST_RE.finditer(flat, lo, min(len(flat), m.end() + _NEAR_AFTER)):
                 host = h.group(0)
-                if _SOURCE_FILE_RE.search(host):
+                if _SOURCE_FILE_RE.search(host) or _IDENTIFIER_RE.match(host):
                     continue
                 kind = ("imds" if _IMDS_ADDR_RE.search(host) or _IMDS_PATH_RE.search(host) else "container"
                         if _CONTAINER_ADDR_RE.search(host) or _CONTAINER_PATH_RE.search(host) else "endpoint")
