@@ -239,3 +239,26 @@ def test_records_abandoned_early_reap_the_child(tmp_path: Path) -> None:
     assert tail._pid is None and tail._pipe == -1
     with pytest.raises(ChildProcessError):
         os.waitpid(pid or 0, os.WNOHANG)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"),
+                    reason="Linux pipes: the child's frames wait in a pipe of settable size")
+def test_the_child_runs_ahead_of_this_process(tmp_path: Path) -> None:
+    """The child's frames wait in the pipe until this process reaches the tail: a 64 KB pipe stopped it half-way
+    through a 100 MB log, so the two scans ran one after the other. ~450 KB of frames must not hold it back."""
+    path = tmp_path / "errors.log"
+    path.write_bytes(b'level=error msg="SignatureDoesNotMatch: bad"\n' * 50_000)
+    data = path.read_bytes()
+    expected = reader.SCANNER.positions(data, reader.SCANNER.mapped(data), 0, len(data))
+    assert len(expected) >= 50_000
+    with path.open("rb") as f:
+        tail = tailscan.TailScan(reader.SCANNER, f.fileno(), 0, 0, len(data))
+        pid = tail._pid or 0
+        deadline = time.monotonic() + 30
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):  # nothing read from the pipe yet
+            assert time.monotonic() < deadline, "the child is held back by a full pipe"
+            time.sleep(0.01)
+        tail._pid = None  # reaped here
+        found = tail.positions(0, len(data) - reader.SCANNER.longest)
+        tail.close()
+    assert found == [p for p in expected if p < len(data) - reader.SCANNER.longest]
