@@ -31,6 +31,7 @@ from sigdoctor.creds import imds
 from sigdoctor.creds.chain import ChainRun
 from sigdoctor.gosdk import report as gosdk
 from sigdoctor.gosdk.common import EC2_ROLE
+from sigdoctor.hostport import hostport
 
 T = TypeVar("T")
 
@@ -88,7 +89,7 @@ class ImdsSurvey:
             waited = time.monotonic() - self._started
             parts = urlsplit(self._cfg.base_url)
             name = parts.hostname or self._cfg.base_url
-            host = f"[{name}]:{parts.port or 80}" if ":" in name else f"{name}:{parts.port or 80}"
+            host = hostport(name, parts.port or 80)
             return imds.ImdsProbe(False, f"not needed: no answer from {host} after {waited:.1f} s, when {why}",
                                   not_needed=True)
         return pending.result()

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from sigdoctor.hostport import hostport
+
 DEFAULT_PORTS = {"http": "80", "https": "443", "socks5": "1080"}
 
 # Link-local credential endpoints: reachable only from the host itself, never through a proxy.
@@ -219,14 +221,10 @@ def go_decide(env: Mapping[str, str], url: str) -> Decision:
     ip_m, dom_m = _go_matchers(no_proxy)
     for m in (ip_m if ip is not None else []) + dom_m:
         if m.match(host, port, ip):
-            return Decision("go", None, var, f"{no_var} entry {m.entry!r} covers {_hostport(host, port)}", m.entry)
+            return Decision("go", None, var, f"{no_var} entry {m.entry!r} covers {hostport(host, port)}", m.entry)
     why = f"{var}={mask(value)}"
-    why += f"; no {no_var} entry covers {_hostport(host, port)}" if no_var else "; NO_PROXY/no_proxy not set"
+    why += f"; no {no_var} entry covers {hostport(host, port)}" if no_var else "; NO_PROXY/no_proxy not set"
     return Decision("go", proxy, var, why)
-
-
-def _hostport(host: str, port: str) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 # --- Python / botocore ------------------------------------------------------------------------------------------

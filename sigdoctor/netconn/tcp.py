@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from sigdoctor.hostport import hostport
+
 # glibc folds resolver timeouts and SERVFAIL into EAI_AGAIN ("Temporary failure in name resolution").
 _GAI_WORDS = {
     socket.EAI_AGAIN: "the resolver gave no answer (timed out or SERVFAIL)",
@@ -39,7 +41,7 @@ class TcpResult:
         return d
 
     def describe(self) -> str:
-        where = f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
+        where = hostport(self.address, self.port)
         if self.state == "ok":
             return f"{where} connected in {self.ms:.0f} ms"
         if self.state == "timeout":

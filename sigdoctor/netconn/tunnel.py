@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from sigdoctor.hostport import hostport
+
 _MAX_HEAD = 64 * 1024
 
 
@@ -41,7 +43,7 @@ def proxy_authorization(proxy_url: str) -> str | None:
 def open_tunnel(sock: socket.socket, host: str, port: int, timeout: float, authorization: str | None) -> TunnelResult:
     """Ask the proxy on `sock` for a tunnel to host:port; on `ok` the socket carries the tunnel."""
     t0 = time.monotonic()
-    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    authority = hostport(host, port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}", "User-Agent: sigdoctor"]
     if authorization:
         lines.append(f"Proxy-Authorization: {authorization}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import Endpoint, endpoints_of_run
+from sigdoctor.hostport import hostport
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.netconn import proxy as proxymod
 from sigdoctor.netconn.reach import Budget, Trace, trace
@@ -395,8 +396,7 @@ def _via_words(t: Trace) -> str:
 
 
 def _name(ep: Endpoint) -> str:
-    host = f"[{ep.host}]" if ":" in ep.host else ep.host
-    return f"{host}:{ep.port}"
+    return hostport(ep.host, ep.port)
 
 
 def _summary(traces: list[Trace], findings: list[Finding]) -> str:

@@ -20,6 +20,7 @@ from sigdoctor.creds.model import SourceDiag
 from sigdoctor.creds.sources import Facts, resolve_states
 from sigdoctor.endpoints import credential_endpoints
 from sigdoctor.gosdk import report as gosdk
+from sigdoctor.hostport import of_url
 from sigdoctor.model import Finding, Outcome, ProbeResult, SourceState, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.runstate import ChainAnswer
@@ -152,10 +153,7 @@ def _silent(f: Facts) -> dict[str, tuple[str, str]]:
     p = f.imds_probe
     if not p.checked or p.tcp in (None, "open"):
         return {}
-    parts = urlsplit(f.imds.base_url)
-    host = parts.hostname or ""
-    name = f"[{host}]:{parts.port or 80}" if ":" in host else f"{host}:{parts.port or 80}"
-    return {name: (str(p.tcp), p.tcp_error or str(p.tcp))}
+    return {of_url(f.imds.base_url, 80): (str(p.tcp), p.tcp_error or str(p.tcp))}
 
 
 def _publish(ctx: Context, run: chain.ChainRun) -> None:

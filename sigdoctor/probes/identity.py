@@ -13,12 +13,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from sigdoctor import incomplete
 from sigdoctor.context import Context, set_current_probe
 from sigdoctor.creds.chain import peek
 from sigdoctor.endpoints import region_of, resolve_region
+from sigdoctor.hostport import of_url
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status, worst
 from sigdoctor.probes.base import Probe
 from sigdoctor.redact import mask_key_id
@@ -221,9 +221,7 @@ def _caller_identity_unless_dead(ctx: Context, creds: Any) -> caller.StsCall:
     if any(k.lower().endswith("_proxy") for k in ctx.env):
         return caller.get_caller_identity(ctx, creds)
     endpoint = str(caller.base_client(ctx).meta.endpoint_url)
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    name = f"[{host}]:{parts.port or 443}" if ":" in host else f"{host}:{parts.port or 443}"
+    name = of_url(endpoint, 443)
     out: list[caller.StsCall] = []
     done = threading.Event()
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from sigdoctor import incomplete
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
+from sigdoctor.hostport import of_url
 from sigdoctor.iam.calls import frozen
 from sigdoctor.livesign.judge import ACCEPTED, NOT_SENT, REJECTED, SIGNATURE_CAUSES, Verdict, evidence, judge
 from sigdoctor.livesign.request import Unsupported, build, sign
@@ -125,12 +125,8 @@ def _check(ctx: Context, target: Target, creds: Any, findings: list[Finding]) ->
 def _found_dead(ctx: Context, url: str) -> str | None:
     """Why the connectivity probe found the target's front end dead in this run, if it did: waiting out the same
     silence again would only spend the deadline. Waits for its verdict no longer than sending would take."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    name = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     dead = ctx.state.dead_endpoints.wait(ctx.timeout(SEND_TIMEOUT_S, margin=DEADLINE_MARGIN_S)) or {}
-    return dead.get(name)
+    return dead.get(of_url(url))
 
 
 def _headline(ctx: Context, target: Target, v: Verdict, base: dict[str, Any]) -> Finding:

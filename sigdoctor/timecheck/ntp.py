@@ -16,6 +16,7 @@ import ntplib
 
 from sigdoctor import boundedio
 from sigdoctor.context import Context
+from sigdoctor.hostport import hostport
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
 NTP_PORT = 123
@@ -34,7 +35,7 @@ class Server:
     def name(self) -> str:
         if self.port == NTP_PORT:
             return self.host
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return hostport(self.host, self.port)
 
 
 def parse_server(text: str) -> Server:
