@@ -26,6 +26,8 @@ from dataclasses import fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, TypeVar
 
+from sigdoctor.casefold import literal_lower
+
 T = TypeVar("T")
 
 MASK = "‹redacted›"
@@ -110,9 +112,6 @@ _ANCHOR_STARTS = re.compile(f"(?=(?:{_ANCHOR_RE.pattern}))")
 # unbounded quote form ends in a non-alphanumeric character, so the match also starts right after it) before the
 # longest prefix a secret key has ahead of its first anchor word (`x-aws-ec2-metadata-` before "token": 19).
 _BEFORE_ANCHOR = 32
-# Characters that ignore-case patterns match to ASCII letters although .lower() does not make them so (ſ, K, İ, ı):
-# a string holding one may match where no anchor shows in its lowercase form.
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 # Strings longer than this are searched only near their anchor words.
 _NEAR_ANCHORS_FROM = 256
 
@@ -122,10 +121,11 @@ def _may_match(s: str) -> bool:
     JSON report written to stdout holds "credential" and "token" many times) is tried only at the positions a match
     can start from — up to _BEFORE_ANCHOR characters before each anchor word — instead of at each of its characters:
     the same answer, ~10x less regex work for a 40 kB report."""
-    low = s.lower()
+    exact = literal_lower(s)
+    low = exact if exact is not None else s.lower()
     if _ANCHOR_RE.search(low) is None:
         return False
-    if len(s) < _NEAR_ANCHORS_FROM or len(low) != len(s) or _FOLDS_TO_ASCII.search(s) is not None:
+    if len(s) < _NEAR_ANCHORS_FROM or exact is None:
         return _ANY.search(s) is not None
     done = -1
     for anchor in _ANCHOR_STARTS.finditer(low):

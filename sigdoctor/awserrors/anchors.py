@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from sigdoctor.awserrors.table import ascii_lower, table
+from sigdoctor.awserrors.table import table
+from sigdoctor.casefold import literal_lower
 
 # Error codes and phrases AWS, the SDKs and Go's net stack print, and the markers of a canonical request or signed
 # request dump whose facts a later error borrows.
@@ -86,6 +87,6 @@ def error_position(text: str) -> int | None:
     """Where the first error in `text` stands (None: no known error word)."""
     m = _EXCERPT_RE.search(text)
     at = [m.start()] if m else []
-    lower = ascii_lower(text)
+    lower = literal_lower(text)
     at += [m.start() for e in table().entries if (m := e.search(text, lower)) is not None]
     return min(at) if at else None

@@ -7,8 +7,8 @@ between its words (a wrapped line, doubled spaces, quotes escaped twice or dropp
 An entry's regex is compiled the first time a text could hold it: compiling the whole table costs ~0.1 s of CPU,
 more than the rest of `decode`'s start-up, and most texts hold a handful of entries. "Could hold" is decided by
 literals every match must contain (`Entry.literals`): one of its codes (case-sensitive), or for each shape the
-longest ASCII run of one of its words (any case). That test is exact for ASCII text only — under re.IGNORECASE a
-pattern's `k` also matches the Kelvin sign — so a text with other characters, and an entry with a free `patterns`
+longest ASCII run of one of its words (any case, tested on the text's lower-case form). A text whose lower-case form
+cannot decide that (sigdoctor/casefold.py: the Kelvin sign, a dotless i …), and an entry with a free `patterns`
 regex, is always searched.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from sigdoctor.casefold import literal_lower
 from sigdoctor.resources import errors_dir
 
 CONFIDENCES = ("high", "medium", "low")
@@ -68,7 +69,7 @@ class Entry:
         return _compile(self.codes, (*self.shapes, *self.context), self.patterns)
 
     def could_match(self, text: str, lower: str | None) -> bool:
-        """False only when `text` cannot hold this entry; `lower` is text.lower() for ASCII text, else None."""
+        """False only when `text` cannot hold this entry; `lower` is casefold.literal_lower(text)."""
         if self.literals is None or lower is None:
             return True
         codes, words = self.literals
@@ -104,11 +105,6 @@ def shape_regex(shape: str) -> str:
     words = [w.strip("\"'`") for w in shape.split()]
     parts = [re.escape(w).replace("'", "'?") for w in words if w]
     return _SEP.join(parts)
-
-
-def ascii_lower(text: str) -> str | None:
-    """What `Entry.could_match` takes: the text in lower case when it is ASCII, else None (search every entry)."""
-    return text.lower() if text.isascii() else None
 
 
 def _literals(codes: tuple[str, ...], shapes: tuple[str, ...],
@@ -214,7 +210,7 @@ class Table:
 
     def match(self, text: str) -> Match:
         found = []
-        lower = ascii_lower(text)
+        lower = literal_lower(text)
         for e in self.entries:
             m = e.search(text, lower)
             if m:

@@ -1,6 +1,6 @@
 """The error table compiles an entry's regex only when a text could hold it: the entries found must be exactly those
 a search of every entry finds — on real texts (the corpus, decode's inputs), mangled ones, and text the literal test
-cannot decide (non-ASCII)."""
+cannot decide (sigdoctor/casefold.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sigdoctor.awserrors.anchors import error_position
-from sigdoctor.awserrors.table import Table, ascii_lower, table
+from sigdoctor.awserrors.table import Table, table
+from sigdoctor.casefold import literal_lower
 
 pytestmark = pytest.mark.unit
 
@@ -26,7 +27,9 @@ def _every_entry(text: str) -> list[str]:
 
 def _mangled(text: str) -> list[str]:
     return [text, text.upper(), text.lower(), json.dumps(text), json.dumps(json.dumps(text)), text.replace('"', ""),
-            text.replace(" ", "  "), text.replace(" ", "\n")]
+            text.replace(" ", "  "), text.replace(" ", "\n"),
+            # Non-ASCII text the lower-case test still decides (typographic quotes, an ellipsis).
+            "\u201c" + text.replace('"', "\u201d") + "\u2026"]
 
 
 def test_there_are_texts_and_gated_entries() -> None:
@@ -54,7 +57,7 @@ def test_a_line_without_any_literal_compiles_nothing() -> None:
 def test_non_ascii_text_is_searched_whole() -> None:
     # Under re.IGNORECASE 'k' matches the Kelvin sign (U+212A): no literal test on lower() can promise that.
     text = "The security to\u212Aen included in the request is expired"
-    assert ascii_lower(text) is None
+    assert literal_lower(text) is None
     assert [e.name for e in table().match(text).entries] == _every_entry(text)
     assert _every_entry(text), "the Kelvin-sign text should still match the expired-token shape"
 
