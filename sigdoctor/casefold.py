@@ -14,9 +14,12 @@ import re
 _FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+def lower_decides(s: str, low: str) -> bool:
+    """Whether testing ASCII words against `low` (= s.lower()) is exact for ignore-case patterns."""
+    return len(low) == len(s) and _FOLDS_TO_ASCII.search(s) is None
+
+
 def literal_lower(s: str) -> str | None:
     """`s.lower()` when testing ASCII words against it is exact for ignore-case patterns; None when it is not."""
     low = s.lower()
-    if len(low) != len(s) or _FOLDS_TO_ASCII.search(s) is not None:
-        return None
-    return low
+    return low if lower_decides(s, low) else None
