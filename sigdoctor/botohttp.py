@@ -16,10 +16,10 @@ import weakref
 from typing import Any
 
 from botocore.config import Config
-from botocore.httpsession import create_urllib3_context, get_cert_path
+from botocore.httpsession import get_cert_path
 
 from sigdoctor.botoseam import TrustOnceBase, swap_http_session
-from sigdoctor.netconn.tls import loaded_context
+from sigdoctor.netconn.tls import trusting
 
 _LOCK = threading.Lock()
 
@@ -52,15 +52,11 @@ def aws_client(session: Any, service: str, *, verify: str | None, **kwargs: Any)
 
 
 def trusted_context(cafile: str) -> ssl.SSLContext | None:
-    """botocore's TLS context with `cafile` loaded, one per file (and version of it); None when it cannot be read
-    (botocore then fails the connection the way it always does)."""
-    def make() -> ssl.SSLContext:
-        context: ssl.SSLContext = create_urllib3_context()
-        context.load_verify_locations(cafile)
-        return context
-
+    """botocore's TLS context with `cafile` loaded, one per file (and version of it) and the same one sigdoctor's
+    own TLS checks use (netconn.tls.trusting); None when it cannot be read (botocore then fails the connection the
+    way it always does)."""
     try:
-        return loaded_context(cafile, "botocore", make)
+        return trusting(cafile)
     except (OSError, ssl.SSLError, ValueError):
         return None
 

@@ -177,11 +177,11 @@ def verifying_context(bundle: CaBundle) -> ssl.SSLContext:
     return trusting(bundle.real)
 
 
-# The one cache of loaded CA bundles (sigdoctor's own TLS and botocore's, botohttp): parsing a bundle of a few
-# hundred certificates costs tens of milliseconds, and one run verifies every endpoint, the clock's HTTPS fallback
-# and every botocore connection against the same bundle. Keyed by who builds the context (the two builders set
-# different options), the file and its identity: a changed file (new inode, size or mtime) gets a new context.
-# Nobody changes a context after it is made.
+# The one cache of loaded CA bundles: parsing a bundle of a hundred-odd certificates costs ~20 ms of OpenSSL, and one
+# run verifies every endpoint, the clock's HTTPS fallback and every botocore connection (botohttp) against the same
+# bundle, all with one context. Keyed by who builds the context, the file and its identity: a changed file (new
+# inode, size or mtime) gets a new context. Nobody changes a context after it is made (urllib3 sets verify_mode to
+# the CERT_REQUIRED it already has).
 _CONTEXTS: dict[tuple[str, str, int, int, int], ssl.SSLContext] = {}
 _CONTEXTS_LOCK = threading.Lock()
 
@@ -202,11 +202,21 @@ def loaded_context(cafile: str, builder: str, make: Callable[[], ssl.SSLContext]
 
 
 def trusting(cafile: str | None) -> ssl.SSLContext:
-    """`ssl.create_default_context(cafile=cafile)`, built once per CA file. Without a file (the system store,
-    whose location the environment decides) it is built afresh."""
+    """The TLS context botocore verifies with (its `create_urllib3_context`: its protocol floor, options and
+    ciphers; the host name is matched after the handshake, as urllib3 does, see `handshake`) with `cafile` loaded,
+    built once per CA file and shared with sigdoctor's botocore clients. Without a file (the system store, whose
+    location the environment decides) it is `ssl.create_default_context()`, built afresh."""
     if not cafile:
         return ssl.create_default_context()
-    return loaded_context(cafile, "stdlib", lambda: ssl.create_default_context(cafile=cafile))
+    return loaded_context(cafile, "botocore", lambda: _botocore_context(cafile))
+
+
+def _botocore_context(cafile: str) -> ssl.SSLContext:
+    from botocore.httpsession import create_urllib3_context
+
+    context: ssl.SSLContext = create_urllib3_context()
+    context.load_verify_locations(cafile)
+    return context
 
 
 def _inspecting_context() -> ssl.SSLContext:
@@ -235,9 +245,53 @@ def handshake(
     except (ssl.SSLError, OSError) as exc:
         sock.close()
         return TlsResult("error", ms=_ms(t0), error=_describe_error(exc)), None
+    mismatch = _host_mismatch(tls, server_hostname, context)
+    if mismatch is not None:
+        tls.close()
+        mismatch.ms = _ms(t0)
+        return mismatch, None
     result = TlsResult("ok", verified=context.verify_mode == ssl.CERT_REQUIRED, ms=_ms(t0))
     _fill(result, tls)
     return result, tls
+
+
+def _host_mismatch(tls: ssl.SSLSocket, server_hostname: str, context: ssl.SSLContext) -> TlsResult | None:
+    """What urllib3 does after the handshake when botocore's context leaves the host name to it (check_hostname
+    off): match the verified certificate's names, the subject's common name only as the context allows. A
+    mismatch is reported as OpenSSL reports it with check_hostname on (verify code 62 for a name, 64 for an
+    address), so the verdict does not depend on which of the two checked."""
+    if context.check_hostname or context.verify_mode != ssl.CERT_REQUIRED:
+        return None
+    try:
+        from urllib3.util.ssl_match_hostname import CertificateError, match_hostname
+    except ImportError:  # urllib3 before 1.26.9
+        from urllib3.packages.ssl_match_hostname import (  # type: ignore[no-redef,import-not-found,unused-ignore]
+            CertificateError,
+            match_hostname,
+        )
+
+    host = server_hostname.strip("[]")
+    cert: Any = tls.getpeercert()
+    common_name = bool(getattr(context, "hostname_checks_common_name", False))
+    try:
+        try:
+            match_hostname(cert, host, hostname_checks_common_name=common_name)
+        except TypeError:  # urllib3 1.26's has no such parameter (and falls back to the common name)
+            match_hostname(cert, host)
+    except (CertificateError, ValueError) as exc:
+        code = 64 if _is_address(host) else 62
+        return TlsResult("untrusted", verify_code=code, verify_message=str(exc), error=str(exc))
+    return None
+
+
+def _is_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def inspect(sock: socket.socket, server_hostname: str, timeout: float, into: TlsResult) -> ssl.SSLSocket | None:

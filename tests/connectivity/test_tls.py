@@ -126,3 +126,25 @@ def test_silent_front_end_says_so(pki: Pki, serve: Serve, bundle: Bundle) -> Non
     out = run_at(make_ctx(AWS_CA_BUNDLE=bundle("amazon")), endpoint(STS, srv.port))
     f = one(out, "connectivity.not-aws")
     assert "no HTTP answer" in f.message
+
+
+def test_handshake_matches_the_host_name_as_botocore_does(pki: Pki, serve: Serve, bundle: Bundle) -> None:
+    # sigdoctor's checks use botocore's own context (host name left to urllib3); a certificate for another name or
+    # for no address must still fail as OpenSSL's own check reports it: 62 for a name, 64 for an address.
+    import socket
+
+    from sigdoctor.netconn.tls import handshake, trusting
+
+    context = trusting(bundle("amazon"))
+    assert context.check_hostname is False  # botocore's setting: the match below is ours
+    right, wrong = serve(pki.leaf(STS)), serve(pki.leaf("www.example.com"))
+
+    def shake(port: int, name: str) -> tuple[str, int | None]:
+        result, tls = handshake(socket.create_connection(("127.0.0.1", port), timeout=5), name, context, 5.0)
+        if tls is not None:
+            tls.close()
+        return result.state, result.verify_code
+
+    assert shake(right.port, STS) == ("ok", None)
+    assert shake(wrong.port, STS) == ("untrusted", 62)
+    assert shake(right.port, "127.0.0.1") == ("untrusted", 64)

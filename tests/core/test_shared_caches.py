@@ -212,7 +212,8 @@ def test_one_context_per_bundle_and_a_new_one_when_it_changes(ca: trustme.CA, tm
     ca.cert_pem.write_to_path(str(bundle))
     first = botohttp.trusted_context(str(bundle))
     assert first is not None and botohttp.trusted_context(str(bundle)) is first
-    assert trusting(str(bundle)) is trusting(str(bundle))
+    # sigdoctor's own TLS checks and its botocore clients verify with one context: the bundle is parsed once a run
+    assert trusting(str(bundle)) is first
     before = trusting(str(bundle))
     bundle.write_bytes(ca.cert_pem.bytes() + trustme.CA().cert_pem.bytes())
     assert botohttp.trusted_context(str(bundle)) is not first
