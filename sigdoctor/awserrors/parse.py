@@ -62,6 +62,9 @@ _REQUEST_ID_RES = (
     re.compile(r'"[Rr]equest[Ii]d"\s*:\s*"([^"]+)"'), re.compile(r"[Xx]-[Aa]mz-[Rr]equest-[Ii]d:\s*([A-Za-z0-9]+)"),
 )
 _URL_RE = re.compile(r"https?://[^\s\"'<>\\`]+")
+# Guzzle appends curl's error page to every cURL error ("(see https://curl.haxx.se/libcurl/c/libcurl-errors.html)",
+# guzzle 6/7 src/Handler/CurlFactory.php): a link to read, not the host the request went to.
+DOC_LINK_RE = re.compile(r"curl\.(?:haxx\.)?se/libcurl/", re.I)
 _LOOKUP_RE = re.compile(r"lookup ([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _DIAL_RE = re.compile(r"dial tcp (?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):\d+")
 _KEY_RES = (
@@ -217,7 +220,7 @@ def _first(rxs: tuple[re.Pattern[str], ...], t: str) -> str | None:
 
 def _pick_url(t: str) -> str | None:
     # XML namespaces (xmlns="https://sts.amazonaws.com/doc/…") name a schema, not the endpoint.
-    urls = [str(u).rstrip(".,);:]}") for u in _URL_RE.findall(t) if "/doc/20" not in u]
+    urls = [str(u).rstrip(".,);:]}") for u in _URL_RE.findall(t) if "/doc/20" not in u and not DOC_LINK_RE.search(u)]
     aws = [u for u in urls if ".amazonaws.com" in u or ".api.aws" in u or "169.254." in u]
     if aws:
         return aws[0]

@@ -20,7 +20,7 @@ from sigdoctor.awserrors.canonical import (
     parse_amz_date,
 )
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
-from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
 from sigdoctor.awserrors.table import Candidate, Match, table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
@@ -497,12 +497,15 @@ _SOURCE_FILE_RE = re.compile(r"\.(?:java|scala|kt|go|py|js|mjs|cjs|ts|rb|cs|rs|c
 # The user's or the log's words that the network needs a proxy (the variables, the JVM's properties).
 _PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|\bproxies\b", re.I)
 _NEAR_BEFORE, _NEAR_AFTER = 100, 200
+# A resolver asked for an empty name, in Fluent Bit's words (src/flb_network.c: `getaddrinfo(host='%s'): %s`).
+_EMPTY_HOST_RE = re.compile(r"getaddrinfo\(host=(?:''|\"\")\)")
 # The credential endpoints' paths (EC2 user guide "Retrieve instance metadata"; ECS task-iam-roles and EKS Pod
 # Identity: /v2/credentials/…, /v1/credentials; Greengrass' token exchange: /2016-11-01/credentialprovider/).
 _IMDS_PATH_RE = re.compile(r"/latest/(?:meta-data|api/token|dynamic)")
 _CONTAINER_PATH_RE = re.compile(r"/v[12]/credentials|/credentialprovider/")
+# aws-sdk-php's InstanceProfileProvider says "instance profile metadata service" ("… server" before 3.2).
 _IMDS_WRAPPER_RE = re.compile(r"credentials from iam-role|EC2RoleRequestError|EC2MetadataError|ec2imds|EC2 IMDS|"
-                              r"instance metadata", re.I)
+                              r"instance metadata|instance profile metadata", re.I)
 
 
 def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | None:
@@ -520,7 +523,7 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
             lo = flat.rfind(" ", 0, max(0, m.start() - _NEAR_BEFORE)) + 1  # from the start of a word (a URL)
             for h in _HOST_RE.finditer(flat, lo, min(len(flat), m.end() + _NEAR_AFTER)):
                 host = h.group(0)
-                if _SOURCE_FILE_RE.search(host) or _IDENTIFIER_RE.match(host):
+                if _SOURCE_FILE_RE.search(host) or _IDENTIFIER_RE.match(host) or DOC_LINK_RE.search(host):
                     continue
                 kind = ("imds" if _IMDS_ADDR_RE.search(host) or _IMDS_PATH_RE.search(host) else "container"
                         if _CONTAINER_ADDR_RE.search(host) or _CONTAINER_PATH_RE.search(host) else "endpoint")
@@ -537,7 +540,7 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
                     best = (rank[0], int(rank[1]), kind)
     if best is None:
         # No host near it: the credential source the text names, if it names one.
-        if _IMDS_RE.search(flat):
+        if _IMDS_RE.search(flat) or _IMDS_WRAPPER_RE.search(flat):
             return "imds"
         if _CONTAINER_RE.search(flat):
             return "container"
@@ -563,6 +566,13 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
         hits.append(Hit("proxy-misconfigured", Status.FAIL, f"The HTTP proxy failed for {host}",
                         ["Check HTTPS_PROXY/HTTP_PROXY in the agent's environment point to a working proxy, or add "
                          "the AWS endpoints and 169.254.169.254 to NO_PROXY"]))
+    elif _EMPTY_HOST_RE.search(t):
+        # No name reached the resolver: the client built no endpoint host, which no DNS setting can fix.
+        hits.append(Hit("dns-resolution-failed", Status.WARN,
+                        "The client looked up an empty host name: it built no endpoint (its region or endpoint URL "
+                        "setting is empty), so no resolver is at fault",
+                        ["Set the region (or the endpoint URL) in the agent's AWS settings for this output or "
+                         "credential source (Fluent Bit: `region`, `sts_endpoint`)"]))
     elif _DNS_RE.search(t) or found.has("dns"):
         hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {host} does not resolve",
                         [f"Check the name {host} (typo, wrong region, partition) and the resolver the agent uses; "
@@ -886,7 +896,7 @@ def classify(e: AwsError) -> Classified:
         where = "endpoint"
     net_fail = bool(_NET_FAIL_RE.search(t)) or where is not None
     no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
-    imds = _IMDS_RE.search(t) and net_fail and not no_role and where in (None, "imds", "unknown")
+    imds = (_IMDS_RE.search(t) or where == "imds") and net_fail and not no_role and where in (None, "imds", "unknown")
     if imds:
         chain = _imds_hits(e, connect_failed=where == "imds")
         if any(h.cause == "profile-invalid" for h in hits):
@@ -949,14 +959,18 @@ def _from_table(e: AwsError, found: Match) -> list[Hit]:
                 or (e.code and not e.code.isdigit() and e.code not in _BODILESS_CODES)):
             continue
         # A bare 403 means AWS's readings only when the request went to AWS.
-        if entry.kind == "status" and not _AWS_HOST_RE.search(e.host or ""):
+        if entry.kind == "status" and not _AWS_HOST_RE.search(_PORT_RE.sub("", e.host or "")):
             continue
         top = entry.causes[0]
         said = f"{e.code}: " if e.code else ""
         msg = (e.message or entry.name).split("\n", 1)[0][:160]
         if entry.kind in ("head", "status"):
             why = ("S3 answered a HEAD request with a bare status" if entry.kind == "head" else
-                   f"{e.host} answered 403 and the client did not print AWS's error body")
+                   f"{e.host} answered {entry.http or 'an error'} and the client did not print AWS's error body")
+            if not e.message:
+                # No message of AWS's: the client's own words for the status are what was said.
+                seen = entry.regex.search(e.flat)
+                msg = seen.group(0) if seen else msg
             return _undecided(f"{said}{msg}", entry.causes, why)
         status = Status.FAIL if top.confidence != "low" else Status.WARN
         return [Hit(top.cause, status, f"{said}{msg} — {top.needs}" if top.needs else f"{said}{msg}",
@@ -976,6 +990,7 @@ def _undecided(said: str, causes: tuple[Candidate, ...], why: str) -> list[Hit]:
 
 
 _AWS_HOST_RE = re.compile(r"\.amazonaws\.com(?:\.cn)?$|\.api\.aws$")
+_PORT_RE = re.compile(r":\d+$")
 # What the SDKs put where a HEAD answer's code would be: the status, or its reason phrase.
 _BODILESS_CODES = frozenset({"Forbidden", "BadRequest", "NotFound", "S3ResponseError"})
 

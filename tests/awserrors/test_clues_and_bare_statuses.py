@@ -1,0 +1,119 @@
+"""Clues a text holds beside its error that decide the reading (the frame a failure was raised in, the part of the
+credential S3 could not parse, the host that was looked up, a link that is no host), and bare HTTP statuses from AWS
+endpoints in the words of clients that do not print AWS's body: ranked warnings with what settles them, never an
+error the text does not prove. Hosts, ids and paths are made up; each text has the shape its client prints.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sigdoctor.causes import diagnose
+from sigdoctor.model import Report, Severity
+from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.test_wrappers import MANGLERS
+
+URLLIB3_PROXY_TIMEOUT = (
+    'Traceback (most recent call last):\n'
+    '  File "/usr/lib/python3/site-packages/urllib3/connectionpool.py", line 696, in urlopen\n'
+    '    self._prepare_proxy(conn)\n'
+    '  File "/usr/lib/python3/site-packages/urllib3/connectionpool.py", line 964, in _prepare_proxy\n'
+    '    conn.connect()\n'
+    '  File "/usr/lib/python3/site-packages/urllib3/connection.py", line 177, in _new_conn\n'
+    '    % (self.host, self.timeout),\n'
+    "urllib3.exceptions.ConnectTimeoutError: (<botocore.awsrequest.AWSHTTPSConnection object at 0x7f3a>, "
+    "'Connection to logs.eu-west-1.amazonaws.com timed out. (connect timeout=60)')")
+DIRECT_TIMEOUT = ("urllib3.exceptions.ConnectTimeoutError: (<botocore.awsrequest.AWSHTTPSConnection object at "
+                  "0x7f3a>, 'Connection to logs.eu-west-1.amazonaws.com timed out. (connect timeout=60)')")
+CRED_MALFORMED = (
+    "Error executing \"ListBuckets\" on \"https://s3.amazonaws.com/\"; AWS HTTP error: Client error: `GET "
+    "https://s3.amazonaws.com/` resulted in a `400 Bad Request` response: AuthorizationHeaderMalformed (client): The "
+    "authorization header is malformed; the Credential is mal-formed; expecting "
+    "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+WRONG_REGION = ("<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the "
+                "region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>")
+DUCKDB_400 = "HTTP Error: HTTP GET error on 'https://logs-archive.s3.amazonaws.com/2026/11/27/a.csv' (HTTP 400)"
+DUCKDB_403 = "HTTP Error: HTTP GET error on 'https://logs-archive.s3.amazonaws.com/2026/11/27/a.csv' (HTTP 403)"
+LOGSTASH_403 = (
+    "[2026-11-27T04:00:00,914][WARN ][logstash.outputs.elasticsearch] Attempted to resurrect connection to dead ES "
+    "instance, but got an error. {:url=>\"https://search-logs-abc.eu-west-1.es.amazonaws.com:443/\", :error_type=>"
+    "LogStash::Outputs::ElasticSearch::HttpClient::Pool::BadResponseCodeError, :error=>\"Got response code '403' "
+    "contacting Elasticsearch at URL 'https://search-logs-abc.eu-west-1.es.amazonaws.com:443/'\"}")
+FLUENT_BIT_EMPTY_HOST = (
+    "[2026/11/27 04:00:00] [ warn] net_tcp_fd_connect: getaddrinfo(host=''): Name or service not known\n"
+    "[2026/11/27 04:00:00] [error] [io] connection #54 failed to: :443\n"
+    "[2026/11/27 04:00:00] [error] [aws_client] connection initialization error")
+FLUENT_BIT_REAL_HOST = ("[2026/11/27 04:00:00] [ warn] net_tcp_fd_connect: getaddrinfo(host='sts.eu-west-1."
+                        "amazonaws.com'): Name or service not known")
+PHP_IMDS_TIMEOUT = (
+    "Aws\\Exception\\CredentialsException: Error retrieving credentials from the instance profile metadata service. "
+    "(cURL error 28: Connection timed out after 1000 milliseconds (see https://curl.haxx.se/libcurl/c/libcurl-"
+    "errors.html)) in /app/vendor/aws/aws-sdk-php/src/Credentials/InstanceProfileProvider.php:240")
+
+
+def _causes(report: Report) -> list[tuple[str, Severity]]:
+    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
+
+
+def test_a_connect_timeout_raised_while_urllib3_opens_the_proxy_tunnel_is_the_proxy() -> None:
+    causes = _causes(decode_text(URLLIB3_PROXY_TIMEOUT))
+    assert causes[0] == ("proxy-misconfigured", Severity.ERROR)
+    assert "endpoint-unreachable" not in [c for c, _ in causes]
+    # The same timeout without the tunnel's frame went straight to the endpoint.
+    assert top_cause(decode_text(DIRECT_TIMEOUT)) == "endpoint-unreachable"
+
+
+def test_a_credential_s3_cannot_parse_is_the_key_id_not_the_region() -> None:
+    causes = _causes(decode_text(CRED_MALFORMED))
+    assert causes[0] == ("access-key-invalid", Severity.ERROR)
+    assert ("region-mismatch", Severity.WARNING) in causes  # an empty region is the other way to lose a part
+    # S3 names a wrong region in other words, and that stays a region mismatch.
+    assert top_cause(decode_text(WRONG_REGION)) == "region-mismatch"
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    (DUCKDB_400, ["region-mismatch", "credentials-expired", "session-token-missing"]),
+    (DUCKDB_403, ["permission-missing", "request-not-signed", "secret-key-mismatch"]),
+    (LOGSTASH_403, ["permission-missing", "request-not-signed", "secret-key-mismatch"]),
+])
+def test_a_bare_status_from_an_aws_endpoint_in_a_clients_words_is_ranked_readings(text: str, first: list[str]) -> None:
+    report = decode_text(text)
+    causes = _causes(report)
+    assert [c for c, _ in causes[:3]] == first
+    assert all(s is not Severity.ERROR for _, s in causes)  # the status alone proves none of them
+    lead = next(f for f in report.probes[0].findings if f.id == f"decode.{first[0]}")
+    assert "cannot decide" in lead.message and ("(HTTP 4" in lead.message or "response code" in lead.message)
+    assert "Settle it" in " ".join(lead.evidence["fix"])
+
+
+def test_a_bare_status_from_a_host_that_is_not_aws_reads_as_nothing() -> None:
+    assert _causes(decode_text(DUCKDB_400.replace("logs-archive.s3.amazonaws.com", "minio.example.com:9000"))) == []
+    assert _causes(decode_text(LOGSTASH_403.replace(".es.amazonaws.com", ".example.com"))) == []
+
+
+def test_an_empty_host_name_is_no_dns_failure() -> None:
+    causes = _causes(decode_text(FLUENT_BIT_EMPTY_HOST))
+    assert ("dns-resolution-failed", Severity.ERROR) not in causes
+    assert ("dns-resolution-failed", Severity.WARNING) in causes
+    assert _causes(decode_text(FLUENT_BIT_REAL_HOST))[0] == ("dns-resolution-failed", Severity.ERROR)
+
+
+def test_guzzles_link_to_curls_error_page_is_not_where_the_connection_went() -> None:
+    report = decode_text(PHP_IMDS_TIMEOUT)
+    assert top_cause(report) == "imds-unreachable"
+    assert "curl.haxx.se" not in " ".join(f.message for f in report.probes[0].findings)
+
+
+MANGLED = [(URLLIB3_PROXY_TIMEOUT, "proxy-misconfigured"), (CRED_MALFORMED, "access-key-invalid"),
+           (PHP_IMDS_TIMEOUT, "imds-unreachable"), (LOGSTASH_403, "permission-missing")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MANGLED), st.lists(st.sampled_from(sorted(MANGLERS)), min_size=1, max_size=2))
+def test_mangled_clues_keep_their_top_cause(case: tuple[str, str], mangles: list[str]) -> None:
+    text, cause = case
+    for name in mangles:
+        text = MANGLERS[name](text)
+    assert top_cause(decode_text(text)) == cause, (mangles, text[:400])
