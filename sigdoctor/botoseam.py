@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import botocore.credentials as bc
@@ -24,8 +23,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.httpsession import URLLib3Session, create_urllib3_context
 from botocore.utils import InstanceMetadataFetcher, SSOTokenLoader
 
+from sigdoctor.records import datarecord
 
-@dataclass(frozen=True)
+
+@datarecord(frozen=True)
 class Private:
     owner: str  # "module.Class" the attribute is looked up on
     name: str

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from sigdoctor.model import (
     Severity,
     Status,
 )
+from sigdoctor.records import datarecord
 from sigdoctor.resources import causes_dir
 
 # About the diagnosis, not the system: it ranks after every cause the finished checks found, whatever its layer.
@@ -34,7 +34,7 @@ class CauseFileError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class CauseRule:
     id: str
     title: str
@@ -94,7 +94,7 @@ def _parse(path: Path) -> CauseRule:
         raise CauseFileError(f"{path.name}: {exc}") from exc
 
 
-@dataclass
+@datarecord
 class _Fired:
     rule: CauseRule
     severity: Severity

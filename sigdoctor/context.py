@@ -11,10 +11,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor
 from sigdoctor.runstate import RunState
 
@@ -42,7 +43,7 @@ def current_probe() -> str | None:
     return probe
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Step:
     """A step a probe has in flight: what it waits for, since when, and how long it may take at most."""
 
@@ -78,7 +79,7 @@ class Steps:
         return mine[-1] if mine else None
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class AgentProcess:
     """The process `--pid` diagnoses (its environment and root are the Context's `env` and `root`)."""
 
@@ -93,7 +94,7 @@ class AgentProcess:
     home: str | None = None
 
 
-@dataclass
+@datarecord
 class Context:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     # Root of the filesystem as the diagnosed process sees it ("/" for ourselves, /proc/PID/root for --pid).

@@ -8,15 +8,15 @@ and the IMDS / container endpoints once the credentials probe says it used them 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from sigdoctor.context import Context
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Endpoint:
     purpose: str  # sts | target | iam | imds | container
     url: str
@@ -45,7 +45,7 @@ def from_url(purpose: str, url: str) -> Endpoint | None:
 FALLBACK_REGION = "us-east-1"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Region:
     name: str
     source: str  # --region | AWS_REGION | AWS_DEFAULT_REGION | profile | guessed

@@ -5,9 +5,11 @@ Everything here is a frozen dataclass or a StrEnum so a report, once built, cann
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 
 class Status(StrEnum):
@@ -52,7 +54,7 @@ def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
     return Status.PASS
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Finding:
     """One observation of a probe. `id` is stable (`<probe>.<what>`) and is what cause files match on."""
 
@@ -62,7 +64,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Outcome:
     """What a probe returns; the runner adds id, title and timing to make a ProbeResult."""
 
@@ -73,7 +75,7 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ProbeResult:
     id: str
     title: str
@@ -84,7 +86,7 @@ class ProbeResult:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class RootCause:
     id: str
     severity: Severity
@@ -96,7 +98,7 @@ class RootCause:
     docs: str
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Report:
     command: str
     started_at: str

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from sigdoctor.context import Context
 from sigdoctor.model import Outcome, ProbeResult, Status
+from sigdoctor.records import datarecord
 
 RunFn = Callable[[Context, Mapping[str, ProbeResult]], Outcome]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Probe:
     id: str
     title: str

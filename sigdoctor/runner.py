@@ -11,13 +11,13 @@ import queue
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol
 
 from sigdoctor import incomplete
 from sigdoctor.context import Context, set_current_probe
 from sigdoctor.model import Finding, Outcome, ProbeResult, Status
 from sigdoctor.probe import Probe
+from sigdoctor.records import datarecord
 
 # A requirement is met by a probe that ran to the end. A `fail` still counts: the credentials probe fails on
 # env-shadows-role while the credentials work, and identity must still check them. Probes wait for the run-state
@@ -66,7 +66,7 @@ def dependencies(probes: list[Probe]) -> dict[str, tuple[str, ...]]:
     return deps
 
 
-@dataclass
+@datarecord
 class _Running:
     probe: Probe
     thread: threading.Thread

@@ -23,8 +23,9 @@ Who reads what, and whether it waits (docs/dev/contracts.md has the table):
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from sigdoctor.records import datarecord
 
 T = TypeVar("T")
 
@@ -100,7 +101,7 @@ class Record(Generic[T]):
             return list(self._items)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ChainAnswer:
     """What botocore's credential chain settled on, as soon as it has (before the rest of the survey ends)."""
 
@@ -112,7 +113,7 @@ class ChainAnswer:
     session: Any
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class IdentityAnswer:
     """Who STS says the credentials are."""
 

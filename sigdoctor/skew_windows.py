@@ -3,10 +3,10 @@ the figure comes from. Every module that judges clock skew against a signature r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sigdoctor.records import datarecord
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Window:
     seconds: float
     source: str

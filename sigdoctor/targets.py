@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sigdoctor.records import datarecord
 from sigdoctor.resources import targets_dir
 
 _REQUIRED = {"id", "title", "signing_name", "botocore_service", "hosts", "arns", "url_from_arn", "default_actions",
@@ -26,7 +27,7 @@ class TargetError(ValueError):
     """A target that cannot be read at all (not a URL, not an ARN)."""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Partition:
     name: str
     dns_suffix: str
@@ -36,14 +37,14 @@ class Partition:
         return re.match(self.region_regex, region) is not None
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _PathRule:
     match: re.Pattern[str]
     actions: tuple[str, ...]
     when_host_lacks: str | None
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class TargetKind:
     id: str
     title: str
@@ -59,7 +60,7 @@ class TargetKind:
     harmless: dict[str, str]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Target:
     input: str
     kind: str | None

@@ -13,13 +13,15 @@ import os
 import select
 import stat
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 _BLOCK = 1 << 20
 
 
-@dataclass
+@datarecord
 class ReadDeadline:
     """One --deadline for all of a command's input, counted from when the command started reading."""
 

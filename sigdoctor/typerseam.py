@@ -15,9 +15,10 @@ does nothing and typer's own coercion runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
+
+from sigdoctor.records import datarecord
 
 # (module, name) of every private typer object relied on here.
 PRIVATE: tuple[tuple[str, str], ...] = (
@@ -43,7 +44,7 @@ def install(command: Any) -> int:
     except ImportError:
         return 0
 
-    @dataclass(frozen=True)
+    @datarecord(frozen=True)
     class DirectParam(RuntimeParam):
         """RuntimeParam.coerce (None, multi-value checks) as typer's; `_coerce_value` without pydantic."""
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from sigdoctor import boundedio
+from sigdoctor.records import datarecord
 
 MAGIC = b"\xff Go buildinf:"
 HEADER_LEN = 32
@@ -42,14 +43,14 @@ class BuildInfoError(ValueError):
     """The file is not a Go binary we can read build info from (with the reason)."""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Module:
     path: str
     version: str
     replaced_by: str | None = None
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class BuildInfo:
     go_version: str
     path: str | None = None
@@ -325,7 +326,7 @@ def semver(v: str | None) -> tuple[int, int, int] | None:
     return int(bits[0]), int(bits[1]), int(bits[2])
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class SdkModel:
     model: str | None  # V1 | V2 | None (cannot tell)
     why: str

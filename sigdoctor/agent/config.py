@@ -12,13 +12,14 @@ from __future__ import annotations
 import configparser
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from sigdoctor import boundedio
 from sigdoctor.agent import river, yamlconf
 from sigdoctor.model import Finding, Status
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor, mask_key_id
 from sigdoctor.sts.arns import assumes_itself, parse_principal, parse_role_arn
 from sigdoctor.targets import Target, TargetError, parse_target
@@ -42,7 +43,7 @@ class ConfigError(ValueError):
     """The file cannot be read as any agent configuration sigdoctor knows."""
 
 
-@dataclass
+@datarecord
 class Signer:
     kind: str
     where: str
@@ -66,7 +67,7 @@ class Signer:
         }
 
 
-@dataclass
+@datarecord
 class Endpoint:
     component: str
     url: str | None
@@ -74,7 +75,7 @@ class Endpoint:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@datarecord
 class AgentConfig:
     path: str
     kind: str
@@ -369,7 +370,7 @@ def has_placeholder(v: str | None) -> bool:
 # ---------------------------------------------------------------------------------------------------- judging
 
 
-@dataclass
+@datarecord
 class Judgement:
     findings: list[Finding]
     settings: dict[str, Any]

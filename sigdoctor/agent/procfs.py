@@ -7,10 +7,10 @@ outside our PID namespace); the caller turns that into a usage error that says w
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from sigdoctor import boundedio
+from sigdoctor.records import datarecord
 
 PROC = Path("/proc")
 # /proc files report size 0: boundedio caps what is read. A process's environment and command line are limited by
@@ -19,7 +19,7 @@ PROC = Path("/proc")
 ENVIRON_LIMIT = 8 * boundedio.MIB
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ProcessInfo:
     pid: int
     name: str  # /proc/PID/comm (the kernel truncates it to 15 characters)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 
 class RiverError(ValueError):
@@ -21,21 +23,21 @@ class RiverError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Ref:
     """A reference to another component's export, e.g. `otelcol.auth.sigv4.creds.handler`."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Expr:
     """An expression sigdoctor does not evaluate (or a call it could not resolve), kept as source text."""
 
     text: str
 
 
-@dataclass
+@datarecord
 class Block:
     name: str
     label: str | None = None
@@ -70,7 +72,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Tok:
     kind: str
     text: str
@@ -277,7 +279,7 @@ def _unquote(s: str) -> str:
     return out if isinstance(out, str) else s[1:-1]
 
 
-@dataclass
+@datarecord
 class Document:
     root: Block
     unresolved: list[str]

@@ -7,12 +7,13 @@ PyYAML's safe loader does the parsing; this module only makes such files parseab
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import yaml
 
 from sigdoctor.agent import river
+from sigdoctor.records import datarecord
 
 # `endpoint: {{endpoint}}` is a YAML flow mapping with an unhashable key, and `[ ${a}:${b} ]` breaks a flow
 # sequence: placeholders are swapped for plain tokens while parsing and restored in the parsed strings.
@@ -25,7 +26,7 @@ class YamlConfigError(ValueError):
     pass
 
 
-@dataclass
+@datarecord
 class Loaded:
     """Documents of one file (or of configs embedded in it), with what was done to read them."""
 

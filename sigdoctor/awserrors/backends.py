@@ -6,14 +6,14 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
 
+from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
 
 _FILE = "backends.toml"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Backend:
     name: str
     hosts: tuple[re.Pattern[str], ...]
@@ -21,7 +21,7 @@ class Backend:
     source: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Recognised:
     name: str
     by: str  # what in the text showed it: the host, or the mark's own text

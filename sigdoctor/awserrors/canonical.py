@@ -8,8 +8,9 @@ header list and a payload hash — anything else is not one and parses to `None`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from sigdoctor.records import datarecord
 
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 _METHOD_RE = re.compile(r"^[A-Z]{3,10}$")
@@ -56,7 +57,7 @@ _GLOBAL_HOSTS = {"sts.amazonaws.com": ("sts", "us-east-1"), "iam.amazonaws.com":
 _REGION_RE = re.compile(r"^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)$")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class CanonicalRequest:
     method: str
     path: str
@@ -83,7 +84,7 @@ class CanonicalRequest:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class StringToSign:
     algorithm: str
     amz_date: str
@@ -157,7 +158,7 @@ def hex_bytes_to_text(hex_text: str) -> str:
         return ""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Endpoint:
     """What an endpoint host implies for signing: the signing name and region, when recognisable."""
 

@@ -8,10 +8,10 @@ whitespace, ordering): the first is `request-modified-after-signing`, the second
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from sigdoctor.awserrors.canonical import CanonicalRequest
+from sigdoctor.records import datarecord
 from sigdoctor.redact import MASK
 
 MODIFIED = "modified"
@@ -20,7 +20,7 @@ _SECRET_HEADERS = ("x-amz-security-token",)
 _PAYLOAD_MARKERS = ("UNSIGNED-PAYLOAD",)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Difference:
     component: str  # "method", "path", "query", "header x-amz-date", "signed headers", "payload hash"
     server: str

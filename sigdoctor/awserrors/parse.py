@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -20,6 +20,7 @@ from sigdoctor.awserrors.canonical import (
 )
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape, xml_text
+from sigdoctor.records import datarecord
 
 # Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
 # name the failure itself and win over these when a text holds both.
@@ -106,7 +107,7 @@ _MESSAGE_CODES = (
 )
 
 
-@dataclass
+@datarecord
 class AwsError:
     """The facts of one error occurrence; any field may be unknown."""
 
@@ -147,7 +148,7 @@ class AwsError:
         return cached
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ClientSigning:
     """A client-side canonical request found in a debug log (or `--client`), waiting for the error it explains."""
 

@@ -8,7 +8,7 @@ the candidates are ranked and the finding says which `sigdoctor run` probe settl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
 from sigdoctor.awserrors.table import Candidate, Match, table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
+from sigdoctor.records import datarecord
 from sigdoctor.redact import mask_key_id
 from sigdoctor.skew_windows import window
 
@@ -37,7 +38,7 @@ OPT_IN_REGIONS = frozenset({
 })
 
 
-@dataclass
+@datarecord
 class Hit:
     cause: str
     status: Status
@@ -46,7 +47,7 @@ class Hit:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@datarecord
 class Classified:
     hits: list[Hit]
     diffs: list[Difference] | None = None  # None: no client canonical request to compare with

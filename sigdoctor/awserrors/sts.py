@@ -10,10 +10,11 @@ request botocore signed (the diff the signature probe and `decode` use) before a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sigdoctor.awserrors.table import table
 from sigdoctor.model import Status
+from sigdoctor.records import datarecord
 from sigdoctor.skew_windows import window
 from sigdoctor.sts.regions import is_opt_in
 
@@ -21,7 +22,7 @@ ASSUME_OPS = frozenset({"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWi
 SIGV4_WINDOW_S = window("sts").seconds  # STS refuses an X-Amz-Date more than 15 minutes from its clock
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Evidence:
     operation: str  # the operation that failed (AssumeRoleWithWebIdentity when a deferred refresh failed)
     code: str
@@ -38,7 +39,7 @@ class Evidence:
     signed_canonical: str | None = None  # the canonical request botocore signed, when it could be rebuilt
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Verdict:
     name: str  # finding name: a catalog cause id, or `sts-error` / `role-arn-invalid`
     status: Status

@@ -17,11 +17,11 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from sigdoctor.casefold import literal_lower
+from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
 
 CONFIDENCES = ("high", "medium", "low")
@@ -36,7 +36,7 @@ KINDS = RULE_KINDS | {"data", "other"}
 _SEP = r"[\s\"'\\`]+"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Candidate:
     cause: str
     confidence: str
@@ -47,7 +47,7 @@ class Candidate:
         return {"cause": self.cause, "confidence": self.confidence, "needs": self.needs, "decide": self.decide}
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Entry:
     code: str
     aliases: tuple[str, ...]
@@ -87,7 +87,7 @@ class Entry:
         return self.code or self.shapes[0] if (self.code or self.shapes) else self.anchors[0]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Match:
     """The entries a text holds, in the order they first appear in it."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import botocore.credentials as bc
@@ -41,6 +41,7 @@ from sigdoctor.creds.process import communicate as communicate_bounded
 from sigdoctor.creds.profiles import sso_cache_dir
 from sigdoctor.creds.sso_cache import TokenCache
 from sigdoctor.creds.web_identity import botocore_loader
+from sigdoctor.records import datarecord
 
 PROCESS_TIMEOUT_S = 10.0
 # Variables that name files: mapped through ctx.path so a foreign root (--pid) is honoured.
@@ -74,14 +75,14 @@ class OfflineStop(Exception):
     """A network source was reached with --offline: the walk stops, nothing is sent."""
 
 
-@dataclass
+@datarecord
 class ProviderOutcome:
     method: str
     result: str  # none | credentials | error | offline
     error: BaseException | None = None
 
 
-@dataclass
+@datarecord
 class ChainRun:
     order: list[str] = field(default_factory=list)
     env_removed: bool = False
@@ -349,7 +350,7 @@ def run(ctx: Context, files: AwsFiles, refresh: Callable[[str], bool]) -> ChainR
     return out
 
 
-@dataclass
+@datarecord
 class Peek:
     access_key: str | None
     secret_key: str | None

@@ -7,13 +7,13 @@ import ipaddress
 import json
 import ssl
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from sigdoctor.context import Context
 from sigdoctor.creds.model import SourceDiag
 from sigdoctor.creds.web_identity import read_token
+from sigdoctor.records import datarecord
 from sigdoctor.redact import mask_key_id
 
 RELATIVE = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
@@ -26,7 +26,7 @@ POD_IDENTITY_HOSTS = ("169.254.170.23", "fd00:ec2::23")
 ALLOWED_HOSTS = (ECS_HOST, *POD_IDENTITY_HOSTS, "localhost")
 
 
-@dataclass
+@datarecord
 class ContainerConfig:
     configured: bool
     uri: str | None = None
@@ -38,7 +38,7 @@ class ContainerConfig:
     token_problem: str | None = None
 
 
-@dataclass
+@datarecord
 class ContainerFetch:
     checked: bool
     reason: str = ""

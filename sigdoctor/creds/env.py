@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sigdoctor.creds.model import SourceDiag
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor, mask_key_id
 
 KEY = "AWS_ACCESS_KEY_ID"
@@ -40,7 +41,7 @@ def odd_characters(value: str) -> list[str]:
     return found
 
 
-@dataclass
+@datarecord
 class EnvDiag:
     source: SourceDiag
     # (variable, what is wrong) — for credentials.env-credentials-incomplete

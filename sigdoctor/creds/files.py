@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import pwd
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +17,14 @@ from botocore.exceptions import ConfigNotFound, ConfigParseError
 
 from sigdoctor import boundedio
 from sigdoctor.context import Context
+from sigdoctor.records import datarecord
 
 # Any botocore session of this process (the chain's, the probes', `sign`'s) skips a config file that is not a regular
 # file of a sane size instead of parsing gigabytes.
 boundedio.bound_botocore_config()
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class AwsFile:
     kind: str  # "config" | "credentials"
     path: str  # as the diagnosed process names it
@@ -44,7 +45,7 @@ class AwsFile:
         return out
 
 
-@dataclass
+@datarecord
 class AwsFiles:
     config: AwsFile
     credentials: AwsFile

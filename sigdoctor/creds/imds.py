@@ -13,7 +13,7 @@ import json
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.model import SourceDiag
+from sigdoctor.records import datarecord
 from sigdoctor.redact import mask_key_id
 
 DEFAULT_V4 = "http://169.254.169.254/"
@@ -33,7 +34,7 @@ def _truthy(value: object) -> bool:
     return str(value).strip().lower() == "true"
 
 
-@dataclass
+@datarecord
 class ImdsConfig:
     disabled: bool
     base_url: str
@@ -125,7 +126,7 @@ def configure(ctx: Context, files: AwsFiles) -> ImdsConfig:
     return cfg
 
 
-@dataclass
+@datarecord
 class ImdsProbe:
     checked: bool
     reason: str = ""

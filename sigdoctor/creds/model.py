@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 # botocore's method names, with the name a human reads in the report.
 SOURCE_NAMES: dict[str, str] = {
@@ -30,7 +32,7 @@ DEFERRED_METHODS = frozenset({"assume-role", "assume-role-with-web-identity", "s
 ROLE_METHODS = frozenset({"assume-role-with-web-identity", "container-role", "iam-role"})
 
 
-@dataclass
+@datarecord
 class SourceDiag:
     """What we learnt about one source by ourselves, independent of botocore's run.
 

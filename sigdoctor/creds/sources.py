@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from sigdoctor.creds.chain import ChainRun, Peek
@@ -13,10 +13,11 @@ from sigdoctor.creds.imds import ImdsConfig, ImdsProbe
 from sigdoctor.creds.model import DEFAULT_ORDER, DEFERRED_METHODS, SOURCE_NAMES, SourceDiag
 from sigdoctor.creds.web_identity import WebIdentityDiag
 from sigdoctor.model import SourceState
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor
 
 
-@dataclass
+@datarecord
 class Facts:
     files: AwsFiles
     env: EnvDiag

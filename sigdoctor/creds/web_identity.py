@@ -7,7 +7,7 @@ import re
 import stat
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from sigdoctor import boundedio
@@ -15,6 +15,7 @@ from sigdoctor.context import Context
 from sigdoctor.creds import jwt
 from sigdoctor.creds.files import AwsFiles
 from sigdoctor.creds.model import SourceDiag
+from sigdoctor.records import datarecord
 
 TOKEN_FILE_VAR = "AWS_WEB_IDENTITY_TOKEN_FILE"
 ROLE_ARN_VAR = "AWS_ROLE_ARN"
@@ -44,7 +45,7 @@ def role_arn_problem(arn: str) -> str | None:
     return "has characters a role name cannot contain"
 
 
-@dataclass
+@datarecord
 class WebIdentityDiag:
     source: SourceDiag
     token_file: str | None = None

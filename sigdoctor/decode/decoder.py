@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, BinaryIO, cast
 
 from sigdoctor import incomplete
@@ -17,6 +17,7 @@ from sigdoctor.decode import tailscan
 from sigdoctor.decode.probe import EMITS
 from sigdoctor.decode.reader import MAX_RECORD, SCANNER, Stats, iter_records, prepare_stream, reads_plain
 from sigdoctor.model import Finding, Outcome, Status, worst
+from sigdoctor.records import datarecord
 from sigdoctor.redact import Redactor
 from sigdoctor.timed_input import ReadDeadline
 
@@ -44,7 +45,7 @@ REQUEST_REACH_LINES = 200
 _EMITTED = frozenset(EMITS)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _RequestContext:
     key: str
     token: bool
@@ -53,7 +54,7 @@ class _RequestContext:
     line: int
 
 
-@dataclass
+@datarecord
 class _Group:
     error: AwsError
     classified: Classified

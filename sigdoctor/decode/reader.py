@@ -13,7 +13,6 @@ import codecs
 import io
 import re
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, table_anchors
@@ -21,6 +20,7 @@ from sigdoctor.awserrors.table import table
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
+from sigdoctor.records import datarecord
 
 if TYPE_CHECKING:
     import gzip
@@ -88,7 +88,7 @@ class Record(NamedTuple):
         return self.raw.decode("utf-8", errors="replace")
 
 
-@dataclass
+@datarecord
 class Stats:
     bytes: int = 0
     lines: int = 0

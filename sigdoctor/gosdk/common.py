@@ -10,8 +10,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urlsplit
+
+from sigdoctor.records import datarecord
 
 # The source names as the SDKs report them (v1 Value.ProviderName, v2 Credentials.Source); shared-file keys add
 # ": <file>".
@@ -41,7 +43,7 @@ ECS_HOST = "169.254.170.2"
 POD_IDENTITY_HOSTS = ("169.254.170.23", "fd00:ec2::23")
 
 
-@dataclass
+@datarecord
 class GoInput:
     env: Mapping[str, str]
     # The content of a file as the agent names it; None when it does not exist or cannot be read.
@@ -62,7 +64,7 @@ class GoInput:
         return next((self.env[n] for n in names if self.env.get(n)), "")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Prediction:
     source: str | None  # as the SDK reports it, or None when it ends without credentials
     why: str

@@ -9,19 +9,19 @@ signs (`ctx.state.agent_sdk_model`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.gosdk import v1, v2
 from sigdoctor.gosdk.common import BOTOCORE_KIND, GoInput, Prediction, kind_of
+from sigdoctor.records import datarecord
 
 V1_MODULE = "github.com/aws/aws-sdk-go"
 V2_MODULES = ("github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class GoSdkView:
     predictions: dict[str, Prediction]  # model name → prediction, only the models that apply
     versions: dict[str, str | None]

@@ -13,7 +13,7 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sigdoctor.gosdk.common import (
     ASSUME_ROLE,
@@ -37,6 +37,7 @@ from sigdoctor.gosdk.common import (
     version_at_least,
     version_caveat,
 )
+from sigdoctor.records import datarecord
 
 NAME = "aws-sdk-go"
 POD_IDENTITY_VERSION = (1, 47, 11)
@@ -48,7 +49,7 @@ class _NotExists(Exception):
     pass
 
 
-@dataclass
+@datarecord
 class _Shared:
     profile: str
     role_arn: str = ""

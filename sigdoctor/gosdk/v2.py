@@ -11,7 +11,7 @@ container provider insists on a loopback host (EKS Pod Identity is refused) and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sigdoctor.gosdk.common import (
     ASSUME_ROLE,
@@ -34,6 +34,7 @@ from sigdoctor.gosdk.common import (
     version_at_least,
     version_caveat,
 )
+from sigdoctor.records import datarecord
 
 NAME = "aws-sdk-go-v2"
 # github.com/aws/aws-sdk-go-v2/config v1.25.0 added EKS Pod Identity (loopback-only before).
@@ -57,7 +58,7 @@ class _NotExists(Exception):
     pass
 
 
-@dataclass
+@datarecord
 class _Section:
     values: dict[str, str] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)  # key → the file it came from
@@ -86,7 +87,7 @@ def _merge(dst: dict[str, _Section], name: str, sec: dict[str, str], path: str) 
             target.values[k], target.origin[k] = sec[k], path
 
 
-@dataclass
+@datarecord
 class _Shared:
     profile: str
     v: dict[str, str] = field(default_factory=dict)

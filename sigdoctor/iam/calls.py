@@ -7,7 +7,6 @@ SPEC's allow-list, and every response's `Date` header in `ctx.state.http_dates`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,12 +14,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sigdoctor.botohttp import aws_client, one_attempt
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.netconn.tls import verify_file
+from sigdoctor.records import datarecord
 
 # IAM is global per partition; its endpoint lives in one region of each (botocore resolves the host from it).
 IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Frozen:
     access_key: str
     secret_key: str
@@ -65,7 +65,7 @@ def record_date(ctx: Context, url: str, headers: dict[str, str] | None, t_sent: 
         ctx.state.http_dates.add((url, date, t_sent, t_received))
 
 
-@dataclass
+@datarecord
 class CallResult:
     response: dict[str, Any] | None = None
     code: str | None = None  # AWS error code, or the exception class for a transport failure

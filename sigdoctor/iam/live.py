@@ -10,7 +10,6 @@ import json
 import re
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,12 +31,13 @@ from sigdoctor.context import Context
 from sigdoctor.endpoints import region_of, with_endpoint_override
 from sigdoctor.iam.calls import Frozen, call, client, record, record_date
 from sigdoctor.netconn.tls import verify_file
+from sigdoctor.records import datarecord
 from sigdoctor.targets import Target
 
 # An empty Prometheus WriteRequest (zero protobuf bytes), snappy block-compressed: just the varint length 0.
 EMPTY_WRITE_REQUEST = b"\x00"
 # The outcomes, as the error table reads an answer (sigdoctor/awserrors/outcome.py).
-@dataclass
+@datarecord
 class LiveResult:
     target: str
     kind: str
@@ -88,7 +88,7 @@ def _classify(status: int | None, code: str | None, message: str) -> str:
     return live_outcome(status, code, message)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Raw:
     """A signed HTTP request outside botocore's API models (AMP's and OpenSearch's data planes)."""
 
@@ -168,7 +168,7 @@ def _json_error(headers: Any, body: bytes) -> tuple[str | None, str]:
     return code, str(doc.get("message") or doc.get("Message") or "")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _ApiRequest:
     """A harmless request that is one read-only (or empty) API call through botocore."""
 

@@ -8,7 +8,8 @@ denied the path-less ARN is used and the report says the path is unknown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from sigdoctor.records import datarecord
 
 _ASSUMED = re.compile(r"^arn:(?P<p>[^:]+):sts::(?P<a>\d{12}):assumed-role/(?P<role>[^/]+)/(?P<session>.+)$")
 _IAM = re.compile(r"^arn:(?P<p>[^:]+):iam::(?P<a>\d{12}):(?P<kind>user|role|group)(?P<path>/(?:.*/)?)(?P<name>[^/]+)$")
@@ -16,7 +17,7 @@ _ROOT = re.compile(r"^arn:(?P<p>[^:]+):iam::(?P<a>\d{12}):root$")
 _FEDERATED = re.compile(r"^arn:(?P<p>[^:]+):sts::(?P<a>\d{12}):federated-user/.+$")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class PolicySource:
     caller_arn: str
     arn: str | None  # None: this principal cannot be simulated (root, federated user, unknown form)

@@ -3,18 +3,19 @@ from the agent (region, principal, TLS), parsed into one decision per action and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from sigdoctor.context import Context
 from sigdoctor.iam.calls import call
 from sigdoctor.iam.principal import PolicySource
+from sigdoctor.records import datarecord
 
 ALLOWED, IMPLICIT_DENY, EXPLICIT_DENY = "allowed", "implicitDeny", "explicitDeny"
 _MAX_PAGES = 5
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Check:
     target: str
     action: str
@@ -22,7 +23,7 @@ class Check:
     region: str | None
 
 
-@dataclass
+@datarecord
 class Decision:
     check: Check
     decision: str

@@ -11,12 +11,13 @@ Two sources of evidence, strongest first:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from sigdoctor.livesign.request import Signed
 from sigdoctor.livesign.send import Answer
 from sigdoctor.model import Status
+from sigdoctor.records import datarecord
 from sigdoctor.targets import Target
 
 # sigdoctor.awserrors (the error table and its rules) is imported only to read an AWS rejection: a run whose
@@ -35,7 +36,7 @@ _AFTER_SIGNATURE = ("denied", "not-found", "other")
 ACCEPTED, REJECTED, UNDECIDED, NOT_SENT = "accepted", "rejected", "undecided", "not-sent"
 
 
-@dataclass
+@datarecord
 class Verdict:
     state: str  # accepted | rejected | undecided | not-sent
     hits: list[Hit] = field(default_factory=list)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,6 +24,7 @@ from sigdoctor.context import Context
 from sigdoctor.endpoints import with_endpoint_override
 from sigdoctor.iam.calls import Frozen
 from sigdoctor.iam.live import EMPTY_WRITE_REQUEST
+from sigdoctor.records import datarecord
 from sigdoctor.sigv4.signer import SIGV4_TIMESTAMP_FORMAT, SignResult
 from sigdoctor.targets import Target
 
@@ -36,7 +37,7 @@ class Unsupported(Exception):
     """The target has no harmless request sigdoctor can send (the message says why)."""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _Api:
     """A harmless request that is one read-only (or empty) API call."""
 
@@ -59,7 +60,7 @@ _API: dict[str, _Api] = {
 KINDS = ("amp-empty-remote-write", *_API)
 
 
-@dataclass
+@datarecord
 class LiveRequest:
     kind: str
     service: str  # botocore service name (for AWS_ENDPOINT_URL_<SERVICE_ID> and the call record)
@@ -72,7 +73,7 @@ class LiveRequest:
         return str(self.request.url)
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Signed:
     signing_service: str
     signing_region: str

@@ -6,7 +6,7 @@ Every request is recorded in `ctx.state.aws_calls`, and the answer's `Date` head
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,9 +16,10 @@ from sigdoctor.iam.calls import record, record_date
 from sigdoctor.livesign.request import LiveRequest
 from sigdoctor.netconn.proxy import go_decide, mask
 from sigdoctor.netconn.tls import ca_bundle
+from sigdoctor.records import datarecord
 
 
-@dataclass
+@datarecord
 class Answer:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)

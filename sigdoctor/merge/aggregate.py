@@ -15,12 +15,14 @@ from typing import Any
 
 from sigdoctor.merge.load import Loaded, Skipped
 from sigdoctor.merge.sanitize import Cleaner
+from sigdoctor.records import datarecord
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 # Below this many hosts every cause on one host would be "alone": outliers only mean something in a crowd.
 OUTLIER_MIN_HOSTS = 3
 
 
+# std dataclass: slots (record has none) and one per host and cause in a merge
 @dataclass(frozen=True, slots=True)
 class HostCause:
     id: str
@@ -28,6 +30,7 @@ class HostCause:
     title: str
 
 
+# std dataclass: slots (record has none) and one per report in a merge (10,000s)
 @dataclass(frozen=True, slots=True)
 class Host:
     name: str
@@ -44,6 +47,7 @@ class Host:
         return frozenset((c.id, c.severity) for c in self.causes)
 
 
+# std dataclass: built per host in a merge, where record's generic __init__ (~1 µs slower) would show
 @dataclass
 class CauseRow:
     id: str
@@ -53,13 +57,13 @@ class CauseRow:
     top_on: int = 0  # on how many hosts it is the most likely cause
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Group:
     causes: tuple[tuple[str, str], ...]  # (id, severity) in fleet order; empty = healthy
     hosts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Outlier:
     """A host with causes no other host has (a lone clock skew, a hand-edited config)."""
 
@@ -67,7 +71,7 @@ class Outlier:
     causes: tuple[tuple[str, str], ...]  # (id, severity), in fleet order
 
 
-@dataclass
+@datarecord
 class Fleet:
     hosts: list[Host]
     causes: list[CauseRow]

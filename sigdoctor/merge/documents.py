@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from sigdoctor.records import datarecord
 
 # A report is ~30 KB; 8 MB is far beyond any report sigdoctor writes and far below what would hurt memory.
 MAX_DOCUMENT_CHARS = 8 * 1024 * 1024
@@ -26,7 +27,7 @@ _OPENERS = ("{", "[")
 _CLOSERS = ("}", "]")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Unreadable:
     """A line or document that is not a JSON document merge can use; `reason` never quotes the input (a stray
     log line may hold anything, secrets included)."""

@@ -13,10 +13,10 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sigdoctor import __version__
+from sigdoctor.records import datarecord
 
 _ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "x-amzn-errortype", "x-amz-apigw-id")
 _XML_CODE = re.compile(r"<Code>([^<]{1,100})</Code>")
@@ -24,7 +24,7 @@ _JSON_TYPE = re.compile(r'"__type"\s*:\s*"([^"]{1,200})"')
 _BODY_LIMIT = 16 * 1024
 
 
-@dataclass
+@datarecord
 class FrontDoor:
     url: str
     status: int | None = None

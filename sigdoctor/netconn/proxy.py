@@ -24,11 +24,12 @@ import ipaddress
 import re
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
 from sigdoctor.hostport import hostport
+from sigdoctor.records import datarecord
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "socks5": "1080"}
 
@@ -36,7 +37,7 @@ DEFAULT_PORTS = {"http": "80", "https": "443", "socks5": "1080"}
 METADATA_ADDRESSES = ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "169.254.170.23")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Decision:
     """One runtime's answer for one URL: the proxy URL (None = direct), the variable it came from, and why."""
 
@@ -126,7 +127,7 @@ def parse_ip(s: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class _GoMatcher:
     kind: str  # all | cidr | ip | domain
     entry: str
@@ -304,7 +305,7 @@ def python_decide(env: Mapping[str, str], url: str, *, uses_proxies: bool = True
 # --- Both -------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Route:
     """Both runtimes' decisions for one URL, and what to say when they differ."""
 

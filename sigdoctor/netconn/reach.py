@@ -11,7 +11,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,7 @@ from sigdoctor.netconn.proxy import Route, mask
 from sigdoctor.netconn.tcp import TcpResult
 from sigdoctor.netconn.tls import CaBundle, TlsResult
 from sigdoctor.netconn.tunnel import TunnelResult
+from sigdoctor.records import datarecord
 
 STEP_S = 1.5  # per connect / handshake / CONNECT / HTTP answer
 MAX_ADDRESSES = 8
@@ -39,7 +40,7 @@ class Budget:
         return max(0.05, min(preferred, self._end - self._monotonic()))
 
 
-@dataclass
+@datarecord
 class Trace:
     endpoint: Endpoint
     route: Route

@@ -8,10 +8,10 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from sigdoctor.hostport import hostport
+from sigdoctor.records import datarecord
 
 # glibc folds resolver timeouts and SERVFAIL into EAI_AGAIN ("Temporary failure in name resolution").
 _GAI_WORDS = {
@@ -21,7 +21,7 @@ _GAI_WORDS = {
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class TcpResult:
     address: str
     port: int

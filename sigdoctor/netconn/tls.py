@@ -14,11 +14,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 
 from sigdoctor.context import Context
+from sigdoctor.records import datarecord
 
 # OpenSSL X509_V_ERR_* codes a client meets in practice, in the words an operator needs.
 VERIFY_MEANINGS = {
@@ -40,7 +41,7 @@ AMAZON_ISSUER_ORGS = ("amazon", "amazon.com, inc.", "amazon trust services", "st
                       "digicert inc")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class CaBundle:
     path: str | None  # as the diagnosed process names it
     real: str | None  # where we can open it
@@ -109,7 +110,7 @@ def _check(ctx: Context, path: str, source: str) -> CaBundle:
     return CaBundle(path, str(real), source)
 
 
-@dataclass
+@datarecord
 class TlsResult:
     state: str  # ok | untrusted | timeout | error
     verified: bool = False

@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import socket
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sigdoctor.hostport import hostport
+from sigdoctor.records import datarecord
 
 _MAX_HEAD = 64 * 1024
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class TunnelResult:
     state: str  # ok | refused (non-2xx) | timeout | closed | bad-response
     status: int | None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 # Outcomes of one query and of one lookup, worst last for aggregation.
 ANSWER, NODATA, NXDOMAIN, SERVFAIL, REFUSED, ERROR, TIMEOUT = (
@@ -21,7 +23,7 @@ _RCODES = {3: NXDOMAIN, 2: SERVFAIL, 5: REFUSED}  # dns.rcode values, without im
 _STOPS_SEARCH = (REFUSED, ERROR, TIMEOUT)
 
 
-@dataclass
+@datarecord
 class Query:
     name: str
     rdtype: str
@@ -49,7 +51,7 @@ class Query:
         return d
 
 
-@dataclass
+@datarecord
 class Lookup:
     """One name looked up at one nameserver, across the search-list candidates."""
 

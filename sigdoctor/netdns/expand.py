@@ -9,7 +9,7 @@ going after a timeout or SERVFAIL too (unless StrictErrors), so a silent search 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sigdoctor.records import datarecord
 
 
 def is_rooted(name: str) -> bool:
@@ -37,7 +37,7 @@ def candidates(name: str, search: list[str], ndots: int) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Cost:
     name: str
     dots: int

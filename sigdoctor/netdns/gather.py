@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from sigdoctor.netdns import classify, expand
 from sigdoctor.netdns.direct import Lookup, load_dnspython, lookup
 from sigdoctor.netdns.resolvconf import HostsEntry, ResolvConf, effective_nameservers, hosts_lines_for
 from sigdoctor.netdns.system import GetAddrInfo, SystemAnswer, system_resolve
+from sigdoctor.records import datarecord
 
 
-@dataclass
+@datarecord
 class NameResult:
     host: str
     purpose: str

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from sigdoctor import boundedio
+from sigdoctor.records import datarecord
 
 # resolv.conf and nsswitch.conf are a few lines; /etc/hosts can be a multi-megabyte block list. Past these (or a
 # FIFO / device bind-mounted there) the file is not read, and the dns probe says so (dns.system-file-unreadable).
@@ -34,7 +35,7 @@ MAX_NAMESERVERS = 3
 MAX_NDOTS = 15
 
 
-@dataclass
+@datarecord
 class ResolvConf:
     path: str
     exists: bool = True
@@ -143,7 +144,7 @@ def effective_nameservers(conf: ResolvConf) -> list[str]:
     return conf.nameservers or ["127.0.0.1"]
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class HostsEntry:
     line_no: int
     address: str

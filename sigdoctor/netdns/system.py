@@ -10,8 +10,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 GetAddrInfo = Callable[..., list[tuple[Any, ...]]]
 
@@ -24,7 +26,7 @@ _EAI = {
 }
 
 
-@dataclass
+@datarecord
 class SystemAnswer:
     addresses: list[str] = field(default_factory=list)
     error: str | None = None

@@ -5,9 +5,8 @@ The CLI prints it on the terminal when the full report goes to `--output`, so it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sigdoctor.model import Report, Severity, Status
+from sigdoctor.records import datarecord
 
 NOT_IMPLEMENTED = "not implemented"
 
@@ -16,7 +15,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Counts:
     errors: int
     warnings: int

@@ -8,8 +8,10 @@ what gets signed (a header line without a colon, a body shorter than its Content
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import parse_qsl, urlsplit
+
+from sigdoctor.records import datarecord
 
 # RFC 9110 token characters: what a method or a header name may contain.
 _TOKEN_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -20,7 +22,7 @@ class RequestParseError(ValueError):
     """The input is not an HTTP request we can sign; the message is one line, meant for the user."""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class ParsedRequest:
     """One HTTP request, as close to the bytes on the wire as signing needs.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from sigdoctor.botoseam import sign_at
+from sigdoctor.records import datarecord
 from sigdoctor.redact import MASK
 from sigdoctor.sigv4.request import ParsedRequest, parse_request
 
@@ -37,7 +38,7 @@ class SignInputError(ValueError):
     """A signing parameter (time, region, service, keys) is unusable; the message is one line for the user."""
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class SignResult:
     """The parts of a SigV4 signature, as `sign --format json` reports them.
 

@@ -7,14 +7,16 @@ to the role (`arn:aws:iam::111122223333:role/PATH/Name`). The role's path is not
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 # Roles whose path AWS fixes, so it is known without iam:GetRole (IAM Identity Center permission sets).
 _SSO_ROLE_PREFIX = "AWSReservedSSO_"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Principal:
     arn: str
     partition: str
@@ -84,7 +86,7 @@ def parse_principal(arn: str) -> Principal:
     return Principal(arn, partition, acct, "unknown", note=f"unrecognised principal {kind!r}")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class RoleArn:
     arn: str
     partition: str

@@ -8,17 +8,17 @@ session shows up in CloudTrail like the agent's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sigdoctor.context import Context
+from sigdoctor.records import datarecord
 from sigdoctor.sts import caller
 
 DURATION_S = 900  # aws-sdk-go stscreds.DefaultDuration
 
 
-@dataclass
+@datarecord
 class Assumed:
     call: caller.StsCall
     session_name: str

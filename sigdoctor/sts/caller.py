@@ -7,7 +7,7 @@ answer — success or error — in ctx.state.http_dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from botocore.exceptions import (
@@ -27,13 +27,14 @@ from sigdoctor.botoseam import set_session_credentials
 from sigdoctor.context import DEADLINE_MARGIN_S, Context
 from sigdoctor.endpoints import region_of
 from sigdoctor.netconn.tls import verify_file
+from sigdoctor.records import datarecord
 
 CALL_TIMEOUT_S = 3.0
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, SSLError, ProxyConnectionError,
                 ConnectionClosedError, HTTPClientError)
 
 
-@dataclass
+@datarecord
 class StsCall:
     operation: str
     endpoint: str

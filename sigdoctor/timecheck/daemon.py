@@ -3,11 +3,12 @@ and where we are (EC2, a Kubernetes pod, another container), which decides the f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from sigdoctor import boundedio
 from sigdoctor.context import Context
+from sigdoctor.records import datarecord
 
 # /proc/PID/comm is cut at 15 characters: "systemd-timesyncd" shows as "systemd-timesyn".
 _COMM = {
@@ -29,7 +30,7 @@ _RUN_DIRS = {"chrony": ("/run/chrony", "/var/run/chrony"), "systemd-timesyncd": 
 TIME_SYNC = "169.254.169.123"
 
 
-@dataclass
+@datarecord
 class DaemonInfo:
     running: list[str] = field(default_factory=list)
     configured: list[str] = field(default_factory=list)  # config file or runtime directory present

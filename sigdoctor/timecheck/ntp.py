@@ -10,13 +10,13 @@ import errno
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import ntplib
 
 from sigdoctor import boundedio
 from sigdoctor.context import Context
 from sigdoctor.hostport import hostport
+from sigdoctor.records import datarecord
 from sigdoctor.timecheck.sample import Sample, lookup_error
 
 NTP_PORT = 123
@@ -26,7 +26,7 @@ TIME_SYNC_V6 = "fd00:ec2::123"
 PUBLIC_SERVERS = ("time.aws.com", "pool.ntp.org")
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Server:
     host: str
     port: int = NTP_PORT

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
 from typing import Any
+
+from sigdoctor.records import datarecord
 
 
 def lookup_error(exc: socket.gaierror) -> str:
@@ -16,7 +17,7 @@ def lookup_error(exc: socket.gaierror) -> str:
     return f"name lookup failed ({exc.strerror or exc})"
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Sample:
     """`offset_s` is true time − local time (NTP's convention): positive means the local clock is behind."""
 

@@ -4,10 +4,11 @@ expiry judged against true time rather than the local clock."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from sigdoctor.records import datarecord
 from sigdoctor.skew_windows import window
 from sigdoctor.timecheck.sample import Sample
 
@@ -45,7 +46,7 @@ def settling_pair(samples: list[Sample]) -> tuple[Sample, Sample] | None:
     return None
 
 
-@dataclass(frozen=True)
+@datarecord(frozen=True)
 class Verdict:
     offset_s: float | None
     # No answering source is more than DISAGREE_S from the offset.
