@@ -21,6 +21,7 @@ from sigdoctor.awserrors.canonical import (
 )
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
+from sigdoctor.awserrors.sources import source_hits
 from sigdoctor.awserrors.table import Candidate, Match, table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
@@ -913,6 +914,8 @@ def classify(e: AwsError) -> Classified:
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
     hits += _network_hits(e, found, where)
+    hits += [Hit(c, st, msg, fix, {"error_entry": name})
+             for c, st, msg, fix, name in source_hits(e, found, {h.cause for h in hits})]
     if found.has("no-credentials") and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(_no_credentials_hit(e))
     if not any(h.status == Status.FAIL for h in hits):

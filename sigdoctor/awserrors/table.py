@@ -31,6 +31,7 @@ RULE_KINDS = frozenset({
     "signature", "clock", "unsigned", "scope-region", "scope-service", "invalid-key", "expired-token",
     "web-identity", "web-identity-file", "denied", "not-found", "no-credentials", "partial-credentials", "imds",
     "container", "pod-identity-refused", "key-whitespace", "dns", "connect", "trust", "head", "timeout", "status", "proxy", "tls",
+    "source",  # sources.py: a credential source the SDK names as the one that failed
 })
 KINDS = RULE_KINDS | {"data", "other"}
 _SEP = r"[\s\"'\\`]+"

@@ -1,0 +1,134 @@
+"""What `decode` makes of an SDK naming the credential source that failed, and how (checks/errors/
+credential-sources.toml, and the empty-chain wordings of checks/errors/credential-chain.toml): instance metadata's
+status answers (EC2 user guide, "Instance metadata query errors"), an empty role list, a refresh that came back
+empty, the JavaScript v3 SDK's instance-metadata errors, EKS Pod Identity refusing a role, and the empty-chain
+messages of the Rust SDK, the CDK, the Ruby SDK and Packer.
+
+Each text has the shape its SDK prints (the source file each wording comes from is cited in the table); hosts,
+ids and account numbers are made up. The more specific source outranks the chain's generic "no credentials".
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sigdoctor.causes import diagnose
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.test_wrappers import MANGLERS
+
+_POD_IDENTITY_REFUSED = ("aws: [ERROR]: Error when retrieving credentials from container-role: Error retrieving "
+                         "metadata: Received non 200 response 400 from container metadata: [0f3c6a1e-1111-2222-3333-"
+                         "444455556666]: (AccessDeniedException): Unauthorized Exception! EKS does not have "
+                         "permissions to assume the associated role., fault: client")
+
+SOURCES = [
+    ("go2-empty-role-list", 'ts=2026-12-06T10:00:00Z level=error msg="sigv4 signing failed" err="failed to retrieve '
+                            'credentials: failed to refresh cached credentials, unexpected empty EC2 IMDS role list"',
+     "imds-no-role"),
+    ("go1-imds-404", "2026/12/06 10:00:00 E! cloudwatch: EC2RoleRequestError: no EC2 instance role found\ncaused by: "
+                     "EC2MetadataError: failed to make EC2Metadata request\n\tstatus code: 404, request id: ",
+     "imds-no-role"),
+    ("go2-imds-404", "operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS "
+                     "failed", "imds-no-role"),
+    ("java1-imds-404", "com.amazonaws.SdkClientException: Unable to load AWS credentials from any provider in the "
+                       "chain: [EnvironmentVariableCredentialsProvider: Unable to load AWS credentials from "
+                       "environment variables (AWS_ACCESS_KEY_ID (or AWS_ACCESS_KEY) and AWS_SECRET_KEY (or "
+                       "AWS_SECRET_ACCESS_KEY)), com.amazonaws.auth.InstanceProfileCredentialsProvider@1b2c3d4e: The "
+                       "requested metadata is not found at http://169.254.169.254/latest/meta-data/iam/security-"
+                       "credentials/]", "imds-no-role"),
+    ("go1-imds-401", "EC2RoleRequestError: no EC2 instance role found\ncaused by: EC2MetadataError: failed to make "
+                     "EC2Metadata request\n\tstatus code: 401, request id: ", "imds-hop-limit"),
+    ("go1-imds-403", "caused by: EC2MetadataError: failed to make EC2Metadata request\n\tstatus code: 403, request "
+                     "id: ", "imds-unreachable"),
+    ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
+                                  "from iam-role: Credential refresh failed, response did not contain: access_key, "
+                                  "secret_key, token, expiry_time", "imds-unreachable"),
+    ("js3-imds-connect", "ProviderError: Unable to connect to instance metadata service\n    at ClientRequest."
+                         "<anonymous> (/app/node_modules/@smithy/credential-provider-imds/dist-cjs/index.js:93:25)",
+     "imds-unreachable"),
+    ("go2-eks-pod-identity-trust", "failed to refresh cached credentials, failed to load credentials, Unauthorized "
+                                   "Exception! EKS does not have permissions to assume the associated role., fault: "
+                                   "client", "role-trust-denied"),
+    # The empty chain in other runtimes' words.
+    ("js3-imds-timeout-stack", "Error: TimeoutError\n    at ClientRequest.<anonymous> (/srv/api/node_modules/@aws-sdk/"
+                               "credential-provider-imds/dist/cjs/remoteProvider/httpRequest.js:17:20)\n    at "
+                               "ClientRequest.emit (node:events:379:20)", "no-credentials"),
+    ("js3-imds-timeout", "ProviderError: TimeoutError from instance metadata service\n    at ClientRequest.<anonymous> "
+                         "(/srv/api/node_modules/@smithy/credential-provider-imds/dist-cjs/index.js:98:20)",
+     "no-credentials"),
+    ("rust-property-bag", '2026-12-06T10:00:00.000000Z ERROR sink{component_id=cw}: vector::sinks::util::retries: '
+                          'Non-retriable error; dropping the request. error=failed to construct request: No '
+                          'credentials in the property bag', "no-credentials"),
+    ("cdk-standard-locations", "Stack HelloStack does not define an environment, and AWS credentials could not be "
+                               "obtained from standard locations or no region was configured.", "no-credentials"),
+    ("ruby-class-cut", "/srv/gems/aws-sdk-core-2.2.4/lib/aws-sdk-core/plugins/request_signer.rb:101:in "
+                       "`require_credentials': unable to sign request without credentials set (Aws::Errors::M",
+     "no-credentials"),
+    ("packer-half-pair", "Error: Failed to prepare build: \"amazon-ebs\"\n\n1 error(s) occurred:\n\n* `access_key` and "
+                         "`secret_key` must both be either set or not set.", "env-credentials-incomplete"),
+]
+
+
+@pytest.mark.parametrize(("printer", "text", "cause"), SOURCES, ids=[c[0] for c in SOURCES])
+def test_each_named_source_gives_its_cause(printer: str, text: str, cause: str) -> None:
+    assert top_cause(decode_text(text)) == cause, printer
+
+
+def _causes(text: str) -> list[tuple[str, Severity]]:
+    return [(c.id, c.severity) for c in diagnose(decode_text(text).probes, rules_with_stand_ins())]
+
+
+def test_an_imds_404_names_the_missing_role_and_offers_another_cloud_s_metadata_server() -> None:
+    causes = _causes("operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS "
+                     "failed")
+    assert causes[0] == ("imds-no-role", Severity.ERROR)
+    assert ("imds-unreachable", Severity.WARNING) in causes
+
+
+def test_a_404_for_another_metadata_path_is_no_missing_role() -> None:
+    text = ("com.amazonaws.SdkClientException: The requested metadata is not found at http://169.254.169.254/latest/"
+            "user-data/")
+    assert "imds-no-role" not in [c for c, _ in _causes(text)]
+
+
+def test_a_refused_token_request_alone_does_not_say_imds_is_off() -> None:
+    # IMDS refuses a token PUT that carries X-Forwarded-For (a proxy) and the SDK falls back to IMDSv1, which may
+    # answer: only the metadata request's own 403 says IMDS is turned off.
+    text = ("SDK 2026/12/06 10:00:00 WARN falling back to IMDSv1: operation error ec2imds: getToken, http response "
+            "error StatusCode: 403, request to EC2 IMDS failed")
+    assert "imds-unreachable" not in [c for c, _ in _causes(text)[:1]]
+
+
+def test_the_javascript_imds_timeout_is_the_empty_chain_with_instance_metadata_ranked_next() -> None:
+    causes = [c for c, _ in _causes(SOURCES[[c[0] for c in SOURCES].index("js3-imds-timeout-stack")][1])]
+    assert causes[0] == "no-credentials"
+    assert "imds-unreachable" in causes[1:3]
+
+
+def test_a_pod_identity_refusal_relayed_by_the_container_endpoint_names_the_trust_policy_not_a_permission() -> None:
+    # The container provider got an answer (so container-credentials-failed stands too); its AccessDeniedException
+    # is EKS refusing the role, not the caller lacking an action.
+    causes = _causes(_POD_IDENTITY_REFUSED)
+    assert ("role-trust-denied", Severity.ERROR) in causes[:2]
+    assert "permission-missing" not in [c for c, _ in causes[:2]]
+
+
+# A message the prefilter finds only by a phrase of short or lower-case words (no capitalised word of six letters or
+# more, no code) is found only unbroken: doubled spaces or a wrap inside the phrase hide it from the scan.
+_PHRASE_ONLY = ("ruby-class-cut", "rust-property-bag", "cdk-standard-locations", "packer-half-pair")
+# Go v1's chains of two errors: a wrap inside the first error's message leaves that error a record of its own,
+# read by its code alone (decode's record bounds, not the table).
+_CHAINED = ("go1-imds-404", "go1-imds-401")
+MANGLED = [c for c in SOURCES if c[0] not in _PHRASE_ONLY + _CHAINED]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MANGLED), st.lists(st.sampled_from(sorted(MANGLERS)), min_size=1, max_size=3))
+def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
+    printer, text, cause = case
+    for name in mangles:
+        text = MANGLERS[name](text)
+    assert top_cause(decode_text(text)) == cause, (printer, mangles, text[:400])
