@@ -21,7 +21,7 @@ from sigdoctor.awserrors.canonical import (
 )
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
-from sigdoctor.awserrors.sources import source_hits
+from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
 from sigdoctor.awserrors.table import Candidate, Match, table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
@@ -897,7 +897,8 @@ def classify(e: AwsError) -> Classified:
     if where is None and _connect_target(e, found, "timeout") == "endpoint":
         where = "endpoint"
     net_fail = bool(_NET_FAIL_RE.search(t)) or where is not None
-    no_role = _IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
+    no_role = (_IMDS_RE.search(t) and _NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
+               and not status_refutes_no_role(t))
     imds = (_IMDS_RE.search(t) or where == "imds") and net_fail and not no_role and where in (None, "imds", "unknown")
     if imds:
         chain = _imds_hits(e, connect_failed=where == "imds")

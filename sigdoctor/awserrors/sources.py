@@ -7,11 +7,15 @@ generic empty-chain reading from being named over it.
 
 from __future__ import annotations
 
+import re
+
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match
 from sigdoctor.model import Status
 
 KIND = "source"
+# The status instance metadata answered with, as Go v1 ("status code: 403") and Go v2 ("StatusCode: 403") print it.
+_STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:)\s*(\d{3})\b", re.I)
 
 
 def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], str]]:
@@ -29,3 +33,12 @@ def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, S
         out.append((top.cause, status, msg, [f"Settle it: `{top.decide}`"] if top.decide else [], entry.name))
         named.add(top.cause)
     return out
+
+
+def status_refutes_no_role(t: str) -> bool:
+    """aws-sdk-go's "no EC2 instance role found" and aws-sdk-go-v2's "no EC2 IMDS role found" wrap every failure of
+    the role-list request (ec2rolecreds requestCredList); only a 404 answer says the instance has no role. True when
+    the text shows answers and none of them is a 404 (401: IMDSv2 token missing, 403: IMDS turned off, 503:
+    throttled — EC2 user guide, "Instance metadata query errors")."""
+    codes = {m.group(1) for m in _STATUS_RE.finditer(t)}
+    return bool(codes) and "404" not in codes

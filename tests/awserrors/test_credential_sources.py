@@ -43,6 +43,11 @@ SOURCES = [
                      "EC2Metadata request\n\tstatus code: 401, request id: ", "imds-hop-limit"),
     ("go1-imds-403", "caused by: EC2MetadataError: failed to make EC2Metadata request\n\tstatus code: 403, request "
                      "id: ", "imds-unreachable"),
+    ("go1-imds-403-wrapped", "EC2RoleRequestError: no EC2 instance role found\ncaused by: EC2MetadataError: failed to "
+                             "make EC2Metadata request\n\tstatus code: 403, request id: ", "imds-unreachable"),
+    ("otel-region-from-imds", '2026-12-06T10:00:00.000Z\terror\tawsutil/conn.go:123\tUnable to retrieve the region '
+                              'from the EC2 instance\t{"kind": "exporter", "name": "awsxray", "error": "EC2MetadataRequest'
+                              'Error: failed to get EC2 instance identity document"}', "imds-unreachable"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
@@ -88,6 +93,15 @@ def test_an_imds_404_names_the_missing_role_and_offers_another_cloud_s_metadata_
     assert ("imds-unreachable", Severity.WARNING) in causes
 
 
+def test_a_go_role_lookup_answered_with_another_status_than_404_is_no_missing_role() -> None:
+    # aws-sdk-go-v2 says "no EC2 IMDS role found" for any failure of the role list; a 503 is IMDS throttling.
+    text = ("failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, "
+            "exceeded maximum number of attempts, 3, http response error StatusCode: 503, request to EC2 IMDS failed")
+    causes = _causes(text)
+    assert causes[0][0] != "imds-no-role"
+    assert ("imds-no-role", Severity.ERROR) not in causes
+
+
 def test_a_404_for_another_metadata_path_is_no_missing_role() -> None:
     text = ("com.amazonaws.SdkClientException: The requested metadata is not found at http://169.254.169.254/latest/"
             "user-data/")
@@ -119,9 +133,9 @@ def test_a_pod_identity_refusal_relayed_by_the_container_endpoint_names_the_trus
 # A message the prefilter finds only by a phrase of short or lower-case words (no capitalised word of six letters or
 # more, no code) is found only unbroken: doubled spaces or a wrap inside the phrase hide it from the scan.
 _PHRASE_ONLY = ("ruby-class-cut", "rust-property-bag", "cdk-standard-locations", "packer-half-pair")
-# Go v1's chains of two errors: a wrap inside the first error's message leaves that error a record of its own,
-# read by its code alone (decode's record bounds, not the table).
-_CHAINED = ("go1-imds-404", "go1-imds-401")
+# Go v1's chains of two errors: a wrap inside the first error's message (or doubled spaces in `caused by:`) leaves
+# that error a record of its own, read by its code alone (decode's record bounds, not the table).
+_CHAINED = ("go1-imds-404", "go1-imds-401", "go1-imds-403-wrapped")
 MANGLED = [c for c in SOURCES if c[0] not in _PHRASE_ONLY + _CHAINED]
 
 
