@@ -22,7 +22,7 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 OUTLIER_MIN_HOSTS = 3
 
 
-# std dataclass: slots (record has none) and one per host and cause in a merge
+# std dataclass: slots=True, which datarecord does not implement
 @dataclass(frozen=True, slots=True)
 class HostCause:
     id: str
@@ -30,7 +30,7 @@ class HostCause:
     title: str
 
 
-# std dataclass: slots (record has none) and one per report in a merge (10,000s)
+# std dataclass: slots=True (datarecord has none), and one per report in a merge (10,000s)
 @dataclass(frozen=True, slots=True)
 class Host:
     name: str
@@ -47,7 +47,7 @@ class Host:
         return frozenset((c.id, c.severity) for c in self.causes)
 
 
-# std dataclass: built per host in a merge, where record's generic __init__ (~1 µs slower) would show
+# std dataclass: ~3,200 built for 10,000 reports; datarecord's slower __init__ would cost more than it saves
 @dataclass
 class CauseRow:
     id: str
