@@ -790,11 +790,16 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
      {"web-identity-token-unreadable": 4}),
     (re.compile(r"EnvAccessKeyNotFound|not found in environment|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY"),
      {"env-credentials-incomplete": 3}),
+    # A profile the user names (`--profile dev`, `AWS_PROFILE=dev`, Terraform's `profile = "dev"`) is then the one
+    # file source the SDK reads: an empty chain says that profile gave nothing (AWS SDKs and Tools reference guide,
+    # "Shared config and credentials files": a named profile replaces [default]).
+    (re.compile(r"--profile[ =][\"']?[\w.-]+|\bAWS_(?:DEFAULT_)?PROFILE\s*=\s*[\"']?[\w.-]+|\bprofile\s*=\s*\"[\w.-]+\""),
+     {"profile-invalid": 4}),
 )
 # With no cue: an agent that found nothing most often runs where instance metadata is its only source.
 _CHAIN_PRIOR = {"imds-unreachable": 2, "imds-hop-limit": 2, "imds-no-role": 1, "env-credentials-incomplete": 1,
                 "web-identity-token-unreadable": 1, "container-credentials-failed": 0, "proxy-misconfigured": 0,
-                "sdk-unsupported-credential-source": 0}
+                "sdk-unsupported-credential-source": 0, "profile-invalid": 0}
 _CHAIN_DECIDE = "sigdoctor run --only credentials (on the agent's host, or --pid PID of the running agent)"
 _CHAIN_WHY = {
     "imds-unreachable": "the chain fell through to instance metadata (169.254.169.254), which did not answer",
@@ -806,6 +811,7 @@ _CHAIN_WHY = {
     "proxy-misconfigured": "an HTTP(S)_PROXY without NO_PROXY=169.254.169.254,169.254.170.2 swallows the "
                            "credential endpoints' requests",
     "sdk-unsupported-credential-source": "the agent's SDK predates the source it is given (IRSA, Pod Identity, SSO)",
+    "profile-invalid": "the profile the text names is missing from the agent's ~/.aws files or holds no credentials",
 }
 
 

@@ -146,3 +146,10 @@ def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], man
     for name in mangles:
         text = MANGLERS[name](text)
     assert top_cause(decode_text(text)) == cause, (printer, mangles, text[:400])
+
+
+def test_an_empty_chain_under_a_profile_the_user_named_ranks_that_profile_next() -> None:
+    message = "Need to perform AWS calls for account 111122223333, but no credentials have been configured"
+    named = [c for c, _ in _causes(f"$ npx cdk deploy --profile staging\n{message}")]
+    assert named[:2] == ["no-credentials", "profile-invalid"]
+    assert "profile-invalid" not in [c for c, _ in _causes(message)][:3]
