@@ -11,6 +11,7 @@ import re
 from dataclasses import field
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from sigdoctor.awserrors.backends import recognise
 from sigdoctor.awserrors.canonical import (
@@ -364,6 +365,14 @@ _AWS_PATH_RE = re.compile(r"(?:<CanonicalRequest>|should have been\s*')\s*[A-Z]+
 _RESERVED_ENCODED_RE = re.compile(r"%(?:25|2[1-9A-C]|3[ABD]|40|5B|5D)", re.I)
 _USUAL_SIGNED = frozenset({"host", "content-type", "content-length", "content-encoding", "content-md5", "accept",
                            "accept-encoding", "user-agent", "range", "expect", "transfer-encoding"})
+# A presigned URL's signed headers: host and the x-amz-* headers the URL's user is told to send (S3 "Authenticating
+# Requests: Using Query Parameters (AWS Signature Version 4)"); any other one must be sent, byte for byte, by
+# whoever opens the URL — a browser, curl or a download library does not, so AWS computes another request.
+_PRESIGNED_HEADERS_RE = re.compile(r"X-Amz-SignedHeaders=([A-Za-z0-9%;._-]+)", re.I)
+# CloudFront adds X-Amz-Cf-Id to every request it forwards to its origin (CloudFront developer guide, "Request and
+# response behavior for Amazon S3 origins"): in the string AWS signed (SigV2 signs every x-amz-* header present),
+# it shows a hop that changed the request after the client signed it. In a response's headers it means nothing.
+_CF_ID_SIGNED_RE = re.compile(r"<StringToSign>[^<]*?x-amz-cf-id:", re.I)
 
 
 def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]:
@@ -378,6 +387,10 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
     encoded = bool(_ENCODING_CUE_RE.search(hints)) or bool(sc and "%25" in f"{sc.path}{sc.query}") or bool(
         path and _RESERVED_ENCODED_RE.search(path.group(1)))
     transit = bool(_IN_TRANSIT_CUE_RE.search(hints)) or bool(unusual)
+    presigned = _PRESIGNED_HEADERS_RE.search(hints)  # the URL is often printed just above the error
+    presigned_extra = sorted({h for h in unquote(presigned.group(1)).lower().split(";")
+                              if h and h != "host" and not h.startswith("x-amz-")}) if presigned else []
+    via_cloudfront = bool(_CF_ID_SIGNED_RE.search(t))
     basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
     settle = ("Settle it: pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
               "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`), or run `sigdoctor run "
@@ -387,7 +400,9 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
               "secret key from a request changed in transit or encoded differently",
               ["Check the secret key pairs with the access key id (truncated value, trailing newline)", settle])
     extra_why = (f" (AWS's canonical request signs {', '.join(unusual)}, which SDKs do not add themselves)"
-                 if unusual else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "")
+                 if unusual else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "") + (
+        ": AWS's string to sign holds x-amz-cf-id, the header CloudFront adds to the requests it forwards"
+        if via_cloudfront else "")
     modified = ("request-modified-after-signing",
                 "A proxy, sidecar or middleware changed a signed part of the request after signing" + extra_why,
                 ["Look for a forward proxy, mesh sidecar or gateway between the agent and AWS, or a header added "
@@ -395,8 +410,18 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
     canon = ("canonicalization-mismatch",
              "The client encodes the path, query or a header differently from AWS (reserved characters, double "
              "encoding)", ["Upgrade the signer, or avoid the characters it encodes differently", settle])
+    if presigned_extra:
+        canon = ("canonicalization-mismatch",
+                 f"The presigned URL signs {', '.join(presigned_extra)} besides host: whoever opens the URL must send "
+                 "that header with the same value, and a browser, curl or download library does not",
+                 ["Presign with host (and the x-amz-* headers the URL's user will send) as the only signed headers: "
+                  "upgrade the SDK, or drop the extra header from the presign request", settle])
     order = [secret, modified, canon]
-    if encoded:
+    if presigned_extra:
+        order = [canon, modified, secret]
+    elif via_cloudfront:
+        order = [modified, secret, canon]
+    elif encoded:
         order = [canon, secret, modified]
     elif transit:
         order = [modified, secret, canon]

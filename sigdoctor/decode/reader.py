@@ -338,7 +338,14 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
         line = buf[end:nxt_e]
         if RECORD_START_RE.match(line):
             break
-        if _ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line):
+        if _ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line) and not _in_error_body(buf, start, end):
             break
         end = nxt_e
     return start, min(end, start + MAX_RECORD)
+
+
+def _in_error_body(buf: bytes, start: int, end: int) -> bool:
+    """Whether the record so far has opened an XML error body it has not closed: S3's <Error> printed with its
+    message on a line of its own (pretty-printed, or wrapped by a tool) is one error, not one per anchor line."""
+    at = buf.rfind(b"<Error>", start, end)
+    return at >= 0 and buf.find(b"</Error>", at, end) < 0

@@ -117,3 +117,45 @@ def test_mangled_clues_keep_their_top_cause(case: tuple[str, str], mangles: list
     for name in mangles:
         text = MANGLERS[name](text)
     assert top_cause(decode_text(text)) == cause, (mangles, text[:400])
+
+
+PRESIGNED = (
+    "https://logs-archive.s3.eu-west-1.amazonaws.com/a.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFOD"
+    "NN7EXAMPLE%2F20261127%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261127T040000Z&X-Amz-Expires=900&X-Amz-"
+    "SignedHeaders={signed}&x-id=GetObject&X-Amz-Signature=" + "deadbeef" * 8 + "\n\n<Error><Code>SignatureDoesNotMatch"
+    "</Code><Message>The request signature we calculated does not match the signature you provided. Check your key "
+    "and signing method.</Message></Error>")
+SIGV2_VIA = (
+    "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature"
+    " you provided. Check your key and signing method.</Message><StringToSign>GET\n\n\n{headers}/logs-archive/a.gz"
+    "</StringToSign><RequestId>4B4D7951B3DC32D1</RequestId></Error>")
+
+
+def test_a_presigned_url_that_signs_a_header_besides_host_is_read_as_the_signers_canonicalization() -> None:
+    causes = _causes(decode_text(PRESIGNED.format(signed="amz-sdk-request%3Bhost")))
+    assert causes[0] == ("canonicalization-mismatch", Severity.ERROR)
+    assert causes[1] == ("request-modified-after-signing", Severity.WARNING)
+    # host and x-amz-* headers are what a presigned URL signs: no clue then, the usual order stands.
+    assert top_cause(decode_text(PRESIGNED.format(signed="host%3Bx-amz-acl"))) == "secret-key-mismatch"
+
+
+def test_cloudfronts_header_in_the_string_aws_signed_is_a_hop_that_changed_the_request() -> None:
+    via = SIGV2_VIA.format(headers="x-amz-cf-id:5ZxaxPOoKEPPe3gLsvAMMMdZzcl7GjVYrPFL2Yn88VWbwGLVtiTJFw==\n"
+                                   "x-amz-date:Fri, 27 Nov 2026 04:00:00 GMT\n")
+    assert _causes(decode_text(via))[0] == ("request-modified-after-signing", Severity.ERROR)
+    # The same id among a CloudFront response's headers says nothing about what was signed.
+    direct = SIGV2_VIA.format(headers="x-amz-date:Fri, 27 Nov 2026 04:00:00 GMT\n")
+    assert top_cause(decode_text("HTTP/1.1 403 Forbidden\nX-Amz-Cf-Id: 5Zxax==\n\n" + direct)) == "secret-key-mismatch"
+
+
+def test_an_xml_error_body_with_its_message_on_a_line_of_its_own_is_one_error() -> None:
+    text = ("<Error>\n<Code>SignatureDoesNotMatch</Code>\n<Message>\nThe request signature we calculated does not match "
+            "the signature you provided. Check your key and signing method.\n</Message>\n<StringToSign>\nGET x-amz-cf-id:"
+            "5ZxaxPOoKEPPe3gLsvAMMMdZzcl7GjVYrPFL2Yn88VWbwGLVtiTJFw== x-amz-date:Fri, 27 Nov 2026 04:00:00 GMT /logs/a.gz"
+            "\n</StringToSign>\n<RequestId>127A95CC3037ABFF</RequestId>\n</Error>\n"
+            "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n")
+    report = decode_text(text)
+    summary = report.probes[0].findings[0].evidence
+    assert (summary["errors"], summary["distinct"]) == (2, 2)  # the whole body, then the line after its end
+    # The string to sign three lines below the code was read with it: CloudFront's header decided the reading.
+    assert ("request-modified-after-signing", Severity.ERROR) in _causes(report)
