@@ -135,7 +135,8 @@ def test_a_pod_identity_refusal_relayed_by_the_container_endpoint_names_the_trus
 _PHRASE_ONLY = ("ruby-class-cut", "rust-property-bag", "cdk-standard-locations", "packer-half-pair")
 # Go v1's chains of two errors: a wrap inside the first error's message (or doubled spaces in `caused by:`) leaves
 # that error a record of its own, read by its code alone (decode's record bounds, not the table).
-_CHAINED = ("go1-imds-404", "go1-imds-401", "go1-imds-403-wrapped")
+# A wrap that puts one of the record anchors (`EC2 IMDS`) on a line of its own opens a new record there too.
+_CHAINED = ("go1-imds-404", "go1-imds-401", "go1-imds-403-wrapped", "go2-empty-role-list", "go2-imds-404")
 MANGLED = [c for c in SOURCES if c[0] not in _PHRASE_ONLY + _CHAINED]
 
 
