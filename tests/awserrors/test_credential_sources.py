@@ -48,6 +48,10 @@ SOURCES = [
     ("otel-region-from-imds", '2026-12-06T10:00:00.000Z\terror\tawsutil/conn.go:123\tUnable to retrieve the region '
                               'from the EC2 instance\t{"kind": "exporter", "name": "awsxray", "error": "EC2MetadataRequest'
                               'Error: failed to get EC2 instance identity document"}', "imds-unreachable"),
+    ("csi-driver-imds", 'I1206 10:00:00.000000       1 metadata.go:75] "ec2 metadata is not available"\nI1206 10:00:00.'
+                        '000100       1 metadata.go:83] "retrieving instance data from kubernetes api"', "imds-hop-limit"),
+    ("go1-tool-off-ec2", "2026/12/06 10:00:00 EC2 Metadata is not available, are you running on EC2?",
+     "imds-unreachable"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
@@ -132,7 +136,7 @@ def test_a_pod_identity_refusal_relayed_by_the_container_endpoint_names_the_trus
 
 # A message the prefilter finds only by a phrase of short or lower-case words (no capitalised word of six letters or
 # more, no code) is found only unbroken: doubled spaces or a wrap inside the phrase hide it from the scan.
-_PHRASE_ONLY = ("ruby-class-cut", "rust-property-bag", "cdk-standard-locations", "packer-half-pair")
+_PHRASE_ONLY = ("csi-driver-imds", "go1-tool-off-ec2", "ruby-class-cut", "rust-property-bag", "cdk-standard-locations", "packer-half-pair")
 # Go v1's chains of two errors: a wrap inside the first error's message (or doubled spaces in `caused by:`) leaves
 # that error a record of its own, read by its code alone (decode's record bounds, not the table).
 # A wrap that puts one of the record anchors (`EC2 IMDS`) on a line of its own opens a new record there too.
