@@ -34,14 +34,15 @@ def pod_world(tmp: Path) -> World:
     return build(World(tmp / "pod"))
 
 
-def build(w: World, *, sts_faults: dict[str, str] | None = None) -> World:
+def build(w: World, *, sts_faults: dict[str, str] | None = None, sts_delays: dict[str, float] | None = None) -> World:
     """The pod world in `w` (a fresh World; tests/e2e passes its fixture's). `sts_faults` adds STS faults to the
-    one the world has (IAM refusing the policy simulation)."""
+    one the world has (IAM refusing the policy simulation); `sts_delays` holds answers back (servers/sts.py)."""
     w.ec2(True)
     w.env(AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1", KUBERNETES_SERVICE_HOST="10.100.0.1",
           KUBERNETES_SERVICE_PORT="443", HOSTNAME="prometheus-agent-0")
     # The agent's role may write to AMP and nothing else: IAM refuses it the policy simulation (moto has none).
-    w.sts(faults={"SimulatePrincipalPolicy": "AccessDenied", **(sts_faults or {})}).tls_issuer("Amazon", "Server CA 1B")
+    w.sts(faults={"SimulatePrincipalPolicy": "AccessDenied", **(sts_faults or {})},
+          delays=sts_delays).tls_issuer("Amazon", "Server CA 1B")
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
         "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{OIDC.removeprefix('https://')}"}}]}

@@ -31,6 +31,9 @@ class Probe:
     # building the IAM client while STS answers the identity probe). Run in the background, never reported: `run`
     # must work the same whether it finished, failed or never started; share its results through `ctx.once`.
     warm_up: Callable[[Context], None] | None = None
+    # Start `warm_up` with the run rather than once `requires` are met: for a warm-up that waits for what it needs
+    # itself (the chain's answer), so it can overlap the probes it would otherwise wait behind.
+    warm_up_at_start: bool = False
 
     def __post_init__(self) -> None:
         # Any probe can end unfinished (crash, deadline): the runner, or the probe itself, says so with this id.

@@ -104,8 +104,8 @@ def run_probes(
     while pending or running:
         progressed = False
         for probe in list(pending):
-            if probe.id not in warming and all(r in results for r in probe.requires if r in in_run) \
-                    and not _unmet(probe, results) and ctx.remaining() > 0:
+            if probe.id not in warming and ctx.remaining() > 0 and (probe.warm_up_at_start or (
+                    all(r in results for r in probe.requires if r in in_run) and not _unmet(probe, results))):
                 warming.add(probe.id)
                 _warm_up(ctx, probe)
             if any(d not in results for d in deps[probe.id] if d in in_run):

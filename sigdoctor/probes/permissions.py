@@ -9,6 +9,7 @@ authorization for this caller without storing anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
@@ -98,13 +99,36 @@ def _source(ctx: Context, caller: str | None, resolved: PolicySource | None) -> 
 
 
 def _resolve_path(ctx: Context, api: Any, source: PolicySource) -> tuple[PolicySource, str | None]:
-    """The role's path via iam:GetRole (a session ARN has none); the path-less ARN, said so, when GetRole fails."""
+    """The role's path via iam:GetRole (a session ARN has none); the path-less ARN, said so, when GetRole fails.
+    Asked once per run and client: the warm-up's head start and the probe share the answer."""
     if source.path_known or source.kind != "role" or not source.name:
         return source, None
-    r = call(ctx, api, "iam", "GetRole", api.get_role, RoleName=source.name)
+    name = source.name
+    with ctx.step("IAM to answer GetRole"):  # a head start in flight is what the probe waits for
+        r = ctx.once(f"iam:GetRole:{id(api)}:{name}",
+                     lambda: call(ctx, api, "iam", "GetRole", api.get_role, RoleName=name))
     if r.ok and r.response is not None:
         return source.with_path(str(r.response["Role"].get("Path") or "/")), None
     return source, f"role path unknown (iam:GetRole: {r.code}); simulating {source.arn}, which assumes path /"
+
+
+def _checks(targets: list[Target], account: str | None) -> list[Check]:
+    return [Check(t.input, a, res, t.region) for t in targets for a, res in t.permissions(account)]
+
+
+def _simulation(ctx: Context, api: Any, source: PolicySource, checks: list[Check]) -> list[Decision]:
+    """`simulate`, once per run, client, principal and checks: the warm-up's head start and the probe share it."""
+    def make() -> list[Decision] | SimulateError:
+        try:
+            return simulate(ctx, api, source, checks)
+        except SimulateError as e:
+            return e
+
+    with ctx.step("IAM to answer SimulatePrincipalPolicy"):
+        outcome = ctx.once(f"iam:simulate:{id(api)}:{source.arn}:{checks!r}", make)
+    if isinstance(outcome, SimulateError):
+        raise outcome
+    return outcome
 
 
 def _statement(actions: list[str], resource: str) -> str:
@@ -226,7 +250,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     if source is None:
         return Outcome(Status.SKIP, f"the caller's identity is unknown ({why})", tuple(r.findings))
     account = account or source.account
-    checks = [Check(t.input, a, res, t.region) for t in targets for a, res in t.permissions(account)]
+    checks = _checks(targets, account)
     data: dict[str, Any] = {"principal": source.arn or source.caller_arn, "caller": caller, "method": "none",
                             "results": r.results, "admin_command": None}
 
@@ -244,7 +268,7 @@ def run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
               path_known=source.path_known)
         data["principal"] = source.arn
         try:
-            decisions = simulate(ctx, api, source, checks)
+            decisions = _simulation(ctx, api, source, checks)
             method = "simulate"
             _judge(r, source, decisions, commands)
         except SimulateError as e:
@@ -287,7 +311,11 @@ def _summary(r: _Run, method: str, source: PolicySource) -> str:
 
 def warm_up(ctx: Context) -> None:
     """Build the IAM client while the identity probe waits for STS: with the base credentials (the ones `run` uses
-    unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later)."""
+    unless --role-arn swaps them) for the partition of the run's region (the caller's ARN confirms it later).
+    Started with the run: it first waits for the chain's answer."""
+    if ctx.offline or not ctx.targets or ctx.role_arn:
+        return
+    ctx.state.chain.wait(max(0.0, ctx.remaining()))
     creds_obj = chain_credentials(ctx)
     if ctx.offline or not ctx.targets or ctx.role_arn or creds_obj is None:
         return
@@ -298,7 +326,33 @@ def warm_up(ctx: Context) -> None:
     base_client(ctx)
     region = region_of(ctx)
     part = partition_for_region(region)
-    client(ctx, "iam", frozen(ctx, creds_obj), IAM_REGION.get(part.name if part else "aws", region))
+    creds = frozen(ctx, creds_obj)
+    api = client(ctx, "iam", creds, IAM_REGION.get(part.name if part else "aws", region))
+    _head_start(ctx, api)
+
+
+def _head_start(ctx: Context, api: Any) -> None:
+    """Ask IAM now what `run` will ask once STS has named the caller, when the chain already says who that will be:
+    a web identity session is the role in AWS_ROLE_ARN (how botocore and the Go SDKs read it), so GetRole and the
+    simulation for that role go out while STS answers the identity probe instead of after it — on an EKS pod, two
+    IAM round trips off the run. `run` takes the answers only if it asks exactly the same (`_resolve_path`,
+    `_simulation`: same client, role, principal and checks); otherwise it asks for its own."""
+    answer = ctx.state.chain.get()
+    role_arn = ctx.env.get("AWS_ROLE_ARN", "")
+    if ctx.principal_arn or answer is None or answer.winner != "assume-role-with-web-identity" or not role_arn:
+        return
+    named = policy_source(role_arn)
+    if named.kind != "role" or not named.name or named.arn is None:
+        return
+    # What the identity probe's answer gives for that session: the role's name, its path unknown.
+    guess = PolicySource(named.arn, f"arn:{named.partition}:iam::{named.account}:role/{named.name}",
+                         named.partition, named.account, "role", named.name, path_known=False)
+    targets = _targets(ctx, _Run(ctx))
+    if not targets:
+        return
+    source, _ = _resolve_path(ctx, api, guess)
+    with contextlib.suppress(SimulateError):  # `run` meets the same answer and reports it
+        _simulation(ctx, api, source, _checks(targets, source.account))
 
 
 PROBE = Probe(
@@ -309,4 +363,5 @@ PROBE = Probe(
     timeout=15.0,
     emits=EMITS,
     warm_up=warm_up,
+    warm_up_at_start=True,
 )

@@ -105,3 +105,24 @@ def test_agent_whose_go_sdk_falls_back_to_the_instance_role_still_waits_for_imds
     go = rep["credentials"]["go_sdk"]["aws-sdk-go"]
     assert go["source"] is None and "did not answer with credentials" in go["why"], go
     assert go["with_shared_config"]["source"] == "WebIdentityCredentials", go
+
+
+def test_pod_asks_iam_while_sts_names_the_caller(world: World) -> None:
+    # STS holds GetCallerIdentity's answer back 2 s (a slow or far-away STS). The web identity session is the role in
+    # AWS_ROLE_ARN, so the permissions probe's GetRole and policy simulation for that role go out meanwhile instead
+    # of after it — each once, and the report is the healthy pod's.
+    build(world, sts_delays={"GetCallerIdentity": 2.0}).env(AWS_METADATA_SERVICE_TIMEOUT="5")
+    r, rep = run_pod(world, "--target", AMP_URL)
+    assert r.rc == 0 and causes(rep) == [], f"rc {r.rc}, causes {causes(rep)}\n{r.describe(2000)}"
+    calls: dict[str, list[dict[str, Any]]] = {}
+    for c in r.servers["sts"][0]["requests"]:
+        calls.setdefault(c["action"], []).append(c)
+    [caller] = calls["GetCallerIdentity"]
+    [get_role] = calls["GetRole"]
+    [simulation] = calls["SimulatePrincipalPolicy"]
+    assert get_role["at"] < caller["answered"] and simulation["at"] < caller["answered"], calls
+    perms = probe(rep, "permissions")
+    ids = [f["id"] for f in perms["findings"]]
+    assert perms["status"] == "warn" and "permissions.simulate-denied" in ids and "permissions.live-allowed" in ids, \
+        perms
+    assert perms["data"]["permissions"]["principal"] == ROLE, perms["data"]

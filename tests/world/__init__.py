@@ -304,10 +304,12 @@ class World:
         return key
 
     def sts(self, *, address: str = STS_PUBLIC_ADDRESS, faults: dict[str, str] | None = None,
-            regions: tuple[str, ...] = REGIONS, iam: bool = True, canary: dict[str, str] | None = None) -> World:
+            regions: tuple[str, ...] = REGIONS, iam: bool = True, canary: dict[str, str] | None = None,
+            delays: dict[str, float] | None = None) -> World:
         """moto over TLS on address:443; the world's DNS maps the global and regional STS names (and
         iam.amazonaws.com unless `iam` is False) to it.
-        `faults` = {"AssumeRoleWithWebIdentity": "InvalidIdentityToken", ...} (codes in servers/sts.py)."""
+        `faults` = {"AssumeRoleWithWebIdentity": "InvalidIdentityToken", ...} (codes in servers/sts.py);
+        `delays` = {"GetCallerIdentity": 2.0, ...}: seconds an action's answer is held back."""
         names = ["sts.amazonaws.com"] + [f"sts.{r}.amazonaws.com" for r in regions]
         if iam:
             names.append("iam.amazonaws.com")
@@ -318,7 +320,7 @@ class World:
         if canary:
             self.secret(*canary.values())
         return self.server("sts", address=address, port=443, faults=faults or {}, setup=self._sts_setup,
-                           canary=canary or {})
+                           canary=canary or {}, delays=delays or {})
 
     def sts_setup(self, service: str, operation: str, **params: Any) -> World:
         """A boto3 call (e.g. "iam", "create_role") made against the world's moto before the command runs."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -62,7 +63,8 @@ def _canaried(app: WsgiApp, canary: dict[str, str]) -> WsgiApp:
     return wrapped
 
 
-def _faulting(app: WsgiApp, faults: dict[str, str], log: list[dict[str, Any]]) -> WsgiApp:
+def _faulting(app: WsgiApp, faults: dict[str, str], log: list[dict[str, Any]],
+              delays: dict[str, float] | None = None) -> WsgiApp:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
@@ -70,8 +72,13 @@ def _faulting(app: WsgiApp, faults: dict[str, str], log: list[dict[str, Any]]) -
         params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
         params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace")))
         action = (params.get("Action") or [""])[0]
-        log.append({"host": environ.get("HTTP_HOST", ""), "action": action,
-                    "signed": "HTTP_AUTHORIZATION" in environ})
+        # `at`: when the request arrived, `answered`: when its answer was about to go out (monotonic seconds).
+        entry = {"host": environ.get("HTTP_HOST", ""), "action": action,
+                 "signed": "HTTP_AUTHORIZATION" in environ, "at": time.monotonic()}
+        log.append(entry)
+        if (delays or {}).get(action):
+            time.sleep(float((delays or {})[action]))  # a slow answer (a loaded or far-away STS)
+        entry["answered"] = time.monotonic()
         code = faults.get(action)
         if code is None:
             return app(environ, start_response)
@@ -95,7 +102,7 @@ class _Sts(Running):
         app: WsgiApp = DomainDispatcherApplication(create_backend_app)
         if spec.get("canary"):
             app = _canaried(app, spec["canary"])
-        app = _faulting(app, spec.get("faults", {}), self.log)
+        app = _faulting(app, spec.get("faults", {}), self.log, spec.get("delays", {}))
         ssl_ctx = ctx.tls.server_context() if spec.get("tls", True) else None
         port = int(spec.get("port", 443 if ssl_ctx else 80))
         self.server = make_server(spec["address"], port, app, threaded=True, ssl_context=ssl_ctx)
