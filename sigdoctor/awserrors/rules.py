@@ -802,7 +802,7 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
                 r"instance[ _-]?profile", re.I), {"imds-unreachable": 3, "imds-hop-limit": 3}),
     (re.compile(r"169\.254\.170\.(?:2|23)\b|AWS_CONTAINER_CREDENTIALS|\bECS\b|task role|Fargate", re.I),
      {"container-credentials-failed": 4, "proxy-misconfigured": 1}),
-    (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process", re.I),
+    (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process|process_credentials", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
     # On an EC2 instance itself (its default user, its host name) instance metadata answers; what it most often

@@ -52,6 +52,13 @@ SOURCES = [
                         '000100       1 metadata.go:83] "retrieving instance data from kubernetes api"', "imds-hop-limit"),
     ("go1-tool-off-ec2", "2026/12/06 10:00:00 EC2 Metadata is not available, are you running on EC2?",
      "imds-unreachable"),
+    ("go1-profile-without-keys", "NoCredentialProviders: no valid providers in chain\ncaused by: EnvAccessKeyNotFound: "
+                                 "failed to find credentials in the environment.\nSharedCredsAccessKey: shared "
+                                 "credentials agent-role in /home/agent/.aws/credentials did not contain "
+                                 "aws_access_key_id", "sdk-unsupported-credential-source"),
+    ("go1-profile-without-secret", "NoCredentialProviders: no valid providers in chain\ncaused by: SharedCredsSecret: "
+                                   "shared credentials default in /home/agent/.aws/credentials did not contain "
+                                   "aws_secret_access_key", "profile-invalid"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
@@ -158,3 +165,14 @@ def test_an_empty_chain_under_a_profile_the_user_named_ranks_that_profile_next()
     named = [c for c, _ in _causes(f"$ npx cdk deploy --profile staging\n{message}")]
     assert named[:2] == ["no-credentials", "profile-invalid"]
     assert "profile-invalid" not in [c for c, _ in _causes(message)][:3]
+
+
+def test_a_tool_that_finds_no_keys_under_a_role_or_process_profile_offers_the_incomplete_profile_too() -> None:
+    text = SOURCES[[c[0] for c in SOURCES].index("go1-profile-without-keys")][1]
+    assert [c for c, _ in _causes(text)][:2] == ["sdk-unsupported-credential-source", "profile-invalid"]
+
+
+def test_an_empty_chain_beside_a_credential_process_setting_offers_an_sdk_that_does_not_run_it() -> None:
+    text = ('Without key_id and secret_key it fails with "Aws::Errors::MissingCredentialsError error="unable to sign '
+            'request without credentials set" although process_credentials is configured')
+    assert "sdk-unsupported-credential-source" in [c for c, _ in _causes(text)][:3]
