@@ -99,6 +99,7 @@ def _twin(cls: type) -> type:
     source = textwrap.dedent(inspect.getsource(cls))
     source, n = re.subn(r"^@datarecord\b", "@__dataclass__", source, count=1, flags=re.M)
     assert n == 1, source[:200]
+
     def std(c: type | None = None, /, **options: Any) -> Any:
         def wrap(c: type) -> type:
             c.__qualname__ = cls.__qualname__  # its repr and error messages name the same class
@@ -116,13 +117,15 @@ def _twin(cls: type) -> type:
 def _value(f: dataclasses.Field[Any], tag: str) -> Any:
     """A value for field `f`: of its annotated type when simple (so __post_init__ can use it), else a Token."""
     kind = str(f.type).split("[")[0].split(" ")[0]
-    return {"str": f"{f.name}-{tag}", "int": len(f.name) + len(tag), "float": 1.5 + len(tag), "bool": tag == "a",
+    n = len(f.name) + ord(tag)  # differs between tags, so a changed field is seen as changed
+    return {"str": f"{f.name}-{tag}", "int": n, "float": n + 0.5, "bool": tag == "a",
             "tuple": (f"{f.name}-{tag}",), "list": [tag], "dict": {f.name: tag}}.get(kind, Token(f"{f.name}-{tag}"))
 
 
 def _state(obj: Any) -> list[tuple[str, Any]]:
     """The instance's attributes in order; a value compared only by identity (a lock, a Redactor a default factory
     made) stands as its type, a float as a float rounded to minutes (time.monotonic as a default factory)."""
+
     def plain(v: Any) -> Any:
         eq: Any = type(v).__eq__
         return type(v) if eq is object.__eq__ else round(v / 60) if type(v) is float else v
