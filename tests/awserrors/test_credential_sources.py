@@ -68,6 +68,11 @@ SOURCES = [
     ("go2-eks-pod-identity-trust", "failed to refresh cached credentials, failed to load credentials, Unauthorized "
                                    "Exception! EKS does not have permissions to assume the associated role., fault: "
                                    "client", "role-trust-denied"),
+    ("sso-oidc-invalid-grant", "botocore.errorfactory.InvalidGrantException: An error occurred (InvalidGrantException) "
+                               "when calling the CreateToken operation: ", "credentials-expired"),
+    ("java2-sso-oidc-invalid-grant", "software.amazon.awssdk.services.ssooidc.model.InvalidGrantException: null (Service: "
+                                     "SsoOidc, Status Code: 400, Request ID: 0b1c2d3e-1111-2222-3333-444455556666)",
+     "credentials-expired"),
     # The empty chain in other runtimes' words.
     ("js3-imds-timeout-stack", "Error: TimeoutError\n    at ClientRequest.<anonymous> (/srv/api/node_modules/@aws-sdk/"
                                "credential-provider-imds/dist/cjs/remoteProvider/httpRequest.js:17:20)\n    at "
@@ -176,3 +181,9 @@ def test_an_empty_chain_beside_a_credential_process_setting_offers_an_sdk_that_d
     text = ('Without key_id and secret_key it fails with "Aws::Errors::MissingCredentialsError error="unable to sign '
             'request without credentials set" although process_credentials is configured')
     assert "sdk-unsupported-credential-source" in [c for c, _ in _causes(text)][:3]
+
+
+def test_an_oauth_library_s_own_invalid_grant_is_no_aws_sso_expiry() -> None:
+    text = ("org.springframework.security.oauth2.common.exceptions.InvalidGrantException: Invalid refresh token: "
+            "0b1c2d3e")
+    assert "credentials-expired" not in [c for c, _ in _causes(text)]
