@@ -373,6 +373,9 @@ _PRESIGNED_HEADERS_RE = re.compile(r"X-Amz-SignedHeaders=([A-Za-z0-9%;._-]+)", r
 # response behavior for Amazon S3 origins"): in the string AWS signed (SigV2 signs every x-amz-* header present),
 # it shows a hop that changed the request after the client signed it. In a response's headers it means nothing.
 _CF_ID_SIGNED_RE = re.compile(r"<StringToSign>[^<]*?x-amz-cf-id:", re.I)
+# The session token as AWS's canonical request or a presigned URL carries it: the request was signed with temporary
+# credentials.
+_TOKEN_SENT_RE = re.compile(r"x-amz-security-token[:=]", re.I)
 
 
 def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]:
@@ -391,6 +394,8 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
     presigned_extra = sorted({h for h in unquote(presigned.group(1)).lower().split(";")
                               if h and h != "host" and not h.startswith("x-amz-")}) if presigned else []
     via_cloudfront = bool(_CF_ID_SIGNED_RE.search(t))
+    temporary = bool(sc and "x-amz-security-token" in dict(sc.headers)) or (e.access_key_id or "").startswith(
+        "ASIA") or bool(_TOKEN_SENT_RE.search(t))
     basis = ("AWS's canonical request looks well-formed" if sc else "AWS did not include its canonical request")
     settle = ("Settle it: pass the client's canonical request with --client FILE (aws-sdk-go LogLevel "
               "LogDebugWithSigning, aws-sdk-go-v2 ClientLogMode LogSigning, `aws --debug`), or run `sigdoctor run "
@@ -425,6 +430,14 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
         order = [canon, secret, modified]
     elif transit:
         order = [modified, secret, canon]
+    elif temporary:
+        order = [modified, canon, secret]
+    if temporary and order[0] is not secret:
+        # Temporary credentials reach the agent as one set from STS (role, IRSA, instance profile), so their secret
+        # rarely belongs to another key: a wrong secret is the last reading, not the first.
+        order.remove(secret)
+        order.append((secret[0], secret[1] + " — the least likely here: the request carries a session token, so its "
+                      "key came from STS with the secret that belongs to it", secret[2]))
     if _CLOCK_CUE_RE.search(hints):
         order.insert(0, ("clock-skew", "The text speaks of the clock or time zone: a client that signs with a wrong "
                          "local time (or zone) produces another signature than AWS computes",

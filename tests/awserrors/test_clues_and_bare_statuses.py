@@ -159,3 +159,21 @@ def test_an_xml_error_body_with_its_message_on_a_line_of_its_own_is_one_error() 
     assert (summary["errors"], summary["distinct"]) == (2, 2)  # the whole body, then the line after its end
     # The string to sign three lines below the code was read with it: CloudFront's header decided the reading.
     assert ("request-modified-after-signing", Severity.ERROR) in _causes(report)
+
+
+AMP_MISMATCH = (
+    'ts=2026-11-27T04:00:00Z caller=dedupe.go:112 component=remote level=error msg="non-recoverable error" err="server '
+    'returned HTTP status 403 Forbidden: {\\"message\\":\\"The request signature we calculated does not match the '
+    'signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation '
+    'for details.\\\\n\\\\nThe Canonical String for this request should have been\\\\n\'POST\\\\n/workspaces/ws-1/api/'
+    'v1/remote_write\\\\n\\\\ncontent-encoding:snappy\\\\ncontent-type:application/x-protobuf\\\\nhost:aps-workspaces.'
+    'eu-west-1.amazonaws.com\\\\nx-amz-date:20261127T040000Z\\\\n{token}')
+
+
+def test_a_mismatch_signed_with_a_session_token_puts_the_wrong_secret_last() -> None:
+    causes = [c for c, _ in _causes(decode_text(AMP_MISMATCH.replace("{token}", "x-amz-security-token:FAKEFAKEFAKE")))]
+    assert causes[0] == "request-modified-after-signing"
+    assert causes.index("canonicalization-mismatch") < (causes.index("secret-key-mismatch")
+                                                         if "secret-key-mismatch" in causes else len(causes))
+    # Long-lived keys carry no token: a wrong secret stays the first reading.
+    assert top_cause(decode_text(AMP_MISMATCH.replace("{token}", ""))) == "secret-key-mismatch"
