@@ -59,6 +59,13 @@ SOURCES = [
     ("go1-profile-without-secret", "NoCredentialProviders: no valid providers in chain\ncaused by: SharedCredsSecret: "
                                    "shared credentials default in /home/agent/.aws/credentials did not contain "
                                    "aws_secret_access_key", "profile-invalid"),
+    ("fluent-bit-imds-hop-limit", "[2026/12/06 10:00:00] [ warn] [imds] failed to retrieve IMDSv2 token and IMDSv1 "
+                                  "unavailable. This is likely due to instance-metadata-options --http-put-response-"
+                                  "hop-limit being set to 1 and --http-tokens set to required.\n[2026/12/06 10:00:00] "
+                                  "[ warn] [imds] unable to evaluate IMDS version", "imds-hop-limit"),
+    ("fluent-bit-imds-none", "[2026/12/06 10:00:00] [ warn] [imds] unable to evaluate IMDS version\n[2026/12/06 "
+                             "10:00:00] [error] [signv4] Provider returned no credentials, service=logs",
+     "imds-unreachable"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
