@@ -177,3 +177,17 @@ def test_a_mismatch_signed_with_a_session_token_puts_the_wrong_secret_last() -> 
                                                          if "secret-key-mismatch" in causes else len(causes))
     # Long-lived keys carry no token: a wrong secret stays the first reading.
     assert top_cause(decode_text(AMP_MISMATCH.replace("{token}", ""))) == "secret-key-mismatch"
+
+
+FGAC = ('{"error":{"root_cause":[{"type":"security_exception","reason":"no permissions for [indices:data/write/bulk] '
+        'and User [name=USER, backend_roles=[], requestedTenant=null]"}],"type":"security_exception","reason":"no '
+        'permissions for [indices:data/write/bulk] and User [name=USER, backend_roles=[], requestedTenant=null]"},'
+        '"status":403}')
+
+
+def test_an_opensearch_refusal_names_iam_only_when_its_user_is_an_iam_principal() -> None:
+    role = FGAC.replace("USER", "arn:aws:iam::123456789012:role/fluent-bit")
+    assert _causes(decode_text(role))[0] == ("permission-missing", Severity.ERROR)
+    # An OpenSearch internal user: no SigV4, no IAM policy — a reading, not an error of sigdoctor's catalog.
+    internal = _causes(decode_text(FGAC.replace("USER", "jaeger-writer")))
+    assert internal and all(s is not Severity.ERROR for _, s in internal)
