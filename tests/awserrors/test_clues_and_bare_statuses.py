@@ -191,3 +191,18 @@ def test_an_opensearch_refusal_names_iam_only_when_its_user_is_an_iam_principal(
     # An OpenSearch internal user: no SigV4, no IAM policy — a reading, not an error of sigdoctor's catalog.
     internal = _causes(decode_text(FGAC.replace("USER", "jaeger-writer")))
     assert internal and all(s is not Severity.ERROR for _, s in internal)
+
+
+@pytest.mark.parametrize("text", [
+    "<?xml version='1.0' encoding='UTF-8'?><Error><Code>SignatureDoesNotMatch</Code><Message>Access denied.</Message>"
+    "<Details>The request signature we calculated does not match the signature you provided. Check your Google secret "
+    "key and signing method.</Details></Error>",
+    "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature"
+    " you provided.</Message><StringToSign>GOOG4-HMAC-SHA256\n20261127T040000Z\n20261127/auto/storage/goog4_request\n"
+    "8a7f801b5fe501876176a7fd04d4723a5099b61c5bb6928a02f1770282e71727</StringToSign></Error>",
+])
+def test_google_cloud_storage_answering_in_aws_words_gets_no_aws_cause_as_an_error(text: str) -> None:
+    report = decode_text(text)
+    causes = _causes(report)
+    assert causes and all(s is not Severity.ERROR for _, s in causes)
+    assert any("Google Cloud Storage" in f.message for f in report.probes[0].findings)
