@@ -66,6 +66,16 @@ SOURCES = [
     ("fluent-bit-imds-none", "[2026/12/06 10:00:00] [ warn] [imds] unable to evaluate IMDS version\n[2026/12/06 "
                              "10:00:00] [error] [signv4] Provider returned no credentials, service=logs",
      "imds-unreachable"),
+    ("java1-no-profile", "com.amazonaws.SdkClientException: No AWS profile named 'telemetry'", "profile-invalid"),
+    ("java2-profile-without-credentials", "software.amazon.awssdk.core.exception.SdkClientException: Profile file "
+                                          "contained no credentials for profile 'telemetry': ProfileFile(sections=[])",
+     "profile-invalid"),
+    ("js3-profile-not-found", "CredentialsProviderError: Profile telemetry could not be found or parsed in shared "
+                              "credentials file.", "profile-invalid"),
+    ("js3-profile-unresolved", "CredentialsProviderError: Could not resolve credentials using profile: [telemetry] in "
+                               "configuration/credentials file(s).", "profile-invalid"),
+    ("ruby-no-such-profile", "Aws::Errors::NoSuchProfileError: Profile `telemetry' not found in /home/agent/.aws/"
+                             "credentials", "profile-invalid"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
@@ -194,3 +204,17 @@ def test_an_oauth_library_s_own_invalid_grant_is_no_aws_sso_expiry() -> None:
     text = ("org.springframework.security.oauth2.common.exceptions.InvalidGrantException: Invalid refresh token: "
             "0b1c2d3e")
     assert "credentials-expired" not in [c for c, _ in _causes(text)]
+
+
+def test_the_implicit_default_profile_missing_is_the_empty_chain_not_a_wrong_profile() -> None:
+    # Java 2's chain lists every provider; its profile provider finding no [default] only says there is no file.
+    chain = ("software.amazon.awssdk.core.exception.SdkClientException: Unable to load credentials from any of the "
+             "providers in the chain AwsCredentialsProviderChain(credentialsProviders=[EnvironmentVariableCredentials"
+             "Provider(), ProfileCredentialsProvider(profileName=default, profileFile=ProfileFile(sections=[])), "
+             "InstanceProfileCredentialsProvider()]) : [EnvironmentVariableCredentialsProvider(): Unable to load "
+             "credentials from system settings., ProfileCredentialsProvider(profileName=default, profileFile="
+             "ProfileFile(sections=[])): Profile file contained no credentials for profile 'default': ProfileFile("
+             "sections=[]), InstanceProfileCredentialsProvider(): Failed to load credentials from IMDS.]")
+    assert top_cause(decode_text(chain)) == "no-credentials"
+    js = "CredentialsProviderError: Profile default could not be found or parsed in shared credentials file."
+    assert top_cause(decode_text(js)) == "no-credentials"
