@@ -76,6 +76,10 @@ SOURCES = [
                                "configuration/credentials file(s).", "profile-invalid"),
     ("ruby-no-such-profile", "Aws::Errors::NoSuchProfileError: Profile `telemetry' not found in /home/agent/.aws/"
                              "credentials", "profile-invalid"),
+    ("dotnet-no-profile", "Amazon.Runtime.AmazonClientException: Unable to find the 'telemetry' profile in "
+                          "CredentialProfileStoreChain.", "profile-invalid"),
+    ("php-no-credentials-file", "PHP Fatal error:  Uncaught Aws\\Exception\\CredentialsException: Cannot read "
+                                "credentials from /var/www/.aws/credentials", "profile-invalid"),
     ("botocore-iam-role-refresh", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
                                   "from iam-role: Credential refresh failed, response did not contain: access_key, "
                                   "secret_key, token, expiry_time", "imds-unreachable"),
