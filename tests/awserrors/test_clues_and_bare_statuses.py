@@ -206,3 +206,16 @@ def test_google_cloud_storage_answering_in_aws_words_gets_no_aws_cause_as_an_err
     causes = _causes(report)
     assert causes and all(s is not Severity.ERROR for _, s in causes)
     assert any("Google Cloud Storage" in f.message for f in report.probes[0].findings)
+
+
+@pytest.mark.parametrize("text", [
+    "software.amazon.awssdk.services.s3.model.S3Exception: null (Service: S3, Status Code: 301, Request ID: null, "
+    "Extended Request ID: frf1/X60l1EYDa23MUX8Xh3QH4k41SWwPZcYolsrZ4P3WtXbzNphkJC4opC+t4ZhdmSxwEo2Pyk=)",
+    "botocore.exceptions.ClientError: An error occurred (301) when calling the HeadBucket operation: Moved Permanently",
+    "com.amazonaws.services.s3.model.AmazonS3Exception: Moved Permanently (Service: Amazon S3; Status Code: 301; Error "
+    "Code: 301 Moved Permanently; Request ID: 4B4D7951B3DC32D1)",
+])
+def test_s3s_bodiless_301_is_the_wrong_region_and_offers_a_name_taken_elsewhere(text: str) -> None:
+    causes = _causes(decode_text(text))
+    assert causes[0] == ("region-mismatch", Severity.ERROR)
+    assert ("target-not-found", Severity.WARNING) in causes
