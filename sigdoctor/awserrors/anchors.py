@@ -55,6 +55,9 @@ _RULE_WORDS = (
     "PKIX path", "Connect to", "User:", "CredentialRetrievalError",
     # An HTTP 403 or 401 in an agent's log line is an authorization answer whatever the body says.
     "Forbidden", "Unauthorized",
+    # EC2's UnauthorizedOperation message printed without its code ("You are not authorized to perform this
+    # operation."): "authorized" would mark z, so the phrase stops before it (Y is marked already).
+    "You are not",
     # A connect failure as the AWS Toolkit / configure-aws-credentials (Node.js) and botocore's exceptions name it;
     # a web identity token file the JavaScript and Java SDKs cannot read.
     "Inaccessible host", "ConnectTimeoutError", "EndpointConnectionError", "TokenFileWebIdentityCredentials",

@@ -219,3 +219,9 @@ def test_s3s_bodiless_301_is_the_wrong_region_and_offers_a_name_taken_elsewhere(
     causes = _causes(decode_text(text))
     assert causes[0] == ("region-mismatch", Severity.ERROR)
     assert ("target-not-found", Severity.WARNING) in causes
+
+
+def test_ec2s_refusal_without_its_code_is_found_and_read() -> None:
+    text = ('{:timestamp=>"2026-11-27T04:00:00.000000+0000", :message=>"A plugin had an unrecoverable error.\\n  '
+            'Error: You are not authorized to perform this operation.", :level=>:error}')
+    assert top_cause(decode_text(text)) == "permission-missing"
