@@ -11,15 +11,16 @@ Supported: `@datarecord`, `@datarecord(frozen=True)`; `field(default=, default_f
 ClassVar annotations; __post_init__; methods and properties; a __init__/__repr__/__eq__/__hash__ written in the
 class body is kept, as dataclasses keeps it; inheritance from other dataclasses. Anything else — order=True, slots,
 kw_only, InitVar, … — is a TypeError when the class is decorated, so nothing silently behaves differently from
-`dataclasses.dataclass`. tests/unit/test_records.py compares every datarecord class of sigdoctor with a twin built by
-the standard decorator.
+`dataclasses.dataclass`. tests/core/test_records.py compares every datarecord class of sigdoctor with a twin built by
+the standard decorator. One visible difference: `inspect.signature(cls)` reads `(*args, **kwargs)`; the class
+docstring of a class without one is dataclasses' own "Name(field: type = default, ...)".
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect  # imported by dataclasses anyway
-from _thread import get_ident  # what dataclasses' recursion guard uses; `threading` is not imported by a run
+from _thread import get_ident  # what dataclasses' recursion guard keys on, with id(self)
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform, overload
