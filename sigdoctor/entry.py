@@ -26,6 +26,12 @@ def main() -> int:
         # data: the cyclic collector only costs time here (`run --offline` 437 ms with it off, 487 ms on; `chain
         # --offline` 401 / 451 ms). `decode` and `merge` keep it: they stream inputs of any size.
         gc.disable()
+        # Probe threads mostly wait for answers while a few compute; a thread whose answer has arrived waits for
+        # the GIL up to the switch interval at each step of a request (connect, handshake, send, read), and the
+        # answers on the critical path (STS, then IAM) are such steps. 1 ms instead of Python's 5 ms: EKS pod world
+        # 503 -> 481 ms, healthy world 517 -> 484 ms (20 alternating runs each, bench/run.py --only worlds, CPU
+        # unchanged: 447 / 448 and 508 / 496 ms).
+        sys.setswitchinterval(0.001)
     from sigdoctor.cli import main as cli_main
 
     code = cli_main()
