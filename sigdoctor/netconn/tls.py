@@ -13,12 +13,12 @@ import ssl
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 
 from sigdoctor.context import Context
+from sigdoctor.netdns.classify import is_ip
 from sigdoctor.records import datarecord
 
 # OpenSSL X509_V_ERR_* codes a client meets in practice, in the words an operator needs.
@@ -180,36 +180,31 @@ def verifying_context(bundle: CaBundle) -> ssl.SSLContext:
 
 # The one cache of loaded CA bundles: parsing a bundle of a hundred-odd certificates costs ~20 ms of OpenSSL, and one
 # run verifies every endpoint, the clock's HTTPS fallback and every botocore connection (botohttp) against the same
-# bundle, all with one context. Keyed by who builds the context, the file and its identity: a changed file (new
-# inode, size or mtime) gets a new context. Nobody changes a context after it is made (urllib3 sets verify_mode to
-# the CERT_REQUIRED it already has).
-_CONTEXTS: dict[tuple[str, str, int, int, int], ssl.SSLContext] = {}
+# bundle, all with one context. Keyed by the file and its identity: a changed file (new inode, size or mtime) gets a
+# new context. Nobody changes a context after it is made (urllib3 sets verify_mode to the CERT_REQUIRED it already
+# has).
+_CONTEXTS: dict[tuple[str, int, int, int], ssl.SSLContext] = {}
 _CONTEXTS_LOCK = threading.Lock()
-
-
-def loaded_context(cafile: str, builder: str, make: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
-    """`make()` (a context with `cafile` loaded) once per builder name and version of the file; errors are raised,
-    never cached."""
-    try:
-        st = os.stat(cafile)
-    except OSError:
-        return make()  # raises what an unusable bundle raises
-    key = (builder, cafile, st.st_ino, st.st_size, st.st_mtime_ns)
-    with _CONTEXTS_LOCK:
-        context = _CONTEXTS.get(key)
-        if context is None:
-            context = _CONTEXTS[key] = make()
-    return context
 
 
 def trusting(cafile: str | None) -> ssl.SSLContext:
     """The TLS context botocore verifies with (its `create_urllib3_context`: its protocol floor, options and
     ciphers; the host name is matched after the handshake, as urllib3 does, see `handshake`) with `cafile` loaded,
-    built once per CA file and shared with sigdoctor's botocore clients. Without a file (the system store, whose
-    location the environment decides) it is `ssl.create_default_context()`, built afresh."""
+    built once per version of the file and shared with sigdoctor's botocore clients; errors are raised, never
+    cached. Without a file (the system store, whose location the environment decides) it is
+    `ssl.create_default_context()`, built afresh."""
     if not cafile:
         return ssl.create_default_context()
-    return loaded_context(cafile, "botocore", lambda: _botocore_context(cafile))
+    try:
+        st = os.stat(cafile)
+    except OSError:
+        return _botocore_context(cafile)  # raises what an unusable bundle raises
+    key = (cafile, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _CONTEXTS_LOCK:
+        context = _CONTEXTS.get(key)
+        if context is None:
+            context = _CONTEXTS[key] = _botocore_context(cafile)
+    return context
 
 
 def _botocore_context(cafile: str) -> ssl.SSLContext:
@@ -280,19 +275,9 @@ def _host_mismatch(tls: ssl.SSLSocket, server_hostname: str, context: ssl.SSLCon
         except TypeError:  # urllib3 1.26's has no such parameter (and falls back to the common name)
             match_hostname(cert, host)
     except (CertificateError, ValueError) as exc:
-        code = 64 if _is_address(host) else 62
+        code = 64 if is_ip(host) else 62
         return TlsResult("untrusted", verify_code=code, verify_message=str(exc), error=str(exc))
     return None
-
-
-def _is_address(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
 
 
 def inspect(sock: socket.socket, server_hostname: str, timeout: float, into: TlsResult) -> ssl.SSLSocket | None:
