@@ -20,18 +20,24 @@ _STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:)\s*(\d{3})\b", re.I)
 
 def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], str]]:
     """(cause, status, message, fix, entry name) for each `source` entry in the text whose first cause no rule has
-    named yet; a first cause of low confidence is only a warning. The entry's other causes are ranked after it by
-    the caller's candidate ranking (its `error_entry` is the entry's name)."""
+    named yet; a first cause of low confidence is only a warning, and then so is each of the entry's other causes.
+    Otherwise the entry's other causes are ranked after it by the caller's candidate ranking (its `error_entry` is
+    the entry's name)."""
     out = []
     for entry in found.of(KIND):
         if not entry.causes or entry.causes[0].cause in named:
             continue
-        top = entry.causes[0]
-        status = Status.FAIL if top.confidence != "low" else Status.WARN
         said = f"{e.code}: " if e.code and e.code in entry.codes else ""
-        msg = f"{said}{entry.name} — {top.needs}" if top.needs else f"{said}{entry.name}"
-        out.append((top.cause, status, msg, [f"Settle it: `{top.decide}`"] if top.decide else [], entry.name))
-        named.add(top.cause)
+        # A message whose likeliest reading is only "low" cannot decide at all (a tool's bare 403, a failure it
+        # prints without the answer's code): each of its readings is a warning, in the table's order.
+        undecided = entry.causes[0].confidence == "low"
+        for top in entry.causes if undecided else entry.causes[:1]:
+            if top.cause in named:
+                continue
+            status = Status.FAIL if top.confidence != "low" else Status.WARN
+            msg = f"{said}{entry.name} — {top.needs}" if top.needs else f"{said}{entry.name}"
+            out.append((top.cause, status, msg, [f"Settle it: `{top.decide}`"] if top.decide else [], entry.name))
+            named.add(top.cause)
     return out
 
 
