@@ -44,7 +44,8 @@ MESSAGES = [
     ("fluent-bit-tls-old", "[tls] certificate verification failed, reason: unable to get local issuer certificate "
                            "(X509 code 20).", "tls-untrusted"),
     # s3fs
-    ("s3fs-nothing", "s3fs: could not determine how to establish security credentials.", "no-credentials"),
+    ("s3fs-nothing", "2026-12-06T10:00:00.000Z [CRT] s3fs.cpp:s3fs_exit(4700): could not determine how to establish "
+                     "security credentials.", "no-credentials"),
     ("s3fs-passwd-file", "s3fs: Not found access key/secret key in passwd file.",
      "profile-invalid"),
     ("s3fs-half-pair", "s3fs: both environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set "
