@@ -124,7 +124,8 @@ PRESIGNED = (
     "NN7EXAMPLE%2F20261127%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20261127T040000Z&X-Amz-Expires=900&X-Amz-"
     "SignedHeaders={signed}&x-id=GetObject&X-Amz-Signature=" + "deadbeef" * 8 + "\n\n<Error><Code>SignatureDoesNotMatch"
     "</Code><Message>The request signature we calculated does not match the signature you provided. Check your key "
-    "and signing method.</Message></Error>")
+    "and signing method.</Message><RequestId>8KJ2M4N6P8Q0R2S4</RequestId><HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/"
+    "C1NPcfTWAtRPfTaOFg==</HostId></Error>")  # S3 always sends both ids (an <Error> without them is another server's)
 SIGV2_VIA = (
     "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature"
     " you provided. Check your key and signing method.</Message><StringToSign>GET\n\n\n{headers}/logs-archive/a.gz"
