@@ -16,6 +16,11 @@ from sigdoctor.model import Status
 KIND = "source"
 # The status instance metadata answered with, as Go v1 ("status code: 403") and Go v2 ("StatusCode: 403") print it.
 _STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:)\s*(\d{3})\b", re.I)
+# The role-list request never reached instance metadata (aws-sdk-go-v2 feature/ec2/imds api_client.go "access
+# disabled to EC2 IMDS via client option, or %q environment variable"; aws-sdk-go ec2metadata/service.go "EC2 IMDS
+# access disabled via AWS_EC2_METADATA_DISABLED env var"; Go's net package "dial tcp ADDR: connect: invalid argument").
+_NO_ANSWER_RE = re.compile(r"access disabled to EC2 IMDS|EC2 IMDS access disabled|"
+                           r"169\.254\.169\.254:\d+: connect: invalid argument", re.I)
 
 
 def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], str]]:
@@ -45,6 +50,10 @@ def status_refutes_no_role(t: str) -> bool:
     """aws-sdk-go's "no EC2 instance role found" and aws-sdk-go-v2's "no EC2 IMDS role found" wrap every failure of
     the role-list request (ec2rolecreds requestCredList); only a 404 answer says the instance has no role. True when
     the text shows answers and none of them is a 404 (401: IMDSv2 token missing, 403: IMDS turned off, 503:
-    throttled — EC2 user guide, "Instance metadata query errors")."""
+    throttled — EC2 user guide, "Instance metadata query errors"), or shows the request got no answer at all:
+    instance metadata disabled in the client (AWS_EC2_METADATA_DISABLED), or a connection the kernel refused to
+    make (EINVAL "connect: invalid argument" where no route to the link-local address exists, as on Fargate)."""
+    if _NO_ANSWER_RE.search(t) and "404" not in t:
+        return True
     codes = {m.group(1) for m in _STATUS_RE.finditer(t)}
     return bool(codes) and "404" not in codes
