@@ -1083,10 +1083,29 @@ def classify(e: AwsError) -> Classified:
     if e.host == "sts.amazonaws.com" and hits:
         hits.append(Hit("sts-global-endpoint", Status.WARN, "The legacy global STS endpoint sts.amazonaws.com is used",
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
+    if _XRAY_TELEMETRY_RE.search(t):
+        _informational_imds(hits)
     hits = _dedupe(hits)
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     return Classified(hits, diffs, diff_text)
+
+
+# The X-Ray daemon asks instance metadata for the instance id only to label its telemetry records, logs this when
+# the answer does not come, and runs on (aws-xray-daemon pkg/telemetry/telemetry.go: log.Errorf("Get instance id
+# metadata failed: %s", err); `--local-mode` skips the call): off EC2 it is printed at every start and says nothing
+# about the credentials the daemon signs with.
+_XRAY_TELEMETRY_RE = re.compile(r"Get\s+instance\s+id\s+metadata\s+failed")
+_IMDS_CAUSES = frozenset({"imds-hop-limit", "imds-unreachable", "imds-no-role", "no-credentials"})
+
+
+def _informational_imds(hits: list[Hit]) -> None:
+    for h in hits:
+        if h.cause in _IMDS_CAUSES and h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.message = ("The X-Ray daemon could not read the instance id from instance metadata — it wants it only "
+                         "for its telemetry records and runs on without it (off EC2 it says so at every start; "
+                         f"--local-mode skips it). Only if the daemon also fails to get credentials: {h.message}")
 
 
 def _not_aws(e: AwsError, hits: list[Hit]) -> None:

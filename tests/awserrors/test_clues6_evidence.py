@@ -130,6 +130,29 @@ def test_a_bare_mismatch_ranks_the_readings_by_how_often_each_was_the_cause() ->
                                           "request-modified-after-signing"]
     assert [s for _, s in causes[:3]] == [Severity.ERROR, Severity.WARNING, Severity.WARNING]
 
+XRAY_START = (
+    "2026-11-27T04:00:00Z [Info] Using region: eu-west-1\n"
+    "2026-11-27T04:00:09Z [Error] Get instance id metadata failed: RequestError: send request failed\n"
+    "caused by: Get \"http://169.254.169.254/latest/meta-data/instance-id\": context deadline exceeded "
+    "(Client.Timeout exceeded while awaiting headers)\n"
+    "2026-11-27T04:00:09Z [Info] HTTP Proxy server using X-Ray Endpoint : https://xray.eu-west-1.amazonaws.com\n")
+XRAY_DENIED = ("2026-11-27T04:01:03Z [Error] Sending segment batch failed with: AccessDenied: User: "
+               "arn:aws:iam::123456789012:user/xray is not authorized to perform: sts:AssumeRole on resource: "
+               "arn:aws:iam::123456789012:role/xray-writer\n\tstatus code: 403, request id: "
+               "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\n")
+
+
+def test_the_xray_daemons_instance_id_lookup_is_no_credential_failure() -> None:
+    alone = _causes(decode_text(XRAY_START))
+    assert alone and all(s is Severity.WARNING for _, s in alone)
+    # The denial the daemon meets when it sends segments is what stops it.
+    causes = _causes(decode_text(XRAY_START + XRAY_DENIED))
+    assert causes[0] == ("role-trust-denied", Severity.ERROR)
+    assert all(s is Severity.WARNING for c, s in causes if c.startswith("imds-"))
+    # Any other client's metadata timeout stays the reading it was.
+    other = XRAY_START.replace("Get instance id metadata failed", "EC2RoleRequestError: no EC2 instance role found")
+    assert _causes(decode_text(other))[0][1] is Severity.ERROR
+
 
 MANGLED = [(FLUENTD_CUT_HEADER, "access-key-invalid"), (JAVA_STS_DENIED, "role-trust-denied"),
            (S3_ANONYMOUS, "request-not-signed"), (EXPIRED_CUT, "clock-skew")]
