@@ -15,7 +15,7 @@ import re
 from collections.abc import Generator
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, table_anchors
+from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positions, table_anchors
 from sigdoctor.awserrors.table import table
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
@@ -32,6 +32,11 @@ MAX_RECORD = 128 * 1024
 MAX_LINES_BEFORE = 40
 MAX_LINES_AFTER = 400
 CONTEXT_BYTES = 512
+# Input no larger than this, read whole in its first block, is a paste rather than a log: besides the prefilter's
+# words it is searched for every shape of the error table as the table reads it (any case, any whitespace or quotes
+# between the words), and when nothing is found at all it is read as one record. The cost (a few ms) is the table's
+# search of the text, which a log of many MB could not afford.
+PASTE = 256 * 1024
 
 def prefilter_words() -> list[str]:
     """The core words, the anchors the error table chose, and of its other codes and shapes those that cost the scan
@@ -68,8 +73,27 @@ RECORD_START_RE = re.compile(
 _INLINE_START_RE = re.compile(
     rb'(?:(?<=[\s,\[}])|^)(?:ts=|time=|\{"(?:level|lvl|ts|time|timestamp|@timestamp|msg|severity)")')
 LONG_LINE_WINDOW = 8 * 1024
-# A line that opens no new error by itself: part of an XML body, an indented dump, a chain's `caused by:`.
-_CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused by:|---\[|HTTP/)")
+# A line that opens no new error by itself: part of an XML body, an indented dump, a chain's `caused by:` (spaces
+# doubled or not), the next frame of a stack.
+_CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused\s+by:|---\[|HTTP/)")
+# What a paste puts in front of every line: Markdown's quote (`> `, nested), the margin Terraform and a terminal
+# box draw (`│ `, U+2502; heavy and double variants). Lines are read after it.
+_MARGIN_RE = re.compile(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)(?![^ \t\r\n>]))+[ \t]?")
+# The end of a line that the next one completes: `caused by:` or `error:` with the cause below it, a list cut at a
+# comma (a wrap, a Go error chain printed over lines). A right box border and spaces before it do not count.
+_OPEN_END_RE = re.compile(rb"[:,]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+# Go v1's request failure prints the response body inside its message (ec2metadata: "failed to make EC2Metadata
+# request\n" + body), then `\tstatus code: 403, request id: …`: an XML or HTML document between a message and that
+# line is the message's body, not a record of its own.
+_GO_STATUS_LINE_RE = re.compile(rb"\s+status\s+code:\s*\d{3},\s*request\s+id:")
+_BODY_OPEN_RE = re.compile(rb"<(?:\?xml|!DOCTYPE|html|\w+ xmlns)", re.I)
+MAX_BODY_LINES = 80
+
+
+def _body(buf: bytes, line_s: int, line_e: int) -> int:
+    """Where a line's own text starts, after any quote marker or margin a paste put before it."""
+    m = _MARGIN_RE.match(buf, line_s, line_e)
+    return m.end() if m else line_s
 
 
 class Readable(Protocol):
@@ -242,7 +266,10 @@ def _records(stream: Readable, stats: Stats, tail: TailScan | None) -> Generator
 
         limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
         if limit > scan_from:
-            for pos in _positions(buf, buf_start, scan_from, limit, tail):
+            found = _positions(buf, buf_start, scan_from, limit, tail)
+            if eof and buf_start == 0 and len(buf) <= PASTE:
+                found = _paste_positions(buf, found)
+            for pos in found:
                 if buf_start + pos < covered:
                     continue
                 start, end = _expand(buf, pos, max(0, covered - buf_start))
@@ -274,6 +301,21 @@ def _positions(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | No
     mapped = SCANNER.mapped(buf) if lo < a or b < hi else b""
     return [*(SCANNER.positions(buf, mapped, lo, a) if lo < a else ()), *(p - buf_start for p in found),
             *(SCANNER.positions(buf, mapped, b, hi) if b < hi else ())]
+
+
+def _paste_positions(buf: bytes, found: list[int]) -> list[int]:
+    """The prefilter's positions in a paste, with those of the table's shapes; the start of the paste when there is
+    none (the rules then read it whole: a message whose words no table shape holds verbatim)."""
+    text = buf.decode("utf-8", errors="replace")
+    at = shape_positions(text)
+    if at and not text.isascii():
+        # Character offsets to byte offsets (the replacement character of an invalid byte is 3 bytes: an offset
+        # after one is only ever a little late, and still inside the line the shape starts in).
+        at = [len(text[:p].encode("utf-8")) for p in at]
+    merged = sorted({*found, *at})
+    if not merged and buf.strip():
+        merged = [len(buf) - len(buf.lstrip())]
+    return merged
 
 
 def _newlines(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | None) -> int:
@@ -310,7 +352,7 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
     if (nl < 0 and pos + MAX_RECORD < len(buf)) or (line_s == lo and lo > floor):
         return _in_long_line(buf, pos, floor)
     start = line_s
-    if not RECORD_START_RE.match(buf, line_s):
+    if not RECORD_START_RE.match(buf, _body(buf, line_s, line_e)):
         probe = line_s
         for _ in range(MAX_LINES_BEFORE):
             if probe <= floor or probe == 0:
@@ -322,26 +364,48 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
             if prev_s < floor or line_s - prev_s > MAX_RECORD // 2:
                 break
             prev_line = buf[prev_s:probe]
-            if _ERROR_ANCHOR_RE.search(prev_line) and not _CONTINUATION_RE.match(prev_line):
+            at = _body(buf, prev_s, probe) - prev_s
+            if _ERROR_ANCHOR_RE.search(prev_line) and not _CONTINUATION_RE.match(prev_line, at):
                 break
-            if RECORD_START_RE.match(prev_line):
+            if RECORD_START_RE.match(prev_line, at):
                 start = prev_s
                 break
             probe = prev_s
     start = max(start, floor)
     end = line_e
+    prev = buf[line_s:line_e]
     for _ in range(MAX_LINES_AFTER):
         if end >= len(buf) or end - start >= MAX_RECORD:
             break
         nxt_e = buf.find(b"\n", end)
         nxt_e = len(buf) if nxt_e < 0 else nxt_e + 1
         line = buf[end:nxt_e]
-        if RECORD_START_RE.match(line):
+        at = _body(buf, end, nxt_e) - end
+        if RECORD_START_RE.match(line, at) and not (_BODY_OPEN_RE.match(line, at) and _body_of_go_error(buf, end)):
             break
-        if _ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line) and not _in_error_body(buf, start, end):
+        if (_ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line, at) and not _OPEN_END_RE.search(prev)
+                and not _in_error_body(buf, start, end)):
             break
         end = nxt_e
+        prev = line
     return start, min(end, start + MAX_RECORD)
+
+
+def _body_of_go_error(buf: bytes, at: int) -> bool:
+    """Whether the document opening at `at` is followed, before any other record, by Go v1's status line."""
+    pos = at
+    for _ in range(MAX_BODY_LINES):
+        nxt = buf.find(b"\n", pos)
+        nxt = len(buf) if nxt < 0 else nxt + 1
+        if nxt <= pos:
+            return False
+        body = _body(buf, pos, nxt)
+        if _GO_STATUS_LINE_RE.match(buf, body, nxt):
+            return True
+        if pos > at and RECORD_START_RE.match(buf, body, nxt):
+            return False
+        pos = nxt
+    return False
 
 
 def _in_error_body(buf: bytes, start: int, end: int) -> bool:
