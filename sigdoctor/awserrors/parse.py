@@ -19,7 +19,7 @@ from sigdoctor.awserrors.canonical import (
     parse_string_to_sign,
 )
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import unescape, xml_text
+from sigdoctor.awserrors.unescape import unescape, unframe, xml_text
 from sigdoctor.records import datarecord
 
 # Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
@@ -161,7 +161,7 @@ _HEAD = 4096
 
 
 def expand_text(raw: str) -> str:
-    return unescape(bounded(raw)[0])
+    return unescape(unframe(bounded(raw)[0]))
 
 
 def bounded(raw: str) -> tuple[str, int]:
@@ -340,7 +340,7 @@ _SECRET_SHAPES = (
 
 def extract(raw: str, first_line: int, last_line: int) -> AwsError:
     window, left_out = bounded(raw)
-    t = unescape(window)
+    t = unescape(unframe(window))
     e = AwsError(text=t, first_line=first_line, last_line=last_line, left_out=left_out)
     e.code = find_code(t)
     e.message = find_message(t, e.code)

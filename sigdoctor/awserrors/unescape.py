@@ -8,6 +8,10 @@ import re
 _ESC_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\/])")
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
 _ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+# Quotes a word processor, a chat tool or a web page put in place of ASCII ones (the SDKs print only ASCII quotes).
+_TYPOGRAPHIC = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                              "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                              "\u00b4": "'", "\uff02": '"', "\uff07": "'"})
 # Each pass removes one level of quoting; real pastes nest at most three deep (JSON body in %q in a JSON line).
 _MAX_PASSES = 4
 
@@ -23,7 +27,8 @@ def _replace(m: re.Match[str]) -> str:
 
 def unescape(text: str) -> str:
     """Fully unquoted text: newlines where the error had `\\n`, quotes where it had `\\"`, and so on — also when
-    HTML entities and backslash escapes were applied in turn (a JSON log line shown in a web page, pasted twice)."""
+    HTML entities and backslash escapes were applied in turn (a JSON log line shown in a web page, pasted twice);
+    typographic quotes as the ASCII ones they replaced."""
     for _ in range(_MAX_PASSES):
         before = text
         text = _backslashes(text)
@@ -31,6 +36,8 @@ def unescape(text: str) -> str:
             text = _html_unescape(text)
         if text == before:
             break
+    if not text.isascii():
+        text = text.translate(_TYPOGRAPHIC)
     return text.replace("\r\n", "\n")
 
 
@@ -49,6 +56,36 @@ def _html_unescape(text: str) -> str:
     import html  # its entity table costs more start-up than most inputs, which have no entity, are worth
 
     return html.unescape(text)
+
+
+# What a paste puts around each line: Markdown's quote (`> `, nested), Terraform's margin and a terminal box's sides
+# (`│`, heavy and double variants); the box's top and bottom edges and Terraform's `╷` / `╵` are lines of their own.
+_BARS = "\u2502\u2503\u2551"
+_LEFT_RE = re.compile(rf"[ \t]*(?:(?:>|[{_BARS}])(?=[ \t>{_BARS}]|$)[ \t]?)+")
+_RIGHT_RE = re.compile(rf"[ \t]*[{_BARS}][ \t]*$")
+_EDGE_RE = re.compile(r"[ \t]*[\u2500-\u257f]+[ \t]*$")
+
+
+def unframe(text: str) -> str:
+    """`text` without the quote markers, margins and box sides a paste put around its lines, when most of its lines
+    have them (a line of S3's canonical request in the message must read as AWS printed it)."""
+    if ">" not in text and text.isascii():
+        return text
+    lines = text.split("\n")
+    marked = [m.end() if (m := _LEFT_RE.match(line)) else -1 for line in lines]
+    framed = sum(1 for line, at in zip(lines, marked, strict=True) if at >= 0 or _EDGE_RE.match(line))
+    if 2 * framed < sum(1 for line in lines if line.strip()):
+        return text
+    out = []
+    for line, at in zip(lines, marked, strict=True):
+        if at >= 0:
+            line = line[at:]
+            if any(b in line for b in _BARS):
+                line = _RIGHT_RE.sub("", line)
+        elif _EDGE_RE.match(line):
+            line = ""
+        out.append(line)
+    return "\n".join(out)
 
 
 def xml_text(value: str) -> str:

@@ -80,8 +80,15 @@ _CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused\s+by:|---\[|HTTP/)")
 # box draw (`│ `, U+2502; heavy and double variants). Lines are read after it.
 _MARGIN_RE = re.compile(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)(?![^ \t\r\n>]))+[ \t]?")
 # The end of a line that the next one completes: `caused by:` or `error:` with the cause below it, a list cut at a
-# comma (a wrap, a Go error chain printed over lines). A right box border and spaces before it do not count.
+# comma (a Go error chain printed over lines). A right box border and spaces before it do not count.
 _OPEN_END_RE = re.compile(rb"[:,]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+# The end of a line a wrap may have cut (a word, a number, an opening bracket, a hyphen): the next line completes
+# it unless it opens an error of its own.
+_CUT_END_RE = re.compile(rb"[\w(\[/-]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+# An error's head at the start of a line: a code or exception class and its colon (`InvalidClientTokenId: …`,
+# `botocore.exceptions.NoCredentialsError: …`, `User: arn:…`), an SDK's or a runtime's own opening.
+_ERROR_HEAD_RE = re.compile(rb"(?:[\w.$\\:-]*(?:Error|Exception|Fault)\b|[A-Z][\w.$-]*:\s|An error occurred|ERROR\b|"
+                            rb"panic:|fatal\b|FATAL\b)")
 # Go v1's request failure prints the response body inside its message (ec2metadata: "failed to make EC2Metadata
 # request\n" + body), then `\tstatus code: 403, request id: …`: an XML or HTML document between a message and that
 # line is the message's body, not a record of its own.
@@ -383,12 +390,22 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
         at = _body(buf, end, nxt_e) - end
         if RECORD_START_RE.match(line, at) and not (_BODY_OPEN_RE.match(line, at) and _body_of_go_error(buf, end)):
             break
-        if (_ERROR_ANCHOR_RE.search(line) and not _CONTINUATION_RE.match(line, at) and not _OPEN_END_RE.search(prev)
-                and not _in_error_body(buf, start, end)):
+        if _ERROR_ANCHOR_RE.search(line) and not _continues(prev, line, at) and not _in_error_body(buf, start, end):
             break
         end = nxt_e
         prev = line
     return start, min(end, start + MAX_RECORD)
+
+
+def _continues(prev: bytes, line: bytes, at: int) -> bool:
+    """Whether `line` (its text from `at`), which holds an error anchor, continues the error of the line before it
+    rather than opening one: by how it opens (indented, a chain's `caused by:`), or because the line before was cut
+    (a wrap inside a message, Go's chain split after its colon) — Go's status line ends an error however it ends."""
+    if _CONTINUATION_RE.match(line, at):
+        return True
+    if _GO_STATUS_LINE_RE.match(prev, _body(prev, 0, len(prev))):
+        return False
+    return bool(_OPEN_END_RE.search(prev) or (_CUT_END_RE.search(prev) and not _ERROR_HEAD_RE.match(line, at)))
 
 
 def _body_of_go_error(buf: bytes, at: int) -> bool:
