@@ -635,6 +635,30 @@ _IMDS_WRAPPER_RE = re.compile(r"credentials from iam-role|EC2RoleRequestError|EC
                               r"instance metadata|instance profile metadata", re.I)
 
 
+# rusoto's credential providers wrap every failure of their own requests in CredentialsError (rusoto_credential
+# src/lib.rs; the instance-metadata and container providers' HTTP errors come through as "Error during dispatch: …"):
+# a connect failure inside one went to a credential endpoint, never to the AWS service the agent writes to.
+_PROVIDER_ERROR_RE = re.compile(r"CredentialsError\s*\{\s*message:")
+
+
+def _provider_connect_hits() -> list[Hit]:
+    """A credential provider could not connect, and the text does not say which: instance metadata first — of the
+    texts of corpus batches 1-5 where a credential endpoint refused the connection, 2 were instance metadata, 1 the
+    container endpoint."""
+    decide = "sigdoctor run --only credentials on the agent's host (it tries each source and says which one fails)"
+    ranked = [("imds-unreachable", "instance metadata (169.254.169.254) refused or is unreachable: not on EC2, or "
+               "IMDS turned off"),
+              ("container-credentials-failed", "the container credentials endpoint (169.254.170.2 / "
+               "AWS_CONTAINER_CREDENTIALS_*) refused: the ECS agent's or Pod Identity agent's endpoint is not there")]
+    first = Hit(ranked[0][0], Status.FAIL,
+                "A credential provider's own request could not connect (its CredentialsError wraps only the "
+                f"credential endpoints' requests, not the AWS endpoint's). Most likely {ranked[0][1]}",
+                [f"Settle it: `{decide}`"])
+    first.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why in ranked]
+    return [first, Hit(ranked[1][0], Status.WARN, f"Or {ranked[1][1]}", [f"Settle it: `{decide}`"],
+                       {"candidate_rank": 1})]
+
+
 def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | None:
     """Where the TCP connection a `connect` entry of the table reports was going: "imds", "container", "endpoint",
     "unknown" (no address near it), or None (no such entry in the text). The host nearest the failure decides — in
@@ -671,6 +695,8 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
             return "imds"
         if _CONTAINER_RE.search(flat):
             return "container"
+        if _PROVIDER_ERROR_RE.search(flat):
+            return "source"
         return "unknown"
     return best[2]
 
@@ -1055,6 +1081,8 @@ def classify(e: AwsError) -> Classified:
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
+    elif where == "source":
+        hits += _provider_connect_hits()
     elif _IMDS_TOKEN_403_RE.search(t) and _IMDS_GET_FAILED_RE.search(t):
         hits.append(Hit("imds-unreachable", Status.FAIL,
                         "Instance metadata answered the IMDSv2 token request with 403 Forbidden: the metadata "

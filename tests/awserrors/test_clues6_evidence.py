@@ -153,6 +153,19 @@ def test_the_xray_daemons_instance_id_lookup_is_no_credential_failure() -> None:
     other = XRAY_START.replace("Get instance id metadata failed", "EC2RoleRequestError: no EC2 instance role found")
     assert _causes(decode_text(other))[0][1] is Severity.ERROR
 
+RUSOTO_PROVIDER_REFUSED = (
+    'ERROR vector::topology::builder: msg="Healthcheck: Failed Reason." error=Failed creating AWS credentials. '
+    'Errors: [CredentialsError { message: "Error during dispatch: error trying to connect: tcp connect error: '
+    'Connection refused (os error 111)" }, CredentialsError { message: "Couldn\'t find AWS credentials in '
+    'environment, credentials file, or IAM role." }] component_kind="sink" component_type="aws_s3"')
+
+
+def test_a_connect_failure_inside_a_credential_providers_error_is_a_credential_endpoints() -> None:
+    causes = _causes(decode_text(RUSOTO_PROVIDER_REFUSED))
+    assert [c for c, _ in causes[:2]] == ["imds-unreachable", "container-credentials-failed"]
+    assert causes[1][1] is Severity.WARNING
+    assert "endpoint-unreachable" not in [c for c, _ in causes]
+
 
 MANGLED = [(FLUENTD_CUT_HEADER, "access-key-invalid"), (JAVA_STS_DENIED, "role-trust-denied"),
            (S3_ANONYMOUS, "request-not-signed"), (EXPIRED_CUT, "clock-skew")]
