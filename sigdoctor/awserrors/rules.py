@@ -1099,8 +1099,7 @@ def classify(e: AwsError) -> Classified:
     hits += _network_hits(e, found, where)
     if _STS_WI_CALL_RE.search(t) and not any(h.status == Status.FAIL for h in hits):
         hits += _web_identity_call_hits()
-    hits += [Hit(c, st, msg, fix, {"error_entry": name})
-             for c, st, msg, fix, name in source_hits(e, found, {h.cause for h in hits})]
+    hits += [Hit(c, st, msg, fix, extra) for c, st, msg, fix, extra in source_hits(e, found, {h.cause for h in hits})]
     # A web identity source whose STS call failed on the network: the chain found its source, so it is not empty.
     via_network = _WEB_IDENTITY_CTX_RE.search(t) and any(h.cause in _NETWORK_CAUSES and h.status == Status.FAIL
                                                          for h in hits)

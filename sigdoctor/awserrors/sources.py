@@ -8,6 +8,7 @@ generic empty-chain reading from being named over it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match
@@ -23,25 +24,27 @@ _NO_ANSWER_RE = re.compile(r"access disabled to EC2 IMDS|EC2 IMDS access disable
                            r"169\.254\.169\.254:\d+: connect: invalid argument", re.I)
 
 
-def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], str]]:
-    """(cause, status, message, fix, entry name) for each `source` entry in the text whose first cause no rule has
-    named yet; a first cause of low confidence is only a warning, and then so is each of the entry's other causes.
-    Otherwise the entry's other causes are ranked after it by the caller's candidate ranking (its `error_entry` is
-    the entry's name)."""
-    out = []
+def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], dict[str, Any]]]:
+    """(cause, status, message, fix, evidence) for each `source` entry in the text whose first cause no rule has
+    named yet; a first cause of low confidence is only a warning. Otherwise the entry's other causes are ranked after
+    it by the caller's candidate ranking (the evidence's `error_entry` is the entry's name). An entry whose likeliest
+    reading is only "low" cannot decide at all (a tool's bare 403, a failure printed without the answer's code): each
+    of its readings is a warning, ranked in the table's order (`candidate_rank`), never reordered by the catalog."""
+    out: list[tuple[str, Status, str, list[str], dict[str, Any]]] = []
     for entry in found.of(KIND):
         if not entry.causes or entry.causes[0].cause in named:
             continue
         said = f"{e.code}: " if e.code and e.code in entry.codes else ""
-        # A message whose likeliest reading is only "low" cannot decide at all (a tool's bare 403, a failure it
-        # prints without the answer's code): each of its readings is a warning, in the table's order.
         undecided = entry.causes[0].confidence == "low"
-        for top in entry.causes if undecided else entry.causes[:1]:
+        for rank, top in enumerate(entry.causes if undecided else entry.causes[:1]):
             if top.cause in named:
                 continue
             status = Status.FAIL if top.confidence != "low" else Status.WARN
             msg = f"{said}{entry.name} — {top.needs}" if top.needs else f"{said}{entry.name}"
-            out.append((top.cause, status, msg, [f"Settle it: `{top.decide}`"] if top.decide else [], entry.name))
+            extra: dict[str, Any] = {"error_entry": entry.name}
+            if undecided and rank:
+                extra["candidate_rank"] = rank
+            out.append((top.cause, status, msg, [f"Settle it: `{top.decide}`"] if top.decide else [], extra))
             named.add(top.cause)
     return out
 

@@ -68,6 +68,11 @@ MESSAGES = [
     ("ecs-introspection-answer", "$ curl 169.254.170.2/v2/credentials/0f3c6a1e-1111-2222-3333-444455556666\n"
                                  '{"AvailableCommands":["/v1/metadata","/v1/tasks","/license"]}',
      "container-credentials-failed"),
+    # kubectl with an exec plugin config an old AWS CLI wrote; boto 2 with no keys.
+    ("kubectl-v1alpha1", 'error: exec plugin: invalid apiVersion "client.authentication.k8s.io/v1alpha1"',
+     "sdk-unsupported-credential-source"),
+    ("boto2-no-handler", "boto.exception.NoAuthHandlerFound: No handler was ready to authenticate. 1 handlers were "
+                         "checked. ['HmacAuthV4Handler'] Check your credentials", "no-credentials"),
     # Runtime messages.
     ("python2-requests-refused", "  File \"/usr/lib/python2.7/site-packages/botocore/vendored/requests/adapters.py\", "
                                  "line 415, in send\n    raise ConnectionError(err, request=request)\nConnectionError: "
@@ -116,9 +121,19 @@ def test_fluent_bit_s_failed_assume_role_alone_is_only_ranked_readings() -> None
 def test_s3fs_s_bare_403_on_its_mount_check_is_only_ranked_readings() -> None:
     text = ("2026-12-06T10:00:00.000Z [CRT] s3fs.cpp:s3fs_check_service(3587): invalid credentials(host=https://s3-"
             "eu-west-1.amazonaws.com/logs) - result of checking service.")
-    causes = [c for c, sev in _causes(text) if sev == Severity.WARNING]
-    assert {"permission-missing", "access-key-invalid", "no-credentials"} <= set(causes)
-    assert all(sev == Severity.WARNING for _, sev in _causes(text))
+    assert _causes(text) == [("permission-missing", Severity.WARNING), ("access-key-invalid", Severity.WARNING),
+                             ("no-credentials", Severity.WARNING)]
+
+
+def test_kubectl_s_401_from_eks_is_ranked_readings_in_the_table_s_order() -> None:
+    text = ("$ aws eks update-kubeconfig --name telemetry --region eu-west-1\n$ kubectl get pods\nerror: You must be "
+            "logged in to the server (Unauthorized)")
+    assert _causes(text) == [("credentials-expired", Severity.WARNING), ("clock-skew", Severity.WARNING)]
+
+
+def test_kubectl_s_401_without_eks_in_the_text_is_no_aws_reading() -> None:
+    # Any Kubernetes cluster answers 401 in kubectl's words (GKE, AKS, OpenShift).
+    assert _causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)") == []
 
 
 def test_a_certificate_name_mismatch_in_fluent_bit_s_words_is_no_untrusted_ca() -> None:
