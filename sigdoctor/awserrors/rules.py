@@ -618,7 +618,8 @@ _HOST_RE = re.compile(r"https?://[^\s\"'<>]+|(?<![\w.-])(?:\d{1,3}(?:\.\d{1,3}){
 _IDENTIFIER_RE = re.compile(r"(?![a-z]+://)[^/]*\.[a-z]*[A-Z][A-Za-z]*(?::\d+)?$")
 _SOURCE_FILE_RE = re.compile(r"\.(?:java|scala|kt|go|py|js|mjs|cjs|ts|rb|cs|rs|cc|cpp|c|h|php|ex|exs|jl)(?::\d+)?$", re.I)
 # The user's or the log's words that the network needs a proxy (the variables, the JVM's properties).
-_PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|\bproxies\b", re.I)
+# Not the `proxies=self.proxies` that botocore's own source line (endpoint.py _send) puts in every traceback.
+_PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|(?<!self\.)\bproxies\b(?!=self\.)", re.I)
 _NEAR_BEFORE, _NEAR_AFTER = 100, 200
 # A resolver asked for an empty name, in Fluent Bit's words (src/flb_network.c: `getaddrinfo(host='%s'): %s`).
 _EMPTY_HOST_RE = re.compile(r"getaddrinfo\(host=(?:''|\"\")\)")

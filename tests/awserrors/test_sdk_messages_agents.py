@@ -136,6 +136,15 @@ def test_kubectl_s_401_without_eks_in_the_text_is_no_aws_reading() -> None:
     assert _causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)") == []
 
 
+def test_botocore_s_own_proxies_argument_in_a_traceback_is_no_proxy_cue() -> None:
+    # botocore/endpoint.py's `proxies=self.proxies` is printed in every traceback through _send.
+    text = ("  File \"/usr/lib/python2.7/site-packages/botocore/endpoint.py\", line 204, in _get_response\n"
+            "    proxies=self.proxies, timeout=self.timeout)\n  File \"/usr/lib/python2.7/site-packages/botocore/"
+            "vendored/requests/adapters.py\", line 415, in send\n    raise ConnectionError(err, request=request)\n"
+            "ConnectionError: ('Connection aborted.', error(111, 'Connection refused'))")
+    assert _causes(text)[0] == ("endpoint-unreachable", Severity.ERROR)
+
+
 def test_a_certificate_name_mismatch_in_fluent_bit_s_words_is_no_untrusted_ca() -> None:
     text = f"{_FB}[error] [tls] certificate verification failed, reason: hostname mismatch (X509 code: 62)"
     assert top_cause(decode_text(text)) != "tls-untrusted"

@@ -36,6 +36,14 @@ MESSAGES = [
                             "b254: profile file cannot be null]", "no-credentials"),
     ("java2-imds-alone", "software.amazon.awssdk.core.exception.SdkClientException: Failed to load credentials from "
                          "IMDS.", "no-credentials"),
+    ("java2-container-in-chain", "software.amazon.awssdk.core.exception.SdkClientException: Unable to load "
+                                 "credentials from any of the providers in the chain AwsCredentialsProviderChain("
+                                 "credentialsProviders=[EnvironmentVariableCredentialsProvider(), ContainerCredentials"
+                                 "Provider(), InstanceProfileCredentialsProvider()]) : [EnvironmentVariableCredentials"
+                                 "Provider(): Unable to load credentials from system settings., ContainerCredentials"
+                                 "Provider(): Failed to load credentials from metadata service., InstanceProfile"
+                                 "CredentialsProvider(): Failed to load credentials from IMDS.]",
+     "container-credentials-failed"),
     # JavaScript
     ("js3-imds-error-answer", "ProviderError: Error response received from instance metadata service\n    at "
                               "ClientRequest.<anonymous> (/app/node_modules/@smithy/credential-provider-imds/dist-cjs/"
