@@ -57,6 +57,10 @@ def _errors(text: str) -> list[str]:
     (NO_IDS, "request id is not S3's"),
     (GO_DENIED.format(rid="f93b7f10c87a8867"), "lower-case hex"),
     (S3PROXY_LOG, "S3Proxy"),
+    (S3_MISMATCH_BODY.format(resource="<Resource>/bucket/a.bin</Resource>", rid="18BE12ED5938E79E",
+                             host="<HostId>" + "dd9025bab4ad464b" * 4 + "</HostId>"), "MinIO"),
+    ("create backend at s3:http://files.example.com:8080/repo failed: client.BucketExists: The access key ID you "
+     "provided does not exist in our records", "lakeFS"),
 ])
 def test_an_s3_compatible_servers_answer_names_no_error_cause(text: str, server: str) -> None:
     report = decode_text(text)
@@ -72,6 +76,9 @@ def test_an_s3_compatible_servers_answer_names_no_error_cause(text: str, server:
     (STS_BODY, "access-key-invalid"),
     (EC2_BODY, "access-key-invalid"),
     (GO_DENIED.format(rid="8KJ2M4N6P8Q0R2S4"), "permission-missing"),
+    ("InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n\tstatus code: 403, "
+     "request id: 8KJ2M4N6P8Q0R2S4, host id: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==",
+     "access-key-invalid"),
 ])
 def test_awss_own_answers_of_the_same_shapes_stay_errors(text: str, cause: str) -> None:
     assert _errors(text)[:1] == [cause]
