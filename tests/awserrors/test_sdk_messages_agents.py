@@ -111,6 +111,14 @@ def test_fluent_bit_s_chain_passing_a_missing_credentials_file_is_the_empty_chai
     assert ("profile-invalid", Severity.ERROR) not in causes
 
 
+def test_fluent_bit_s_profile_provider_lines_alone_are_no_error() -> None:
+    # The chain walks its sources this way while instance metadata is slow at start-up, and may still succeed.
+    text = (f"{_FB}[error] [aws_credentials] Shared credentials file /root/.aws/credentials does not exist\n"
+            f"{_FB}[error] [aws_credentials] Failed to retrieve credentials for AWS Profile default")
+    causes = _causes(text)
+    assert causes and all(sev == Severity.WARNING for _, sev in causes)
+
+
 def test_fluent_bit_s_failed_assume_role_alone_is_only_ranked_readings() -> None:
     # STS's answer code, when there was one, stands on the line before; without it the text cannot decide.
     causes = _causes(f"{_FB}[error] [aws_credentials] STS assume role request failed")

@@ -61,6 +61,10 @@ MESSAGES = [
                 "connect to 169.254.170.2 port 80: Connection refused)", "container-credentials-failed"),
     ("php-unsupported-host", "PHP Fatal error:  Uncaught InvalidArgumentException: Uri 'http://169.254.170.23/v1/"
                              "credentials' contains an unsupported host.", "sdk-unsupported-credential-source"),
+    # Rust
+    ("rust-timed-out", "failed to construct request: Credentials provider timed out after 5 seconds", "no-credentials"),
+    ("rust-invalid-profile", "The credentials provider was not properly configured: profile `telemetry` was not "
+                             "defined", "profile-invalid"),
     # Ruby
     ("ruby-imds-404", "Aws::InstanceProfileCredentials::Non200Response: HTTP 404", "imds-no-role"),
     ("ruby-imds-token", "/srv/gems/aws-sdk-core-3.130.0/lib/aws-sdk-core/instance_profile_credentials.rb:200:in "
@@ -86,6 +90,15 @@ def test_an_empty_java_chain_offers_instance_metadata_next() -> None:
     causes = [c for c, _ in _causes(MESSAGES[5][1])]
     assert causes[0] == "no-credentials"
     assert "imds-unreachable" in causes[1:4]
+
+
+def test_the_rust_chain_s_debug_lines_for_unconfigured_providers_are_no_error() -> None:
+    # aws-config logs CredentialsNotLoaded for each provider it passes; only the chain's end is a failure.
+    text = ("2026-12-06T10:00:00.000000Z DEBUG aws_config::meta::credentials::chain: provider in chain did not provide "
+            "credentials, provider: Profile, context: the credential provider was not enabled: profile `default` did "
+            "not contain credential information (CredentialsNotLoaded(CredentialsNotLoaded { source: "
+            "ProfileDidNotContainCredentials { profile: \"default\" } }))")
+    assert all(sev == Severity.WARNING for _, sev in _causes(text))
 
 
 def test_instance_metadata_disabled_on_purpose_is_only_a_warning() -> None:
