@@ -198,13 +198,14 @@ _MISSING_CREDENTIAL_RE = re.compile(r"Authorization\s+header\s+requires\W+Creden
 _MISSING_SIGNATURE_RE = re.compile(r"Authorization\s+header\s+requires\W+Signature\W+parameter", re.I)
 _MISSING_SIGNED_HEADERS_RE = re.compile(r"Authorization\s+header\s+requires\W+SignedHeaders\W+parameter", re.I)
 # The echo of a header cut at the key id: "Authorization=AWS4-HMAC-SHA256 Credential=AKIA…" with no '/' scope after it.
+_ECHO_SCOPED_RE = re.compile(r"Authorization=AWS4-HMAC-SHA256\s+Credential=[^/\s,\"']+/")
 _ECHO_CUT_RE = re.compile(r"Authorization=AWS4-HMAC-SHA256\s+Credential=[^/\s,\"']*(?:[\"']|\s*$)", re.M)
 
 
 def _cut_at_key(t: str) -> bool:
     """True when AWS's IncompleteSignature shows a SigV4 header that ends after the access key id."""
-    if _MISSING_CREDENTIAL_RE.search(t):
-        return False
+    if _MISSING_CREDENTIAL_RE.search(t) or _ECHO_SCOPED_RE.search(t):
+        return False  # no SigV4 header at all, or one cut later (inside the scope: a region with a line end)
     return bool(_MISSING_SIGNATURE_RE.search(t) and _MISSING_SIGNED_HEADERS_RE.search(t)) or bool(_ECHO_CUT_RE.search(t))
 
 

@@ -67,6 +67,9 @@ def test_a_sigv4_header_cut_after_the_key_id_is_a_key_with_a_line_end() -> None:
     # Without the echo, AWS's list of missing parameters says the same: Credential is not among them.
     bare = FLUENTD_CUT_HEADER.split(" Authorization=AWS4")[0] + '"'
     assert _causes(decode_text(bare))[0] == ("access-key-invalid", Severity.ERROR)
+    # Cut later, inside the scope (a region read with its line end), the key id is not what broke it.
+    in_scope = FLUENTD_CUT_HEADER.replace('AKIAEXAMPLEKEY123456"', 'AKIAEXAMPLEKEY123456/20261127/eu-west-1"')
+    assert "access-key-invalid" not in [c for c, _ in _causes(decode_text(in_scope))]
     # A header of another scheme lacks the Credential too: that is a request not signed with SigV4.
     assert _causes(decode_text(FOREIGN_SCHEME))[0] == ("request-not-signed", Severity.ERROR)
 
