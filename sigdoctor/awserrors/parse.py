@@ -19,7 +19,8 @@ from sigdoctor.awserrors.canonical import (
     parse_string_to_sign,
 )
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import unescape, unframe, xml_text
+from sigdoctor.awserrors.unescape import rejoined, unescape, unframe, xml_text
+from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 
 # Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
@@ -161,7 +162,48 @@ _HEAD = 4096
 
 
 def expand_text(raw: str) -> str:
-    return unescape(unframe(bounded(raw)[0]))
+    return readable(bounded(raw)[0])
+
+
+def readable(window: str) -> str:
+    """A record's text as its printer wrote it: without a paste's margins and quoting, and with lines a terminal cut
+    at its width joined again. Several lines of one width are a terminal's: they are joined unless that loses an
+    entry of the table. A single longest line may be a line like the others: it is joined only when that makes more
+    of the text read (a code, a phrase, an AWS endpoint's URL, a region, an IAM action cut in two) and loses nothing;
+    two lines that merely end and start with words join into nothing known."""
+    framed = unframe(window)
+    t = unescape(framed)
+    wrapped = rejoined(framed)
+    if wrapped is not None:
+        tj = unescape(wrapped[0])
+        entries, known = _known(t)
+        entries_joined, known_joined = _known(tj)
+        if entries <= entries_joined and (known_joined > known or wrapped[1] >= 2):
+            return tj
+    return t
+
+
+# What a wrap can cut and joining restores, besides the table's codes and shapes: the URL of an AWS endpoint, a
+# region, an IAM action (what the rules read to tell a region or a trust policy from a missing permission).
+_KNOWN_RES = (
+    re.compile(r"https?://[A-Za-z0-9.-]+\.(?:amazonaws\.com(?:\.cn)?|api\.aws)\b"),
+    re.compile(r"\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b"),
+    re.compile(r"\b[a-z][a-z0-9-]*:[A-Z][A-Za-z]+\b"),
+)
+
+
+def _known(t: str) -> tuple[set[int], int]:
+    """The table entries `t` holds, and how many places in it something known stands (see _KNOWN_RES)."""
+    lower = literal_lower(t)
+    entries: set[int] = set()
+    places = sum(len(rx.findall(t)) for rx in _KNOWN_RES)
+    for e in table().entries:
+        if e.could_match(t, lower):
+            n = sum(1 for _ in e.regex.finditer(t))
+            if n:
+                entries.add(id(e))
+                places += n
+    return entries, places
 
 
 def bounded(raw: str) -> tuple[str, int]:
@@ -340,7 +382,7 @@ _SECRET_SHAPES = (
 
 def extract(raw: str, first_line: int, last_line: int) -> AwsError:
     window, left_out = bounded(raw)
-    t = unescape(unframe(window))
+    t = readable(window)
     e = AwsError(text=t, first_line=first_line, last_line=last_line, left_out=left_out)
     e.code = find_code(t)
     e.message = find_message(t, e.code)

@@ -88,6 +88,29 @@ def unframe(text: str) -> str:
     return "\n".join(out)
 
 
+# A terminal (tmux, screen, k9s) copies a long line as pieces of its width, cut anywhere, even inside a word.
+MIN_WRAP_WIDTH = 30
+
+
+def rejoined(text: str) -> tuple[str, int] | None:
+    """`text` with each of its longest lines joined to the line after it, as a terminal that cut them at its width
+    had them, and how many lines were joined; None when no line is a candidate (a line of at least MIN_WRAP_WIDTH
+    characters, the longest ones, not ending in whitespace, followed by a line). Whether the cuts were wraps is for
+    the caller to judge: several lines of exactly one width are a terminal's, one alone may be a line like others."""
+    if "\n" not in text:
+        return None
+    lines = text.split("\n")
+    width = max(len(line) for line in lines)
+    if width < MIN_WRAP_WIDTH:
+        return None
+    cut = [len(line) == width and not line[-1].isspace() and i + 1 < len(lines) and bool(lines[i + 1].strip())
+           for i, line in enumerate(lines)]
+    joins = sum(cut)
+    if not joins:
+        return None
+    return "".join(line + ("" if c else "\n") for line, c in zip(lines, cut, strict=True))[:-1], joins
+
+
 def xml_text(value: str) -> str:
     """The content of an XML element, entities resolved."""
     return _html_unescape(value) if "&" in value else value

@@ -12,6 +12,7 @@ import io
 
 import pytest
 
+from sigdoctor.awserrors.parse import readable
 from sigdoctor.context import Context
 from sigdoctor.decode import decode_report
 from sigdoctor.model import Report
@@ -139,3 +140,35 @@ def test_a_framed_s3_error_is_read_as_aws_printed_it(how: str) -> None:
     assert top_cause(report) == "canonicalization-mismatch"
     (diff,) = finding(report, "canonical-diff").evidence["differences"]
     assert (diff["component"], diff["kind"]) == ("path", "canonicalization")
+
+
+def _terminal(text: str, width: int) -> str:
+    """`text` as a terminal that copies its screen lines (tmux, screen, k9s) gives it: cut every `width` characters."""
+    out = []
+    for line in text.split("\n"):
+        out += [line[i:i + width] for i in range(0, max(len(line), 1), width)]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("text", "cause"), [
+    ("An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111122223333:"
+     "assumed-role/ci/session is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:"
+     "role/deploy", "role-trust-denied"),
+    ("InvalidClientTokenId: The security token included in the request is invalid.\n\tstatus code: 403, request id: "
+     "4f1c2a9e-0b7d-4c1e-9a55-2d6f0e8b7c31", "access-key-invalid"),
+    ("An error occurred (AuthorizationHeaderMalformed) when calling the ListObjectsV2 operation: The authorization "
+     "header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'", "region-mismatch"),
+])
+@pytest.mark.parametrize("width", [41, 57, 67, 80, 97])
+def test_a_line_a_terminal_cut_at_its_width_reads_as_one(text: str, cause: str, width: int) -> None:
+    assert top_cause(decode_text(text)) == cause
+    assert top_cause(decode_text(_terminal(text, width))) == cause
+
+
+def test_two_lines_that_merely_end_and_start_with_words_are_not_joined() -> None:
+    # The first line is the longest and the second starts with a word: joined they would read "foundcaused", which
+    # adds nothing the table knows — the lines stay as the SDK printed them.
+    text = ("EC2RoleRequestError: no EC2 instance role found for this instance\ncaused by: EC2MetadataError: failed\n"
+            "\tstatus code: 404, request id: ")
+    assert readable(text) == text
+    assert top_cause(decode_text(text)) == "imds-no-role"
