@@ -112,9 +112,12 @@ def _literals(codes: tuple[str, ...], shapes: tuple[str, ...],
               patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """What every match of an entry holds: one of `codes`, or, for one of the shapes, its chosen word (see the module
     docstring); None when some alternative needs no literal."""
-    if patterns:
-        return None
     words: list[str] = []
+    for pattern in patterns:
+        lead = _pattern_words(pattern)
+        if lead is None:
+            return None
+        words += lead
     for shape in shapes:
         # shape_regex makes each word's apostrophes optional: only the runs between them are literal.
         runs = [r for w in shape.split() for r in w.strip("\"'`").split("'") if r and r.isascii()]
@@ -124,6 +127,69 @@ def _literals(codes: tuple[str, ...], shapes: tuple[str, ...],
     if not codes and not words:
         return None
     return codes, tuple(words)
+
+
+# A regex's plain characters (escaped punctuation included) and what ends a literal run.
+_PLAIN = re.compile(r"[A-Za-z0-9 _:,/'\"=<>@%#!~`;&-]|\\[^A-Za-z0-9]")
+_QUANTIFIER = frozenset("?*+{")
+
+
+def _pattern_words(pattern: str) -> list[str] | None:
+    """Lower-case literals one of which every match of `pattern` holds: its leading literal run (after a `\\b`), or
+    one per alternative of a leading `(?:a|b|c)` group of plain words followed by the run after it; None when the
+    pattern starts otherwise, holds a top-level `|`, or the run is shorter than four characters (the entry is then
+    always searched)."""
+    pos = 2 if pattern.startswith("\\b") else 0
+    heads = [""]
+    if pattern.startswith("(?:", pos):
+        end = pattern.find(")", pos)
+        alts = pattern[pos + 3:end].split("|") if end > 0 else []
+        if not alts or any(not a or _literal_run(a)[1] != len(a) for a in alts):
+            return None
+        if end + 1 < len(pattern) and pattern[end + 1] in _QUANTIFIER:
+            return None
+        heads, pos = [_literal_run(a)[0] for a in alts], end + 1
+    elif _top_level_alternation(pattern):
+        return None
+    run, _ = _literal_run(pattern[pos:])
+    words = [(h + run).lower() for h in heads]
+    return words if all(len(w) >= 4 for w in words) else None
+
+
+def _literal_run(s: str) -> tuple[str, int]:
+    """The plain characters `s` starts with (unescaped) and how many characters of `s` they took; a character a
+    quantifier follows is not required, so the run stops before it."""
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        m = _PLAIN.match(s, i)
+        if m is None:
+            break
+        j = m.end()
+        if j < len(s) and s[j] in _QUANTIFIER:
+            break
+        out.append(m.group(0)[-1])
+        i = j
+    return "".join(out), i
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    depth, i = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close > 0 else len(pattern)
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        if c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _compile(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str]:
