@@ -61,6 +61,16 @@ MESSAGES = [
                 "connect to 169.254.170.2 port 80: Connection refused)", "container-credentials-failed"),
     ("php-unsupported-host", "PHP Fatal error:  Uncaught InvalidArgumentException: Uri 'http://169.254.170.23/v1/"
                              "credentials' contains an unsupported host.", "sdk-unsupported-credential-source"),
+    # botocore
+    ("botocore-source-profile", "botocore.exceptions.InvalidConfigError: The source profile \"base\" must have "
+                                "credentials.", "profile-invalid"),
+    ("botocore-profile-loop", "botocore.exceptions.InfiniteLoopConfigError: Infinite loop in credential configuration "
+                              "detected. Attempting to load from profile a which has already been visited. Visited "
+                              "profiles: a, b", "profile-invalid"),
+    ("botocore-credential-process", "botocore.exceptions.CredentialRetrievalError: Error when retrieving credentials "
+                                    "from custom-process: exit status 1", "profile-invalid"),
+    ("botocore-mfa-refresh", "botocore.exceptions.RefreshWithMFAUnsupportedError: Cannot refresh credentials: MFA "
+                             "token required.", "sdk-unsupported-credential-source"),
     # Rust
     ("rust-timed-out", "failed to construct request: Credentials provider timed out after 5 seconds", "no-credentials"),
     ("rust-invalid-profile", "The credentials provider was not properly configured: profile `telemetry` was not "
