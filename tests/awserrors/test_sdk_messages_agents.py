@@ -73,6 +73,12 @@ MESSAGES = [
      "sdk-unsupported-credential-source"),
     ("boto2-no-handler", "boto.exception.NoAuthHandlerFound: No handler was ready to authenticate. 1 handlers were "
                          "checked. ['HmacAuthV4Handler'] Check your credentials", "no-credentials"),
+    # Envoy's AWS signing filter, its credentials endpoint answering with an error status.
+    ("envoy-task-role", "[2026-12-06 10:00:00.000][22][debug][aws] [source/extensions/common/aws/credentials_provider_impl"
+                        ".cc:288] Getting AWS credentials from the task role at URI: http://169.254.170.2/v2/credentials/"
+                        "0f3c6a1e\n[2026-12-06 10:00:00.001][22][debug][misc] [source/extensions/common/aws/utility.cc:"
+                        "300] Could not fetch AWS metadata: HTTP response code said error",
+     "container-credentials-failed"),
     # Runtime messages.
     ("python2-requests-refused", "  File \"/usr/lib/python2.7/site-packages/botocore/vendored/requests/adapters.py\", "
                                  "line 415, in send\n    raise ConnectionError(err, request=request)\nConnectionError: "
