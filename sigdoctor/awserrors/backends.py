@@ -40,12 +40,15 @@ def backends() -> tuple[Backend, ...]:
 
 
 def recognise(text: str, host: str | None) -> Recognised | None:
-    """The non-AWS server `text` (an error and the lines around it) was answered by, if it shows one."""
+    """The non-AWS server `text` (an error and the lines around it) was answered by, if it shows one. A mark is
+    also looked for with every run of whitespace one space: a paste that doubled spaces or wrapped a line hides no
+    server."""
+    flat = " ".join(text.split())
     for b in backends():
         if host and any(h.search(host) for h in b.hosts):
             return Recognised(b.name, f"the endpoint {host}")
         for m in b.marks:
-            found = m.search(text)
+            found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
     return None

@@ -169,17 +169,23 @@ def readable(window: str) -> str:
     """A record's text as its printer wrote it: without a paste's margins and quoting, and with lines a terminal cut
     at its width joined again. Several lines of one width are a terminal's: they are joined unless that loses an
     entry of the table. A single longest line may be a line like the others: it is joined only when that makes more
-    of the text read (a code, a phrase, an AWS endpoint's URL, a region, an IAM action cut in two) and loses nothing;
-    two lines that merely end and start with words join into nothing known."""
-    framed = unframe(window)
-    t = unescape(framed)
+    of the text read (a code, a phrase, an AWS endpoint's URL, a region, an IAM action cut in two) with as many
+    entries (a phrase made whole may read as a more specific entry than its head alone); two lines that merely end
+    and start with words join into nothing known."""
+    framed = unframe(window.replace("\r\n", "\n"))
+    # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.
+    t = unframe(unescape(framed))
+    # A terminal cut the lines as printed (escaped) or, less often, as logged: the escaped form is tried first.
     wrapped = rejoined(framed)
-    if wrapped is not None:
-        tj = unescape(wrapped[0])
+    joined = unframe(unescape(wrapped[0])) if wrapped is not None else None
+    if wrapped is None and (wrapped := rejoined(t)) is not None:
+        joined = wrapped[0]
+    if wrapped is not None and joined is not None:
         entries, known = _known(t)
-        entries_joined, known_joined = _known(tj)
-        if entries <= entries_joined and (known_joined > known or wrapped[1] >= 2):
-            return tj
+        entries_joined, known_joined = _known(joined)
+        if (entries <= entries_joined and wrapped[1] >= 2) or (known_joined > known
+                                                               and len(entries_joined) >= len(entries)):
+            return joined
     return t
 
 
@@ -193,17 +199,18 @@ _KNOWN_RES = (
 
 
 def _known(t: str) -> tuple[set[int], int]:
-    """The table entries `t` holds, and how many places in it something known stands (see _KNOWN_RES)."""
+    """The table entries `t` holds, and how many of its characters something known covers (see _KNOWN_RES): a
+    phrase made whole covers more than its pieces, or than the shorter entry its head alone reads as."""
     lower = literal_lower(t)
     entries: set[int] = set()
-    places = sum(len(rx.findall(t)) for rx in _KNOWN_RES)
+    covered = sum(m.end() - m.start() for rx in _KNOWN_RES for m in rx.finditer(t))
     for e in table().entries:
         if e.could_match(t, lower):
-            n = sum(1 for _ in e.regex.finditer(t))
+            n = sum(m.end() - m.start() for m in e.regex.finditer(t))
             if n:
                 entries.add(id(e))
-                places += n
-    return entries, places
+                covered += n
+    return entries, covered
 
 
 def bounded(raw: str) -> tuple[str, int]:

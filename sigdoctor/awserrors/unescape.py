@@ -90,6 +90,7 @@ def unframe(text: str) -> str:
 
 # A terminal (tmux, screen, k9s) copies a long line as pieces of its width, cut anywhere, even inside a word.
 MIN_WRAP_WIDTH = 30
+_HASH_LINE_RE = re.compile(r"\s*'?[0-9a-fA-F]{32,}'?\s*")
 
 
 def rejoined(text: str) -> tuple[str, int] | None:
@@ -103,8 +104,10 @@ def rejoined(text: str) -> tuple[str, int] | None:
     width = max(len(line) for line in lines)
     if width < MIN_WRAP_WIDTH:
         return None
+    # A hash (a canonical request's payload hash, a string to sign's last line) has one length wherever it stands:
+    # two of them are no terminal's width.
     cut = [len(line) == width and not line[-1].isspace() and i + 1 < len(lines) and bool(lines[i + 1].strip())
-           for i, line in enumerate(lines)]
+           and not _HASH_LINE_RE.fullmatch(line) for i, line in enumerate(lines)]
     joins = sum(cut)
     if not joins:
         return None

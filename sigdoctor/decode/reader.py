@@ -82,9 +82,10 @@ _MARGIN_RE = re.compile(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)
 # The end of a line that the next one completes: `caused by:` or `error:` with the cause below it, a list cut at a
 # comma (a Go error chain printed over lines). A right box border and spaces before it do not count.
 _OPEN_END_RE = re.compile(rb"[:,]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
-# The end of a line a wrap may have cut (a word, a number, an opening bracket, a hyphen): the next line completes
-# it unless it opens an error of its own.
-_CUT_END_RE = re.compile(rb"[\w(\[/-]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+# The end of a line a wrap may have cut: anything but the end of a sentence or of a bracketed or tagged whole (a
+# word, a number, a quote, a hyphen, an opening bracket). The next line completes it unless it opens an error of
+# its own.
+_CUT_END_RE = re.compile(rb"[^\s.!?;)\]}>]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
 # An error's head at the start of a line: a code or exception class and its colon (`InvalidClientTokenId: …`,
 # `botocore.exceptions.NoCredentialsError: …`, `User: arn:…`), an SDK's or a runtime's own opening.
 _ERROR_HEAD_RE = re.compile(rb"(?:[\w.$\\:-]*(?:Error|Exception|Fault)\b|[A-Z][\w.$-]*:\s|An error occurred|ERROR\b|"

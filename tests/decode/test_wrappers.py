@@ -2,8 +2,11 @@
 
 Each text below has the shape its printer gives it (the SDK's error type and formatting, the agent's log line); the
 codes and messages are AWS's. The property test then mangles them the ways pasted text gets mangled — quotes
-escaped once more or dropped, doubled spaces, line wrapping, the whole text embedded as a JSON string in a JSON log
-line, HTML entities — and the cause a user sees first must not change.
+escaped once or twice more or dropped, doubled spaces, line wrapping (at words, or by a terminal at its width inside
+words), the whole text embedded as a JSON string in a JSON log line (or in a JSON body inside one), HTML entities, a
+Markdown quote or code span, Terraform's margin, a terminal box, CRLF line ends, typographic quotes — and the cause
+a user sees first must not change. MANGLERS is shared with the other mangling tests (tests/decode/test_mangling.py,
+tests/awserrors/).
 """
 
 from __future__ import annotations
@@ -134,8 +137,13 @@ def _escape_again(t: str) -> str:
     return json.dumps(t)[1:-1]
 
 
+def _escape_twice(t: str) -> str:
+    return _escape_again(_escape_again(t))
+
+
 def _drop_quotes(t: str) -> str:
-    return t.replace('"', "").replace("'", "")
+    # A tool that drops quotes drops the backslashes escaping them too (`Couldn\'t` becomes `Couldnt`).
+    return re.sub(r"\\*[\"']", "", t)
 
 
 def _double_spaces(t: str) -> str:
@@ -153,22 +161,83 @@ def _wrap(t: str, width: int = 72) -> str:
     return "\n".join(out)
 
 
+def terminal_wrap(t: str, width: int = 67) -> str:
+    """A terminal that copies its screen lines (tmux, screen, k9s): every line cut each `width` characters, inside
+    words too."""
+    out = []
+    for line in t.split("\n"):
+        out += [line[i:i + width] for i in range(0, max(len(line), 1), width)]
+    return "\n".join(out)
+
+
 def _in_json_log(t: str) -> str:
     return json.dumps({"level": "error", "ts": "2026-11-27T04:00:00.000Z", "msg": "request failed", "err": t})
+
+
+def _in_json_in_json(t: str) -> str:
+    # An error body (JSON) inside an agent's error string inside a JSON log line.
+    return _in_json_log(json.dumps({"error": t}))
 
 
 def _html(t: str) -> str:
     return html.escape(t)
 
 
-MANGLERS = {"escape-again": _escape_again, "drop-quotes": _drop_quotes, "double-spaces": _double_spaces,
-            "wrap": _wrap, "json-log": _in_json_log, "html": _html}
+def _markdown_quote(t: str) -> str:
+    return "\n".join("> " + line for line in t.split("\n"))
+
+
+def _terraform_margin(t: str) -> str:
+    return "╷\n" + "\n".join("│ " + line for line in t.split("\n")) + "\n╵"
+
+
+def _box(t: str) -> str:
+    lines = t.split("\n")
+    width = max(len(line) for line in lines)
+    return ("┌" + "─" * (width + 2) + "┐\n" + "\n".join("│ " + line.ljust(width) + " │" for line in lines)
+            + "\n└" + "─" * (width + 2) + "┘")
+
+
+def _crlf(t: str) -> str:
+    return t.replace("\n", "\r\n")
+
+
+def _typographic_quotes(t: str) -> str:
+    return re.sub(r'"([^"\n]*)"', "\u201c\\1\u201d", t).replace("'", "\u2019")
+
+
+def _code_span(t: str) -> str:
+    return "```\n" + t + "\n```" if "\n" in t else "**`" + t + "`**"
+
+
+MANGLERS = {"escape-again": _escape_again, "escape-twice": _escape_twice, "drop-quotes": _drop_quotes,
+            "double-spaces": _double_spaces, "wrap": _wrap, "json-log": _in_json_log, "json-in-json": _in_json_in_json,
+            "html": _html, "markdown-quote": _markdown_quote, "terraform-margin": _terraform_margin, "box": _box,
+            "crlf": _crlf, "typographic-quotes": _typographic_quotes, "code-span": _code_span}
+# What a paste does around lines a terminal already cut at its width, keeping each line's length: a terminal cut is
+# joined again by that width, which doubled spaces, entities or a re-wrap after it no longer show.
+FRAMES = ("markdown-quote", "terraform-margin", "box", "crlf", "typographic-quotes", "code-span")
+# As a ticket gets them: one to three manglers of the text as logged and pasted, then (or not) a terminal's cut at a
+# width terminals have, then up to two frames around that.
+MANGLES = st.tuples(st.lists(st.sampled_from(sorted(set(MANGLERS) - set(FRAMES))), min_size=1, max_size=3),
+                    st.one_of(st.none(), st.integers(min_value=60, max_value=200)),
+                    st.lists(st.sampled_from(FRAMES), max_size=2))
+
+
+def mangle(text: str, how: tuple[list[str], int | None, list[str]]) -> str:
+    names, width, frames = how
+    for name in names:
+        text = MANGLERS[name](text)
+    if width:
+        text = terminal_wrap(text, width)
+    for name in frames:
+        text = MANGLERS[name](text)
+    return text
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(WRAPPED), st.lists(st.sampled_from(sorted(MANGLERS)), min_size=1, max_size=3))
-def test_mangled_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
+@given(st.sampled_from(WRAPPED), MANGLES)
+def test_mangled_text_keeps_its_top_cause(case: tuple[str, str, str], how: tuple[list[str], int | None, list[str]]) \
+        -> None:
     printer, text, cause = case
-    for name in mangles:
-        text = MANGLERS[name](text)
-    assert top_cause(decode_text(text)) == cause, (printer, mangles, text[:400])
+    assert top_cause(decode_text(mangle(text, how))) == cause, (printer, how, text[:400])
