@@ -34,7 +34,9 @@ RULE_KINDS = frozenset({
     "source",  # sources.py: a credential source the SDK names as the one that failed
 })
 KINDS = RULE_KINDS | {"data", "other"}
-_SEP = r"[\s\"'\\`]+"
+# Between a shape's words: whitespace, quotes, backslashes, and a line break or tab still escaped (a wrapped message
+# logged as a JSON string inside another, which one pass of unescaping leaves as `\n`).
+_SEP = r"(?:[\s\"'\\`]|\\[nrt])+"
 
 
 @datarecord(frozen=True)

@@ -62,7 +62,7 @@ def _html_unescape(text: str) -> str:
 # (`│`, heavy and double variants); the box's top and bottom edges and Terraform's `╷` / `╵` are lines of their own.
 _BARS = "\u2502\u2503\u2551"
 _LEFT_RE = re.compile(rf"[ \t]*(?:(?:>|[{_BARS}])(?=[ \t>{_BARS}]|$)[ \t]?)+")
-_RIGHT_RE = re.compile(rf"[ \t]*[{_BARS}][ \t]*$")
+_RIGHT_RE = re.compile(rf"(?:[ \t\r]*[{_BARS}])+[ \t\r]*$")
 _EDGE_RE = re.compile(r"[ \t]*[\u2500-\u257f]+[ \t]*$")
 
 
@@ -82,7 +82,7 @@ def unframe(text: str) -> str:
             line = line[at:]
             if any(b in line for b in _BARS):
                 line = _RIGHT_RE.sub("", line)
-        elif _EDGE_RE.match(line):
+        if _EDGE_RE.match(line):  # a box's top or bottom edge, inside another frame or not
             line = ""
         out.append(line)
     return "\n".join(out)
@@ -93,25 +93,42 @@ MIN_WRAP_WIDTH = 30
 _HASH_LINE_RE = re.compile(r"\s*'?[0-9a-fA-F]{32,}'?\s*")
 
 
-def rejoined(text: str) -> tuple[str, int] | None:
-    """`text` with each of its longest lines joined to the line after it, as a terminal that cut them at its width
-    had them, and how many lines were joined; None when no line is a candidate (a line of at least MIN_WRAP_WIDTH
-    characters, the longest ones, not ending in whitespace, followed by a line). Whether the cuts were wraps is for
-    the caller to judge: several lines of exactly one width are a terminal's, one alone may be a line like others."""
+def wrap_cuts(text: str) -> list[int]:
+    """Where in `text` a terminal may have cut its longest lines at its width: the offsets of the line ends that
+    follow a line of at least MIN_WRAP_WIDTH characters, the longest ones, not ending in whitespace, when a line
+    follows. Whether the cuts were wraps is for the caller to judge: several lines of exactly one width are a
+    terminal's, one alone may be a line like the others."""
     if "\n" not in text:
-        return None
+        return []
     lines = text.split("\n")
     width = max(len(line) for line in lines)
     if width < MIN_WRAP_WIDTH:
+        return []
+    out = []
+    at = 0
+    for i, line in enumerate(lines):
+        at += len(line)
+        # A hash (a canonical request's payload hash, a string to sign's last line) has one length wherever it
+        # stands: two of them are no terminal's width.
+        if (len(line) == width and not line[-1].isspace() and i + 1 < len(lines) and lines[i + 1].strip()
+                and not _HASH_LINE_RE.fullmatch(line)):
+            out.append(at)
+        at += 1
+    return out
+
+
+def rejoined(text: str) -> tuple[str, int] | None:
+    """`text` with the line ends of `wrap_cuts` removed, as the terminal had it, and how many; None when none."""
+    cuts = wrap_cuts(text)
+    if not cuts:
         return None
-    # A hash (a canonical request's payload hash, a string to sign's last line) has one length wherever it stands:
-    # two of them are no terminal's width.
-    cut = [len(line) == width and not line[-1].isspace() and i + 1 < len(lines) and bool(lines[i + 1].strip())
-           and not _HASH_LINE_RE.fullmatch(line) for i, line in enumerate(lines)]
-    joins = sum(cut)
-    if not joins:
-        return None
-    return "".join(line + ("" if c else "\n") for line, c in zip(lines, cut, strict=True))[:-1], joins
+    parts = []
+    prev = 0
+    for c in cuts:
+        parts.append(text[prev:c])
+        prev = c + 1
+    parts.append(text[prev:])
+    return "".join(parts), len(cuts)
 
 
 def xml_text(value: str) -> str:

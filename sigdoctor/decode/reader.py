@@ -9,6 +9,7 @@ look-ahead window, a record's size and a line's length.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import re
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positions, table_anchors
 from sigdoctor.awserrors.table import table
+from sigdoctor.awserrors.unescape import rejoined, unframe, wrap_cuts
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
@@ -316,6 +318,21 @@ def _paste_positions(buf: bytes, found: list[int]) -> list[int]:
     none (the rules then read it whole: a message whose words no table shape holds verbatim)."""
     text = buf.decode("utf-8", errors="replace")
     at = shape_positions(text)
+    # A phrase broken by a margin or box a paste drew around its lines, or a code or phrase a terminal cut at its
+    # width, is found in the lines without the frame (unframe keeps the lines as they are) and joined again, and
+    # read from the start of its line in the paste.
+    framed = unframe(text)
+    lines: set[int] = set()
+    if framed != text:
+        lines |= {framed.count("\n", 0, p) for p in shape_positions(framed)}
+    cuts = wrap_cuts(framed)
+    wrapped = rejoined(framed)
+    if cuts and wrapped is not None:
+        joined_cuts = [c - k for k, c in enumerate(cuts)]
+        lines |= {framed.count("\n", 0, p + bisect.bisect_right(joined_cuts, p)) for p in shape_positions(wrapped[0])}
+    if lines:
+        starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        at = sorted({*at, *(starts[n] for n in lines if n < len(starts))})
     if at and not text.isascii():
         # Character offsets to byte offsets (the replacement character of an invalid byte is 3 bytes: an offset
         # after one is only ever a little late, and still inside the line the shape starts in).
