@@ -13,15 +13,24 @@ Go toolchain must not turn ~100 end-to-end tests silently green.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.skip_policy import ALLOWED_SKIPS, matches, pytest_runtest_makereport
 from tests.world import World, namespaces_available
 
 __all__ = ["ALLOWED_SKIPS", "pytest_runtest_makereport"]  # the skip policy's hook, registered by this import
+
+# In CI every property test draws the same examples each run: a counter-example found by chance there would fail a
+# landing that did not cause it (in session 6 two were known, each about one draw in 3,000). On a developer's
+# machine the draws stay random and keep exploring; what they find is fixed or written down, not left to CI.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 E2E = (
     "tests/e2e/*", "tests/world/*", "tests/gosdk/*", "tests/build/*", "tests/buildinfo/*",
