@@ -19,7 +19,7 @@ from sigdoctor.awserrors.canonical import (
     parse_string_to_sign,
 )
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import rejoined, unescape, unframe, xml_text
+from sigdoctor.awserrors.unescape import crlf_to_lf, rejoined, unescape, unframe, xml_text
 from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 
@@ -172,7 +172,7 @@ def readable(window: str) -> str:
     of the text read (a code, a phrase, an AWS endpoint's URL, a region, an IAM action cut in two) with as many
     entries (a phrase made whole may read as a more specific entry than its head alone); two lines that merely end
     and start with words join into nothing known."""
-    framed = unframe(window.replace("\r\n", "\n"))
+    framed = unframe(crlf_to_lf(window))
     # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.
     t = unframe(unescape(framed))
     # A terminal cut the lines as printed (escaped) or, less often, as logged: the escaped form is tried first.

@@ -148,7 +148,7 @@ _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:secu
                              r"instance[ -]profile credentials|ContainerCredentials", re.I)
 # The user's words that the credential variables were set, but to empty strings: an SDK that takes the environment
 # as its source then signs with an empty key or token, which AWS answers as an unknown key / invalid token.
-_EMPTY_ENV_RE = re.compile(r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)\s*=\s*(?:''|\"\"|(?=\s|$))|"
+_EMPTY_ENV_RE = re.compile(r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)\s*=\s*(?:''|\"\"|(?=[\s`,;)]|$))|"
                            r"(?:variables?|environment|env vars?|AWS_[A-Z_]+)[^.\n]{0,60}\bempty(?: strings?| values?)?\b",
                            re.I)
 # The user's or the log's own words that something between client and AWS touches the request.

@@ -14,6 +14,7 @@ _TYPOGRAPHIC = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u20
                               "\u00b4": "'", "\uff02": '"', "\uff07": "'"})
 # Each pass removes one level of quoting; real pastes nest at most three deep (JSON body in %q in a JSON line).
 _MAX_PASSES = 4
+_CRLF_RE = re.compile(r"\r+\n")
 
 
 def _replace(m: re.Match[str]) -> str:
@@ -38,7 +39,13 @@ def unescape(text: str) -> str:
             break
     if not text.isascii():
         text = text.translate(_TYPOGRAPHIC)
-    return text.replace("\r\n", "\n")
+    return crlf_to_lf(text)
+
+
+def crlf_to_lf(text: str) -> str:
+    """Line ends as `\n`: a Windows line end, also one converted twice (`\r\r\n`, a file that went through two
+    text-mode copies)."""
+    return _CRLF_RE.sub("\n", text) if "\r" in text else text
 
 
 def _backslashes(text: str) -> str:

@@ -104,6 +104,10 @@ READINGS = [
                                 'resource control policy"}', "explicit-deny"),
     ("empty-env", "AWS_ACCESS_KEY_ID='' AWS_SECRET_ACCESS_KEY='' ./agent\nUnrecognizedClientException: The security "
                   "token included in the request is invalid.", "env-credentials-incomplete"),
+    # The same words in a Markdown code span whose quotes were lost on the way into the ticket.
+    ("empty-env-code-span", "if using `AWS_ACCESS_KEY_ID=` an exception will be thrown\n{\"__type\":"
+                            "\"UnrecognizedClientException\",\"message\":\"The security token included in the "
+                            "request is invalid.\"}", "env-credentials-incomplete"),
     ("dotnet-web-identity", "System.InvalidOperationException: A token could not be loaded from the "
                             "WebIdentityTokenFile.\n ---> System.UnauthorizedAccessException: Access to the path "
                             "'/var/run/secrets/eks.amazonaws.com/serviceaccount/token' is denied.",
