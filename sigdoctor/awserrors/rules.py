@@ -510,20 +510,27 @@ _STS_WI_CALL_RE = re.compile(r"operation\s+error\s+STS:\s*AssumeRoleWithWebIdent
 
 
 def _web_identity_call_hits() -> list[Hit]:
-    decide = "sigdoctor run --only credentials --only identity in the agent's pod (it makes the same STS call)"
-    ranked = [("role-trust-denied", "the role's trust policy does not admit the service account (its Federated "
-               "OIDC provider, or the `sub` / `aud` conditions name another namespace or service account)"),
-              ("web-identity-rejected", "STS does not accept the token itself (no IAM OIDC provider for the "
-               "cluster's issuer, another audience than sts.amazonaws.com, an expired token)")]
-    first = Hit(ranked[0][0], Status.FAIL,
-                "The SDK read the web identity token and called STS AssumeRoleWithWebIdentity, which failed; the "
-                f"text is cut before STS's answer. Most likely: {ranked[0][1]}",
-                ["Check the role's trust policy against the pod's service account: `aws iam get-role --role-name ROLE "
-                 "--query Role.AssumeRolePolicyDocument`", f"Settle it: `{decide}`"])
-    first.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why in ranked]
-    second = Hit(ranked[1][0], Status.WARN, f"Or: {ranked[1][1]}",
-                 ["`aws iam list-open-id-connect-providers` must list the cluster's OIDC issuer", f"Settle it: `{decide}`"])
-    return [first, second]
+    return _two_readings(
+        "sigdoctor run --only credentials --only identity in the agent's pod (it makes the same STS call)",
+        ("role-trust-denied", "the role's trust policy does not admit the service account (its Federated OIDC "
+         "provider, or the `sub` / `aud` conditions name another namespace or service account)",
+         ["Check the role's trust policy against the pod's service account: `aws iam get-role --role-name ROLE "
+          "--query Role.AssumeRolePolicyDocument`"]),
+        ("web-identity-rejected", "STS does not accept the token itself (no IAM OIDC provider for the cluster's "
+         "issuer, another audience than sts.amazonaws.com, an expired token)",
+         ["`aws iam list-open-id-connect-providers` must list the cluster's OIDC issuer"]),
+        lead="The SDK read the web identity token and called STS AssumeRoleWithWebIdentity, which failed; the text "
+             "is cut before STS's answer. Most likely: ", second_rank=False)
+
+
+def _two_readings(decide: str, first: tuple[str, str, list[str]], second: tuple[str, str, list[str]], *, lead: str,
+                  or_: str = "Or: ", second_rank: bool = True) -> list[Hit]:
+    """Two readings the text cannot decide between: the likelier as the error, with both as its candidates and the
+    command that settles it, the other as a warning."""
+    hit = Hit(first[0], Status.FAIL, lead + first[1], [*first[2], f"Settle it: `{decide}`"])
+    hit.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why, _ in (first, second)]
+    return [hit, Hit(second[0], Status.WARN, or_ + second[1], [*second[2], f"Settle it: `{decide}`"],
+                     {"candidate_rank": 1} if second_rank else {})]
 
 
 def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
@@ -647,18 +654,14 @@ def _provider_connect_hits() -> list[Hit]:
     """A credential provider could not connect, and the text does not say which: instance metadata first — of the
     texts of corpus batches 1-5 where a credential endpoint refused the connection, 2 were instance metadata, 1 the
     container endpoint."""
-    decide = "sigdoctor run --only credentials on the agent's host (it tries each source and says which one fails)"
-    ranked = [("imds-unreachable", "instance metadata (169.254.169.254) refused or is unreachable: not on EC2, or "
-               "IMDS turned off"),
-              ("container-credentials-failed", "the container credentials endpoint (169.254.170.2 / "
-               "AWS_CONTAINER_CREDENTIALS_*) refused: the ECS agent's or Pod Identity agent's endpoint is not there")]
-    first = Hit(ranked[0][0], Status.FAIL,
-                "A credential provider's own request could not connect (its CredentialsError wraps only the "
-                f"credential endpoints' requests, not the AWS endpoint's). Most likely {ranked[0][1]}",
-                [f"Settle it: `{decide}`"])
-    first.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why in ranked]
-    return [first, Hit(ranked[1][0], Status.WARN, f"Or {ranked[1][1]}", [f"Settle it: `{decide}`"],
-                       {"candidate_rank": 1})]
+    return _two_readings(
+        "sigdoctor run --only credentials on the agent's host (it tries each source and says which one fails)",
+        ("imds-unreachable", "instance metadata (169.254.169.254) refused or is unreachable: not on EC2, or IMDS "
+         "turned off", []),
+        ("container-credentials-failed", "the container credentials endpoint (169.254.170.2 / "
+         "AWS_CONTAINER_CREDENTIALS_*) refused: the ECS agent's or Pod Identity agent's endpoint is not there", []),
+        lead="A credential provider's own request could not connect (its CredentialsError wraps only the credential "
+             "endpoints' requests, not the AWS endpoint's). Most likely ", or_="Or ")
 
 
 def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | None:
