@@ -73,6 +73,10 @@ _ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
+# API Gateway, and the services behind it (AMP, OpenSearch Serverless …), answer a resource or method they do not
+# have with the same 403 "Missing Authentication Token" as an unsigned request (API Gateway troubleshooting guide):
+# the text alone cannot tell a wrong URL from a missing signature.
+_MISSING_TOKEN_RE = re.compile(r"Missing\s*Authentication\s*Token", re.I)
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|TokenFileWebIdentityCredentials\.load|"
                                r"unable to read file at|(?:web ?identity|token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open '?(/[^\s:']*token[^\s:']*)'?: "
@@ -1034,6 +1038,14 @@ def classify(e: AwsError) -> Classified:
                          "`sigv4:` block, OTel `auth: authenticator: sigv4auth`)",
                          "Make sure no proxy or header-injection strips or replaces the Authorization header",
                          "For AMP, check the URL path: a wrong path also answers Missing Authentication Token"]))
+        if _MISSING_TOKEN_RE.search(t):
+            hits.append(Hit("target-not-found", Status.WARN,
+                            "Or the URL names a resource, stage or method the API does not have: API Gateway (and "
+                            "the AWS services it fronts) answers those with the same Missing Authentication Token",
+                            ["Check the URL's stage, path and method against the API (`aws apigateway get-resources "
+                             "--rest-api-id ID`); for AMP the path ends in /api/v1/remote_write",
+                             "Settle it: `sigdoctor run --only signature --target URL` — a signed request to a path "
+                             "that does not exist still gets this answer"], {"candidate_rank": 1}))
     hits += _credential_hits(e, found)
     # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
     if (found.has("denied") and not found.has("signature")) or _ACTION_RE.search(t):

@@ -187,3 +187,22 @@ def test_mangled_clues_keep_their_top_cause(case: tuple[str, str], mangles: list
 def test_the_readings_print_no_key(text: str) -> None:
     report = decode_text(text)
     assert "AKIAEXAMPLEKEY123456" not in " ".join(f.message for f in report.probes[0].findings)
+
+
+# API Gateway's answer to a resource it does not have is the one it gives an unsigned request (its troubleshooting
+# guide): both readings, the signature first, with what settles them.
+API_GATEWAY_WRONG_PATH = ('HTTP/1.1 403 Forbidden\nx-amzn-ErrorType: MissingAuthenticationTokenException\n'
+                          'X-Cache: Error from cloudfront\n\n{"message":"Missing Authentication Token"}')
+
+
+def test_missing_authentication_token_also_reads_as_a_url_the_api_does_not_have() -> None:
+    causes = _causes(decode_text(API_GATEWAY_WRONG_PATH))
+    assert causes[:2] == [("request-not-signed", Severity.ERROR), ("target-not-found", Severity.WARNING)]
+    found = {f.id: f for f in decode_text(API_GATEWAY_WRONG_PATH).probes[0].findings}
+    assert "--only signature --target URL" in " ".join(found["decode.target-not-found"].evidence["fix"])
+
+
+def test_an_incomplete_signature_is_no_missing_resource() -> None:
+    text = ("IncompleteSignatureException: Authorization header requires 'Signature' parameter. Authorization "
+            "header requires 'SignedHeaders' parameter.")
+    assert "target-not-found" not in [c for c, _ in _causes(decode_text(text))]
