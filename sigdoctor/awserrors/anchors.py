@@ -90,8 +90,7 @@ def shape_positions(text: str) -> list[int]:
     """Where any of the table's codes and shapes starts in `text`, found by the entries' own regexes: a phrase of
     lower-case words, doubled spaces, a wrap or quotes inside it (which the prefilter's literal words miss) — for a
     paste, small enough to be searched whole."""
-    lower = literal_lower(text)
-    return sorted({m.start() for e in table().entries if e.could_match(text, lower) for m in e.regex.finditer(text)})
+    return sorted({m.start() for _, m in table().occurrences(text)})
 
 
 def error_position(text: str) -> int | None:

@@ -20,7 +20,6 @@ from sigdoctor.awserrors.canonical import (
 )
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import crlf_to_lf, rejoined, unescape, unframe, xml_text
-from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 
 # Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
@@ -201,15 +200,11 @@ _KNOWN_RES = (
 def _known(t: str) -> tuple[set[int], int]:
     """The table entries `t` holds, and how many of its characters something known covers (see _KNOWN_RES): a
     phrase made whole covers more than its pieces, or than the shorter entry its head alone reads as."""
-    lower = literal_lower(t)
     entries: set[int] = set()
     covered = sum(m.end() - m.start() for rx in _KNOWN_RES for m in rx.finditer(t))
-    for e in table().entries:
-        if e.could_match(t, lower):
-            n = sum(m.end() - m.start() for m in e.regex.finditer(t))
-            if n:
-                entries.add(id(e))
-                covered += n
+    for e, m in table().occurrences(t):
+        entries.add(id(e))
+        covered += m.end() - m.start()
     return entries, covered
 
 

@@ -198,9 +198,8 @@ _SETTLE = "run `sigdoctor run --only credentials` on the agent's host (or in its
 # "Authorization=…" after it is the header AWS received). A header that has its Credential but neither SignedHeaders
 # nor Signature was cut right after the credential: a line end inside it, which only a key id with a trailing newline
 # puts there (the scope follows the key id in the same parameter). A header of another scheme lacks all three.
-_MISSING_CREDENTIAL_RE = re.compile(r"Authorization\s+header\s+requires\W+Credential\W+parameter", re.I)
-_MISSING_SIGNATURE_RE = re.compile(r"Authorization\s+header\s+requires\W+Signature\W+parameter", re.I)
-_MISSING_SIGNED_HEADERS_RE = re.compile(r"Authorization\s+header\s+requires\W+SignedHeaders\W+parameter", re.I)
+_REQUIRES_RE = {p: re.compile(rf"Authorization\s+header\s+requires\W+{p}\W+parameter", re.I)
+                for p in ("Credential", "Signature", "SignedHeaders")}
 # The echo of a header cut at the key id: "Authorization=AWS4-HMAC-SHA256 Credential=AKIA…" with no '/' scope after it.
 _ECHO_SCOPED_RE = re.compile(r"Authorization=AWS4-HMAC-SHA256\s+Credential=[^/\s,\"']+/")
 _ECHO_CUT_RE = re.compile(r"Authorization=AWS4-HMAC-SHA256\s+Credential=[^/\s,\"']*(?:[\"']|\s*$)", re.M)
@@ -208,9 +207,10 @@ _ECHO_CUT_RE = re.compile(r"Authorization=AWS4-HMAC-SHA256\s+Credential=[^/\s,\"
 
 def _cut_at_key(t: str) -> bool:
     """True when AWS's IncompleteSignature shows a SigV4 header that ends after the access key id."""
-    if _MISSING_CREDENTIAL_RE.search(t) or _ECHO_SCOPED_RE.search(t):
+    if _REQUIRES_RE["Credential"].search(t) or _ECHO_SCOPED_RE.search(t):
         return False  # no SigV4 header at all, or one cut later (inside the scope: a region with a line end)
-    return bool(_MISSING_SIGNATURE_RE.search(t) and _MISSING_SIGNED_HEADERS_RE.search(t)) or bool(_ECHO_CUT_RE.search(t))
+    return bool(_REQUIRES_RE["Signature"].search(t) and _REQUIRES_RE["SignedHeaders"].search(t)) or bool(
+        _ECHO_CUT_RE.search(t))
 
 
 def _hints(e: AwsError) -> str:

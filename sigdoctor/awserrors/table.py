@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -286,6 +287,14 @@ class Table:
                 found.append((m.start(), e))
         found.sort(key=lambda x: x[0])
         return Match(tuple(e for _, e in found))
+
+    def occurrences(self, text: str) -> Iterator[tuple[Entry, re.Match[str]]]:
+        """Every match of every entry in `text`, entry by entry (`match` keeps each entry's first only)."""
+        lower = literal_lower(text)
+        for e in self.entries:
+            if e.could_match(text, lower):
+                for m in e.regex.finditer(text):
+                    yield e, m
 
 
 @functools.cache

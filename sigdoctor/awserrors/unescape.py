@@ -127,15 +127,18 @@ def wrap_cuts(text: str) -> list[int]:
 def rejoined(text: str) -> tuple[str, int] | None:
     """`text` with the line ends of `wrap_cuts` removed, as the terminal had it, and how many; None when none."""
     cuts = wrap_cuts(text)
-    if not cuts:
-        return None
+    return (joined_at(text, cuts), len(cuts)) if cuts else None
+
+
+def joined_at(text: str, cuts: list[int]) -> str:
+    """`text` without the line ends at the offsets `cuts` (ascending)."""
     parts = []
     prev = 0
     for c in cuts:
         parts.append(text[prev:c])
         prev = c + 1
     parts.append(text[prev:])
-    return "".join(parts), len(cuts)
+    return "".join(parts)
 
 
 def xml_text(value: str) -> str:

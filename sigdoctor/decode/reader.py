@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positions, table_anchors
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import rejoined, unframe, wrap_cuts
+from sigdoctor.awserrors.unescape import joined_at, unframe, wrap_cuts
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
@@ -326,10 +326,10 @@ def _paste_positions(buf: bytes, found: list[int]) -> list[int]:
     if framed != text:
         lines |= {framed.count("\n", 0, p) for p in shape_positions(framed)}
     cuts = wrap_cuts(framed)
-    wrapped = rejoined(framed)
-    if cuts and wrapped is not None:
+    if cuts:
         joined_cuts = [c - k for k, c in enumerate(cuts)]
-        lines |= {framed.count("\n", 0, p + bisect.bisect_right(joined_cuts, p)) for p in shape_positions(wrapped[0])}
+        lines |= {framed.count("\n", 0, p + bisect.bisect_right(joined_cuts, p))
+                  for p in shape_positions(joined_at(framed, cuts))}
     if lines:
         starts = [0, *(m.end() for m in re.finditer("\n", text))]
         at = sorted({*at, *(starts[n] for n in lines if n < len(starts))})
