@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigdoctor.causes import diagnose
-from sigdoctor.model import Report, Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes
 
 S3_MISMATCH_BODY = ("403 Forbidden: <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SignatureDoesNotMatch</Code>"
                     "<Message>The request signature we calculated does not match the signature you provided. Check "
@@ -41,12 +40,9 @@ IN_CLUSTER = ('level=error msg="failed to flush" err="store put chunk: RequestEr
               'chunks.rgw-store.storage.svc.cluster.local on 10.96.0.10:53: no such host"')
 
 
-def _causes(report: Report) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
-
 
 def _errors(text: str) -> list[str]:
-    return [c for c, s in _causes(decode_text(text)) if s is Severity.ERROR]
+    return [c for c, s in ranked_causes(decode_text(text)) if s is Severity.ERROR]
 
 
 @pytest.mark.parametrize(("text", "server"), [
@@ -64,7 +60,7 @@ def _errors(text: str) -> list[str]:
 ])
 def test_an_s3_compatible_servers_answer_names_no_error_cause(text: str, server: str) -> None:
     report = decode_text(text)
-    causes = _causes(report)
+    causes = ranked_causes(report)
     assert causes, "AWS's readings stay, as warnings"
     assert all(s is not Severity.ERROR for _, s in causes)
     assert server in " ".join(f.message for f in report.probes[0].findings)
@@ -86,7 +82,7 @@ def test_awss_own_answers_of_the_same_shapes_stay_errors(text: str, cause: str) 
 
 def test_a_bucket_put_before_an_in_cluster_service_name_is_no_aws_dns_failure() -> None:
     report = decode_text(IN_CLUSTER)
-    assert _causes(report) == [("dns-resolution-failed", Severity.WARNING)]
+    assert ranked_causes(report) == [("dns-resolution-failed", Severity.WARNING)]
     assert "in-cluster" in " ".join(f.message for f in report.probes[0].findings)
     # The service's own name (no bucket in front) failing to resolve is a DNS failure as any other.
     plain = IN_CLUSTER.replace("chunks.rgw-store", "rgw-store")

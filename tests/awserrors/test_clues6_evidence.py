@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigdoctor.causes import diagnose
-from sigdoctor.model import Report, Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes, top_cause
 from tests.decode.test_wrappers import MANGLERS
 
 FLUENTD_CUT_HEADER = (
@@ -56,33 +55,30 @@ BARE_MISMATCH = ("SignatureDoesNotMatch: The request signature we calculated doe
                  "host id: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==")
 
 
-def _causes(report: Report) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
-
 
 def test_a_sigv4_header_cut_after_the_key_id_is_a_key_with_a_line_end() -> None:
-    causes = _causes(decode_text(FLUENTD_CUT_HEADER))
+    causes = ranked_causes(decode_text(FLUENTD_CUT_HEADER))
     assert causes[0] == ("access-key-invalid", Severity.ERROR)
     assert "request-not-signed" not in [c for c, _ in causes]
     # Without the echo, AWS's list of missing parameters says the same: Credential is not among them.
     bare = FLUENTD_CUT_HEADER.split(" Authorization=AWS4")[0] + '"'
-    assert _causes(decode_text(bare))[0] == ("access-key-invalid", Severity.ERROR)
+    assert ranked_causes(decode_text(bare))[0] == ("access-key-invalid", Severity.ERROR)
     # Cut later, inside the scope (a region read with its line end), the key id is not what broke it.
     in_scope = FLUENTD_CUT_HEADER.replace('AKIAEXAMPLEKEY123456"', 'AKIAEXAMPLEKEY123456/20261127/eu-west-1"')
-    assert "access-key-invalid" not in [c for c, _ in _causes(decode_text(in_scope))]
+    assert "access-key-invalid" not in [c for c, _ in ranked_causes(decode_text(in_scope))]
     # A header of another scheme lacks the Credential too: that is a request not signed with SigV4.
-    assert _causes(decode_text(FOREIGN_SCHEME))[0] == ("request-not-signed", Severity.ERROR)
+    assert ranked_causes(decode_text(FOREIGN_SCHEME))[0] == ("request-not-signed", Severity.ERROR)
 
 
 def test_signature_expired_without_its_dates_is_still_the_clock() -> None:
-    causes = _causes(decode_text(EXPIRED_CUT))
+    causes = ranked_causes(decode_text(EXPIRED_CUT))
     assert causes[0] == ("clock-skew", Severity.ERROR)
     assert "secret-key-mismatch" not in [c for c, _ in causes]
-    assert _causes(decode_text(JWT_EXPIRED)) == []  # a JWT library's "Signature has expired" is no AWS answer
+    assert ranked_causes(decode_text(JWT_EXPIRED)) == []  # a JWT library's "Signature has expired" is no AWS answer
 
 
 def test_a_denial_sts_itself_answers_is_the_roles_trust() -> None:
-    causes = _causes(decode_text(JAVA_STS_DENIED))
+    causes = ranked_causes(decode_text(JAVA_STS_DENIED))
     assert causes[0] == ("role-trust-denied", Severity.ERROR)
     assert ("permission-missing", Severity.ERROR) not in causes
     # The same wrapper from S3 is a missing permission on the target.
@@ -90,7 +86,7 @@ def test_a_denial_sts_itself_answers_is_the_roles_trust() -> None:
 
 
 def test_a_network_failure_under_a_web_identity_source_is_the_network() -> None:
-    causes = _causes(decode_text(WEB_IDENTITY_TLS_TIMEOUT))
+    causes = ranked_causes(decode_text(WEB_IDENTITY_TLS_TIMEOUT))
     assert causes[0] == ("endpoint-unreachable", Severity.ERROR)
     # The chain found its source (the token was read and sent): it is not empty.
     assert ("no-credentials", Severity.ERROR) not in causes
@@ -99,7 +95,7 @@ def test_a_network_failure_under_a_web_identity_source_is_the_network() -> None:
 
 def test_a_failed_assume_role_with_web_identity_call_is_stss_answer_not_an_empty_chain() -> None:
     report = decode_text(STS_WEB_IDENTITY_CUT)
-    causes = _causes(report)
+    causes = ranked_causes(report)
     assert [c for c, _ in causes[:2]] == ["role-trust-denied", "web-identity-rejected"]
     assert causes[1][1] is Severity.WARNING
     named = [c for c, _ in causes]
@@ -109,26 +105,26 @@ def test_a_failed_assume_role_with_web_identity_call_is_stss_answer_not_an_empty
 
 
 def test_s3s_answer_to_an_anonymous_request_is_a_request_not_signed() -> None:
-    causes = _causes(decode_text(S3_ANONYMOUS))
+    causes = ranked_causes(decode_text(S3_ANONYMOUS))
     assert causes[0] == ("request-not-signed", Severity.ERROR)
     assert ("permission-missing", Severity.ERROR) not in causes
 
 
 def test_instance_metadata_refusing_the_token_and_the_request_is_turned_off() -> None:
-    causes = _causes(decode_text(IMDS_TURNED_OFF))
+    causes = ranked_causes(decode_text(IMDS_TURNED_OFF))
     assert causes[0] == ("imds-unreachable", Severity.ERROR)
     assert ("imds-hop-limit", Severity.ERROR) not in causes
 
 
 def test_an_aws_host_without_its_region_is_no_dns_failure() -> None:
     report = decode_text(EMPTY_REGION_HOST)
-    assert _causes(report) == [("dns-resolution-failed", Severity.WARNING)]
+    assert ranked_causes(report) == [("dns-resolution-failed", Severity.WARNING)]
     assert "sqs..amazonaws.com" in " ".join(f.message for f in report.probes[0].findings)
-    assert _causes(decode_text(REAL_HOST_LOOKUP))[0] == ("dns-resolution-failed", Severity.ERROR)
+    assert ranked_causes(decode_text(REAL_HOST_LOOKUP))[0] == ("dns-resolution-failed", Severity.ERROR)
 
 
 def test_a_bare_mismatch_ranks_the_readings_by_how_often_each_was_the_cause() -> None:
-    causes = _causes(decode_text(BARE_MISMATCH))
+    causes = ranked_causes(decode_text(BARE_MISMATCH))
     assert [c for c, _ in causes[:3]] == ["secret-key-mismatch", "canonicalization-mismatch",
                                           "request-modified-after-signing"]
     assert [s for _, s in causes[:3]] == [Severity.ERROR, Severity.WARNING, Severity.WARNING]
@@ -146,15 +142,15 @@ XRAY_DENIED = ("2026-11-27T04:01:03Z [Error] Sending segment batch failed with: 
 
 
 def test_the_xray_daemons_instance_id_lookup_is_no_credential_failure() -> None:
-    alone = _causes(decode_text(XRAY_START))
+    alone = ranked_causes(decode_text(XRAY_START))
     assert alone and all(s is Severity.WARNING for _, s in alone)
     # The denial the daemon meets when it sends segments is what stops it.
-    causes = _causes(decode_text(XRAY_START + XRAY_DENIED))
+    causes = ranked_causes(decode_text(XRAY_START + XRAY_DENIED))
     assert causes[0] == ("role-trust-denied", Severity.ERROR)
     assert all(s is Severity.WARNING for c, s in causes if c.startswith("imds-"))
     # Any other client's metadata timeout stays the reading it was.
     other = XRAY_START.replace("Get instance id metadata failed", "EC2RoleRequestError: no EC2 instance role found")
-    assert _causes(decode_text(other))[0][1] is Severity.ERROR
+    assert ranked_causes(decode_text(other))[0][1] is Severity.ERROR
 
 RUSOTO_PROVIDER_REFUSED = (
     'ERROR vector::topology::builder: msg="Healthcheck: Failed Reason." error=Failed creating AWS credentials. '
@@ -164,7 +160,7 @@ RUSOTO_PROVIDER_REFUSED = (
 
 
 def test_a_connect_failure_inside_a_credential_providers_error_is_a_credential_endpoints() -> None:
-    causes = _causes(decode_text(RUSOTO_PROVIDER_REFUSED))
+    causes = ranked_causes(decode_text(RUSOTO_PROVIDER_REFUSED))
     assert [c for c, _ in causes[:2]] == ["imds-unreachable", "container-credentials-failed"]
     assert causes[1][1] is Severity.WARNING
     assert "endpoint-unreachable" not in [c for c, _ in causes]
@@ -196,7 +192,7 @@ API_GATEWAY_WRONG_PATH = ('HTTP/1.1 403 Forbidden\nx-amzn-ErrorType: MissingAuth
 
 
 def test_missing_authentication_token_also_reads_as_a_url_the_api_does_not_have() -> None:
-    causes = _causes(decode_text(API_GATEWAY_WRONG_PATH))
+    causes = ranked_causes(decode_text(API_GATEWAY_WRONG_PATH))
     assert causes[:2] == [("request-not-signed", Severity.ERROR), ("target-not-found", Severity.WARNING)]
     found = {f.id: f for f in decode_text(API_GATEWAY_WRONG_PATH).probes[0].findings}
     assert "--only signature --target URL" in " ".join(found["decode.target-not-found"].evidence["fix"])
@@ -205,4 +201,4 @@ def test_missing_authentication_token_also_reads_as_a_url_the_api_does_not_have(
 def test_an_incomplete_signature_is_no_missing_resource() -> None:
     text = ("IncompleteSignatureException: Authorization header requires 'Signature' parameter. Authorization "
             "header requires 'SignedHeaders' parameter.")
-    assert "target-not-found" not in [c for c, _ in _causes(decode_text(text))]
+    assert "target-not-found" not in [c for c, _ in ranked_causes(decode_text(text))]

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigdoctor.causes import diagnose
-from sigdoctor.model import Report, Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes, top_cause
 from tests.decode.test_wrappers import MANGLERS
 
 URLLIB3_PROXY_TIMEOUT = (
@@ -53,12 +52,9 @@ PHP_IMDS_TIMEOUT = (
     "errors.html)) in /app/vendor/aws/aws-sdk-php/src/Credentials/InstanceProfileProvider.php:240")
 
 
-def _causes(report: Report) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
-
 
 def test_a_connect_timeout_raised_while_urllib3_opens_the_proxy_tunnel_is_the_proxy() -> None:
-    causes = _causes(decode_text(URLLIB3_PROXY_TIMEOUT))
+    causes = ranked_causes(decode_text(URLLIB3_PROXY_TIMEOUT))
     assert causes[0] == ("proxy-misconfigured", Severity.ERROR)
     assert "endpoint-unreachable" not in [c for c, _ in causes]
     # The same timeout without the tunnel's frame went straight to the endpoint.
@@ -66,7 +62,7 @@ def test_a_connect_timeout_raised_while_urllib3_opens_the_proxy_tunnel_is_the_pr
 
 
 def test_a_credential_s3_cannot_parse_is_the_key_id_not_the_region() -> None:
-    causes = _causes(decode_text(CRED_MALFORMED))
+    causes = ranked_causes(decode_text(CRED_MALFORMED))
     assert causes[0] == ("access-key-invalid", Severity.ERROR)
     assert ("region-mismatch", Severity.WARNING) in causes  # an empty region is the other way to lose a part
     # S3 names a wrong region in other words, and that stays a region mismatch.
@@ -80,7 +76,7 @@ def test_a_credential_s3_cannot_parse_is_the_key_id_not_the_region() -> None:
 ])
 def test_a_bare_status_from_an_aws_endpoint_in_a_clients_words_is_ranked_readings(text: str, first: list[str]) -> None:
     report = decode_text(text)
-    causes = _causes(report)
+    causes = ranked_causes(report)
     assert [c for c, _ in causes[:3]] == first
     assert all(s is not Severity.ERROR for _, s in causes)  # the status alone proves none of them
     lead = next(f for f in report.probes[0].findings if f.id == f"decode.{first[0]}")
@@ -89,15 +85,15 @@ def test_a_bare_status_from_an_aws_endpoint_in_a_clients_words_is_ranked_reading
 
 
 def test_a_bare_status_from_a_host_that_is_not_aws_reads_as_nothing() -> None:
-    assert _causes(decode_text(DUCKDB_400.replace("logs-archive.s3.amazonaws.com", "minio.example.com:9000"))) == []
-    assert _causes(decode_text(LOGSTASH_403.replace(".es.amazonaws.com", ".example.com"))) == []
+    assert ranked_causes(decode_text(DUCKDB_400.replace("logs-archive.s3.amazonaws.com", "minio.example.com:9000"))) == []
+    assert ranked_causes(decode_text(LOGSTASH_403.replace(".es.amazonaws.com", ".example.com"))) == []
 
 
 def test_an_empty_host_name_is_no_dns_failure() -> None:
-    causes = _causes(decode_text(FLUENT_BIT_EMPTY_HOST))
+    causes = ranked_causes(decode_text(FLUENT_BIT_EMPTY_HOST))
     assert ("dns-resolution-failed", Severity.ERROR) not in causes
     assert ("dns-resolution-failed", Severity.WARNING) in causes
-    assert _causes(decode_text(FLUENT_BIT_REAL_HOST))[0] == ("dns-resolution-failed", Severity.ERROR)
+    assert ranked_causes(decode_text(FLUENT_BIT_REAL_HOST))[0] == ("dns-resolution-failed", Severity.ERROR)
 
 
 def test_guzzles_link_to_curls_error_page_is_not_where_the_connection_went() -> None:
@@ -133,7 +129,7 @@ SIGV2_VIA = (
 
 
 def test_a_presigned_url_that_signs_a_header_besides_host_is_read_as_the_signers_canonicalization() -> None:
-    causes = _causes(decode_text(PRESIGNED.format(signed="amz-sdk-request%3Bhost")))
+    causes = ranked_causes(decode_text(PRESIGNED.format(signed="amz-sdk-request%3Bhost")))
     assert causes[0] == ("canonicalization-mismatch", Severity.ERROR)
     assert causes[1] == ("request-modified-after-signing", Severity.WARNING)
     # host and x-amz-* headers are what a presigned URL signs: no clue then, the usual order stands.
@@ -143,7 +139,7 @@ def test_a_presigned_url_that_signs_a_header_besides_host_is_read_as_the_signers
 def test_cloudfronts_header_in_the_string_aws_signed_is_a_hop_that_changed_the_request() -> None:
     via = SIGV2_VIA.format(headers="x-amz-cf-id:5ZxaxPOoKEPPe3gLsvAMMMdZzcl7GjVYrPFL2Yn88VWbwGLVtiTJFw==\n"
                                    "x-amz-date:Fri, 27 Nov 2026 04:00:00 GMT\n")
-    assert _causes(decode_text(via))[0] == ("request-modified-after-signing", Severity.ERROR)
+    assert ranked_causes(decode_text(via))[0] == ("request-modified-after-signing", Severity.ERROR)
     # The same id among a CloudFront response's headers says nothing about what was signed.
     direct = SIGV2_VIA.format(headers="x-amz-date:Fri, 27 Nov 2026 04:00:00 GMT\n")
     assert top_cause(decode_text("HTTP/1.1 403 Forbidden\nX-Amz-Cf-Id: 5Zxax==\n\n" + direct)) == "secret-key-mismatch"
@@ -159,7 +155,7 @@ def test_an_xml_error_body_with_its_message_on_a_line_of_its_own_is_one_error() 
     summary = report.probes[0].findings[0].evidence
     assert (summary["errors"], summary["distinct"]) == (2, 2)  # the whole body, then the line after its end
     # The string to sign three lines below the code was read with it: CloudFront's header decided the reading.
-    assert ("request-modified-after-signing", Severity.ERROR) in _causes(report)
+    assert ("request-modified-after-signing", Severity.ERROR) in ranked_causes(report)
 
 
 AMP_MISMATCH = (
@@ -172,7 +168,7 @@ AMP_MISMATCH = (
 
 
 def test_a_mismatch_signed_with_a_session_token_puts_the_wrong_secret_last() -> None:
-    causes = [c for c, _ in _causes(decode_text(AMP_MISMATCH.replace("{token}", "x-amz-security-token:FAKEFAKEFAKE")))]
+    causes = [c for c, _ in ranked_causes(decode_text(AMP_MISMATCH.replace("{token}", "x-amz-security-token:FAKEFAKEFAKE")))]
     assert causes[0] == "request-modified-after-signing"
     assert causes.index("canonicalization-mismatch") < (causes.index("secret-key-mismatch")
                                                          if "secret-key-mismatch" in causes else len(causes))
@@ -188,9 +184,9 @@ FGAC = ('{"error":{"root_cause":[{"type":"security_exception","reason":"no permi
 
 def test_an_opensearch_refusal_names_iam_only_when_its_user_is_an_iam_principal() -> None:
     role = FGAC.replace("USER", "arn:aws:iam::123456789012:role/fluent-bit")
-    assert _causes(decode_text(role))[0] == ("permission-missing", Severity.ERROR)
+    assert ranked_causes(decode_text(role))[0] == ("permission-missing", Severity.ERROR)
     # An OpenSearch internal user: no SigV4, no IAM policy — a reading, not an error of sigdoctor's catalog.
-    internal = _causes(decode_text(FGAC.replace("USER", "jaeger-writer")))
+    internal = ranked_causes(decode_text(FGAC.replace("USER", "jaeger-writer")))
     assert internal and all(s is not Severity.ERROR for _, s in internal)
 
 
@@ -204,7 +200,7 @@ def test_an_opensearch_refusal_names_iam_only_when_its_user_is_an_iam_principal(
 ])
 def test_google_cloud_storage_answering_in_aws_words_gets_no_aws_cause_as_an_error(text: str) -> None:
     report = decode_text(text)
-    causes = _causes(report)
+    causes = ranked_causes(report)
     assert causes and all(s is not Severity.ERROR for _, s in causes)
     assert any("Google Cloud Storage" in f.message for f in report.probes[0].findings)
 
@@ -217,7 +213,7 @@ def test_google_cloud_storage_answering_in_aws_words_gets_no_aws_cause_as_an_err
     "Code: 301 Moved Permanently; Request ID: 4B4D7951B3DC32D1)",
 ])
 def test_s3s_bodiless_301_is_the_wrong_region_and_offers_a_name_taken_elsewhere(text: str) -> None:
-    causes = _causes(decode_text(text))
+    causes = ranked_causes(decode_text(text))
     assert causes[0] == ("region-mismatch", Severity.ERROR)
     assert ("target-not-found", Severity.WARNING) in causes
 

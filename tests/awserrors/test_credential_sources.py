@@ -14,9 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigdoctor.causes import diagnose
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.conftest import decode_text, text_causes, top_cause
 from tests.decode.test_wrappers import MANGLERS
 
 _POD_IDENTITY_REFUSED = ("aws: [ERROR]: Error when retrieving credentials from container-role: Error retrieving "
@@ -128,12 +127,9 @@ def test_each_named_source_gives_its_cause(printer: str, text: str, cause: str) 
     assert top_cause(decode_text(text)) == cause, printer
 
 
-def _causes(text: str) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(decode_text(text).probes, rules_with_stand_ins())]
-
 
 def test_an_imds_404_names_the_missing_role_and_offers_another_cloud_s_metadata_server() -> None:
-    causes = _causes("operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS "
+    causes = text_causes("operation error ec2imds: GetMetadata, http response error StatusCode: 404, request to EC2 IMDS "
                      "failed")
     assert causes[0] == ("imds-no-role", Severity.ERROR)
     assert ("imds-unreachable", Severity.WARNING) in causes
@@ -143,7 +139,7 @@ def test_a_go_role_lookup_answered_with_another_status_than_404_is_no_missing_ro
     # aws-sdk-go-v2 says "no EC2 IMDS role found" for any failure of the role list; a 503 is IMDS throttling.
     text = ("failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, "
             "exceeded maximum number of attempts, 3, http response error StatusCode: 503, request to EC2 IMDS failed")
-    causes = _causes(text)
+    causes = text_causes(text)
     assert causes[0][0] != "imds-no-role"
     assert ("imds-no-role", Severity.ERROR) not in causes
 
@@ -151,7 +147,7 @@ def test_a_go_role_lookup_answered_with_another_status_than_404_is_no_missing_ro
 def test_a_404_for_another_metadata_path_is_no_missing_role() -> None:
     text = ("com.amazonaws.SdkClientException: The requested metadata is not found at http://169.254.169.254/latest/"
             "user-data/")
-    assert "imds-no-role" not in [c for c, _ in _causes(text)]
+    assert "imds-no-role" not in [c for c, _ in text_causes(text)]
 
 
 def test_a_refused_token_request_alone_does_not_say_imds_is_off() -> None:
@@ -159,11 +155,11 @@ def test_a_refused_token_request_alone_does_not_say_imds_is_off() -> None:
     # answer: only the metadata request's own 403 says IMDS is turned off.
     text = ("SDK 2026/12/06 10:00:00 WARN falling back to IMDSv1: operation error ec2imds: getToken, http response "
             "error StatusCode: 403, request to EC2 IMDS failed")
-    assert "imds-unreachable" not in [c for c, _ in _causes(text)[:1]]
+    assert "imds-unreachable" not in [c for c, _ in text_causes(text)[:1]]
 
 
 def test_the_javascript_imds_timeout_is_the_empty_chain_with_instance_metadata_ranked_next() -> None:
-    causes = [c for c, _ in _causes(SOURCES[[c[0] for c in SOURCES].index("js3-imds-timeout-stack")][1])]
+    causes = [c for c, _ in text_causes(SOURCES[[c[0] for c in SOURCES].index("js3-imds-timeout-stack")][1])]
     assert causes[0] == "no-credentials"
     assert "imds-unreachable" in causes[1:3]
 
@@ -171,7 +167,7 @@ def test_the_javascript_imds_timeout_is_the_empty_chain_with_instance_metadata_r
 def test_a_pod_identity_refusal_relayed_by_the_container_endpoint_names_the_trust_policy_not_a_permission() -> None:
     # The container provider got an answer (so container-credentials-failed stands too); its AccessDeniedException
     # is EKS refusing the role, not the caller lacking an action.
-    causes = _causes(_POD_IDENTITY_REFUSED)
+    causes = text_causes(_POD_IDENTITY_REFUSED)
     assert ("role-trust-denied", Severity.ERROR) in causes[:2]
     assert "permission-missing" not in [c for c, _ in causes[:2]]
 
@@ -192,26 +188,26 @@ def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], man
 
 def test_an_empty_chain_under_a_profile_the_user_named_ranks_that_profile_next() -> None:
     message = "Need to perform AWS calls for account 111122223333, but no credentials have been configured"
-    named = [c for c, _ in _causes(f"$ npx cdk deploy --profile staging\n{message}")]
+    named = [c for c, _ in text_causes(f"$ npx cdk deploy --profile staging\n{message}")]
     assert named[:2] == ["no-credentials", "profile-invalid"]
-    assert "profile-invalid" not in [c for c, _ in _causes(message)][:3]
+    assert "profile-invalid" not in [c for c, _ in text_causes(message)][:3]
 
 
 def test_a_tool_that_finds_no_keys_under_a_role_or_process_profile_offers_the_incomplete_profile_too() -> None:
     text = SOURCES[[c[0] for c in SOURCES].index("go1-profile-without-keys")][1]
-    assert [c for c, _ in _causes(text)][:2] == ["sdk-unsupported-credential-source", "profile-invalid"]
+    assert [c for c, _ in text_causes(text)][:2] == ["sdk-unsupported-credential-source", "profile-invalid"]
 
 
 def test_an_empty_chain_beside_a_credential_process_setting_offers_an_sdk_that_does_not_run_it() -> None:
     text = ('Without key_id and secret_key it fails with "Aws::Errors::MissingCredentialsError error="unable to sign '
             'request without credentials set" although process_credentials is configured')
-    assert "sdk-unsupported-credential-source" in [c for c, _ in _causes(text)][:3]
+    assert "sdk-unsupported-credential-source" in [c for c, _ in text_causes(text)][:3]
 
 
 def test_an_oauth_library_s_own_invalid_grant_is_no_aws_sso_expiry() -> None:
     text = ("org.springframework.security.oauth2.common.exceptions.InvalidGrantException: Invalid refresh token: "
             "0b1c2d3e")
-    assert "credentials-expired" not in [c for c, _ in _causes(text)]
+    assert "credentials-expired" not in [c for c, _ in text_causes(text)]
 
 
 def test_the_implicit_default_profile_missing_is_the_empty_chain_not_a_wrong_profile() -> None:

@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sigdoctor.causes import diagnose
-from sigdoctor.model import Report, Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes, top_cause
 from tests.decode.test_wrappers import MANGLERS
 
 NETWORK = [
@@ -183,9 +182,6 @@ READINGS = [
 ]
 
 
-def _causes(report: Report) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
-
 
 @pytest.mark.parametrize(("printer", "text", "cause"), NETWORK + READINGS, ids=[c[0] for c in NETWORK + READINGS])
 def test_each_runtime_and_reading_gives_the_cause(printer: str, text: str, cause: str) -> None:
@@ -196,14 +192,14 @@ def test_a_proxy_the_text_speaks_of_comes_first_for_a_direct_connect_that_timed_
     text = ("HTTPS_PROXY=http://proxy.corp:3128\ncom.amazonaws.SdkClientException: Unable to execute HTTP request: "
             "Connect to monitoring.eu-west-1.amazonaws.com:443 [monitoring.eu-west-1.amazonaws.com/52.94.1.1] "
             "failed: connect timed out")
-    causes = _causes(decode_text(text))
+    causes = ranked_causes(decode_text(text))
     assert causes[0] == ("proxy-misconfigured", Severity.ERROR)
     assert ("endpoint-unreachable", Severity.WARNING) in causes
 
 
 def test_a_bodiless_head_answer_is_ranked_readings_with_what_settles_them() -> None:
     report = decode_text(">> An error occurred (403) when calling the HeadObject operation: Forbidden")
-    causes = _causes(report)
+    causes = ranked_causes(report)
     assert [c for c, _ in causes[:2]] == ["permission-missing", "target-not-found"]
     assert all(s is not Severity.ERROR for _, s in causes)  # the text proves none of them
     found = {f.id: f for f in report.probes[0].findings}
@@ -212,10 +208,10 @@ def test_a_bodiless_head_answer_is_ranked_readings_with_what_settles_them() -> N
 
 def test_a_bare_403_from_an_aws_endpoint_is_ranked_readings_and_from_elsewhere_nothing() -> None:
     aws = "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://monitoring.eu-west-1.amazonaws.com/"
-    causes = _causes(decode_text(aws))
+    causes = ranked_causes(decode_text(aws))
     assert [c for c, _ in causes[:3]] == ["permission-missing", "request-not-signed", "secret-key-mismatch"]
     assert all(s is not Severity.ERROR for _, s in causes)
-    assert _causes(decode_text(aws.replace("monitoring.eu-west-1.amazonaws.com", "grafana.example.com"))) == []
+    assert ranked_causes(decode_text(aws.replace("monitoring.eu-west-1.amazonaws.com", "grafana.example.com"))) == []
 
 
 def test_a_head_status_line_does_not_outrank_the_body_that_explains_it() -> None:
@@ -242,14 +238,14 @@ def test_a_head_status_line_does_not_outrank_the_body_that_explains_it() -> None
 ])
 def test_an_s3_compatible_server_gets_no_aws_cause_as_an_error(text: str, server: str) -> None:
     report = decode_text(text)
-    assert all(s is not Severity.ERROR for _, s in _causes(report)), _causes(report)
+    assert all(s is not Severity.ERROR for _, s in ranked_causes(report)), ranked_causes(report)
     assert any(server in f.message for f in report.probes[0].findings)
 
 
 def test_the_same_error_from_aws_itself_is_still_an_error() -> None:
     text = ('err="upload: Put \\"https://logs.s3.eu-central-2.amazonaws.com/chunk\\": SignatureDoesNotMatch: The '
             'request signature we calculated does not match the signature you provided."')
-    assert _causes(decode_text(text))[0] == ("secret-key-mismatch", Severity.ERROR)
+    assert ranked_causes(decode_text(text))[0] == ("secret-key-mismatch", Severity.ERROR)
 
 
 # Every text, those whose phrase no capitalised prefilter word marks and Go's chains too: a paste is searched for
@@ -269,13 +265,13 @@ def test_mangled_runtime_text_keeps_its_top_cause(case: tuple[str, str, str], ma
 def test_an_empty_chain_on_an_ec2_instance_offers_the_missing_instance_profile() -> None:
     text = ("[ec2-user@ip-10-0-1-23 ~]$ aws sts get-caller-identity\nUnable to locate credentials. You can configure "
             "credentials by running \"aws configure\".")
-    assert [c for c, _ in _causes(decode_text(text))[:2]] == ["no-credentials", "imds-no-role"]
+    assert [c for c, _ in ranked_causes(decode_text(text))[:2]] == ["no-credentials", "imds-no-role"]
 
 
 def test_the_rust_sdk_timing_out_on_instance_metadata_is_read_as_instance_metadata() -> None:
     text = ("failed to construct request: Failed to load credentials from the credentials provider: An error occurred "
             "while loading credentials: An IO error occurred communicating with IMDS: timeout: HTTP read timeout "
             "occurred after 1s")
-    causes = [c for c, _ in _causes(decode_text(text))]
+    causes = [c for c, _ in ranked_causes(decode_text(text))]
     assert causes[0] in ("imds-hop-limit", "imds-unreachable"), causes
     assert "no-credentials" not in causes[:1]

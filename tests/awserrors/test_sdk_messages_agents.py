@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigdoctor.causes import diagnose
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.conftest import decode_text, text_causes, top_cause
 
 _FB = "[2026/12/06 10:00:00] "
 
@@ -102,9 +101,6 @@ def test_each_message_gives_its_cause(printer: str, text: str, cause: str) -> No
     assert top_cause(decode_text(text)) == cause, printer
 
 
-def _causes(text: str) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(decode_text(text).probes, rules_with_stand_ins())]
-
 
 def test_fluent_bit_s_chain_passing_a_missing_credentials_file_is_the_empty_chain_not_a_broken_profile() -> None:
     # The profile provider reports a missing file as an error each time the chain reaches it: in a container with
@@ -112,7 +108,7 @@ def test_fluent_bit_s_chain_passing_a_missing_credentials_file_is_the_empty_chai
     text = (f"{_FB}[error] [aws_credentials] Shared credentials file /root/.aws/credentials does not exist\n"
             f"{_FB}[error] [aws_credentials] Failed to retrieve credentials for AWS Profile default\n"
             f"{_FB}[error] [signv4] Provider returned no credentials, service=logs")
-    causes = _causes(text)
+    causes = text_causes(text)
     assert causes[0] == ("no-credentials", Severity.ERROR)
     assert ("profile-invalid", Severity.ERROR) not in causes
 
@@ -121,13 +117,13 @@ def test_fluent_bit_s_profile_provider_lines_alone_are_no_error() -> None:
     # The chain walks its sources this way while instance metadata is slow at start-up, and may still succeed.
     text = (f"{_FB}[error] [aws_credentials] Shared credentials file /root/.aws/credentials does not exist\n"
             f"{_FB}[error] [aws_credentials] Failed to retrieve credentials for AWS Profile default")
-    causes = _causes(text)
+    causes = text_causes(text)
     assert causes and all(sev == Severity.WARNING for _, sev in causes)
 
 
 def test_fluent_bit_s_failed_assume_role_alone_is_only_ranked_readings() -> None:
     # STS's answer code, when there was one, stands on the line before; without it the text cannot decide.
-    causes = _causes(f"{_FB}[error] [aws_credentials] STS assume role request failed")
+    causes = text_causes(f"{_FB}[error] [aws_credentials] STS assume role request failed")
     assert causes and all(sev == Severity.WARNING for _, sev in causes)
     assert causes[0][0] == "role-trust-denied"
 
@@ -135,19 +131,19 @@ def test_fluent_bit_s_failed_assume_role_alone_is_only_ranked_readings() -> None
 def test_s3fs_s_bare_403_on_its_mount_check_is_only_ranked_readings() -> None:
     text = ("2026-12-06T10:00:00.000Z [CRT] s3fs.cpp:s3fs_check_service(3587): invalid credentials(host=https://s3-"
             "eu-west-1.amazonaws.com/logs) - result of checking service.")
-    assert _causes(text) == [("permission-missing", Severity.WARNING), ("access-key-invalid", Severity.WARNING),
+    assert text_causes(text) == [("permission-missing", Severity.WARNING), ("access-key-invalid", Severity.WARNING),
                              ("no-credentials", Severity.WARNING)]
 
 
 def test_kubectl_s_401_from_eks_is_ranked_readings_in_the_table_s_order() -> None:
     text = ("$ aws eks update-kubeconfig --name telemetry --region eu-west-1\n$ kubectl get pods\nerror: You must be "
             "logged in to the server (Unauthorized)")
-    assert _causes(text) == [("credentials-expired", Severity.WARNING), ("clock-skew", Severity.WARNING)]
+    assert text_causes(text) == [("credentials-expired", Severity.WARNING), ("clock-skew", Severity.WARNING)]
 
 
 def test_kubectl_s_401_without_eks_in_the_text_is_no_aws_reading() -> None:
     # Any Kubernetes cluster answers 401 in kubectl's words (GKE, AKS, OpenShift).
-    assert _causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)") == []
+    assert text_causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)") == []
 
 
 def test_botocore_s_own_proxies_argument_in_a_traceback_is_no_proxy_cue() -> None:
@@ -156,7 +152,7 @@ def test_botocore_s_own_proxies_argument_in_a_traceback_is_no_proxy_cue() -> Non
             "    proxies=self.proxies, timeout=self.timeout)\n  File \"/usr/lib/python2.7/site-packages/botocore/"
             "vendored/requests/adapters.py\", line 415, in send\n    raise ConnectionError(err, request=request)\n"
             "ConnectionError: ('Connection aborted.', error(111, 'Connection refused'))")
-    assert _causes(text)[0] == ("endpoint-unreachable", Severity.ERROR)
+    assert text_causes(text)[0] == ("endpoint-unreachable", Severity.ERROR)
 
 
 def test_a_certificate_name_mismatch_in_fluent_bit_s_words_is_no_untrusted_ca() -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sigdoctor.causes import diagnose
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.conftest import decode_text, text_causes, top_cause
 
 MESSAGES = [
     ("go1-source-profile-without-keys", "SharedConfigAssumeRoleError: failed to load assume role for arn:aws:iam::"
@@ -48,6 +47,6 @@ def test_a_role_list_request_that_could_not_connect_is_no_missing_role() -> None
     text = ("failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, "
             "request send failed, Get \"http://169.254.169.254/latest/meta-data/iam/security-credentials/\": dial tcp "
             "169.254.169.254:80: connect: invalid argument")
-    causes = [c.id for c in diagnose(decode_text(text).probes, rules_with_stand_ins())]
+    causes = [c for c, _ in text_causes(text)]
     assert causes[0] == "no-credentials"
     assert "imds-no-role" not in causes[:3]

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from sigdoctor.causes import diagnose
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, rules_with_stand_ins, top_cause
+from tests.decode.conftest import decode_text, text_causes, top_cause
 
 MESSAGES = [
     # .NET
@@ -92,12 +91,9 @@ def test_each_provider_message_gives_its_cause(printer: str, text: str, cause: s
     assert top_cause(decode_text(text)) == cause, printer
 
 
-def _causes(text: str) -> list[tuple[str, Severity]]:
-    return [(c.id, c.severity) for c in diagnose(decode_text(text).probes, rules_with_stand_ins())]
-
 
 def test_an_empty_java_chain_offers_instance_metadata_next() -> None:
-    causes = [c for c, _ in _causes(MESSAGES[5][1])]
+    causes = [c for c, _ in text_causes(MESSAGES[5][1])]
     assert causes[0] == "no-credentials"
     assert "imds-unreachable" in causes[1:4]
 
@@ -108,12 +104,12 @@ def test_the_rust_chain_s_debug_lines_for_unconfigured_providers_are_no_error() 
             "credentials, provider: Profile, context: the credential provider was not enabled: profile `default` did "
             "not contain credential information (CredentialsNotLoaded(CredentialsNotLoaded { source: "
             "ProfileDidNotContainCredentials { profile: \"default\" } }))")
-    assert all(sev == Severity.WARNING for _, sev in _causes(text))
+    assert all(sev == Severity.WARNING for _, sev in text_causes(text))
 
 
 def test_instance_metadata_disabled_on_purpose_is_only_a_warning() -> None:
     # The SDK says so whenever something still asks instance metadata (a region lookup at start-up, too).
-    causes = _causes("com.amazonaws.AmazonClientException: EC2 Instance Metadata Service is disabled")
+    causes = text_causes("com.amazonaws.AmazonClientException: EC2 Instance Metadata Service is disabled")
     assert causes and all(sev == Severity.WARNING for _, sev in causes)
 
 
@@ -123,5 +119,5 @@ def test_a_java_metadata_lookup_warning_off_ec2_is_no_error() -> None:
             "Unable to retrieve the requested metadata (/latest/dynamic/instance-identity/document). Failed to "
             "connect to service endpoint: \n    com.amazonaws.SdkClientException: Failed to connect to service "
             "endpoint:\n")
-    causes = _causes(text)
+    causes = text_causes(text)
     assert causes and all(sev == Severity.WARNING for _, sev in causes)

@@ -60,6 +60,15 @@ def rules_with_stand_ins() -> dict[str, CauseRule]:
     return rules
 
 
+def ranked_causes(report: Report) -> list[tuple[str, Severity]]:
+    """(cause, severity) of each root cause of `report`, ranked, with stand-in rules for decode's own findings."""
+    return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
+
+
+def text_causes(text: str | bytes) -> list[tuple[str, Severity]]:
+    return ranked_causes(decode_text(text))
+
+
 def top_cause(report: Report) -> str | None:
-    causes = diagnose(report.probes, rules_with_stand_ins())
-    return causes[0].id if causes else None
+    causes = ranked_causes(report)
+    return causes[0][0] if causes else None
