@@ -13,6 +13,9 @@ Figures (per batch):
 * top-3 on all — among all texts, how often the cause is one of the first three root causes.
 A text labelled `out-of-catalog` (the thread's cause is none of sigdoctor's) counts as a hit when decode names no
 error-severity cause: saying nothing is right, naming a cause is a false diagnosis.
+When a batch has a `decide.toml` (for each text, judged before scoring by someone who never saw decode's answer:
+does the text alone show its labelled cause — `yes`, `partly` when other causes fit it as well, `no` when only the
+thread shows it), the figures are also given for each of the three groups.
 Not a test: figures are reported, never asserted (the goal, issue 11: top-1 ≥ 90 % on confirmed, top-3 ≥ 95 %).
 """
 
@@ -45,6 +48,7 @@ class Scored:
     got: tuple[str, ...]  # root cause ids, ranked
     errors: tuple[str, ...]  # the error-severity ones among them
     failure: str = ""  # decode itself failed (crash, no JSON): counted as a miss
+    shows: str = ""  # decide.toml's judgement: does the text alone show the cause (yes / partly / no), or unjudged
 
     @property
     def top1(self) -> bool:
@@ -70,6 +74,18 @@ def load_index(batch: Path) -> list[dict[str, Any]]:
         with index.open("rb") as f:
             out += tomllib.load(f)["text"]
     return out
+
+
+SHOWS = ("yes", "partly", "no")
+
+
+def load_decide(batch: Path) -> dict[str, str]:
+    """Text id → whether the text alone shows its labelled cause, from the batch's decide.toml (when it has one)."""
+    path = batch / "decide.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return {t["id"]: t["shows"] for t in tomllib.load(f)["text"] if t.get("shows") in SHOWS}
 
 
 class _Capture(io.StringIO):
@@ -101,6 +117,7 @@ def decode_child(path: Path, exe: str) -> dict[str, Any]:
 def score(batch: Path, *, cli: bool) -> list[Scored]:
     exe = shutil.which("sigdoctor") or str(REPO / ".venv" / "bin" / "sigdoctor")
     results = []
+    shows = load_decide(batch)
     for entry in load_index(batch):
         path = batch / entry["file"]
         failure = ""
@@ -114,7 +131,7 @@ def score(batch: Path, *, cli: bool) -> list[Scored]:
             confirmed=bool(entry["confirmed"]),
             got=tuple(c["id"] for c in causes),
             errors=tuple(c["id"] for c in causes if c.get("severity") == "error"),
-            failure=failure,
+            failure=failure, shows=shows.get(entry["id"], ""),
         ))
     return results
 
@@ -125,6 +142,13 @@ def pct(hits: int, total: int) -> str:
 
 def summary(name: str, rows: list[Scored]) -> dict[str, Any]:
     confirmed = [r for r in rows if r.confirmed]
+    by_shows = {}
+    for shows in SHOWS:
+        group = [r for r in rows if r.shows == shows]
+        if group:
+            by_shows[shows] = {"texts": len(group), "confirmed": sum(r.confirmed for r in group),
+                               "top1_confirmed": sum(r.top1 for r in group if r.confirmed),
+                               "top3_all": sum(r.top3 for r in group), "top1_all": sum(r.top1 for r in group)}
     return {
         "batch": name,
         "texts": len(rows),
@@ -135,8 +159,10 @@ def summary(name: str, rows: list[Scored]) -> dict[str, Any]:
         "top1_all": sum(r.top1 for r in rows),
         "no_cause": sum(not r.got for r in rows),
         "failed": sum(bool(r.failure) for r in rows),
+        "by_shows": by_shows,
         "misses": [{"id": r.id, "project": r.project, "source": r.source, "expected": r.expected,
-                    "confirmed": r.confirmed, "got": list(r.got[:3]), "failure": r.failure}
+                    "confirmed": r.confirmed, "got": list(r.got[:3]), "failure": r.failure,
+                    **({"shows": r.shows} if r.shows else {})}
                    for r in rows if not r.top1 or not r.top3],
     }
 
@@ -149,6 +175,15 @@ def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] 
         lines.append(f"| {s['batch']} | {s['texts']} | {s['projects']} | {s['confirmed']} | "
                      f"{pct(s['top1_confirmed'], s['confirmed'])} | {pct(s['top3_all'], s['texts'])} | "
                      f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} | {s['failed']} |")
+    if any(s["by_shows"] for s in summaries):
+        lines += ["", "By whether the text alone shows its cause (decide.toml, judged before scoring):", "",
+                  "| batch | the text shows it | texts | confirmed | top-1 on confirmed | top-3 on all | top-1 on all |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for s in summaries:
+            for shows, g in s["by_shows"].items():
+                lines.append(f"| {s['batch']} | {shows} | {g['texts']} | {g['confirmed']} | "
+                             f"{pct(g['top1_confirmed'], g['confirmed'])} | {pct(g['top3_all'], g['texts'])} | "
+                             f"{pct(g['top1_all'], g['texts'])} |")
     if by_cause is not None:
         for name, rows in by_cause.items():
             lines += ["", f"By expected cause ({name}):", "",
@@ -162,12 +197,14 @@ def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] 
         for s in summaries:
             if not s["misses"]:
                 continue
+            judged = any("shows" in m for m in s["misses"])
             lines += ["", f"Misses ({s['batch']}): top-1 or top-3 wrong", "",
-                      "| id | confirmed | expected | got (first 3) | project |", "| --- | --- | --- | --- | --- |"]
+                      "| id | confirmed | expected | got (first 3) | project |" + (" text shows it |" if judged else ""),
+                      "| --- | --- | --- | --- | --- |" + (" --- |" if judged else "")]
             for m in s["misses"]:
                 got = f"(decode failed: {m['failure']})" if m["failure"] else ", ".join(m["got"]) or "(no cause)"
                 lines.append(f"| {m['id']} | {'yes' if m['confirmed'] else 'no'} | {m['expected']} | {got} | "
-                             f"{m['project']} |")
+                             f"{m['project']} |" + (f" {m.get('shows', '—')} |" if judged else ""))
     return "\n".join(lines) + "\n"
 
 
