@@ -85,6 +85,20 @@ def test_index_is_well_formed(batch: Path) -> None:
     assert texts == files, f"texts without an index entry: {sorted(texts - files)}"
 
 
+@pytest.mark.parametrize("batch", [b for b in BATCHES if (b / "decide.toml").exists()], ids=lambda b: b.name)
+def test_decide_judges_every_text_once(batch: Path) -> None:
+    """bench/corpus.py splits a batch's figures by decide.toml: a text judged twice, or not at all, or with a
+    judgement it does not know would move a text between the groups unseen."""
+    with (batch / "decide.toml").open("rb") as f:
+        judged = tomllib.load(f)["text"]
+    ids = [t["id"] for t in judged]
+    assert len(ids) == len(set(ids)), "a text judged twice"
+    assert set(ids) == {e["id"] for e in _batch_entries(batch)}, "decide.toml and the index name different texts"
+    for t in judged:
+        assert t["shows"] in ("yes", "partly", "no"), f"{t['id']}: shows = {t['shows']!r}"
+        assert isinstance(t.get("why"), str) and t["why"].strip(), f"{t['id']}: no why"
+
+
 @pytest.mark.parametrize("batch", BATCHES, ids=lambda b: b.name)
 def test_batch_spans_many_projects(batch: Path) -> None:
     entries = _batch_entries(batch)
