@@ -779,6 +779,18 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
     return hits
 
 
+_REGION_NEAR = 120  # characters before the error: the same log line, or the one just before it
+
+
+def _region_just_before(t: str, code: str) -> str | None:
+    """The last AWS region named within a line's reach before the error's code."""
+    at = t.find(code) if code else -1
+    if at < 0:
+        return None
+    regions = _REGION_WORD_RE.findall(t, max(0, at - _REGION_NEAR), at)
+    return regions[-1] if regions else None
+
+
 def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
@@ -788,6 +800,11 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
         named = sorted({r for r in _REGION_WORD_RE.findall(f"{e.context}\n{t}") if r in OPT_IN_REGIONS})
         if region is None and named and not key.startswith("AKIA"):
             region = named[0]  # the log names the opt-in region the call went to (owner=ap-east-1, --region …)
+        elif region not in OPT_IN_REGIONS and not key.startswith("AKIA"):
+            # A host named earlier in the log (an S3 URL of a step before) says less about this call than the region
+            # the log names right before the error: a tool that works region by region prints it as it starts.
+            near = _region_just_before(t, e.code or "")
+            region = near if near in OPT_IN_REGIONS else region
         if region in OPT_IN_REGIONS and ("sts" in (e.host or "") or key.startswith("ASIA") or not key):
             hits.append(Hit("sts-opt-in-region", Status.FAIL,
                             f"A session token from the global STS endpoint is not valid in opt-in region {region}",
