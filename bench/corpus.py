@@ -13,9 +13,9 @@ Figures (per batch):
 * top-3 on all — among all texts, how often the cause is one of the first three root causes.
 A text labelled `out-of-catalog` (the thread's cause is none of sigdoctor's) counts as a hit when decode names no
 error-severity cause: saying nothing is right, naming a cause is a false diagnosis.
-When a batch has a `decide.toml` (for each text, judged by someone who never saw decode's answers — for batch 7 before it was scored:
-does the text alone show its labelled cause — `yes`, `partly` when other causes fit it as well, `no` when only the
-thread shows it), the figures are also given for each of the three groups.
+When a batch has a `decide.toml` (for each text, judged by someone who never saw decode's answers, for batch 7
+before it was scored: does the text alone show its labelled cause — `yes`, `partly` when other causes fit it as
+well, `no` when only the thread shows it), the figures are also given for each of the three groups.
 Not a test: figures are reported, never asserted (the goal, issue 11: top-1 ≥ 90 % on confirmed, top-3 ≥ 95 %).
 """
 
@@ -176,7 +176,8 @@ def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] 
                      f"{pct(s['top1_confirmed'], s['confirmed'])} | {pct(s['top3_all'], s['texts'])} | "
                      f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} | {s['failed']} |")
     if any(s["by_shows"] for s in summaries):
-        lines += ["", "By whether the text alone shows its cause (decide.toml, judged by someone who never saw decode's answers):", "",
+        lines += ["", "By whether the text alone shows its cause (decide.toml, judged by someone who never saw decode's "
+                  "answers):", "",
                   "| batch | the text shows it | texts | confirmed | top-1 on confirmed | top-3 on all | top-1 on all |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         for s in summaries:
