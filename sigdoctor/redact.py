@@ -45,7 +45,8 @@ _Q = r"""(?:\\*["']|\\u0022|\\u0027|&quot;|&apos;|&\#0*3[49];|&\#x0*2[27];|%2[27
 _SEP = r"""\s*(?::|=>?|%3[AaDd]|&\#0*5[78];|&\#0*61;|&colon;|&equals;)\s*"""
 # Names of fields whose value is a secret (case-insensitive, `_`/`-` optional between the words).
 _SECRET_KEYS = (
-    r"(?:aws[_-]?)?secret[_-]?access[_-]?key|secret[_-]?key|awssecretkey"
+    # a misspelt name holds the secret all the same (aws_secret_access_key_id; Fluentd's own aws_sec_key)
+    r"(?:aws[_-]?)?secret[_-]?access[_-]?key(?:[_-]?id)?|secret[_-]?key|awssecretkey|aws[_-]?sec[_-]?key"
     r"|(?:aws[_-]?)?session[_-]?token|(?:aws[_-]?|x-amz-)?security[_-]?token|x-aws-ec2-metadata-token"
     r"|aws[_-]container[_-]authorization[_-]token|authorization[_-]?token|web[_-]?identity[_-]?token"
     r"|access[_-]?token|refresh[_-]?token|client[_-]?secret|id[_-]?token|token"

@@ -69,7 +69,9 @@ _EXPIRED_WORDS_RE = re.compile(r"Signature\s+(expired|not\s+yet\s+current)\b")
 # and source identity passed with it (IAM user guide id_session-tags.html "Required permissions to add session
 # tags": sts:TagSession in the trust policy; id_credentials_temp_control-access_monitor.html: sts:SetSourceIdentity).
 _TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
-_ACTION_RE = re.compile(r"[Nn]ot authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
+# Datadog's AWS integration words AWS's denial "Datadog is not authorized to perform action sts:AssumeRole" (docs
+# "Error: Datadog is not authorized to perform sts:AssumeRole": the integration role's trust policy).
+_ACTION_RE = re.compile(r"[Nn]ot authorized to perform(?: action)?:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
 _RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
 _PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
 _EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
@@ -117,7 +119,14 @@ _NET_FAIL_RE = re.compile(r"i/o timeout|connection refused|no route to host|netw
                           # aws-smithy-runtime's MaybeTimeoutError ("HTTP read timeout occurred after …")
                           r"HTTP (?:read|connect) timeout", re.I)
 _REFUSED_RE = re.compile(r"connection refused|no route to host|network is unreachable", re.I)
-_NO_ROLE_RE = re.compile(r"no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
+# aws-sdk-go v1.55 aws/ec2metadata/service.go unmarshalError: EC2MetadataError "failed to make EC2Metadata request" is
+# only ever made from an error *answer* of instance metadata (its body — IMDS's XHTML error page — and status follow);
+# a request that got no answer fails as "RequestError: send request failed" instead. So IMDS is there and answered:
+# for the role path that is the 404 of an instance without a role, unless the status shown is another (401: IMDSv2
+# required and no token, 403: turned off — read by status_refutes_no_role). Corpus batches 1-6, the 7 texts with
+# this message: imds-no-role 4, imds-hop-limit 1 (401), imds-unreachable 1 (403), proxy-misconfigured 1.
+_IMDS_ANSWERED = r"EC2MetadataError:?\s+failed\s+to\s+make\s+EC2Metadata\s+request"
+_NO_ROLE_RE = re.compile(rf"{_IMDS_ANSWERED}|no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
                          r"security-credentials/?[\"'`]?\)?:? .*?(?:404|Not Found)", re.I)
 _CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS|"
                            r"credentials from container-role|container metadata|/credentialprovider/")
@@ -499,9 +508,12 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
 # denial names STS, 38 were a role's trust policy (or the caller's sts:AssumeRole permission) refusing the assume
 # step, one an SDK too old for the source it was given. STS has nothing else to deny to a caller whose credentials
 # it accepted: GetCallerIdentity needs no permission (STS API reference "GetCallerIdentity").
+# aws-iam-authenticator's token step (pkg/token/token.go GetWithOptions, v0.6: "could not get token: %v" in
+# cmd/aws-iam-authenticator/token.go) only presigns GetCallerIdentity, which calls nothing; the one AWS call it makes
+# that can be denied is the AssumeRole of its --role / the profile's role_arn.
 _STS_DENIED_RE = re.compile(r"Service:\s*AWSSecurityTokenService|securitytoken\.model\.|operation\s+error\s+STS:\s*AssumeRole|"
                             r"when\s+calling\s+the\s+AssumeRole(?:WithWebIdentity|WithSAML)?\s+operation|Aws::STS::Errors::"
-                            r"AccessDenied|STSClient[^\n]{0,80}AssumeRole")
+                            r"AccessDenied|STSClient[^\n]{0,80}AssumeRole|could\s+not\s+get\s+token:\s*AccessDenied\b")
 
 
 # The SDK names the STS call that failed, AssumeRoleWithWebIdentity, but its answer is cut from the text: the SDK makes
@@ -998,6 +1010,46 @@ _CHAIN_WHY = {
 }
 
 
+# A profile of the shared files as the user shows it ([default] or [profile NAME], then its key = value lines), with a
+# key the SDKs do not read in place of aws_access_key_id / aws_secret_access_key (AWS SDKs and Tools reference guide,
+# "Shared config and credentials files"; botocore 1.44 credentials.py SharedCredentialProvider reads exactly those
+# names): that profile gives no credentials.
+_PROFILE_KEYS_RE = re.compile(r"\[(?:default|profile\s+[\w.@-]+)\]((?:\s+[\w.-]+\s*=\s*\S+){1,12})")
+_KEY_NAME_RE = re.compile(r"\b(aws_(?:access|secret)\w*)\s*=")
+_KEY_NAMES = frozenset({"aws_access_key_id", "aws_secret_access_key"})
+
+
+def _misspelt_key_hits(e: AwsError) -> list[Hit]:
+    for profile in _PROFILE_KEYS_RE.finditer(_hints(e)):
+        wrong = sorted({k for k in _KEY_NAME_RE.findall(profile.group(1)) if k.lower() not in _KEY_NAMES})
+        if wrong:
+            return [Hit("profile-invalid", Status.FAIL,
+                        f"The profile shown holds {', '.join(wrong)}, a key the AWS SDKs do not read: the profile "
+                        "gives no credentials (the names are aws_access_key_id and aws_secret_access_key)",
+                        [f"Rename {', '.join(wrong)} in ~/.aws/credentials (or ~/.aws/config) to aws_access_key_id / "
+                         "aws_secret_access_key", "`sigdoctor run --only credentials` shows what the SDK reads"])]
+    return []
+
+
+# Every SDK signs the session token header with the rest (botocore SigV4Auth, aws-sdk-go v1/v2 v4 signers and the
+# JavaScript and Java signers leave only Authorization, User-Agent, X-Amzn-Trace-Id and hop-by-hop headers unsigned):
+# a SigV4 header of a temporary ASIA… key whose signed headers lack x-amz-security-token was sent without the token,
+# and AWS knows that key only with its token (IAM user guide, "Using temporary credentials with AWS resources").
+_TEMP_KEY_SIGNED_RE = re.compile(r"Credential=(ASIA[A-Z0-9]{12,})/[^,\s\"']*,?\s*SignedHeaders=([A-Za-z0-9;_-]+)")
+
+
+def _unsent_token_hits(t: str) -> list[Hit]:
+    m = _TEMP_KEY_SIGNED_RE.search(t) if "ASIA" in t else None
+    if m is None or "x-amz-security-token" in m.group(2).lower().split(";"):
+        return []
+    return [Hit("session-token-missing", Status.FAIL,
+                f"The request is signed with temporary key {mask_key_id(m.group(1))}, but X-Amz-Security-Token is not "
+                "among its signed headers: the session token was not sent, and AWS refuses a temporary key without it",
+                ["Give the agent the session token with the key (AWS_SESSION_TOKEN / aws_session_token from the "
+                 "same STS answer), or let it use the role source directly (IRSA, Pod Identity, instance profile)",
+                 "Settle it: `sigdoctor run --only credentials --only identity` with the same environment"])]
+
+
 def _no_credentials_hit(e: AwsError) -> Hit:
     # A chain that lists every provider it tried (Java 2) names sources that are merely not configured: those names
     # and "… must be set" sentences are no cue that the agent uses them.
@@ -1017,9 +1069,28 @@ def _no_credentials_hit(e: AwsError) -> Hit:
                {"candidates": candidates})
 
 
+# The user's words that a tool did NOT print a message (`it doesn't give back The AWS Access Key Id you provided does
+# not exist …`): the quote that follows is what did not happen, not an error of the paste.
+_NEGATION = (r"\b(?:doesn'?t|does\s+not|didn'?t|did\s+not|don'?t|do\s+not|no\s+longer|never)\s+(?:give|return|show|get|"
+             r"throw|print|say|see|raise)s?(?:\s+(?:back|me|us|any|an?|the|this|that|with))*")
+_NEGATION_WORD_RE = re.compile(_NEGATION, re.I)
+_NEGATED_RE = re.compile(_NEGATION + r"[\s\"'`:]*$", re.I)
+_NEGATION_REACH = 60
+
+
+def _not_negated(t: str, found: Match) -> Match:
+    """`found` without the entries every occurrence of which the text negates."""
+    if not any(_NEGATED_RE.search(t, max(0, m.start() - _NEGATION_REACH), m.start())
+               for e, m in table().occurrences(t) if e in found.entries):
+        return found
+    kept = {e for e, m in table().occurrences(t) if e in found.entries
+            and not _NEGATED_RE.search(t, max(0, m.start() - _NEGATION_REACH), m.start())}
+    return Match(tuple(e for e in found.entries if e in kept))
+
+
 def classify(e: AwsError) -> Classified:
     t = e.flat
-    found = table().match(t)
+    found = _not_negated(t, table().match(t)) if _NEGATION_WORD_RE.search(t) else table().match(t)
     if any(x.kind == "data" and not x.causes for x in found.entries):
         return Classified([], None, "")  # AWS's own words for an error that is no signing problem
     hits: list[Hit] = []
@@ -1064,6 +1135,7 @@ def classify(e: AwsError) -> Classified:
                              "Settle it: `sigdoctor run --only signature --target URL` — a signed request to a path "
                              "that does not exist still gets this answer"], {"candidate_rank": 1}))
     hits += _credential_hits(e, found)
+    hits += _unsent_token_hits(t)
     # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
     if (found.has("denied") and not found.has("signature")) or _ACTION_RE.search(t):
         denied = _denied_hits(e, found)
@@ -1137,6 +1209,8 @@ def classify(e: AwsError) -> Classified:
     # A web identity source whose STS call failed on the network: the chain found its source, so it is not empty.
     via_network = _WEB_IDENTITY_CTX_RE.search(t) and any(h.cause in _NETWORK_CAUSES and h.status == Status.FAIL
                                                          for h in hits)
+    if found.has("no-credentials") and not any(h.cause == "profile-invalid" for h in hits):
+        hits += _misspelt_key_hits(e)
     if found.has("no-credentials") and not via_network and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(_no_credentials_hit(e))
     if not any(h.status == Status.FAIL for h in hits):

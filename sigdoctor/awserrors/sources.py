@@ -16,7 +16,8 @@ from sigdoctor.model import Status
 
 KIND = "source"
 # The status instance metadata answered with, as Go v1 ("status code: 403") and Go v2 ("StatusCode: 403") print it.
-_STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:)\s*(\d{3})\b", re.I)
+# Go v1 prints the body of instance metadata's error answer too: an XHTML page titled "404 - Not Found".
+_STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:|<title>)\s*(\d{3})\b", re.I)
 # The role-list request never reached instance metadata (aws-sdk-go-v2 feature/ec2/imds api_client.go "access
 # disabled to EC2 IMDS via client option, or %q environment variable"; aws-sdk-go ec2metadata/service.go "EC2 IMDS
 # access disabled via AWS_EC2_METADATA_DISABLED env var"; Go's net package "dial tcp ADDR: connect: invalid argument").
