@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from sigdoctor.awserrors.backends import recognise
+from sigdoctor.awserrors.awshosts import impossible_host
+from sigdoctor.awserrors.backends import Recognised, private_endpoint, recognise
 from sigdoctor.awserrors.canonical import (
     StringToSign,
     endpoint_from_host,
@@ -753,6 +754,18 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
                         "setting is empty), so no resolver is at fault",
                         ["Set the region (or the endpoint URL) in the agent's AWS settings for this output or "
                          "credential source (Fluent Bit: `region`, `sts_endpoint`)"]))
+    elif (_DNS_RE.search(t) or found.has("dns")) and (bad := _impossible_lookup(e)):
+        name, why = bad
+        # Still the failed look-up of an endpoint name (of the corpus texts of batches 1-6 that show one, 4 threads
+        # call it a DNS failure, 3 a configuration outside the catalog), but its fix is the client's setting.
+        hits.append(Hit("dns-resolution-failed", Status.FAIL,
+                        f"The client looked up {name}, a name no AWS endpoint has ({why}): a wrong region or "
+                        "endpoint setting built it — no DNS setting of the network can fix it",
+                        ["Set the region (or endpoint) of the client that made this call to a real AWS one (AWS_REGION, "
+                         "the agent's `region` / `sts_region` / `endpoint` setting); a non-AWS store's region or "
+                         "location name must not reach the AWS clients, STS's included",
+                         "`aws ec2 describe-regions --all-regions --query 'Regions[].RegionName'` lists AWS's regions"],
+                        {"no_such_endpoint": name}))
     elif _DNS_RE.search(t) or found.has("dns"):
         hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {host} does not resolve",
                         [f"Check the name {host} (typo, wrong region, partition) and the resolver the agent uses; "
@@ -801,6 +814,19 @@ def _region_just_before(t: str, code: str) -> str | None:
         return None
     regions = _REGION_WORD_RE.findall(t, max(0, at - _REGION_NEAR), at)
     return regions[-1] if regions else None
+
+
+# The name a failed DNS look-up was for: Go's "lookup NAME on …" / "lookup NAME:", else the URL's host.
+_LOOKUP_NAME_RE = re.compile(r"\blookup\s+([A-Za-z0-9.-]+\.amazonaws\.com(?:\.cn)?)\b")
+
+
+def _impossible_lookup(e: AwsError) -> tuple[str, str] | None:
+    """The AWS host name the text failed to resolve and why no endpoint has it, if it is such a name."""
+    for name in [m.group(1) for m in _LOOKUP_NAME_RE.finditer(e.flat)] + ([e.host] if e.host else []):
+        why = impossible_host(name)
+        if why:
+            return name.lower(), why
+    return None
 
 
 def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
@@ -1223,6 +1249,7 @@ def classify(e: AwsError) -> Classified:
     hits = _dedupe(hits)
     _rank_candidates(hits, found)
     _not_aws(e, hits)
+    _not_sts(e, hits)
     return Classified(hits, diffs, diff_text)
 
 
@@ -1248,18 +1275,76 @@ def _not_aws(e: AwsError, hits: list[Hit]) -> None:
     but has that server's causes, so each reading stays a warning and the first one says what was recognised."""
     if not hits:
         return
-    other = recognise(e.text, e.host)
+    other = recognise(e.text, e.host, e.context)
+    if other is None and not any(h.cause in _NETWORK_CAUSES for h in hits) and (
+            where := private_endpoint(e.host)):
+        # Only for an answer: a connection that failed is the network's fault whoever was meant to answer.
+        other = Recognised(f"a server of your own network at {where}", "its private address: AWS endpoints are "
+                           "public names on port 443")
     if other is None:
         return
     for h in hits:
         if h.status == Status.FAIL:
             h.status = Status.WARN
+            h.extra["demoted"] = True  # its other readings stay listed (decode's candidate findings)
     first = hits[0]
     first.message = (f"The server is {other.name}, not AWS (recognised by {other.by}): its error follows AWS's "
                      f"format, but its cause is that server's own — this AWS reading is only a guess: {first.message}")
     first.fix.insert(0, f"Check the client against {other.name}'s own requirements (its keys, the signature version "
                         "and addressing style it accepts, its clock); sigdoctor's causes are about AWS")
     first.extra["backend"] = other.name
+
+
+# The web identity call is STS's AssumeRoleWithWebIdentity, which STS answers in its own XML (<ErrorResponse>) with
+# its own codes (STS API reference, AssumeRoleWithWebIdentity "Errors" and CommonErrors). An answer STS never gives
+# shows another server took the call: a 405 / MethodNotAllowed (S3 refusing a POST to a bucket), an action the server
+# does not know (InvalidAction "Could not find operation AssumeRoleWithWebIdentity", a JSON service's
+# UnknownOperationException), MissingAuthenticationToken (the action is unsigned by design, so STS never asks for a
+# signature), or a body the SDK cannot read as STS's error at all (aws-sdk-go v1.55 private/protocol/query
+# unmarshal_error.go: SerializationError "failed to unmarshal error message", the body in a hex dump from
+# private/protocol/unmarshal_error.go UnmarshalError). Agents that take one custom endpoint for their storage or
+# database client (Loki, Cortex, Velero with an S3 / DynamoDB / Timestream endpoint) have sent STS's call there.
+_WI_CALL_RE = re.compile(r"WebIdentityErr|AssumeRoleWithWebIdentity")
+_NOT_STS_ANSWER_RE = re.compile(
+    r"(?:status\s*code:?|StatusCode:)\s*405\b|\bMethodNotAllowed\b|Could\s+not\s+find\s+operation\s+"
+    r"AssumeRoleWithWebIdentity|MissingAuthenticationToken|UnknownOperationException")
+_UNREADABLE_ANSWER_RE = re.compile(r"\bSerializationError\b|failed\s+to\s+unmarshal\s+error\s+message")
+# A line of Go's hex.Dump: offset, up to 16 bytes in hex (then the printable text between bars, which a cut paste
+# may lack).
+_HEX_DUMP_RE = re.compile(r"\b[0-9a-f]{8}((?:\s{1,2}[0-9a-f]{2}(?![0-9A-Za-z])){1,16})")
+
+
+def _hex_dumped(t: str) -> str:
+    return bytes.fromhex("".join("".join(m.group(1).split()) for m in _HEX_DUMP_RE.finditer(t))).decode(
+        "utf-8", errors="replace")
+
+
+def _not_sts(e: AwsError, hits: list[Hit]) -> None:
+    """The web identity call was answered by a server that is not STS: each reading of the answer stays a warning
+    and the first one says why the answer is not STS's."""
+    call = _WI_CALL_RE.search(e.flat)
+    if not hits or call is None or "backend" in hits[0].extra:
+        return
+    after = e.flat[call.start():]
+    seen = (_NOT_STS_ANSWER_RE.search(after) or _NOT_STS_ANSWER_RE.search(_hex_dumped(after))
+            or _UNREADABLE_ANSWER_RE.search(after))
+    if seen is None:
+        return
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["demoted"] = True
+    first = hits[0]
+    said = " ".join(seen.group(0).split())
+    first.message = (f"STS never answers AssumeRoleWithWebIdentity with '{said}': another "
+                     "server took the call — the custom endpoint of the agent's storage or database client (S3, "
+                     "DynamoDB, Timestream …) used for STS too, or a proxy; this reading of its answer is only a "
+                     f"guess: {first.message}")
+    first.fix.insert(0, "Let STS's call go to STS: set the custom endpoint only on the storage / database client "
+                        "(not as AWS_ENDPOINT_URL or a global endpoint override), or give the STS client its own "
+                        "(AWS_ENDPOINT_URL_STS, the agent's sts_endpoint); upgrade the agent if it applies one endpoint "
+                        "to every client")
+    first.extra["not_sts"] = seen.group(0)
 
 
 def _from_table(e: AwsError, found: Match) -> list[Hit]:

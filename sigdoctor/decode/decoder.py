@@ -207,7 +207,7 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
     named = {h.cause for h in hits} | found
     out: list[Finding] = []
     for h in hits:
-        if h.status is not Status.FAIL:
+        if h.status is not Status.FAIL and not h.extra.get("demoted"):  # demoted: read as not AWS's (or STS's) answer
             continue
         for c in h.extra.get("candidates") or ():
             cause = str(c.get("cause", ""))

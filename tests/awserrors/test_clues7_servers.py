@@ -1,0 +1,91 @@
+"""Who answered: an S3-compatible server that is not AWS shows itself by MinIO's own wording of an S3 error, a
+decimal host id, a private address with a port as the endpoint, or the product's name in the text. Its answer keeps
+AWS's readings, all of them, only as warnings; AWS's answers in AWS's words stay errors. Hosts, ids and keys are made
+up in each server's shape.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes
+
+MINIO_SKEW = ("Fatal: unable to open config file: Stat: The difference between the request time and the server's time "
+              "is too large.\nIs there a repository at the following location?\ns3:https://backup.example.org/repo")
+AWS_SKEW = ("An error occurred (RequestTimeTooSkewed) when calling the PutObject operation: The difference between the "
+            "request time and the current time is too large.")
+MINIO_REGION = ("<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the "
+                "region is wrong; expecting 'us-east-1'.</Message><RequestId>17A2B3C4D5E6F708</RequestId></Error>")
+MINIO_DISABLED = ("upload failed: InvalidAccessKeyId: Your account is disabled; please contact your administrator.\n"
+                  "\tstatus code: 403, request id: 17A2B3C4D5E6F708, host id: "
+                  "Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==")
+DECIMAL_HOST = ('BackupStorageLocation "grid" is unavailable: rpc error: code = Unknown desc = operation error S3: '
+                "ListObjectsV2, https response error StatusCode: 403, RequestID: 1699012345678901, HostID: 12345678, "
+                "api error AccessDenied: Access Denied")
+AWS_HOST_ID = ("operation error S3: ListObjectsV2, https response error StatusCode: 403, RequestID: 8KJ2M4N6P8Q0R2S4, "
+               "HostID: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==, api error AccessDenied: Access Denied")
+PRIVATE = ('error="restic snapshots --repo=s3:http://10.20.30.40:9000/velero/restic/ns failed: stderr=Fatal: unable to '
+           'open config file: Stat: Access Denied.\\nIs there a repository at the following location?"')
+BODY = ("<Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you "
+        "provided. Check your key and signing method.</Message>")
+
+
+def _report(text: str) -> tuple[list[tuple[str, Severity]], str]:
+    report = decode_text(text)
+    return ranked_causes(report), " ".join(f.message for f in report.probes[0].findings)
+
+
+@pytest.mark.parametrize(("text", "first", "said"), [
+    (MINIO_SKEW, "clock-skew", "MinIO's wording"),
+    (MINIO_REGION, "region-mismatch", "MinIO's wording"),
+    (MINIO_DISABLED, "access-key-invalid", "MinIO's wording"),
+    (DECIMAL_HOST, "permission-missing", "host id is a decimal number"),
+    (PRIVATE, "permission-missing", "10.20.30.40:9000"),
+    (f"Works with AWS, but Supabase gives\n\n{BODY}", "secret-key-mismatch", "Supabase"),
+    (f"Same with IDrive e2 (eu-west-4):\n{BODY}", "secret-key-mismatch", "IDrive e2"),
+    (f"Our Backblaze bucket answers\n{BODY}", "secret-key-mismatch", "Backblaze"),
+    (f"endpoint = https://abc123.r2.cloudflarestorage.com\n{BODY}", "secret-key-mismatch", "Cloudflare R2"),
+    (f"StorageGRID 11.8 tenant:\n{BODY}", "secret-key-mismatch", "StorageGRID"),
+    (f"radosgw behind haproxy, Ceph Reef:\n{BODY}", "secret-key-mismatch", "Ceph"),
+    ("ERROR: S3 error: 403 (SignatureDoesNotMatch): The request signature we calculated does not match the signature "
+     "you provided. Check your secret access key and signing method.", "secret-key-mismatch", "no AWS service answers"),
+])
+def test_a_non_aws_servers_answer_keeps_its_readings_as_warnings(text: str, first: str, said: str) -> None:
+    causes, messages = _report(text)
+    assert causes[0][0] == first
+    assert all(s is not Severity.ERROR for _, s in causes)
+    assert said in messages
+
+
+def test_the_other_readings_of_a_non_aws_answer_stay_listed() -> None:
+    causes, _ = _report(DECIMAL_HOST)
+    assert [c for c, _ in causes][:3] == ["permission-missing", "explicit-deny", "role-trust-denied"]
+
+
+@pytest.mark.parametrize(("text", "cause"), [
+    (AWS_SKEW, "clock-skew"),
+    (AWS_HOST_ID, "permission-missing"),
+    ("An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we "
+     "calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. "
+     "Consult the service documentation for details.", "secret-key-mismatch"),
+    # MinIO's "The Access Key Id you provided …" (without S3's "AWS") is printed by AWS SDKs for S3's answer too.
+    ("com.amazonaws.services.s3.model.AmazonS3Exception: The Access Key Id you provided does not exist in our "
+     "records. (Service: Amazon S3; Status Code: 403; Error Code: InvalidAccessKeyId;", "access-key-invalid"),
+    # A name that is part of another word (rook-ceph), a local signing proxy on loopback: no sign of another server.
+    ('lookup failed for rook-ceph-operator config; upload: ' + BODY.replace("</Message>", "</Message><RequestId>"
+                                                                            "8KJ2M4N6P8Q0R2S4</RequestId>"),
+     "secret-key-mismatch"),
+    ("remote_write to http://127.0.0.1:8005/workspaces/ws-1/api/v1/remote_write: server returned HTTP status 403 "
+     "Forbidden: {\"message\":\"User: arn:aws:sts::111122223333:assumed-role/agent/i-0abc is not authorized to "
+     "perform: aps:RemoteWrite on resource: arn:aws:aps:us-east-1:111122223333:workspace/ws-1\"}", "permission-missing"),
+])
+def test_awss_own_answers_stay_errors(text: str, cause: str) -> None:
+    causes, _ = _report(text)
+    assert causes[0] == (cause, Severity.ERROR)
+
+
+def test_a_connection_to_a_private_address_stays_a_network_failure() -> None:
+    causes, _ = _report('Get "http://10.20.30.40:9000/velero/?location=": dial tcp 10.20.30.40:9000: connect: '
+                        "connection refused")
+    assert causes[0] == ("endpoint-unreachable", Severity.ERROR)
