@@ -89,19 +89,19 @@ SOURCES = [
                                    "Exception! EKS does not have permissions to assume the associated role., fault: "
                                    "client", "role-trust-denied"),
     ("sso-oidc-invalid-grant", "botocore.errorfactory.InvalidGrantException: An error occurred (InvalidGrantException) "
-                               "when calling the CreateToken operation: ", "credentials-expired"),
+                               "when calling the CreateToken operation: ", "profile-invalid"),
     ("java2-sso-oidc-invalid-grant", "software.amazon.awssdk.services.ssooidc.model.InvalidGrantException: null (Service: "
                                      "SsoOidc, Status Code: 400, Request ID: 0b1c2d3e-1111-2222-3333-444455556666)",
-     "credentials-expired"),
+     "profile-invalid"),
     ("js3-sso-token-expired", "TokenProviderError: Token is expired. To refresh this SSO session run 'aws sso login' "
-                              "with the corresponding profile.", "credentials-expired"),
+                              "with the corresponding profile.", "profile-invalid"),
     ("js3-sso-token-missing", "CredentialsProviderError: The SSO session token associated with profile=telemetry was "
                               "not found or is invalid. To refresh this SSO session run 'aws sso login' with the "
-                              "corresponding profile.", "credentials-expired"),
+                              "corresponding profile.", "profile-invalid"),
     ("go2-sso-refresh-in-chain", "failed to refresh cached credentials, refresh cached SSO token failed, unable to "
                                  "refresh SSO token, operation error SSO OIDC: CreateToken, https response error "
                                  "StatusCode: 400, RequestID: 0b1c2d3e-1111-2222-3333-444455556666, "
-                                 "InvalidGrantException: ", "credentials-expired"),
+                                 "InvalidGrantException: ", "profile-invalid"),
     # The empty chain in other runtimes' words.
     ("js3-imds-timeout-stack", "Error: TimeoutError\n    at ClientRequest.<anonymous> (/srv/api/node_modules/@aws-sdk/"
                                "credential-provider-imds/dist/cjs/remoteProvider/httpRequest.js:17:20)\n    at "

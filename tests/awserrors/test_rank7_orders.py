@@ -82,3 +82,17 @@ def test_an_opt_in_region_far_above_the_error_does_not_decide() -> None:
             + "Deployed site to eu-west-3 under https://sites-euwest3.s3.eu-west-3.amazonaws.com/index.html\n"
             + GO_INVALID_TOKEN)
     assert top_cause(decode_text(text)) == "access-key-invalid"
+
+
+@pytest.mark.parametrize("text", [
+    "CredentialsProviderError: The SSO session associated with this profile has expired. To refresh this SSO session "
+    "run aws sso login with the corresponding profile.",
+    "botocore.exceptions.UnauthorizedSSOTokenError: The SSO session associated with this profile has expired or is "
+    "otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.",
+    "2022-09-23 10:48:11.3119 info    stderr : Error loading SSO Token: The SSO access token has either expired or is "
+    "otherwise invalid.",
+])
+def test_an_expired_sso_login_reads_as_the_profile_that_gives_nothing(text: str) -> None:
+    # checks/causes/profile-invalid.toml names "an expired SSO session" (fixed by `aws sso login`); corpus batches 1-6:
+    # profile-invalid 5, sdk-unsupported-credential-source 1, credentials-expired 0 of the texts these entries read.
+    assert text_causes(text)[0] == ("profile-invalid", Severity.ERROR)

@@ -121,7 +121,7 @@ WRAPPED = [
      "profile-invalid"),
     ("botocore-sso", "botocore.exceptions.UnauthorizedSSOTokenError: The SSO session associated with this profile "
                      "has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the "
-                     "corresponding profile.", "credentials-expired"),
+                     "corresponding profile.", "profile-invalid"),
     ("sts-oidc-thumbprint", "An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity "
                             "operation: OpenIDConnect provider's HTTPS certificate doesn't match configured "
                             "thumbprint", "web-identity-rejected"),
