@@ -48,6 +48,10 @@ def _report(text: str) -> tuple[list[tuple[str, Severity]], str]:
     (f"endpoint = https://abc123.r2.cloudflarestorage.com\n{BODY}", "secret-key-mismatch", "Cloudflare R2"),
     (f"StorageGRID 11.8 tenant:\n{BODY}", "secret-key-mismatch", "StorageGRID"),
     (f"radosgw behind haproxy, Ceph Reef:\n{BODY}", "secret-key-mismatch", "Ceph"),
+    (f"SeaweedFS 3.68 s3 gateway:\n{BODY}", "secret-key-mismatch", "named in the text"),
+    ("$ aws s3 cp a.bin s3://bucket/ --endpoint-url https://gateway.storjshare.io\nupload failed: An error occurred "
+     "(SignatureDoesNotMatch) when calling the PutObject operation: The request signature we calculated does not match "
+     "the signature you provided. Check your key and signing method.", "secret-key-mismatch", "Storj"),
     ("ERROR: S3 error: 403 (SignatureDoesNotMatch): The request signature we calculated does not match the signature "
      "you provided. Check your secret access key and signing method.", "secret-key-mismatch", "no AWS service answers"),
     ("An error occurred (InvalidAccessKeyId) when calling the PutObject operation: The AWS Access Key Id you provided "
