@@ -129,7 +129,13 @@ _REFUSED_RE = re.compile(r"connection refused|no route to host|network is unreac
 _IMDS_ANSWERED = r"EC2MetadataError:?\s+failed\s+to\s+make\s+EC2Metadata\s+request"
 _NO_ROLE_RE = re.compile(rf"{_IMDS_ANSWERED}|no EC2 instance role found|no EC2 IMDS role found|EC2 instance profile|"
                          r"security-credentials/?[\"'`]?\)?:? .*?(?:404|Not Found)", re.I)
-_CONTAINER_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS|"
+# ECS serves task metadata on the credentials address too (ECS developer guide, "Task metadata endpoint version 2":
+# http://169.254.170.2/v2/metadata and /v2/stats; v3/v4 under /v3/, /v4/): a request there is no credential request.
+_TASK_METADATA = r"(?!/v2/(?:metadata|stats)|/v[34]/)"
+# Agents ask it only to learn where they run, and run on without it (amazon-cloudwatch-agent ecsutil.go: "I! attempt to
+# access ECS task metadata to determine whether I'm running in ECS." … "assuming I'm not running in ECS").
+_TASK_METADATA_HOST_RE = re.compile(r"169\.254\.170\.2(?::80)?/(?:v2/(?:metadata|stats)|v[34]/)")
+_CONTAINER_RE = re.compile(rf"169\.254\.170\.(?:2|23)\b{_TASK_METADATA}|fd00:ec2::23|CredentialsEndpointError|AWS_CONTAINER_CREDENTIALS|"
                            r"credentials from container-role|container metadata|/credentialprovider/")
 # botocore's container provider failing with an answer (not a network error): "Received non 200 response (400)".
 _CONTAINER_ANSWER_RE = re.compile(r"credentials from container-role: .{0,200}?(?:non 200 response|Unable to parse)", re.S)
@@ -633,7 +639,7 @@ def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
 _IMDS_TOKEN_403_RE = re.compile(r"falling\s+back\s+to\s+IMDSv1:\s*403\b|ec2imds:\s*getToken,[^\n]{0,120}?StatusCode:\s*403\b")
 _IMDS_GET_FAILED_RE = re.compile(r"EC2MetadataError|failed\s+to\s+make\s+EC2Metadata\s+request|ec2imds:\s*(?!getToken)Get\w+,")
 _IMDS_ADDR_RE = re.compile(r"169\.254\.169\.254|fd00:ec2::254", re.I)
-_CONTAINER_ADDR_RE = re.compile(r"169\.254\.170\.(?:2|23)\b|fd00:ec2::23\b", re.I)
+_CONTAINER_ADDR_RE = re.compile(rf"169\.254\.170\.(?:2|23)\b{_TASK_METADATA}|fd00:ec2::23\b", re.I)
 # A host (name or address, with or without a port or scheme) a failed connection names — not a source file and
 # line of a stack frame (`AmazonHttpClient.java:1163`).
 _HOST_RE = re.compile(r"https?://[^\s\"'<>]+|(?<![\w.-])(?:\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
@@ -683,7 +689,8 @@ def _provider_connect_hits() -> list[Hit]:
 
 def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | None:
     """Where the TCP connection a `connect` entry of the table reports was going: "imds", "container", "endpoint",
-    "unknown" (no address near it), or None (no such entry in the text). The host nearest the failure decides — in
+    "task-metadata" (ECS task metadata, no credential source and no AWS endpoint: nothing to read), "unknown" (no
+    address near it), or None (no such entry in the text). The host nearest the failure decides — in
     the flattened text, so a wrapped line does not move it away, and not any address the text names elsewhere (a
     NO_PROXY list)."""
     entries = found.of(kind)
@@ -699,7 +706,8 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
                 if _SOURCE_FILE_RE.search(host) or _IDENTIFIER_RE.match(host) or DOC_LINK_RE.search(host):
                     continue
                 kind = ("imds" if _IMDS_ADDR_RE.search(host) or _IMDS_PATH_RE.search(host) else "container"
-                        if _CONTAINER_ADDR_RE.search(host) or _CONTAINER_PATH_RE.search(host) else "endpoint")
+                        if _CONTAINER_ADDR_RE.search(host) or _CONTAINER_PATH_RE.search(host) else "task-metadata"
+                        if _TASK_METADATA_HOST_RE.search(host) else "endpoint")
                 if kind == "endpoint":
                     # A credential provider on another host (a local credentials server, a proxying sidecar): the
                     # SDK's wrapper before the failure names the source.

@@ -142,3 +142,22 @@ def test_a_secret_under_a_misspelt_or_tool_specific_name_is_never_shown(name: st
     text = (f"Unable to locate credentials\n\n[default]\naws_access_key_id = AKIAEXAMPLEKEY123456\n"
             f"{name} = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
     assert "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" not in render_text(decode_text(text), color=False, verbose=True)
+
+
+CWAGENT_ECS_PROBE = (
+    "2021/05/04 16:39:25 I! attempt to access ECS task metadata to determine whether I'm running in ECS.\n"
+    "2021/05/04 16:39:26 W! retry [0/3], unable to get http response from http://169.254.170.2/v2/metadata, error: "
+    "unable to get response from http://169.254.170.2/v2/metadata, error: Get \"http://169.254.170.2/v2/metadata\": "
+    "context deadline exceeded (Client.Timeout exceeded while awaiting headers)\n")
+
+
+def test_a_timeout_of_ecs_task_metadata_is_no_credential_or_endpoint_failure() -> None:
+    # The CloudWatch agent asks task metadata only to learn whether it runs in ECS, and runs on without it.
+    causes = [c for c, _ in text_causes(CWAGENT_ECS_PROBE)]
+    assert "container-credentials-failed" not in causes
+    assert "endpoint-unreachable" not in causes
+
+
+def test_a_timeout_of_the_container_credentials_path_still_is_one() -> None:
+    text = CWAGENT_ECS_PROBE.replace("/v2/metadata", "/v2/credentials/0a1b2c3d-4e5f-6789-abcd-ef0123456789")
+    assert top_cause(decode_text(text)) == "container-credentials-failed"
