@@ -34,6 +34,17 @@ def test_a_host_no_aws_endpoint_has_is_read_as_the_clients_setting(host: str, sa
     assert said in messages and "no DNS setting of the network can fix it" in messages
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("System.Net.Http.HttpRequestException: 'Unknown Host. (sts.eu.amazonaws.com:443)'", "'eu' stands"),
+    ("Seahorse::Client::Http::Error: unable to connect to logs.us-gov.amazonaws.com; SocketError: getaddrinfo: nodename "
+     "nor servname provided, or not known", "'us-gov' stands"),
+])
+def test_other_runtimes_failed_look_ups_of_such_a_host(text: str, said: str) -> None:
+    causes, messages = _report(text)
+    assert causes[0] == ("dns-resolution-failed", Severity.ERROR)
+    assert said in messages
+
+
 @pytest.mark.parametrize("host", [
     "sts.us-east-1.amazonaws.com", "sts.us-gov-west-1.amazonaws.com", "sts.cn-north-1.amazonaws.com.cn",
     "sts.il-central-1.amazonaws.com", "logs.s3.amazonaws.com", "my-bucket.s3.amazonaws.com",
