@@ -85,6 +85,11 @@ MESSAGES = [
     # minio-go (Thanos, Loki, Mimir, Tempo).
     ("minio-go-no-role", "level=error msg=\"bucket check failed\" err=\"No IAM roles attached to this EC2 service\"",
      "imds-no-role"),
+    # s3fs's service check names S3's status.
+    ("s3fs-check-404", "[CRT] s3fs.cpp:s3fs_check_service(3587): bucket not found(host=https://s3.amazonaws.com) - "
+                       "result of checking service.", "target-not-found"),
+    ("s3fs-check-400", "[CRT] s3fs.cpp:s3fs_check_service(3587): Bad Request(host=https://s3.amazonaws.com) - result "
+                       "of checking service.", "region-mismatch"),
     ("minio-go-pod-identity", "uri host is not a loopback address: http://169.254.170.23/v1/credentials",
      "sdk-unsupported-credential-source"),
 ]
@@ -140,6 +145,15 @@ def test_a_fluent_bit_broken_connection_to_instance_metadata_is_not_an_endpoint_
 
 
 @pytest.mark.parametrize(("text", "first_three"), [
+    # The AWS SDK for Ruby names S3's bodiless answers by their status (v3 Aws::, v1 AWS::).
+    ("2019-02-03 12:00:01 +0000 [error]: #0 unexpected error error_class=Aws::S3::Errors::Forbidden "
+     "error=\"Aws::S3::Errors::Forbidden\"", ["permission-missing", "target-not-found", "credentials-expired"]),
+    ("Error: AWS::S3::Errors::Forbidden {:level=>:error}", ["permission-missing", "target-not-found",
+                                                           "credentials-expired"]),
+    ("Aws::S3::Errors::BadRequest: Aws::S3::Errors::BadRequest", ["region-mismatch", "credentials-expired",
+                                                                  "session-token-missing"]),
+    ("[CRT] s3fs.cpp:s3fs_check_service(3587): unable to connect bucket and timeout(host=https://s3.amazonaws.com) - "
+     "result of checking service.", ["endpoint-unreachable", "dns-resolution-failed", "proxy-misconfigured"]),
     ("ERROR vector::topology::builder: msg=\"Healthcheck failed.\" error=Invalid credentials component_kind=\"sink\" "
      "component_type=\"aws_s3\"", ["permission-missing", "access-key-invalid", "secret-key-mismatch"]),
     ("ERROR vector::topology::builder: msg=\"Healthcheck failed.\" error=dispatch failure component_kind=\"sink\" "
@@ -150,7 +164,7 @@ def test_a_fluent_bit_broken_connection_to_instance_metadata_is_not_an_endpoint_
      "to determine bucket's region\" error.function=main.GetBucketRegion",
      ["target-not-found", "endpoint-unreachable", "tls-untrusted"]),
 ])
-def test_tools_that_swallow_the_answer_give_ranked_warnings(text: str, first_three: list[str]) -> None:
+def test_answers_the_text_does_not_show_give_ranked_warnings(text: str, first_three: list[str]) -> None:
     causes = text_causes(text)
     assert [c for c, _ in causes[:3]] == first_three
     assert all(sev != Severity.ERROR for _, sev in causes)
