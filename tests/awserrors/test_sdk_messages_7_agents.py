@@ -63,9 +63,9 @@ MESSAGES = [
     ("sso-util-perms", "The SSO cache file (located at /home/me/.aws/sso/cache/0a1b.json) may have the wrong "
                        "permissions, it is owned by root", "profile-invalid"),
     ("sso-util-expired", "Cached AWS SSO token is expired. Log in again with `aws-sso-util login`",
-     "credentials-expired"),
+     "profile-invalid"),
     ("sso-portal", "An error occurred (UnauthorizedException) when calling the GetRoleCredentials operation: Session "
-                   "token not found or invalid", "credentials-expired"),
+                   "token not found or invalid", "profile-invalid"),
     # The AWS SDK for Java 1.x: UnknownHostException's message is the host alone.
     ("java1-host-only", "com.amazonaws.SdkClientException: Unable to execute HTTP request: logs.eu-west-1.amazonaws.com",
      "dns-resolution-failed"),
