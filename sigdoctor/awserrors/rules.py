@@ -30,15 +30,10 @@ from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 from sigdoctor.redact import mask_key_id
 from sigdoctor.skew_windows import window
+from sigdoctor.sts.regions import OPT_IN_REGIONS  # where a global-endpoint token fails: one list with the probes
 
 SKEW_ERROR_S = window(None).seconds  # beyond the general SigV4 window (skew_windows) AWS refuses the request
 SKEW_WARN_S = 60
-# Regions that must be enabled per account; a token from the global STS endpoint is not valid there.
-OPT_IN_REGIONS = frozenset({
-    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1",
-    "me-south-1", "mx-central-1",
-})
 
 
 @datarecord

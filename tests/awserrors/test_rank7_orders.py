@@ -65,7 +65,7 @@ def test_an_explicit_deny_in_the_text_stays_first() -> None:
     assert top_cause(decode_text(text)) == "explicit-deny"
 
 
-@pytest.mark.parametrize("region", ["eu-south-1", "me-south-1", "ap-east-1", "af-south-1"])
+@pytest.mark.parametrize("region", ["eu-south-1", "me-south-1", "ap-east-1", "af-south-1", "ap-east-2", "ap-southeast-6"])
 def test_an_opt_in_region_the_log_names_right_before_the_invalid_token_decides(region: str) -> None:
     causes = ranked_causes(decode_text(REGION_BY_REGION.format(region=region)))
     assert causes[0] == ("sts-opt-in-region", Severity.ERROR)
