@@ -13,6 +13,7 @@ import re
 # so whatever was configured as the region lands in the host, and the name does not exist.
 _REGION_RES = (re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"), re.compile(r"^us-gov-\w+-\d+$"),
                re.compile(r"^cn-\w+-\d+$"))
+_CN_REGION_RE = _REGION_RES[2]  # the aws-cn partition's dnsSuffix is amazonaws.com.cn, the others' amazonaws.com
 
 # Endpoint prefixes of regional services telemetry agents and their credential chains call, each in front of the
 # region in its host ("{prefix}.{region}.amazonaws.com", AWS General Reference "Service endpoints and quotas").
@@ -46,11 +47,14 @@ def impossible_host(host: str | None) -> str | None:
     m = _AWS_HOST_RE.match(h)
     if m is None:
         return None
-    front, slot = m.group("front"), m.group("slot")
+    front, slot, china = m.group("front"), m.group("slot"), h.endswith(".cn")
     if front.endswith(".s3"):
         front = "s3"  # a bucket in front of S3's host (virtual-hosted addressing)
     if front in _NEEDS_PREFIX and is_region(slot):
         return _NEEDS_PREFIX[front]
+    if front in _REGIONAL and is_region(slot) and bool(_CN_REGION_RE.match(slot)) != china:
+        return (f"region {slot}'s endpoints end in amazonaws.com.cn" if not china
+                else f"only the China regions' endpoints end in amazonaws.com.cn, not {slot}'s")
     if front in _REGIONAL and not is_region(slot) and slot not in _REGIONAL:
         # "s3.dualstack" and the like are no region slots: only a regional service's own host is read.
         if slot in ("dualstack", "s3-accelerate", "vpce") or slot.startswith("s3-"):

@@ -27,6 +27,8 @@ def _report(text: str) -> tuple[list[tuple[str, Severity]], str]:
     ("chunks.s3.default.amazonaws.com", "'default' stands in its region's place"),
     ("execute-api.eu-west-1.amazonaws.com", "no API id"),
     ("dkr.ecr.us-west-2.amazonaws.com", "no account id"),
+    ("sts.cn-north-1.amazonaws.com", "region cn-north-1's endpoints end in amazonaws.com.cn"),
+    ("logs.eu-west-1.amazonaws.com.cn", "only the China regions' endpoints end in amazonaws.com.cn"),
 ])
 def test_a_host_no_aws_endpoint_has_is_read_as_the_clients_setting(host: str, said: str) -> None:
     causes, messages = _report(GO_LOOKUP.format(host=host))
