@@ -19,7 +19,16 @@ from sigdoctor.awserrors.canonical import (
     parse_string_to_sign,
 )
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import crlf_to_lf, rejoined, unescape, unframe, xml_text
+from sigdoctor.awserrors.unescape import (
+    ENTITY_RE,
+    crlf_to_lf,
+    joined_at,
+    unescape,
+    unframe,
+    unmarked_after,
+    wrap_cuts,
+    xml_text,
+)
 from sigdoctor.records import datarecord
 
 # Kinds whose codes only say where a failure happened (the credential chain, its sources); the table's other codes
@@ -82,9 +91,10 @@ _TS_RES = (
     re.compile(r"^\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"),
 )
 _EPOCH_TS_RE = re.compile(r'"(?:ts|time)"\s*:\s*(1\d{9}(?:\.\d+)?)\b')
+# AWS quotes both strings; a paste that dropped the quotes still has the blank line after each.
 _SERVER_CANON_RE = re.compile(
-    r"Canonical String for this request should have been\s*'(.*?)'\s*\n\s*\n\s*The String-to-Sign should have "
-    r"been\s*'(.*?)'", re.S)
+    r"Canonical String for this request should have been\s*'?(.*?)'?\s*\n\s*\n\s*The String-to-Sign should have "
+    r"been\s*'?(.*?)(?:'|\n\s*\n|\Z)", re.S)
 _XML_CANON_RE = re.compile(r"<CanonicalRequest>(.*?)</CanonicalRequest>", re.S)
 _P = TypeVar("_P")
 _XML_CANON_BYTES_RE = re.compile(r"<CanonicalRequestBytes>(.*?)</CanonicalRequestBytes>", re.S)
@@ -171,35 +181,122 @@ def readable(window: str) -> str:
     of the text read (a code, a phrase, an AWS endpoint's URL, a region, an IAM action cut in two) with as many
     entries (a phrase made whole may read as a more specific entry than its head alone); two lines that merely end
     and start with words join into nothing known."""
-    framed = unframe(crlf_to_lf(window))
+    window = crlf_to_lf(window)
+    # A text quoted before a terminal cut it: its cut lines rejoined first, then the quote taken off.
+    if len(inside := unmarked_after(window, wrap_cuts(window))) >= 2:
+        window = joined_at(window, inside)
+    framed = unframe(window)
     # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.
     t = unframe(unescape(framed))
-    # A terminal cut the lines as printed (escaped) or, less often, as logged: the escaped form is tried first.
-    wrapped = rejoined(framed)
-    joined = unframe(unescape(wrapped[0])) if wrapped is not None else None
-    if wrapped is None and (wrapped := rejoined(t)) is not None:
+    # A terminal cut the lines as printed (escaped) or, less often, as logged: the escaped form is tried first. The
+    # frame a paste put around the cut lines is one layer: the text's own quoting under it (a line of a Markdown
+    # quote) is part of the line the terminal cut, and of its width.
+    outer = unframe(window, once=True) if framed != window else framed
+    wrapped = _rejoined(outer)
+    joined = unframe(unescape(unframe(wrapped[0]))) if wrapped is not None else None
+    if wrapped is None and (wrapped := _rejoined(t)) is not None:
         joined = wrapped[0]
     if wrapped is not None and joined is not None:
         entries, known = _known(t)
         entries_joined, known_joined = _known(joined)
-        if (entries <= entries_joined and wrapped[1] >= 2) or (known_joined > known
-                                                               and len(entries_joined) >= len(entries)):
+        if (entries <= entries_joined and (wrapped[1] >= 2 or wrapped[2])) or (
+                known_joined > known and len(entries_joined) >= len(entries)):
             return joined
     return t
 
 
+def _rejoined(text: str) -> tuple[str, int, bool] | None:
+    """`text` with the line ends of `wrap_cuts` removed, as the terminal had it, but for those its words show to
+    stand where a space was; how many were removed; and whether one is shown to be inside a word or token. None when
+    there is no cut."""
+    kinds = [(c, _cut_kind(text, c)) for c in wrap_cuts(text)]
+    cuts = [c for c, kind in kinds if kind != "between"]
+    if not cuts:
+        return None
+    return joined_at(text, cuts), len(cuts), any(kind == "inside" for _, kind in kinds)
+
+
+_LAST_WORD_RE = re.compile(r"[A-Za-z]+$")
+_FIRST_WORD_RE = re.compile(r"[A-Za-z]+")
+
+
+_ENTITY_HEAD_RE = re.compile(r"&(?:amp;)*(?:#x?[0-9a-fA-F]*|[a-z]*)$")
+
+
+def _cut_kind(text: str, at: int) -> str | None:
+    """What the line end at `at` shows of itself. "inside": it stands where no line of text ends — inside an escape
+    (`\\|n`, `&#|x27;`; a shell's line continuation stands after a space), after an opening quote (` '|us-east-1'`),
+    a path's `/` or a percent-encoding's `%` (`/|%2A`), or inside a word: the word made whole is one decode reads
+    and its pieces are not both words (`expec|ting`, `sec|urity_token`). "between": it stands where a space was — it ends and starts with words decode
+    reads, of three letters or more, that make no word together (`should|have`, a text wrapped at its spaces that a
+    terminal's width seems to have cut). None when it shows neither."""
+    if at == 0 or at + 1 >= len(text) or text[at + 1].isspace():
+        return None
+    last = text[at - 1]
+    before = text[at - 2] if at >= 2 else " "
+    if last in "/%" or (last == "\\" and not before.isspace()):
+        return "inside"
+    # A quote after a space that the line has not opened before: the quoted text is on the next line.
+    if last in "'\"`\u2018\u2019\u201c\u201d" and before.isspace() and \
+            text.count(last, text.rfind("\n", 0, at - 1) + 1, at - 1) % 2 == 0:
+        return "inside"
+    if (ent := _ENTITY_HEAD_RE.search(text, max(0, at - 24), at)) is not None:
+        # Entities escaped again (`&amp;#|x27;`) are cut inside the one they escape.
+        part = "&" + ent.group()[1:].replace("amp;", "")
+        m = ENTITY_RE.match(part + text[at + 1:at + 10])
+        if m is not None and m.end() > len(part):
+            return "inside"
+    left = _LAST_WORD_RE.search(text, max(0, at - 64), at)
+    right = _FIRST_WORD_RE.match(text, at + 1)
+    if left is None or right is None:
+        return None
+    words = vocabulary()
+    head, tail = left.group().lower(), right.group().lower()
+    whole = head + tail in words
+    pieces = len(head) >= 3 and len(tail) >= 3 and head in words and tail in words
+    if whole and not pieces:
+        return "inside"
+    return "between" if pieces and not whole else None
+
+
+# Regex syntax that is no word: an escaped character (`\b`, `\.`), inline flags, character classes, named groups.
+_REGEX_SYNTAX_RE = re.compile(r"\\.|\(\?[A-Za-z]+[:)]|\(\?P?<[A-Za-z_]+>|\[[^\]]*\]|\{\d*,?\d*\}")
+
+
+@functools.cache
+def vocabulary() -> frozenset[str]:
+    """The words decode reads (lower case, two letters or more): of the error table's codes, shapes, patterns,
+    anchors and context, of the prefilter's words, and of the phrases the rules' regexes hold."""
+    from sigdoctor.awserrors import anchors, rules
+
+    texts: list[str] = [*table().codes, *anchors.CORE_WORDS]
+    for e in table().entries:
+        texts += [*e.shapes, *e.anchors, *e.context]
+        texts += [_REGEX_SYNTAX_RE.sub(" ", p) for p in e.patterns]
+    for module in (rules, anchors):
+        texts += [_REGEX_SYNTAX_RE.sub(" ", v.pattern) for v in vars(module).values()
+                  if isinstance(v, re.Pattern) and isinstance(v.pattern, str)]
+    texts += [_REGEX_SYNTAX_RE.sub(" ", v.pattern) for v in globals().values()
+              if isinstance(v, re.Pattern) and isinstance(v.pattern, str)]
+    return frozenset(w.lower() for t in texts for w in _FIRST_WORD_RE.findall(t) if len(w) >= 2)
+
+
 # What a wrap can cut and joining restores, besides the table's codes and shapes: the URL of an AWS endpoint, a
-# region, an IAM action (what the rules read to tell a region or a trust policy from a missing permission).
+# region, an IAM action (what the rules read to tell a region or a trust policy from a missing permission), a
+# percent-encoded character (what they read in a canonical request's path).
 _KNOWN_RES = (
     re.compile(r"https?://[A-Za-z0-9.-]+\.(?:amazonaws\.com(?:\.cn)?|api\.aws)\b"),
     re.compile(r"\b[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d\b"),
     re.compile(r"\b[a-z][a-z0-9-]*:[A-Z][A-Za-z]+\b"),
+    re.compile(r"%[0-9A-Fa-f]{2}"),
 )
 
 
 def _known(t: str) -> tuple[set[int], int]:
     """The table entries `t` holds, and how many of its characters something known covers (see _KNOWN_RES): a
-    phrase made whole covers more than its pieces, or than the shorter entry its head alone reads as."""
+    phrase made whole covers more than its pieces, or than the shorter entry its head alone reads as. Read as the
+    rules read it (AwsError.flat): a line end the join removes may be the space between two words of a phrase."""
+    t = " ".join(t.split())
     entries: set[int] = set()
     covered = sum(m.end() - m.start() for rx in _KNOWN_RES for m in rx.finditer(t))
     for e, m in table().occurrences(t):

@@ -409,8 +409,8 @@ def _signature_hits(e: AwsError, now_hint: datetime | None) -> tuple[list[Hit], 
 
 
 # Headers SDKs sign on their own; anything else signed was added by the application, a library or a hop.
-# The path of AWS's canonical request, even from a message cut short after it.
-_AWS_PATH_RE = re.compile(r"(?:<CanonicalRequest>|should have been\s*')\s*[A-Z]+\s+(/\S*)")
+# The path of AWS's canonical request, even from a message cut short after it (or pasted without its quotes).
+_AWS_PATH_RE = re.compile(r"(?:<CanonicalRequest>|should have been\s*'?)\s*[A-Z]+\s+(/\S*)")
 # A character AWS percent-encodes in a path that clients often leave as it is (or encode twice: %25).
 _RESERVED_ENCODED_RE = re.compile(r"%(?:25|2[1-9A-C]|3[ABD]|40|5B|5D)", re.I)
 _USUAL_SIGNED = frozenset({"host", "content-type", "content-length", "content-encoding", "content-md5", "accept",

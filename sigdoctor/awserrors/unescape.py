@@ -7,7 +7,7 @@ import re
 
 _ESC_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrt\"'\\/])")
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
-_ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+ENTITY_RE = re.compile(r"&(?:lt|gt|quot|apos|amp|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 # Quotes a word processor, a chat tool or a web page put in place of ASCII ones (the SDKs print only ASCII quotes).
 _TYPOGRAPHIC = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
                               "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -29,11 +29,13 @@ def _replace(m: re.Match[str]) -> str:
 def unescape(text: str) -> str:
     """Fully unquoted text: newlines where the error had `\\n`, quotes where it had `\\"`, and so on — also when
     HTML entities and backslash escapes were applied in turn (a JSON log line shown in a web page, pasted twice);
-    typographic quotes as the ASCII ones they replaced."""
+    typographic quotes as the ASCII ones they replaced (before the backslashes: `Couldn\\’t` is an escaped quote)."""
+    if not text.isascii():
+        text = text.translate(_TYPOGRAPHIC)
     for _ in range(_MAX_PASSES):
         before = text
         text = _backslashes(text)
-        if "&" in text and _ENTITY_RE.search(text) and any(e in text for e in ("&lt;", "&quot;", "&#", "&amp;")):
+        if "&" in text and ENTITY_RE.search(text) and any(e in text for e in ("&lt;", "&quot;", "&#", "&amp;")):
             text = _html_unescape(text)
         if text == before:
             break
@@ -69,17 +71,20 @@ def _html_unescape(text: str) -> str:
 # (`│`, heavy and double variants); the box's top and bottom edges and Terraform's `╷` / `╵` are lines of their own.
 _BARS = "\u2502\u2503\u2551"
 _LEFT_RE = re.compile(rf"[ \t]*(?:(?:>|[{_BARS}])(?=[ \t>{_BARS}]|$)[ \t]?)+")
+# The outermost of them only: the frame a paste put around lines a terminal had cut, over the text's own quoting.
+_LEFT_ONCE_RE = re.compile(rf"[ \t]*(?:>|[{_BARS}])(?=[ \t>{_BARS}]|$)[ \t]?")
 _RIGHT_RE = re.compile(rf"(?:[ \t\r]*[{_BARS}])+[ \t\r]*$")
 _EDGE_RE = re.compile(r"[ \t]*[\u2500-\u257f]+[ \t]*$")
 
 
-def unframe(text: str) -> str:
+def unframe(text: str, *, once: bool = False) -> str:
     """`text` without the quote markers, margins and box sides a paste put around its lines, when most of its lines
     have them (a line of S3's canonical request in the message must read as AWS printed it)."""
     if ">" not in text and text.isascii():
         return text
     lines = text.split("\n")
-    marked = [m.end() if (m := _LEFT_RE.match(line)) else -1 for line in lines]
+    left = _LEFT_ONCE_RE if once else _LEFT_RE
+    marked = [m.end() if (m := left.match(line)) else -1 for line in lines]
     framed = sum(1 for line, at in zip(lines, marked, strict=True) if at >= 0 or _EDGE_RE.match(line))
     if 2 * framed < sum(1 for line in lines if line.strip()):
         return text
@@ -87,12 +92,25 @@ def unframe(text: str) -> str:
     for line, at in zip(lines, marked, strict=True):
         if at >= 0:
             line = line[at:]
-            if any(b in line for b in _BARS):
-                line = _RIGHT_RE.sub("", line)
+        # A box's right side, also on a line whose left side a re-wrap of the box moved to a line of its own.
+        if any(b in line for b in _BARS):
+            line = _RIGHT_RE.sub("", line)
         if _EDGE_RE.match(line):  # a box's top or bottom edge, inside another frame or not
             line = ""
         out.append(line)
     return "\n".join(out)
+
+
+def unmarked_after(text: str, cuts: list[int]) -> list[int]:
+    """Of the line ends `cuts`, those followed by a line without a quote marker or margin, when the lines no cut
+    precedes mostly have one: a text quoted or framed before a terminal cut it (a Markdown-quoted paste copied from a
+    narrow terminal) continues its cut lines without the frame, so they are joined before the frame is taken off."""
+    if not cuts or (">" not in text and text.isascii()):
+        return []
+    unmarked = [c for c in cuts if not _LEFT_RE.match(text, c + 1)]
+    after = {text.count("\n", 0, c) + 1 for c in cuts}
+    heads = [line for i, line in enumerate(text.split("\n")) if i not in after and line.strip()]
+    return unmarked if 2 * sum(1 for line in heads if _LEFT_RE.match(line)) >= len(heads) else []
 
 
 # A terminal (tmux, screen, k9s) copies a long line as pieces of its width, cut anywhere, even inside a word.
@@ -122,12 +140,6 @@ def wrap_cuts(text: str) -> list[int]:
             out.append(at)
         at += 1
     return out
-
-
-def rejoined(text: str) -> tuple[str, int] | None:
-    """`text` with the line ends of `wrap_cuts` removed, as the terminal had it, and how many; None when none."""
-    cuts = wrap_cuts(text)
-    return (joined_at(text, cuts), len(cuts)) if cuts else None
 
 
 def joined_at(text: str, cuts: list[int]) -> str:
