@@ -22,6 +22,7 @@ from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import (
     ENTITY_RE,
     crlf_to_lf,
+    frame_after,
     joined_at,
     unescape,
     unframe,
@@ -191,7 +192,8 @@ def readable(window: str) -> str:
     # A terminal cut the lines as printed (escaped) or, less often, as logged: the escaped form is tried first. The
     # frame a paste put around the cut lines is one layer: the text's own quoting under it (a line of a Markdown
     # quote) is part of the line the terminal cut, and of its width.
-    outer = unframe(window, once=True) if framed != window else framed
+    outer = frame_after(window) if framed != window else framed
+    outer = framed if outer == window else outer
     wrapped = _rejoined(outer)
     joined = unframe(unescape(unframe(wrapped[0]))) if wrapped is not None else None
     if wrapped is None and (wrapped := _rejoined(t)) is not None:

@@ -77,6 +77,20 @@ _RIGHT_RE = re.compile(rf"(?:[ \t\r]*[{_BARS}])+[ \t\r]*$")
 _EDGE_RE = re.compile(r"[ \t]*[\u2500-\u257f]+[ \t]*$")
 
 
+def frame_after(text: str) -> str:
+    """`text` without the frame layers every one of its lines has (`> `, a margin, a box): the frames a paste put
+    around lines as they were, over any quoting of the text's own that only some lines show (the first line of a
+    Markdown quote a terminal cut)."""
+    for _ in range(4):
+        inner = unframe(text, once=True)
+        lines = text.split("\n")
+        if inner == text or not all(_LEFT_ONCE_RE.match(line) or _EDGE_RE.match(line) or not line.strip()
+                                    for line in lines):
+            break
+        text = inner
+    return text
+
+
 def unframe(text: str, *, once: bool = False) -> str:
     """`text` without the quote markers, margins and box sides a paste put around its lines, when most of its lines
     have them (a line of S3's canonical request in the message must read as AWS printed it)."""

@@ -100,6 +100,8 @@ def _case(name: str) -> tuple[str, str, str]:
 @example(_case("batch3/030"), (["double-spaces"], 67, []))
 @example(_case("batch3/030"), (["escape-again"], 67, ["markdown-quote"]))
 @example(_case("batch3/030"), (["drop-quotes"], 67, ["box"]))
+@example(_case("batch3/030"), (["drop-quotes"], 60, ["markdown-quote", "markdown-quote"]))
+@example(_case("batch1/001"), (["drop-quotes"], 60, ["markdown-quote", "markdown-quote"]))
 @example(_case("batch4/b031"), (["escape-again"], None, ["typographic-quotes"]))
 @example(_case("batch4/b031"), (["double-spaces"], 131, ["typographic-quotes"]))
 def test_a_mangled_corpus_text_read_right_keeps_its_reading(case: tuple[str, str, str],
