@@ -184,7 +184,7 @@ def readable(window: str) -> str:
     and start with words join into nothing known."""
     window = crlf_to_lf(window)
     # A text quoted before a terminal cut it: its cut lines rejoined first, then the quote taken off.
-    if len(inside := unmarked_after(window, wrap_cuts(window))) >= 2:
+    if (">" in window or not window.isascii()) and len(inside := unmarked_after(window, wrap_cuts(window))) >= 2:
         window = joined_at(window, inside)
     framed = unframe(window)
     # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.

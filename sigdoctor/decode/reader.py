@@ -13,12 +13,13 @@ import bisect
 import codecs
 import io
 import re
+from collections import Counter
 from collections.abc import Generator
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positions, table_anchors
 from sigdoctor.awserrors.table import table
-from sigdoctor.awserrors.unescape import joined_at, unframe, wrap_cuts
+from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unframe, wrap_cuts
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
@@ -277,12 +278,13 @@ def _records(stream: Readable, stats: Stats, tail: TailScan | None) -> Generator
         limit = len(buf) if eof else max(scan_from, len(buf) - LOOKAHEAD)
         if limit > scan_from:
             found = _positions(buf, buf_start, scan_from, limit, tail)
+            cut_ends: frozenset[int] = frozenset()
             if eof and buf_start == 0 and len(buf) <= PASTE:
-                found = _paste_positions(buf, found)
+                found, cut_ends = _paste_positions(buf, found)
             for pos in found:
                 if buf_start + pos < covered:
                     continue
-                start, end = _expand(buf, pos, max(0, covered - buf_start))
+                start, end = _expand(buf, pos, max(0, covered - buf_start), cut_ends)
                 if start > cursor:
                     cursor_line += _newlines(buf, buf_start, cursor, start, tail)
                     cursor = start
@@ -313,9 +315,11 @@ def _positions(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | No
             *(SCANNER.positions(buf, mapped, b, hi) if b < hi else ())]
 
 
-def _paste_positions(buf: bytes, found: list[int]) -> list[int]:
+def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset[int]]:
     """The prefilter's positions in a paste, with those of the table's shapes; the start of the paste when there is
-    none (the rules then read it whole: a message whose words no table shape holds verbatim)."""
+    none (the rules then read it whole: a message whose words no table shape holds verbatim). And where a terminal
+    cut the paste's lines at its width (several lines of one width: see `wrap_cuts`), as the offsets of those line
+    ends in `buf`: a line a cut continues belongs to the record of the line it continues."""
     text = buf.decode("utf-8", errors="replace")
     at = shape_positions(text)
     # A phrase broken by a margin or box a paste drew around its lines, or a code or phrase a terminal cut at its
@@ -340,7 +344,26 @@ def _paste_positions(buf: bytes, found: list[int]) -> list[int]:
     merged = sorted({*found, *at})
     if not merged and buf.strip():
         merged = [len(buf) - len(buf.lstrip())]
-    return merged
+    return merged, _cut_ends(buf, crlf_to_lf(framed))
+
+
+def _cut_ends(buf: bytes, framed: str) -> frozenset[int]:
+    """The offsets in `buf` of the line ends a terminal's width made in `framed` (its text without a paste's frame):
+    several lines of one width, each followed by one that neither starts a log record, nor repeats it, nor stands
+    more than once in the text (a retry's lines are as long as the ones before them). Once the width is a terminal's, a line of it ending in a space or two was cut
+    after them (a terminal that pads its lines pads them all: more than two spaces end no cut)."""
+    if len(wrap_cuts(framed)) < 2:
+        return frozenset()
+    lines = framed.split("\n")
+    width = max(len(line) for line in lines)
+    repeated = {line for line, n in Counter(lines).items() if n > 1}
+    ends = [n for n, line in enumerate(lines[:-1])
+            if len(line) == width and len(line.rstrip()) >= width - 2 and (nxt := lines[n + 1]).strip()
+            and not RECORD_START_RE.match(nxt.encode()) and not nxt.startswith(line[:16]) and nxt not in repeated]
+    if len(ends) < 2:
+        return frozenset()
+    newlines = [m.start() for m in re.finditer(b"\n", buf)]
+    return frozenset(newlines[n] for n in ends if n < len(newlines))
 
 
 def _newlines(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | None) -> int:
@@ -367,8 +390,9 @@ def _in_long_line(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
     return start, (nl + 1 if nl >= 0 else end)
 
 
-def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
-    """The record around the anchor at `pos`: from its start line to the line before the next record."""
+def _expand(buf: bytes, pos: int, floor: int, cut_ends: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """The record around the anchor at `pos`: from its start line to the line before the next record. `cut_ends`:
+    line ends a terminal's width made (a paste's), which join lines into one whatever the lines hold."""
     lo = max(floor, pos - MAX_RECORD)
     nl = buf.rfind(b"\n", lo, pos)
     line_s = nl + 1 if nl >= 0 else lo
@@ -377,8 +401,10 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
     if (nl < 0 and pos + MAX_RECORD < len(buf)) or (line_s == lo and lo > floor):
         return _in_long_line(buf, pos, floor)
     start = line_s
-    if not RECORD_START_RE.match(buf, _body(buf, line_s, line_e)):
-        probe = line_s
+    while start - 1 in cut_ends and start - 1 >= floor:
+        start = buf.rfind(b"\n", floor, start - 1) + 1 or floor
+    if not RECORD_START_RE.match(buf, _body(buf, start, line_e)):
+        probe = start
         for _ in range(MAX_LINES_BEFORE):
             if probe <= floor or probe == 0:
                 # A paste with no log prefix at all (a wrapped SDK message): its first lines belong to the error.
@@ -405,6 +431,10 @@ def _expand(buf: bytes, pos: int, floor: int) -> tuple[int, int]:
         nxt_e = buf.find(b"\n", end)
         nxt_e = len(buf) if nxt_e < 0 else nxt_e + 1
         line = buf[end:nxt_e]
+        if end - 1 in cut_ends:
+            end = nxt_e
+            prev = line
+            continue
         at = _body(buf, end, nxt_e) - end
         if RECORD_START_RE.match(line, at) and not (_BODY_OPEN_RE.match(line, at) and _body_of_go_error(buf, end)):
             break

@@ -86,7 +86,7 @@ def _case(name: str) -> tuple[str, str, str]:
 # dropped around AWS's canonical request, and a terminal's cut inside its escapes or its path's percent-encoding;
 # one cut of the longest line inside a word (`sec|urity_token`, `expec|ting`), inside an HTML entity escaped twice,
 # after an opening quote; a text already Markdown-quoted, cut by a terminal, then quoted or framed again; a
-# backslash-escaped quote made typographic.
+# backslash-escaped quote made typographic; a line a terminal cut whose rest opens with an error code (one record).
 @settings(max_examples=150, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.sampled_from(TEXTS), MANGLES)
@@ -102,6 +102,8 @@ def _case(name: str) -> tuple[str, str, str]:
 @example(_case("batch3/030"), (["drop-quotes"], 67, ["box"]))
 @example(_case("batch3/030"), (["drop-quotes"], 60, ["markdown-quote", "markdown-quote"]))
 @example(_case("batch1/001"), (["drop-quotes"], 60, ["markdown-quote", "markdown-quote"]))
+@example(_case("batch4/b066"), (["html", "json-log"], 131, []))
+@example(_case("batch4/b066"), (["escape-twice"], 60, ["crlf"]))
 @example(_case("batch4/b031"), (["escape-again"], None, ["typographic-quotes"]))
 @example(_case("batch4/b031"), (["double-spaces"], 131, ["typographic-quotes"]))
 def test_a_mangled_corpus_text_read_right_keeps_its_reading(case: tuple[str, str, str],
