@@ -23,6 +23,7 @@ from sigdoctor.model import (
 )
 from sigdoctor.records import datarecord
 from sigdoctor.resources import causes_dir
+from sigdoctor.tomlcache import parsed
 
 # About the diagnosis, not the system: it ranks after every cause the finished checks found, whatever its layer.
 _ABOUT_THE_RUN = "diagnosis-incomplete"
@@ -69,7 +70,7 @@ def load_rules(folder: Path | None = None) -> dict[str, CauseRule]:
 
 def _parse(path: Path) -> CauseRule:
     try:
-        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw: dict[str, Any] = parsed(path)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CauseFileError(f"{path.name}: {exc}") from exc
     missing = _KEYS - raw.keys()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-import tomllib
 
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
+from sigdoctor.tomlcache import parsed
 
 _FILE = "backends.toml"
 
@@ -31,7 +31,7 @@ class Recognised:
 
 @functools.cache
 def backends() -> tuple[Backend, ...]:
-    data = tomllib.loads((errors_dir() / _FILE).read_text(encoding="utf-8"))
+    data = parsed(errors_dir() / _FILE)
     out = []
     for raw in data.get("backend", []):
         if not raw.get("source"):

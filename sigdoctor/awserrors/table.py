@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
+from sigdoctor.tomlcache import parsed
 
 CONFIDENCES = ("high", "medium", "low")
 # The evidence rules of rules.py, by the kind an entry names; "data" entries stand by their causes alone, "other"
@@ -253,7 +253,7 @@ class Table:
     def load(cls, folder: Path, causes: frozenset[str]) -> Table:
         entries: list[Entry] = []
         for path in sorted(folder.glob("*.toml")):
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = parsed(path)
             entries += [_entry(raw, path.name, causes) for raw in data.get("error", [])]
         return cls(entries)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import itertools
 import re
 from collections import Counter
 from collections.abc import Generator
@@ -58,7 +59,24 @@ def prefilter_words() -> list[str]:
     words |= {max(parts, key=len) for w in words if " " in w
               and (parts := [p for p in w.split() if len(p) >= 6 and marked & set(p) and p[0].isupper()])}
     # A line that holds a word holds every word inside it: the longer one adds nothing but scanning cost.
-    return sorted(w for w in words if not any(o != w and o in w for o in words))
+    return sorted(set(words) - _holders(words))
+
+
+def _holders(words: set[str]) -> set[str]:
+    """The words that hold another of the words. Each word is looked for in all of them joined (a C search per
+    word, where testing every pair in Python took ~20 ms of each start-up)."""
+    ordered = sorted(words)
+    joined = "\0".join(ordered)
+    starts = list(itertools.accumulate((len(w) + 1 for w in ordered[:-1]), initial=0))
+    out = set()
+    for w in ordered:
+        at = joined.find(w)
+        while at >= 0:
+            holder = ordered[bisect.bisect_right(starts, at) - 1]
+            if holder != w:
+                out.add(holder)
+            at = joined.find(w, at + 1)
+    return out
 
 
 SCANNER = Scanner(prefilter_words())
