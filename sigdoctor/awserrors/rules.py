@@ -24,7 +24,7 @@ from sigdoctor.awserrors.canonical import (
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
-from sigdoctor.awserrors.table import Candidate, Match, table
+from sigdoctor.awserrors.table import Candidate, Entry, Match, table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
@@ -1115,12 +1115,14 @@ _NEGATION_REACH = 60
 
 def _not_negated(t: str, found: Match) -> Match:
     """`found` without the entries every occurrence of which the text negates."""
-    if not any(_NEGATED_RE.search(t, max(0, m.start() - _NEGATION_REACH), m.start())
-               for e, m in table().occurrences(t) if e in found.entries):
+    negated: dict[Entry, bool] = {}  # an entry stays negated only while each of its occurrences is
+    for e, m in table().occurrences(t):
+        if e in found.entries:
+            negated[e] = negated.get(e, True) and bool(
+                _NEGATED_RE.search(t, max(0, m.start() - _NEGATION_REACH), m.start()))
+    if not any(negated.values()):
         return found
-    kept = {e for e, m in table().occurrences(t) if e in found.entries
-            and not _NEGATED_RE.search(t, max(0, m.start() - _NEGATION_REACH), m.start())}
-    return Match(tuple(e for e in found.entries if e in kept))
+    return Match(tuple(e for e in found.entries if not negated.get(e, True)))
 
 
 def classify(e: AwsError) -> Classified:
@@ -1279,6 +1281,15 @@ def _informational_imds(hits: list[Hit]) -> None:
                          f"--local-mode skips it). Only if the daemon also fails to get credentials: {h.message}")
 
 
+def _demote(hits: list[Hit]) -> None:
+    """Every error reading to a warning, as the answer is not AWS's (or not STS's) verdict; its other readings stay
+    listed (decode's candidate findings)."""
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["demoted"] = True
+
+
 def _not_aws(e: AwsError, hits: list[Hit]) -> None:
     """An S3-compatible server that is not AWS answered (checks/errors/backends.toml): its error is in AWS's words
     but has that server's causes, so each reading stays a warning and the first one says what was recognised."""
@@ -1292,10 +1303,7 @@ def _not_aws(e: AwsError, hits: list[Hit]) -> None:
                            "public names on port 443")
     if other is None:
         return
-    for h in hits:
-        if h.status == Status.FAIL:
-            h.status = Status.WARN
-            h.extra["demoted"] = True  # its other readings stay listed (decode's candidate findings)
+    _demote(hits)
     first = hits[0]
     first.message = (f"The server is {other.name}, not AWS (recognised by {other.by}): its error follows AWS's "
                      f"format, but its cause is that server's own — this AWS reading is only a guess: {first.message}")
@@ -1339,10 +1347,7 @@ def _not_sts(e: AwsError, hits: list[Hit]) -> None:
             or _UNREADABLE_ANSWER_RE.search(after))
     if seen is None:
         return
-    for h in hits:
-        if h.status == Status.FAIL:
-            h.status = Status.WARN
-            h.extra["demoted"] = True
+    _demote(hits)
     first = hits[0]
     said = " ".join(seen.group(0).split())
     first.message = (f"STS never answers AssumeRoleWithWebIdentity with '{said}': another "
