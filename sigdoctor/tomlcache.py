@@ -22,7 +22,9 @@ from sigdoctor.resources import causes_dir, errors_dir
 CACHE = "parsed.json"
 
 
+@functools.cache
 def shipped_folders() -> tuple[Path, ...]:
+    # Once per process: each lookup stats the candidate data folders, and `parsed` asks for every file it reads.
     return (errors_dir(), causes_dir())
 
 
