@@ -111,6 +111,12 @@ _CUT_END_RE = re.compile(rb"[^\s.!?;)\]}>]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe
 # `botocore.exceptions.NoCredentialsError: …`, `User: arn:…`), an SDK's or a runtime's own opening.
 _ERROR_HEAD_RE = re.compile(rb"(?:[\w.$\\:-]*(?:Error|Exception|Fault)\b|[A-Z][\w.$-]*:\s|An error occurred|ERROR\b|"
                             rb"panic:|fatal\b|FATAL\b)")
+# The Go v2 SDK's (smithy's) error on one line, `operation error STS: AssumeRole, https response error StatusCode:
+# 403, RequestID: …, HostID: …, api error AccessDenied: …`, wrapped at a space: a line that opens with one of its
+# fields (which look like an error's head) continues it, as does any line after one that ends in the word `error` the
+# format puts before the service, the status and the code.
+_SMITHY_FIELD_RE = re.compile(rb"(?:StatusCode|RequestID|HostID):\s")
+_SMITHY_OPEN_END_RE = re.compile(rb"(?:operation|response|api)\s+error\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)*$")
 # Go v1's request failure prints the response body inside its message (ec2metadata: "failed to make EC2Metadata
 # request\n" + body), then `\tstatus code: 403, request id: …`: an XML or HTML document between a message and that
 # line is the message's body, not a record of its own.
@@ -467,11 +473,12 @@ def _continues(prev: bytes, line: bytes, at: int) -> bool:
     """Whether `line` (its text from `at`), which holds an error anchor, continues the error of the line before it
     rather than opening one: by how it opens (indented, a chain's `caused by:`), or because the line before was cut
     (a wrap inside a message, Go's chain split after its colon) — Go's status line ends an error however it ends."""
-    if _CONTINUATION_RE.match(line, at):
+    if _CONTINUATION_RE.match(line, at) or _SMITHY_FIELD_RE.match(line, at):
         return True
     if _GO_STATUS_LINE_RE.match(prev, _body(prev, 0, len(prev))):
         return False
-    return bool(_OPEN_END_RE.search(prev) or (_CUT_END_RE.search(prev) and not _ERROR_HEAD_RE.match(line, at)))
+    return bool(_OPEN_END_RE.search(prev) or _SMITHY_OPEN_END_RE.search(prev)
+                or (_CUT_END_RE.search(prev) and not _ERROR_HEAD_RE.match(line, at)))
 
 
 def _body_of_go_error(buf: bytes, at: int) -> bool:
