@@ -21,6 +21,7 @@ from sigdoctor.awserrors.canonical import (
     expected_signing_name,
     parse_amz_date,
 )
+from sigdoctor.awserrors.clues import read_clues
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
@@ -163,7 +164,10 @@ _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:secu
                              r"instance[ -]profile credentials|ContainerCredentials", re.I)
 # The user's words that the credential variables were set, but to empty strings: an SDK that takes the environment
 # as its source then signs with an empty key or token, which AWS answers as an unknown key / invalid token.
-_EMPTY_ENV_RE = re.compile(r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)\s*=\s*(?:''|\"\"|(?=[\s`,;)]|$))|"
+# A shell assignment is empty when a space follows its `=` (`AWS_ACCESS_KEY_ID= cmd`); a file's `key = value` is
+# not, so a space before the `=` needs the line to end after it.
+_EMPTY_ENV_RE = re.compile(r"AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)(?:\s*=\s*(?:''|\"\")|=(?=[\s`,;)]|$)|"
+                           r"\s*=[ \t]*+(?=[\r\n]|$))|"
                            r"(?:variables?|environment|env vars?|AWS_[A-Z_]+)[^.\n]{0,60}\bempty(?: strings?| values?)?\b",
                            re.I)
 # The user's or the log's own words that something between client and AWS touches the request.
@@ -1257,7 +1261,7 @@ def classify(e: AwsError) -> Classified:
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
     if _XRAY_TELEMETRY_RE.search(t):
         _informational_imds(hits)
-    hits = _dedupe(hits)
+    hits = _dedupe(read_clues(e, hits))
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     _not_sts(e, hits)

@@ -1,0 +1,304 @@
+"""Clues in plain sight: words beside an AWS error (or standing alone in a paste) that decide between its readings,
+or show that a reading the error's words suggest is not the cause. Each clue reads what AWS or the SDK documents
+about the words it acts on; `read_clues` is called by `rules.classify` once the evidence rules have spoken."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from sigdoctor.awserrors.backends import recognise
+from sigdoctor.awserrors.table import table
+from sigdoctor.awserrors.unescape import unescape
+from sigdoctor.model import Status
+from sigdoctor.redact import mask_key_id
+
+if TYPE_CHECKING:
+    from sigdoctor.awserrors.parse import AwsError
+    from sigdoctor.awserrors.rules import Hit
+
+_SETTLE_CREDS = "Settle it: `sigdoctor run --only credentials --only identity` with the agent's environment"
+
+
+def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """`hits` as the clues in `e`'s text (and the lines before it) change them: a reading added in front, others
+    kept as warnings behind it."""
+    t = e.flat
+    hits = _token_header_named(t, hits)
+    hits = _elided_explicit_deny(t, hits)
+    hits = _temporary_key_without_token(e, hits)
+    hits = _nested_arn(t, hits)
+    _missing_object(t, hits)
+    _date_built_time(t, hits)
+    _quoted_source_line(e.text, hits)
+    _custom_endpoint(e, hits)
+    return hits
+
+
+def _hit(cause: str, status: Status, message: str, fix: list[str], **extra: object) -> Hit:
+    from sigdoctor.awserrors.rules import Hit  # rules imports this module: its Hit only once both are loaded
+
+    return Hit(cause, status, message, fix, dict(extra))
+
+
+def _behind(first: Hit, hits: list[Hit], *, drop: frozenset[str] = frozenset()) -> list[Hit]:
+    """`first` in front of `hits`, whose error readings stay as warnings (ranked in their order) and whose `drop`
+    readings the clue refutes."""
+    out = [first]
+    rank = 1
+    for h in hits:
+        if h.cause == first.cause or h.cause in drop:
+            continue
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["candidate_rank"] = rank
+            rank += 1
+        out.append(h)
+    return out
+
+
+# AWS's IncompleteSignature for a header the Authorization header lists in SignedHeaders but the request lacks (STS
+# API reference "Common Errors": IncompleteSignature, "The request signature does not conform to AWS standards"; the
+# services word it "'<header>' is named as a SignedHeader, but it does not exist in the HTTP request"). The request
+# was signed; a header was lost between signing and AWS. When that header is x-amz-security-token the session token
+# is what did not arrive: HTTP clients drop a header whose value is empty (curl's manual, -H: "If you send the
+# custom header with no-value then its header must be terminated with a semicolon"), so a temporary key with an
+# empty token variable signs the header and sends none.
+_NAMED_HEADER_RE = re.compile(r"'?([A-Za-z0-9-]+)'?\s+is\s+named\s+as\s+a\s+SignedHeader,?\s+but\s+it\s+does\s+not\s+"
+                              r"exist", re.I)
+_NOT_SIGNED = frozenset({"request-not-signed"})
+
+
+def _token_header_named(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _NAMED_HEADER_RE.search(t) if "SignedHeader" in t else None
+    if m is None or "Authorization header requires" in t:
+        return hits
+    header = m.group(1).lower()
+    lost = _hit("request-modified-after-signing", Status.WARN,
+                f"AWS read '{header}' in the signed headers but not in the request: something between the client "
+                "and AWS (a proxy, a gateway, the HTTP library) removed it after signing",
+                ["Send the request straight to AWS once (no proxy) and compare",
+                 "Settle it: `sigdoctor run --only signature --target URL` where the agent runs"],
+                candidate_rank=1)
+    if header == "x-amz-security-token":
+        first = _hit("session-token-missing", Status.FAIL,
+                     "AWS read x-amz-security-token in the signed headers but the request carried no such header: "
+                     "the session token was empty when the request was signed (HTTP clients such as curl drop a "
+                     "header with an empty value), so the temporary key went without its token",
+                     ["Set the session token (AWS_SESSION_TOKEN / the variable the command passes) from the same STS "
+                      "answer as the key pair, and check it is not empty: `test -n \"$AWS_SESSION_TOKEN\"`",
+                      _SETTLE_CREDS], decided_by=f"'{header}' named as a signed header AWS did not receive")
+        return _behind(first, [lost, *hits], drop=_NOT_SIGNED)
+    lost.status = Status.FAIL
+    lost.extra = {"decided_by": f"'{header}' named as a signed header AWS did not receive"}
+    return _behind(lost, hits, drop=_NOT_SIGNED)
+
+
+# An explicit deny as AWS words it ("… is not authorized to perform: A on resource: R with an explicit deny in a
+# service control policy", IAM user guide "Troubleshoot access denied error messages", the policy types: service
+# control policy, resource control policy, identity-based policy, resource-based policy, permissions boundary,
+# session policy, VPC endpoint policy), with the part before "explicit deny" cut away in a paste or a title: the
+# words that decide are still there, and no Allow overrides an explicit Deny (IAM policy evaluation logic).
+_ELIDED_DENY_RE = re.compile(
+    r"explicit\s+deny\s+in\s+(?:an?\s+)?(service\s+control\s+policy|resource\s+control\s+policy|identity-based\s+policy|"
+    r"resource-based\s+policy|permissions\s+boundary|session\s+policy|VPC\s+endpoint\s+policy)", re.I)
+_ACTION_NAMED_RE = re.compile(r"\b([a-z0-9-]{2,}:[A-Z][A-Za-z0-9]+)\b")
+
+
+def _elided_explicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _ELIDED_DENY_RE.search(t) if "eny" in t else None
+    if m is None or any(h.cause == "explicit-deny" and h.status == Status.FAIL for h in hits):
+        return hits
+    where = " ".join(m.group(1).split())
+    action = _ACTION_NAMED_RE.search(t[:m.start()])
+    what = action.group(1) if action else "the action"
+    first = _hit("explicit-deny", Status.FAIL, f"An explicit deny in a {where} refuses {what}: AWS says so in the "
+                 "text, and no Allow in any policy overrides it",
+                 [f"Find the Deny statement for {what} in the {where} (for a service control policy: the "
+                  "organization's management account, `aws organizations list-policies-for-target --target-id "
+                  "ACCOUNT --filter SERVICE_CONTROL_POLICY`) and narrow it, or run the agent where it does not apply"],
+                 policy_type=where, decided_by=f"'explicit deny in a {where}'")
+    return _behind(first, hits)
+
+
+# A temporary access key (the ASIA prefix: IAM user guide "IAM identifiers", unique ID prefixes — "ASIA: Temporary
+# (AWS STS) access key IDs") works only together with the session token of the same STS answer (IAM user guide
+# "Use temporary credentials with AWS resources"); an environment dump, credentials file or config that shows the
+# key and its secret but no token gives the agent a key AWS refuses (STS: InvalidClientTokenId "The security token
+# included in the request is invalid", S3: InvalidAccessKeyId).
+_TEMP_KEY_SET_RE = re.compile(
+    r"(?:AWS_ACCESS_KEY_ID|aws_access_key_id|AccessKeyId|access_key_id|accessKeyId)[\"']?\s*[=:]\s*[\"']?(ASIA[\w*.\[\]…-]*)")
+_SECRET_SET_RE = re.compile(r"(?:AWS_SECRET_ACCESS_KEY|aws_secret_access_key|SecretAccessKey|secret_access_key|"
+                            r"secretAccessKey)[\"']?\s*[=:]")
+_TOKEN_WORD_RE = re.compile(r"session[_ -]?token|security[_ -]?token|SessionToken|sessionToken", re.I)
+# The answers a temporary key without its token gets, as the rules read them; an answer that shows AWS accepted the
+# caller (a denial of an action, a missing target) or that a token was sent (ExpiredToken) says the key had one.
+_TOKEN_READINGS = frozenset({"access-key-invalid", "session-token-missing", "sts-opt-in-region"})
+
+
+def _temporary_key_without_token(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    if "ASIA" not in e.text and "ASIA" not in e.context:
+        return hits
+    seen = f"{unescape(e.context)}\n{e.flat}" if e.context else e.flat
+    m = _TEMP_KEY_SET_RE.search(seen)
+    if m is None or not _SECRET_SET_RE.search(seen) or _TOKEN_WORD_RE.search(seen) or e.token_header:
+        return hits
+    first_fail = next((h for h in hits if h.status == Status.FAIL), None)
+    if first_fail is not None and first_fail.cause not in _TOKEN_READINGS:
+        return hits
+    key = m.group(1)
+    shown = mask_key_id(key) if re.fullmatch(r"ASIA[A-Z0-9]{16}", key) else "ASIA…"
+    first = _hit("session-token-missing", Status.FAIL,
+                 f"The credentials shown set temporary key {shown} (ASIA: issued by STS) and its secret but no "
+                 "session token: AWS accepts a temporary key only with the token of the same STS answer",
+                 ["Set AWS_SESSION_TOKEN (aws_session_token in the credentials file) from the same STS answer as the "
+                  "key pair, or let the agent assume the role itself (role_arn, IRSA, instance profile)",
+                  _SETTLE_CREDS], decided_by=f"the temporary key {shown} set without a session token")
+    return _behind(first, hits)
+
+
+# An ARN whose resource part holds another ARN (`…:deliverystream/arn:aws:firehose:…:deliverystream/name`): the SDK
+# builds a resource's ARN from the name it is given (Firehose DeliveryStreamName, a log group name, a stream name),
+# and was given a whole ARN as the name. No resource of that name can exist (ARN format, IAM user guide "IAM ARNs":
+# the resource id takes no "arn:" prefix), so no policy for it helps; the configured target is what is wrong.
+_NESTED_ARN_RE = re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:[\w*-]*:[^\s\"'<>,]*?[:/]arn:aws[\w-]*:[^\s\"'<>,]+")
+_DENIAL_READINGS = frozenset({"permission-missing", "explicit-deny"})
+
+
+def _nested_arn(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _NESTED_ARN_RE.search(t) if t.count("arn:aws") >= 2 else None
+    if m is None or not any(h.cause in _DENIAL_READINGS or h.cause == "target-not-found" for h in hits):
+        return hits
+    arn = m.group(0)
+    inner = arn.find("arn:", 4)
+    first = _hit("target-not-found", Status.FAIL,
+                 f"The resource {arn[:inner]}… holds a whole ARN where its name goes ({arn[inner:inner + 40]}…): the "
+                 "agent was given the target's full ARN where it takes the name, and built a resource that cannot "
+                 "exist — no permission for it helps",
+                 ["Configure the target by its name (the part after the last '/'), not its ARN — or use the "
+                  "setting that takes an ARN, if the agent has one"], resource=arn, decided_by="an ARN inside an ARN")
+    return _behind(first, hits)
+
+
+# S3's NoSuchKey ("The specified key does not exist.", 404: Amazon S3 API reference "Error responses") is an answer
+# to a read the caller was allowed to make, in a bucket that exists: only the object is missing (a read before the
+# first write, a wrong key or prefix). S3 answers a caller without s3:ListBucket 403 AccessDenied instead. So it is
+# no missing target, no signing or credential problem: the bucket-level codes (NoSuchBucket) stay target-not-found.
+_NO_KEY_RE = re.compile(r"NoSuchKey|specified\s+key\s+does\s+not\s+exist", re.I)
+_OTHER_NOT_FOUND_RE = re.compile(r"NoSuchBucket|bucket\s+does\s+not\s+exist|ResourceNotFound|not\s+found|"
+                                 r"log\s+(?:group|stream)\s+does\s+not\s+exist", re.I)
+
+
+def _missing_object(t: str, hits: list[Hit]) -> None:
+    if ("Key" not in t and "key" not in t) or not _NO_KEY_RE.search(t) or _OTHER_NOT_FOUND_RE.search(t):
+        return
+    for h in hits:
+        if h.cause == "target-not-found" and h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.message = ("S3 answered NoSuchKey: the bucket exists and the caller may read it — only the object is "
+                         "missing (read before its first write, or a wrong key or prefix); no signing or credential "
+                         "problem. Only if the agent should find it there: " + h.message)
+            h.extra["missing_object"] = True
+
+
+# AWS's answer to a signature outside its time window quotes the request's own signing time ("Signature expired:
+# 20230804T000000Z is now earlier than …", "Signature not yet current: … is still later than …": S3 and the other
+# services' RequestExpired / InvalidSignatureException wording). A time of day of exactly 00:00:00 is a timestamp the
+# client built from a date (a date-only value, a day truncated in the client's code), not a clock that drifts — the
+# host's clock may be right, and setting it changes nothing.
+_QUOTED_SIGNING_TIME_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8})T000000Z\s+is\s+", re.I)
+
+
+def _date_built_time(t: str, hits: list[Hit]) -> None:
+    m = _QUOTED_SIGNING_TIME_RE.search(t) if "T000000Z" in t else None
+    if m is None:
+        return
+    for h in hits:
+        if h.cause == "clock-skew" and h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.message = (f"The request was signed at exactly midnight ({m.group(1)}T000000Z): a signing time the "
+                         "client built from a date, not a drifting clock — the code (or the value it is given) must "
+                         "sign with the current UTC date and time of day. Only if the host's clock is wrong too: "
+                         + h.message)
+            h.fix.insert(0, "Sign with the current time: pass a full timestamp (date and time of day, UTC) to the "
+                            "signer, or let the SDK take the time itself")
+            h.extra["date_built_time"] = f"{m.group(1)}T000000Z"
+
+
+# A Python traceback quotes, under each `File "…", line N, in f` frame, that line of the source; the exception is
+# its last line (Python library reference, "traceback"). `raise NoCredentialsError()` in a frame is code, not what was
+# raised, and a Python error about the code itself (`NameError: name 'NoCredentialsError' is not defined`: a missing
+# import; AttributeError, ImportError …) names the AWS error only as a name in that code. Where every AWS word of a
+# text stands in such lines, no reading of them is AWS's or the credential chain's verdict.
+# The source line is indented deeper than its frame's line (a frozen program's traceback has no source lines: the
+# next line is then another frame, or the exception, at the frame's depth or less).
+_FRAME_RE = re.compile(r"^([ \t]*)File \"[^\"\n]+\", line \d+, in [^\n]*\n\1[ \t]+(?!File \")[^\n]*$", re.M)
+_CODE_ERROR_RE = re.compile(r"^[ \t]*((?:[A-Za-z_]\w*\.)*(?:NameError|UnboundLocalError|AttributeError|ImportError|"
+                            r"ModuleNotFoundError|SyntaxError|TypeError)):[^\n]*$", re.M)
+
+
+def _quoted_source_line(text: str, hits: list[Hit]) -> None:
+    if not any(h.status == Status.FAIL for h in hits) or ("File \"" not in text and "Error:" not in text):
+        return
+    frames = [(f.start(), f.end()) for f in _FRAME_RE.finditer(text)] if "File \"" in text else []
+    raised = _CODE_ERROR_RE.search(text)
+    spans = frames + ([(raised.start(), raised.end())] if raised else [])
+    if not spans:
+        return
+    words = [m.start() for _, m in table().occurrences(text)]
+    if not words or not all(any(a <= w < b for a, b in spans) for w in words):
+        return
+    if raised:
+        said = " ".join(raised.group(0).split())[:160]
+        why = (f"The exception raised is `{said}`: a Python error in the code, which names the AWS error only as a "
+               "name in that code — not an answer of AWS or of the credential chain")
+        fix = ("Fix the code the traceback ends in (a missing import or mismatched versions: upgrade or pin the "
+               "library together with its dependencies, e.g. botocore with awscrt)")
+    else:
+        why = ("The AWS error's name stands only in a line of source the traceback quotes (code, not what was "
+               "raised); the exception line is not in this part of the text")
+        fix = "Paste the traceback's last line (the exception and its message): it says what was raised"
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["demoted"] = True
+    hits[0].message = f"{why} — this reading is only a guess: {hits[0].message}"
+    hits[0].fix.insert(0, fix)
+    hits[0].extra["code_error"] = raised.group(1) if raised else "source line"
+
+
+# An endpoint set by hand (boto3's endpoint_url, the CLI's --endpoint-url, AWS_ENDPOINT_URL, an agent's `endpoint =`)
+# to a host that is not AWS's: the signature mismatch is that server's verdict, and S3-compatible servers differ from
+# AWS in the signature versions, headers and path styles they accept (AWS CLI user guide "endpoint_url"; AWS SDKs and
+# Tools reference guide "Service-specific endpoints"). A mismatch AWS itself answered keeps AWS's readings.
+_ENDPOINT_SET_RE = re.compile(
+    r"(?:--endpoint-url[= ]|\b(?:endpoint_url|endpointUrl|endpoint_override|AWS_ENDPOINT_URL(?:_S3)?|s3_endpoint|"
+    r"endpoint)[\"']?\s*[=:]\s*)[\"']?([^\s\"',)}]+)")
+_AWS_ENDPOINT_RE = re.compile(r"(?:^|[/.@])(?:[\w-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws|on\.aws)(?::\d+)?(?:/|$)",
+                              re.I)
+_MISMATCH_READINGS = frozenset({"secret-key-mismatch", "canonicalization-mismatch", "request-modified-after-signing"})
+
+
+def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    if first is None or first.cause not in _MISMATCH_READINGS or "candidates" not in first.extra or (
+            e.host and _AWS_ENDPOINT_RE.search(f"//{e.host}")):
+        return
+    seen = f"{e.context}\n{e.flat}" if e.context else e.flat
+    m = _ENDPOINT_SET_RE.search(seen) if "ndpoint" in seen or "NDPOINT" in seen else None
+    if m is None or _AWS_ENDPOINT_RE.search(m.group(1)) or recognise(e.text, e.host, e.context) is not None:
+        return
+    value = m.group(1)
+    url = "://" in value or "." in value or value.startswith("localhost")
+    said = f"the endpoint is set to {value[:80]}" if url else f"a custom endpoint is set ({m.group(0)[:80].strip()})"
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["demoted"] = True
+    first.message = (f"{said[0].upper()}{said[1:]}, not AWS's: the mismatch is that server's verdict, and S3-compatible "
+                     "servers differ from AWS in the signature versions, headers and addressing they accept — this "
+                     f"AWS reading is only a guess: {first.message}")
+    first.fix.insert(0, "Check the client against that server's own requirements (its keys, the signature version and "
+                        "addressing style it accepts, e.g. botocore Config(signature_version='s3v4', "
+                        "s3={'addressing_style': 'path'})); sigdoctor's causes are about AWS")
+    first.extra["backend"] = value[:80] if url else "a custom endpoint"

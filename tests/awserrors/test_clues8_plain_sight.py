@@ -1,0 +1,224 @@
+"""Clues in plain sight (sigdoctor/awserrors/clues.py): words beside the error that decide between its readings or
+refute one. Each case pairs a text with the clue and, where it matters, the same error without it (which keeps the
+reading it always had). Keys, accounts and hosts are made up in AWS's shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+def _causes(text: str) -> list[tuple[str, Severity]]:
+    return ranked_causes(decode_text(text))
+
+
+def _messages(text: str) -> str:
+    return " ".join(f.message for f in decode_text(text).probes[0].findings)
+
+
+# --- a temporary key set without its session token -------------------------------------------------------------
+
+ENV_DUMP = ("$ env | grep AWS\nAWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+            "AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE\nAWS_REGION=eu-west-1\n")
+CREDENTIALS_FILE = ("cat ~/.aws/credentials\n[default]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\n"
+                    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+STS_INVALID = ("An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security "
+               "token included in the request is invalid.")
+
+
+@pytest.mark.parametrize("text", [
+    f"{ENV_DUMP}$ curl -s localhost:9106/metrics | grep scrape_error\ncloudwatch_exporter_scrape_error 1.0",
+    f"{CREDENTIALS_FILE}\n{STS_INVALID}",
+    f"{ENV_DUMP}{STS_INVALID}",
+    'creds = {"AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "xxxx"}\n'
+    "UnrecognizedClientException: The security token included in the request is invalid.",
+])
+def test_temporary_key_without_token_is_session_token_missing(text: str) -> None:
+    causes = _causes(text)
+    assert causes[0] == ("session-token-missing", ERROR)
+    assert "ASIAIOSFODNN7EXAMPLE" not in _messages(text)  # the key id only masked
+
+
+def test_long_term_key_keeps_its_reading() -> None:
+    assert _causes(ENV_DUMP.replace("ASIA", "AKIA") + STS_INVALID)[0] == ("access-key-invalid", ERROR)
+
+
+def test_env_dump_alone_without_a_temporary_key_says_nothing() -> None:
+    assert _causes(ENV_DUMP.replace("ASIA", "AKIA")) == []
+
+
+# --- IncompleteSignature: a signed header the request lacks ----------------------------------------------------
+
+def _named(header: str) -> str:
+    return (f"<IncompleteSignatureException><Message>'{header}' is named as a SignedHeader, but it does not exist in "
+            "the HTTP request</Message></IncompleteSignatureException>")
+
+
+def test_token_header_named_but_not_sent_is_session_token_missing() -> None:
+    text = ('curl --aws-sigv4 "aws:amz:us-east-1:execute-api" --user "$AK:$SK" -H "x-amz-security-token: $TOKEN" '
+            f"https://abc123.execute-api.us-east-1.amazonaws.com/prod/\n{_named('x-amz-security-token')}")
+    causes = _causes(text)
+    assert causes[0] == ("session-token-missing", ERROR)
+    assert ("request-modified-after-signing", WARNING) in causes
+    assert "request-not-signed" not in dict(causes)
+
+
+@pytest.mark.parametrize("header", ["x-amz-content-sha256", "range"])
+def test_other_header_named_but_not_sent_was_lost_after_signing(header: str) -> None:
+    causes = _causes(_named(header))
+    assert causes[0] == ("request-modified-after-signing", ERROR)
+    assert "request-not-signed" not in dict(causes)
+
+
+def test_authorization_header_missing_its_parts_stays_unsigned() -> None:
+    text = ("IncompleteSignatureException: Authorization header requires 'Credential' parameter. Authorization "
+            "header requires 'Signature' parameter.")
+    assert _causes(text)[0] == ("request-not-signed", ERROR)
+
+
+# --- an explicit deny whose first half was cut away ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "where"), [
+    ('CreateFleet failed: "ec2:RunInstances [...] explicit deny in a service control policy"', "service control"),
+    ("... explicit deny in an identity-based policy", "identity-based"),
+    ("logs:CreateLogStream … with an explicit deny in a permissions boundary", "permissions boundary"),
+    ("s3:PutObject (truncated) explicit deny in a resource control policy", "resource control"),
+    ("explicit deny in a VPC endpoint policy", "VPC endpoint"),
+])
+def test_elided_explicit_deny(text: str, where: str) -> None:
+    assert _causes(text)[0] == ("explicit-deny", ERROR)
+    assert where in _messages(text)
+
+
+def test_whole_explicit_deny_names_it_once() -> None:
+    text = ("User: arn:aws:iam::111122223333:user/ci is not authorized to perform: s3:PutObject on resource: "
+            "arn:aws:s3:::bkt/k with an explicit deny in a service control policy")
+    causes = _causes(text)
+    assert causes[0] == ("explicit-deny", ERROR)
+    assert [c for c, _ in causes].count("explicit-deny") == 1
+
+
+# --- an ARN given where a name goes ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/app/i-0abc is not authorized to perform: "
+    "firehose:PutRecordBatch on resource: arn:aws:firehose:us-east-1:111122223333:deliverystream/"
+    "arn:aws:firehose:us-east-1:444455556666:deliverystream/logs",
+    "AccessDeniedException: User: arn:aws:iam::111122223333:user/agent is not authorized to perform: "
+    "logs:PutLogEvents on resource: arn:aws:logs:eu-west-1:111122223333:log-group:"
+    "arn:aws:logs:eu-west-1:111122223333:log-group:/app:log-stream:web",
+])
+def test_arn_inside_an_arn_is_a_wrong_target(text: str) -> None:
+    causes = _causes(text)
+    assert causes[0] == ("target-not-found", ERROR)
+    assert ("permission-missing", WARNING) in causes
+
+
+def test_plain_resource_arn_stays_a_missing_permission() -> None:
+    text = ("AccessDeniedException: User: arn:aws:iam::111122223333:user/agent is not authorized to perform: "
+            "firehose:PutRecord on resource: arn:aws:firehose:us-east-1:111122223333:deliverystream/logs")
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+
+
+# --- S3: a missing object is no missing target -----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    'level=warn msg="failed to read seed file" err="NoSuchKey: The specified key does not exist.\\n\\tstatus code: '
+    '404, request id: 8KJ2M4N6P8Q0R2S4, host id: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg="',
+    "An error occurred (NoSuchKey) when calling the GetObject operation: The specified key does not exist.",
+])
+def test_no_such_key_is_no_error(text: str) -> None:
+    causes = _causes(text)
+    assert causes and all(sev is WARNING for _, sev in causes)
+    assert "only the object is missing" in _messages(text)
+
+
+def test_no_such_bucket_stays_target_not_found() -> None:
+    text = ("An error occurred (NoSuchBucket) when calling the PutObject operation: The specified bucket does not "
+            "exist")
+    assert _causes(text)[0] == ("target-not-found", ERROR)
+
+
+# --- a signing time built from a date --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    '403, {"message":"Signature not yet current: 20240105T000000Z is still later than 20240104T152233Z '
+    '(20240104T151733Z + 5 min.)"}',
+    "InvalidSignatureException: Signature expired: 20240104T000000Z is now earlier than 20240104T152233Z "
+    "(20240104T153733Z - 15 min.)",
+])
+def test_midnight_signing_time_is_no_drifting_clock(text: str) -> None:
+    causes = _causes(text)
+    assert causes[0] == ("clock-skew", WARNING)
+    assert "exactly midnight" in _messages(text)
+
+
+def test_other_signing_time_stays_clock_skew() -> None:
+    text = ("InvalidSignatureException: Signature expired: 20240104T091502Z is now earlier than 20240104T152233Z "
+            "(20240104T153733Z - 15 min.)")
+    assert _causes(text)[0] == ("clock-skew", ERROR)
+
+
+# --- a traceback's source line is code -------------------------------------------------------------------------
+
+NAME_ERROR = ('Traceback (most recent call last):\n  File "/venv/lib/python3.11/site-packages/botocore/crt/auth.py", '
+              'line 32, in add_auth\n    raise NoCredentialsError()\nNameError: name \'NoCredentialsError\' is not '
+              "defined\n")
+
+
+@pytest.mark.parametrize("text", [
+    NAME_ERROR,
+    "ImportError: cannot import name 'NoCredentialsError' from 'botocore.exceptions' (/venv/lib/botocore/exceptions.py)",
+    "AttributeError: module 'botocore.exceptions' has no attribute 'NoCredentialsError'",
+])
+def test_aws_name_only_in_code_is_no_error(text: str) -> None:
+    causes = _causes(text)
+    assert causes and all(sev is WARNING for _, sev in causes)
+
+
+def test_traceback_that_raised_the_aws_error_stays_an_error() -> None:
+    text = NAME_ERROR.replace("NameError: name 'NoCredentialsError' is not defined",
+                              "botocore.exceptions.NoCredentialsError: Unable to locate credentials")
+    assert _causes(text)[0] == ("no-credentials", ERROR)
+
+
+def test_frozen_traceback_without_source_lines_keeps_its_exception() -> None:
+    # PyInstaller builds (AWS CLI v2) print frames without source lines: the exception follows the last frame.
+    text = ('Traceback (most recent call last):\n  File "urllib3/connection.py", line 167, in _new_conn\n  File '
+            '"botocore/utils.py", line 223, in _fetch\nurllib3.exceptions.ConnectTimeoutError: (<AWSHTTPConnection>, '
+            "'Connection to 169.254.169.254 timed out. (connect timeout=1)')")
+    assert _causes(text)[0][1] is ERROR
+
+
+# --- a custom endpoint that is not AWS beside a bare signature mismatch ----------------------------------------
+
+MISMATCH = ("botocore.exceptions.ClientError: An error occurred (SignatureDoesNotMatch) when calling the ListObjectsV2 "
+            "operation: The request signature we calculated does not match the signature you provided. Check your key "
+            "and signing method.")
+
+
+@pytest.mark.parametrize("setting", [
+    "s3 = boto3.client('s3', endpoint_url='https://objects.storage.example.net')",
+    "$ aws s3 ls s3://bkt --endpoint-url https://s3.internal.example.org:8443",
+    "AWS_ENDPOINT_URL_S3=http://store.lan:7480",
+    "fs = s3fs.S3FileSystem(endpoint_url=url, key=key, secret=secret)",
+])
+def test_custom_endpoint_beside_bare_mismatch(setting: str) -> None:
+    text = f"{setting}\n{MISMATCH}"
+    causes = _causes(text)
+    assert causes[0] == ("secret-key-mismatch", WARNING)
+    assert all(sev is WARNING for _, sev in causes)
+    assert "not AWS's" in _messages(text)
+
+
+@pytest.mark.parametrize("setting", [
+    "s3 = boto3.client('s3', endpoint_url='https://s3.eu-west-1.amazonaws.com')",
+    "s3 = boto3.client('s3', endpoint_url='https://bucket.vpce-0a1b2c3d4e5f6a7b8-abcdefgh.s3.us-east-1.vpce.amazonaws.com')",
+    "",
+])
+def test_aws_endpoint_or_none_keeps_the_mismatch_an_error(setting: str) -> None:
+    assert _causes(f"{setting}\n{MISMATCH}")[0] == ("secret-key-mismatch", ERROR)
