@@ -529,6 +529,9 @@ _STS_DENIED_RE = re.compile(r"Service:\s*AWSSecurityTokenService|securitytoken\.
 # provider, audience, expiry), 1 an unreadable token file: the readings are ranked in that order.
 _STS_WI_CALL_RE = re.compile(r"operation\s+error\s+STS:\s*AssumeRoleWithWebIdentity|when\s+calling\s+the\s+"
                              r"AssumeRoleWithWebIdentity\s+operation|AssumeRoleWithWebIdentityCommand")
+# The call ran out of time rather than being answered (Go v2: "request canceled, context deadline exceeded", or its
+# retry quota spent on failed attempts): there is no answer of STS's to be cut, checks/errors/agents8.toml reads it.
+_STS_WI_TIMED_OUT_RE = re.compile(r"context\s+deadline\s+exceeded|retry\s+quota\s+exceeded")
 
 
 def _web_identity_call_hits() -> list[Hit]:
@@ -661,9 +664,12 @@ _EMPTY_REGION_HOST_RE = re.compile(r"\b[a-z0-9-]+\.\.amazonaws\.com(?:\.cn)?\b")
 # Identity: /v2/credentials/…, /v1/credentials; Greengrass' token exchange: /2016-11-01/credentialprovider/).
 _IMDS_PATH_RE = re.compile(r"/latest/(?:meta-data|api/token|dynamic)")
 _CONTAINER_PATH_RE = re.compile(r"/v[12]/credentials|/credentialprovider/")
-# aws-sdk-php's InstanceProfileProvider says "instance profile metadata service" ("… server" before 3.2).
+# aws-sdk-php's InstanceProfileProvider says "instance profile metadata service" ("… server" before 3.2); the Rust
+# SDK's aws-config "could not communicate with IMDS" / "failed to load IMDS session token" (src/imds/credentials.rs,
+# src/imds/client/error.rs).
 _IMDS_WRAPPER_RE = re.compile(r"credentials from iam-role|EC2RoleRequestError|EC2MetadataError|ec2imds|EC2 IMDS|"
-                              r"instance metadata|instance profile metadata", re.I)
+                              r"instance metadata|instance profile metadata|communicate with IMDS|IMDS session token",
+                              re.I)
 
 
 # rusoto's credential providers wrap every failure of their own requests in CredentialsError (rusoto_credential
@@ -1244,7 +1250,8 @@ def classify(e: AwsError) -> Classified:
                         "The container credentials endpoint (ECS / EKS Pod Identity) did not answer",
                         ["Check the eks-pod-identity-agent DaemonSet (or the ECS agent) runs on the node"]))
     hits += _network_hits(e, found, where)
-    if _STS_WI_CALL_RE.search(t) and not any(h.status == Status.FAIL for h in hits):
+    if (_STS_WI_CALL_RE.search(t) and not any(h.status == Status.FAIL for h in hits)
+            and not _STS_WI_TIMED_OUT_RE.search(t)):
         hits += _web_identity_call_hits()
     hits += [Hit(c, st, msg, fix, extra) for c, st, msg, fix, extra in source_hits(e, found, {h.cause for h in hits})]
     # A web identity source whose STS call failed on the network: the chain found its source, so it is not empty.

@@ -1,0 +1,153 @@
+"""What `decode` makes of the messages of checks/errors/agents8.toml: Vector's CloudWatch Logs healthcheck and the
+Rust SDK's "failed to construct request", the fluentd Elasticsearch / OpenSearch plugins' credential lookup, the AWS
+SDK for Go v2 when a credential service's call runs out of time, Ruby's Net::HTTP timeout under Seahorse, the Rust
+SDK's aws-config credential errors, the ADOT / OTel exporters' region lookup, the AWS Common Runtime (aws-c-auth)
+behind Mountpoint for Amazon S3, ECR's registry token as docker prints it, and elasticsearch-ruby's bare 403.
+
+Each text has the shape its source prints (files cited in the table); ids, hosts and paths are made up.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sigdoctor.decode.reader import prefilter_words
+from sigdoctor.model import Severity
+from tests.decode.conftest import text_causes
+
+MESSAGES = [
+    # Vector's CloudWatch Logs healthcheck: the group is not there.
+    ("vector-no-group", "2024-02-01T10:00:00.000000Z ERROR vector::topology::builder: msg=\"Healthcheck failed.\" "
+                        "error=No log group found component_kind=\"sink\" component_type=\"aws_cloudwatch_logs\"",
+     "target-not-found"),
+    ("vector-group-mismatch", "ERROR vector::topology::builder: msg=\"Healthcheck failed.\" error=Group name mismatch: "
+                              "expected app-logs, found app-logs-old component_type=\"aws_cloudwatch_logs\"",
+     "target-not-found"),
+    # The Rust SDK's ConstructionFailure with nothing after it.
+    ("vector-construct", "2024-02-01T10:00:00Z ERROR vector::topology::builder: msg=\"Healthcheck failed.\" "
+                         "error=DescribeLogGroups failed: failed to construct request component_kind=\"sink\"",
+     "no-credentials"),
+    # fluentd's AWS Elasticsearch / OpenSearch outputs.
+    ("fluentd-es", "2023-01-10 05:47:40 +0000 [error]: #0 unexpected error error_class=RuntimeError error=\"No valid "
+                   "AWS credentials found.\"", "no-credentials"),
+    # Go v2 (smithy): STS, SSO and the container endpoint ran out of time.
+    ("go2-sts-deadline", "get identity: get credentials: failed to refresh cached credentials, operation error STS: "
+                         "AssumeRoleWithWebIdentity, request canceled, context deadline exceeded",
+     "endpoint-unreachable"),
+    ("go2-sts-quota", "operation error STS: GetCallerIdentity, failed to get rate limit token, retry quota exceeded, "
+                      "0 available, 5 requested", "endpoint-unreachable"),
+    ("go2-sso-deadline", "operation error SSO: GetRoleCredentials, context deadline exceeded", "endpoint-unreachable"),
+    ("go2-container-deadline", "failed to refresh cached credentials, operation error CredentialsEndpoint: "
+                               "GetCredentials, request canceled, context deadline exceeded",
+     "container-credentials-failed"),
+    # Ruby: Net::OpenTimeout's "execution expired" under Seahorse, in either order.
+    ("ruby-seahorse-first", "error_class=Seahorse::Client::NetworkingError error=\"execution expired\"",
+     "endpoint-unreachable"),
+    ("ruby-message-first", "  Error: execution expired\n  Exception: Seahorse::Client::NetworkingError\n  Stack: "
+                           "uri:classloader:/META-INF/jruby.home/lib/ruby/stdlib/net/http.rb:941:in `connect'",
+     "endpoint-unreachable"),
+    # The Rust SDK's aws-config.
+    ("rust-imds-read-timeout", "provider in chain did not provide credentials provider=Ec2InstanceMetadata "
+                               "context=the credential provider was not enabled: could not communicate with IMDS: "
+                               "dispatch failure: timeout: HTTP read timeout occurred after 1s: timed out",
+     "imds-hop-limit"),
+    ("rust-imds-token", "failed to load IMDS session token: dispatch failure: timeout: HTTP read timeout occurred "
+                        "after 1s", "imds-hop-limit"),
+    ("rust-imds-connect", "could not communicate with IMDS: dispatch failure: io error: tcp connect error: Connection "
+                          "refused (os error 111)", "imds-unreachable"),
+    ("rust-imds-404", "WARN aws_config::imds::credentials: received 404 from IMDS when loading profile information. "
+                      "Hint: This instance may not have an IAM role associated.", "imds-no-role"),
+    ("rust-invalid-config", "the credentials provider was not properly configured: profile `ci` did not contain "
+                            "credential information", "profile-invalid"),
+    # The ADOT / OTel AWS exporters' region lookup.
+    ("adot-no-region", "NoAwsRegion: Cannot fetch region variable from config file, environment variables and ec2 "
+                       "metadata.", "imds-hop-limit"),
+    # Mountpoint for Amazon S3 and the CRT's providers.
+    ("mountpoint-old", "Error: Failed to create S3 client\n\nCaused by:\n    0: initial ListObjectsV2 failed for bucket "
+                       "my-bucket in region us-east-1\n    1: Client error\n    2: No signing credentials found",
+     "no-credentials"),
+    ("mountpoint-new", "Error: Failed to create S3 client\nCaused by:\n    1: Client error\n    2: No signing "
+                       "credentials available, see CRT debug logs", "no-credentials"),
+    ("mountpoint-profile", "mount-s3 my-bucket /mnt/s3 --profile analytics\nError: Failed to create S3 client\n\n"
+                           "Caused by:\n    1: Client error\n    2: No signing credentials found", "profile-invalid"),
+    ("crt-imds", "aws-c-auth: AWS_AUTH_CREDENTIALS_PROVIDER_IMDS_SOURCE_FAILURE, Valid credentials could not be "
+                 "sourced by the IMDS provider", "imds-unreachable"),
+    ("crt-profile", "Valid credentials could not be sourced by a profile provider", "profile-invalid"),
+    ("crt-ecs", "AWS_AUTH_CREDENTIALS_PROVIDER_ECS_SOURCE_FAILURE", "container-credentials-failed"),
+    ("crt-web-identity", "Valid credentials could not be sourced by the sts web identity provider",
+     "web-identity-rejected"),
+    ("crt-sts", "Valid credentials could not be sourced by the STS provider", "role-trust-denied"),
+    ("crt-sign-none", "AWS_AUTH_SIGNING_NO_CREDENTIALS: Attempt to sign an http request without credentials",
+     "no-credentials"),
+    # ECR's registry token as docker prints it, both wordings.
+    ("ecr-expired", "ERROR: denied: Your authorization token has expired. Reauthenticate and try again.",
+     "credentials-expired"),
+    ("ecr-expired-old", "ERROR: denied: Your Authorization Token has expired. Please run 'aws ecr get-login' to fetch "
+                        "a new one.", "credentials-expired"),
+    ("ecr-no-login", "Error response from daemon: Get \"https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/\": "
+                     "no basic auth credentials", "no-credentials"),
+    ("ecr-no-repo", "name unknown: The repository with name 'agent' does not exist in the registry with id "
+                    "'111122223333'", "target-not-found"),
+]
+
+
+@pytest.mark.parametrize(("printer", "text", "cause"), MESSAGES, ids=[c[0] for c in MESSAGES])
+def test_each_message_gives_its_cause_as_an_error(printer: str, text: str, cause: str) -> None:
+    causes = text_causes(text)
+    assert causes, printer
+    assert causes[0] == (cause, Severity.ERROR), (printer, causes)
+
+
+@pytest.mark.parametrize(("text", "second"), [
+    # The plugins read IRSA only when told to: the pod's web identity is the other reading.
+    ("error_class=RuntimeError error=\"No valid AWS credentials found.\"", "sdk-unsupported-credential-source"),
+    # A profile the CRT's chain cannot use (an SSO session) while the CLI can.
+    ("mount-s3 b /mnt --profile sso-admin\nCaused by:\n    1: Client error\n    2: No signing credentials found",
+     "sdk-unsupported-credential-source"),
+    # Go v2 STS timing out: the global endpoint beside a regional-only network.
+    ("operation error STS: AssumeRole, request canceled, context deadline exceeded", "sts-global-endpoint"),
+])
+def test_the_other_reading_is_offered_second(text: str, second: str) -> None:
+    assert [c for c, _ in text_causes(text)][1] == second
+
+
+@pytest.mark.parametrize("text", [
+    "2015-12-02 14:07:16 +0000 [warn]: temporarily failed to flush the buffer. error_class=\"Elasticsearch::Transport"
+    "::Transport::Errors::Forbidden\" error=\"[403] \" plugin_id=\"object:3f86b8f81adc\"",
+    "OpenSearch::Transport::Transport::Errors::Forbidden: [403] ",
+])
+def test_a_bare_403_of_the_ruby_search_clients_gives_ranked_warnings(text: str) -> None:
+    causes = text_causes(text)
+    assert [c for c, _ in causes[:2]] == ["permission-missing", "request-not-signed"]
+    assert all(sev != Severity.ERROR for _, sev in causes)
+
+
+@pytest.mark.parametrize("text", [
+    # The detail after the colon is the cause: the Rust SDK's empty chain, read by its own entry.
+    "error=failed to construct request: No credentials in the property bag",
+    # A caller that cancelled its own context is no network failure.
+    "operation error STS: GetCallerIdentity, request canceled, context canceled",
+    # Other programs' "no signing credentials" (code signing, JWTs) are no AWS failure.
+    "WARNING: No signing credentials found. Building with debug signing.",
+])
+def test_neighbouring_wordings_are_not_read_as_these(text: str) -> None:
+    causes = [c for c, _ in text_causes(text)]
+    assert "endpoint-unreachable" not in causes
+    if "property bag" not in text:
+        assert "no-credentials" not in causes
+
+
+def test_the_fluent_bit_client_anchor_marks_no_letter_of_amazonaws() -> None:
+    # "z" (of "initialization") in the scan's marked set made every amazonaws.com URL a match attempt.
+    from sigdoctor.decode.reader import SCANNER
+    from sigdoctor.decode.scan import marked_set
+
+    assert "[aws_client]" in prefilter_words()
+    assert not set("amazonaws") & marked_set(SCANNER.words)
+
+
+def test_a_fluent_bit_connection_line_is_still_read_alone() -> None:
+    text = "[2024/05/01 10:00:00] [error] [aws_client] connection initialization error"
+    causes = text_causes(text)
+    assert [c for c, _ in causes[:2]] == ["endpoint-unreachable", "proxy-misconfigured"]
+    assert all(sev != Severity.ERROR for _, sev in causes)
