@@ -54,9 +54,11 @@ class Classified:
 
 
 # Pasted text has doubled spaces, wrapped lines and dropped parentheses: any whitespace between the words.
-_EXPIRED_RE = re.compile(r"Signature\s+expired:\s*(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)\s*\(?"
-                         r"(\d{8}T\d{6}Z)\s*-\s*(\d+)\s*min")
-_NOT_YET_RE = re.compile(r"Signature\s+not\s+yet\s+current:\s*(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
+# The "Signature expired: " / "Signature not yet current: " lead is optional: a title or a quote keeps only the dates,
+# whose form — the signed date, AWS's time and the window's edge "(… - 5 min.)" — is AWS's own message.
+_EXPIRED_RE = re.compile(r"(?:Signature\s+expired:\s*)?(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)"
+                         r"\s*\(?(\d{8}T\d{6}Z)\s*-\s*(\d+)\s*min")
+_NOT_YET_RE = re.compile(r"(?:Signature\s+not\s+yet\s+current:\s*)?(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
                          r"(\d{8}T\d{6}Z)\s*\(?(\d{8}T\d{6}Z)\s*\+\s*(\d+)\s*min")
 _AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
 # The words alone, with the dates cut off (a log line or title that ends at the colon): AWS says the request's date is

@@ -88,6 +88,20 @@ MESSAGES = [
                      "no basic auth credentials", "no-credentials"),
     ("ecr-no-repo", "name unknown: The repository with name 'agent' does not exist in the registry with id "
                     "'111122223333'", "target-not-found"),
+    # goofys' mount test: a bucket S3 does not know.
+    ("goofys-no-bucket", "May 27 17:40:31 host goofys[7079]: main.ERROR bucket logs-archive does not exist",
+     "target-not-found"),
+    # A token refused as issued in the verifier's future, in each JWT library's words.
+    ("java-jwt-nbf", "com.auth0.jwt.exceptions.InvalidClaimException: The Token can't be used before Sun Jan 23 "
+                     "21:29:11 EST 2022.", "clock-skew"),
+    ("pyjwt-iat", "jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat)", "clock-skew"),
+    ("node-jwt-nbf", "NotBeforeError: jwt not active", "clock-skew"),
+    ("go-jwt-iat", "token validation failed: Token used before issued", "clock-skew"),
+    # AWS's "Signature expired" message quoted without its lead.
+    ("aws-expired-dates", "20150307T194740Z is now earlier than 20150309T203545Z (20150309T204045Z - 5 min.)",
+     "clock-skew"),
+    ("aws-not-yet-dates", "20240307T204740Z is still later than 20240307T193545Z (20240307T200045Z + 15 min.)",
+     "clock-skew"),
 ]
 
 
@@ -119,6 +133,21 @@ def test_the_other_reading_is_offered_second(text: str, second: str) -> None:
 def test_a_bare_403_of_the_ruby_search_clients_gives_ranked_warnings(text: str) -> None:
     causes = text_causes(text)
     assert [c for c, _ in causes[:2]] == ["permission-missing", "request-not-signed"]
+    assert all(sev != Severity.ERROR for _, sev in causes)
+
+
+@pytest.mark.parametrize(("text", "first_three"), [
+    # goofys' mount test answered 403: the HEAD's bare status.
+    ("main.ERROR Unable to access 'logs-archive': permission denied\nmain.FATAL Mounting file system: Mount: "
+     "initialization failed", ["permission-missing", "access-key-invalid", "credentials-expired"]),
+    # aws-sdk-go v1's debug dump of a HeadObject's bodiless 403.
+    ("2023/12/27 17:29:01 s3.DEBUG DEBUG: Response s3/HeadObject Details:\n---[ RESPONSE ]------------\n"
+     "HTTP/1.1 403 Forbidden\nConnection: close\nContent-Type: application/xml\nServer: AmazonS3\n",
+     ["permission-missing", "target-not-found", "credentials-expired"]),
+])
+def test_a_bare_403_of_a_head_gives_ranked_warnings(text: str, first_three: list[str]) -> None:
+    causes = text_causes(text)
+    assert [c for c, _ in causes[:3]] == first_three
     assert all(sev != Severity.ERROR for _, sev in causes)
 
 
