@@ -36,7 +36,10 @@ MESSAGES = [
      "endpoint-unreachable"),
     ("go2-sts-quota", "operation error STS: GetCallerIdentity, failed to get rate limit token, retry quota exceeded, "
                       "0 available, 5 requested", "endpoint-unreachable"),
-    ("go2-sso-deadline", "operation error SSO: GetRoleCredentials, context deadline exceeded", "endpoint-unreachable"),
+    ("go2-sso-deadline", "operation error SSO: GetRoleCredentials, https response error StatusCode: 0, RequestID: , "
+                         "canceled, context deadline exceeded", "endpoint-unreachable"),
+    ("go2-sts-smithy-canceled", "operation error STS: AssumeRole, canceled, context deadline exceeded",
+     "endpoint-unreachable"),
     ("go2-container-deadline", "failed to refresh cached credentials, operation error CredentialsEndpoint: "
                                "GetCredentials, request canceled, context deadline exceeded",
      "container-credentials-failed"),
@@ -129,6 +132,7 @@ def test_the_other_reading_is_offered_second(text: str, second: str) -> None:
     "2015-12-02 14:07:16 +0000 [warn]: temporarily failed to flush the buffer. error_class=\"Elasticsearch::Transport"
     "::Transport::Errors::Forbidden\" error=\"[403] \" plugin_id=\"object:3f86b8f81adc\"",
     "OpenSearch::Transport::Transport::Errors::Forbidden: [403] ",
+    "opensearchpy.exceptions.AuthorizationException: AuthorizationException(403, '')",
 ])
 def test_a_bare_403_of_the_ruby_search_clients_gives_ranked_warnings(text: str) -> None:
     causes = text_causes(text)
@@ -164,6 +168,18 @@ def test_neighbouring_wordings_are_not_read_as_these(text: str) -> None:
     assert "endpoint-unreachable" not in causes
     if "property bag" not in text:
         assert "no-credentials" not in causes
+
+
+@pytest.mark.parametrize("text", [
+    "error_class=Seahorse::Client::NetworkingError error=\"Failed to open TCP connection to 169.254.169.254:80 "
+    "(execution expired)\"",
+    "Error: Failed to open TCP connection to 169.254.169.254:80 (execution expired)\n  Exception: "
+    "Seahorse::Client::NetworkingError",
+])
+def test_a_ruby_timeout_to_instance_metadata_stays_an_instance_metadata_failure(text: str) -> None:
+    causes = text_causes(text)
+    assert causes[0] == ("imds-unreachable", Severity.ERROR)
+    assert "endpoint-unreachable" not in [c for c, _ in causes]
 
 
 def test_the_fluent_bit_client_anchor_marks_no_letter_of_amazonaws() -> None:
