@@ -4,8 +4,10 @@ but its cause is that server's own, so no AWS cause is named as an error for it.
 from __future__ import annotations
 
 import functools
+import importlib
 import ipaddress
 import re
+from typing import Any
 
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -65,16 +67,72 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
     """The non-AWS server `text` (an error and the lines around it) was answered by, if it shows one. A mark is
     also looked for with every run of whitespace one space: a paste that doubled spaces or wrapped a line hides no
     server. A product's name is also looked for in `before`, the lines the reporter wrote above the error."""
-    flat = " ".join(text.split())
-    around = " ".join(f"{before}\n{text}".split()) if before else flat
+    # Most texts show no server at all, and a regex that cannot skip ahead (`(?<![\w.-])[\w.-]+\.wasabisys\.com`)
+    # tries every position: each mark and name is first asked for the piece of text every match of it holds (one
+    # C search), and the texts with whitespace made single are built only for one that passes. A piece holds no
+    # whitespace, so it is in a flattened text exactly when it is in the text (or in the lines before it).
+    folded = _folded(text)
+    folded_before: str | None = None
+    flat: str | None = None
+    around: str | None = None
     for b in backends():
         if host and any(h.search(host) for h in b.hosts):
             return Recognised(b.name, f"the endpoint {host}")
         for m in b.marks:
+            if (piece := needed_piece(m)) and piece not in folded:
+                continue
+            if flat is None:
+                flat = " ".join(text.split())
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
         for n in b.names:
+            if piece := needed_piece(n):
+                if folded_before is None:
+                    folded_before = _folded(before)
+                if piece not in folded and piece not in folded_before:
+                    continue
+            if around is None:
+                around = " ".join(f"{before}\n{text}".split()) if before else " ".join(text.split())
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
+
+
+# The characters IGNORECASE matches to an ASCII letter whose str.lower() is not that letter (dotless i, long s, and
+# U+0130, whose full lower case is two characters): folded first, so a piece test never misses what the regex finds.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _folded(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
+
+
+@functools.cache
+def needed_piece(rx: re.Pattern[str]) -> str:
+    """The longest run of ASCII characters (no whitespace) that every match of `rx` holds in sequence, lower-cased;
+    '' when it has none of three characters or more. Read from the parsed pattern: only literals one after the
+    other (a group's are in line with the ones around it); anything else — a class, a repeat, an alternation, an
+    assertion — ends a run."""
+    parser: Any = importlib.import_module("re._parser")  # the parser re.compile itself uses (no public API)
+    literal, subpattern = parser.LITERAL, parser.SUBPATTERN
+    runs: list[str] = []
+    run: list[str] = []
+
+    def walk(items: Any) -> None:
+        for op, av in items:
+            if op is literal and av < 128 and not chr(av).isspace():
+                run.append(chr(av))
+            elif op is subpattern:
+                walk(av[3])
+            else:
+                runs.append("".join(run))
+                run.clear()
+
+    try:
+        walk(parser.parse(rx.pattern, rx.flags & re.VERBOSE))
+    except Exception:  # a pattern this reading does not know: searched without the test
+        return ""
+    runs.append("".join(run))
+    best = max(runs, key=len)
+    return best.lower() if len(best) >= 3 else ""

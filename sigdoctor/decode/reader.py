@@ -368,15 +368,17 @@ def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset
     merged = sorted({*found, *at})
     if not merged and buf.strip():
         merged = [len(buf) - len(buf.lstrip())]
-    return merged, _cut_ends(buf, crlf_to_lf(framed))
+    lf = crlf_to_lf(framed)
+    return merged, _cut_ends(buf, lf, cuts if lf is framed else wrap_cuts(lf))
 
 
-def _cut_ends(buf: bytes, framed: str) -> frozenset[int]:
+def _cut_ends(buf: bytes, framed: str, cuts: list[int]) -> frozenset[int]:
     """The offsets in `buf` of the line ends a terminal's width made in `framed` (its text without a paste's frame):
     several lines of one width, each followed by one that neither starts a log record, nor repeats it, nor stands
     more than once in the text (a retry's lines are as long as the ones before them). Once the width is a terminal's, a line of it ending in a space or two was cut
-    after them (a terminal that pads its lines pads them all: more than two spaces end no cut)."""
-    if len(wrap_cuts(framed)) < 2:
+    after them (a terminal that pads its lines pads them all: more than two spaces end no cut). `cuts`: wrap_cuts of
+    `framed`, which the caller has."""
+    if len(cuts) < 2:
         return frozenset()
     lines = framed.split("\n")
     width = max(len(line) for line in lines)

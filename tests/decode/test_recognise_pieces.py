@@ -1,0 +1,74 @@
+"""The non-AWS server test (`backends.recognise`) asks each mark and name for a piece of text every match holds
+before it runs the regex: it must recognise exactly what running every regex on the text recognises.
+
+The reference below is the plain reading — every mark on the text and on the text with whitespace made single, every
+name on the lines before it and the text, flattened. Texts: every corpus text and fixture (with the sentence before
+an error as the lines before it), and the cases a piece test could get wrong: a name only in the lines before the
+error, a mark cut by a wrap, and letters that IGNORECASE matches to ASCII ones whose lower case is another letter.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sigdoctor.awserrors.backends import Recognised, backends, needed_piece, recognise
+
+TESTS = Path(__file__).resolve().parents[1]
+TEXTS = sorted([*TESTS.glob("corpus/batch*/*.txt"), *(TESTS / "decode" / "inputs").iterdir()])
+
+
+def _plain(text: str, host: str | None, before: str = "") -> Recognised | None:
+    flat = " ".join(text.split())
+    around = " ".join(f"{before}\n{text}".split()) if before else flat
+    for b in backends():
+        if host and any(h.search(host) for h in b.hosts):
+            return Recognised(b.name, f"the endpoint {host}")
+        for m in b.marks:
+            found = m.search(text) or (m.search(flat) if flat != text else None)
+            if found:
+                return Recognised(b.name, f"'{found.group(0)[:60]}'")
+        for n in b.names:
+            if found := n.search(around):
+                return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
+    return None
+
+
+def test_most_marks_and_names_have_a_piece_and_every_piece_is_in_what_they_match() -> None:
+    patterns = [p for b in backends() for p in (*b.marks, *b.names)]
+    with_piece = [p for p in patterns if needed_piece(p)]
+    assert len(with_piece) >= len(patterns) * 3 // 4
+    assert needed_piece(re.compile(r"(?<![\w.-])(?:[\w.-]+\.wasabisys\.com)(?![\w-])")) == ".wasabisys.com"
+    assert needed_piece(re.compile(r"\bS3ProxyHandler\b")) == "s3proxyhandler"
+    # Whitespace, a class, a repeat or an alternation ends a run; a group's literals continue it.
+    assert needed_piece(re.compile(r"Check\s+your\s+Google\s+secret")) == "google"
+    assert needed_piece(re.compile(r"ab(?:cde)fg|xyz")) == ""
+    assert needed_piece(re.compile(r"(?i:abc(?:def)g)h")) == "abcdefgh"
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=[f"{p.parent.name}/{p.name}" for p in TEXTS])
+def test_recognise_is_the_plain_reading_on_every_corpus_text(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    lines = text.split("\n")
+    before, rest = "\n".join(lines[:2]), "\n".join(lines[2:])
+    assert recognise(text, None) == _plain(text, None)
+    assert recognise(rest, None, before) == _plain(rest, None, before)
+
+
+@pytest.mark.parametrize(("text", "before"), [
+    # A product named only in the sentence above the error.
+    ("<Error><Code>SignatureDoesNotMatch</Code></Error>", "we moved the bucket to Wasabi last week"),
+    # A mark whose words a wrap or doubled spaces split.
+    ("SignatureDoesNotMatch: Check  your\nGoogle secret key and signing method.", ""),
+    # IGNORECASE matches dotless i, long s, the dotted capital I and the Kelvin sign to ASCII letters.
+    ("SignatureDoesNotMatch from storage.WASABİSYS.com", ""),
+    ("SignatureDoesNotMatch from bucket.wasabısys.com", ""),
+    ("SignatureDoesNotMatch from bucket.wasabiſys.com", ""),
+    ("AccessDenied at \u212aeycdn, not bucket.s3.amazonaws.com", "our Ceph cluster"),
+    ("SignatureDoesNotMatch", "Backblaze \u212a"),
+])
+def test_recognise_is_the_plain_reading_where_a_piece_test_could_miss(text: str, before: str) -> None:
+    assert recognise(text, None, before) == _plain(text, None, before)
+    assert recognise(text, None, before) is not None
