@@ -26,6 +26,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     t = e.flat
     hits = _token_header_named(t, hits)
     hits = _elided_explicit_deny(t, hits)
+    hits = _implicit_deny(t, hits)
     hits = _temporary_key_without_token(e, hits)
     hits = _nested_arn(t, hits)
     _missing_object(t, hits)
@@ -121,16 +122,70 @@ def _elided_explicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
     return _behind(first, hits)
 
 
+# The implicit deny as AWS words it since 2021 ("… is not authorized to perform: A on resource: R because no
+# identity-based policy allows the A action", IAM user guide "Troubleshoot access denied error messages"): it names
+# the policy type that lacks the Allow, which is where the fix goes — an SCP in the organization, a permissions
+# boundary or session policy that caps the role, a resource or VPC endpoint policy, not always the caller's own.
+_NO_POLICY_ALLOWS_RE = re.compile(
+    r"because\s+no\s+(service\s+control\s+policy|resource\s+control\s+policy|identity-based\s+policy|"
+    r"resource-based\s+policy|permissions\s+boundary|session\s+policy|VPC\s+endpoint\s+policy)\s+allows"
+    r"(?:\s+the\s+([a-z0-9-]+:[A-Za-z0-9*]+)\s+action)?", re.I)
+_WHERE_TO_ALLOW = {
+    "service control policy": "the organization's service control policies (ask the management account: `aws "
+                              "organizations list-policies-for-target --target-id ACCOUNT --filter "
+                              "SERVICE_CONTROL_POLICY`)",
+    "resource control policy": "the organization's resource control policies (the management account)",
+    "identity-based policy": "a policy attached to the caller (its role or user)",
+    "resource-based policy": "the resource's own policy (bucket policy, key policy, resource policy of the target)",
+    "permissions boundary": "the permissions boundary of the caller's role or user (`aws iam get-role --role-name R "
+                            "--query Role.PermissionsBoundary`)",
+    "session policy": "the session policy passed when the role was assumed (the agent's or tool's `policy` / "
+                      "`policy_arns` setting of AssumeRole), which caps the role's own permissions",
+    "VPC endpoint policy": "the policy of the VPC endpoint the request went through",
+}
+
+
+def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _NO_POLICY_ALLOWS_RE.search(t) if "allows" in t else None
+    if m is None or any(h.cause in ("explicit-deny", "role-trust-denied") and h.status == Status.FAIL for h in hits):
+        return hits
+    where = " ".join(m.group(1).split())
+    key = next((k for k in _WHERE_TO_ALLOW if k.lower() == where.lower()), where)
+    action = m.group(2) or (a.group(1) if (a := _ACTION_NAMED_RE.search(t[:m.start()])) else "the action")
+    fix = f"Allow {action} in {_WHERE_TO_ALLOW.get(key, 'the ' + where)}: AWS says no {where} allows it"
+    own = next((h for h in hits if h.cause == "permission-missing" and h.status == Status.FAIL), None)
+    if own is not None:
+        own.fix.insert(0, fix)
+        own.extra["policy_type"] = key
+        return hits
+    first = _hit("permission-missing", Status.FAIL, f"No {where} allows {action}: AWS says so in the text",
+                 [fix, "Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)"],
+                 policy_type=key, decided_by=f"'because no {where} allows'")
+    return _behind(first, hits)
+
+
 # A temporary access key (the ASIA prefix: IAM user guide "IAM identifiers", unique ID prefixes — "ASIA: Temporary
 # (AWS STS) access key IDs") works only together with the session token of the same STS answer (IAM user guide
 # "Use temporary credentials with AWS resources"); an environment dump, credentials file or config that shows the
 # key and its secret but no token gives the agent a key AWS refuses (STS: InvalidClientTokenId "The security token
 # included in the request is invalid", S3: InvalidAccessKeyId).
+# The settings that name a key id: the environment, the shared files, boto3's and the SDKs' keyword arguments, JSON
+# (STS's own AccessKeyId), and the agents' YAML (Prometheus / Grafana Agent sigv4 `access_key` / `secret_key`, which
+# have no token field at all; Loki / Thanos `access_key_id`).
 _TEMP_KEY_SET_RE = re.compile(
-    r"(?:AWS_ACCESS_KEY_ID|aws_access_key_id|AccessKeyId|access_key_id|accessKeyId)[\"']?\s*[=:]\s*[\"']?(ASIA[\w*.\[\]…-]*)")
-_SECRET_SET_RE = re.compile(r"(?:AWS_SECRET_ACCESS_KEY|aws_secret_access_key|SecretAccessKey|secret_access_key|"
-                            r"secretAccessKey)[\"']?\s*[=:]")
-_TOKEN_WORD_RE = re.compile(r"session[_ -]?token|security[_ -]?token|SessionToken|sessionToken", re.I)
+    r"(?:AWS_ACCESS_KEY(?:_ID)?|aws_access_key_id|AccessKeyId|access_key(?:_id)?|accessKey(?:Id)?)[\"']?\s*[=:]\s*"
+    r"[\"']?(ASIA[\w*.\[\]…-]*)"
+    # Constructors that take a key pair and no token: Java's BasicAWSCredentials (1.x) and AwsBasicCredentials.create
+    # (2.x); Go's static provider with an empty token argument (aws-sdk-go credentials.NewStaticCredentials(id, secret,
+    # token), aws-sdk-go-v2 credentials.NewStaticCredentialsProvider(key, secret, session)).
+    r"|(?:BasicAWSCredentials|AwsBasicCredentials\.create)\(\s*\"(ASIA[^\"]*)\""
+    r"|NewStaticCredentials(?:Provider)?\(\s*\"(ASIA[^\"]*)\",\s*[^,]+,\s*\"\"\s*\)")
+_SECRET_SET_RE = re.compile(r"(?:AWS_SECRET_(?:ACCESS_)?KEY|aws_secret_access_key|SecretAccessKey|secret_access_key|"
+                            r"secretAccessKey|secret_key|secretKey)[\"']?\s*[=:]|BasicAWSCredentials\(|"
+                            r"AwsBasicCredentials\.create\(|NewStaticCredentials(?:Provider)?\(")
+# A token set or sent (not AWS's own "The security token included in the request is invalid", which names the
+# credentials it got).
+_TOKEN_WORD_RE = re.compile(r"session[_ -]?token|security[_ -]?token(?!\s+included)|SessionToken", re.I)
 # The answers a temporary key without its token gets, as the rules read them; an answer that shows AWS accepted the
 # caller (a denial of an action, a missing target) or that a token was sent (ExpiredToken) says the key had one.
 _TOKEN_READINGS = frozenset({"access-key-invalid", "session-token-missing", "sts-opt-in-region"})
@@ -146,7 +201,7 @@ def _temporary_key_without_token(e: AwsError, hits: list[Hit]) -> list[Hit]:
     first_fail = next((h for h in hits if h.status == Status.FAIL), None)
     if first_fail is not None and first_fail.cause not in _TOKEN_READINGS:
         return hits
-    key = m.group(1)
+    key = next(g for g in m.groups() if g)
     shown = mask_key_id(key) if re.fullmatch(r"ASIA[A-Z0-9]{16}", key) else "ASIA…"
     first = _hit("session-token-missing", Status.FAIL,
                  f"The credentials shown set temporary key {shown} (ASIA: issued by STS) and its secret but no "
@@ -272,8 +327,14 @@ def _quoted_source_line(text: str, hits: list[Hit]) -> None:
 # AWS in the signature versions, headers and path styles they accept (AWS CLI user guide "endpoint_url"; AWS SDKs and
 # Tools reference guide "Service-specific endpoints"). A mismatch AWS itself answered keeps AWS's readings.
 _ENDPOINT_SET_RE = re.compile(
-    r"(?:--endpoint-url[= ]|\b(?:endpoint_url|endpointUrl|endpoint_override|AWS_ENDPOINT_URL(?:_S3)?|s3_endpoint|"
-    r"endpoint)[\"']?\s*[=:]\s*)[\"']?([^\s\"',)}]+)")
+    r"(?:--endpoint(?:-url)?[= ]|\b(?:endpoint_url|endpointUrl|endpoint_override|endpointOverride|BaseEndpoint|"
+    r"AWS_ENDPOINT_URL(?:_S3)?|(?:AWS_)?S3_ENDPOINT|s3_endpoint|s3\.endpoint|host_base|endpoint)[\"']?\s*[=:]\s*"
+    # Java 2.x endpointOverride(URI.create("…")), Java 1.x new EndpointConfiguration("…", region), Go aws.String("…").
+    r"|\b(?:endpointOverride|EndpointConfiguration)\(\s*(?:new\s+)?(?:URI\.create\(\s*)?"
+    r"|\bBaseEndpoint\s*[=:]\s*aws\.String\(\s*)[\"']?([^\s\"',)}]+)")
+_BARE_ENDPOINT_RE = re.compile(r"endpoint[\"']?\s*[=:]", re.I)
+# A value that sets no endpoint.
+_NO_ENDPOINT = frozenset({"null", "none", "nil", "default", "auto", "true", "false", "undefined", "''", '""'})
 _AWS_ENDPOINT_RE = re.compile(r"(?:^|[/.@])(?:[\w-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws|on\.aws)(?::\d+)?(?:/|$)",
                               re.I)
 _MISMATCH_READINGS = frozenset({"secret-key-mismatch", "canonicalization-mismatch", "request-modified-after-signing"})
@@ -285,11 +346,15 @@ def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
             e.host and _AWS_ENDPOINT_RE.search(f"//{e.host}")):
         return
     seen = f"{e.context}\n{e.flat}" if e.context else e.flat
-    m = _ENDPOINT_SET_RE.search(seen) if "ndpoint" in seen or "NDPOINT" in seen else None
-    if m is None or _AWS_ENDPOINT_RE.search(m.group(1)) or recognise(e.text, e.host, e.context) is not None:
-        return
-    value = m.group(1)
+    m = _ENDPOINT_SET_RE.search(seen) if "ndpoint" in seen or "NDPOINT" in seen or "host_base" in seen else None
+    value = m.group(1) if m else ""
     url = "://" in value or "." in value or value.startswith("localhost")
+    # A bare word is a variable only where code sets it (boto3's endpoint_url=url), not in a log's "endpoint: x".
+    variable = not url and value.isidentifier() and value.lower() not in _NO_ENDPOINT and not _BARE_ENDPOINT_RE.match(
+        m.group(0)) if m else False
+    if m is None or not (url or variable) or _AWS_ENDPOINT_RE.search(value) or recognise(
+            e.text, e.host, e.context) is not None:
+        return
     said = f"the endpoint is set to {value[:80]}" if url else f"a custom endpoint is set ({m.group(0)[:80].strip()})"
     for h in hits:
         if h.status == Status.FAIL:

@@ -222,3 +222,62 @@ def test_custom_endpoint_beside_bare_mismatch(setting: str) -> None:
 ])
 def test_aws_endpoint_or_none_keeps_the_mismatch_an_error(setting: str) -> None:
     assert _causes(f"{setting}\n{MISMATCH}")[0] == ("secret-key-mismatch", ERROR)
+
+
+@pytest.mark.parametrize("setting", [
+    'S3Client.builder().endpointOverride(URI.create("http://objects.lan:7480")).build();',
+    'new AwsClientBuilder.EndpointConfiguration("https://storage.example.net", "us-east-1")',
+    'o.BaseEndpoint = aws.String("http://10.0.0.5:9000")',
+    "[default]\nhost_base = storage.example.net\nhost_bucket = %(bucket)s.storage.example.net",
+])
+def test_custom_endpoint_family(setting: str) -> None:
+    assert all(sev is WARNING for _, sev in _causes(f"{setting}\n{MISMATCH}"))
+
+
+@pytest.mark.parametrize("setting", ["endpoint: null", "endpoint: default", "Endpoint: https://s3.amazonaws.com"])
+def test_endpoint_words_that_set_no_other_server(setting: str) -> None:
+    assert _causes(f"{setting}\n{MISMATCH}")[0] == ("secret-key-mismatch", ERROR)
+
+
+# --- a temporary key in the agents' and SDKs' own settings -----------------------------------------------------
+
+@pytest.mark.parametrize("setting", [
+    'AWSCredentials creds = new BasicAWSCredentials("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");',
+    'AwsBasicCredentials.create("ASIAIOSFODNN7EXAMPLE", secret)',
+    'creds := credentials.NewStaticCredentials("ASIAIOSFODNN7EXAMPLE", secret, "")',
+    'cfg.Credentials = credentials.NewStaticCredentialsProvider("ASIAIOSFODNN7EXAMPLE", secret, "")',
+    "sigv4:\n  region: us-east-1\n  access_key: ASIAIOSFODNN7EXAMPLE\n  secret_key: <secret>",
+    "s3 = boto3.client('s3', aws_access_key_id='ASIAIOSFODNN7EXAMPLE', aws_secret_access_key=secret)",
+])
+def test_temporary_key_set_in_code_or_config_without_token(setting: str) -> None:
+    assert _causes(f"{setting}\n{STS_INVALID}")[0] == ("session-token-missing", ERROR)
+
+
+def test_temporary_key_and_aws_words_in_one_log_line() -> None:
+    # AWS's own "The security token included in the request is invalid" is no token the client set.
+    text = ('level=error msg="scrape failed" config="access_key=ASIAIOSFODNN7EXAMPLE secret_key=xxxx" '
+            'err="UnrecognizedClientException: The security token included in the request is invalid."')
+    assert _causes(text)[0] == ("session-token-missing", ERROR)
+
+
+# --- an implicit deny names the policy that lacks the Allow ----------------------------------------------------
+
+@pytest.mark.parametrize(("where", "fix"), [
+    ("service control policy", "list-policies-for-target"),
+    ("permissions boundary", "PermissionsBoundary"),
+    ("session policy", "session policy passed when the role was assumed"),
+    ("identity-based policy", "attached to the caller"),
+])
+def test_implicit_deny_fix_names_the_policy(where: str, fix: str) -> None:
+    text = ("User: arn:aws:sts::111122223333:assumed-role/agent/s is not authorized to perform: logs:PutLogEvents on "
+            f"resource: arn:aws:logs:eu-west-1:111122223333:log-group:app because no {where} allows the "
+            "logs:PutLogEvents action")
+    report = decode_text(text)
+    assert ranked_causes(report)[0] == ("permission-missing", ERROR)
+    first = report.root_causes[0]
+    assert fix in " ".join(first.fix)
+
+
+def test_elided_implicit_deny_is_a_missing_permission() -> None:
+    assert _causes("CreateBucket fails: [...] because no service control policy allows the s3:CreateBucket action")[
+        0] == ("permission-missing", ERROR)
