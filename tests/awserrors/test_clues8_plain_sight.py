@@ -171,7 +171,9 @@ NAME_ERROR = ('Traceback (most recent call last):\n  File "/venv/lib/python3.11/
 
 
 @pytest.mark.parametrize("text", [
-    NAME_ERROR,
+    "NameError: name 'NoCredentialsError' is not defined",
+    'Traceback (most recent call last):\n  File "/app/agent.py", line 40, in run\n    if isinstance(err, '
+    'NoCredentialsError):\n  File "/app/agent.py", line 12, in helper\n    return cfg["region"]\nKeyError: \'region\'',
     "ImportError: cannot import name 'NoCredentialsError' from 'botocore.exceptions' (/venv/lib/botocore/exceptions.py)",
     "AttributeError: module 'botocore.exceptions' has no attribute 'NoCredentialsError'",
 ])
@@ -184,6 +186,13 @@ def test_traceback_that_raised_the_aws_error_stays_an_error() -> None:
     text = NAME_ERROR.replace("NameError: name 'NoCredentialsError' is not defined",
                               "botocore.exceptions.NoCredentialsError: Unable to locate credentials")
     assert _causes(text)[0] == ("no-credentials", ERROR)
+
+
+def test_traceback_cut_after_its_last_raise_keeps_the_error() -> None:
+    # Cut after `raise ProfileNotFound(…` (or with the exception line read as a record of its own): X was raised.
+    text = ('Traceback (most recent call last):\n  File "/usr/lib/python3/site-packages/botocore/session.py", line 383, '
+            "in get_scoped_config\n    raise ProfileNotFound(profile=profile_name)\n")
+    assert _causes(text)[0] == ("profile-invalid", ERROR)
 
 
 def test_frozen_traceback_without_source_lines_keeps_its_exception() -> None:
@@ -266,7 +275,7 @@ def test_temporary_key_and_aws_words_in_one_log_line() -> None:
     ("service control policy", "list-policies-for-target"),
     ("permissions boundary", "PermissionsBoundary"),
     ("session policy", "session policy passed when the role was assumed"),
-    ("identity-based policy", "attached to the caller"),
+    ("identity-based policy", "in a policy attached to arn:aws:sts::111122223333:assumed-role/agent/s"),
 ])
 def test_implicit_deny_fix_names_the_policy(where: str, fix: str) -> None:
     text = ("User: arn:aws:sts::111122223333:assumed-role/agent/s is not authorized to perform: logs:PutLogEvents on "
