@@ -11,6 +11,7 @@ marked characters are indistinguishable there.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ _OTHER_FREQ = {" ": 150, ".": 15, ":": 20, "-": 15, "/": 12, "=": 15, '"': 12, "
                "2": 25}
 
 
+@functools.cache  # asked ~15,000 times while the scanner is built at every start, for a few dozen characters
 def _freq(c: str) -> float:
     if c == "x":
         return 6  # hex ids and dumps, 0x…, exporter, proxy, max
@@ -65,6 +67,11 @@ def marked_set(words: Iterable[str]) -> frozenset[str]:
 def _trie(items: list[tuple[str, str]]) -> str:
     """Alternation over (mapped text still to match, look-behind that checks what came before), factored by
     common prefixes so the engine tries one branch per byte it reads."""
+    if len(items) == 1:
+        # A word's tail that no other word shares (most of the trie): its characters one after the other, as the
+        # recursion below would give them one call per character.
+        rest, check = items[0]
+        return re.escape(rest) + check
     if any(not rest and not check for rest, check in items):
         return ""  # a word complete with nothing to check: found
     ends = sorted({check for rest, check in items if not rest})
