@@ -100,6 +100,11 @@ MESSAGES = [
     ("pyjwt-iat", "jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat)", "clock-skew"),
     ("node-jwt-nbf", "NotBeforeError: jwt not active", "clock-skew"),
     ("go-jwt-iat", "token validation failed: Token used before issued", "clock-skew"),
+    # The instance's metadata options with a hop limit of 1 (describe-instances, Terraform, the CLI flag).
+    ("hop-limit-describe", "\"MetadataOptions\": {\"State\": \"applied\", \"HttpTokens\": \"required\", "
+                           "\"HttpPutResponseHopLimit\": 1, \"HttpEndpoint\": \"enabled\"}", "imds-hop-limit"),
+    ("hop-limit-terraform", "metadata_options {\n  http_tokens = \"required\"\n  http_put_response_hop_limit = 1\n}",
+     "imds-hop-limit"),
     # AWS's "Signature expired" message quoted without its lead.
     ("aws-expired-dates", "20150307T194740Z is now earlier than 20150309T203545Z (20150309T204045Z - 5 min.)",
      "clock-skew"),
@@ -160,12 +165,16 @@ def test_a_bare_403_of_a_head_gives_ranked_warnings(text: str, first_three: list
     "error=failed to construct request: No credentials in the property bag",
     # A caller that cancelled its own context is no network failure.
     "operation error STS: GetCallerIdentity, request canceled, context canceled",
+    # A hop limit of 2 is the fix, not the cause.
+    "\"HttpPutResponseHopLimit\": 2, \"HttpTokens\": \"required\"",
     # Other programs' "no signing credentials" (code signing, JWTs) are no AWS failure.
     "WARNING: No signing credentials found. Building with debug signing.",
 ])
 def test_neighbouring_wordings_are_not_read_as_these(text: str) -> None:
     causes = [c for c, _ in text_causes(text)]
     assert "endpoint-unreachable" not in causes
+    if "HopLimit" in text:
+        assert causes == []
     if "property bag" not in text:
         assert "no-credentials" not in causes
 
