@@ -27,6 +27,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     hits = _token_header_named(t, hits)
     hits = _elided_explicit_deny(t, hits)
     hits = _implicit_deny(t, hits)
+    hits = _anonymous_client(f"{e.context}\n{t}" if e.context else t, hits)
     hits = _temporary_key_without_token(e, hits)
     hits = _nested_arn(t, hits)
     _missing_object(t, hits)
@@ -164,6 +165,34 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
                  [fix, "Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)"],
                  policy_type=key, decided_by=f"'because no {where} allows'")
     return _behind(first, hits)
+
+
+# A client set to send its requests unsigned: the AWS CLI's --no-sign-request ("Do not sign requests. Credentials
+# will not be loaded if this argument is provided", AWS CLI command reference, global options), botocore's
+# Config(signature_version=UNSIGNED), s3fs's anon=True, the SDKs' anonymous credentials (Java 1.x
+# AnonymousAWSCredentials, 2.x AnonymousCredentialsProvider, Go aws.AnonymousCredentials / credentials.
+# AnonymousCredentials, Rust no_credentials()). S3 and the other services answer an anonymous request for anything
+# not public with AccessDenied: the denial is of the anonymous caller, not of the identity the user meant.
+_ANONYMOUS_RE = re.compile(r"--no-sign-request|signature_version\s*=\s*(?:botocore\.)?UNSIGNED\b|\banon\s*=\s*True\b|"
+                           r"AnonymousAWSCredentials|AnonymousCredentialsProvider|AnonymousCredentials\b|"
+                           r"\bno_credentials\(\)")
+
+
+def _anonymous_client(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _ANONYMOUS_RE.search(t) if "nonymous" in t or "UNSIGNED" in t or "anon" in t or "no-sign" in t or (
+        "no_credentials" in t) else None
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    if m is None or first is None or first.cause not in ("permission-missing", "no-credentials"):
+        return hits
+    said = " ".join(m.group(0).split())
+    top = _hit("request-not-signed", Status.FAIL,
+               f"The client is set to send requests unsigned ({said}): AWS refuses an anonymous request for anything "
+               "that is not public, whatever the policies of the identity meant to make it",
+               [f"Drop {said} for a private resource so the client signs with its credentials, or make the resource "
+                "readable anonymously if that is intended (a public bucket policy)",
+                "Settle it: `sigdoctor run --only signature --target URL` with the agent's configuration"],
+               decided_by=f"'{said}'")
+    return _behind(top, hits)
 
 
 # A temporary access key (the ASIA prefix: IAM user guide "IAM identifiers", unique ID prefixes — "ASIA: Temporary

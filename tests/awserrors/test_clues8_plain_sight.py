@@ -290,3 +290,26 @@ def test_implicit_deny_fix_names_the_policy(where: str, fix: str) -> None:
 def test_elided_implicit_deny_is_a_missing_permission() -> None:
     assert _causes("CreateBucket fails: [...] because no service control policy allows the s3:CreateBucket action")[
         0] == ("permission-missing", ERROR)
+
+
+# --- a client set to send its requests unsigned ----------------------------------------------------------------
+
+DENIED = "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"
+
+
+@pytest.mark.parametrize("setting", [
+    "$ aws s3 cp s3://private-bucket/key . --no-sign-request",
+    "s3 = boto3.client('s3', config=Config(signature_version=UNSIGNED))",
+    "fs = s3fs.S3FileSystem(anon=True)",
+    "S3Client.builder().credentialsProvider(AnonymousCredentialsProvider.create()).build()",
+])
+def test_unsigned_client_beside_a_denial(setting: str) -> None:
+    causes = _causes(f"{setting}\n{DENIED}")
+    assert causes[0] == ("request-not-signed", ERROR)
+    assert ("permission-missing", WARNING) in causes
+
+
+def test_unsigned_payload_is_no_unsigned_client() -> None:
+    # x-amz-content-sha256: UNSIGNED-PAYLOAD still signs the request (only the body is not hashed).
+    assert _causes(f'curl -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3"\n{DENIED}')[
+        0] == ("permission-missing", ERROR)
