@@ -106,6 +106,9 @@ def _case(name: str) -> tuple[str, str, str]:
 @example(_case("batch4/b066"), (["escape-twice"], 60, ["crlf"]))
 @example(_case("batch4/b031"), (["escape-again"], None, ["typographic-quotes"]))
 @example(_case("batch4/b031"), (["double-spaces"], 131, ["typographic-quotes"]))
+# Go v1's empty S3 host id (a server that is not S3) with its closing quote dropped, then wrapped and framed: only
+# whitespace follows it.
+@example(_case("batch4/a083"), (["drop-quotes", "wrap", "double-spaces"], None, ["terraform-margin"]))
 def test_a_mangled_corpus_text_read_right_keeps_its_reading(case: tuple[str, str, str],
                                                            how: tuple[list[str], int | None, list[str]]) -> None:
     name, file, cause = case

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sigdoctor.awserrors.backends import Recognised, backends, needed_piece, recognise
+from sigdoctor.awserrors.parse import extract
 
 TESTS = Path(__file__).resolve().parents[1]
 TEXTS = sorted([*TESTS.glob("corpus/batch*/*.txt"), *(TESTS / "decode" / "inputs").iterdir()])
@@ -72,3 +73,24 @@ def test_recognise_is_the_plain_reading_on_every_corpus_text(path: Path) -> None
 def test_recognise_is_the_plain_reading_where_a_piece_test_could_miss(text: str, before: str) -> None:
     assert recognise(text, None, before) == _plain(text, None, before)
     assert recognise(text, None, before) is not None
+
+
+_EMPTY_HOST_ID = ('level=error msg="upload failed" err="SignatureDoesNotMatch: The request signature we calculated does '
+                  'not match the signature you provided. Check your key and signing method.\\n\\tstatus code: 403, '
+                  'request id: 1699FC02BBE5816F, host id: "')
+
+
+@pytest.mark.parametrize("how", ["as logged", "quote dropped", "quote dropped, framed", "quote dropped, flattened"])
+def test_an_empty_s3_host_id_is_read_whatever_whitespace_ends_the_text(how: str) -> None:
+    # aws-sdk-go v1 s3err: "request id: %s, host id: %s" — S3 always sends x-amz-id-2, an S3-compatible server may not.
+    text = _EMPTY_HOST_ID if how == "as logged" else _EMPTY_HOST_ID[:-1]
+    if "framed" in how:
+        text = "╷\n" + "\n".join("│ " + line for line in text.split("\n")) + "\n│\n╵\n"
+    if "flattened" in how:
+        text = text.replace("host id: ", "host  id:  \n\n")
+    e = extract(text, 1, 1)  # the record as the rules read it: a paste's frame taken off
+    assert recognise(e.text, e.host, e.context) is not None
+    # A wrap that put the line break where the space before a real host id stood is no empty id.
+    real = extract(_EMPTY_HOST_ID[:-1] + "\nQ2xvdWRGcm9udCBob3N0IGlkIGZvciB0ZXN0aW5nIG9ubHkgMTIzNDU2Nzg5MGFiY2RlZg==",
+                   1, 1)
+    assert recognise(real.text, real.host, real.context) is None
