@@ -131,8 +131,11 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
         for sid in explainer.rule.suppresses:
             symptom = fired.get(sid)
             # A cause seen only as a possibility (warning) does not explain away one seen as a failure (error):
-            # a "maybe canonicalization" must not hide a secret key that AWS rejected.
-            if symptom is not None and _outranks(symptom, explainer):
+            # a "maybe canonicalization" must not hide a secret key that AWS rejected. Nor does a cause explain away
+            # one named only as another reading of the same error (a ranked candidate): that is no symptom of it but
+            # its rival — "instance metadata did not answer" and "nothing before it was configured" are two readings
+            # of one PHP chain-end message, and folding the second into the first would leave one reading unsaid.
+            if symptom is not None and (symptom.candidate_rank or _outranks(symptom, explainer)):
                 continue
             symptom = fired.pop(sid, None)
             if symptom is not None:

@@ -616,7 +616,7 @@ def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
                     "Or, in a container, the IMDSv2 hop limit of 1 — only if the timeout was on the token's answer, "
                     "not on the connection (the hop limit lets the connection through)",
                     ["`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`; "
-                     f"settle it first: {_SETTLE}"])]
+                     f"settle it first: {_SETTLE}"], {"candidate_rank": 1})]
     if _REFUSED_RE.search(t):
         return [Hit("imds-unreachable", Status.FAIL,
                     "The instance metadata service (169.254.169.254) refused or has no route: not on EC2, or IMDS "
@@ -628,10 +628,29 @@ def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
               + ": from a container this is the IMDSv2 hop limit of 1", [
                   "Raise the hop limit: `aws ec2 modify-instance-metadata-options --instance-id i-… "
                   "--http-put-response-hop-limit 2`, or give the pod its own role (IRSA / Pod Identity)", settle])
+    # The other reading of the same timeout: a rival, not a consequence, so it is ranked, never folded away.
     unreachable = Hit("imds-unreachable", Status.FAIL,
                       "Or no instance metadata service answers at all (not on EC2, blocked by a network policy)",
-                      [settle])
+                      [settle], {"candidate_rank": 1})
     return [hop, unreachable]
+
+
+# The SDKs' default chains end at instance metadata (aws-sdk-php 3.x src/Credentials/CredentialProvider.php
+# defaultProvider: env, web identity, SSO, process, ini, ECS, then instanceProfile; aws-sdk-go-v2 config
+# resolve_credentials.go: env, shared files, web identity, container, then ec2rolecreds; botocore 1.44 credentials.py
+# create_credential_resolver: … container-role, iam-role last): a chain-end message that quotes instance metadata's
+# failure says that every source before it was empty. On EC2 that failure is the cause; off EC2 (a laptop, CI, a
+# container with no role source given) instance metadata was never going to answer and the cause is that nothing was
+# configured. Over batches 1-7, of the 18 chain-end texts with an instance-metadata failure the threads give
+# no-credentials 8, imds-unreachable 5, imds-hop-limit 3: the second reading, never the hop-limit alternative
+# (0 of the 12 led by imds-unreachable).
+def _chain_end_reading() -> Hit:
+    return Hit("no-credentials", Status.WARN,
+               "Or nothing was configured at all: instance metadata is the last source of the SDK's default chain, "
+               "so its failure is what the chain reports when no earlier source (environment, profile, web "
+               "identity, container endpoint) gave credentials — off EC2 that is the cause, not the metadata service",
+               [f"Off EC2, configure a credential source for the agent (environment, profile, IRSA / Pod Identity); "
+                f"{_SETTLE}"], {"candidate_rank": 1})
 
 
 # The IMDSv2 token PUT refused with 403 (aws-sdk-go v1.55 aws/ec2metadata/token_provider.go: "failed to get session
@@ -1022,6 +1041,10 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
     (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process|process_credentials", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
+    # The instance's metadata option by its names (EC2 user guide, "Configure the instance metadata options": the
+    # PUT response hop limit; `--http-put-response-hop-limit`, Terraform's `http_put_response_hop_limit`, the API's
+    # HttpPutResponseHopLimit): the user is looking at the one setting that starves a container of the token.
+    (re.compile(r"hop[ _-]?limit|HttpPutResponseHopLimit", re.I), {"imds-hop-limit": 4}),
     # On an EC2 instance itself (its default user, its host name) instance metadata answers; what it most often
     # lacks is a role (EC2 user guide, "IAM roles for Amazon EC2": no instance profile, no credentials).
     (re.compile(r"\bEC2\b|ec2-user|\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\b|\bon (?:an? )?(?:EC2 )?instance\b"),
@@ -1038,10 +1061,16 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
     (re.compile(r"--profile[ =][\"']?[\w.-]+|\bAWS_(?:DEFAULT_)?PROFILE\s*=\s*[\"']?[\w.-]+|\bprofile\s*=\s*\"[\w.-]+\""),
      {"profile-invalid": 4}),
 )
-# With no cue: an agent that found nothing most often runs where instance metadata is its only source.
+# With no cue, the readings of an empty chain in the order the threads behind the bare message give them (batches 1-7,
+# 114 texts: no-credentials 69, then an SDK too old for the source it was given 12 — IRSA, Pod Identity, SSO in an
+# agent's vendored SDK — before the instance-metadata readings: hop limit 6, unreachable 5, profile 6).
 _CHAIN_PRIOR = {"imds-unreachable": 2, "imds-hop-limit": 2, "imds-no-role": 1, "env-credentials-incomplete": 1,
                 "web-identity-token-unreadable": 1, "container-credentials-failed": 0, "proxy-misconfigured": 0,
-                "sdk-unsupported-credential-source": 0, "profile-invalid": 0}
+                "sdk-unsupported-credential-source": 3, "profile-invalid": 0}
+# Ties between the two instance-metadata readings, by SDK: behind aws-sdk-go v1's bare NoCredentialProviders (50 texts)
+# the hop limit came 4 times and an unreachable IMDS 2; behind the other SDKs' bare chains (64) unreachable 3, hop 2.
+_GO1_CHAIN_RE = re.compile(r"NoCredentialProviders")
+_GO1_TIE_ORDER = ["imds-hop-limit", *(c for c in _CHAIN_PRIOR if c != "imds-hop-limit")]
 _CHAIN_DECIDE = "sigdoctor run --only credentials (on the agent's host, or --pid PID of the running agent)"
 _CHAIN_WHY = {
     "imds-unreachable": "the chain fell through to instance metadata (169.254.169.254), which did not answer",
@@ -1106,7 +1135,8 @@ def _no_credentials_hit(e: AwsError) -> Hit:
         if cue.search(hints):
             for cause, points in raises.items():
                 score[cause] += points
-    ranked = sorted(score, key=lambda c: (-score[c], list(_CHAIN_PRIOR).index(c)))
+    order = _GO1_TIE_ORDER if _GO1_CHAIN_RE.search(e.flat) else list(_CHAIN_PRIOR)
+    ranked = sorted(score, key=lambda c: (-score[c], order.index(c)))
     candidates = [{"cause": c, "confidence": "medium" if score[c] >= 4 else "low", "why": _CHAIN_WHY[c],
                    "decide": _CHAIN_DECIDE} for c in ranked]
     listed = "; ".join(f"{i + 1}. {c['cause']} ({c['confidence']}: {c['why']})" for i, c in enumerate(candidates))
@@ -1183,6 +1213,16 @@ def classify(e: AwsError) -> Classified:
                              "--rest-api-id ID`); for AMP the path ends in /api/v1/remote_write",
                              "Settle it: `sigdoctor run --only signature --target URL` — a signed request to a path "
                              "that does not exist still gets this answer"], {"candidate_rank": 1}))
+            if not found.has("no-credentials"):
+                # The client sent no signature because it had nothing to sign with: tools and SDK clients that send
+                # a request anonymously when their chain is empty or their signing is opt-in (botocore's UNSIGNED
+                # config, SDK clients built without credentials, curl without --aws-sigv4) get this same answer.
+                hits.append(Hit("no-credentials", Status.WARN,
+                                "Or the client had no credentials and sent the request unsigned (a client that signs "
+                                "only when its credential chain gives it something)",
+                                ["Check that the client is given credentials and signs with them: "
+                                 "`sigdoctor run --only credentials` with the client's environment"],
+                                {"candidate_rank": 2}))
     hits += _credential_hits(e, found)
     hits += _unsent_token_hits(t)
     # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
@@ -1232,6 +1272,11 @@ def classify(e: AwsError) -> Classified:
         if any(h.cause == "profile-invalid" for h in hits):
             for h in chain:  # instance metadata was only the chain's last resort after the named profile
                 h.status = Status.WARN
+        elif found.has("no-credentials"):
+            for h in chain[1:]:  # the other metadata reading: a warning after the chain's own (see _chain_end_reading)
+                h.status = Status.WARN
+                h.extra["candidate_rank"] = 2
+            chain.insert(1, _chain_end_reading())
         hits += chain
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",

@@ -205,6 +205,8 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
     report ranks it as a root cause (after the reading the text supports best) with what it needs and how to settle
     it — instead of hiding it in the first cause's evidence."""
     named = {h.cause for h in hits} | found
+    # After the readings the rules ranked themselves (their own candidate_rank), never level with them.
+    after = max((r for h in hits if isinstance(r := h.extra.get("candidate_rank"), int)), default=0)
     out: list[Finding] = []
     for h in hits:
         if h.status is not Status.FAIL and not h.extra.get("demoted"):  # demoted: read as not AWS's (or STS's) answer
@@ -219,7 +221,7 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
             msg = f"Or {cause}" + (f", if {needs}" if needs else "") + " — the text alone cannot tell"
             fix = [f"Settle it: `{decide}`"] if decide else []
             out.append(Finding(f"decode.{cause}", Status.WARN, visible(msg) + seen,
-                               {**base, "candidate_of": h.cause, "candidate_rank": len(out) + 1, "fix": fix}))
+                               {**base, "candidate_of": h.cause, "candidate_rank": after + len(out) + 1, "fix": fix}))
     return out
 
 
