@@ -599,6 +599,47 @@ def _denied_hits(e: AwsError, found: Match) -> list[Hit]:
     return [Hit("permission-missing", Status.FAIL, f"{who} is not allowed {what} (no policy allows it)", fix, extra)]
 
 
+# The caller AWS names is an EC2 instance's role session (`assumed-role/ROLE/i-…`: EC2 names the session of an
+# instance profile's role after the instance id — IAM user guide, "IAM roles for Amazon EC2"), while the text shows
+# the pod was given its own role (IRSA's eks.amazonaws.com/role-arn, AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE, EKS
+# Pod Identity's AWS_CONTAINER_CREDENTIALS_FULL_URI): the SDK skipped the pod's source and fell back to the node's
+# instance metadata — an SDK release that predates that source, or a container the webhook never gave its variables
+# (EKS user guide, "Use IRSA with the AWS SDK": supported SDK versions; "the pod uses the node's role").
+_NODE_SESSION_RE = re.compile(r"assumed-role/[\w+=,.@-]+/i-[0-9a-f]{8,17}\b")
+_POD_ROLE_RE = re.compile(r"\bIRSA\b|eks\.amazonaws\.com/role-arn|\bAWS_ROLE_ARN\b|\bAWS_WEB_IDENTITY_TOKEN_FILE\b|"
+                          r"\bAWS_CONTAINER_CREDENTIALS_FULL_URI\b|pod[ -]identity", re.I)
+
+
+def _node_role_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """A denial of the node's instance role where the pod has its own: the SDK that fell back reads first, the
+    missing permission (and any other error reading) stays behind it as a ranked warning."""
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "permission-missing" else None
+    if who is None or not _NODE_SESSION_RE.search(who.group(1)) or not _POD_ROLE_RE.search(_hints(e)):
+        return hits
+    decide = ("`kubectl exec POD -c CONTAINER -- env | grep ^AWS_` — AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (or "
+              "AWS_CONTAINER_CREDENTIALS_FULL_URI) set there means the SDK ignores them and is too old; unset, the pod "
+              "was started before its service account was annotated (restart it); then `sigdoctor run --only "
+              "credentials --pid PID`")
+    out = [Hit("sdk-unsupported-credential-source", Status.FAIL,
+               f"AWS saw the node's instance role ({who.group(1)}) although the pod is given its own role (IRSA / "
+               "Pod Identity): the agent's SDK did not use the pod's credential source and fell back to instance "
+               "metadata", ["Upgrade the agent to a release whose AWS SDK supports the pod's source (web identity "
+                            "for IRSA, the container endpoint for Pod Identity)", f"Settle it: {decide}"])]
+    rank = 1
+    for h in hits:
+        if h.cause == out[0].cause:
+            continue
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["candidate_rank"] = rank
+            rank += 1
+            if h.cause == "permission-missing":
+                h.message = f"Or the node's instance role is meant to hold it: {h.message}"
+        out.append(h)
+    return out
+
+
 def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
     t = e.flat
     token_step = "/latest/api/token" in t or "GetToken" in t or "IMDSv2 token" in t
@@ -1315,7 +1356,7 @@ def classify(e: AwsError) -> Classified:
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
     if _XRAY_TELEMETRY_RE.search(t):
         _informational_imds(hits)
-    hits = _dedupe(read_clues(e, hits))
+    hits = _node_role_first(e, _dedupe(read_clues(e, hits)))
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     _not_sts(e, hits)
