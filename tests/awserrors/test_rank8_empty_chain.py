@@ -29,8 +29,8 @@ def test_a_bare_empty_chain_offers_an_sdk_too_old_for_its_source_second(text: st
 
 
 def test_the_hop_limit_setting_in_the_text_puts_the_hop_limit_second() -> None:
-    text = ("# the app in its container fails with \"no valid providers in chain\" while the host works\n"
-            "metadata_options {\n  http_tokens = \"required\"\n  http_put_response_hop_limit = 1\n}\n"
+    # The user's own words (a setting shown as 1 is read by its own entry, checks/errors/agents8.toml).
+    text = ("The app in its container fails with this while the host works; we raised the hop limit last week.\n"
             "NoCredentialProviders: no valid providers in chain. Deprecated.")
     names = [c for c, _ in text_causes(text)]
     assert names[:2] == ["no-credentials", "imds-hop-limit"]
