@@ -381,21 +381,36 @@ _AWS_ENDPOINT_RE = re.compile(r"(?:^|[/.@])(?:[\w-]+\.)*(?:amazonaws\.com(?:\.cn
 _MISMATCH_READINGS = frozenset({"secret-key-mismatch", "canonicalization-mismatch", "request-modified-after-signing"})
 
 
+# An address a server listens on, not one a client sends to.
+_LISTEN_RE = re.compile(r"(?:\w+://)?(?:0\.0\.0\.0|\[::\]|::|:)\b")
+
+
+def _sets_endpoint(m: re.Match[str]) -> bool:
+    """The setting names a server: a URL or host, or (where code sets it: boto3's endpoint_url=url) a variable — a
+    bare word in a log's `endpoint: x` is none."""
+    value = m.group(1)
+    if "://" in value or "." in value or value.startswith("localhost"):
+        return True
+    return value.isidentifier() and value.lower() not in _NO_ENDPOINT and not _BARE_ENDPOINT_RE.match(m.group(0))
+
+
 def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
     first = next((h for h in hits if h.status == Status.FAIL), None)
     if first is None or first.cause not in _MISMATCH_READINGS or "candidates" not in first.extra or (
             e.host and _AWS_ENDPOINT_RE.search(f"//{e.host}")):
         return
     seen = f"{e.context}\n{e.flat}" if e.context else e.flat
-    m = _ENDPOINT_SET_RE.search(seen) if "ndpoint" in seen or "NDPOINT" in seen or "host_base" in seen else None
-    value = m.group(1) if m else ""
-    url = "://" in value or "." in value or value.startswith("localhost")
-    # A bare word is a variable only where code sets it (boto3's endpoint_url=url), not in a log's "endpoint: x".
-    variable = not url and value.isidentifier() and value.lower() not in _NO_ENDPOINT and not _BARE_ENDPOINT_RE.match(
-        m.group(0)) if m else False
-    if m is None or not (url or variable) or _AWS_ENDPOINT_RE.search(value) or recognise(
-            e.text, e.host, e.context) is not None:
+    found = list(_ENDPOINT_SET_RE.finditer(seen)) if "ndpoint" in seen or "NDPOINT" in seen or "host_base" in seen \
+        else []
+    # A config may set several endpoints (an OTel Collector's receiver listens on `endpoint: 0.0.0.0:4317`, its
+    # exporter sends to AWS): one of AWS's among them says the request may well have gone to AWS.
+    if any(_AWS_ENDPOINT_RE.search(f.group(1)) for f in found):
         return
+    m = next((f for f in found if not _LISTEN_RE.match(f.group(1)) and _sets_endpoint(f)), None)
+    if m is None or recognise(e.text, e.host, e.context) is not None:
+        return
+    value = m.group(1)
+    url = "://" in value or "." in value or value.startswith("localhost")
     said = f"the endpoint is set to {value[:80]}" if url else f"a custom endpoint is set ({m.group(0)[:80].strip()})"
     for h in hits:
         if h.status == Status.FAIL:

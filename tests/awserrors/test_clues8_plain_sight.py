@@ -313,3 +313,14 @@ def test_unsigned_payload_is_no_unsigned_client() -> None:
     # x-amz-content-sha256: UNSIGNED-PAYLOAD still signs the request (only the body is not hashed).
     assert _causes(f'curl -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3"\n{DENIED}')[
         0] == ("permission-missing", ERROR)
+
+
+@pytest.mark.parametrize("config", [
+    # An OTel Collector: the receiver listens, the exporter sends to AWS.
+    "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheusremotewrite:\n"
+    "    endpoint: https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write\n"
+    "    auth:\n      authenticator: sigv4auth",
+    "receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:4318",
+])
+def test_listen_address_or_an_aws_endpoint_among_settings_keeps_the_error(config: str) -> None:
+    assert _causes(f"{config}\n{MISMATCH}")[0] == ("secret-key-mismatch", ERROR)
