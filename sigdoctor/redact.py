@@ -74,6 +74,11 @@ _JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,
 # Session tokens by their well-known base64 prefixes (STS tokens are 300+ chars).
 _TOKEN_RE = re.compile(
     r"(?<![A-Za-z0-9+/=])(?:IQoJb3JpZ2luX2Vj|[A-Za-z0-9]{4}ZXIvYXdz|AQoDYXdz|AQoEXAMPLE)[A-Za-z0-9+/=]{20,}")
+# A password in a URL's userinfo (`s3://KEY:SECRET@region/bucket`, Loki's and Thanos' documented S3 URL form;
+# `http://user:password@proxy:3128`; a client's endpoint with credentials in it): userinfo ends at the first '@'
+# before any '/', '?' or '#' (RFC 3986 §3.2), and '/' written JSON-escaped (`:\/\/`) counts as '/'. The match
+# starts at the ':' of '://', which is its anchor word.
+_URL_PASSWORD_RE = re.compile(r"(:(?:\\?/){2}[^\s/?#:@\"'<>\\]{0,256}:)([^\s/?#@\"'<>\\]{1,256})(?=@)")
 _ACCESS_KEY_RE = re.compile(
     r"(?<![A-Z0-9])((?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|AIPA|APKA|ASCA)[A-Z0-9]{12,128})(?![A-Z0-9])")
 
@@ -94,6 +99,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
     (_CREDENTIAL_RE, lambda m: m.group(1) + mask_key_id(m.group(2))),
     (_JWT_RE, MASK),
     (_TOKEN_RE, MASK),
+    (_URL_PASSWORD_RE, r"\1" + MASK),
 )
 
 # One search over every pattern: nearly all strings in a report match none, and one pass rejects them.
@@ -103,7 +109,8 @@ _ANY = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}{'s' if p.flags & 
 # Every pattern needs one of these (lowercased) words: a string holding none of them — nearly every string, and a
 # 900 kB region value — is passed over with C-speed substring scans instead of a regex search per position.
 _ANCHORS = ("secret", "token", "signature", "authorization", "credential", "eyj", "zxivyxdz", "iqoj", "aqod",
-            "aqoe", "akia", "asia", "aida", "aroa", "abia", "acca", "agpa", "anpa", "anva", "aipa", "apka", "asca")
+            "aqoe", "://", ":\\/\\/", "akia", "asia", "aida", "aroa", "abia", "acca", "agpa", "anpa", "anva",
+            "aipa", "apka", "asca")
 
 
 _ANCHOR_RE = re.compile("|".join(map(re.escape, _ANCHORS)))

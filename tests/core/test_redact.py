@@ -45,6 +45,17 @@ def test_patterns_catch_secrets_we_never_registered() -> None:
     assert "SignedHeaders=host;x-amz-date" in out
 
 
+def test_a_password_in_a_url_is_masked_and_the_rest_of_the_url_kept() -> None:
+    r = Redactor()
+    assert r.text("s3: s3://AKIAIOSFODNN7EXAMPLE:Hunter2pw%2Fx@us-east-1/loki") == \
+        "s3: s3://AKIA…MPLE:‹redacted›@us-east-1/loki"
+    assert r.text('"proxy": "http:\\/\\/bob:Hunter2pw@proxy:3128"') == '"proxy": "http:\\/\\/bob:‹redacted›@proxy:3128"'
+    # No userinfo: a port, a path or a query holding '@' stays as it is.
+    for plain in ("https://aps-workspaces.us-east-1.amazonaws.com:443/workspaces/ws-1", "http://[::1]:9000/a@b",
+                  "http://host:8080/path?to=a@b", "mailto:someone@example.com"):
+        assert r.text(plain) == plain
+
+
 def test_nested_report_objects_are_redacted() -> None:
     r = Redactor()
     r.add_secret(SECRET)
@@ -70,7 +81,8 @@ def test_enums_survive_redaction_so_exit_codes_stay_right() -> None:
 _SHAPES = ["Signature=" + "ab" * 10, "x-amz-signature=" + "0f" * 9, "<SignatureProvided>sig</SignatureProvided>",
            "X-Amz-Security-Token=tok&", "x-aws-ec2-metadata-token: abcdefgh", JWT, "SessionToken\": \"abcdefghij",
            "authorization:  Bearer abcdefghijkl", TOKEN, "AKIAIOSFODNN7EXAMPLE", "asia" + "X" * 16, "Token=",
-           "Signature = ", "eyJ", "AWS4-HMAC-SHA256", "\n", " ", "é"]
+           "Signature = ", "eyJ", "AWS4-HMAC-SHA256", "s3://key:abc@", "https:\\/\\/u:p@", "http://h:80/a@b",
+           "://", ":", "@", "/", "\n", " ", "é"]
 
 
 @settings(max_examples=400, deadline=None)

@@ -39,3 +39,25 @@ def test_secret_key_jwt_and_token_in_a_pasted_env_dump_never_rendered() -> None:
     for out in _renders(decode_text(text)):
         for secret in (SECRET, TOKEN[:40], JWT, "AKIAIOSFODNN7EXAMPLE"):
             assert secret not in out
+
+
+# A password in a URL's userinfo: Loki's and Thanos' documented S3 URL form (`s3://KEY:SECRET@region/bucket`), a
+# client endpoint with credentials in it (shown by the custom-endpoint clue), a proxy URL — plain and JSON-escaped.
+URL_PASSWORD = "Hunter2UrlPassw0rdCanary"
+
+
+@pytest.mark.parametrize("text", [
+    f"s3 = boto3.client('s3', endpoint_url='https://minio:{URL_PASSWORD}@minio.internal:9000')\n"
+    "botocore.exceptions.ClientError: An error occurred (SignatureDoesNotMatch) when calling the PutObject operation: "
+    "The request signature we calculated does not match the signature you provided. Check your key and signing "
+    "method.\n",
+    f'level=error msg="upload failed" err="Put \\"https://loki:{URL_PASSWORD}@s3.us-east-1.amazonaws.com/b/k\\": '
+    "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. Check "
+    'your key and signing method. status code: 403"\n',
+    f'{{"storage_config": {{"aws": {{"s3": "s3:\\/\\/AKIAIOSFODNN7EXAMPLE:{URL_PASSWORD}@us-east-1\\/loki"}}}}, '
+    '"error": "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records."}\n',
+])
+def test_a_password_inside_a_url_is_never_rendered(text: str) -> None:
+    for out in _renders(decode_text(text)):
+        assert URL_PASSWORD not in out
+        assert "‹redacted›@" in out or "redacted" in out
