@@ -164,6 +164,22 @@ _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:secu
                              r"x-amz-security-token|RoleCredentials|InstanceProfileCredentials|"
                              # instance-profile and container credentials are always temporary (ASIA… + token)
                              r"instance[ -]profile credentials|ContainerCredentials", re.I)
+# A tool getting a session token calls STS GetSessionToken, which must be signed with the long-term key of an IAM user
+# or the root user and no token (STS API reference, GetSessionToken: "must be called by using the long-term AWS
+# security credentials"; session credentials are refused with AccessDenied, not an invalid token). Its words ("Getting
+# new session token", aws-vault; `aws sts get-session-token`) name the call, not temporary credentials sent: an invalid
+# token answered to it is the long-term key AWS does not know.
+_GET_SESSION_TOKEN_RE = re.compile(r"GetSessionToken|get-session-token|get(?:ting)?\s+(?:a\s+)?new\s+session\s+token|"
+                                   r"get_session_token", re.I)
+# A key pair read out of an STS answer's Credentials structure (AssumeRole, AssumeRoleWithWebIdentity,
+# GetSessionToken, GetFederationToken: AccessKeyId, SecretAccessKey, SessionToken, Expiration — STS API reference,
+# "Credentials" data type) by field: boto3 `creds['AccessKeyId']`, R/paws `credentials$AccessKeyId`, JavaScript
+# `data.Credentials.AccessKeyId`, Go v1 `*out.Credentials.AccessKeyId`. These keys are always temporary (ASIA…): used
+# without the same answer's SessionToken field, AWS refuses them as an invalid token. IAM's CreateAccessKey answer
+# (`AccessKey.AccessKeyId`, a long-term key) and Go v2's aws.Credentials (`AccessKeyID`) are not this shape.
+_STS_KEY_FIELD_RE = re.compile(r"(?<!AccessKey)(?<!AccessKey'\])(?<!AccessKey\"\])(?:\$|\.|\[\s*[\"'])AccessKeyId\b")
+_STS_SECRET_FIELD_RE = re.compile(r"(?:\$|\.|\[\s*[\"'])SecretAccessKey\b")
+_STS_TOKEN_FIELD_RE = re.compile(r"SessionToken|session_token|sessionToken|security_token", re.I)
 # The user's words that the credential variables were set, but to empty strings: an SDK that takes the environment
 # as its source then signs with an empty key or token, which AWS answers as an unknown key / invalid token.
 # A shell assignment is empty when a space follows its `=` (`AWS_ACCESS_KEY_ID= cmd`); a file's `key = value` is
@@ -910,6 +926,12 @@ def _impossible_lookup(e: AwsError) -> tuple[str, str] | None:
     return None
 
 
+def _sts_keys_without_token(seen: str) -> bool:
+    """The text reads a key pair out of an STS answer by field and never names the answer's token."""
+    return ("AccessKeyId" in seen and bool(_STS_KEY_FIELD_RE.search(seen)) and bool(_STS_SECRET_FIELD_RE.search(seen))
+            and not _STS_TOKEN_FIELD_RE.search(seen))
+
+
 def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
@@ -947,7 +969,16 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             ["Unset AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN rather than setting "
                              "them to '' (`env | grep ^AWS_`), or set all of them",
                              "Settle it: `sigdoctor run --only credentials` with the same environment"]))
-        elif not key and _SESSION_CUE_RE.search(f"{e.context}\n{t}"):
+        elif not key and _sts_keys_without_token(_hints(e)):
+            hits.append(Hit("session-token-missing", Status.FAIL,
+                            "AWS does not accept the credentials, and the text passes the AccessKeyId and "
+                            "SecretAccessKey of an STS answer without its SessionToken: a temporary key is valid only "
+                            "with the token of the same answer",
+                            ["Pass the answer's SessionToken too (aws_session_token / sessionToken / "
+                             "AWS_SESSION_TOKEN) together with its AccessKeyId and SecretAccessKey",
+                             "Settle it: `sigdoctor run --only credentials --only identity` with the same "
+                             "environment"], {"decided_by": "an STS answer's key pair used without its SessionToken"}))
+        elif not key and _SESSION_CUE_RE.search(_GET_SESSION_TOKEN_RE.sub(" ", f"{e.context}\n{t}")):
             hits.append(Hit("session-token-missing", Status.FAIL,
                             "AWS does not accept the credentials, and the text speaks of temporary credentials: the "
                             "session token was not sent with the ASIA… key (or belongs to another session)",
@@ -961,6 +992,11 @@ def _credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             ["Check the key id for typos, whitespace or a deleted/rotated key (`aws iam "
                              "list-access-keys`), and that it belongs to this partition",
                              "If it is a temporary ASIA… key, the session token is missing"]))
+            if not key and _GET_SESSION_TOKEN_RE.search(f"{e.context}\n{t}"):
+                hits[-1].message += (" — the text shows a session token being requested (STS GetSessionToken), "
+                                     "which is signed with the long-term key and no token: that key is the one "
+                                     "refused")
+                hits[-1].extra["decided_by"] = "a GetSessionToken call, signed with the long-term key"
         if key or region in OPT_IN_REGIONS:
             hits[-1].extra["decided_by"] = f"the key id {mask_key_id(key)}" if key else f"the opt-in region {region}"
     if found.has("trust"):
