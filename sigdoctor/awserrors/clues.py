@@ -372,7 +372,9 @@ _ENDPOINT_SET_RE = re.compile(
     r"AWS_ENDPOINT_URL(?:_S3)?|(?:AWS_)?S3_ENDPOINT|s3_endpoint|s3\.endpoint|host_base|endpoint)[\"']?\s*[=:]\s*"
     # Java 2.x endpointOverride(URI.create("…")), Java 1.x new EndpointConfiguration("…", region), Go aws.String("…").
     r"|\b(?:endpointOverride|EndpointConfiguration)\(\s*(?:new\s+)?(?:URI\.create\(\s*)?"
-    r"|\bBaseEndpoint\s*[=:]\s*aws\.String\(\s*)[\"']?([^\s\"',)}]+)")
+    r"|\bBaseEndpoint\s*[=:]\s*aws\.String\(\s*"
+    # The MinIO client's alias of a server: `mc alias set ALIAS URL …` (before 2020 `mc config host add ALIAS URL …`).
+    r"|\bmc(?:\.exe)?\s+(?:alias\s+set|config\s+host\s+add)\s+[\w.-]+\s+)[\"']?([^\s\"',)}]+)")
 _BARE_ENDPOINT_RE = re.compile(r"endpoint[\"']?\s*[=:]", re.I)
 # A value that sets no endpoint.
 _NO_ENDPOINT = frozenset({"null", "none", "nil", "default", "auto", "true", "false", "undefined", "''", '""'})
@@ -401,7 +403,7 @@ def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
         return
     seen = f"{e.context}\n{e.flat}" if e.context else e.flat
     found = list(_ENDPOINT_SET_RE.finditer(seen)) if "ndpoint" in seen or "NDPOINT" in seen or "host_base" in seen \
-        else []
+        or "mc " in seen else []
     # A config may set several endpoints (an OTel Collector's receiver listens on `endpoint: 0.0.0.0:4317`, its
     # exporter sends to AWS): one of AWS's among them says the request may well have gone to AWS.
     if any(_AWS_ENDPOINT_RE.search(f.group(1)) for f in found):
