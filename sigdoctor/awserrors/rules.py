@@ -825,9 +825,17 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
                          "Otherwise install the system CA bundle (ca-certificates) in the agent's image",
                          "`sigdoctor run --only connectivity` shows who issued the certificate"]))
         if _TLS_MITM_RE.search(t):
+            # The other reading of the same words, ranked so that tls-untrusted (which explains it away as a
+            # symptom) does not fold it: of the 31 texts of corpus batches 1-8 with these words, 28 threads give
+            # the missing CA bundle, 1 a middlebox re-signing AWS's certificate — second, never first.
             hits.append(Hit("tls-intercepted", Status.WARN,
-                            "The certificate is not one Amazon issued: something between the agent and AWS "
-                            "terminates TLS", ["Exempt *.amazonaws.com from TLS inspection"]))
+                            "Or the certificate is not one Amazon issued: something between the agent and AWS "
+                            "(a TLS-inspecting proxy or firewall, a service-mesh sidecar) terminates TLS and "
+                            "re-signs it with its own CA",
+                            ["Exempt *.amazonaws.com from TLS inspection, or trust the inspecting CA",
+                             "Settle it: `openssl s_client -connect HOST:443 -showcerts </dev/null` from the agent's "
+                             "host — an issuer other than Amazon RSA / Amazon ECDSA is the middlebox's"],
+                            {"candidate_rank": 1}))
     if _PROXY_RE.search(t) or found.has("proxy"):
         hits.append(Hit("proxy-misconfigured", Status.FAIL, f"The HTTP proxy failed for {host}",
                         ["Check HTTPS_PROXY/HTTP_PROXY in the agent's environment point to a working proxy, or add "
@@ -845,6 +853,8 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
                         "setting is empty), so no resolver is at fault",
                         ["Set the region (or the endpoint URL) in the agent's AWS settings for this output or "
                          "credential source (Fluent Bit: `region`, `sts_endpoint`)"]))
+    elif (m := _LOOKUP_TIMEOUT_RE.search(t)) and not _impossible_lookup(e):
+        hits += _lookup_timeout_hits(host, bare=m.group(0).startswith("dial tcp: i/o"))
     elif (_DNS_RE.search(t) or found.has("dns")) and (bad := _impossible_lookup(e)):
         name, why = bad
         # Still the failed look-up of an endpoint name (of the corpus texts of batches 1-6 that show one, 6 threads
@@ -896,6 +906,42 @@ def _network_hits(e: AwsError, found: Match, where: str | None = None) -> list[H
         else:
             hits += [unreachable, proxy]
     return hits
+
+
+# Go's dial ran out of time while it was still resolving the name. Dial reports a failed resolution as an OpError with
+# no address (go1.19 src/net/dial.go DialContext: `&OpError{Op: "dial", Net: network, Source: nil, Addr: nil, Err:
+# err}` after resolveAddrList), and a deadline reached inside the lookup comes back as a bare "i/o timeout" up to
+# Go 1.16 (src/net/lookup.go lookupIPAddr: "The DNS lookup timed out for some reason" … `mapErr(ctx.Err())`), as
+# the DNSError "lookup HOST: i/o timeout" from Go 1.17 on (go1.19 lookup.go: `&DNSError{Err:
+# mapErr(ctxErr).Error(), Name: host, IsTimeout: …}`), and as "lookup HOST on RESOLVER: read udp …: i/o timeout"
+# when the resolver's own query timed out (dnsclient_unix.go). A connect that timed out always names the address
+# ("dial tcp 52.46.134.192:443: i/o timeout": dialSerial/dialSingle set Addr). So no TCP connection was tried.
+_LOOKUP_TIMEOUT_RE = re.compile(r"dial tcp: i/o timeout|dial tcp: lookup [^\s:]+(?: on [^\s]+?)?: "
+                                r"(?:read udp [^\s]+: )?i/o timeout")
+
+
+def _lookup_timeout_hits(host: str, *, bare: bool) -> list[Hit]:
+    """The name look-up timed out: the resolver did not answer within the client's dial timeout. Over corpus batches
+    1-8 the address-less form's threads give dns-resolution-failed 4, endpoint-unreachable 5 (gatherers' readings of
+    a "TCP timeout"; the Go source says the connect was never tried) — so the connect reading stays second."""
+    settle = "`sigdoctor run --only dns` on the agent's host (or in the pod): it times the lookup"
+    out = [Hit("dns-resolution-failed", Status.FAIL,
+               f"The name lookup of {host} timed out: the client's dial deadline ran out while the resolver (kube-dns "
+               "/ CoreDNS in a pod, the VPC resolver on a node) had not answered — no TCP connection was even tried",
+               ["Check the resolver the agent uses answers: in Kubernetes the CoreDNS pods and any network policy "
+                "that must let the pod reach them on UDP/TCP 53; on a node /etc/resolv.conf and the VPC's DNS "
+                "settings (enableDnsSupport)", settle])]
+    if bare:
+        out += [Hit("endpoint-unreachable", Status.WARN,
+                    f"Or TCP to {host} is blocked and the client's timeout is shorter than the look-up plus the "
+                    "connect (an older Go SDK reports both the same way, without the address)",
+                    ["`sigdoctor run --only connectivity` tests it from the host"], {"candidate_rank": 1}),
+                Hit("proxy-misconfigured", Status.WARN,
+                    "Or the network only lets traffic (and outside name look-ups) out through an HTTP proxy the agent "
+                    "is not told about",
+                    ["Set HTTPS_PROXY (and NO_PROXY for 169.254.169.254) in the agent's environment if this network "
+                     "needs a proxy"], {"candidate_rank": 2})]
+    return out
 
 
 _REGION_NEAR = 120  # characters before the error: the same log line, or the one just before it
