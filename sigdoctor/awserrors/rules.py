@@ -91,7 +91,10 @@ _NOT_CONFIGURED_RE = re.compile(r"\b\w+CredentialsProvider\((?:[^()]|\([^()]*\))
                                 r"AWS_WEB_IDENTITY_TOKEN_FILE or the javaproperty aws\.webIdentityTokenFile must be set|"
                                 r"Cannot fetch credentials from container - neither [^.]*? are set|Access key must be "
                                 r"specified either via environment variable \(AWS_ACCESS_KEY_ID\) or system property "
-                                r"\(aws\.accessKeyId\)")
+                                r"\(aws\.accessKeyId\)|"
+                                # AWS SDK for Java 1.x EnvironmentVariableCredentialsProvider: thrown when either
+                                # variable is empty, so the chain's listing prints it for an environment that sets none.
+                                r"Unable to load AWS credentials from environment variables \((?:[^()]|\([^()]*\))*\)")
 # aws-sdk-go words its refusal "only loopback hosts are allowed.", aws-sdk-go-v2 that way (resolve_credentials.go) or
 # "only host resolving to loopback addresses are allowed" (local.go).
 _LOOPBACK_RE = re.compile(r"only loopback hosts are allowed|only host resolving to loopback addresses are allowed|"
@@ -1438,11 +1441,51 @@ def classify(e: AwsError) -> Classified:
                         ["Use the regional endpoint: AWS_STS_REGIONAL_ENDPOINTS=regional (default in current SDKs)"]))
     if _XRAY_TELEMETRY_RE.search(t):
         _informational_imds(hits)
-    hits = _node_role_first(e, _dedupe(read_clues(e, hits)))
+    hits = _user_behind_role_proxy(e, _node_role_first(e, _dedupe(read_clues(e, hits))))
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     _not_sts(e, hits)
     return Classified(hits, diffs, diff_text)
+
+
+# A metadata-credentials proxy (kube2iam, kiam) answers a pod's request for `…/meta-data/iam/security-credentials/ROLE`
+# by assuming ROLE itself, through the SDK's default chain (kube2iam iam/iam.go AssumeRole: sts.New(session.NewSession())
+# — environment keys, then the shared files, then the node's instance role), meant to be the node's role. AWS names
+# the caller it saw: an IAM user there (`arn:aws:iam::ACCOUNT:user/NAME`, a long-term access key's principal; a role
+# shows as `assumed-role/…`) means static keys in the proxy's environment or files won the chain over the node role.
+_IAM_USER_RE = re.compile(r"^arn:aws[\w-]*:iam::[^:]*:user/")
+_ROLE_PROXY_RE = re.compile(r"meta-data/iam/security-credentials/[\w+=,.@-]+|\bkube2iam\b|\bkiam\b", re.I)
+
+
+def _user_behind_role_proxy(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """A denial of AssumeRole to an IAM user, answered where a metadata proxy assumes roles with the node's role: the
+    static keys that shadow the role read first; the trust policy (literally what AWS refused) stays behind it."""
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "role-trust-denied" else None
+    if who is None or not _IAM_USER_RE.search(who.group(1)):
+        return hits
+    proxy = _ROLE_PROXY_RE.search(_hints(e))
+    if proxy is None:
+        return hits
+    out = [Hit("env-shadows-role", Status.FAIL,
+               f"AWS saw an IAM user ({who.group(1)}) assume the role where a metadata-credentials proxy ({proxy.group(0)}) "
+               "assumes it with the node's instance role: static keys in the proxy's environment or credentials file "
+               "win its credential chain over the node role",
+               ["Remove AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the mounted credentials file) from the proxy's "
+                "pod (kube2iam / kiam DaemonSet) so it signs with the node's instance role",
+                "Settle it: `kubectl -n NAMESPACE exec PROXY_POD -- env | grep ^AWS_` — keys there are the caller AWS "
+                "named; if none, grant that user in the role's trust policy only if it is meant to be the caller"],
+               {"principal": who.group(1), "decided_by": "an IAM user as the caller of a metadata proxy's AssumeRole"})]
+    rank = 1
+    for h in hits:
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["candidate_rank"] = rank
+            rank += 1
+            if h.cause == "role-trust-denied":
+                h.message = f"Or that user is the intended caller and the role does not trust it: {h.message}"
+        out.append(h)
+    return out
 
 
 # The X-Ray daemon asks instance metadata for the instance id only to label its telemetry records, logs this when

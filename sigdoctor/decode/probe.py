@@ -22,7 +22,7 @@ CAUSES: tuple[str, ...] = (
     "permission-missing", "explicit-deny", "role-trust-denied", "target-not-found", "imds-hop-limit",
     "imds-unreachable", "imds-no-role", "container-credentials-failed", "tls-untrusted", "tls-intercepted",
     "proxy-misconfigured", "dns-resolution-failed", "endpoint-unreachable", "sdk-unsupported-credential-source",
-    "env-credentials-incomplete", "no-credentials", "sts-global-endpoint", "profile-invalid",
+    "env-credentials-incomplete", "no-credentials", "sts-global-endpoint", "profile-invalid", "env-shadows-role",
 )
 EMITS: tuple[str, ...] = (
     "decode.summary", "decode.canonical-diff", "decode.other-error", *(f"decode.{c}" for c in CAUSES),
