@@ -87,3 +87,19 @@ def test_an_mc_alias_of_aws_s3_keeps_the_mismatch_an_error() -> None:
     text = (f"$ mc alias set s3 https://s3.amazonaws.com ACCESSKEY SECRETKEY\n$ mc ls s3/backups\n"
             f"mc: <ERROR> Unable to list folder. {MISMATCH}")
     assert ("secret-key-mismatch", Severity.ERROR) in ranked_causes(decode_text(text))
+
+
+KEY_UNKNOWN = ('level=error caller=main.go:111 msg="error running Tempo" err="failed to init module services: store: '
+               'unexpected error from ListObjects on traces: The {who}Access Key Id you provided does not exist in our '
+               'records."')
+
+
+def test_the_key_unknown_in_minios_words_names_no_error_cause() -> None:
+    text = KEY_UNKNOWN.format(who="")
+    causes = ranked_causes(decode_text(text))
+    assert causes and all(s is not Severity.ERROR for _, s in causes)
+    assert "MinIO's wording" in _findings(text)
+
+
+def test_the_key_unknown_in_s3s_words_stays_an_error() -> None:
+    assert ("access-key-invalid", Severity.ERROR) in ranked_causes(decode_text(KEY_UNKNOWN.format(who="AWS ")))
