@@ -103,3 +103,10 @@ def test_the_key_unknown_in_minios_words_names_no_error_cause() -> None:
 
 def test_the_key_unknown_in_s3s_words_stays_an_error() -> None:
     assert ("access-key-invalid", Severity.ERROR) in ranked_causes(decode_text(KEY_UNKNOWN.format(who="AWS ")))
+
+
+def test_a_request_id_of_nanoseconds_is_seaweedfs() -> None:
+    text = "upload failed: 403 Forbidden\n" + XML_BODY.format(rid="1729085633541862383", host="")
+    causes = ranked_causes(decode_text(text))
+    assert causes and all(s is not Severity.ERROR for _, s in causes)
+    assert "SeaweedFS" in _findings(text)
