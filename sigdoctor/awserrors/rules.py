@@ -735,6 +735,7 @@ _SOURCE_FILE_RE = re.compile(r"\.(?:java|scala|kt|go|py|js|mjs|cjs|ts|rb|cs|rs|c
 # Not the `proxies=self.proxies` that botocore's own source line (endpoint.py _send) puts in every traceback.
 _PROXY_CUE_RE = re.compile(r"\b(?:https?_proxy|no_proxy)\b|proxyHost|\bproxy\b|(?<!self\.)\bproxies\b(?!=self\.)", re.I)
 _NEAR_BEFORE, _NEAR_AFTER = 100, 200
+_WORD_REST_RE = re.compile(r"\S*")
 # A resolver asked for an empty name, in Fluent Bit's words (src/flb_network.c: `getaddrinfo(host='%s'): %s`).
 _EMPTY_HOST_RE = re.compile(r"getaddrinfo\(host=(?:''|\"\")\)")
 # An AWS host name with an empty label where the region goes (`ec2..amazonaws.com`, `sts..amazonaws.com`): the SDK
@@ -787,7 +788,9 @@ def _connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | N
     for entry in entries:
         for m in entry.regex.finditer(flat):
             lo = flat.rfind(" ", 0, max(0, m.start() - _NEAR_BEFORE)) + 1  # from the start of a word (a URL)
-            for h in _HOST_RE.finditer(flat, lo, min(len(flat), m.end() + _NEAR_AFTER)):
+            # to the end of a word: a URL the reach ends inside is read whole, not as a host cut short
+            hi = _WORD_REST_RE.match(flat, min(len(flat), m.end() + _NEAR_AFTER)).end()  # type: ignore[union-attr]
+            for h in _HOST_RE.finditer(flat, lo, hi):
                 host = h.group(0)
                 if _SOURCE_FILE_RE.search(host) or _IDENTIFIER_RE.match(host) or DOC_LINK_RE.search(host):
                     continue
