@@ -1255,6 +1255,24 @@ def _unsent_token_hits(t: str) -> list[Hit]:
                  "Settle it: `sigdoctor run --only credentials --only identity` with the same environment"])]
 
 
+# Fluent Bit builds its STS provider only for a configured role (`role_arn`: flb_sts_provider_create) or IRSA's
+# variables (the EKS provider), and both log "[aws_credentials] STS assume role request failed" when that call fails
+# (fluent/fluent-bit src/aws/flb_aws_credentials_sts.c, sts_assume_role_request); the signer's "Provider returned no
+# credentials" that follows is the same refresh failing, not a chain with nothing configured. The readings of the
+# failed AssumeRole (its own record) lead; the empty chain stays as a warning behind them.
+_FLB_STS_FAILED_RE = re.compile(r"\[aws_credentials\] STS assume role request failed")
+
+
+def _after_failed_assume_role(e: AwsError, hit: Hit) -> Hit:
+    if "STS assume role" not in e.context or not _FLB_STS_FAILED_RE.search(e.context):
+        return hit
+    hit.status = Status.WARN
+    hit.message = ("Fluent Bit's STS provider failed just before (STS assume role request failed): a role source is "
+                   "configured, and the signer found no credentials because that AssumeRole failed — its readings "
+                   "come first. Only if the role was not meant to be used: " + hit.message)
+    return hit
+
+
 def _no_credentials_hit(e: AwsError) -> Hit:
     # A chain that lists every provider it tried (Java 2) names sources that are merely not configured: those names
     # and "… must be set" sentences are no cue that the agent uses them.
@@ -1436,7 +1454,7 @@ def classify(e: AwsError) -> Classified:
     if found.has("no-credentials") and not any(h.cause == "profile-invalid" for h in hits):
         hits += _misspelt_key_hits(e)
     if found.has("no-credentials") and not via_network and not any(h.cause in _CHAIN_CAUSES for h in hits):
-        hits.append(_no_credentials_hit(e))
+        hits.append(_after_failed_assume_role(e, _no_credentials_hit(e)))
     if not any(h.status == Status.FAIL for h in hits):
         hits += _from_table(e, found)
     if e.host == "sts.amazonaws.com" and hits:
