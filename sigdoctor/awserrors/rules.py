@@ -200,7 +200,10 @@ _ENCODING_CUE_RE = re.compile(r"%25[0-9A-Fa-f]{2}|(?<![-\w])encod(?:e|ed|es|ing)
                               r"\bcomma|double[- ]?encod|url-?encod|"
                               # keys S3 lists as needing special handling (object-keys.html): spaces, '+', non-ASCII
                               r"(?:with|containing|contains?|ha(?:s|ve|ving)) (?:a |an )?(?:spaces?|whitespace|plus "
-                              r"signs?|\+ signs?)|\bspaces? in (?:the )?(?:key|name|path|file)|non-ascii|unicode", re.I)
+                              r"signs?|\+ signs?)|\bspaces? in (?:the )?(?:key|name|path|file)|non-ascii|unicode|"
+                              # S3's own error body echoes the decoded path as <Resource> (S3 API reference, "Error
+                              # responses"): a space or '+' there is a key with those characters in the request
+                              r"<Resource>[^<\n]*[ +][^<\n]*</Resource>", re.I)
 # The user's words that the signing host's clock or time zone was off: a client that builds the signing date from a
 # wrong local clock or zone signs another date than AWS reconstructs.
 _CLOCK_CUE_RE = re.compile(r"\b(?:clocks?|time ?zones?|ntpd?|chronyd?|time sync(?:hroni[sz]ation)?|system time|"
