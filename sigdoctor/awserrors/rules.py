@@ -685,6 +685,24 @@ def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
                     "The instance metadata service (169.254.169.254) refused or has no route: not on EC2, or IMDS "
                     "is disabled", ["On EC2, enable IMDS (`aws ec2 modify-instance-metadata-options "
                                     "--http-endpoint enabled`); elsewhere configure another credential source"])]
+    if _IMDS_GET_TIMEOUT_RE.search(t):
+        # A plain metadata GET that got no answer: the hop limit bounds only the token PUT's answer, and the Go SDK
+        # v1 falls back to such token-less GETs when its token request times out (aws-sdk-go v1.55
+        # aws/ec2metadata/token_provider.go fetchTokenHandler: a RequestError disables the token provider), so a
+        # hop limit ends in an answer (or a 401 where IMDSv2 is required), never in this GET timing out.
+        return [Hit("imds-unreachable", Status.FAIL,
+                    "The instance metadata service did not answer a plain GET within the client's timeout: a hop "
+                    "limit would have let that answer through, so nothing answers at 169.254.169.254 from here "
+                    "(not on EC2 — Fargate, another cloud —, IMDS turned off, or a network policy dropping it)",
+                    ["On EC2, check IMDS is enabled (`aws ec2 describe-instances --query "
+                     "'Reservations[].Instances[].MetadataOptions'`) and that no network policy or iptables rule "
+                     "drops 169.254.169.254; elsewhere (EKS Fargate, ECS, off AWS) give the agent its credential "
+                     "source or its settings (region, VPC id) explicitly", _SETTLE]),
+                Hit("imds-hop-limit", Status.WARN,
+                    "Or, in a container, the IMDSv2 hop limit of 1 — only if the client's token request failed first "
+                    "and its time ran out on that",
+                    ["`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`; "
+                     f"settle it first: {_SETTLE}"], {"candidate_rank": 1})]
     settle = f"Text alone cannot tell a hop limit from an unreachable IMDS: {_SETTLE}"
     hop = Hit("imds-hop-limit", Status.FAIL,
               "The instance metadata service timed out" + (" on the IMDSv2 token request" if token_step else "")
@@ -722,6 +740,12 @@ def _chain_end_reading() -> Hit:
 # X-Forwarded-For (EC2 user guide, "Instance metadata query errors" and "Use IMDSv2": such PUTs are refused).
 # A token PUT alone refused may be a proxy's X-Forwarded-For, and the IMDSv1 fallback may then answer: the metadata
 # request after it must have failed too.
+# Go's http.Client timing out a GET of instance metadata (not the token PUT): `Get "http://169.254.169.254/latest/
+# meta-data/…": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` (go1.19
+# src/net/http/client.go; older Go: "net/http: request canceled (Client.Timeout …)"). Only the client's own
+# per-request timer: a bare context deadline may have been spent on an earlier token request.
+_IMDS_GET_TIMEOUT_RE = re.compile(r"Get\s*\\*[\"']?https?://(?:169\.254\.169\.254|\[fd00:ec2::254\])(?::80)?/latest/"
+                                  r"(?:meta-data|dynamic)/[^\s\"'\\]*\\*[\"']?:\s[^\n]{0,80}?Client\.Timeout exceeded")
 _IMDS_TOKEN_403_RE = re.compile(r"falling\s+back\s+to\s+IMDSv1:\s*403\b|ec2imds:\s*getToken,[^\n]{0,120}?StatusCode:\s*403\b")
 _IMDS_GET_FAILED_RE = re.compile(r"EC2MetadataError|failed\s+to\s+make\s+EC2Metadata\s+request|ec2imds:\s*(?!getToken)Get\w+,")
 _IMDS_ADDR_RE = re.compile(r"169\.254\.169\.254|fd00:ec2::254", re.I)
