@@ -119,7 +119,9 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
         for rec in records:
             carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
                 if last_request is not None else None
-            head = rec.raw[:8192]
+            # The whole record: records of many look-alike lines (a debug log's connection attempts) share their first
+            # kilobytes, and one of them may end in the error — a key of its head only called that one a repeat.
+            head = rec.raw
             quick = (head.translate(_DIGITS_BLANK), carried)
             known_quick = quick_seen.get(quick, _NO_ENTRY)
             shape: tuple[bytes, Any] | None = None
