@@ -43,9 +43,10 @@ def _hit(cause: str, status: Status, message: str, fix: list[str], **extra: obje
     return Hit(cause, status, message, fix, dict(extra))
 
 
-def _behind(first: Hit, hits: list[Hit], *, drop: frozenset[str] = frozenset()) -> list[Hit]:
+def behind(first: Hit, hits: list[Hit], *, drop: frozenset[str] = frozenset(),
+           reword: tuple[str, str] | None = None) -> list[Hit]:
     """`first` in front of `hits`, whose error readings stay as warnings (ranked in their order) and whose `drop`
-    readings the clue refutes."""
+    readings the clue refutes. `reword` (cause, lead): that demoted reading's message is put behind `lead`."""
     out = [first]
     rank = 1
     for h in hits:
@@ -55,6 +56,8 @@ def _behind(first: Hit, hits: list[Hit], *, drop: frozenset[str] = frozenset()) 
             h.status = Status.WARN
             h.extra["candidate_rank"] = rank
             rank += 1
+            if reword is not None and h.cause == reword[0]:
+                h.message = f"{reword[1]}: {h.message}"
         out.append(h)
     return out
 
@@ -90,10 +93,10 @@ def _token_header_named(t: str, hits: list[Hit]) -> list[Hit]:
                      ["Set the session token (AWS_SESSION_TOKEN / the variable the command passes) from the same STS "
                       "answer as the key pair, and check it is not empty: `test -n \"$AWS_SESSION_TOKEN\"`",
                       _SETTLE_CREDS], decided_by=f"'{header}' named as a signed header AWS did not receive")
-        return _behind(first, [lost, *hits], drop=_NOT_SIGNED)
+        return behind(first, [lost, *hits], drop=_NOT_SIGNED)
     lost.status = Status.FAIL
     lost.extra = {"decided_by": f"'{header}' named as a signed header AWS did not receive"}
-    return _behind(lost, hits, drop=_NOT_SIGNED)
+    return behind(lost, hits, drop=_NOT_SIGNED)
 
 
 # An explicit deny as AWS words it ("… is not authorized to perform: A on resource: R with an explicit deny in a
@@ -120,7 +123,7 @@ def _elided_explicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
                   "organization's management account, `aws organizations list-policies-for-target --target-id "
                   "ACCOUNT --filter SERVICE_CONTROL_POLICY`) and narrow it, or run the agent where it does not apply"],
                  policy_type=where, decided_by=f"'explicit deny in a {where}'")
-    return _behind(first, hits)
+    return behind(first, hits)
 
 
 # The implicit deny as AWS words it since 2021 ("… is not authorized to perform: A on resource: R because no
@@ -164,7 +167,7 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
     first = _hit("permission-missing", Status.FAIL, f"No {where} allows {action}: AWS says so in the text",
                  [fix, "Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)"],
                  policy_type=key, decided_by=f"'because no {where} allows'")
-    return _behind(first, hits)
+    return behind(first, hits)
 
 
 # A client set to send its requests unsigned: the AWS CLI's --no-sign-request ("Do not sign requests. Credentials
@@ -192,7 +195,7 @@ def _anonymous_client(t: str, hits: list[Hit]) -> list[Hit]:
                 "readable anonymously if that is intended (a public bucket policy)",
                 "Settle it: `sigdoctor run --only signature --target URL` with the agent's configuration"],
                decided_by=f"'{said}'")
-    return _behind(top, hits)
+    return behind(top, hits)
 
 
 # A temporary access key (the ASIA prefix: IAM user guide "IAM identifiers", unique ID prefixes — "ASIA: Temporary
@@ -240,7 +243,7 @@ def _temporary_key_without_token(e: AwsError, hits: list[Hit]) -> list[Hit]:
                  ["Set AWS_SESSION_TOKEN (aws_session_token in the credentials file) from the same STS answer as the "
                   "key pair, or let the agent assume the role itself (role_arn, IRSA, instance profile)",
                   _SETTLE_CREDS], decided_by=f"the temporary key {shown} set without a session token")
-    return _behind(first, hits)
+    return behind(first, hits)
 
 
 # An ARN whose resource part holds another ARN (`…:deliverystream/arn:aws:firehose:…:deliverystream/name`): the SDK
@@ -263,7 +266,7 @@ def _nested_arn(t: str, hits: list[Hit]) -> list[Hit]:
                  "exist — no permission for it helps",
                  ["Configure the target by its name (the part after the last '/'), not its ARN — or use the "
                   "setting that takes an ARN, if the agent has one"], resource=arn, decided_by="an ARN inside an ARN")
-    return _behind(first, hits)
+    return behind(first, hits)
 
 
 # S3's NoSuchKey ("The specified key does not exist.", 404: Amazon S3 API reference "Error responses") is an answer

@@ -21,7 +21,7 @@ from sigdoctor.awserrors.canonical import (
     expected_signing_name,
     parse_amz_date,
 )
-from sigdoctor.awserrors.clues import read_clues
+from sigdoctor.awserrors.clues import behind, read_clues
 from sigdoctor.awserrors.diff import MODIFIED, Difference, diff_canonical, unified_diff
 from sigdoctor.awserrors.parse import DOC_LINK_RE, AwsError
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
@@ -648,18 +648,7 @@ def _node_role_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
                "Pod Identity): the agent's SDK did not use the pod's credential source and fell back to instance "
                "metadata", ["Upgrade the agent to a release whose AWS SDK supports the pod's source (web identity "
                             "for IRSA, the container endpoint for Pod Identity)", f"Settle it: {decide}"])]
-    rank = 1
-    for h in hits:
-        if h.cause == out[0].cause:
-            continue
-        if h.status == Status.FAIL:
-            h.status = Status.WARN
-            h.extra["candidate_rank"] = rank
-            rank += 1
-            if h.cause == "permission-missing":
-                h.message = f"Or the node's instance role is meant to hold it: {h.message}"
-        out.append(h)
-    return out
+    return behind(out[0], hits, reword=("permission-missing", "Or the node's instance role is meant to hold it"))
 
 
 def _imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
@@ -1524,16 +1513,8 @@ def _user_behind_role_proxy(e: AwsError, hits: list[Hit]) -> list[Hit]:
                 "Settle it: `kubectl -n NAMESPACE exec PROXY_POD -- env | grep ^AWS_` — keys there are the caller AWS "
                 "named; if none, grant that user in the role's trust policy only if it is meant to be the caller"],
                {"principal": who.group(1), "decided_by": "an IAM user as the caller of a metadata proxy's AssumeRole"})]
-    rank = 1
-    for h in hits:
-        if h.status == Status.FAIL:
-            h.status = Status.WARN
-            h.extra["candidate_rank"] = rank
-            rank += 1
-            if h.cause == "role-trust-denied":
-                h.message = f"Or that user is the intended caller and the role does not trust it: {h.message}"
-        out.append(h)
-    return out
+    return behind(out[0], hits,
+                  reword=("role-trust-denied", "Or that user is the intended caller and the role does not trust it"))
 
 
 # The X-Ray daemon asks instance metadata for the instance id only to label its telemetry records, logs this when
