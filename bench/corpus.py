@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
     a = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    names = a.batches or sorted(d.name for d in CORPUS.glob("batch*") if any(d.glob("index*.toml")))
+    names = a.batches or sorted((d.name for d in CORPUS.glob("batch*") if any(d.glob("index*.toml"))),
+                                key=lambda n: int(n.removeprefix("batch")))  # batch10 after batch9
     if not names:
         print("no batch with an index.toml under tests/corpus", file=sys.stderr)
         return 2

@@ -147,7 +147,7 @@ def test_held_out_batches_are_big_enough_and_share_no_thread_with_earlier_batche
     by_batch: dict[str, list[dict[str, object]]] = {}
     for batch, e in _entries():
         by_batch.setdefault(batch.name, []).append(e)
-    names = sorted(by_batch)
+    names = sorted(by_batch, key=lambda n: int(n.removeprefix("batch")))  # batch10 after batch9, not after batch1
     assert names[:3] == ["batch1", "batch2", "batch3"]
     seen: set[str] = set()
     for name in names:
