@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.backends import recognise
+from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
@@ -15,7 +16,6 @@ from sigdoctor.redact import mask_key_id
 
 if TYPE_CHECKING:
     from sigdoctor.awserrors.parse import AwsError
-    from sigdoctor.awserrors.rules import Hit
 
 _SETTLE_CREDS = "Settle it: `sigdoctor run --only credentials --only identity` with the agent's environment"
 
@@ -38,8 +38,6 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
 
 
 def _hit(cause: str, status: Status, message: str, fix: list[str], **extra: object) -> Hit:
-    from sigdoctor.awserrors.rules import Hit  # rules imports this module: its Hit only once both are loaded
-
     return Hit(cause, status, message, fix, dict(extra))
 
 

@@ -23,7 +23,7 @@ from sigdoctor.targets import Target
 # sigdoctor.awserrors (the error table and its rules) is imported only to read an AWS rejection: a run whose
 # requests are accepted, the common case, never pays for it.
 if TYPE_CHECKING:
-    from sigdoctor.awserrors.rules import Hit
+    from sigdoctor.awserrors.hit import Hit
 
 # The causes this probe names (finding `signature.<cause>`); any other cause AWS's answer shows belongs to another
 # probe (identity, clock, permissions) and is only reported as the reason the signature could not be judged.
@@ -50,7 +50,7 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
     """Region and signing name we signed with against the target's: the agent's own overrides, judged up front."""
     hits: list[Hit] = []
     if target.region and signed.signing_region != target.region:
-        from sigdoctor.awserrors.rules import Hit
+        from sigdoctor.awserrors.hit import Hit
 
         hits.append(Hit(
             "region-mismatch", Status.FAIL,
@@ -60,7 +60,7 @@ def scope_hits(target: Target, signed: Signed) -> list[Hit]:
              f"OTel `sigv4auth: region: {target.region}`), or send to the {signed.signing_region} endpoint"],
             {"signed_region": signed.signing_region, "endpoint_region": target.region}))
     if target.signing_name and signed.signing_service != target.signing_name:
-        from sigdoctor.awserrors.rules import Hit
+        from sigdoctor.awserrors.hit import Hit
 
         hits.append(Hit(
             "service-name-mismatch", Status.FAIL,
@@ -136,13 +136,13 @@ def _signed_date(signed: Signed) -> str:
 
 def _date_rewritten(ours: str, text: str) -> Hit | None:
     """`Signature expired: <date> is now earlier than …` names the X-Amz-Date AWS received; compare it with ours."""
-    from sigdoctor.awserrors.rules import date_aws_saw
+    from sigdoctor.awserrors.clock_readings import date_aws_saw
 
     saw = date_aws_saw(text)
     if saw is None or saw == ours:
         return None
     from sigdoctor.awserrors.diff import MODIFIED
-    from sigdoctor.awserrors.rules import Hit
+    from sigdoctor.awserrors.hit import Hit
 
     diff = {"component": "header x-amz-date", "server": saw, "client": ours, "kind": MODIFIED,
             "why": "the value changed after signing"}

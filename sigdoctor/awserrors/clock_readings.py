@@ -1,0 +1,110 @@
+"""Clock readings: AWS's "Signature expired" / "not yet current" and how far the signer's clock was off."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sigdoctor.awserrors.canonical import StringToSign, parse_amz_date
+from sigdoctor.awserrors.hit import Hit
+from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.table import Match
+from sigdoctor.model import Status
+from sigdoctor.skew_windows import window
+
+SKEW_ERROR_S = window(None).seconds  # beyond the general SigV4 window (skew_windows) AWS refuses the request
+SKEW_WARN_S = 60
+
+# Pasted text has doubled spaces, wrapped lines and dropped parentheses: any whitespace between the words.
+# The "Signature expired: " / "Signature not yet current: " lead is optional: a title or a quote keeps only the dates,
+# whose form — the signed date, AWS's time and the window's edge "(… - 5 min.)" — is AWS's own message.
+_EXPIRED_RE = re.compile(r"(?:Signature\s+expired:\s*)?(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)"
+                         r"\s*\(?(\d{8}T\d{6}Z)\s*-\s*(\d+)\s*min")
+_NOT_YET_RE = re.compile(r"(?:Signature\s+not\s+yet\s+current:\s*)?(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
+                         r"(\d{8}T\d{6}Z)\s*\(?(\d{8}T\d{6}Z)\s*\+\s*(\d+)\s*min")
+_AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
+# The words alone, with the dates cut off (a log line or title that ends at the colon): AWS says the request's date is
+# outside its window, which is the same verdict as with the dates.
+_EXPIRED_WORDS_RE = re.compile(r"Signature\s+(expired|not\s+yet\s+current)\b")
+
+
+def _fmt_skew(seconds: float) -> str:
+    s = abs(int(seconds))
+    if s >= 3600:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    if s >= 60:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s} s"
+
+
+def skew_hit(skew_s: float, how: str, *, force_error: bool = False) -> Hit | None:
+    """A clock-skew hit for a measured offset (positive: the client's clock is behind)."""
+    if abs(skew_s) < SKEW_WARN_S and not force_error:
+        return None
+    direction = "behind" if skew_s > 0 else "ahead of"
+    status = Status.FAIL if abs(skew_s) >= SKEW_ERROR_S or force_error else Status.WARN
+    return Hit(
+        "clock-skew", status,
+        f"The signing clock is {_fmt_skew(skew_s)} {direction} AWS's ({how})",
+        [f"Fix the time on the agent's host: it is {_fmt_skew(skew_s)} {direction} true time "
+         "(chronyd/ntpd; on EC2 use the Amazon Time Sync Service 169.254.169.123)",
+         "Then measure it: `sigdoctor run --only clock` on the agent's host"],
+        {"skew_seconds": int(skew_s)},
+    )
+
+
+def clock_hits(e: AwsError, found: Match) -> list[Hit]:
+    t = e.flat
+    # S3's and STS's messages for these codes say the same without the code (Mountpoint, minio-go print only them).
+    said = {x.code for x in found.of("clock")}
+    hits: list[Hit] = []
+    for m in (_EXPIRED_RE.search(t), _NOT_YET_RE.search(t)):  # "Signature expired" and "not yet current" alike
+        if m is None:
+            continue
+        signed, server = parse_amz_date(m.group(1)), parse_amz_date(m.group(3))
+        if signed and server:
+            h = skew_hit((server - signed).total_seconds(),
+                         f"signed at {m.group(1)}, AWS's time {m.group(3)}", force_error=True)
+            if h:
+                hits.append(h)
+    words = _EXPIRED_WORDS_RE.search(t)
+    if words and not hits:
+        late = words.group(1) == "expired"
+        hits.append(Hit("clock-skew", Status.FAIL,
+                        f"AWS says the signature {'expired' if late else 'is not yet current'}: the request's "
+                        f"X-Amz-Date is {'behind' if late else 'ahead of'} AWS's time by more than its window (the "
+                        "dates AWS quotes are cut from the text)",
+                        ["Fix the time on the agent's host (chronyd/ntpd; on EC2 the Amazon Time Sync Service)",
+                         "Measure the offset: `sigdoctor run --only clock` on the agent's host; if the clock is "
+                         "right, the request was signed once and sent (or retried) long after"]))
+    if "RequestTimeTooSkewed" in t or "RequestTimeTooSkewed" in said:
+        if e.s3_times:
+            rt, st = e.s3_times
+            h = skew_hit((st - rt).total_seconds(), "S3 RequestTimeTooSkewed: request time vs server time",
+                         force_error=True)
+        else:
+            h = Hit("clock-skew", Status.FAIL,
+                    "AWS rejected the request time as too far from its own (RequestTimeTooSkewed, more than 15 min)",
+                    ["Fix the time on the agent's host (chronyd/ntpd; on EC2 the Amazon Time Sync Service)",
+                     "Measure the offset: `sigdoctor run --only clock` on the agent's host"])
+        if h:
+            hits.append(h)
+    if ("RequestExpired" in t or "RequestExpired" in said) and not hits:
+        hits.append(Hit("clock-skew", Status.FAIL,
+                        "AWS says the request expired (RequestExpired): the signing time is too far in the past",
+                        ["Fix the time on the agent's host; `sigdoctor run --only clock` measures it"]))
+    return hits
+
+
+def signing_date(e: AwsError, sts: StringToSign | None) -> datetime | None:
+    if sts:
+        return parse_amz_date(sts.amz_date)
+    if e.server_canonical and e.server_canonical.header("x-amz-date"):
+        return parse_amz_date(e.server_canonical.header("x-amz-date") or "")
+    return None
+
+
+def date_aws_saw(text: str) -> str | None:
+    """The X-Amz-Date AWS received, from its `Signature expired: <date> is now earlier than …` answer."""
+    m = _AWS_SAW_RE.search(text)
+    return m.group(1) if m else None

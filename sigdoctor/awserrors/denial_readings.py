@@ -1,0 +1,169 @@
+"""Denial readings: AccessDenied answers (identity or trust policy, explicit deny) and the STS calls behind them."""
+
+from __future__ import annotations
+
+import re
+
+from sigdoctor.awserrors.clues import behind
+from sigdoctor.awserrors.hit import Hit, cue_text
+from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.table import Match
+from sigdoctor.model import Status
+
+# Actions a role's trust policy (not the caller's identity policy) must allow: AssumeRole*, and the session tags
+# and source identity passed with it (IAM user guide id_session-tags.html "Required permissions to add session
+# tags": sts:TagSession in the trust policy; id_credentials_temp_control-access_monitor.html: sts:SetSourceIdentity).
+_TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
+# Datadog's AWS integration words AWS's denial "Datadog is not authorized to perform action sts:AssumeRole" (docs
+# "Error: Datadog is not authorized to perform sts:AssumeRole": the integration role's trust policy).
+ACTION_RE = re.compile(r"[Nn]ot authorized to perform(?: action)?:? ([a-z0-9-]+:[A-Za-z0-9*]+)")
+_RESOURCE_RE = re.compile(r"on resource:? (arn:[^\s\"'<>,]+|\"?[^\s\"']+\"?)")
+_PRINCIPAL_RE = re.compile(r"User: (arn:[^\s\"'<>]+) is not authorized")
+EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|permissions boundary))?")
+
+# A denial STS itself answers (the service the SDK names is STS): of the 39 texts of corpus batches 1-5 whose
+# denial names STS, 38 were a role's trust policy (or the caller's sts:AssumeRole permission) refusing the assume
+# step, one an SDK too old for the source it was given. STS has nothing else to deny to a caller whose credentials
+# it accepted: GetCallerIdentity needs no permission (STS API reference "GetCallerIdentity").
+# aws-iam-authenticator's token step (pkg/token/token.go GetWithOptions, v0.6: "could not get token: %v" in
+# cmd/aws-iam-authenticator/token.go) only presigns GetCallerIdentity, which calls nothing; the one AWS call it makes
+# that can be denied is the AssumeRole of its --role / the profile's role_arn.
+_STS_DENIED_RE = re.compile(r"Service:\s*AWSSecurityTokenService|securitytoken\.model\.|operation\s+error\s+STS:\s*AssumeRole|"
+                            r"when\s+calling\s+the\s+AssumeRole(?:WithWebIdentity|WithSAML)?\s+operation|Aws::STS::Errors::"
+                            r"AccessDenied|STSClient[^\n]{0,80}AssumeRole|could\s+not\s+get\s+token:\s*AccessDenied\b")
+
+# The SDK names the STS call that failed, AssumeRoleWithWebIdentity, but its answer is cut from the text: the SDK makes
+# that call only once it has read the token file, so the token is readable and the chain is not empty; STS (or the
+# way to it) refused. Of the 25 texts of corpus batches 1-5 where AssumeRoleWithWebIdentity failed, 18 were the
+# role's trust policy (the service account's sub / aud conditions), 6 STS rejecting the token itself (no OIDC
+# provider, audience, expiry), 1 an unreadable token file: the readings are ranked in that order.
+STS_WI_CALL_RE = re.compile(r"operation\s+error\s+STS:\s*AssumeRoleWithWebIdentity|when\s+calling\s+the\s+"
+                            r"AssumeRoleWithWebIdentity\s+operation|AssumeRoleWithWebIdentityCommand")
+# The call ran out of time rather than being answered (Go v2: "request canceled, context deadline exceeded", or its
+# retry quota spent on failed attempts): there is no answer of STS's to be cut, checks/errors/agents8.toml reads it.
+STS_WI_TIMED_OUT_RE = re.compile(r"context\s+deadline\s+exceeded|retry\s+quota\s+exceeded")
+
+
+def web_identity_call_hits() -> list[Hit]:
+    return two_readings(
+        "sigdoctor run --only credentials --only identity in the agent's pod (it makes the same STS call)",
+        ("role-trust-denied", "the role's trust policy does not admit the service account (its Federated OIDC "
+         "provider, or the `sub` / `aud` conditions name another namespace or service account)",
+         ["Check the role's trust policy against the pod's service account: `aws iam get-role --role-name ROLE "
+          "--query Role.AssumeRolePolicyDocument`"]),
+        ("web-identity-rejected", "STS does not accept the token itself (no IAM OIDC provider for the cluster's "
+         "issuer, another audience than sts.amazonaws.com, an expired token)",
+         ["`aws iam list-open-id-connect-providers` must list the cluster's OIDC issuer"]),
+        lead="The SDK read the web identity token and called STS AssumeRoleWithWebIdentity, which failed; the text "
+             "is cut before STS's answer. Most likely: ", second_rank=False)
+
+
+def two_readings(decide: str, first: tuple[str, str, list[str]], second: tuple[str, str, list[str]], *, lead: str,
+                 or_: str = "Or: ", second_rank: bool = True) -> list[Hit]:
+    """Two readings the text cannot decide between: the likelier as the error, with both as its candidates and the
+    command that settles it, the other as a warning."""
+    hit = Hit(first[0], Status.FAIL, lead + first[1], [*first[2], f"Settle it: `{decide}`"])
+    hit.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why, _ in (first, second)]
+    return [hit, Hit(second[0], Status.WARN, or_ + second[1], [*second[2], f"Settle it: `{decide}`"],
+                     {"candidate_rank": 1} if second_rank else {})]
+
+
+def denied_hits(e: AwsError, found: Match) -> list[Hit]:
+    t = e.flat
+    action_m = ACTION_RE.search(t)
+    action = action_m.group(1) if action_m else None
+    res_m = _RESOURCE_RE.search(t)
+    resource = res_m.group(1).strip('"') if res_m else None
+    who_m = _PRINCIPAL_RE.search(t)
+    principal = who_m.group(1) if who_m else None
+    explicit = EXPLICIT_RE.search(t)
+    extra = {k: v for k, v in (("action", action), ("resource", resource), ("principal", principal)) if v}
+    what = f"{action or 'the action'}" + (f" on {resource}" if resource else "")
+    who = principal or "the caller"
+    if (action and action.lower().startswith(_TRUST_ACTIONS)) or (
+            action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t) or (
+            action is None and _STS_DENIED_RE.search(t)):
+        act = action or "sts:AssumeRoleWithWebIdentity"
+        return [Hit("role-trust-denied", Status.FAIL,
+                    f"{act} was denied: the role's trust policy does not admit {who}",
+                    ["Add the caller to the role's trust policy (for IRSA: the cluster's OIDC provider as Federated "
+                     "principal, and conditions `<issuer>:sub = system:serviceaccount:<ns>:<sa>` and `<issuer>:aud "
+                     "= sts.amazonaws.com`)", "Check the role ARN the agent assumes is the intended one"],
+                    {**extra, "action": act})]
+    if explicit:
+        where = explicit.group(1) or "a policy"
+        return [Hit("explicit-deny", Status.FAIL, f"{who} is explicitly denied {what} ({where})",
+                    [f"Find the Deny statement for {action or 'the action'} in {where} (identity policy, "
+                     "permissions boundary, SCP or resource policy) and narrow it; an Allow cannot override it"],
+                    {**extra, "policy_type": where})]
+    if action is None and not found.has("denied"):
+        return []
+    fix = [f"Allow {action} on {resource or 'the target resource'} in a policy attached to {who}"] if action else [
+        "The error names no action: check the policy for the target (aps:RemoteWrite for AMP, logs:PutLogEvents "
+        "for CloudWatch Logs, s3:PutObject for S3)"]
+    if action == "aps:RemoteWrite":
+        fix.append("The managed policy AmazonPrometheusRemoteWriteAccess grants exactly this")
+    fix.append("Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)")
+    return [Hit("permission-missing", Status.FAIL, f"{who} is not allowed {what} (no policy allows it)", fix, extra)]
+
+
+# The caller AWS names is an EC2 instance's role session (`assumed-role/ROLE/i-…`: EC2 names the session of an
+# instance profile's role after the instance id — IAM user guide, "IAM roles for Amazon EC2"), while the text shows
+# the pod was given its own role (IRSA's eks.amazonaws.com/role-arn, AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE, EKS
+# Pod Identity's AWS_CONTAINER_CREDENTIALS_FULL_URI): the SDK skipped the pod's source and fell back to the node's
+# instance metadata — an SDK release that predates that source, or a container the webhook never gave its variables
+# (EKS user guide, "Use IRSA with the AWS SDK": supported SDK versions; "the pod uses the node's role").
+_NODE_SESSION_RE = re.compile(r"assumed-role/[\w+=,.@-]+/i-[0-9a-f]{8,17}\b")
+_POD_ROLE_RE = re.compile(r"\bIRSA\b|eks\.amazonaws\.com/role-arn|\bAWS_ROLE_ARN\b|\bAWS_WEB_IDENTITY_TOKEN_FILE\b|"
+                          r"\bAWS_CONTAINER_CREDENTIALS_FULL_URI\b|pod[ -]identity", re.I)
+
+
+def node_role_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """A denial of the node's instance role where the pod has its own: the SDK that fell back reads first, the
+    missing permission (and any other error reading) stays behind it as a ranked warning."""
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "permission-missing" else None
+    if who is None or not _NODE_SESSION_RE.search(who.group(1)) or not _POD_ROLE_RE.search(cue_text(e)):
+        return hits
+    decide = ("`kubectl exec POD -c CONTAINER -- env | grep ^AWS_` — AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (or "
+              "AWS_CONTAINER_CREDENTIALS_FULL_URI) set there means the SDK ignores them and is too old; unset, the pod "
+              "was started before its service account was annotated (restart it); then `sigdoctor run --only "
+              "credentials --pid PID`")
+    out = [Hit("sdk-unsupported-credential-source", Status.FAIL,
+               f"AWS saw the node's instance role ({who.group(1)}) although the pod is given its own role (IRSA / "
+               "Pod Identity): the agent's SDK did not use the pod's credential source and fell back to instance "
+               "metadata", ["Upgrade the agent to a release whose AWS SDK supports the pod's source (web identity "
+                            "for IRSA, the container endpoint for Pod Identity)", f"Settle it: {decide}"])]
+    return behind(out[0], hits, reword=("permission-missing", "Or the node's instance role is meant to hold it"))
+
+
+# A metadata-credentials proxy (kube2iam, kiam) answers a pod's request for `…/meta-data/iam/security-credentials/ROLE`
+# by assuming ROLE itself, through the SDK's default chain (kube2iam iam/iam.go AssumeRole: sts.New(session.NewSession())
+# — environment keys, then the shared files, then the node's instance role), meant to be the node's role. AWS names
+# the caller it saw: an IAM user there (`arn:aws:iam::ACCOUNT:user/NAME`, a long-term access key's principal; a role
+# shows as `assumed-role/…`) means static keys in the proxy's environment or files won the chain over the node role.
+_IAM_USER_RE = re.compile(r"^arn:aws[\w-]*:iam::[^:]*:user/")
+_ROLE_PROXY_RE = re.compile(r"meta-data/iam/security-credentials/[\w+=,.@-]+|\bkube2iam\b|\bkiam\b", re.I)
+
+
+def user_behind_role_proxy(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """A denial of AssumeRole to an IAM user, answered where a metadata proxy assumes roles with the node's role: the
+    static keys that shadow the role read first; the trust policy (literally what AWS refused) stays behind it."""
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "role-trust-denied" else None
+    if who is None or not _IAM_USER_RE.search(who.group(1)):
+        return hits
+    proxy = _ROLE_PROXY_RE.search(cue_text(e))
+    if proxy is None:
+        return hits
+    out = [Hit("env-shadows-role", Status.FAIL,
+               f"AWS saw an IAM user ({who.group(1)}) assume the role where a metadata-credentials proxy ({proxy.group(0)}) "
+               "assumes it with the node's instance role: static keys in the proxy's environment or credentials file "
+               "win its credential chain over the node role",
+               ["Remove AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the mounted credentials file) from the proxy's "
+                "pod (kube2iam / kiam DaemonSet) so it signs with the node's instance role",
+                "Settle it: `kubectl -n NAMESPACE exec PROXY_POD -- env | grep ^AWS_` — keys there are the caller AWS "
+                "named; if none, grant that user in the role's trust policy only if it is meant to be the caller"],
+               {"principal": who.group(1), "decided_by": "an IAM user as the caller of a metadata proxy's AssumeRole"})]
+    return behind(out[0], hits,
+                  reword=("role-trust-denied", "Or that user is the intended caller and the role does not trust it"))

@@ -1,0 +1,33 @@
+"""One reading of an AWS error (a cause, its status, message and fix), and what classify() returns."""
+
+from __future__ import annotations
+
+from dataclasses import field
+from typing import Any
+
+from sigdoctor.awserrors.diff import Difference
+from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.unescape import unescape
+from sigdoctor.model import Status
+from sigdoctor.records import datarecord
+
+
+@datarecord
+class Hit:
+    cause: str
+    status: Status
+    message: str
+    fix: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@datarecord
+class Classified:
+    hits: list[Hit]
+    diffs: list[Difference] | None = None  # None: no client canonical request to compare with
+    diff_text: str = ""
+
+
+def cue_text(e: AwsError) -> str:
+    """The record and the lines before it, both unquoted: where the user's own words (cues) are read."""
+    return f"{unescape(e.context)}\n{e.flat}" if e.context else e.flat
