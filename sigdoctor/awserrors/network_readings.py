@@ -127,7 +127,19 @@ def imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
 # configured. Over batches 1-7, of the 18 chain-end texts with an instance-metadata failure the threads give
 # no-credentials 8, imds-unreachable 5, imds-hop-limit 3: the second reading, never the hop-limit alternative
 # (0 of the 12 led by imds-unreachable).
-def chain_end_reading() -> Hit:
+# The same holds when instance metadata did answer, with "no role" (a 404 for the role list): the chain reports the
+# last source's answer, so a key, profile or role the agent was meant to use and did not load (a credentials file
+# the tool does not read, a misspelt option) ends there too. Over batches 1-9, of the 9 chain-end texts whose
+# metadata answer is "no role", the threads give imds-no-role 3, no-credentials 2, out-of-catalog 4: the second
+# reading, after the instance's missing role.
+def chain_end_reading(*, answered: bool = False) -> Hit:
+    if answered:
+        return Hit("no-credentials", Status.WARN,
+                   "Or the agent was meant to use another source that it did not load (a key, a profile, web "
+                   "identity): instance metadata is the last source of the SDK's default chain, so its \"no role\" "
+                   "answer is what the chain reports when no earlier source gave credentials",
+                   [f"Check that the source the agent should use is configured where its SDK reads it (environment, "
+                    f"~/.aws files of the agent's user, IRSA / Pod Identity); {SETTLE}"], {"candidate_rank": 1})
     return Hit("no-credentials", Status.WARN,
                "Or nothing was configured at all: instance metadata is the last source of the SDK's default chain, "
                "so its failure is what the chain reports when no earlier source (environment, profile, web "

@@ -209,6 +209,8 @@ def classify(e: AwsError) -> Classified:
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
+        if found.has("no-credentials") and not any(h.cause == "profile-invalid" for h in hits):
+            hits.append(chain_end_reading(answered=True))
     elif where == "source":
         hits += provider_connect_hits()
     elif IMDS_TOKEN_403_RE.search(t) and IMDS_GET_FAILED_RE.search(t):

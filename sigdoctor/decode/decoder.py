@@ -227,6 +227,26 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
     return out
 
 
+# What the instance metadata service does for this host — answer, drop the token's answer one hop short, have no
+# route, list no role — is one fact for the whole log (the hop limit, the route to 169.254.169.254 and the instance
+# profile do not change between two lines of one start-up). A connect to a public endpoint is not: it may be refused
+# one minute and intercepted the next, so records about endpoints never decide each other's readings.
+_HOST_FACTS = frozenset({"imds-hop-limit", "imds-unreachable", "imds-no-role"})
+
+
+def _decided_elsewhere(h: Hit, evidenced: set[str]) -> str | None:
+    """The rival cause a table-default reading (`error_entry`, no evidence rule behind it) lists among its candidates
+    that some record of the text shows by evidence — e.g. X-Ray's "Cannot fetch region variable" (hop limit or no
+    metadata service, the table cannot tell) after the same daemon's "dial tcp 169.254.169.254:80: connect: network is
+    unreachable" (no route: the metadata service is not there). Only between readings of the metadata service
+    (_HOST_FACTS). None when the reading stands (it is evidenced itself, or none of its rivals is)."""
+    if (h.status is not Status.FAIL or "error_entry" not in h.extra or h.cause in evidenced
+            or h.cause not in _HOST_FACTS):
+        return None
+    rivals = [str(c.get("cause", "")) for c in h.extra.get("candidates") or ()]
+    return next((c for c in rivals if c != h.cause and c in evidenced and c in _HOST_FACTS), None)
+
+
 def _cut_finding(stopped: ReadDeadline) -> Finding:
     """Input still open at the deadline: what was read is reported, but what came after it was never seen, so the
     run is incomplete (never exit 0 with unread input)."""
@@ -246,6 +266,8 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
     findings: list[Finding] = []
     # A cause some record shows is not repeated as another record's mere candidate.
     found = {h.cause for g in groups.values() for h in g.classified.hits}
+    evidenced = {h.cause for g in groups.values() for h in g.classified.hits
+                 if h.status is Status.FAIL and "error_entry" not in h.extra}
     for g in groups.values():
         e = g.error
         base: dict[str, Any] = {
@@ -256,8 +278,17 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
             base["sdk"] = e.sdk
         seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
         for h in g.classified.hits:
-            findings.append(Finding(f"decode.{h.cause}", h.status, visible(h.message) + seen,
-                                    {**base, **h.extra, "fix": list(h.fix)}))
+            status, message, extra = h.status, h.message, h.extra
+            rival = _decided_elsewhere(h, evidenced)
+            if rival:
+                # The table's default reading of a message that cannot decide by itself, where another record of the
+                # same text shows (by a rule's evidence, not a table's default) one of the rivals the table lists for
+                # it: that record says which reading holds — the other stays as a ranked alternative.
+                status = Status.WARN
+                message = f"Or {h.cause}: {h.message} — another record of the text shows {rival} instead"
+                extra = {**h.extra, "candidate_rank": 1}
+            findings.append(Finding(f"decode.{h.cause}", status, visible(message) + seen,
+                                    {**base, **extra, "fix": list(h.fix)}))
         findings.extend(_candidate_findings(g.classified.hits, base, seen, found))
         if g.classified.diffs is not None:
             diffs = g.classified.diffs
