@@ -141,9 +141,12 @@ def test_kubectl_s_401_from_eks_is_ranked_readings_in_the_table_s_order() -> Non
     assert text_causes(text) == [("credentials-expired", Severity.WARNING), ("clock-skew", Severity.WARNING)]
 
 
-def test_kubectl_s_401_without_eks_in_the_text_is_no_aws_reading() -> None:
-    # Any Kubernetes cluster answers 401 in kubectl's words (GKE, AKS, OpenShift).
-    assert text_causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)") == []
+def test_kubectl_s_401_without_eks_in_the_text_is_no_error() -> None:
+    # Any Kubernetes cluster answers 401 in kubectl's words (GKE, AKS, OpenShift): no error-severity reading. Pasted
+    # into sigdoctor it was EKS in each of the corpus's 8 texts without an EKS word (checks/errors/agents9.toml), so
+    # the expired token is offered as a warning.
+    causes = text_causes("$ kubectl get pods\nerror: You must be logged in to the server (Unauthorized)")
+    assert causes == [("credentials-expired", Severity.WARNING), ("clock-skew", Severity.WARNING)]
 
 
 def test_botocore_s_own_proxies_argument_in_a_traceback_is_no_proxy_cue() -> None:
