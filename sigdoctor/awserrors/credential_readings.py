@@ -13,8 +13,9 @@ from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
 from sigdoctor.sts.regions import OPT_IN_REGIONS  # where a global-endpoint token fails: one list with the probes
 
+# A cached SSO token file (aws-sdk-go-v2 ssocreds "failed to read cached SSO token file") is no web identity token.
 _WI_UNREADABLE_RE = re.compile(r"failed fetching WebIdentity token|TokenFileWebIdentityCredentials\.load|"
-                               r"unable to read file at|(?:web ?identity|token) ?file"
+                               r"unable to read file at|(?:web ?identity|(?<!SSO )token) ?file"
                                r"[^\n]{0,120}(?:no such file|permission denied|is empty)|open '?(/[^\s:']*token[^\s:']*)'?: "
                                r"(?:no such file|permission denied)|token could not be loaded from the "
                                r"WebIdentityTokenFile", re.I)

@@ -70,6 +70,19 @@ ERRORS = [
                        "disabled via AWS_EC2_METADATA_DISABLED env var", "imds-unreachable"),
     ("xray-proxy", "2026-01-01T00:00:00Z [Error] Bad proxy URL: parse \"http//proxy:3128\": first path segment in URL "
                    "cannot contain colon", "proxy-misconfigured"),
+    # IAM Identity Center logins as the Go and Java SDKs report them.
+    ("go1-sso", "SSOProviderInvalidToken: the SSO session has expired or is invalid\ncaused by: open /home/u/.aws/sso/"
+                "cache/0123abcd.json: no such file or directory", "profile-invalid"),
+    ("go2-sso", "get credentials: failed to refresh cached credentials, the SSO session has expired or is invalid: "
+                "failed to read cached SSO token file, open /root/.aws/sso/cache/abcd.json: no such file or directory",
+     "profile-invalid"),
+    ("java2-sso", "software.amazon.awssdk.core.exception.SdkClientException: Unable to load SSO token",
+     "profile-invalid"),
+    ("java2-sso-settings", "java.lang.IllegalArgumentException: Property 'sso_region' was not configured for profile "
+                           "dev.", "profile-invalid"),
+    # aws-iam-authenticator's verifier: the EKS token older than its 15 minutes.
+    ("authenticator-expired", "input token was not properly formatted: X-Amz-Date parameter is expired (15 minute "
+                              "expiration) 20260101T000000Z", "credentials-expired"),
     # CloudWatch Logs' subscription tests.
     ("cwl-lambda", "Resource handler returned message: \"Could not execute the lambda function. Make sure you have "
                    "given CloudWatch Logs permission to execute your function. (Service: CloudWatchLogs, Status Code: "
@@ -92,6 +105,9 @@ def test_each_message_gives_its_cause_as_an_error(printer: str, text: str, cause
      "target-not-found"),
     # The node role lacking sts:AssumeRole behind kube2iam's failed assume.
     ("level=error msg=\"Error assuming role AccessDenied: Access denied\"", "permission-missing"),
+    # The clock of the machine that minted the EKS token.
+    ("input token was not properly formatted: X-Amz-Date parameter is expired (15 minute expiration) 20260101T000000Z",
+     "clock-skew"),
     # An SSO token refused before its expiry.
     ("Login required. Use `aws sso login --profile x` and try again.", "credentials-expired"),
 ])
@@ -154,6 +170,10 @@ def test_kube2iams_404_alone_is_a_pod_without_a_role_as_a_warning(text: str) -> 
     "session credentials",
     "An error occurred (ValidationError) when calling the AssumeRole operation: The requested DurationSeconds exceeds "
     "the MaxSessionDuration set for this role.",
+    # aws-iam-authenticator refusing a token that is no EKS token of this cluster, or throttled by STS.
+    "level=warning msg=\"access denied\" error=\"input token was not properly formatted: client did not sign the "
+    "x-k8s-aws-id header in the pre-signed URL\"",
+    "error=\"sts getCallerIdentity was throttled: <ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>\"",
 ])
 def test_sts_refusals_outside_the_catalog_name_no_cause(text: str) -> None:
     assert text_causes(text) == []
