@@ -6,8 +6,10 @@ between its words (a wrapped line, doubled spaces, quotes escaped twice or dropp
 
 An entry's regex is compiled the first time a text could hold it: compiling the whole table costs ~0.1 s of CPU,
 more than the rest of `decode`'s start-up, and most texts hold a handful of entries. "Could hold" is decided by
-literals every match must contain (`Entry.literals`): one of its codes (case-sensitive), or for each shape the
-longest ASCII run of one of its words (any case, tested on the text's lower-case form). A text whose lower-case form
+literals every match must contain (`Entry.literals`): one of its codes (case-sensitive), or for one of its shapes
+the longest ASCII run of each of its words (any case, tested on the text's lower-case form): each word, not one, since
+a shape's common words (`request`, `signature`) stand in most error records and compiled a fifth of the table on the
+first records of a log. A text whose lower-case form
 cannot decide that (sigdoctor/casefold.py: the Kelvin sign, a dotless i …), and an entry with a free `patterns`
 regex, is always searched.
 """
@@ -65,8 +67,9 @@ class Entry:
     causes: tuple[Candidate, ...]
     source: tuple[str, ...]
     file: str
-    # (case-sensitive codes, lower-case shape words); None: no literal is needed (a free regex), always search.
-    literals: tuple[tuple[str, ...], tuple[str, ...]] | None
+    # (case-sensitive codes, lower-case pattern words, each shape's lower-case words); None: no literal is needed
+    # (a free regex), always search.
+    literals: tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -76,8 +79,9 @@ class Entry:
         """False only when `text` cannot hold this entry; `lower` is casefold.literal_lower(text)."""
         if self.literals is None or lower is None:
             return True
-        codes, words = self.literals
-        return any(c in text for c in codes) or any(w in lower for w in words)
+        codes, words, shapes = self.literals
+        return (any(c in text for c in codes) or any(w in lower for w in words)
+                or any(all(w in lower for w in shape) for shape in shapes))
 
     def search(self, text: str, lower: str | None) -> re.Match[str] | None:
         return self.regex.search(text) if self.could_match(text, lower) else None
@@ -111,25 +115,28 @@ def shape_regex(shape: str) -> str:
     return _SEP.join(parts)
 
 
-def _literals(codes: tuple[str, ...], shapes: tuple[str, ...],
-              patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """What every match of an entry holds: one of `codes`, or, for one of the shapes, its chosen word (see the module
-    docstring); None when some alternative needs no literal."""
+def _literals(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]
+              ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+    """What every match of an entry holds: one of `codes`, or one of the patterns' words, or for one of the shapes
+    the chosen run of each of its words (see the module docstring); None when some alternative needs no literal."""
     words: list[str] = []
     for pattern in patterns:
         lead = _pattern_words(pattern)
         if lead is None:
             return None
         words += lead
+    shape_words: list[tuple[str, ...]] = []
     for shape in shapes:
         # shape_regex makes each word's apostrophes optional: only the runs between them are literal.
-        runs = [r for w in shape.split() for r in w.strip("\"'`").split("'") if r and r.isascii()]
+        runs = [max(rs, key=len).lower() for w in shape.split()
+                if (rs := [r for r in w.strip("\"'`").split("'") if r and r.isascii()])]
         if not runs:
             return None
-        words.append(max(runs, key=len).lower())
-    if not codes and not words:
+        # The longest first: the likeliest to be missing, so the test ends soonest.
+        shape_words.append(tuple(sorted(set(runs), key=lambda w: (-len(w), w))))
+    if not codes and not words and not shape_words:
         return None
-    return codes, tuple(words)
+    return codes, tuple(words), tuple(shape_words)
 
 
 # A regex's plain characters (escaped punctuation included) and what ends a literal run.

@@ -333,10 +333,9 @@ def _positions(buf: bytes, buf_start: int, lo: int, hi: int, tail: TailScan | No
     b = min(hi, tail.end - buf_start) if tail is not None else hi
     found = tail.positions(buf_start + a, buf_start + b) if tail is not None and a < b else None
     if found is None:
-        return SCANNER.positions(buf, SCANNER.mapped(buf), lo, hi)
-    mapped = SCANNER.mapped(buf) if lo < a or b < hi else b""
-    return [*(SCANNER.positions(buf, mapped, lo, a) if lo < a else ()), *(p - buf_start for p in found),
-            *(SCANNER.positions(buf, mapped, b, hi) if b < hi else ())]
+        return SCANNER.scan(buf, lo, hi)
+    return [*(SCANNER.scan(buf, lo, a) if lo < a else ()), *(p - buf_start for p in found),
+            *(SCANNER.scan(buf, b, hi) if b < hi else ())]
 
 
 def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset[int]]:

@@ -164,10 +164,17 @@ class Scanner:
     def mapped(self, data: bytes) -> bytes:
         return data.translate(self.table)
 
-    def positions(self, buf: bytes, mapped: bytes, start: int, limit: int) -> list[int]:
-        """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf)`): each word is
-        reported at one offset (where its pass's lead stands, or its start), so consecutive [start, limit) ranges
-        report it once."""
+    def scan(self, buf: bytes, start: int, limit: int) -> list[int]:
+        """`positions` in [start, limit), mapping only the bytes a word reported there can span: a reader's buffer
+        holds a look-behind and a look-ahead around the block it scans, a third more bytes to map."""
+        base = max(0, start - self.longest)
+        return self.positions(buf, buf[base:limit + self.longest].translate(self.table), start, limit, base)
+
+    def positions(self, buf: bytes, mapped: bytes, start: int, limit: int, base: int = 0) -> list[int]:
+        """Sorted offsets in [start, limit) inside a word of `buf` (`mapped` is `self.mapped(buf[base:])`, at least
+        up to `limit` plus the longest word): each word is reported at one offset (where its pass's lead stands, or
+        its start), so consecutive [start, limit) ranges report it once. `base` is at most `start` less the longest
+        word, or 0: a word's look-behind reaches back to its start only."""
         end = min(len(buf), limit + self.longest)
         found: set[int] = set()
         for p in self._passes:
@@ -175,10 +182,10 @@ class Scanner:
             at_offset = p.at_offset
             pos = start
             while True:
-                m = search(mapped, pos, end)
+                m = search(mapped, pos - base, end - base)
                 if m is None:
                     break
-                pos = m.start()
+                pos = m.start() + base
                 if pos >= limit:
                     break
                 for k, ws in at_offset:
