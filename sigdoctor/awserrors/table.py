@@ -17,15 +17,20 @@ regex, is always searched.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
 from sigdoctor.tomlcache import parsed
+
+# The parser behind re.compile (CPython's; untyped): the parsed form of a pattern, for the literals every match holds.
+_sre_parse: Any = importlib.import_module("re._parser")
 
 CONFIDENCES = ("high", "medium", "low")
 # The evidence rules of rules.py, by the kind an entry names; "data" entries stand by their causes alone, "other"
@@ -75,11 +80,21 @@ class Entry:
     def regex(self) -> re.Pattern[str]:
         return _compile(self.codes, (*self.shapes, *self.context), self.patterns)
 
+    @cached_property
+    def _parsed_literals(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+        """`literals` for an entry whose patterns have no leading literal run, read from the patterns parsed (see
+        `_required_run`) the first time a text is tested: parsing is a twentieth of compiling, and most logs'
+        records hold none of them."""
+        return _literals(self.codes, (*self.shapes, *self.context), self.patterns, parse=True)
+
     def could_match(self, text: str, lower: str | None) -> bool:
         """False only when `text` cannot hold this entry; `lower` is casefold.literal_lower(text)."""
-        if self.literals is None or lower is None:
+        if lower is None:
             return True
-        codes, words, shapes = self.literals
+        literals = self.literals if self.literals is not None else self._parsed_literals
+        if literals is None:
+            return True
+        codes, words, shapes = literals
         return (any(c in text for c in codes) or any(w in lower for w in words)
                 or any(all(w in lower for w in shape) for shape in shapes))
 
@@ -115,13 +130,16 @@ def shape_regex(shape: str) -> str:
     return _SEP.join(parts)
 
 
-def _literals(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]
+def _literals(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...], *, parse: bool = False
               ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
     """What every match of an entry holds: one of `codes`, or one of the patterns' words, or for one of the shapes
-    the chosen run of each of its words (see the module docstring); None when some alternative needs no literal."""
+    the chosen run of each of its words (see the module docstring); None when some alternative needs no literal.
+    `parse`: a pattern without a leading literal run is parsed for a run it requires elsewhere."""
     words: list[str] = []
     for pattern in patterns:
         lead = _pattern_words(pattern)
+        if lead is None and parse and (run := _required_run(pattern)) is not None:
+            lead = [run]
         if lead is None:
             return None
         words += lead
@@ -164,6 +182,34 @@ def _pattern_words(pattern: str) -> list[str] | None:
     run, _ = _literal_run(pattern[pos:])
     words = [(h + run).lower() for h in heads]
     return words if all(len(w) >= 4 for w in words) else None
+
+
+def _required_run(pattern: str) -> str | None:
+    """The longest run of ASCII characters (four or more, lower case) that every match of `pattern` (as `_compile`
+    wraps it, ignoring case) holds side by side, from the parsed pattern: literals one after the other in its
+    top-level sequence or in a group that sequence requires once (not repeated, not one of alternatives, not a
+    look-around); None when there is none."""
+    try:
+        parsed = _sre_parse.parse(f"(?i:{pattern})")
+    except (re.error, RecursionError):
+        return None
+    runs: list[str] = []
+
+    def walk(items: Iterable[tuple[Any, Any]]) -> None:
+        run: list[str] = []
+        for op, av in items:
+            if op is _sre_parse.LITERAL and av < 128:
+                run.append(chr(av))
+                continue
+            runs.append("".join(run))
+            run = []
+            if op is _sre_parse.SUBPATTERN:  # (group, add flags, del flags, contents): required as a whole
+                walk(av[3])
+        runs.append("".join(run))
+
+    walk(parsed)
+    best = max(runs, key=len)
+    return best.lower() if len(best) >= 4 else None
 
 
 def _literal_run(s: str) -> tuple[str, int]:

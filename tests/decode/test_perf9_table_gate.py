@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sigdoctor.awserrors.table import Table, table
+from sigdoctor.awserrors.table import Table, _required_run, table
 from sigdoctor.casefold import literal_lower
 
 pytestmark = pytest.mark.unit
@@ -68,3 +68,34 @@ def test_a_log_s_first_error_records_compile_only_what_they_could_hold() -> None
     found = [e.name for e in table().match(text).entries if e.literals is not None]
     assert {"SignatureDoesNotMatch", "ExpiredToken"} <= set(found) <= set(opened)
     assert len(opened) <= 2 * len(found)
+
+
+@pytest.mark.parametrize(("pattern", "run"), [
+    # After a look-ahead, a character class, a scoped flag, an alternation the parser factors ('c' of both).
+    ("\\A(?:(?!no\\s+valid)[\\s\\S])*?failed\\s+to\\s+load\\s+shared\\s+credentials\\s+file", "credentials"),
+    ("(?s:credential_process.{0,400}?Expecting value: line \\d+ column \\d+)", "expecting value: line "),
+    ("(?-i:\\bTimeoutError\\b)[\\s\\S]{0,300}?credential-provider-imds", "credential-provider-imds"),
+    ("'[\\w.@-]+' not found in (?:credentials|config) file", "' not found in c"),
+    ("[Ii]nvalid [Cc]redentials\\(host=[^)\\s]*", "redentials(host="),
+])
+def test_a_pattern_s_required_run_is_found_past_its_start(pattern: str, run: str) -> None:
+    assert _required_run(pattern) == run
+
+
+@pytest.mark.parametrize("pattern", [
+    "abcd|efgh",  # alternatives: neither is required
+    "(?:eks|aws)\\s+\\d+",  # no run of four
+    "(?:abcdef)?x",  # an optional group
+    "(?:abcdef)+x",  # a repeated group: its run is required, but not read into (kept simple)
+    "(?=abcdef)x",  # a look-ahead: not part of the match
+    "[",  # not a regex
+])
+def test_a_pattern_with_no_required_run_is_always_searched(pattern: str) -> None:
+    assert _required_run(pattern) is None
+
+
+def test_an_entry_gated_only_by_its_parsed_pattern_still_finds_its_texts() -> None:
+    parsed_only = [e for e in table().entries if e.literals is None and e._parsed_literals is not None]
+    assert parsed_only, "entries whose patterns start without a literal"
+    healthy = 'ts=2026-12-06T10:00:00Z level=info msg="Done replaying WAL" duration=1.2s'
+    assert not any(e.could_match(healthy, literal_lower(healthy)) for e in parsed_only)
