@@ -75,10 +75,13 @@ class Entry:
     # (case-sensitive codes, lower-case pattern words, each shape's lower-case words); None: no literal is needed
     # (a free regex), always search.
     literals: tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None
+    # The packages (namespaces) whose class the codes name: a code written after another package's name is that
+    # package's class of the same name (see _compile). Empty: any qualifier.
+    packages: tuple[str, ...] = ()
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return _compile(self.codes, (*self.shapes, *self.context), self.patterns)
+        return _compile(self.codes, (*self.shapes, *self.context), self.patterns, self.packages)
 
     @cached_property
     def _parsed_literals(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
@@ -248,12 +251,27 @@ def _top_level_alternation(pattern: str) -> bool:
     return False
 
 
-def _compile(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str]:
+def _qualifier(package: str) -> str:
+    """A lookbehind for `package` written right before a class name: Java's dots (a nested class's `$` given in the
+    table), PHP's namespace backslashes as printed and as a JSON string escapes them. Matching the end of the
+    qualifier, it also admits a shaded copy (`com.amazonaws.thirdparty.apache.http.conn.` ends `apache.http.conn.`)."""
+    if "\\" in package:
+        return "|".join("(?<=" + re.escape(package.replace("\\", sep) + sep) + ")" for sep in ("\\", "\\\\"))
+    return "(?<=" + re.escape(package if package.endswith("$") else package + ".") + ")"
+
+
+def _compile(codes: tuple[str, ...], shapes: tuple[str, ...], patterns: tuple[str, ...],
+             packages: tuple[str, ...] = ()) -> re.Pattern[str]:
     alts: list[str] = []
     if codes:
         # A code is a word of its own: `Aws::STS::Errors::ExpiredToken`, `model.ExpiredTokenException:` and
         # `(ExpiredToken)` all hold it, `ExpiredTokenExceptionFoo` does not.
-        alts.append(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+        before = r"(?<![A-Za-z0-9])"
+        if packages:
+            # A class name another package also defines (Kafka Connect's org.apache.kafka.connect.errors.
+            # ConnectException is no java.net.ConnectException): bare, or after one of the entry's packages.
+            before = "(?:" + "|".join([r"(?<![A-Za-z0-9.$\\])", *(_qualifier(p) for p in packages)]) + ")"
+        alts.append(before + "(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
                     + r")(?![A-Za-z0-9])")
     alts += [f"(?i:{shape_regex(s)})" for s in shapes]
     alts += [f"(?i:{p})" for p in patterns]
@@ -294,7 +312,7 @@ def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
     codes = tuple(x for x in (code, *aliases) if x)
     return Entry(code, aliases, shapes, patterns, anchors, context, bool(explicit), kind,
                  http if isinstance(http, int) else None, tuple(cands), source, file,
-                 _literals(codes, (*shapes, *context), patterns))
+                 _literals(codes, (*shapes, *context), patterns), strs("packages"))
 
 
 class Table:
