@@ -68,10 +68,54 @@ def two_readings(decide: str, first: tuple[str, str, list[str]], second: tuple[s
                      {"candidate_rank": 1} if second_rank else {})]
 
 
+# GetCallerIdentity needs no permission, and no policy can deny it ("No permissions are required to perform this
+# operation. If an administrator attaches a policy to your identity that explicitly denies access to the
+# sts:GetCallerIdentity action, you can still perform this operation": STS API reference, GetCallerIdentity). So a
+# denial of it — a bare 403, or an agent's "access denied" around it (aws-iam-authenticator's server verifies a
+# token by sending its presigned GetCallerIdentity: pkg/token/token.go Verify, "sts getCallerIdentity failed: error
+# from AWS (expected 200, got %d)") — is STS refusing the caller's credentials or signature, never a policy. The
+# readings are ranked by the GetCallerIdentity 403s of corpus batches 1-9 whose code the text shows (18):
+# InvalidClientTokenId 12 (a key STS does not know 9, a session token missing 2, a region STS is off in 1),
+# ExpiredToken 4, SignatureDoesNotMatch 2; then a signed header changed in transit (the authenticator signs
+# x-k8s-aws-id and Host) and the signing clock.
+_CALLER_IDENTITY_RE = re.compile(r"sts\s+getCallerIdentity\s+failed|operation\s+error\s+STS:\s*GetCallerIdentity\b|"
+                                 r"calling\s+the\s+GetCallerIdentity\s+operation|\bsts:GetCallerIdentity\b", re.I)
+_CALLER_IDENTITY_DECIDE = ("sigdoctor run --only credentials --only identity with the credentials that signed the call "
+                           "(it sends GetCallerIdentity and reads STS's own code)")
+_CALLER_IDENTITY_READINGS = (
+    ("access-key-invalid", "STS does not know the access key that signed it (InvalidClientTokenId: a deleted or "
+                           "mistyped key, another partition's)"),
+    ("credentials-expired", "the signing credentials (a session, an SSO or assumed-role token) expired "
+                            "(ExpiredToken)"),
+    ("secret-key-mismatch", "the secret key does not belong to the access key (SignatureDoesNotMatch)"),
+    ("session-token-missing", "a temporary (ASIA) key signed without its session token"),
+    ("request-modified-after-signing", "a signed header (aws-iam-authenticator's x-k8s-aws-id, Host) was changed or "
+                                       "dropped between the signer and STS — a proxy, or a token made for another "
+                                       "cluster"),
+    ("clock-skew", "the signer's clock is off, so STS finds the signature outside its time window"),
+)
+
+
+def caller_identity_hits(said: str) -> list[Hit]:
+    """STS refused GetCallerIdentity: the readings of a refused caller, none a permission, each a warning."""
+    cands = [{"cause": c, "why": why, "decide": _CALLER_IDENTITY_DECIDE} for c, why in _CALLER_IDENTITY_READINGS]
+    out = []
+    for i, (cause, why) in enumerate(_CALLER_IDENTITY_READINGS):
+        lead = (f"STS refused GetCallerIdentity ({said}), which needs no permission and which no policy can deny: STS "
+                "did not accept the caller's credentials or signature; the text cannot decide. Most likely"
+                if i == 0 else "Or")
+        out.append(Hit(cause, Status.WARN, f"{lead} {cause}: {why}", [f"Settle it: `{_CALLER_IDENTITY_DECIDE}`"],
+                       {"candidates": cands, "decided_by": "GetCallerIdentity needs no permission"} if i == 0
+                       else {"candidate_rank": i}))
+    return out
+
+
 def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     action_m = ACTION_RE.search(t)
     action = action_m.group(1) if action_m else None
+    if (action is None or action.lower() == "sts:getcalleridentity") and (ci := _CALLER_IDENTITY_RE.search(t)):
+        return caller_identity_hits(" ".join(ci.group(0).split()))
     res_m = _RESOURCE_RE.search(t)
     resource = res_m.group(1).strip('"') if res_m else None
     who_m = _PRINCIPAL_RE.search(t)

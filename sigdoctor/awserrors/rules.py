@@ -13,6 +13,8 @@ from sigdoctor.awserrors.backends import Recognised, private_endpoint, recognise
 from sigdoctor.awserrors.canonical import endpoint_from_host
 from sigdoctor.awserrors.clock_readings import SKEW_ERROR_S, clock_hits, date_aws_saw
 from sigdoctor.awserrors.clues import read_clues
+from sigdoctor.awserrors.clues_unsent import unsent_call
+from sigdoctor.awserrors.clues_wrappers import answered_wrappers
 from sigdoctor.awserrors.credential_readings import (
     REFUSAL_RE,
     WEB_IDENTITY_CTX_RE,
@@ -98,6 +100,7 @@ def _not_negated(t: str, found: Match) -> Match:
 def classify(e: AwsError) -> Classified:
     t = e.flat
     found = _not_negated(t, table().match(t)) if _NEGATION_WORD_RE.search(t) else table().match(t)
+    found = answered_wrappers(e, found) if "Caused by" in e.text else found
     if any(x.kind == "data" and not x.causes for x in found.entries):
         return Classified([], None, "")  # AWS's own words for an error that is no signing problem
     hits: list[Hit] = []
@@ -246,6 +249,7 @@ def classify(e: AwsError) -> Classified:
     if _XRAY_TELEMETRY_RE.search(t):
         _informational_imds(hits)
     hits = user_behind_role_proxy(e, node_role_first(e, _dedupe(read_clues(e, hits))))
+    hits = unsent_call(e, found, hits)
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     _not_sts(e, hits)
