@@ -34,7 +34,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     _date_built_time(t, hits)
     _quoted_source_line(e.text, hits)
     _custom_endpoint(e, hits)
-    return hits
+    return _endpoint_as_bucket(e, hits)
 
 
 def _hit(cause: str, status: Status, message: str, fix: list[str], **extra: object) -> Hit:
@@ -426,3 +426,28 @@ def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
                         "addressing style it accepts, e.g. botocore Config(signature_version='s3v4', "
                         "s3={'addressing_style': 'path'})); sigdoctor's causes are about AWS")
     first.extra["backend"] = value[:80] if url else "a custom endpoint"
+
+
+# An S3 URI is s3://BUCKET/KEY: its first part is the bucket's name (AWS CLI user guide "Use high-level (s3)
+# commands": s3://bucket-name/prefix; Hadoop's s3a:// the same), never the endpoint — the client finds the endpoint from
+# its region. An S3 endpoint host written there (s3://s3.eu-west-2.amazonaws.com/bucket/key) asks for a bucket of
+# that name, which is someone else's or none, so S3 refuses (403: a bucket of another account, or a HEAD's bare
+# answer) or says NoSuchBucket — no permission of the caller's can fix it.
+_ENDPOINT_BUCKET_RE = re.compile(r"\bs3[an]?://(s3[\w.-]*\.amazonaws\.com(?:\.cn)?)(?=[/\s\"'`]|$)", re.I)
+_BUCKET_READINGS = frozenset({"permission-missing", "explicit-deny", "target-not-found", "credentials-expired"})
+
+
+def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    seen = f"{e.context}\n{e.flat}" if e.context else e.flat
+    m = _ENDPOINT_BUCKET_RE.search(seen) if "://s3" in seen.lower() else None
+    lead = next((h for h in hits if h.status == Status.FAIL), hits[0] if hits else None)
+    if m is None or lead is None or lead.cause not in _BUCKET_READINGS:
+        return hits
+    host = m.group(1)
+    first = _hit("target-not-found", Status.FAIL,
+                 f"The S3 URI names the endpoint {host} where the bucket's name goes (s3://BUCKET/KEY): the client "
+                 "asked for a bucket called that, someone else's or none — no permission of the caller's can fix it",
+                 [f"Write the URI as s3://BUCKET/KEY with the bucket's own name (drop {host}/), and give the region "
+                  "with --region or AWS_REGION", "Check the bucket: `aws s3api head-bucket --bucket BUCKET`"],
+                 bucket=host, decided_by=f"the endpoint {host} written as the bucket of an S3 URI")
+    return behind(first, hits)

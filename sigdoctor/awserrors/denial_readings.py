@@ -110,6 +110,34 @@ def caller_identity_hits(said: str) -> list[Hit]:
     return out
 
 
+# A role's session asking for the same role: since 2022 a role no longer trusts itself implicitly — assuming itself
+# needs its trust policy to name the role's own ARN like any other principal (AWS Security Blog, "Announcing an
+# update to IAM role trust policy behavior", September 2022; IAM user guide "Role chaining"). It is almost always a
+# tool that already runs as the role (IRSA, an instance profile, an earlier AssumeRole) and is configured to assume
+# it once more.
+_SESSION_ROLE_RE = re.compile(r"^arn:aws[\w-]*:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/")
+_ROLE_ARN_RE = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
+
+
+def _self_assumed(principal: str, resource: str) -> str | None:
+    """The role's name when the caller's session is of the role it asks to assume."""
+    who, role = _SESSION_ROLE_RE.match(principal), _ROLE_ARN_RE.match(resource)
+    return who.group(2) if who and role and who.groups() == role.groups() else None
+
+
+def _self_assume_hit(act: str, role: str, extra: dict[str, str]) -> Hit:
+    return Hit("role-trust-denied", Status.FAIL,
+               f"{act} was denied: role {role} tried to assume itself — the caller is already a session of {role}. "
+               "A role does not trust itself implicitly (since 2022): its trust policy must name its own ARN, and a "
+               "tool that already runs as the role (IRSA, an instance profile) was most likely told to assume it "
+               "once more",
+               ["Drop the role ARN from the tool's assume-role setting (role_arn, --role, the plugin's "
+                "credentials config): it already runs as that role",
+                f"Or, if assuming it again is intended, add {extra.get('resource', 'the role')} as a Principal in its "
+                "own trust policy (`aws iam get-role --role-name ROLE --query Role.AssumeRolePolicyDocument`)"],
+               {**extra, "self_assume": role, "decided_by": "the same role on both sides of the AssumeRole denial"})
+
+
 def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     action_m = ACTION_RE.search(t)
@@ -128,6 +156,8 @@ def denied_hits(e: AwsError, found: Match) -> list[Hit]:
             action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t) or (
             action is None and _STS_DENIED_RE.search(t)):
         act = action or "sts:AssumeRoleWithWebIdentity"
+        if principal and resource and (self_assumed := _self_assumed(principal, resource)):
+            return [_self_assume_hit(act, self_assumed, {**extra, "action": act})]
         return [Hit("role-trust-denied", Status.FAIL,
                     f"{act} was denied: the role's trust policy does not admit {who}",
                     ["Add the caller to the role's trust policy (for IRSA: the cluster's OIDC provider as Federated "
