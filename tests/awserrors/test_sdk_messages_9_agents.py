@@ -49,6 +49,7 @@ ERRORS = [
                               "[2026/01/01 00:00:00] [error] [http_client] broken connection to 169.254.169.254:80 ?",
      "imds-unreachable"),
     ("fluentbit-imds-upstream", "[error] [upstream] connection #42 failed to 169.254.169.254:80", "imds-unreachable"),
+    ("fluentbit-msk-iam", "[error] [aws_msk_iam] build_msk_iam_payload: failed to get credentials", "no-credentials"),
     ("fluentbit-http-provider", "[error] [aws_credentials] HTTP Provider: connection initialization error",
      "container-credentials-failed"),
     # Mountpoint for Amazon S3, alpha and 1.x.
@@ -190,3 +191,16 @@ def test_sts_refusals_outside_the_catalog_name_no_cause(text: str) -> None:
 def test_neighbouring_wordings_are_not_read_as_these(text: str) -> None:
     causes = [c for c, _ in text_causes(text)]
     assert not {"dns-resolution-failed", "imds-no-role", "imds-unreachable"} & set(causes), causes
+
+
+def test_fluent_bits_metadata_request_without_response_is_readings_not_an_error() -> None:
+    # The same line follows Fluent Bit failing to build the request itself ("failed to add header to request").
+    causes = text_causes("[2026/01/01 00:00:00] [ warn] [imds] failed to retrieve metadata")
+    assert causes == [("imds-unreachable", Severity.WARNING), ("imds-hop-limit", Severity.WARNING)]
+
+
+def test_fluent_bits_could_not_sign_alone_names_no_empty_chain() -> None:
+    # With an empty chain the signer says "Provider returned no credentials" first; without it the signer failed.
+    causes = text_causes("[2026/01/01 00:00:00] [error] [signv4] failed canonical request\n"
+                         "[2026/01/01 00:00:00] [error] [aws_client] could not sign request")
+    assert "no-credentials" not in [c for c, _ in causes]
