@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 # Below this size the fork costs more than it saves (a 100 MB log: the scan is ~0.3 s of CPU).
 MIN_SIZE = 32 << 20
 # The child takes this share of the file: this process also reads and cuts records from the tail, and its first
-# call into each rule costs it more than the child (bench/decode.py --split: 0.212 s parent / 0.210 s child CPU).
-TAIL_SHARE = 0.65
+# call into each rule costs it more than the child. At 0.65 the two were even (bench/decode.py --split: 0.212 s
+# parent / 0.210 s child CPU) until the error table stopped compiling a fifth of its entries on a log's first records
+# (pass 9): then 0.191 s / 0.217 s, and even again near 0.6 (both timed alone, 100 MB bench log, load 7-10).
+TAIL_SHARE = 0.6
 # The child's block: a frame every ~1.5 ms of its CPU, so this process, once it has caught up, waits briefly.
 _READ = 256 << 10
 # How long this process waits for the child's next block before it scans on alone: about what scanning a block of
