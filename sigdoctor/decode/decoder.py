@@ -12,6 +12,7 @@ from sigdoctor import incomplete
 from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
+from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import visible
 from sigdoctor.decode import tailscan
 from sigdoctor.decode.probe import EMITS
@@ -234,16 +235,26 @@ def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found:
 _HOST_FACTS = frozenset({"imds-hop-limit", "imds-unreachable", "imds-no-role"})
 
 
+def _proven(h: Hit) -> bool:
+    """A reading a rule's evidence gave (no `error_entry`), or the table's reading of a message that proves its cause
+    by itself (the entry's first cause of high confidence, e.g. a node whose providerID is not an EC2 instance's)."""
+    name = h.extra.get("error_entry")
+    if name is None:
+        return True
+    return any(e.name == name and e.causes and e.causes[0].cause == h.cause and e.causes[0].confidence == "high"
+               for e in table().entries)
+
+
 def _decided_elsewhere(h: Hit, evidenced: set[str]) -> str | None:
     """The rival cause a table-default reading (`error_entry`, no evidence rule behind it) lists among its candidates
     that some record of the text shows by evidence — e.g. X-Ray's "Cannot fetch region variable" (hop limit or no
     metadata service, the table cannot tell) after the same daemon's "dial tcp 169.254.169.254:80: connect: network is
     unreachable" (no route: the metadata service is not there). Only between readings of the metadata service
     (_HOST_FACTS). None when the reading stands (it is evidenced itself, or none of its rivals is)."""
-    if (h.status is not Status.FAIL or "error_entry" not in h.extra or h.cause in evidenced
-            or h.cause not in _HOST_FACTS):
+    if (h.status is not Status.FAIL or _proven(h) or h.cause in evidenced or h.cause not in _HOST_FACTS):
         return None
     rivals = [str(c.get("cause", "")) for c in h.extra.get("candidates") or ()]
+    rivals += [c.cause for e in table().entries if e.name == h.extra.get("error_entry") for c in e.causes]
     return next((c for c in rivals if c != h.cause and c in evidenced and c in _HOST_FACTS), None)
 
 
@@ -267,7 +278,7 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
     # A cause some record shows is not repeated as another record's mere candidate.
     found = {h.cause for g in groups.values() for h in g.classified.hits}
     evidenced = {h.cause for g in groups.values() for h in g.classified.hits
-                 if h.status is Status.FAIL and "error_entry" not in h.extra}
+                 if h.status is Status.FAIL and _proven(h)}
     for g in groups.values():
         e = g.error
         base: dict[str, Any] = {
@@ -281,11 +292,11 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
             status, message, extra = h.status, h.message, h.extra
             rival = _decided_elsewhere(h, evidenced)
             if rival:
-                # The table's default reading of a message that cannot decide by itself, where another record of the
-                # same text shows (by a rule's evidence, not a table's default) one of the rivals the table lists for
-                # it: that record says which reading holds — the other stays as a ranked alternative.
+                # The table's default reading of a message that cannot decide by itself, where the text (another
+                # record, or another message of this one) shows by evidence one of the rivals the table lists for it:
+                # that says which reading holds — the other stays as a ranked alternative.
                 status = Status.WARN
-                message = f"Or {h.cause}: {h.message} — another record of the text shows {rival} instead"
+                message = f"Or {h.cause}: {h.message} — the text shows {rival} instead, by evidence"
                 extra = {**h.extra, "candidate_rank": 1}
             findings.append(Finding(f"decode.{h.cause}", status, visible(message) + seen,
                                     {**base, **extra, "fix": list(h.fix)}))

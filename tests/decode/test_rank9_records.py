@@ -10,6 +10,8 @@ times are made up; each line has the shape its program prints.
 
 from __future__ import annotations
 
+import pytest
+
 from sigdoctor.model import Severity, Status
 from tests.decode.conftest import candidates, decode_text, findings, text_causes
 
@@ -36,7 +38,7 @@ def test_the_summary_lines_reading_stays_visible_as_the_alternative_and_says_why
     report = decode_text(_daemon("connection refused"))
     hop = [f for f in findings(report) if f.id == "decode.imds-hop-limit"]
     assert hop and hop[0].status is Status.WARN
-    assert "another record of the text shows imds-unreachable" in hop[0].message
+    assert "the text shows imds-unreachable instead" in hop[0].message
     assert report.probes[0].status is Status.FAIL  # exit 1: the metadata service's failure is an error
 
 
@@ -64,3 +66,36 @@ def test_records_about_a_public_endpoint_do_not_decide_each_others_readings() ->
 def test_a_candidate_found_by_another_record_is_not_listed_twice() -> None:
     report = decode_text(_daemon("network is unreachable"))
     assert not [f for f in candidates(report) if f.id == "decode.imds-unreachable"]
+
+
+# kubernetes-sigs/aws-ebs-csi-driver: pkg/cloud/metadata.go warns when instance metadata does not answer and reads the
+# node from the Kubernetes API; pkg/cloud/metadata_k8s.go then parses spec.providerID (aws:///ZONE/i-… on EC2 nodes).
+def _ebs_csi(providerid_error: str) -> str:
+    return ("I0728 14:18:48.677477       1 metadata.go:85] retrieving instance data from ec2 metadata\n"
+            "W0728 14:18:48.687660       1 metadata.go:88] ec2 metadata is not available\n"
+            "I0728 14:18:48.687683       1 metadata.go:96] retrieving instance data from kubernetes api\n"
+            "I0728 14:18:48.689798       1 metadata.go:101] kubernetes api is available\n"
+            f"panic: {providerid_error}\n")
+
+
+@pytest.mark.parametrize("what", ["region", "availability zone", "instance ID"])
+def test_a_node_whose_provider_id_is_not_an_ec2_instances_has_no_metadata_service(what: str) -> None:
+    causes = text_causes(_ebs_csi(f"did not find aws {what} in node providerID string"))
+    assert causes[0] == ("imds-unreachable", Severity.ERROR)
+    assert ("imds-hop-limit", Severity.WARNING) in causes
+    assert not any(c == "imds-hop-limit" and s is Severity.ERROR for c, s in causes)
+
+
+def test_an_empty_provider_id_does_not_say_the_node_is_not_ec2() -> None:
+    # No cloud provider set it: an EC2 node without the AWS cloud provider has none either, so the hop-limit
+    # reading of the failed metadata check stands first.
+    causes = text_causes(_ebs_csi("node providerID empty, cannot parse"))
+    assert causes[0] == ("imds-hop-limit", Severity.ERROR)
+
+
+def test_both_messages_in_one_record_decide_the_same_way() -> None:
+    # A kubectl viewer's box characters make one record of the pod's lines (the rivals are in the same record).
+    text = ("│ ebs-plugin I1209 10:24:03.217578       1 metadata.go:88] \"ec2 metadata is not available\"   │\n"
+            "│ ebs-plugin panic: did not find aws instance ID in node providerID string\n")
+    causes = text_causes(text)
+    assert causes[0] == ("imds-unreachable", Severity.ERROR)
