@@ -38,6 +38,19 @@ ERRORS = [
     ("efs-imds-401", "Unauthorized request to instance metadata url http://169.254.169.254/latest/meta-data/placement/"
                      "availability-zone, IMDSv2 is enabled on the instance, while fetching availability-zone, an "
                      "IMDSv2 token was not retrieved.", "imds-hop-limit"),
+    # efs-utils 2.x+ fetching credentials itself: the container credentials URI and STS.
+    ("efs-pod-identity", "Unsuccessful retrieval of AWS security credentials from Container Credentials URI at "
+                         "http://169.254.170.23/v1/credentials", "container-credentials-failed"),
+    ("efs-sts-unreachable", "Unable to reach https://sts.eu-west-1.amazonaws.com/?Action=AssumeRoleWithWebIdentity to "
+                            "retrieve AWS security credentials. See https://docs.aws.amazon.com/console/efs/"
+                            "troubleshooting-tls for more info.", "endpoint-unreachable"),
+    ("efs-sts-refused", "Unsuccessful retrieval of AWS security credentials at https://sts.eu-west-1.amazonaws.com/.",
+     "web-identity-rejected"),
+    # kiam's agent and server: no role for the pod, or one its namespace does not permit.
+    ("kiam-empty-role", "time=\"2026-01-01T00:00:00Z\" level=error msg=\"error processing request: empty role\" "
+                        "path=/latest/meta-data/iam/security-credentials/ status=404", "imds-no-role"),
+    ("kiam-policy", "level=error msg=\"pod denied by policy\" pod.iam.role=admin policy.explanation=\"namespace "
+                    "policy expression (dev-.*) forbids role\"", "imds-no-role"),
     # kube2iam: its own error for a pod without a role, and its failed assume of the pod's role.
     ("kube2iam-no-role", "level=error msg=\"unable to find role for IP 10.0.0.7\"", "imds-no-role"),
     ("kube2iam-assume", "level=error msg=\"Error assuming role AccessDenied: User: arn:aws:sts::111122223333:"
