@@ -40,7 +40,7 @@ RULE_KINDS = frozenset({
     "web-identity", "web-identity-file", "denied", "not-found", "no-credentials", "partial-credentials", "imds",
     "container", "pod-identity-refused", "key-whitespace", "dns", "connect", "trust", "head", "timeout", "status", "proxy", "tls",
     "source",  # sources.py: a credential source the SDK names as the one that failed
-    "no-region",  # clues_unsent.py: a client with no region, which sent nothing
+    "no-region", "invalid-input",  # clues_unsent.py: a call the client refused to send
 })
 KINDS = RULE_KINDS | {"data", "other"}
 # Between a shape's words: whitespace, quotes, backslashes, and a line break or tab still escaped (a wrapped message

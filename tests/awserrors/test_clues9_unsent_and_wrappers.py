@@ -156,3 +156,27 @@ def test_a_denial_of_another_action_stays_a_missing_permission() -> None:
             "arn:aws:iam::123456789012:user/ci is not authorized to perform: s3:PutObject on resource: "
             "arn:aws:s3:::logs/x")
     assert _causes(text)[0] == ("permission-missing", ERROR)
+
+
+# --- the SDK's own input validation refused the call ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("Error: IAM Role (arn:aws:iam::123456789012:role/x) cannot be assumed. caused by: InvalidParameter: 1 validation "
+     "error(s) found.\n- minimum field size of 20, AssumeRoleInput.RoleArn.", "AssumeRoleInput.RoleArn"),
+    ("get credentials: failed to refresh cached credentials, operation error STS: AssumeRoleWithWebIdentity, 1 "
+     "validation error(s) found.\n- minimum field size of 20, AssumeRoleWithWebIdentityInput.RoleArn.",
+     "AssumeRoleWithWebIdentityInput.RoleArn"),
+    ("ERROR: InvalidParameter: 1 validation errors:\n- field too short, minimum length 1: LogGroupName",
+     "LogGroupName"),
+    ("botocore.exceptions.ParamValidationError: Parameter validation failed:\nMissing required parameter in input: "
+     '"Bucket"', "Bucket"),
+])
+def test_a_call_the_sdk_refused_to_send_names_its_field_and_no_error_cause(text: str, field: str) -> None:
+    assert _errors(text) == []
+    assert f"the field {field} is missing" in _messages(text)
+
+
+def test_aws_own_validation_answer_is_not_the_sdks() -> None:
+    text = ("An error occurred (ValidationException) when calling the PutLogEvents operation: 1 validation error "
+            "detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null")
+    assert "refused the call before sending it" not in _messages(text)
