@@ -35,6 +35,7 @@ from sigdoctor.awserrors.denial_readings import (
     web_identity_call_hits,
 )
 from sigdoctor.awserrors.diff import Difference
+from sigdoctor.awserrors.generic_readings import generic_hits
 from sigdoctor.awserrors.hit import Classified, Hit
 from sigdoctor.awserrors.network_readings import (
     CONTAINER_ANSWER_RE,
@@ -250,6 +251,9 @@ def classify(e: AwsError) -> Classified:
         _informational_imds(hits)
     hits = user_behind_role_proxy(e, node_role_first(e, _dedupe(read_clues(e, hits))))
     hits = unsent_call(e, found, hits)
+    if not hits:
+        # Nothing above read the record: a failure word and the AWS object it names still say something.
+        hits = generic_hits(e)
     _rank_candidates(hits, found)
     _not_aws(e, hits)
     _not_sts(e, hits)

@@ -258,6 +258,10 @@ def _decided_elsewhere(h: Hit, evidenced: set[str]) -> str | None:
     return next((c for c in rivals if c != h.cause and c in evidenced and c in _HOST_FACTS), None)
 
 
+def _words_only(g: _Group) -> bool:
+    return all(h.extra.get("generic") for h in g.classified.hits)
+
+
 def _cut_finding(stopped: ReadDeadline) -> Finding:
     """Input still open at the deadline: what was read is reported, but what came after it was never seen, so the
     run is incomplete (never exit 0 with unread input)."""
@@ -275,6 +279,11 @@ def _cut_finding(stopped: ReadDeadline) -> Finding:
 def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
              cut: int, cut_lines: list[int], stopped: ReadDeadline | None = None) -> Outcome:
     findings: list[Finding] = []
+    # A record read only from a failure word and an AWS name (awserrors/generic_readings.py) speaks only where no
+    # record was read otherwise: beside a rule's reading it would only crowd the readings that error supports.
+    if any(not _words_only(g) for g in groups.values()):
+        total -= sum(g.count for g in groups.values() if _words_only(g))
+        groups = {k: g for k, g in groups.items() if not _words_only(g)}
     # A cause some record shows is not repeated as another record's mere candidate.
     found = {h.cause for g in groups.values() for h in g.classified.hits}
     evidenced = {h.cause for g in groups.values() for h in g.classified.hits

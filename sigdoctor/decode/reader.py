@@ -19,6 +19,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positions, table_anchors
+from sigdoctor.awserrors.generic_readings import line_positions
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unframe, wrap_cuts
 from sigdoctor.decode.scan import Scanner, marked_set
@@ -364,7 +365,12 @@ def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset
         # Character offsets to byte offsets (the replacement character of an invalid byte is 3 bytes: an offset
         # after one is only ever a little late, and still inside the line the shape starts in).
         at = [len(text[:p].encode("utf-8")) for p in at]
-    merged = sorted({*found, *at})
+    # The lines where a failure word meets an AWS name (awserrors/generic_readings.py): read even where no word or
+    # shape of the table stands, as a tool's own wording of a failure may hold none.
+    generic = line_positions(text)
+    if generic and not text.isascii():
+        generic = [len(text[:p].encode("utf-8")) for p in generic]
+    merged = sorted({*found, *at, *generic})
     if not merged and buf.strip():
         merged = [len(buf) - len(buf.lstrip())]
     lf = crlf_to_lf(framed)
