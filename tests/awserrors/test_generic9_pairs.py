@@ -26,8 +26,8 @@ READ = [
      [("dns-resolution-failed", ERROR), ("proxy-misconfigured", WARNING)]),
     ("imds-cut", "[2026/12/06 10:00:00] [error] [net] broken connection to 169.254.169.254:80 while reading the reply",
      [("imds-unreachable", WARNING), ("no-credentials", WARNING), ("proxy-misconfigured", WARNING)]),
-    ("imds-role-404", 'time="2026-12-06T10:00:01Z" level=info msg="GET /latest/meta-data/iam/security-credentials '
-                      '(404) took 2.1s" req.remote=10.2.2.66',
+    ("imds-role-404", "sync: credentials request to /latest/meta-data/iam/security-credentials/ answered 404 Not "
+                      "Found",
      [("imds-no-role", WARNING), ("imds-unreachable", WARNING)]),
     ("aws-timeout", "2026-12-06 10:00:00 WARN uploader: request to firehose.us-east-2.amazonaws.com:443 timed out, "
                     "will retry",
@@ -46,6 +46,14 @@ READ = [
       ("request-modified-after-signing", WARNING)]),
     ("s3-404", "backup: HeadBucket on my-bucket: 404 Not Found",
      [("target-not-found", WARNING), ("region-mismatch", WARNING)]),
+    # Other runtimes' words for the same failures: Node.js, Windows sockets, an agent's own call names.
+    # A connection that was cut had been made: no look-up failure among the readings.
+    ("node-hang-up", "Error: socket hang up while calling firehose.us-east-1.amazonaws.com",
+     [("endpoint-unreachable", WARNING), ("proxy-misconfigured", WARNING)]),
+    ("windows-reset", "metadata: An existing connection was forcibly closed by the remote host (169.254.169.254:80)",
+     [("imds-unreachable", WARNING), ("no-credentials", WARNING), ("proxy-misconfigured", WARNING)]),
+    ("aws-call", "PutLogEvents failed: insufficient permissions for log group /app",
+     [("permission-missing", WARNING), ("request-not-signed", WARNING), ("secret-key-mismatch", WARNING)]),
 ]
 
 
@@ -61,8 +69,7 @@ def test_a_failure_word_beside_an_aws_object_is_read(name: str, text: str, expec
 
 def test_an_error_chain_over_lines_is_read_with_warnings_only() -> None:
     # anyhow's `Caused by:` list: the S3 call on one line, the refusal two lines below it.
-    text = ("Error: could not open the bucket\n\nCaused by:\n    0: ListObjectsV2 failed for bucket s3://my-bucket/ in "
-            "region eu-west-1\n    1: client error\n    2: Permission denied")
+    text = "Error: could not open the bucket\n\nCaused by:\n    0: ListObjectsV2 on s3://my-bucket/\n    1: client error\n    2: HTTP 403"
     assert text_causes(text) == [("permission-missing", WARNING), ("target-not-found", WARNING),
                                  ("credentials-expired", WARNING)]
     assert findings(decode_text(text))[0].evidence["generic"]["same_line"] is False
@@ -75,12 +82,12 @@ def test_a_lookup_over_lines_is_no_error() -> None:
 
 
 def test_a_paste_is_read_at_the_line_that_holds_the_pair() -> None:
-    # A metadata proxy's access log: the first record says nothing; the 404 two lines below is what failed.
-    text = ('time="2026-12-06T10:00:00Z" level=debug msg="Proxy ec2 metadata request" metadata.url=169.254.169.254 '
+    # A log whose first record names the metadata address and says nothing; the 404 two lines below is what failed.
+    text = ('time="2026-12-06T10:00:00Z" level=debug msg="sync started" metadata.url=169.254.169.254 '
             "req.path=/latest/meta-data/placement/availability-zone\n"
-            'time="2026-12-06T10:00:00Z" level=info msg="GET /latest/meta-data/placement/availability-zone (200)"\n'
-            'time="2026-12-06T10:00:03Z" level=info msg="GET /latest/meta-data/iam/security-credentials (404) took '
-            '2.5s" req.path=/latest/meta-data/iam/security-credentials')
+            'time="2026-12-06T10:00:00Z" level=info msg="placement read (200)"\n'
+            'time="2026-12-06T10:00:03Z" level=info msg="role credentials: /latest/meta-data/iam/security-credentials/ '
+            'answered 404"')
     assert text_causes(text)[0] == ("imds-no-role", WARNING)
 
 
