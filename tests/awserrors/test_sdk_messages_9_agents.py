@@ -217,3 +217,12 @@ def test_fluent_bits_could_not_sign_alone_names_no_empty_chain() -> None:
     causes = text_causes("[2026/01/01 00:00:00] [error] [signv4] failed canonical request\n"
                          "[2026/01/01 00:00:00] [error] [aws_client] could not sign request")
     assert "no-credentials" not in [c for c, _ in causes]
+
+
+def test_efs_name_lookup_comes_before_its_botocore_fallbacks_missing_credentials() -> None:
+    # The fallback (DescribeMountTargets) needs credentials only to work around the name that did not resolve.
+    text = ("Failed to resolve \"<your fs id>.efs.eu-west-1.amazonaws.com\". The file system mount target ip address "
+            "cannot be found, please pass mount target ip address via mount options. \nUnable to locate credentials "
+            "when performing operation DescribeMountTargets, please confirm your aws credentials are properly "
+            "configured.")
+    assert [c for c, _ in text_causes(text)][:2] == ["dns-resolution-failed", "no-credentials"]
