@@ -35,7 +35,8 @@ def unescape(text: str) -> str:
     for _ in range(_MAX_PASSES):
         before = text
         text = _backslashes(text)
-        if "&" in text and ENTITY_RE.search(text) and any(e in text for e in ("&lt;", "&quot;", "&#", "&amp;")):
+        # `&gt;` alone too: a Markdown-quoted text shown in a web page has it before every line and may have no other.
+        if "&" in text and ENTITY_RE.search(text) and any(e in text for e in ("&lt;", "&gt;", "&quot;", "&#", "&amp;")):
             text = _html_unescape(text)
         if text == before:
             break

@@ -354,11 +354,14 @@ def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset
     lines: set[int] = set()
     if framed != text:
         lines |= {framed.count("\n", 0, p) for p in shape_positions(framed)}
-    cuts = wrap_cuts(framed)
+    # A terminal's cut is judged on the lines without their CRLF ends (a line ending in `\r` ends in whitespace, which
+    # no cut does); removing the `\r`s keeps every line where it was.
+    lf = crlf_to_lf(framed)
+    cuts = wrap_cuts(lf)
     if cuts:
         joined_cuts = [c - k for k, c in enumerate(cuts)]
-        lines |= {framed.count("\n", 0, p + bisect.bisect_right(joined_cuts, p))
-                  for p in shape_positions(joined_at(framed, cuts))}
+        lines |= {lf.count("\n", 0, p + bisect.bisect_right(joined_cuts, p))
+                  for p in shape_positions(joined_at(lf, cuts))}
     if lines:
         starts = [0, *(m.end() for m in re.finditer("\n", text))]
         at = sorted({*at, *(starts[n] for n in lines if n < len(starts))})
@@ -374,8 +377,7 @@ def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset
     merged = sorted({*found, *at, *generic})
     if not merged and buf.strip():
         merged = [len(buf) - len(buf.lstrip())]
-    lf = crlf_to_lf(framed)
-    return merged, _cut_ends(buf, lf, cuts if lf is framed else wrap_cuts(lf))
+    return merged, _cut_ends(buf, lf, cuts)
 
 
 def _cut_ends(buf: bytes, framed: str, cuts: list[int]) -> frozenset[int]:

@@ -16,7 +16,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.decode.conftest import decode_text, top_cause
@@ -237,6 +237,10 @@ def mangle(text: str, how: tuple[list[str], int | None, list[str]]) -> str:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(WRAPPED), MANGLES)
+# A random draw that lost the error: the terminal's cut lines, framed by Terraform's margin and then given CRLF ends,
+# were not seen as cut (each line ended in `\r`), so the code cut in two was found nowhere.
+@example(next(w for w in WRAPPED if w[0] == "s3-authorization-header-malformed"),
+         (["json-in-json"], 60, ["terraform-margin", "crlf"]))
 def test_mangled_text_keeps_its_top_cause(case: tuple[str, str, str], how: tuple[list[str], int | None, list[str]]) \
         -> None:
     printer, text, cause = case
