@@ -116,13 +116,22 @@ def unframe(text: str, *, once: bool = False) -> str:
     return "\n".join(out)
 
 
+def _line(text: str, at: int) -> str:
+    """The line of `text` that starts at `at`, without its line end."""
+    end = text.find("\n", at)
+    return text[at:] if end < 0 else text[at:end]
+
+
 def unmarked_after(text: str, cuts: list[int]) -> list[int]:
     """Of the line ends `cuts`, those followed by a line without a quote marker or margin, when the lines no cut
     precedes mostly have one: a text quoted or framed before a terminal cut it (a Markdown-quoted paste copied from a
     narrow terminal) continues its cut lines without the frame, so they are joined before the frame is taken off."""
     if not cuts or (">" not in text and text.isascii()):
         return []
-    unmarked = [c for c in cuts if not _LEFT_RE.match(text, c + 1)]
+    # A box's top or bottom edge is as wide as its sides but neither cut nor a cut line's rest (a box in a code span:
+    # its bottom edge and the closing fence joined to the last line would read as text).
+    unmarked = [c for c in cuts if not _LEFT_RE.match(text, c + 1) and not _EDGE_RE.match(_line(text, c + 1))
+                and not _EDGE_RE.match(_line(text, text.rfind("\n", 0, c) + 1))]
     after = {text.count("\n", 0, c) + 1 for c in cuts}
     heads = [line for i, line in enumerate(text.split("\n")) if i not in after and line.strip()]
     return unmarked if 2 * sum(1 for line in heads if _LEFT_RE.match(line)) >= len(heads) else []

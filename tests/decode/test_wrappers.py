@@ -241,6 +241,8 @@ def mangle(text: str, how: tuple[list[str], int | None, list[str]]) -> str:
 # were not seen as cut (each line ended in `\r`), so the code cut in two was found nowhere.
 @example(next(w for w in WRAPPED if w[0] == "s3-authorization-header-malformed"),
          (["json-in-json"], 60, ["terraform-margin", "crlf"]))
+# Another: a box in a code span, its bottom edge and closing fence as wide as a cut line, joined to the box's last line.
+@example(next(w for w in WRAPPED if w[0] == "alloy"), (["double-spaces"], 60, ["box", "code-span"]))
 def test_mangled_text_keeps_its_top_cause(case: tuple[str, str, str], how: tuple[list[str], int | None, list[str]]) \
         -> None:
     printer, text, cause = case
