@@ -184,8 +184,10 @@ def readable(window: str) -> str:
     and start with words join into nothing known."""
     window = crlf_to_lf(window)
     # A text quoted before a terminal cut it: its cut lines rejoined first, then the quote taken off.
+    # A cut its words show to stand where a space was is a wrap at words after the quote (`> ` on the first line only),
+    # which lines of one width by chance look like: the line end stays.
     if (">" in window or not window.isascii()) and len(inside := unmarked_after(window, wrap_cuts(window))) >= 2:
-        window = joined_at(window, inside)
+        window = joined_at(window, [c for c in inside if _cut_kind(window, c) != "between"])
     framed = unframe(window)
     # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.
     t = unframe(unescape(framed))

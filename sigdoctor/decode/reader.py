@@ -125,6 +125,9 @@ _SMITHY_OPEN_END_RE = re.compile(rb"(?:operation|response|api)\s+error\s*(?:(?:\
 _GO_STATUS_LINE_RE = re.compile(rb"\s+status\s+code:\s*\d{3},\s*request\s+id:")
 _BODY_OPEN_RE = re.compile(rb"<(?:\?xml|!DOCTYPE|html|\w+ xmlns)", re.I)
 MAX_BODY_LINES = 80
+# Lines a paste puts before the text it frames: blank ones, a box's top edge or Terraform's `╷` (U+2500-U+257F), a
+# Markdown code fence.
+_LEAD_RE = re.compile(rb"(?:[ \t]*(?:(?:\xe2(?:\x94[\x80-\xbf]|\x95[\x80-\xbf]))+|```\w*|~~~\w*)?[ \t]*\r?\n)+")
 
 
 def _body(buf: bytes, line_s: int, line_e: int) -> int:
@@ -376,7 +379,9 @@ def _paste_positions(buf: bytes, found: list[int]) -> tuple[list[int], frozenset
         generic = [len(text[:p].encode("utf-8")) for p in generic]
     merged = sorted({*found, *at, *generic})
     if not merged and buf.strip():
-        merged = [len(buf) - len(buf.lstrip())]
+        # From its first line of text: a box's top edge, Terraform's `╷` or a code fence opens no record of its own.
+        lead = _LEAD_RE.match(buf)
+        merged = [lead.end() if lead and lead.end() < len(buf) else len(buf) - len(buf.lstrip())]
     return merged, _cut_ends(buf, lf, cuts)
 
 

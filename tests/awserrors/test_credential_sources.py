@@ -184,6 +184,10 @@ MANGLED = SOURCES
 # A random draw that read another cause: a wrapped, Markdown-quoted chain shown in a web page has `&gt; ` before each
 # line, its only entity, which was not unescaped, so `no EC2 instance` / `role found` stayed apart.
 @example(next(s for s in MANGLED if s[0] == "go1-imds-404"), ["wrap", "markdown-quote", "html"])
+# Quoted, then wrapped at words into two lines of one width by chance: a wrap at a space, not a terminal's cut.
+@example(next(s for s in MANGLED if s[0] == "go2-eks-pod-identity-trust"), ["markdown-quote", "wrap"])
+# One line in a box, nothing found by shape: the paste is read from its line of text, not from the box's top edge.
+@example(next(s for s in MANGLED if s[0] == "csi-driver-imds"), ["wrap", "escape-again", "box"])
 def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
     printer, text, cause = case
     for name in mangles:
