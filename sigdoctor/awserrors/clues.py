@@ -37,6 +37,11 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     return _endpoint_as_bucket(e, hits)
 
 
+def _with_context(e: AwsError) -> str:
+    """The record's text after the lines before it, where a config or command that set the request up is printed."""
+    return f"{e.context}\n{e.flat}" if e.context else e.flat
+
+
 def _hit(cause: str, status: Status, message: str, fix: list[str], **extra: object) -> Hit:
     return Hit(cause, status, message, fix, dict(extra))
 
@@ -402,7 +407,7 @@ def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
     if first is None or first.cause not in _MISMATCH_READINGS or "candidates" not in first.extra or (
             e.host and _AWS_ENDPOINT_RE.search(f"//{e.host}")):
         return
-    seen = f"{e.context}\n{e.flat}" if e.context else e.flat
+    seen = _with_context(e)
     found = list(_ENDPOINT_SET_RE.finditer(seen)) if "ndpoint" in seen or "NDPOINT" in seen or "host_base" in seen \
         or "mc " in seen else []
     # A config may set several endpoints (an OTel Collector's receiver listens on `endpoint: 0.0.0.0:4317`, its
@@ -438,7 +443,7 @@ _BUCKET_READINGS = frozenset({"permission-missing", "explicit-deny", "target-not
 
 
 def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
-    seen = f"{e.context}\n{e.flat}" if e.context else e.flat
+    seen = _with_context(e)
     m = _ENDPOINT_BUCKET_RE.search(seen) if "://s3" in seen.lower() else None
     lead = next((h for h in hits if h.status == Status.FAIL), hits[0] if hits else None)
     if m is None or lead is None or lead.cause not in _BUCKET_READINGS:

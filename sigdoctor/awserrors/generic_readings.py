@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.parse import AwsError, api_codes
-from sigdoctor.awserrors.table import Candidate
+from sigdoctor.awserrors.table import Candidate, cause_ids
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -94,10 +94,7 @@ def load(data: dict[str, object], causes: frozenset[str], file: str = DATA_FILE)
 
 @functools.cache
 def pairs() -> Pairs:
-    from sigdoctor.resources import causes_dir
-
-    ids = frozenset(p.stem for p in causes_dir().glob("*.toml"))
-    return load(parsed(errors_dir() / DATA_FILE), ids)
+    return load(parsed(errors_dir() / DATA_FILE), cause_ids())
 
 
 @datarecord(frozen=True)

@@ -320,6 +320,9 @@ class Table:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = tuple(entries)
         self._by_code = {c: e for e in self.entries for c in e.codes}
+        self._by_name: dict[str, tuple[Entry, ...]] = {}
+        for e in self.entries:
+            self._by_name[e.name] = (*self._by_name.get(e.name, ()), e)
 
     @classmethod
     def load(cls, folder: Path, causes: frozenset[str]) -> Table:
@@ -331,6 +334,10 @@ class Table:
 
     def entry(self, code: str | None) -> Entry | None:
         return self._by_code.get(code or "")
+
+    def named(self, name: object) -> tuple[Entry, ...]:
+        """The entries a reading's `error_entry` names (an entry's `name`; a few entries share one)."""
+        return self._by_name.get(name, ()) if isinstance(name, str) else ()
 
     def kind(self, code: str | None) -> str | None:
         e = self.entry(code)
@@ -370,8 +377,13 @@ class Table:
 
 
 @functools.cache
-def table() -> Table:
+def cause_ids() -> frozenset[str]:
+    """The catalog's cause ids (checks/causes/*.toml): what an entry's or a generic pair's causes may name."""
     from sigdoctor.resources import causes_dir
 
-    ids = frozenset(p.stem for p in causes_dir().glob("*.toml"))
-    return Table.load(errors_dir(), ids)
+    return frozenset(p.stem for p in causes_dir().glob("*.toml"))
+
+
+@functools.cache
+def table() -> Table:
+    return Table.load(errors_dir(), cause_ids())

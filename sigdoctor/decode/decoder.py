@@ -241,8 +241,8 @@ def _proven(h: Hit) -> bool:
     name = h.extra.get("error_entry")
     if name is None:
         return True
-    return any(e.name == name and e.causes and e.causes[0].cause == h.cause and e.causes[0].confidence == "high"
-               for e in table().entries)
+    return any(e.causes and e.causes[0].cause == h.cause and e.causes[0].confidence == "high"
+               for e in table().named(name))
 
 
 def _decided_elsewhere(h: Hit, evidenced: set[str]) -> str | None:
@@ -254,7 +254,7 @@ def _decided_elsewhere(h: Hit, evidenced: set[str]) -> str | None:
     if (h.status is not Status.FAIL or _proven(h) or h.cause in evidenced or h.cause not in _HOST_FACTS):
         return None
     rivals = [str(c.get("cause", "")) for c in h.extra.get("candidates") or ()]
-    rivals += [c.cause for e in table().entries if e.name == h.extra.get("error_entry") for c in e.causes]
+    rivals += [c.cause for e in table().named(h.extra.get("error_entry")) for c in e.causes]
     return next((c for c in rivals if c != h.cause and c in evidenced and c in _HOST_FACTS), None)
 
 
