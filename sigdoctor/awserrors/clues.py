@@ -28,6 +28,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     hits = _elided_explicit_deny(t, hits)
     hits = _implicit_deny(t, hits)
     hits = _anonymous_client(f"{e.context}\n{t}" if e.context else t, hits)
+    hits = _sent_without_credentials(_with_context(e), hits)
     hits = _temporary_key_without_token(e, hits)
     hits = _nested_arn(t, hits)
     _missing_object(t, hits)
@@ -198,6 +199,39 @@ def _anonymous_client(t: str, hits: list[Hit]) -> list[Hit]:
                 "readable anonymously if that is intended (a public bucket policy)",
                 "Settle it: `sigdoctor run --only signature --target URL` with the agent's configuration"],
                decided_by=f"'{said}'")
+    return behind(top, hits)
+
+
+# A client that found no credentials and sent the request anyway, unsigned: S3 answers an anonymous request for
+# anything not public with 403 AccessDenied (Amazon S3 user guide, "Troubleshoot Access Denied (403 Forbidden)
+# errors": anonymous requests), so the denial is of no caller at all — the identity meant to make the call was never
+# given to the client. Clients that go on unsigned instead of failing: DuckDB's httpfs, which says so under the 403
+# ("Authentication Failure - this is usually caused by invalid or missing credentials. * No credentials are
+# provided.", duckdb httpfs extension s3fs.cpp), minio-go (restic, Thanos, Loki's S3 client) whose credential chain
+# ends in anonymous credentials (minio-go pkg/credentials: SignatureAnonymous, the request sent without an
+# Authorization header), and SDK clients built without credentials; or the reporter says no keys were set.
+_NO_CREDENTIALS_SENT_RE = re.compile(
+    r"No\s+credentials\s+(?:are|were)\s+provided|\bSignatureAnonymous\b|\busing\s+anonymous\s+(?:credentials|access)|"
+    r"\b(?:didn'?t|did\s+not|haven'?t|have\s+not|hadn'?t|never|forgot\s+to)\s+(?:set|configured?|provided?|pass(?:ed)?|"
+    r"export(?:ed)?|give[n]?)\s+(?:the\s+|any\s+|my\s+|an?\s+)?(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS\s+)?"
+    r"(?:credentials|access\s+keys?|keys\b|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)|"
+    r"\bno\s+(?:AWS\s+)?credentials\s+(?:are|were|have\s+been)?\s*(?:set|configured|provided|given)\b", re.I)
+
+
+def _sent_without_credentials(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _NO_CREDENTIALS_SENT_RE.search(t) if "redential" in t or "nonymous" in t or "AWS_" in t or "eys" in t \
+        else None
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    if m is None or first is None or first.cause != "permission-missing":
+        return hits
+    said = " ".join(m.group(0).split())
+    top = _hit("no-credentials", Status.FAIL,
+               f"The client had no credentials ('{said}') and sent the request unsigned: AWS refuses an anonymous "
+               "request for anything not public, so the denial is of no caller at all — not of the identity meant to "
+               "make it",
+               ["Give the client its credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the "
+                "client's own setting — DuckDB `CREATE SECRET (TYPE s3, PROVIDER credential_chain)`), then retry",
+                _SETTLE_CREDS], decided_by=f"'{said}'")
     return behind(top, hits)
 
 
@@ -456,3 +490,4 @@ def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
                   "with --region or AWS_REGION", "Check the bucket: `aws s3api head-bucket --bucket BUCKET`"],
                  bucket=host, decided_by=f"the endpoint {host} written as the bucket of an S3 URI")
     return behind(first, hits)
+

@@ -138,12 +138,38 @@ def _self_assume_hit(act: str, role: str, extra: dict[str, str]) -> Hit:
                {**extra, "self_assume": role, "decided_by": "the same role on both sides of the AssumeRole denial"})
 
 
+# A tool's own sentence for a refused call (checks/errors/denials10.toml) names the action its own way ("User not has
+# permission sqs:ReceiveMessage", "API: sqs:CreateQueue Access to the resource … is denied"): the IAM action name
+# (service prefix, colon, the API's CamelCase name — IAM user guide "IAM JSON policy elements: Action") is read
+# wherever it stands in the record. Not after a letter, slash, dot or colon: an ARN's `arn:aws:iam` or a URL's scheme.
+_NAMED_ACTION_RE = re.compile(r"(?<![\w/.:-])([a-z][a-z0-9-]{1,40}:[A-Z][a-z][A-Za-z0-9]*)\b")
+# Lambda names the API and the service apart ("The provided execution role does not have permissions to call
+# CreateNetworkInterface on EC2"): the IAM action is the service's prefix and the API's name.
+_API_ON_SERVICE_RE = re.compile(r"\bto\s+call\s+([A-Z][A-Za-z0-9]+)\s+on\s+([A-Z][A-Za-z0-9]{1,20})\b")
+_OWN_WORDS_FILE = "denials10.toml"
+
+# aws-iam-authenticator's server logs each token it refuses as msg="access denied" (logrus, text or JSON formatter)
+# with the reason in `error` (pkg/server/server.go authenticateEndpoint): a token it cannot parse ("input token was
+# not properly formatted: …", pkg/token/token.go FormatError), STS refusing the presigned GetCallerIdentity ("sts
+# getCallerIdentity failed: …", read above as a refused caller), or an identity no mapping names ("identity is not
+# mapped", the aws-auth ConfigMap / access entries). The webhook refusing a token is no IAM denial of an action: it
+# is never a missing permission.
+_AUTHENTICATOR_REFUSAL_RE = re.compile(r"\bmsg=\\*\"?access denied\b|\"msg\\*\"\s*:\s*\\*\"access denied\\*\"")
+
+
 def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     action_m = ACTION_RE.search(t)
     action = action_m.group(1) if action_m else None
     if (action is None or action.lower() == "sts:getcalleridentity") and (ci := _CALLER_IDENTITY_RE.search(t)):
         return caller_identity_hits(" ".join(ci.group(0).split()))
+    if action is None and _AUTHENTICATOR_REFUSAL_RE.search(t):
+        return []
+    if action is None and any(x.file == _OWN_WORDS_FILE for x in found.entries):
+        if named := _NAMED_ACTION_RE.search(t):
+            action = named.group(1)
+        elif api := _API_ON_SERVICE_RE.search(t):
+            action = f"{api.group(2).lower()}:{api.group(1)}"
     res_m = _RESOURCE_RE.search(t)
     resource = res_m.group(1).strip('"') if res_m else None
     who_m = _PRINCIPAL_RE.search(t)

@@ -1,0 +1,149 @@
+"""Denials in other words than AWS's AccessDenied body (pass 10): SQS's own wording, a tool's sentence naming the
+IAM action or API it was refused, aws-iam-authenticator's refusals (never a permission), and a request sent with no
+credentials at all. Keys, accounts, queues and hosts are made up."""
+
+from __future__ import annotations
+
+from sigdoctor.model import Severity
+from tests.decode.conftest import decode_text, ranked_causes
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+def _causes(text: str) -> list[tuple[str, Severity]]:
+    return ranked_causes(decode_text(text))
+
+
+def _ids(text: str) -> list[str]:
+    return [c for c, _ in _causes(text)]
+
+
+def _messages(text: str) -> str:
+    return " ".join(f.message for f in decode_text(text).probes[0].findings)
+
+
+# --- SQS words its AccessDenied its own way ---------------------------------------------------------------------------
+
+def test_sqs_access_to_the_resource_is_denied_is_a_missing_permission() -> None:
+    text = ('{"message":"SQS receive message failed: Access to the resource https://sqs.eu-west-1.amazonaws.com/ is '
+            'denied.","level":"error"}')
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+
+
+def test_java_sqs_exception_names_the_same_denial() -> None:
+    text = ("com.amazonaws.services.sqs.model.AmazonSQSException: Access to the resource "
+            "https://sqs.us-west-2.amazonaws.com/123456789012/jobs is denied. (Service: AmazonSQS; Status Code: 403; "
+            "Error Code: AccessDenied; Request ID: 165762d0-bd84-5b9a-aaaa-308446528a6d)")
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+
+
+def test_cloudformation_names_the_action_before_sqs_words() -> None:
+    text = ("CREATE_FAILED AWS::SQS::Queue Jobs API: sqs:CreateQueue Access to the resource "
+            "https://sqs.us-east-1.amazonaws.com/ is denied.")
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+    assert "sqs:CreateQueue" in _messages(text)
+
+
+# --- a tool's own sentence with the action in it ---------------------------------------------------------------------
+
+def test_a_plugin_sentence_with_an_iam_action_is_a_missing_permission() -> None:
+    text = '"User not has permission sqs:ReceiveMessage"'
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+    assert "sqs:ReceiveMessage" in _messages(text)
+
+
+def test_access_denied_for_action_names_the_action() -> None:
+    text = "deploy failed: Access denied for action: s3:PutBucketEncryption"
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+    assert "s3:PutBucketEncryption" in _messages(text)
+
+
+def test_insufficient_and_missing_permissions_are_read() -> None:
+    for text in ("ERROR collector: insufficient permissions for ec2:DescribeInstances, skipping region eu-west-1",
+                 "level=error msg=\"missing permission logs:PutLogEvents on the log group\""):
+        assert _causes(text)[0] == ("permission-missing", ERROR), text
+
+
+def test_lambda_execution_role_sentence_names_the_action_from_api_and_service() -> None:
+    text = ("Error: error creating Lambda Function (1): InvalidParameterValueException: The provided execution role "
+            "does not have permissions to call CreateNetworkInterface on EC2")
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+    assert "ec2:CreateNetworkInterface" in _messages(text)
+
+
+def test_a_tool_refused_assume_role_reads_the_trust_policy() -> None:
+    text = ("ERROR ingest failed: insufficient permissions for sts:AssumeRole on "
+            "arn:aws:iam::123456789012:role/ingest")
+    assert _causes(text)[0] == ("role-trust-denied", ERROR)
+
+
+def test_authentication_succeeded_but_authorization_failed_is_a_policy() -> None:
+    text = ("Connectivity check failed: Message: Access to an SQS queue (https://sqs.eu-west-1.amazonaws.com/"
+            "123456789012/trail-queue) was denied. Authentication succeeded but authorization failed. Ensure that "
+            "the SQS has the required permissions listed in its access policy tab.")
+    assert _causes(text)[0] == ("permission-missing", ERROR)
+
+
+def test_a_file_permission_denied_is_no_iam_denial() -> None:
+    text = "open /var/run/secrets/eks.amazonaws.com/serviceaccount/token: permission denied"
+    assert "permission-missing" not in _ids(text)
+
+
+# --- aws-iam-authenticator's server: its refusal of a token is not an IAM denial ---------------------------------------
+
+def _authenticator(error: str) -> str:
+    return (f'time="2023-03-01T10:00:00Z" level=warning msg="access denied" client="127.0.0.1:4242" '
+            f'error="{error}" method=POST path=/authenticate')
+
+
+def test_an_unmapped_identity_is_no_missing_permission() -> None:
+    for error in ("identity is not mapped", "Identity is not mapped", "ARN is not mapped"):
+        assert "permission-missing" not in _ids(_authenticator(error)), error
+
+
+def test_a_malformed_token_is_no_missing_permission() -> None:
+    text = _authenticator("input token was not properly formatted: client did not sign the x-k8s-aws-id header in "
+                          "the pre-signed URL")
+    assert "permission-missing" not in _ids(text)
+
+
+def test_the_authenticator_in_json_is_no_missing_permission() -> None:
+    text = ('{"level":"warning","msg":"access denied","client":"10.0.0.1:4242","error":"mapper CRD Map error: '
+            'boom","time":"2023-03-01T10:00:00Z"}')
+    assert "permission-missing" not in _ids(text)
+
+
+def test_a_refused_get_caller_identity_keeps_its_credential_readings() -> None:
+    causes = _causes(_authenticator("sts getCallerIdentity failed: error from AWS (expected 200, got 403)"))
+    assert causes[0] == ("access-key-invalid", WARNING)
+    assert "permission-missing" not in [c for c, _ in causes]
+
+
+def test_another_tools_access_denied_stays_a_denial() -> None:
+    text = "Failed to put file: Access Denied."
+    assert _causes(text)[0][0] == "permission-missing"
+
+
+# --- a request sent with no credentials at all --------------------------------------------------------------------
+
+def test_duckdb_says_no_credentials_were_provided() -> None:
+    text = ("HTTP Error: HTTP GET error reading 'https://logs.s3.amazonaws.com/x.parquet' in region '' (HTTP 403 "
+            "Forbidden)\n\nAccessDenied: Access Denied\n\nAuthentication Failure - this is usually caused by invalid "
+            "or missing credentials.\n* No credentials are provided.\n")
+    causes = _causes(text)
+    assert causes[0] == ("no-credentials", ERROR)
+    assert ("permission-missing", WARNING) in causes
+
+
+def test_the_reporter_says_no_keys_were_set() -> None:
+    text = ("Fatal: create key in repository at s3:https://s3.eu-west-3.amazonaws.com/backups failed: wrote 0 bytes "
+            "instead of the expected 455 bytes with error Access Denied\n"
+            "Interesting, but I didn't set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+    assert _causes(text)[0] == ("no-credentials", ERROR)
+
+
+def test_a_client_set_to_send_unsigned_stays_request_not_signed() -> None:
+    text = ("$ aws s3 cp s3://private-bucket/x . --no-sign-request\n"
+            "fatal error: An error occurred (403) when calling the HeadObject operation: Forbidden\n"
+            "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied")
+    assert _causes(text)[0] == ("request-not-signed", ERROR)
