@@ -43,8 +43,17 @@ _TLS_RE = re.compile(r"x509: |CERTIFICATE_VERIFY_FAILED|certificate verify faile
                      r"SSL: WRONG_VERSION_NUMBER|tls: handshake failure|PKIX path building failed|unable to find valid "
                      r"certification path|unable to get local issuer certificate|self[- ]signed certificate in "
                      r"certificate chain|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN")
+# Java's PKIX failure is the JDK's "no trust anchor" (sun.security.provider.certpath.SunCertPathBuilderException):
+# OpenSSL's unknown issuer and Go's unknown authority in other words.
 _TLS_MITM_RE = re.compile(r"unknown authority|self[- ]signed certificate|certificate is valid for|doesn't match|"
-                          r"not valid for|unable to get local issuer")
+                          r"not valid for|unable to get local issuer|unable to find valid certification path|"
+                          r"PKIX path building failed")
+# TLS-inspecting products whose name appears in the issuer of the certificate they substitute (or in the user's words):
+# Zscaler, Netskope, Fortinet's FortiGate, Palo Alto Networks, Symantec/Broadcom's Blue Coat, Forcepoint, Sophos,
+# Cisco Umbrella, Check Point, and the antivirus suites that scan HTTPS on the desktop (Kaspersky, Avast, ESET,
+# Bitdefender). Case as the vendors write their names: a lower-case "eset" is in "reset".
+_INSPECTOR_RE = re.compile(r"\b(?:Zscaler|ZScaler|Netskope|FortiGate|Fortinet|Palo Alto Networks|BlueCoat|Blue Coat|"
+                           r"Forcepoint|Sophos|Cisco Umbrella|Check Point|Kaspersky|Avast|ESET|Bitdefender)\b")
 _PROXY_RE = re.compile(r"proxyconnect tcp|ProxyConnectionError|Failed to connect to proxy|Proxy Authentication Required|"
                        r"\b407 Proxy")
 _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure in name resolution|server misbehaving|"
@@ -62,6 +71,8 @@ _UNREACHABLE_RE = re.compile(r"dial tcp [^\n]*?(?:i/o timeout|connection refused
 REGION_WORD_RE = re.compile(r"\b([a-z]{2}-[a-z]+-\d)\b")
 
 SETTLE = "run `sigdoctor run --only credentials` on the agent's host (or in its pod, with --pid) to settle it"
+# The remedy of every hop-limit reading (EC2 user guide, "Configure the instance metadata options").
+RAISE_HOP_LIMIT = "`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`"
 
 
 def imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
@@ -80,8 +91,7 @@ def imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
                 Hit("imds-hop-limit", Status.WARN,
                     "Or, in a container, the IMDSv2 hop limit of 1 — only if the timeout was on the token's answer, "
                     "not on the connection (the hop limit lets the connection through)",
-                    ["`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`; "
-                     f"settle it first: {SETTLE}"], {"candidate_rank": 1})]
+                    [f"{RAISE_HOP_LIMIT}; settle it first: {SETTLE}"], {"candidate_rank": 1})]
     if _REFUSED_RE.search(t):
         return [Hit("imds-unreachable", Status.FAIL,
                     "The instance metadata service (169.254.169.254) refused or has no route: not on EC2, or IMDS "
@@ -103,14 +113,12 @@ def imds_hits(e: AwsError, *, connect_failed: bool = False) -> list[Hit]:
                 Hit("imds-hop-limit", Status.WARN,
                     "Or, in a container, the IMDSv2 hop limit of 1 — only if the client's token request failed first "
                     "and its time ran out on that",
-                    ["`aws ec2 modify-instance-metadata-options --instance-id i-… --http-put-response-hop-limit 2`; "
-                     f"settle it first: {SETTLE}"], {"candidate_rank": 1})]
+                    [f"{RAISE_HOP_LIMIT}; settle it first: {SETTLE}"], {"candidate_rank": 1})]
     settle = f"Text alone cannot tell a hop limit from an unreachable IMDS: {SETTLE}"
     hop = Hit("imds-hop-limit", Status.FAIL,
               "The instance metadata service timed out" + (" on the IMDSv2 token request" if token_step else "")
               + ": from a container this is the IMDSv2 hop limit of 1", [
-                  "Raise the hop limit: `aws ec2 modify-instance-metadata-options --instance-id i-… "
-                  "--http-put-response-hop-limit 2`, or give the pod its own role (IRSA / Pod Identity)", settle])
+                  f"Raise the hop limit: {RAISE_HOP_LIMIT}, or give the pod its own role (IRSA / Pod Identity)", settle])
     # The other reading of the same timeout: a rival, not a consequence, so it is ranked, never folded away.
     unreachable = Hit("imds-unreachable", Status.FAIL,
                       "Or no instance metadata service answers at all (not on EC2, blocked by a network policy)",
@@ -270,14 +278,21 @@ def network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hi
                          "AWS_CA_BUNDLE) or exempt AWS endpoints from inspection",
                          "Otherwise install the system CA bundle (ca-certificates) in the agent's image",
                          "`sigdoctor run --only connectivity` shows who issued the certificate"]))
-        if _TLS_MITM_RE.search(t):
+        inspector = _INSPECTOR_RE.search(t)
+        if _TLS_MITM_RE.search(t) or inspector or _PROXY_CUE_RE.search(cue_text(e)):
             # The other reading of the same words, ranked so that tls-untrusted (which explains it away as a
             # symptom) does not fold it: of the 31 texts of corpus batches 1-8 with these words, 28 threads give
-            # the missing CA bundle, 1 a middlebox re-signing AWS's certificate — second, never first.
+            # the missing CA bundle, 1 a middlebox re-signing AWS's certificate — second, never first. Over
+            # batches 1-10 even the texts whose thread names the inspecting proxy are labelled tls-untrusted 13
+            # times to tls-intercepted's 4 (the catalog's tls-untrusted covers an inspecting CA not trusted), and
+            # the two with a self-signed certificate in an amazonaws.com chain split 2 and 2: second still.
             hits.append(Hit("tls-intercepted", Status.WARN,
-                            "Or the certificate is not one Amazon issued: something between the agent and AWS "
-                            "(a TLS-inspecting proxy or firewall, a service-mesh sidecar) terminates TLS and "
-                            "re-signs it with its own CA",
+                            (f"Or the certificate is {inspector.group(0)}'s, a TLS-inspecting product, not one "
+                             "Amazon issued: it terminates the agent's TLS and re-signs it with its own CA"
+                             if inspector else
+                             "Or the certificate is not one Amazon issued: something between the agent and AWS "
+                             "(a TLS-inspecting proxy or firewall, a service-mesh sidecar) terminates TLS and "
+                             "re-signs it with its own CA"),
                             ["Exempt *.amazonaws.com from TLS inspection, or trust the inspecting CA",
                              "Settle it: `openssl s_client -connect HOST:443 -showcerts </dev/null` from the agent's "
                              "host — an issuer other than Amazon RSA / Amazon ECDSA is the middlebox's"],
@@ -302,18 +317,18 @@ def network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hi
     elif (m := _LOOKUP_TIMEOUT_RE.search(t)) and not _impossible_lookup(e):
         hits += _lookup_timeout_hits(host, bare=m.group(0).startswith("dial tcp: i/o"))
     elif (_DNS_RE.search(t) or found.has("dns")) and (bad := _impossible_lookup(e)):
-        name, why = bad
         # Still the failed look-up of an endpoint name (of the corpus texts of batches 1-6 that show one, 6 threads
         # call it a DNS failure, 5 of them confirmed; 3 a configuration outside the catalog), but its fix is the
         # client's setting.
-        hits.append(Hit("dns-resolution-failed", Status.FAIL,
-                        f"The client looked up {name}, a name no AWS endpoint has ({why}): a wrong region or "
-                        "endpoint setting built it — no DNS setting of the network can fix it",
-                        ["Set the region (or endpoint) of the client that made this call to a real AWS one (AWS_REGION, "
-                         "the agent's `region` / `sts_region` / `endpoint` setting); a non-AWS store's region or "
-                         "location name must not reach the AWS clients, STS's included",
-                         "`aws ec2 describe-regions --all-regions --query 'Regions[].RegionName'` lists AWS's regions"],
-                        {"no_such_endpoint": name}))
+        hits.append(_no_such_endpoint_hit(*bad))
+    elif ((where in ("endpoint", "unknown") or (where is None and (_UNREACHABLE_RE.search(t) or _SEND_FAILED_RE.search(t))))
+          and not IMDS_RE.search(t) and not CONTAINER_RE.search(t) and (bad := _impossible_lookup(e))):
+        # A connection "refused", "timed out" or just "failed" to a name no AWS endpoint has: the name never resolved,
+        # whatever the runtime's words — botocore's EndpointConnectionError wraps urllib3's NewConnectionError, which
+        # wraps the resolver's gaierror (urllib3 1.26 connection.py _new_conn: `except SocketError as e: raise
+        # NewConnectionError(…)`, socket.gaierror being an OSError), and Go's "send request failed" the lookup's
+        # DNSError. The region (or endpoint) setting that built the name is the fix.
+        hits.append(_no_such_endpoint_hit(*bad))
     elif _DNS_RE.search(t) or found.has("dns"):
         hits.append(Hit("dns-resolution-failed", Status.FAIL, f"The endpoint name {e.host} does not resolve"
                         if e.host else "The endpoint's name does not resolve",
@@ -352,6 +367,25 @@ def network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hi
         else:
             hits += [unreachable, proxy]
     return hits
+
+
+# The SDKs' wrappers of a request that never got an answer, whatever failed under them (aws-sdk-go v1.55
+# aws/corehandlers/handlers.go SendHandler: "send request failed"; AWS SDK for Java 1.12 AmazonHttpClient and 2.x
+# "Unable to execute HTTP request"; botocore 1.44 exceptions.py EndpointConnectionError; aws-sdk-js v2
+# NetworkingError). Read only with a host name no AWS endpoint has.
+_SEND_FAILED_RE = re.compile(r"send request failed|Unable to execute HTTP request|Could not connect to the endpoint "
+                             r"URL|NetworkingError")
+
+
+def _no_such_endpoint_hit(name: str, why: str) -> Hit:
+    return Hit("dns-resolution-failed", Status.FAIL,
+               f"The client looked up {name}, a name no AWS endpoint has ({why}): a wrong region or endpoint "
+               "setting built it — no DNS setting of the network can fix it",
+               ["Set the region (or endpoint) of the client that made this call to a real AWS one (AWS_REGION, "
+                "the agent's `region` / `sts_region` / `endpoint` setting); a non-AWS store's region or "
+                "location name must not reach the AWS clients, STS's included",
+                "`aws ec2 describe-regions --all-regions --query 'Regions[].RegionName'` lists AWS's regions"],
+               {"no_such_endpoint": name})
 
 
 # Go's dial ran out of time while it was still resolving the name. Dial reports a failed resolution as an OpError with

@@ -23,7 +23,7 @@ def _report(text: str) -> tuple[list[tuple[str, Severity]], str]:
 
 @pytest.mark.parametrize(("host", "said"), [
     ("sts.local.amazonaws.com", "'local' stands in its region's place"),
-    ("logs.us-east-1a.amazonaws.com", "'us-east-1a' stands in its region's place"),
+    ("logs.us-east-1a.amazonaws.com", "'us-east-1a' is an availability zone of us-east-1"),
     ("chunks.s3.default.amazonaws.com", "'default' stands in its region's place"),
     ("execute-api.eu-west-1.amazonaws.com", "no API id"),
     ("dkr.ecr.us-west-2.amazonaws.com", "no account id"),
