@@ -47,6 +47,15 @@ _JAVA_REFUSAL_RE = re.compile(rf"full URI \(https?://{_POD_IDENTITY_HOST}[^)\s]*
                               r"environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host")
 REFUSAL_RE = re.compile("|".join(r.pattern for r in (_LOOPBACK_RE, _BOTOCORE_REFUSAL_RE, _JS_REFUSAL_RE,
                                                        _JAVA_REFUSAL_RE)))
+# The same refusals of any other host the variable names (a credentials server of the user's own on [::1], a name
+# that is no loopback): the SDK's own limit on the container source, whatever host it refuses. The Java SDK 1.x
+# lists the hosts it takes ("Host can only be one of [localhost, 127.0.0.1]"), 2.x asks for a loopback address or
+# HTTPS (ContainerCredentialsProvider before 2.21.30), botocore for loopback or its list, the JavaScript SDK v3 for
+# its list of hostnames.
+_ANY_HOST_REFUSAL_RE = re.compile(
+    r"full URI \((?P<java>[^)\s]+)\) contained (?:within|withing) environment variable "
+    r"AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host|Unsupported host '(?P<boto>[^'\s]+)'\.\s+Can only "
+    r"retrieve metadata from|(?P<js>\S+) is not a valid container metadata service hostname")
 _SINCE_POD_IDENTITY = "a release from after EKS Pod Identity's launch (November 2023)"
 
 # The user's own words that the credentials are temporary ones (the error text itself cannot say).
@@ -207,6 +216,17 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
                         + "; ".join(f"{sdk} only allows {allowed}" for sdk, allowed, _ in refusals),
                         [*(fix for _, _, fix in refusals),
                          "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
+    elif found.has("pod-identity-refused") and (other := _ANY_HOST_REFUSAL_RE.search(t)):
+        hits.append(_other_host_refused(other))
+    shared = _SHARED_NO_KEY_RE.search(t) if "SharedCredsAccessKey" in t else None
+    if shared and not _ROLE_PROFILE_CUE_RE.search(f"{e.context}\n{t}") and "role" not in shared.group(1).lower():
+        hits.append(_shared_profile_without_key(shared.group(1), shared.group(2)))
+        hits.append(Hit("sdk-unsupported-credential-source", Status.WARN,
+                        "Or the profile gets its credentials from role_arn, credential_process or sso_* settings, "
+                        "which this credentials-file reader (aws-sdk-go's SharedCredentialsProvider) does not run",
+                        ["Give the tool a key pair, or a build that reads the shared config (session.NewSession "
+                         "with AWS_SDK_LOAD_CONFIG=1, or aws-sdk-go-v2)",
+                         "`sigdoctor run --only credentials` lists what the profile holds"], {"candidate_rank": 1}))
     partial = _PARTIAL_RE.search(t) if found.has("partial-credentials") else None
     if partial and "Partial credentials" in t:
         hits.append(Hit("env-credentials-incomplete", Status.FAIL,
@@ -235,6 +255,51 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
                         ["Use the default credential chain (fromNodeProviderChain / defaultProvider), which brings "
                          "the STS role assumers, or pass roleAssumer / roleAssumerWithWebIdentity to fromIni"]))
     return hits
+
+
+def _other_host_refused(m: re.Match[str]) -> Hit:
+    uri = m.group("java") or m.group("boto") or m.group("js") or "the URI given"
+    which = ("the AWS SDK for Java" if m.group("java") else "botocore (Python)" if m.group("boto")
+             else "the AWS SDK for JavaScript v3")
+    listed = _JAVA_HOSTS_RE.match(m.string, m.end(), m.end() + 200)
+    allowed = f" (it takes only {listed.group(1)})" if listed else ""
+    return Hit("sdk-unsupported-credential-source", Status.FAIL,
+               f"{which} refuses the container credentials endpoint {uri} of AWS_CONTAINER_CREDENTIALS_FULL_URI"
+               f"{allowed}: the SDK's own limit on the hosts of that source, so the chain has no credentials",
+               ["Point AWS_CONTAINER_CREDENTIALS_FULL_URI at a host the SDK takes (http://127.0.0.1:PORT/… for a "
+                "local credentials server: [::1] and other names are refused), or use HTTPS",
+                "Or upgrade the SDK to a release that accepts the endpoint (Java 2 ≥ 2.21.30, current botocore, "
+                "@smithy/credential-provider-imds fromHttp)"])
+
+
+_JAVA_HOSTS_RE = re.compile(r"\.?\s*Host can only be one of (\[[^\]\n]{1,80}\])")
+# aws-sdk-go v1.55 aws/credentials/shared_credentials_provider.go loadProfile: a section of that name with no
+# aws_access_key_id. The provider reads key pairs only: a profile that gets its credentials another way (role_arn,
+# source_profile, credential_process, sso_*) also has none — shown in the text, or a profile named for the role it
+# assumes, or the CloudWatch agent (whose ec2tagger / credentials-file reader runs none of them, with its fixed profile
+# AmazonCloudWatchAgent), it is the tool's limit (credential-sources.toml's first reading). Without such a sign the
+# profile itself lacks the key: misnamed, misspelt, or the keys under another section.
+_SHARED_NO_KEY_RE = re.compile(r"shared\s+credentials\s+(\S+)\s+in\s+(\S+?)[,.]?\s+did\s+not\s+contain\s+"
+                               r"aws_access_key_id")
+_ROLE_PROFILE_CUE_RE = re.compile(r"role_arn|source_profile|credential_process|sso_(?:start_url|session|account_id|"
+                                  r"role_name|region)|web_identity_token_file|AmazonCloudWatchAgent|"
+                                  r"amazon-cloudwatch-agent|EC2 Instance Tags|ec2tagger", re.I)
+
+
+def _shared_profile_without_key(profile: str, path: str) -> Hit:
+    if path.rstrip("'\"`,.").endswith("config"):
+        return Hit("profile-invalid", Status.FAIL,
+                   f"The credentials-file reader was pointed at the config file {path}: its sections are "
+                   f"[profile {profile}], so section [{profile}] has no aws_access_key_id there",
+                   ["Point AWS_SHARED_CREDENTIALS_FILE (or the tool's credentials-file option) at ~/.aws/credentials, "
+                    f"or put the keys under [{profile}] in ~/.aws/credentials; with aws-sdk-go v1 set "
+                    "AWS_SDK_LOAD_CONFIG=1 to read profiles from the config file",
+                    "`sigdoctor run --only credentials` lists the profiles the SDK sees"])
+    return Hit("profile-invalid", Status.FAIL,
+               f"Profile '{profile}' in {path} has no aws_access_key_id: the keys are missing, misspelt, or under "
+               "another section name (and nothing in the text shows a role, process or SSO profile)",
+               [f"Add aws_access_key_id / aws_secret_access_key under [{profile}] in {path}, or set AWS_PROFILE to "
+                "the section that has them", "`sigdoctor run --only credentials` lists the profiles the SDK sees"])
 
 
 def _refusals(t: str) -> list[tuple[str, str, str]]:
