@@ -47,11 +47,10 @@ _JAVA_REFUSAL_RE = re.compile(rf"full URI \(https?://{_POD_IDENTITY_HOST}[^)\s]*
                               r"environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host")
 REFUSAL_RE = re.compile("|".join(r.pattern for r in (_LOOPBACK_RE, _BOTOCORE_REFUSAL_RE, _JS_REFUSAL_RE,
                                                        _JAVA_REFUSAL_RE)))
-# The same refusals of any other host the variable names (a credentials server of the user's own on [::1], a name
-# that is no loopback): the SDK's own limit on the container source, whatever host it refuses. The Java SDK 1.x
-# lists the hosts it takes ("Host can only be one of [localhost, 127.0.0.1]"), 2.x asks for a loopback address or
-# HTTPS (ContainerCredentialsProvider before 2.21.30), botocore for loopback or its list, the JavaScript SDK v3 for
-# its list of hostnames.
+# The same refusals of another loopback host (a credentials server of the user's own on [::1] or 127.0.0.2): the
+# SDK's own limit on the container source — the Java SDK 1.x takes only the hosts it lists ("Host can only be one of
+# [localhost, 127.0.0.1]"), older botocore and the JavaScript SDK v3 their lists of names. A host that is no loopback
+# (a private address over plain HTTP) is refused by every SDK by design: that is the variable's misconfiguration.
 _ANY_HOST_REFUSAL_RE = re.compile(
     r"full URI \((?P<java>[^)\s]+)\) contained (?:within|withing) environment variable "
     r"AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host|Unsupported host '(?P<boto>[^'\s]+)'\.\s+Can only "
@@ -216,7 +215,7 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
                         + "; ".join(f"{sdk} only allows {allowed}" for sdk, allowed, _ in refusals),
                         [*(fix for _, _, fix in refusals),
                          "Or use IRSA (web identity) for this workload instead of Pod Identity"]))
-    elif found.has("pod-identity-refused") and (other := _ANY_HOST_REFUSAL_RE.search(t)):
+    elif found.has("pod-identity-refused") and (other := _ANY_HOST_REFUSAL_RE.search(t)) and _loopback(other):
         hits.append(_other_host_refused(other))
     shared = _SHARED_NO_KEY_RE.search(t) if "SharedCredsAccessKey" in t else None
     if shared and not _ROLE_PROFILE_CUE_RE.search(f"{e.context}\n{t}") and "role" not in shared.group(1).lower():
@@ -257,6 +256,14 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
     return hits
 
 
+_LOOPBACK_HOST_RE = re.compile(r"(?:https?://)?(?:\[(?:::1|0:0:0:0:0:0:0:1)\]|::1|127(?:\.\d{1,3}){3}|localhost"
+                               r"(?:\.localdomain)?|ip6-localhost)(?=[:/]|$)", re.I)
+
+
+def _loopback(m: re.Match[str]) -> bool:
+    return bool(_LOOPBACK_HOST_RE.match(m.group("java") or m.group("boto") or m.group("js") or ""))
+
+
 def _other_host_refused(m: re.Match[str]) -> Hit:
     uri = m.group("java") or m.group("boto") or m.group("js") or "the URI given"
     which = ("the AWS SDK for Java" if m.group("java") else "botocore (Python)" if m.group("boto")
@@ -265,7 +272,8 @@ def _other_host_refused(m: re.Match[str]) -> Hit:
     allowed = f" (it takes only {listed.group(1)})" if listed else ""
     return Hit("sdk-unsupported-credential-source", Status.FAIL,
                f"{which} refuses the container credentials endpoint {uri} of AWS_CONTAINER_CREDENTIALS_FULL_URI"
-               f"{allowed}: the SDK's own limit on the hosts of that source, so the chain has no credentials",
+               f"{allowed}, a loopback address all the same: the SDK's own limit on the hosts of that source, so the "
+               "chain has no credentials",
                ["Point AWS_CONTAINER_CREDENTIALS_FULL_URI at a host the SDK takes (http://127.0.0.1:PORT/… for a "
                 "local credentials server: [::1] and other names are refused), or use HTTPS",
                 "Or upgrade the SDK to a release that accepts the endpoint (Java 2 ≥ 2.21.30, current botocore, "
