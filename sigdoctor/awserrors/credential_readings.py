@@ -359,6 +359,15 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
     (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process|process_credentials", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
+    # AWS CloudShell gives its shell's credentials through the container source only (AWS_CONTAINER_CREDENTIALS_FULL_URI
+    # at localhost:1338; AWS CloudShell user guide, "Security credentials"): an SDK whose chain ends empty there did not
+    # read that source — a release from before it took the FULL_URI form on a loopback host.
+    (re.compile(r"CloudShell", re.I), {"sdk-unsupported-credential-source": 4, "container-credentials-failed": 2}),
+    # The chain empty only now and then, where a role source works the rest of the time: instance metadata not
+    # answering within the SDK's short timeout (1 s, one attempt by default: botocore, aws-sdk-go, the JavaScript and
+    # Ruby SDKs; AWS SDKs and Tools reference guide, "IMDS credential provider") — a missing role fails every time.
+    (re.compile(r"\b(?:sometimes|intermittent(?:ly)?|occasionally|sporadic(?:ally)?|from time to time|randomly)\b",
+                re.I), {"imds-unreachable": 4, "imds-no-role": -4}),
     # The instance's metadata option by its names (EC2 user guide, "Configure the instance metadata options": the
     # PUT response hop limit; `--http-put-response-hop-limit`, Terraform's `http_put_response_hop_limit`, the API's
     # HttpPutResponseHopLimit): the user is looking at the one setting that starves a container of the token.

@@ -146,3 +146,44 @@ def test_a_refused_host_that_is_no_loopback_is_not_the_sdks_limit() -> None:
             "variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host can only be one of [localhost, "
             "127.0.0.1]")
     assert "sdk-unsupported-credential-source" not in [c for c, _ in text_causes(text)]
+
+
+FARGATE_GO2 = ("operation error S3: ListBuckets, exceeded maximum number of attempts, 3, failed to sign request: failed "
+               "to retrieve credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error "
+               "ec2imds: GetMetadata, exceeded maximum number of attempts, 3, request send failed, Get "
+               "\"http://169.254.169.254/latest/meta-data/iam/security-credentials/\": dial tcp 169.254.169.254:80: "
+               "connect: invalid argument")
+
+
+def test_no_route_to_instance_metadata_is_unreachable_then_the_chain() -> None:
+    # EINVAL from connect(2): no route to the link-local address (ECS on Fargate) — as a timeout there reads.
+    assert [c for c, _ in text_causes(FARGATE_GO2)][:2] == ["imds-unreachable", "no-credentials"]
+    assert text_causes(FARGATE_GO2)[0] == ("imds-unreachable", Severity.ERROR)
+
+
+def test_go1s_request_error_with_no_route_is_unreachable() -> None:
+    text = ("RequestError: send request failed\ncaused by: Get http://169.254.169.254/latest/meta-data/iam/"
+            "security-credentials/: dial tcp 169.254.169.254:80: connect: invalid argument")
+    assert text_causes(text)[0] == ("imds-unreachable", Severity.ERROR)
+
+
+def test_the_xray_daemons_instance_id_line_is_unreachable_metadata_as_a_warning() -> None:
+    text = ("2026-01-02T03:04:05Z [Error] Get instance id metadata failed: RequestError: send request failed\n"
+            "caused by: Get http://169.254.169.254/latest/meta-data/instance-id: dial tcp 169.254.169.254:80: connect: "
+            "invalid argument")
+    assert text_causes(text)[0] == ("imds-unreachable", Severity.WARNING)
+    assert all(sev != Severity.ERROR for _, sev in text_causes(text))
+
+
+def test_an_empty_chain_in_cloudshell_offers_the_sdks_limit_next() -> None:
+    text = ("In AWS CloudShell the PHP script fails with: Error retrieving credentials from the instance profile "
+            "metadata service.")
+    assert "sdk-unsupported-credential-source" in [c for c, _ in text_causes(text)][:3]
+
+
+def test_an_empty_chain_now_and_then_on_ec2_is_metadata_not_answering_not_a_missing_role() -> None:
+    text = ("Our EC2 instance has an IAM role, but sometimes the job fails with "
+            "Aws::Errors::MissingCredentialsError: unable to sign request without credentials set")
+    ranked = [c for c, _ in text_causes(text)]
+    assert "imds-unreachable" in ranked[:3]
+    assert ranked.index("imds-unreachable") < ranked.index("imds-no-role") if "imds-no-role" in ranked else True
