@@ -187,3 +187,17 @@ def test_an_empty_chain_now_and_then_on_ec2_is_metadata_not_answering_not_a_miss
     ranked = [c for c, _ in text_causes(text)]
     assert "imds-unreachable" in ranked[:3]
     assert ranked.index("imds-unreachable") < ranked.index("imds-no-role") if "imds-no-role" in ranked else True
+
+
+@pytest.mark.parametrize("text", [
+    "requests.exceptions.HTTPError: 500 Server Error: Internal Server Error for url: http://169.254.170.23/v1/credentials",
+    "urllib.error.HTTPError: HTTP Error 500: Internal Server Error (http://169.254.170.23/v1/credentials)",
+    "AxiosError: Request failed with status code 404 (GET http://169.254.170.2/v2/credentials/6f1c0e2a)",
+    "GET http://169.254.170.23/v1/credentials: 400 Bad Request: invalid token",
+])
+def test_the_container_endpoint_answering_an_error_status_is_its_failure(text: str) -> None:
+    assert text_causes(text)[0] == ("container-credentials-failed", Severity.ERROR)
+
+
+def test_ecs_task_metadata_is_no_credentials_path() -> None:
+    assert text_causes("Status 404 for GET http://169.254.170.2/v2/metadata") == []
