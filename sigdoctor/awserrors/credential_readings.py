@@ -102,6 +102,9 @@ _NO_ASSUMER_RE = re.compile(r"no role assumption callback was provided", re.I)
 WEB_IDENTITY_CTX_RE = re.compile(r"AssumeRoleWithWebIdentity|WebIdentityErr|web identity", re.I)
 
 
+_CONTAINER_API_ERROR_RE = re.compile(r"operation error CredentialsEndpoint: GetCredentials, [^\n]{0,200}?api error")
+
+
 def _sts_keys_without_token(seen: str) -> bool:
     """The text reads a key pair out of an STS answer by field and never names the answer's token."""
     return ("AccessKeyId" in seen and bool(_STS_KEY_FIELD_RE.search(seen)) and bool(_STS_SECRET_FIELD_RE.search(seen))
@@ -112,7 +115,9 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
     key = e.access_key_id or ""
-    if found.has("invalid-key"):
+    # aws-sdk-go-v2's container source prints the endpoint's own error code ("api error InvalidToken: …" from the
+    # Pod Identity agent) as an API error: no AWS service judged a key there (sources10.toml reads the endpoint).
+    if found.has("invalid-key") and not _CONTAINER_API_ERROR_RE.search(t):
         region = endpoint_from_host(e.host).region if e.host else None
         named = sorted({r for r in REGION_WORD_RE.findall(f"{e.context}\n{t}") if r in OPT_IN_REGIONS})
         if region is None and named and not key.startswith("AKIA"):

@@ -201,3 +201,20 @@ def test_the_container_endpoint_answering_an_error_status_is_its_failure(text: s
 
 def test_ecs_task_metadata_is_no_credentials_path() -> None:
     assert text_causes("Status 404 for GET http://169.254.170.2/v2/metadata") == []
+
+
+GO2_ENDPOINT = ("operation error S3: ListBuckets, get identity: get credentials: failed to refresh cached credentials, "
+                "failed to load credentials, exceeded maximum number of attempts, 3, operation error "
+                "CredentialsEndpoint: GetCredentials, ")
+
+
+@pytest.mark.parametrize("tail", [
+    "https response error StatusCode: 500, RequestID: , api error InternalServerError: Internal Server Error",
+    "https response error StatusCode: 400, RequestID: , api error InvalidToken: invalid token",
+    "https response error StatusCode: 0, RequestID: , request send failed, Get \"http://169.254.170.23/v1/"
+    "credentials\": dial tcp 169.254.170.23:80: connect: connection refused",
+])
+def test_go2s_container_client_failing_is_the_container_endpoint(tail: str) -> None:
+    # The endpoint's own error codes (InvalidToken) are no AWS service's verdict on a key.
+    assert text_causes(GO2_ENDPOINT + tail)[0] == ("container-credentials-failed", Severity.ERROR)
+    assert "access-key-invalid" not in [c for c, _ in text_causes(GO2_ENDPOINT + tail)]
