@@ -148,19 +148,6 @@ def test_a_refused_host_that_is_no_loopback_is_not_the_sdks_limit() -> None:
     assert "sdk-unsupported-credential-source" not in [c for c, _ in text_causes(text)]
 
 
-FARGATE_GO2 = ("operation error S3: ListBuckets, exceeded maximum number of attempts, 3, failed to sign request: failed "
-               "to retrieve credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error "
-               "ec2imds: GetMetadata, exceeded maximum number of attempts, 3, request send failed, Get "
-               "\"http://169.254.169.254/latest/meta-data/iam/security-credentials/\": dial tcp 169.254.169.254:80: "
-               "connect: invalid argument")
-
-
-def test_no_route_to_instance_metadata_is_unreachable_then_the_chain() -> None:
-    # EINVAL from connect(2): no route to the link-local address (ECS on Fargate) — as a timeout there reads.
-    assert [c for c, _ in text_causes(FARGATE_GO2)][:2] == ["imds-unreachable", "no-credentials"]
-    assert text_causes(FARGATE_GO2)[0] == ("imds-unreachable", Severity.ERROR)
-
-
 def test_go1s_request_error_with_no_route_is_unreachable() -> None:
     text = ("RequestError: send request failed\ncaused by: Get http://169.254.169.254/latest/meta-data/iam/"
             "security-credentials/: dial tcp 169.254.169.254:80: connect: invalid argument")
