@@ -110,6 +110,8 @@ def parse_canonical_request(text: str) -> CanonicalRequest | None:
     """Parse a canonical request; `None` when `text` does not have its shape."""
     text = _strip_wrapping(text)
     lines = text.split("\n")
+    if len(lines) == 1:
+        return _parse_flattened(text)
     if len(lines) < 6 or not _METHOD_RE.match(lines[0]):
         return None
     payload = lines[-1].strip()
@@ -130,6 +132,40 @@ def parse_canonical_request(text: str) -> CanonicalRequest | None:
         method=lines[0], path=lines[1], query=lines[2], headers=tuple(headers),
         signed_headers=tuple(signed.split(";")), payload_hash=payload, text=text,
     )
+
+
+def _parse_flattened(text: str) -> CanonicalRequest | None:
+    """A canonical request whose line ends a page or a paste turned into spaces (an XML error body rendered as HTML
+    loses them: `GET /key host:… x-amz-date:… host;x-amz-date <hash>`). Its shape still tells the parts apart: the
+    method and path first, the payload hash last, the signed-header list before it, and between them one `name:value`
+    run per signed header (SigV4 lists exactly the signed headers, in the same order); a run before the first header
+    is the query. A value that held spaces continues up to the next header's name. The request is rebuilt with its
+    line ends, so it reads (and diffs) as the printed one would."""
+    toks = text.split()
+    if len(toks) < 5 or not _METHOD_RE.match(toks[0]) or not toks[1].startswith("/"):
+        return None
+    payload, signed = toks[-1], toks[-2]
+    if not _PAYLOAD_RE.match(payload) or not _SIGNED_HEADERS_RE.match(signed):
+        return None
+    names = signed.split(";")
+    rest = toks[2:-2]
+    query = ""
+    if rest and rest[0].partition(":")[0].lower() != names[0]:
+        query = rest.pop(0)
+    headers: list[tuple[str, str]] = []
+    for tok in rest:
+        name, sep, value = tok.partition(":")
+        if sep and len(headers) < len(names) and name.lower() == names[len(headers)]:
+            headers.append((name.lower(), value))
+        elif headers:
+            headers[-1] = (headers[-1][0], f"{headers[-1][1]} {tok}")
+        else:
+            return None
+    if [h for h, _ in headers] != names:
+        return None
+    rebuilt = "\n".join([toks[0], toks[1], query, *(f"{h}:{v}" for h, v in headers), "", signed, payload])
+    return CanonicalRequest(method=toks[0], path=toks[1], query=query, headers=tuple(headers),
+                            signed_headers=tuple(names), payload_hash=payload, text=rebuilt)
 
 
 def parse_string_to_sign(text: str) -> StringToSign | None:

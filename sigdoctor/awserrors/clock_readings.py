@@ -26,6 +26,45 @@ _AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}
 # The words alone, with the dates cut off (a log line or title that ends at the colon): AWS says the request's date is
 # outside its window, which is the same verdict as with the dates.
 _EXPIRED_WORDS_RE = re.compile(r"Signature\s+(expired|not\s+yet\s+current)\b")
+# An SDK that adjusts for skew prints AWS's time (the response's Date) beside the host's own clock when a signature is
+# refused: aws-sdk-cpp aws-cpp-sdk-core/source/client/AWSClient.cpp (AdjustClockSkew, 1.x) and smithy's signer
+# (AwsSmithyClientBase) log `Server time is <RFC 822>, while client time is <RFC 822>` (DateTime::Now()). Both times
+# equal (or nearly) is the host clock in step with AWS: a stale signature then was made long before it was sent.
+_HTTP_DATE = r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d\d:\d\d:\d\d\s+(?:GMT|UTC)"
+_SDK_TIMES_RE = re.compile(rf"Server\s+time\s+is\s+({_HTTP_DATE}),?\s+while\s+client\s+time\s+is\s+({_HTTP_DATE})")
+# The token's own words beside EC2's RequestExpired: EC2 answers a request signed with expired session credentials
+# with RequestExpired too (EC2 API reference, "Error codes": RequestExpired — "the request reached the service more
+# than 15 minutes after the date stamp … or the request expiration date … has passed"; STS CommonErrors:
+# ExpiredTokenException "The security token included in the request is expired"); the token's words decide.
+_TOKEN_EXPIRED_RE = re.compile(r"security\s+token\s+included\s+in\s+the\s+request\s+is\s+expired", re.I)
+
+
+# EC2's AuthFailure ("AWS was not able to validate the provided access credentials") where the user's own words are of
+# the signing host's clock (no NTP, a hardware clock that cannot be read): EC2 validates the request's signature with
+# its date, so a clock far off is a reading beside the key's — offered, not first (EC2 answers a stale date with
+# RequestExpired as a rule: EC2 API reference, "Error codes").
+_CLOCK_WORDS_RE = re.compile(r"\b(?:clock\s+skew|(?:hardware|system)\s+clock|hwclock|ntpd?|chronyd?|time\s+sync|"
+                             r"clock\s+(?:is|was)\s+(?:off|wrong|behind|ahead))\b", re.I)
+
+
+def _http_date(value: str) -> datetime | None:
+    import email.utils  # only for a text that holds an SDK's both-times line
+
+    try:
+        return email.utils.parsedate_to_datetime(" ".join(value.split()))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def host_clock_in_step(t: str) -> tuple[str, str] | None:
+    """The SDK's own `Server time is …, while client time is …` when the two agree within a minute: (server, client)."""
+    m = _SDK_TIMES_RE.search(t)
+    if m is None:
+        return None
+    server, client = _http_date(m.group(1)), _http_date(m.group(2))
+    if server is None or client is None or abs((server - client).total_seconds()) >= SKEW_WARN_S:
+        return None
+    return m.group(1), m.group(2)
 
 
 def _fmt_skew(seconds: float) -> str:
@@ -90,9 +129,36 @@ def clock_hits(e: AwsError, found: Match) -> list[Hit]:
         if h:
             hits.append(h)
     if ("RequestExpired" in t or "RequestExpired" in said) and not hits:
-        hits.append(Hit("clock-skew", Status.FAIL,
-                        "AWS says the request expired (RequestExpired): the signing time is too far in the past",
-                        ["Fix the time on the agent's host; `sigdoctor run --only clock` measures it"]))
+        if _TOKEN_EXPIRED_RE.search(t):
+            hits.append(Hit("clock-skew", Status.WARN,
+                            "AWS says the request expired (RequestExpired), beside \"the security token included in "
+                            "the request is expired\": that is how EC2 answers a request signed with expired session "
+                            "credentials; a clock off by more than 5 minutes is the other reading",
+                            ["Refresh the session credentials; if they are fresh, measure the clock: `sigdoctor run "
+                             "--only clock`"], {"candidate_rank": 1}))
+        else:
+            hits.append(Hit("clock-skew", Status.FAIL,
+                            "AWS says the request expired (RequestExpired): the signing time is too far in the past",
+                            ["Fix the time on the agent's host; `sigdoctor run --only clock` measures it"]))
+    if not hits and "AuthFailure" in {c for x in found.entries for c in x.codes} and _CLOCK_WORDS_RE.search(
+            f"{e.context}\n{e.text}"):
+        hits.append(Hit("clock-skew", Status.WARN,
+                        "Or the signing host's clock: the text speaks of it beside EC2's AuthFailure, and a request "
+                        "signed with a date far from AWS's fails validation",
+                        ["Measure the clock where the request is signed: `sigdoctor run --only clock`; run a time "
+                         "daemon (chronyd / ntpd)"], {"candidate_rank": 1}))
+    in_step = host_clock_in_step(t) if hits else None
+    if in_step:
+        for h in hits:
+            h.status = Status.WARN
+            h.message += (f"; yet the SDK's own log has AWS's time and the host's equal (server time {in_step[0]}, "
+                          f"client time {in_step[1]}): the host clock is right, so the request was signed long "
+                          "before it was sent (a queued, buffered or retried request, or an SDK reusing its signing "
+                          "time) — outside sigdoctor's causes, and no clock to fix")
+            h.fix = ["Find what holds the signed request back: sign each attempt anew (upgrade the SDK; a retry or a "
+                     "multipart part must be re-signed), or shorten the queue before sending",
+                     "Confirm the clock is right where the SDK runs: `sigdoctor run --only clock`"]
+            h.extra["host_clock_in_step"] = True
     return hits
 
 

@@ -480,6 +480,8 @@ _SECRET_SHAPES = (
     re.compile(r"x-amz-security-token[:=]\s*([^\s\"',;&<]{16,})", re.I),
     re.compile(r"<SignatureProvided>\s*([^<\s]+)\s*<"),
     re.compile(r"Signature=([0-9a-f]{64})"),
+    # A secret access key (40 characters of base64's alphabet) a user quotes after the words that name it.
+    re.compile(r"secret(?:[_ ]access)?[_ ]key\b[^\n]{0,60}?[\s'\"`:=(]([A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])", re.I),
 )
 
 

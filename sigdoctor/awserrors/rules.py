@@ -53,7 +53,13 @@ from sigdoctor.awserrors.network_readings import (
     provider_connect_hits,
 )
 from sigdoctor.awserrors.parse import AwsError
-from sigdoctor.awserrors.signature_readings import SCOPE_REGION_RE, SCOPE_SERVICE_RE, cut_at_key, signature_hits
+from sigdoctor.awserrors.signature_readings import (
+    SCOPE_REGION_RE,
+    SCOPE_SERVICE_RE,
+    client_canonical_hits,
+    cut_at_key,
+    signature_hits,
+)
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
 from sigdoctor.awserrors.table import Candidate, Entry, Match, table
 from sigdoctor.model import Status
@@ -242,7 +248,9 @@ def classify(e: AwsError) -> Classified:
         hits += misspelt_key_hits(e)
     if found.has("no-credentials") and not via_network and not any(h.cause in _CHAIN_CAUSES for h in hits):
         hits.append(after_failed_assume_role(e, no_credentials_hit(e)))
-    if not any(h.status == Status.FAIL for h in hits):
+    # A stale signature beside the SDK's own word that the host clock is right (clock_readings) explains the refusal:
+    # the table's default reading of the code (a wrong secret for SignatureDoesNotMatch) does not apply.
+    if not any(h.status == Status.FAIL or h.extra.get("host_clock_in_step") for h in hits):
         hits += _from_table(e, found)
     if e.host == "sts.amazonaws.com" and hits:
         hits.append(Hit("sts-global-endpoint", Status.WARN, "The legacy global STS endpoint sts.amazonaws.com is used",
@@ -251,6 +259,9 @@ def classify(e: AwsError) -> Classified:
         _informational_imds(hits)
     hits = user_behind_role_proxy(e, node_role_first(e, _dedupe(read_clues(e, hits))))
     hits = unsent_call(e, found, hits)
+    if not hits:
+        # A client's printed canonical request that breaks SigV4's rules (signature_readings) shows the cause itself.
+        hits = client_canonical_hits(e)
     if not hits:
         # Nothing above read the record: a failure word and the AWS object it names still say something.
         hits = generic_hits(e)

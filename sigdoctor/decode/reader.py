@@ -515,6 +515,10 @@ def _body_of_go_error(buf: bytes, at: int) -> bool:
 
 def _in_error_body(buf: bytes, start: int, end: int) -> bool:
     """Whether the record so far has opened an XML error body it has not closed: S3's <Error> printed with its
-    message on a line of its own (pretty-printed, or wrapped by a tool) is one error, not one per anchor line."""
+    message on a line of its own (pretty-printed, or wrapped by a tool) is one error, not one per anchor line. A
+    paste that kept only `<Code>` and `<Message>` of it has no `<Error>`: an open `<Message>` holds the line too."""
     at = buf.rfind(b"<Error>", start, end)
-    return at >= 0 and buf.find(b"</Error>", at, end) < 0
+    if at >= 0 and buf.find(b"</Error>", at, end) < 0:
+        return True
+    at = buf.rfind(b"<Message>", start, end)
+    return at >= 0 and buf.find(b"</Message>", at, end) < 0

@@ -10,7 +10,8 @@ TABLE = [
     # (input file, input style, top cause)
     ("amp_sigmismatch_prometheus.log", "Prometheus logfmt, Go %q, AMP JSON body", "service-name-mismatch"),
     ("amp_region_mismatch_alloy.log", "Alloy logfmt, AMP JSON body", "region-mismatch"),
-    ("s3_signature_mismatch.xml", "S3 XML body with CanonicalRequest", "secret-key-mismatch"),
+    # The path holds a space (%20): a key character signers encode differently, read first (pass 10).
+    ("s3_signature_mismatch.xml", "S3 XML body with CanonicalRequest", "canonicalization-mismatch"),
     ("go_v1_debug_tampered.log", "aws-sdk-go v1 debug signing log + response", "request-modified-after-signing"),
     ("go_v1_debug_identical.log", "aws-sdk-go v1 debug signing log + response", "secret-key-mismatch"),
     ("signature_expired.json", "JSON __type body", "clock-skew"),
