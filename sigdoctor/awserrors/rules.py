@@ -11,6 +11,7 @@ import re
 
 from sigdoctor.awserrors.backends import Recognised, private_endpoint, recognise
 from sigdoctor.awserrors.canonical import endpoint_from_host
+from sigdoctor.awserrors.chain_end import chain_end_first, nothing_configured
 from sigdoctor.awserrors.clock_readings import SKEW_ERROR_S, clock_hits, date_aws_saw
 from sigdoctor.awserrors.clues import read_clues
 from sigdoctor.awserrors.clues_unsent import unsent_call
@@ -201,6 +202,8 @@ def classify(e: AwsError) -> Classified:
     # A request to an AWS endpoint that got no answer in time (to instance metadata that is read by imds_hits).
     if where is None and connect_target(e, found, "timeout") == "endpoint":
         where = "endpoint"
+    if where in (None, "unknown", "endpoint") and _JS_CHAIN_TIMEOUT_RE.search(t):
+        where = "imds"  # the JS SDK's chain names no address: its last provider is instance metadata's
     net_fail = bool(NET_FAIL_RE.search(t)) or where is not None
     no_role = (IMDS_RE.search(t) and NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
                and not status_refutes_no_role(t))
@@ -215,12 +218,16 @@ def classify(e: AwsError) -> Classified:
                 h.status = Status.WARN
                 h.extra["candidate_rank"] = 2
             chain.insert(1, chain_end_reading())
+            if why := nothing_configured(e, connect=True):
+                chain = chain_end_first(chain, why)
         hits += chain
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
                         ["Attach an instance profile to the instance, or give the pod its own role"]))
         if found.has("no-credentials") and not any(h.cause == "profile-invalid" for h in hits):
             hits.append(chain_end_reading(answered=True))
+            if why := nothing_configured(e, connect=False):
+                hits[-2:] = chain_end_first(hits[-2:], why)
     elif where == "source":
         hits += provider_connect_hits()
     elif IMDS_TOKEN_403_RE.search(t) and IMDS_GET_FAILED_RE.search(t):
@@ -269,6 +276,15 @@ def classify(e: AwsError) -> Classified:
     _not_aws(e, hits)
     _not_sts(e, hits)
     return Classified(hits, diffs, diff_text)
+
+
+# aws-sdk-js v2 (lib/credentials/credential_provider_chain.js) reports its empty chain as "Could not load credentials
+# from any providers" with the last provider's error under it; that provider is EC2MetadataCredentials, whose request
+# has a 1 s timeout (ec2_metadata_credentials.d.ts: "the default (1s) timeout period"; lib/http/node.js: a
+# TimeoutError "Connection timed out after 1000ms") and names no address — a timeout there is instance metadata's,
+# not an AWS endpoint's.
+_JS_CHAIN_TIMEOUT_RE = re.compile(r"Could\s+not\s+load\s+credentials\s+from\s+any\s+providers[\s\S]{0,600}?"
+                                  r"Connection\s+timed\s+out\s+after\s+\d+\s*ms\b")
 
 
 # The X-Ray daemon asks instance metadata for the instance id only to label its telemetry records, logs this when

@@ -110,10 +110,11 @@ def test_each_message_gives_its_cause_as_an_error(printer: str, text: str, cause
     # A timeout to instance metadata is also nothing answering there.
     (cpp(("EC2MetadataClient", "Can not retrieve resource from http://169.254.169.254/latest/api/token")),
      "imds-unreachable"),
-    # A chain in front of a refused metadata connect: nothing configured is the other reading.
+    # A chain whose 1 s metadata connect never completed: nothing configured first (pass 10, chain_end.py), the
+    # metadata service the other reading.
     ("curl -L --connect-timeout 1 http://169.254.169.254/latest/meta-data/iam/security-credentials/\n== Info: "
      "Connection timed out after 1001 milliseconds\nUnable to fetch IAM role from instance metadata\nYou haven't "
-     "specifed the aws route53 api key id and and api key secret yet.", "no-credentials"),
+     "specifed the aws route53 api key id and and api key secret yet.", "imds-unreachable"),
     # The EFS driver: the node's hop limit where IMDSv2 is required.
     ("could not get metadata from AWS: EC2 instance metadata is not available", "imds-hop-limit"),
     # The gateway's instance-metadata lookup in a container that cannot reach it at all.
