@@ -82,6 +82,12 @@ _CHAIN_CAUSES = frozenset({
     "role-trust-denied", "env-credentials-incomplete", "sdk-unsupported-credential-source",
     "container-credentials-failed", "credentials-expired", "access-key-invalid", "session-token-missing",
 })
+# Readings of the client's own credential sources, which need no answer of AWS's (see unsent_call).
+_CLIENT_SIDE = frozenset({
+    "no-credentials", "imds-no-role", "imds-hop-limit", "imds-unreachable", "web-identity-token-unreadable",
+    "env-credentials-incomplete", "sdk-unsupported-credential-source", "container-credentials-failed",
+    "profile-invalid",
+})
 _NETWORK_CAUSES = frozenset({"endpoint-unreachable", "dns-resolution-failed", "tls-untrusted", "proxy-misconfigured"})
 
 # The user's words that a tool did NOT print a message (`it doesn't give back The AWS Access Key Id you provided does
@@ -265,7 +271,12 @@ def classify(e: AwsError) -> Classified:
     if _XRAY_TELEMETRY_RE.search(t):
         _informational_imds(hits)
     hits = user_behind_role_proxy(e, node_role_first(e, _dedupe(read_clues(e, hits))))
-    hits = unsent_call(e, found, hits)
+    unsent = unsent_call(e, found, hits)
+    if unsent is not hits:
+        # The call that was refused before it was sent refutes every reading of an answer to it; a credential source
+        # the record shows failing is the client's own state, which needs no answer (an empty chain beside a missing
+        # region: both stand).
+        hits = unsent + [h for h in hits if h.cause in _CLIENT_SIDE]
     if not hits:
         # A client's printed canonical request that breaks SigV4's rules (signature_readings) shows the cause itself.
         hits = client_canonical_hits(e)
