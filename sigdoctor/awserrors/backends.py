@@ -19,10 +19,24 @@ _FILE = "backends.toml"
 @datarecord(frozen=True)
 class Backend:
     name: str
-    hosts: tuple[re.Pattern[str], ...]
-    marks: tuple[re.Pattern[str], ...]
+    host_patterns: tuple[str, ...]  # searched in the endpoint's host, ignoring case
+    mark_patterns: tuple[str, ...]
     source: tuple[str, ...]
-    names: tuple[re.Pattern[str], ...] = ()  # the product's own name, also read in the lines before the error
+    name_patterns: tuple[str, ...] = ()  # the product's own name, also read in the lines before the error
+
+
+# Compiled on first use: a paste's decode asks for a handful of them (those whose literal piece its text holds), and
+# compiling all of them up front was a tenth of a small paste's decode time.
+def host_res(b: Backend) -> tuple[re.Pattern[str], ...]:
+    return tuple(_compiled(h, re.I) for h in b.host_patterns)
+
+
+def mark_res(b: Backend) -> tuple[re.Pattern[str], ...]:
+    return tuple(_compiled(m, 0) for m in b.mark_patterns)
+
+
+def name_res(b: Backend) -> tuple[re.Pattern[str], ...]:
+    return tuple(_compiled(n, re.I) for n in b.name_patterns)
 
 
 @datarecord(frozen=True)
@@ -32,15 +46,19 @@ class Recognised:
 
 
 @functools.cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+@functools.cache
 def backends() -> tuple[Backend, ...]:
     data = parsed(errors_dir() / _FILE)
     out = []
     for raw in data.get("backend", []):
         if not raw.get("source"):
             raise ValueError(f"{_FILE}: {raw.get('name')}: no source")
-        out.append(Backend(raw["name"], tuple(re.compile(h, re.I) for h in raw.get("hosts", [])),
-                           tuple(re.compile(m) for m in raw.get("marks", [])), tuple(raw["source"]),
-                           tuple(re.compile(rf"(?<![\w.-])(?:{n})(?![\w-])", re.I) for n in raw.get("names", []))))
+        out.append(Backend(raw["name"], tuple(raw.get("hosts", [])), tuple(raw.get("marks", [])), tuple(raw["source"]),
+                           tuple(rf"(?<![\w.-])(?:{n})(?![\w-])" for n in raw.get("names", []))))
     return tuple(out)
 
 
@@ -76,24 +94,26 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
     flat: str | None = None
     around: str | None = None
     for b in backends():
-        if host and any(h.search(host) for h in b.hosts):
+        if host and any(_compiled(h, re.I).search(host) for h in b.host_patterns):
             return Recognised(b.name, f"the endpoint {host}")
-        for m in b.marks:
-            if (piece := needed_piece(m)) and piece not in folded:
+        for mp in b.mark_patterns:
+            if (piece := _piece(mp, 0)) and piece not in folded:
                 continue
+            m = _compiled(mp, 0)
             if flat is None:
                 flat = " ".join(text.split())
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
-        for n in b.names:
-            if piece := needed_piece(n):
+        for np in b.name_patterns:
+            if piece := _piece(np, re.I):
                 if folded_before is None:
                     folded_before = _folded(before)
                 if piece not in folded and piece not in folded_before:
                     continue
             if around is None:
                 around = " ".join(f"{before}\n{text}".split()) if before else " ".join(text.split())
+            n = _compiled(np, re.I)
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
@@ -108,8 +128,13 @@ def _folded(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
 
 
-@functools.cache
 def needed_piece(rx: re.Pattern[str]) -> str:
+    """The piece of `rx` (see _piece)."""
+    return _piece(rx.pattern, rx.flags)
+
+
+@functools.cache
+def _piece(pattern: str, flags: int) -> str:
     """The longest run of ASCII characters (no whitespace) that every match of `rx` holds in sequence, lower-cased;
     '' when it has none of three characters or more. Read from the parsed pattern: only literals one after the
     other (a group's are in line with the ones around it); anything else — a class, a repeat, an alternation, an
@@ -130,7 +155,7 @@ def needed_piece(rx: re.Pattern[str]) -> str:
                 run.clear()
 
     try:
-        walk(parser.parse(rx.pattern, rx.flags & re.VERBOSE))
+        walk(parser.parse(pattern, flags & re.VERBOSE))
     except Exception:  # a pattern this reading does not know: searched without the test
         return ""
     runs.append("".join(run))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sigdoctor.awserrors.backends import Recognised, backends, needed_piece, recognise
+from sigdoctor.awserrors.backends import Recognised, backends, host_res, mark_res, name_res, needed_piece, recognise
 from sigdoctor.awserrors.parse import extract
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -25,20 +25,20 @@ def _plain(text: str, host: str | None, before: str = "") -> Recognised | None:
     flat = " ".join(text.split())
     around = " ".join(f"{before}\n{text}".split()) if before else flat
     for b in backends():
-        if host and any(h.search(host) for h in b.hosts):
+        if host and any(h.search(host) for h in host_res(b)):
             return Recognised(b.name, f"the endpoint {host}")
-        for m in b.marks:
+        for m in mark_res(b):
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
-        for n in b.names:
+        for n in name_res(b):
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
 
 
 def test_most_marks_and_names_have_a_piece_and_every_piece_is_in_what_they_match() -> None:
-    patterns = [p for b in backends() for p in (*b.marks, *b.names)]
+    patterns = [p for b in backends() for p in (*mark_res(b), *name_res(b))]
     with_piece = [p for p in patterns if needed_piece(p)]
     assert len(with_piece) >= len(patterns) * 3 // 4
     assert needed_piece(re.compile(r"(?<![\w.-])(?:[\w.-]+\.wasabisys\.com)(?![\w-])")) == ".wasabisys.com"
