@@ -75,8 +75,7 @@ def nothing_configured(e: AwsError, *, connect: bool) -> str | None:
     probe = _SHORT_CONNECT_RE.search(e.flat) if connect else None
     if probe:
         said = " ".join(probe.group(0).split())
-        return (f"the SDK could not even connect to instance metadata ('{said}'): on EC2 that connection is taken "
-                "at once")
+        return f"the SDK could not even connect to it ('{said}'), where on EC2 the connection is taken at once"
     return None
 
 
@@ -85,15 +84,15 @@ def chain_end_first(hits: list[Hit], why: str) -> list[Hit]:
     end = next(h for h in hits if h.cause == "no-credentials")
     end.status = Status.FAIL
     end.extra.pop("candidate_rank", None)
-    end.message = (f"No credential source was configured — {why}: instance metadata is only the last source the "
-                   "SDK's default chain tried, and its failure is what an empty chain reports off EC2")
+    end.message = ("No credential source was configured: instance metadata is only the last source the SDK's default "
+                   f"chain tried, and {why} — its failure is what an empty chain reports off EC2")
     out = [end]
     for h in hits:
         if h is end:
             continue
         if h.status is Status.FAIL:
             h.status = Status.WARN
-            h.message = h.message if h.message.startswith("Or ") else f"Or, on EC2: {h.message}"
+            h.message = h.message if h.message.startswith("Or ") else f"Or the metadata service itself: {h.message}"
         h.extra["candidate_rank"] = len(out)
         out.append(h)
     return out

@@ -208,7 +208,7 @@ def classify(e: AwsError) -> Classified:
     # A request to an AWS endpoint that got no answer in time (to instance metadata that is read by imds_hits).
     if where is None and connect_target(e, found, "timeout") == "endpoint":
         where = "endpoint"
-    if where in (None, "unknown", "endpoint") and _JS_CHAIN_TIMEOUT_RE.search(t):
+    if where in (None, "unknown", "endpoint") and "any providers" in t and _JS_CHAIN_TIMEOUT_RE.search(t):
         where = "imds"  # the JS SDK's chain names no address: its last provider is instance metadata's
     net_fail = bool(NET_FAIL_RE.search(t)) or where is not None
     no_role = (IMDS_RE.search(t) and NO_ROLE_RE.search(t) and (not net_fail or "404" in t)
