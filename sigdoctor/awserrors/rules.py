@@ -274,9 +274,14 @@ def classify(e: AwsError) -> Classified:
     unsent = unsent_call(e, found, hits)
     if unsent is not hits:
         # The call that was refused before it was sent refutes every reading of an answer to it; a credential source
-        # the record shows failing is the client's own state, which needs no answer (an empty chain beside a missing
-        # region: both stand).
-        hits = unsent + [h for h in hits if h.cause in _CLIENT_SIDE]
+        # the record shows failing is the client's own state, which needs no answer, so it stays — as a warning
+        # behind the missing region, which often is why that source failed (a web identity or SSO source's STS call
+        # that had no region: Go v1 "WebIdentityErr … caused by: MissingRegion").
+        kept = [h for h in hits if h.cause in _CLIENT_SIDE]
+        for i, h in enumerate(kept):
+            h.status = Status.WARN if h.status is Status.FAIL else h.status
+            h.extra["candidate_rank"] = i + 1
+        hits = unsent + kept
     if not hits:
         # A client's printed canonical request that breaks SigV4's rules (signature_readings) shows the cause itself.
         hits = client_canonical_hits(e)
