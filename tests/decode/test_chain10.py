@@ -1,7 +1,7 @@
 """Pass 10: a record that holds a client-side missing-region message keeps its other readings of the client's own
-credential sources, as warnings (the refused call refutes only readings of an answer to it). Texts are made up in the SDKs' words
-(aws-sdk-go v1.55 aws/credentials/chain_provider.go "NoCredentialProviders: no valid providers in chain";
-aws/session "MissingRegion: could not find region configuration")."""
+credential sources, as warnings (the refused call refutes only readings of an answer to it). Texts are made up in
+the SDKs' words (aws-sdk-go v1.55 aws/credentials/chain_provider.go "NoCredentialProviders: no valid providers in
+chain"; aws/session "MissingRegion: could not find region configuration")."""
 
 from __future__ import annotations
 
