@@ -35,6 +35,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     _date_built_time(t, hits)
     _quoted_source_line(e.text, hits)
     _custom_endpoint(e, hits)
+    hits = _unknown_route(e, hits)
     return _endpoint_as_bucket(e, hits)
 
 
@@ -491,3 +492,66 @@ def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
                  bucket=host, decided_by=f"the endpoint {host} written as the bucket of an S3 URI")
     return behind(first, hits)
 
+
+# API Gateway answers `{"message":"Missing Authentication Token"}` (403, x-amzn-ErrorType MissingAuthenticationToken
+# Exception) both to an unsigned request for a method that uses IAM authorization and to a resource, method or stage
+# the API does not have (API Gateway developer guide, "Troubleshoot … Missing Authentication Token": "a request to a
+# resource or method that does not exist"; an API's methods take no IAM authorization unless set to AWS_IAM). Two
+# texts lean to the unknown route: an execute-api URL with nothing after its stage (the root resource, which most
+# APIs give no method), and a plain GET from a browser or curl — which never signs — to an API Gateway URL, where no
+# signing and no IAM authorization is in sight (an API left at its default authorization would have answered it).
+# The text still cannot decide: both readings stay warnings, the unknown route first.
+_MISSING_TOKEN_RE = re.compile(r"Missing\s*Authentication\s*Token", re.I)
+_EXECUTE_API_URL_RE = re.compile(r"https?://[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
+                                 r"(/[^\s\"'`<>)\]]*)?", re.I)
+_STAGE_ONLY_RE = re.compile(r"/?[^/?#]*/?(?:[?#].*)?")
+_PLAIN_CLIENT_RE = re.compile(r"(?:^|[\s`$>])curl\s|\b(?:in|from|with|into)\s+(?:the\s+|a\s+|my\s+)?(?:web\s+)?browser\b",
+                              re.I | re.M)
+_API_GATEWAY_NAMED_RE = re.compile(r"\bAPI\s*Gateway\b|\bInvoke\s+URL\b", re.I)
+# Signing in sight: curl's own SigV4 (--aws-sigv4), a signed request's headers or query, a signing client or proxy,
+# or the method's IAM authorization named.
+_SIGNING_SEEN_RE = re.compile(r"--aws-sigv4|\bAuthorization\s*:|X-Amz-(?:Date|Security-Token|Signature|Credential)|"
+                              r"\bawscurl\b|\bsigv4\b|\bAWS4-HMAC-SHA256\b|\bAWS_IAM\b|\bIAM\s+(?:auth\w*|authori[sz]ation)|"
+                              r"\bauth(?:orization)?\s+(?:is\s+)?(?:on|set|enabled)?\s*(?:with|to)\s+IAM\b|"
+                              r"\bauthorizationType\b", re.I)
+
+
+def _unknown_route(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    unsigned = next((h for h in hits if h.cause == "request-not-signed" and h.status == Status.FAIL), None)
+    if unsigned is None or not _MISSING_TOKEN_RE.search(e.flat):
+        return hits
+    seen = _with_context(e)
+    if _SIGNING_SEEN_RE.search(seen):
+        return hits
+    url = _EXECUTE_API_URL_RE.search(seen)
+    if url is not None and _STAGE_ONLY_RE.fullmatch(url.group(1) or ""):
+        why = f"the URL {url.group(0)[:120]} has no resource path after its stage (the API's root resource)"
+    elif (plain := _PLAIN_CLIENT_RE.search(seen)) and (url is not None or _API_GATEWAY_NAMED_RE.search(seen)):
+        client = "curl" if "curl" in plain.group(0).lower() else "a browser"
+        why = (f"{client}, which does not sign, sent a plain request to " + (url.group(0)[:120] if url else
+               "the API Gateway URL") + " with no IAM authorization in sight")
+    else:
+        return hits
+    first = _hit("target-not-found", Status.WARN,
+                 f"Most likely the API has no such route: {why}; API Gateway answers a resource, method or stage it "
+                 "does not have with this same Missing Authentication Token",
+                 ["Call a resource path and method the API defines, under its deployed stage: `aws apigateway "
+                  "get-resources --rest-api-id ID` (REST) or `aws apigatewayv2 get-routes --api-id ID` (HTTP), "
+                  "`aws apigateway get-stages --rest-api-id ID`",
+                  "Settle it: a path the API defines answers differently (200, or 403 with another message) — "
+                  "only if that method uses AWS_IAM authorization must the request be SigV4-signed"],
+                 unknown_route=why)
+    out = [first]
+    rank = 1
+    for h in hits:
+        if h.cause == first.cause:
+            continue
+        if h.status == Status.FAIL:
+            h.status = Status.WARN
+        if h.status == Status.WARN:
+            h.extra["candidate_rank"] = rank
+            rank += 1
+        if h is unsigned:
+            h.message = f"Or the route exists and its method uses IAM authorization (AWS_IAM): {h.message}"
+        out.append(h)
+    return out

@@ -147,3 +147,49 @@ def test_a_client_set_to_send_unsigned_stays_request_not_signed() -> None:
             "fatal error: An error occurred (403) when calling the HeadObject operation: Forbidden\n"
             "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied")
     assert _causes(text)[0] == ("request-not-signed", ERROR)
+
+
+# --- API Gateway's Missing Authentication Token: an unknown route or an unsigned call ----------------------------------
+
+MISSING = '{"message":"Missing Authentication Token"}'
+
+
+def test_a_stage_url_without_a_resource_path_leads_with_the_unknown_route() -> None:
+    text = f"https://ab12cd34ef.execute-api.ap-southeast-1.amazonaws.com/Prod I get `{MISSING}`"
+    causes = _causes(text)
+    assert causes[0] == ("target-not-found", WARNING)
+    assert ("request-not-signed", WARNING) in causes
+    assert all(s == WARNING for _, s in causes)
+
+
+def test_a_bare_curl_to_an_execute_api_url_leads_with_the_unknown_route() -> None:
+    text = f"curl  https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/dev/api/\n\nI got the error:\n\n{MISSING}\n"
+    assert _causes(text)[0] == ("target-not-found", WARNING)
+
+
+def test_a_browser_opening_the_invoke_url_leads_with_the_unknown_route() -> None:
+    text = ("I created an HTTP endpoint via API Gateway and copied its Invoke URL. When opened in the browser it "
+            f"displays:\n\n{MISSING}\n")
+    assert _causes(text)[0] == ("target-not-found", WARNING)
+
+
+def test_a_curl_signed_with_sigv4_stays_unsigned_first() -> None:
+    text = ("curl --aws-sigv4 'aws:amz:us-east-1:execute-api' --user \"$AK:$SK\" "
+            f"https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/dev\n{MISSING}")
+    assert _causes(text)[0][0] == "request-not-signed"
+
+
+def test_an_api_with_iam_authorization_stays_unsigned_first() -> None:
+    text = f"with API gateway auth on with IAM, opened in the browser the API returns {MISSING}"
+    assert _causes(text)[0] == ("request-not-signed", ERROR)
+
+
+def test_a_resource_path_from_an_agent_stays_unsigned_first() -> None:
+    text = ('level=error msg="non-recoverable error" url=https://aps-workspaces.us-east-1.amazonaws.com/workspaces/'
+            'ws-1/api/v1/remote_write err="server returned HTTP status 403 Forbidden: '
+            '{\\"message\\":\\"Missing Authentication Token\\"}"')
+    assert _causes(text)[0] == ("request-not-signed", ERROR)
+
+
+def test_the_bare_answer_alone_stays_unsigned_first() -> None:
+    assert _causes(f"Debug: {MISSING}")[0] == ("request-not-signed", ERROR)
