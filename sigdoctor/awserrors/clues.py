@@ -495,8 +495,9 @@ def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
 
 # API Gateway answers `{"message":"Missing Authentication Token"}` (403, x-amzn-ErrorType MissingAuthenticationToken
 # Exception) both to an unsigned request for a method that uses IAM authorization and to a resource, method or stage
-# the API does not have (API Gateway developer guide, "Troubleshoot … Missing Authentication Token": "a request to a
-# resource or method that does not exist"; an API's methods take no IAM authorization unless set to AWS_IAM). Two
+# the API does not have (AWS re:Post knowledge center, https://repost.aws/knowledge-center/api-gateway-authentication-
+# token-errors; an API's methods take no IAM authorization unless set to AWS_IAM: API Gateway developer guide,
+# "Control access to an API with IAM permissions"). Two
 # texts lean to the unknown route: an execute-api URL with nothing after its stage (the root resource, which most
 # APIs give no method), and a plain GET from a browser or curl — which never signs — to an API Gateway URL, where no
 # signing and no IAM authorization is in sight (an API left at its default authorization would have answered it).
