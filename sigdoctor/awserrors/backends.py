@@ -90,6 +90,9 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
     # C search), and the texts with whitespace made single are built only for one that passes. A piece holds no
     # whitespace, so it is in a flattened text exactly when it is in the text (or in the lines before it).
     folded = _folded(text)
+    # A product's name only says the reporter uses it — MinIO's, and others', client libraries talk to AWS too: where
+    # the text shows the request went to an AWS endpoint, a name alone decides nothing (its hosts and marks still do).
+    named_only = not (host and _AWS_HOST_RE.search(host)) and not _AWS_URL_RE.search(text)
     folded_before: str | None = None
     flat: str | None = None
     around: str | None = None
@@ -105,7 +108,7 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
-        for np in b.name_patterns:
+        for np in b.name_patterns if named_only else ():
             if piece := _piece(np, re.I):
                 if folded_before is None:
                     folded_before = _folded(before)
@@ -117,6 +120,10 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
+
+
+_AWS_HOST_RE = re.compile(r"(?:^|\.)amazonaws\.com(?:\.cn)?(?::\d+)?$", re.I)
+_AWS_URL_RE = re.compile(r"https?://(?:[\w-]+\.)+amazonaws\.com(?:\.cn)?\b", re.I)
 
 
 # The characters IGNORECASE matches to an ASCII letter whose str.lower() is not that letter (dotless i, long s, and

@@ -193,3 +193,27 @@ def test_a_resource_path_from_an_agent_stays_unsigned_first() -> None:
 
 def test_the_bare_answer_alone_stays_unsigned_first() -> None:
     assert _causes(f"Debug: {MISSING}")[0] == ("request-not-signed", ERROR)
+
+
+# --- a product's name beside an answer from AWS ----------------------------------------------------------------------
+
+def test_the_minio_client_named_beside_an_aws_endpoint_keeps_aws_readings() -> None:
+    text = ("Using the minio client to upload: PUT https://my-bucket.s3.eu-west-1.amazonaws.com/a.txt -> "
+            "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.")
+    causes = _causes(text)
+    assert causes[0] == ("access-key-invalid", ERROR)
+    assert "MinIO" not in _messages(text)
+
+
+def test_minio_named_without_an_aws_endpoint_is_still_read_as_that_server() -> None:
+    text = 'Hello I\'m trying to use an s3 artifact in my workflow, I\'m using minio and I have "Failed to put file: Access Denied."'
+    causes = _causes(text)
+    assert causes[0][0] == "permission-missing"
+    assert all(s == WARNING for _, s in causes)
+    assert "MinIO" in _messages(text)
+
+
+def test_wasabi_named_beside_its_own_endpoint_is_that_server() -> None:
+    text = ("We moved to Wasabi: PUT https://s3.eu-central-1.wasabisys.com/bucket/a.txt -> SignatureDoesNotMatch: "
+            "The request signature we calculated does not match the signature you provided.")
+    assert all(s == WARNING for _, s in _causes(text))
