@@ -26,7 +26,7 @@ _IN_TRANSIT_CUE_RE = re.compile(r"\b(?:envoy|istio|sidecar|service mesh|linkerd|
 # Signs that the client encoded the request differently from AWS: percent-encoding of a percent sign, reserved
 # characters the user says were involved, or the word itself.
 _ENCODING_CUE_RE = re.compile(r"%25[0-9A-Fa-f]{2}|(?<![-\w])encod(?:e|ed|es|ing)\b(?!\s*[=:])|escap(?:e|ing)|special characters?|exclamation|asterisk|"
-                              r"\bcomma|double[- ]?encod|url-?encod|"
+                              r"\bcommas?\b|double[- ]?encod|url-?encod|"
                               # keys S3 lists as needing special handling (object-keys.html): spaces, '+', non-ASCII
                               r"(?:with|containing|contains?|ha(?:s|ve|ving)) (?:a |an )?(?:spaces?|whitespace|plus "
                               r"signs?|\+ signs?)|\bspaces? in (?:the )?(?:key|name|path|file)|non-ascii|unicode|"

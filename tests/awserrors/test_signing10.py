@@ -198,3 +198,11 @@ def test_ec2_auth_failure_beside_the_users_clock_words_offers_the_clock() -> Non
 def test_ec2_auth_failure_alone_does_not_offer_the_clock() -> None:
     text = "AuthFailure: AWS was not able to validate the provided access credentials"
     assert "clock-skew" not in [c for c, _ in text_causes(text)]
+
+
+def test_the_word_command_is_no_encoding_cue_but_a_comma_is() -> None:
+    # `\bcomma` once matched "command failed" (a backup tool's own wrapper line) and put canonicalization first on a
+    # bare mismatch; only the word comma (a reserved character the user names) is a cue.
+    bare = f"<Code>SignatureDoesNotMatch</Code><Message>{_MESSAGE}</Message>"
+    assert text_causes(f"ERROR: command failed: exit status 1\n{bare}")[0][0] == "secret-key-mismatch"
+    assert text_causes(f"it fails only for keys with a comma in them\n{bare}")[0][0] == "canonicalization-mismatch"
