@@ -38,6 +38,14 @@ def test_there_are_texts_and_gated_entries() -> None:
     assert len(gated) > len(table().entries) // 2
 
 
+def test_every_entry_has_a_literal_gate() -> None:
+    # An entry whose every match holds no literal the gate can test (an alternation of whole paths at a pattern's
+    # end) is searched on every record of a log: two such entries cost decode's parent ~9 % of its CPU on the 100 MB
+    # bench. Split the alternation into one pattern per literal instead.
+    ungated = [e.name for e in table().entries if e.literals is None and e._parsed_literals is None]
+    assert ungated == []
+
+
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_gate_finds_what_every_search_finds(path: Path) -> None:
     text = path.read_bytes().decode("utf-8", "replace")
