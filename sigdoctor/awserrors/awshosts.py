@@ -60,13 +60,22 @@ def is_region(name: str) -> bool:
     return any(rx.match(name) for rx in _REGION_RES)
 
 
-def _botocore_data(name: str) -> dict[str, object]:
-    """A file of botocore's data folder, read without importing botocore (decode never needs the rest of it)."""
+@cache
+def _botocore_data_dir() -> Path | None:
+    """botocore's data folder, found without importing botocore (decode never needs the rest of it)."""
     spec = find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _botocore_data(name: str) -> dict[str, object]:
+    """A file of botocore's data folder; {} when it cannot be read."""
+    folder = _botocore_data_dir()
+    if folder is None:
         return {}
     try:
-        data = json.loads((Path(next(iter(spec.submodule_search_locations))) / "data" / name).read_text("utf-8"))
+        data = json.loads((folder / name).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -87,11 +96,10 @@ def _one_label_hosts() -> frozenset[str]:
     """The first labels single-label AWS hosts can have: the legacy and global hosts above, and every service
     botocore has a model for (the folders of its data directory: s3, sts, iam, route53, cloudfront …), listed once
     on first use — not endpoints.json, whose 1.2 MB a decode should not parse for this."""
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
+    data = _botocore_data_dir()
+    if data is None:
         return frozenset()
     try:
-        data = Path(next(iter(spec.submodule_search_locations))) / "data"
         services = {p.name for p in data.iterdir() if p.is_dir()}
     except OSError:
         return frozenset()

@@ -6,6 +6,7 @@ so and, in `fix`, steps for this situation.
 
 from __future__ import annotations
 
+from sigdoctor.awserrors.awshosts import known_regions
 from sigdoctor.model import Finding, Status
 from sigdoctor.netdns import classify, expand
 from sigdoctor.netdns.direct import ERROR, NXDOMAIN, SERVFAIL, TIMEOUT
@@ -31,18 +32,11 @@ def _service_region(host: str) -> tuple[str, str]:
     return (parts[0] if parts else "SERVICE"), "REGION"
 
 
-def _known_regions() -> set[str]:
-    import botocore.loaders
-
-    data = botocore.loaders.create_loader().load_data("partitions")  # a superset of endpoints.json's, 130× smaller
-    return {r for part in data.get("partitions", []) for r in part.get("regions", {})}
-
-
 def endpoint_hint(host: str) -> str | None:
     """Why a target name may not exist: not an endpoint pattern sigdoctor knows (a typo?), or an unknown region."""
     try:
         t = parse_target(f"https://{host}/")
-        regions = _known_regions()
+        regions = known_regions()  # botocore's partitions.json, read once (awserrors/awshosts.py)
     except (TargetError, OSError, ValueError):
         return None
     if not t.recognised:
