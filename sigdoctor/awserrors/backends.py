@@ -25,18 +25,22 @@ class Backend:
     name_patterns: tuple[str, ...] = ()  # the product's own name, also read in the lines before the error
 
 
+# Each kind's flags, one place for recognise() and the helpers below (the tests search with the helpers).
+_HOST_FLAGS, _MARK_FLAGS, _NAME_FLAGS = re.I, 0, re.I
+
+
 # Compiled on first use: a paste's decode asks for a handful of them (those whose literal piece its text holds), and
 # compiling all of them up front was a tenth of a small paste's decode time.
 def host_res(b: Backend) -> tuple[re.Pattern[str], ...]:
-    return tuple(_compiled(h, re.I) for h in b.host_patterns)
+    return tuple(_compiled(h, _HOST_FLAGS) for h in b.host_patterns)
 
 
 def mark_res(b: Backend) -> tuple[re.Pattern[str], ...]:
-    return tuple(_compiled(m, 0) for m in b.mark_patterns)
+    return tuple(_compiled(m, _MARK_FLAGS) for m in b.mark_patterns)
 
 
 def name_res(b: Backend) -> tuple[re.Pattern[str], ...]:
-    return tuple(_compiled(n, re.I) for n in b.name_patterns)
+    return tuple(_compiled(n, _NAME_FLAGS) for n in b.name_patterns)
 
 
 @datarecord(frozen=True)
@@ -97,26 +101,26 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
     flat: str | None = None
     around: str | None = None
     for b in backends():
-        if host and any(_compiled(h, re.I).search(host) for h in b.host_patterns):
+        if host and any(_compiled(h, _HOST_FLAGS).search(host) for h in b.host_patterns):
             return Recognised(b.name, f"the endpoint {host}")
         for mp in b.mark_patterns:
-            if (piece := _piece(mp, 0)) and piece not in folded:
+            if (piece := _piece(mp, _MARK_FLAGS)) and piece not in folded:
                 continue
-            m = _compiled(mp, 0)
+            m = _compiled(mp, _MARK_FLAGS)
             if flat is None:
                 flat = " ".join(text.split())
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
         for np in b.name_patterns if named_only else ():
-            if piece := _piece(np, re.I):
+            if piece := _piece(np, _NAME_FLAGS):
                 if folded_before is None:
                     folded_before = _folded(before)
                 if piece not in folded and piece not in folded_before:
                     continue
             if around is None:
                 around = " ".join(f"{before}\n{text}".split()) if before else " ".join(text.split())
-            n = _compiled(np, re.I)
+            n = _compiled(np, _NAME_FLAGS)
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
