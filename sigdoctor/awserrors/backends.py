@@ -85,6 +85,59 @@ def private_endpoint(host: str | None) -> str | None:
     return host
 
 
+# The lead-in of a URL a client names as the request it sent: the HTTP method before it (Guzzle's RequestException
+# "Client error: `PUT https://…` resulted in a `403 Forbidden` response", guzzle src/Exception/RequestException.php;
+# an HTTP request line; Go net/http's `Put "https://…"`), or aws-sdk-php's "Error executing \"Op\" on \"https://…\""
+# (src/WrappedHttpHandler.php parseError). A URL elsewhere in a paste may name another server (a tracking UI, a docs page).
+_TARGET_LEAD_RE = re.compile(r"(?:\b(?:GET|PUT|POST|HEAD|DELETE|PATCH|Get|Put|Post|Head|Delete|Patch)|\bon)[\s\\\"'`]*$")
+# Names of a cluster's or a host's own network, where a signing relay to AWS often listens (aws-sigv4-proxy, an
+# OpenSearch proxy): not counted — the answer may still be AWS's.
+_LOCAL_NAME_RE = re.compile(r"^localhost$|\.(?:svc|cluster\.local|local|internal|localdomain|lan|home\.arpa)$|^[^.]+$", re.I)
+
+
+_URL_HOST_RE = re.compile(r"https?://([^/\s\"'`<>\\?#]+)")
+
+
+def foreign_port_endpoint(host: str | None, text: str, before: str = "") -> str | None:
+    """`host` when it is a public name or address with a port other than HTTPS's or HTTP's that `text` shows as the
+    request's target: AWS's endpoints (its own names, VPC endpoint names, the custom domains of API Gateway and
+    CloudFront) answer on 443 and 80 only, so a server answering on another port is not AWS — an S3-compatible store
+    on its own port (MinIO 9000, Ceph RGW 7480, Garage 3900) published under the user's domain. Without a host in the
+    record, the request line just before it (`before`: PHP prints the request on the line above the answer's body)."""
+    if host is None:
+        tail = before[-2000:]
+        found = [m for m in _URL_HOST_RE.finditer(tail) if _is_target(tail, m.start())]
+        return _foreign_port(found[-1].group(1).lower()) if found else None
+    if _foreign_port(host) is None:
+        return None
+    low = text.lower()
+    at = low.find("://" + host)
+    while at >= 0:
+        scheme = low.rfind("http", 0, at)
+        if scheme >= 0 and _is_target(text, scheme):
+            return host
+        at = low.find("://" + host, at + 1)
+    return None
+
+
+def _is_target(text: str, url_at: int) -> bool:
+    return bool(_TARGET_LEAD_RE.search(text, max(0, url_at - 40), url_at))
+
+
+def _foreign_port(host: str) -> str | None:
+    if _AWS_HOST_RE.search(host):
+        return None
+    name, _, port = host.rpartition(":")
+    if not name or not port.isdigit() or port in ("443", "80") or name.startswith("["):
+        return None
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return None if _LOCAL_NAME_RE.search(name) else host
+    # Private networks are private_endpoint's; loopback and link-local addresses are local relays or metadata.
+    return host if ip.is_global else None
+
+
 def recognise(text: str, host: str | None, before: str = "") -> Recognised | None:
     """The non-AWS server `text` (an error and the lines around it) was answered by, if it shows one. A mark is
     also looked for with every run of whitespace one space: a paste that doubled spaces or wrapped a line hides no

@@ -410,7 +410,8 @@ def _quoted_source_line(text: str, hits: list[Hit]) -> None:
 # Tools reference guide "Service-specific endpoints"). A mismatch AWS itself answered keeps AWS's readings.
 _ENDPOINT_SET_RE = re.compile(
     r"(?:--endpoint(?:-url)?[= ]|\b(?:endpoint_url|endpointUrl|endpoint_override|endpointOverride|BaseEndpoint|"
-    r"AWS_ENDPOINT_URL(?:_S3)?|(?:AWS_)?S3_ENDPOINT|s3_endpoint|s3\.endpoint|host_base|endpoint)[\"']?\s*[=:]\s*"
+    # PHP's array and Ruby's hash give the option with `=>` (aws-sdk-php's client option 'endpoint' => '…').
+    r"AWS_ENDPOINT_URL(?:_S3)?|(?:AWS_)?S3_ENDPOINT|s3_endpoint|s3\.endpoint|host_base|endpoint)[\"']?\s*(?:=>|[=:])\s*"
     # Java 2.x endpointOverride(URI.create("…")), Java 1.x new EndpointConfiguration("…", region), Go aws.String("…").
     r"|\b(?:endpointOverride|EndpointConfiguration)\(\s*(?:new\s+)?(?:URI\.create\(\s*)?"
     r"|\bBaseEndpoint\s*[=:]\s*aws\.String\(\s*"

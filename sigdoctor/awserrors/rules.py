@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sigdoctor.awserrors.backends import Recognised, private_endpoint, recognise
+from sigdoctor.awserrors.backends import Recognised, foreign_port_endpoint, private_endpoint, recognise
 from sigdoctor.awserrors.canonical import endpoint_from_host
 from sigdoctor.awserrors.chain_end import chain_end_first, nothing_configured
 from sigdoctor.awserrors.clock_readings import SKEW_ERROR_S, clock_hits, date_aws_saw
@@ -335,11 +335,15 @@ def _not_aws(e: AwsError, hits: list[Hit]) -> None:
     if not hits:
         return
     other = recognise(e.text, e.host, e.context)
-    if other is None and not any(h.cause in _NETWORK_CAUSES for h in hits) and (
-            where := private_endpoint(e.host)):
-        # Only for an answer: a connection that failed is the network's fault whoever was meant to answer.
+    # Only for an answer: a connection that failed is the network's fault whoever was meant to answer.
+    answered = other is None and not any(h.cause in _NETWORK_CAUSES for h in hits)
+    if answered and (where := private_endpoint(e.host)):
         other = Recognised(f"a server of your own network at {where}", "its private address: AWS endpoints are "
                            "public names on port 443")
+    elif answered and not any(h.cause in _CLIENT_SIDE for h in hits) and (  # a client without credentials asked none
+            where := foreign_port_endpoint(e.host, e.text, e.context)):
+        other = Recognised(f"the one at {where}", f"its port {where.rpartition(':')[2]}: AWS endpoints answer "
+                           "on 443 (and 80) only")
     if other is None:
         return
     _demote(hits)
