@@ -9,6 +9,7 @@ from dataclasses import field
 from typing import Any, BinaryIO, cast
 
 from sigdoctor import incomplete
+from sigdoctor.awserrors import prose_readings
 from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
@@ -44,6 +45,21 @@ _EXCERPT_LEAD = 80
 
 REQUEST_REACH_LINES = 200
 _EMITTED = frozenset(EMITS)
+
+
+class _Head:
+    """The input as the records are read from it, keeping its first bytes: a paste's whole text, for its sentences."""
+
+    def __init__(self, inner: Any, keep: int) -> None:
+        self._inner = inner
+        self._keep = keep
+        self.kept = bytearray()
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunk: bytes = self._inner.read(size)
+        if len(self.kept) < self._keep:
+            self.kept += chunk[: self._keep - len(self.kept)]
+        return chunk
 
 
 @datarecord(frozen=True)
@@ -116,7 +132,8 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     base = tailscan.offset(stream)
     prepared = prepare_stream(stream)
     tail = tailscan.start(SCANNER, stream, base) if reads_plain(prepared, stream) else None
-    with contextlib.closing(iter_records(prepared, stats, tail)) as records:
+    pasted = _Head(prepared, prose_readings.MAX_TEXT + 1)
+    with contextlib.closing(iter_records(pasted, stats, tail)) as records:
         for rec in records:
             carried = (last_request.key, last_request.token, last_request.scope, last_request.host) \
                 if last_request is not None else None
@@ -200,7 +217,9 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
                 g.count += 1
                 if len(g.lines) < MAX_LINES_LISTED:
                     g.lines.append(rec.first_line)
-    return _outcome(stats, groups, total, unlisted, cut, cut_lines, deadline if deadline and deadline.cut else None)
+    prose = pasted.kept.decode("utf-8", errors="replace") if stats.bytes <= prose_readings.MAX_TEXT else None
+    return _outcome(stats, groups, total, unlisted, cut, cut_lines, deadline if deadline and deadline.cut else None,
+                    prose=prose, redactor=redactor)
 
 
 def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found: set[str]) -> list[Finding]:
@@ -262,6 +281,25 @@ def _words_only(g: _Group) -> bool:
     return all(h.extra.get("generic") for h in g.classified.hits)
 
 
+def _prose_findings(text: str, findings: list[Finding], redactor: Redactor) -> list[Finding]:
+    """What a paste's own sentences say caused it (awserrors/prose_readings.py): only a cause no record's reading gave,
+    ranked behind them all. A cause an error's reading offers only as an alternative it cannot decide ("Or …, the text
+    alone cannot tell") is what the sentence decides: it goes first among those alternatives."""
+    out = []
+    for h in prose_readings.prose_hits(text, redactor.text):
+        fid = f"decode.{h.cause}"
+        if fid not in _EMITTED:
+            continue
+        named = [f for f in findings if f.id == fid]
+        if any(not f.evidence.get("candidate_of") for f in named):
+            continue
+        line = h.extra["line"]
+        out.append(Finding(fid, Status.WARN, visible(h.message) + f" (line {line})",
+                           {"lines": [line], "prose": h.extra["prose"], "fix": list(h.fix),
+                            "candidate_rank": 1 if named else h.extra["candidate_rank"]}))
+    return out
+
+
 def _cut_finding(stopped: ReadDeadline) -> Finding:
     """Input still open at the deadline: what was read is reported, but what came after it was never seen, so the
     run is incomplete (never exit 0 with unread input)."""
@@ -277,7 +315,8 @@ def _cut_finding(stopped: ReadDeadline) -> Finding:
 
 
 def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
-             cut: int, cut_lines: list[int], stopped: ReadDeadline | None = None) -> Outcome:
+             cut: int, cut_lines: list[int], stopped: ReadDeadline | None = None, *, prose: str | None = None,
+             redactor: Redactor | None = None) -> Outcome:
     findings: list[Finding] = []
     # A record read only from a failure word and an AWS name (awserrors/generic_readings.py) speaks only where no
     # record was read otherwise: beside a rule's reading it would only crowd the readings that error supports.
@@ -318,6 +357,8 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
                 msg = "AWS's canonical request is identical to the client's"
             findings.append(Finding("decode.canonical-diff", Status.FAIL if diffs else Status.PASS, msg,
                                     {"lines": g.lines, "differences": [d.as_evidence() for d in diffs]}))
+    if prose and redactor is not None:
+        findings.extend(_prose_findings(prose, findings, redactor))
     distinct = len(groups)
     mb = stats.bytes / 1_000_000
     size = f"{mb:.1f} MB" if mb >= 0.1 else f"{stats.bytes} bytes"
