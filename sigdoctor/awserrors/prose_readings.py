@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.table import cause_ids
+from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unescape, unframe, wrap_cuts
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -34,12 +35,13 @@ MAX_SAID = 200
 # (the more specific mechanism first).
 RANK = 30
 
-# A line a program printed rather than a person wrote: a log record's opening (a timestamp, a level, logfmt, JSON), a
-# stack frame, an exception's head.
+# A line a program printed rather than a person wrote (a log record's opening: a timestamp, a level, logfmt, JSON; a
+# stack frame, an exception's head, a shell command) opens a unit of its own: never joined to the sentences before it.
 _LOG_LINE_RE = re.compile(
-    r"\s*(?:\[?\d{4}[-/.]\d\d[-/.]\d\d|\[?\d\d:\d\d:\d\d|\[?[A-Z][a-z]{2}\s+\d+\s+\d\d:|\[(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]"
-    r"|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b[\s:\[]|\{\s*\"|(?:time|ts|level|lvl|msg)=|at\s+[\w$.<>]+\("
-    r"|File\s+\"|Traceback\b|[IWEF]\d{4}\s|[A-Z][a-z]{2}\s+\d+\s\d\d:|[\w.$]*(?:Error|Exception)\b:|\$\s|[│|+])")
+    r"\s*(?:\[?\d{4}[-/.]\d\d[-/.]\d\d|\[?\d\d:\d\d:\d\d|\[?[A-Z][a-z]{2}\s+\d+\s+\d\d:"
+    r"|\[(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b[\s:\[]"
+    r"|\{\s*\"|(?:time|ts|level|lvl|msg)=|at\s+[\w$.<>]+\(|File\s+\"|Traceback\b|[IWEF]\d{4}\s"
+    r"|[\w.$]*(?:Error|Exception)\b:|\$\s|\+\s)")
 _FENCE_RE = re.compile(r"\s*(?:```|~~~)")
 # What opens a unit of its own: a Markdown heading, a list item, a table row.
 _UNIT_START_RE = re.compile(r"\s*(?:#{2,6}\s|[-*+]\s|\d+[.)]\s|\|)")
@@ -112,7 +114,6 @@ def sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     unit: list[tuple[int, str]] = []
     n_unit = 0
-    fenced = False
 
     def close() -> None:
         nonlocal n_unit
@@ -135,23 +136,26 @@ def sentences(text: str) -> list[Sentence]:
         n_unit += 1
 
     for no, line in enumerate(text.split("\n"), 1):
-        if _FENCE_RE.match(line):
-            close()
-            fenced = not fenced
-            continue
-        if fenced or not line.strip():
-            close()
-            continue
         margin = _MARGIN_RE.match(line)
         body = line[margin.end():] if margin else line
-        if not body.strip() or _LOG_LINE_RE.match(body):
+        if not body.strip() or _FENCE_RE.match(body):
             close()
             continue
-        if _UNIT_START_RE.match(body):
+        if _UNIT_START_RE.match(body) or _LOG_LINE_RE.match(body):
             close()
         unit.append((no, body.strip()))
     close()
     return out
+
+
+def readable(text: str) -> list[str]:
+    """`text` as a person wrote it, undoing what a paste may have done to it: a quote's or a box's frame taken off,
+    escapes undone (a JSON log's `\\n`, HTML entities, typographic quotes, CRLF); and, when a terminal may have cut
+    its lines at its width (inside words too, before the escapes were undone), a second form with those lines joined
+    again — a person's hard wrap at one width looks the same, so both forms are read."""
+    framed = unframe(crlf_to_lf(text))
+    cuts = wrap_cuts(framed)
+    return [unescape(framed), *([unescape(joined_at(framed, cuts))] if cuts else [])]
 
 
 @datarecord(frozen=True)
@@ -174,21 +178,26 @@ def read(text: str, table: Prose | None = None) -> Iterator[Said]:
     if len(text) > MAX_TEXT:
         return
     table = table or prose()
-    ss = sentences(text)
+    forms = [sentences(t) for t in readable(text)]
     for e in table.entries:
-        for i, s in enumerate(ss):
-            mech = e.mechanism.search(s.text)
-            if mech is None or not _states(e, table, s):
-                continue
-            if _symptom_outside(e, s, mech):
-                yield Said(e, s, None)
-                break
-            near = next((o for o in (ss[i + 1] if i + 1 < len(ss) else None, ss[i - 1] if i else None)
-                         if o is not None and o.unit == s.unit and e.symptom.search(o.text) and _states(e, table, o)),
-                        None)
-            if near is not None:
-                yield Said(e, s, near)
-                break
+        said = next((x for ss in forms if (x := _first(e, table, ss)) is not None), None)
+        if said is not None:
+            yield said
+
+
+def _first(e: Entry, table: Prose, ss: list[Sentence]) -> Said | None:
+    for i, s in enumerate(ss):
+        mech = e.mechanism.search(s.text)
+        if mech is None or not _states(e, table, s):
+            continue
+        if _symptom_outside(e, s, mech):
+            return Said(e, s, None)
+        near = next((o for o in (ss[i + 1] if i + 1 < len(ss) else None, ss[i - 1] if i else None)
+                     if o is not None and o.unit == s.unit and e.symptom.search(o.text) and _states(e, table, o)),
+                    None)
+        if near is not None:
+            return Said(e, s, near)
+    return None
 
 
 def _cut(s: str) -> str:

@@ -14,6 +14,7 @@ from sigdoctor.decode.probe import CAUSES
 from sigdoctor.model import Status
 from sigdoctor.resources import errors_dir
 from sigdoctor.tomlcache import parsed
+from tests.decode.test_wrappers import mangle
 
 
 def causes_read(text: str) -> list[str]:
@@ -78,12 +79,21 @@ def test_a_negated_or_unstated_mechanism_is_not_read(text: str) -> None:
     assert causes_read(text) == []
 
 
-def test_log_lines_and_fenced_code_are_not_read_as_sentences() -> None:
-    log = ("2026-12-07T10:00:00Z WARN clock skew detected, adjusting offset\n"
-           "[ERROR] the clock is 10 minutes behind\n"
-           "```\nclock drift: 403 forbidden\n```\n")
-    assert sentences(log) == []
-    assert causes_read(log) == []
+def test_a_log_line_opens_a_unit_of_its_own() -> None:
+    # A person's sentence is not joined to the log line under it, nor read together with it.
+    text = "We changed the clock settings yesterday\n2026-12-07T10:00:00Z ERROR upload failed: 403 Forbidden\n"
+    assert [s.unit for s in sentences(text)] == [0, 1]
+    assert causes_read(text) == []
+
+
+@pytest.mark.parametrize("how", [
+    (["json-log"], None, []), (["escape-twice", "html"], 70, ["box", "crlf"]), (["wrap"], 61, ["markdown-quote"]),
+    (["drop-quotes", "double-spaces"], None, ["terraform-margin", "typographic-quotes"]), (["json-in-json"], 90, [])])
+def test_a_pasted_sentence_is_read_through_escapes_frames_and_a_terminal_cut(
+        how: tuple[list[str], int | None, list[str]]) -> None:
+    text = ("Situation: the nodes have no internet access.\n\nIt connects to sts.amazonaws.com, the global endpoint "
+            "rather than the regional endpoint, so the call times out.\n")
+    assert causes_read(mangle(text, how)) == ["sts-global-endpoint"]
 
 
 def test_hard_wrapped_lines_join_into_one_sentence_and_quote_margins_go() -> None:
