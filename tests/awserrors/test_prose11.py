@@ -48,6 +48,23 @@ STATED = [
      "sts-opt-in-region"),
     ("deny statement", "A bucket policy had an explicit Deny for every principal outside the VPC, hence the 403.",
      "explicit-deny"),
+    ("wrong region", "The bucket is in another region than the one the client signs for, so S3 answers 400.",
+     "region-mismatch"),
+    ("sso expired", "The SSO session had expired, and every call failed until I logged in again.",
+     "credentials-expired"),
+    ("not refreshed", "The exporter never refreshes its credentials, so it stops working after an hour.",
+     "credentials-expired"),
+    ("secret typo", "The secret access key had a trailing newline from the copy, which broke the signature.",
+     "secret-key-mismatch"),
+    ("env over irsa", "AWS_ACCESS_KEY_ID in the deployment takes precedence over IRSA, so the pod signs as a user.",
+     "env-shadows-role"),
+    ("no instance role", "There was no IAM role attached to the instance, so the agent found no credentials.",
+     "imds-no-role"),
+    ("trust policy", "The role's trust policy did not include the OIDC provider of the new cluster.",
+     "role-trust-denied"),
+    ("zscaler", "Zscaler intercepts the TLS connection and the CLI rejects its certificate.", "tls-intercepted"),
+    ("header after signing", "A middleware adds the tenant header after the request was signed.",
+     "request-modified-after-signing"),
 ]
 
 
@@ -71,6 +88,12 @@ NOT_STATED = [
     ("cpp date header", "Date header was not found in the response, can't attempt to detect clock skew"),
     ("curl --noproxy", "curl --max-time 1 --noproxy 169.254.169.254 http://169.254.169.254/ failed"),
     ("words apart", "The clock was changed last week.\n\nSeparately, uploads fail with 403."),
+    ("not expired", "The credentials have not expired yet, but the calls fail with 403."),
+    ("web identity token expired", "An error occurred (ExpiredTokenException) when calling the "
+                                   "AssumeRoleWithWebIdentity operation: Token expired: current date/time 1 must be "
+                                   "before the expiration date/time 0"),
+    # AWS's own message is the error table's to read.
+    ("aws region message", "The authorization header is malformed; the region is wrong; expecting 'eu-west-1'"),
 ]
 
 
