@@ -91,3 +91,96 @@ def test_a_client_without_credentials_keeps_its_error_whatever_server_it_meant()
             "goofys[17]: s3.DEBUG DEBUG: Sign Request s3/HeadObject failed, not retrying, error NoCredentialProviders: "
             "no valid providers in chain. Deprecated.\n")
     assert _errors(text)[:1] == ["no-credentials"]
+
+
+# --- a signer's release, the user's own words, a copy, a presigned URL ---------------------------------------------
+
+_CLI = f"An error occurred (SignatureDoesNotMatch) when calling the PutObject operation: {_MESSAGE}"
+
+
+def test_a_downgrade_that_works_makes_every_mismatch_reading_a_warning() -> None:
+    text = f"I'm getting this error when using release v0.34.\n\"{_MESSAGE}\"\n\nWhen I downgraded to v0.33, it works."
+    assert _errors(text) == []
+    assert text_causes(text)[0][0] == "secret-key-mismatch"
+    assert "release of the client ('downgraded')" in _shown(text)
+
+
+def test_a_version_or_commit_from_which_it_fails_is_a_signer_release() -> None:
+    for said in ("With every version from commit 002baa1 onwards, IAM role authentication no longer works.",
+                 "Since upgrading to 2.4.0 every upload fails.",
+                 "It worked fine with 1.12.3 and fails with 1.13.0.",
+                 "### Regression Issue\n\n- [x] Select this option if this issue appears to be a regression."):
+        assert _errors(f"{said}\n{_CLI}") == [], said
+
+
+def test_version_words_that_are_no_change_keep_the_error() -> None:
+    for said in ("I use aws-sdk-go-v2 v1.30.0 on Linux.",
+                 "After updating the credentials in the secret, every upload fails.",
+                 "- [ ] Select this option if this issue appears to be a regression."):
+        assert _errors(f"{said}\n{_CLI}") == ["secret-key-mismatch"], said
+
+
+def test_an_ec2_error_printed_as_json_is_no_rest_front_answer() -> None:
+    # timkay/aws prints EC2's Query error as JSON with its Code: not API Gateway's bare {"message": …}.
+    text = ('{"Errors":{"Error":{"Message":"The request signature we calculated does not match the signature you '
+            'provided. Check your AWS Secret Access Key and signing method.","Code":"SignatureDoesNotMatch"}}}')
+    assert text_causes(text)[0] == ("secret-key-mismatch", Severity.ERROR)
+    rest = '{"message":"The request signature we calculated does not match the signature you provided."}'
+    assert text_causes(rest)[0] == ("canonicalization-mismatch", Severity.ERROR)
+
+
+def test_the_users_word_that_both_canonical_strings_are_the_same_reads_the_key() -> None:
+    text = ('{"errors": [{"message": "The request signature we calculated does not match the signature you provided. '
+            "Check your AWS Secret Access Key and signing method.\n\nThe Canonical String for this request should have "
+            "been\n'GET\n/orders/v0/orders\n\nhost:api.example.amazon.com\nx-amz-date:20210630T141236Z\n\n"
+            "host;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'\n\n"
+            "The String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20210630T141236Z\n"
+            "20210630/us-east-1/execute-api/aws4_request\n"
+            "74cb93efcdf17f349762115cf4819f7f756c3263c88ae99b829fedee9153e6ae'\n\", \"code\": \"InvalidSignature\"}]}"
+            "\n\nI have verified that my Canonical String and String-To-Sign are identical to these.")
+    assert text_causes(text)[0] == ("secret-key-mismatch", Severity.ERROR)
+    differ = text.replace("are identical to these", "are not identical to these")
+    assert text_causes(differ)[0][0] == "canonicalization-mismatch"
+
+
+def test_a_plus_or_slash_in_the_secret_key_reads_the_secret_before_the_encoding_words() -> None:
+    text = ("Having a non-alphanumeric character (specifically a `+` or a `/`) in the secret key causes a "
+            "SignatureDoesNotMatch error. This happened with both non-encoded and URL-encoded keys.")
+    assert text_causes(text)[0] == ("secret-key-mismatch", Severity.ERROR)
+    keys = "Objects whose keys contain a `+` fail: SignatureDoesNotMatch even with URL-encoded keys."
+    assert text_causes(keys)[0][0] == "canonicalization-mismatch"
+
+
+def test_a_copy_reads_the_copy_source_encoding_first() -> None:
+    text = f"An error occurred (SignatureDoesNotMatch) when calling the CopyObject operation: {_MESSAGE}"
+    causes = text_causes(text)
+    assert causes[0] == ("canonicalization-mismatch", Severity.ERROR)
+    assert "x-amz-copy-source" in _shown(text)
+
+
+def test_a_presigned_url_signing_the_sdks_own_checksum_header_is_the_sdks_release() -> None:
+    text = ('$ curl "https://s3.amazonaws.com/bucket/object?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=redacted'
+            '&X-Amz-Date=20260824T014015Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host%3Bx-amz-checksum-mode'
+            f'&X-Amz-Signature=redacted"\n\n{_S3_XML}')
+    causes = text_causes(text)
+    assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
+    assert _errors(text) == []
+    assert "a header the SDK adds on its own" in _shown(text)
+
+
+def test_a_presigned_url_signing_a_callers_header_stays_an_error() -> None:
+    text = ('https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-SignedHeaders=content-type%3Bhost'
+            f'&X-Amz-Signature=redacted\n{_S3_XML}')
+    assert text_causes(text)[0] == ("canonicalization-mismatch", Severity.ERROR)
+
+
+def test_a_presigned_urls_bare_mismatch_decides_nothing_and_leads_with_its_headers() -> None:
+    text = ("When generating a presigned url with PresignPutObject and setting the field `Expires`, the upload "
+            f"returns SignatureDoesNotMatch.\n{_S3_XML}")
+    causes = text_causes(text)
+    assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
+    assert causes[-1][0] == "secret-key-mismatch"
+    assert _errors(text) == []
+    # With a cue of its own (a key with spaces), the encoding reading stays an error.
+    spaced = text.replace("setting the field `Expires`", "a key with spaces in it")
+    assert _errors(spaced) == ["canonicalization-mismatch"]
