@@ -106,7 +106,7 @@ def foreign_port_endpoint(host: str | None, text: str, before: str = "") -> str 
     record, the request line just before it (`before`: PHP prints the request on the line above the answer's body)."""
     if host is None:
         tail = before[-2000:]
-        found = [m for m in _URL_HOST_RE.finditer(tail) if _is_target(tail, m.start())]
+        found = [m for m in _URL_HOST_RE.finditer(tail) if _is_target(tail, m.start())] if "://" in tail else []
         return _foreign_port(found[-1].group(1).lower()) if found else None
     if _foreign_port(host) is None:
         return None

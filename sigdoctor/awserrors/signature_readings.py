@@ -251,15 +251,18 @@ _PRESIGN_RE = re.compile(r"\bpre-?sign\w*|\bgetSignedUrl\b|\bGeneratePresignedUr
 # after which it fails, a version or commit from which on it fails, a version that works —, or the SDK issue
 # template's regression box ticked (aws-sdk-go-v2, aws-sdk-js-v3, aws-sdk-rust: "- [x] Select this option if this
 # issue appears to be a regression."). Nothing of the user's key or request changed: the signer did.
+# A release's number (1.2, v0.34, 2.31.7), not a size, a duration or a share ("from 1.5 GB", "works with 2.5 s").
+_VERSION = (r"(?:version\s+|release\s+|v)?\d+(?:\.\d+)+\b(?!\s*(?:[kmgt]i?b|bytes?|ms|s|secs?|seconds?|mins?|minutes?|h|"
+            r"hrs?|hours?|days?)\b|\s*%)")
 _REGRESSION_RE = re.compile(
     r"\bdowngrad(?:e|ed|es|ing)\b"
     r"|\b(?:after|since|when)\s+(?:I\s+|we\s+)?(?:upgrad(?:e|ed|ing)|bump(?:ed|ing)?)\b"
     r"|\b(?:after|since|when)\s+(?:I\s+|we\s+)?updat(?:e|ed|ing)\s+(?:to\s+v?\d|(?:the|our|my)\s+(?:sdk|library|package|"
     r"version|plugin|client|module|gem|crate|dependenc(?:y|ies))\b)"
-    r"|\b(?:from|since|starting\s+(?:with|from|in|at))\s+(?:version\s+|release\s+|v)?\d+(?:\.\d+)+\b"
+    rf"|\b(?:from|since|starting\s+(?:with|from|in|at))\s+{_VERSION}"
     r"|\b(?:from|since)\s+(?:commit|version|release|tag)\s+\S*\d"
-    r"|\b(?:works?|worked|working)\s+(?:fine\s+|well\s+|ok\s+|perfectly\s+|correctly\s+)?(?:with|in|on|using|under)\s+"
-    r"(?:version\s+|release\s+|v)?\d+(?:\.\d+)+"
+    rf"|\b(?:works?|worked|working)\s+(?:fine\s+|well\s+|ok\s+|perfectly\s+|correctly\s+)?(?:with|in|on|using|under)\s+"
+    rf"{_VERSION}"
     r"|\b(?:previous|older|earlier|prior)\s+(?:versions?|releases?)\s+(?:works?|worked|(?:is|was)\s+fine)\b"
     r"|\[x\]\s*Select\s+this\s+option\s+if\s+this\s+issue\s+appears\s+to\s+be\s+a\s+regression", re.I)
 
@@ -422,7 +425,19 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
 # string, one quoted piece per line) and the `Canonical Request:` line of s3cmd's DEBUG output and of many hand-written
 # signers (fmt.Printf("Canonical Request:\n%s\n", …)). Read even when cut short: its method, path, query and headers
 # come first.
-_CLIENT_CANON_HEAD_RE = re.compile(r"CANONICAL\s+REQUEST\s*=\s*|Canonical\s+Request:[ \t]*\n?")
+# aws-sdk-go v1's debug signing log (aws/signer/v4/v4.go logSignInfoMsg, LogDebugWithSigning, also printed by tools
+# built on it, as aws-sigv4-proxy): "---[ CANONICAL STRING  ]-----…" then the request, "---[ STRING TO SIGN ]…".
+_CLIENT_CANON_HEAD_RE = re.compile(r"CANONICAL\s+REQUEST\s*=\s*|Canonical\s+Request:[ \t]*\n?|"
+                                   r"---\[\s*CANONICAL\s+STRING\s*\]-*[ \t]*\n")
+# The credential scope of the string to sign that follows: its service is the signing name.
+_SCOPE_LINE_RE = re.compile(r"\b\d{8}/[a-z0-9-]+/([a-z0-9-]+)/aws4_request\b")
+# A path with an empty segment (`//`) or a dot segment. SigV4 normalises the canonical path for every service but S3
+# (IAM user guide, "Create a signed AWS API request": "Normalize URI paths according to RFC 3986. Remove redundant
+# and relative path components"; botocore utils.remove_dot_segments: "AWS services require consecutive slashes to be
+# removed"), and S3 signs the path as it is sent (S3 API reference, "Signature Calculations … Header": "Do not
+# normalize URI paths for requests to Amazon S3").
+_UNNORMALISED_PATH_RE = re.compile(r"//|/\.\.?(?:/|$)")
+_UNNORMALISED_SERVICES = frozenset({"s3", "s3express", "s3-outposts", "s3-object-lambda"})
 # The wrapping of a pretty-printed Python string: an opening parenthesis or quote, a closing `\n'`.
 _REPR_LEAD_RE = re.compile(r"^\s*\(?\s*['\"]?")
 _REPR_TAIL_RE = re.compile(r"(?:\\n)?['\"]?\s*\)?\s*$")
@@ -464,8 +479,19 @@ def client_canonical_hits(e: AwsError) -> list[Hit]:
     head = _client_canonical_head(e.text)
     if head is None:
         return []
-    _, _, query, headers = head
+    _, path, query, headers = head
     faults: list[str] = []
+    started = _CLIENT_CANON_HEAD_RE.search(e.text)
+    scope = _SCOPE_LINE_RE.search(e.text, started.end() if started else 0)
+    service = scope.group(1) if scope else None
+    weak = False
+    if _UNNORMALISED_PATH_RE.search(path) and service not in _UNNORMALISED_SERVICES:
+        faults.append(f"its canonical path '{path[:80]}' keeps empty or dot segments: SigV4 normalises the path for "
+                      f"every service but S3 (consecutive slashes and . / .. segments removed), so "
+                      + (f"the service ('{service}') signs the normalised path" if service else
+                         "a service other than S3 signs the normalised path (the string to sign, which names the "
+                         "service, is not in the text)"))
+        weak = service is None
     host = dict(headers).get("host", "")
     if "/" in host or " " in host:
         faults.append(f"its Host header is '{host[:80]}': the endpoint's path went into the host the client signs, "
@@ -477,8 +503,9 @@ def client_canonical_hits(e: AwsError) -> list[Hit]:
                       "signs the query so encoded")
     if not faults:
         return []
-    return [Hit("canonicalization-mismatch", Status.FAIL,
+    return [Hit("canonicalization-mismatch", Status.WARN if weak and len(faults) == 1 else Status.FAIL,
                 "The client's own canonical request breaks SigV4's rules: " + "; ".join(faults),
                 ["Upgrade the client (its signer encodes the request otherwise than AWS), or avoid what it mishandles "
-                 "(an endpoint URL with a path, reserved characters in query values)",
+                 "(an endpoint URL with a path, reserved characters in query values, a path with '//' — an endpoint "
+                 "or base path ending in '/' joined to one starting with '/')",
                  "Settle it: compare with AWS's canonical request in the error body (`sigdoctor decode --client FILE`)"])]

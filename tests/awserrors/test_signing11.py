@@ -184,3 +184,35 @@ def test_a_presigned_urls_bare_mismatch_decides_nothing_and_leads_with_its_heade
     # With a cue of its own (a key with spaces), the encoding reading stays an error.
     spaced = text.replace("setting the field `Expires`", "a key with spaces in it")
     assert _errors(spaced) == ["canonicalization-mismatch"]
+
+
+# --- a client's own canonical request ---------------------------------------------------------------------------
+
+_GO_V1_DUMP = ('time="2022-08-11T11:14:37Z" level=info msg="DEBUG: Request Signature:\\n---[ CANONICAL STRING  ]-------'
+               '----------------------\\nGET\\n{path}\\n\\nhost:search-logs.ap-south-1.es.amazonaws.com\\n'
+               'x-amz-date:20220811T111437Z\\n\\nhost;x-amz-date\\n'
+               'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\\n---[ STRING TO SIGN ]------------'
+               '--------------------\\nAWS4-HMAC-SHA256\\n20220811T111437Z\\n20220811/ap-south-1/{service}/aws4_request\\n'
+               '33f78ea95c2ddcfdd4012d605b9319cbeccf397ac351e39ad4b5d8b6e85e47bc\\n-----------------------------------'
+               '------------------"\n')
+
+
+def test_go_v1s_signing_dump_with_a_double_slash_path_for_a_service_is_canonicalization() -> None:
+    text = _GO_V1_DUMP.format(path="///", service="es")
+    assert text_causes(text) == [("canonicalization-mismatch", Severity.ERROR)]
+    assert "signs the normalised path" in _shown(text)
+
+
+def test_s3_signs_its_path_as_it_is_and_a_normal_path_reads_nothing() -> None:
+    assert text_causes(_GO_V1_DUMP.format(path="/bucket//key", service="s3")) == []
+    assert text_causes(_GO_V1_DUMP.format(path="/_bulk", service="es")) == []
+
+
+def test_a_dot_segment_without_the_service_named_is_only_a_warning() -> None:
+    text = "Canonical Request:\nGET\n/api/./items\n\nhost:abc.example.com\nx-amz-date:20240101T000000Z\n"
+    assert text_causes(text) == [("canonicalization-mismatch", Severity.WARNING)]
+
+
+def test_a_size_or_a_duration_is_no_release() -> None:
+    for said in ("It works fine with 1.5 GB files and fails with larger ones.", "Uploads from 2.5 MB on fail."):
+        assert _errors(f"{said}\n{_CLI}") == ["secret-key-mismatch"], said
