@@ -132,11 +132,18 @@ SIGV2_VIA = (
 
 
 def test_a_presigned_url_that_signs_a_header_besides_host_is_read_as_the_signers_canonicalization() -> None:
-    causes = ranked_causes(decode_text(PRESIGNED.format(signed="amz-sdk-request%3Bhost")))
+    causes = ranked_causes(decode_text(PRESIGNED.format(signed="content-type%3Bhost")))
     assert causes[0] == ("canonicalization-mismatch", Severity.ERROR)
     assert causes[1] == ("request-modified-after-signing", Severity.WARNING)
-    # host and x-amz-* headers are what a presigned URL signs: no clue then, the usual order stands.
-    assert top_cause(decode_text(PRESIGNED.format(signed="host%3Bx-amz-acl"))) == "secret-key-mismatch"
+    # A header the SDK signs on its own (aws-sdk-go-v2's amz-sdk-request) is the SDK release's regression: the same
+    # reading, a warning (pass 11, tests/awserrors/test_signing11.py).
+    own = ranked_causes(decode_text(PRESIGNED.format(signed="amz-sdk-request%3Bhost")))
+    assert own[0] == ("canonicalization-mismatch", Severity.WARNING)
+    # host and x-amz-* headers are what a presigned URL signs: no clue then, a presigned URL's undecided order stands
+    # (its signed headers first, every reading a warning, the secret last).
+    plain = ranked_causes(decode_text(PRESIGNED.format(signed="host%3Bx-amz-acl")))
+    assert plain[0] == ("canonicalization-mismatch", Severity.WARNING)
+    assert plain[-1][0] == "secret-key-mismatch"
 
 
 def test_cloudfronts_header_in_the_string_aws_signed_is_a_hop_that_changed_the_request() -> None:
