@@ -107,6 +107,10 @@ class _Fired:
     # A cause named only as a ranked candidate of another one's error (evidence "candidate_rank": 1, 2, …) keeps that
     # order, which reads the text around the error, rather than the catalog's generic confidence; 0: seen directly.
     candidate_rank: int = 0
+    # The causes every triggering finding listed as the rivals it could not decide between (evidence "candidates"),
+    # and the records (decode's first line of each) the triggers came from: see _settles.
+    undecided: frozenset[str] = frozenset()
+    records: frozenset[int] = frozenset()
 
 
 def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
@@ -118,6 +122,8 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
         if triggers:
             fired[rule.id] = _fire(rule, triggers)
             fired[rule.id].candidate_rank = min(_candidate_rank(f) for f in triggers)
+            fired[rule.id].undecided = frozenset.intersection(*(_rivals(f) for f in triggers))
+            fired[rule.id].records = frozenset(line for f in triggers if (line := _record(f)) is not None)
             fired[rule.id].layer = (len(results) if rule.id == _ABOUT_THE_RUN else
                                     min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers))
 
@@ -135,12 +141,38 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             # one named only as another reading of the same error (a ranked candidate): that is no symptom of it but
             # its rival — "instance metadata did not answer" and "nothing before it was configured" are two readings
             # of one PHP chain-end message, and folding the second into the first would leave one reading unsaid.
-            if symptom is not None and (symptom.candidate_rank or _outranks(symptom, explainer)):
+            if symptom is not None and (symptom.candidate_rank or (_outranks(symptom, explainer)
+                                                                   and not _settles(explainer, symptom))):
                 continue
             symptom = fired.pop(sid, None)
             if symptom is not None:
+                if _outranks(symptom, explainer):
+                    explainer.severity = symptom.severity  # the failure the summary reported, now named
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
+
+
+def _rivals(f: Finding) -> frozenset[str]:
+    cands = f.evidence.get("candidates")
+    if not isinstance(cands, list):
+        return frozenset()
+    return frozenset(str(c.get("cause")) for c in cands if isinstance(c, dict) and c.get("cause"))
+
+
+def _record(f: Finding) -> int | None:
+    lines = f.evidence.get("lines")
+    return lines[0] if isinstance(lines, list) and lines and isinstance(lines[0], int) else None
+
+
+def _settles(explainer: _Fired, symptom: _Fired) -> bool:
+    """A summary that could not say which of its rivals failed, and another record that names one of them by a reading
+    of its own: that record says which — e.g. botocore's "Unable to locate credentials" (the credential chain came up
+    empty: instance metadata, a profile, the environment …, the text alone cannot tell) after kube2iam's access log of
+    the same pod's `GET /latest/meta-data/iam/security-credentials/ (404)` (the metadata proxy had no role for it).
+    The failure the summary reports is then the one the other record names, even where that record alone reads only
+    as a possibility (a warning): the empty chain is folded into it, as the cause files say (`suppresses`)."""
+    return (explainer.rule.id in symptom.undecided and bool(explainer.records) and bool(symptom.records)
+            and explainer.records.isdisjoint(symptom.records))
 
 
 def _candidate_rank(f: Finding) -> int:

@@ -79,6 +79,155 @@ def nothing_configured(e: AwsError, *, connect: bool) -> str | None:
     return None
 
 
+# The hop limit drops only the answer to IMDSv2's token PUT, one network hop short: a process in a container (docker's
+# bridge, a pod without host networking) on an instance whose HttpPutResponseHopLimit is 1 (EC2 user guide,
+# "Configure the instance metadata options": "in a container environment, we recommend setting the hop limit to 2").
+# On the instance itself the token's answer arrives; off EC2 nothing answers at all. So a metadata timeout reads as
+# the hop limit only where the text shows a container or pod (or a Kubernetes log line, an EC2 host: _ON_AWS_RE), or
+# the token request itself timing out; otherwise the chain's own reading leads — aws-sdk-go-v2's "no EC2 IMDS role
+# found, … context deadline exceeded" is what its default chain ends in wherever nothing was configured (ec2rolecreds
+# wraps any IMDS failure so). Over corpus batches 1-11, of the 7 Go v2 chain ends of that shape with neither cue, the
+# threads give no-credentials 3 (one confirmed), the hop limit 1 (confirmed); with a cue, the hop limit 3.
+_CONTAINER_WORD_RE = re.compile(
+    r"\b(?:containers?|containeri[sz]ed|docker(?:file|ized)?|podman|pods?|kubernetes|k8s|kubectl|helm|daemonset|"
+    r"ECS|task\s+role|sidecar|EKS|Karpenter|kubelet|kube-system|kube2iam|kiam)\b", re.I)
+_TOKEN_STEP_RE = re.compile(r"/latest/api/token|\bgetToken\b|IMDSv2\s+(?:session\s+)?token", re.I)
+
+
+def timeout_without_container(e: AwsError, chain: list[Hit]) -> str | None:
+    """Why a metadata timeout the readings give to the hop limit is no hop limit here (a phrase for the chain-end
+    finding), or None: nothing in the text shows a container, a pod or an EC2 host, and the token request is not the
+    step that timed out."""
+    if not chain or chain[0].cause != "imds-hop-limit" or chain[0].status is not Status.FAIL:
+        return None
+    cues = cue_text(e)
+    if _TOKEN_STEP_RE.search(cues) or _CONTAINER_WORD_RE.search(cues) or _ON_AWS_RE.search(cues):
+        return None
+    return ("nothing in the text shows a container or pod (where a metadata timeout is the IMDSv2 hop limit) or an "
+            "EC2 host")
+
+
+# The user's words that the instance now requires IMDSv2 (HttpTokens required, `--http-tokens required`, IMDSv1
+# turned off) where IMDSv1 worked before. Requiring IMDSv2 refuses every token-less metadata request with 401, so a
+# client whose SDK predates IMDSv2 sessions (aws-sdk-go before v1.25.38, botocore before 1.13.25, the Java SDK before
+# 1.11.678: EC2 user guide, "Use the Instance Metadata Service to access instance metadata", supported AWS SDKs) finds
+# no role credentials there and its chain comes up empty; in a container the same switch starves a current SDK of
+# the token's answer (the hop limit, above). Of the empty chains in corpus batches 1-11 beside such words, the threads
+# give an SDK too old for IMDSv2 (batch 11 b027, goofys' vendored aws-sdk-go); the container texts the hop limit.
+_IMDSV2_REQUIRED_RE = re.compile(
+    r"\bIMDS\s*v?2\b[^.\n]{0,60}?\b(?:required|only|enforced|mandatory)\b|"
+    r"\b(?:requir(?:e|es|ed|ing)|enforc(?:e|es|ed|ing)|switch(?:ed|ing)?|mov(?:ed|ing)|upgrad(?:ed|ing)|"
+    r"migrat(?:ed|ing))\b[^.\n]{0,40}?\bIMDS\s*v?2\b|"
+    r"\b(?:previously|before|used\s+to)\b[^.\n]{0,40}?\bIMDS\s*v?1\b|"
+    r"\bIMDS\s*v?1\b[^.\n]{0,40}?\b(?:without\s+(?:any\s+)?(?:issues?|problems?)|worked|disabled|turned\s+off)\b|"
+    r"\bdisabl(?:e|ed|ing)\s+IMDS\s*v?1\b|"
+    r"http[-_ ]?tokens\b[^.\n]{0,20}?\brequired\b", re.I)
+
+
+def imdsv2_required(e: AwsError) -> str | None:
+    """The user's words that the instance was switched to require IMDSv2 (quoted for the finding), or None."""
+    m = _IMDSV2_REQUIRED_RE.search(cue_text(e))
+    return " ".join(m.group(0).split()) if m else None
+
+
+def imdsv2_required_hits(e: AwsError, said: str) -> list[Hit]:
+    """An empty chain beside the switch to IMDSv2: an SDK that predates IMDSv2 sessions first — or, where the text
+    shows a container or pod, the hop limit — the other as a ranked warning."""
+    decide = ("sigdoctor run --only credentials on the instance (and in the container, if the client runs in one); "
+              "the client's version of its AWS SDK (IMDSv2 needs aws-sdk-go >= 1.25.38, botocore >= 1.13.25, Java SDK "
+              ">= 1.11.678)")
+    old = Hit("sdk-unsupported-credential-source", Status.FAIL,
+              f"The credential chain came up empty after the instance began to require IMDSv2 ('{said}'): the "
+              "client's AWS SDK predates IMDSv2 sessions, so its token-less requests for the instance role are refused "
+              "(401) and instance metadata gives it nothing",
+              ["Upgrade the client (or the AWS SDK it vendors) to a release that supports IMDSv2, or set the "
+               "instance's HttpTokens back to optional until it is upgraded", f"Settle it: `{decide}`"])
+    hop = Hit("imds-hop-limit", Status.FAIL,
+              f"The credential chain came up empty after the instance began to require IMDSv2 ('{said}') and the "
+              "client runs in a container or pod: the token's answer does not come back through the extra hop (hop "
+              "limit 1), and no token-less request is answered",
+              ["Raise the hop limit: `aws ec2 modify-instance-metadata-options --instance-id i-… "
+               "--http-put-response-hop-limit 2`", f"Settle it: `{decide}`"])
+    first, other = (hop, old) if _CONTAINER_WORD_RE.search(cue_text(e)) else (old, hop)
+    other.status = Status.WARN
+    other.message = f"Or: {other.message}"
+    other.extra["candidate_rank"] = 1
+    return [first, other]
+
+
+# A Lambda function runs with its execution role's credentials, which Lambda gives it as AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN — always a temporary key with its token (Lambda developer guide, "Defined
+# runtime environment variables"; the code lives in LAMBDA_TASK_ROOT, /var/task, the runtime in /var/runtime). A key
+# AWS does not know, answered to code that runs there, is that key sent without its token (an app's config that
+# passes only the key and secret on to its SDK client) far more often than a key that does not exist.
+_LAMBDA_RUNTIME_RE = re.compile(r"(?<![\w/.-])/var/(?:task|runtime)/|\bLAMBDA_TASK_ROOT\b|\bAWS_LAMBDA_FUNCTION_NAME\b|"
+                                r"\b(?:START|REPORT)\s+RequestId:\s+[0-9a-f-]{36}\b")
+
+
+def lambda_session_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """An unknown key (access-key-invalid, read from the code alone) where the text shows the code runs in Lambda:
+    the session token left out first, the unknown key as its ranked alternative."""
+    at = next((i for i, h in enumerate(hits) if h.cause == "access-key-invalid" and h.status is Status.FAIL
+               and not h.extra.get("decided_by")), None)
+    if at is None or e.access_key_id:
+        return hits
+    m = _LAMBDA_RUNTIME_RE.search(cue_text(e))
+    if m is None:
+        return hits
+    unknown = hits[at]
+    unknown.status = Status.WARN
+    unknown.message = f"Or the key itself is unknown: {unknown.message}"
+    unknown.extra["candidate_rank"] = 1
+    first = Hit("session-token-missing", Status.FAIL,
+                f"AWS does not accept the credentials, and the code runs in AWS Lambda ('{m.group(0).strip()}'), "
+                "whose credentials are always its execution role's temporary key with a session token: the token was "
+                "not passed on with the key (a config that hands the SDK client only the key id and secret)",
+                ["Pass AWS_SESSION_TOKEN with the key (the app's `token` / `session_token` setting), or give the "
+                 "SDK client no explicit credentials at all so it reads all three from the environment",
+                 "Settle it: log whether AWS_SESSION_TOKEN reaches the client's credentials in the function"])
+    return [*hits[:at], first, unknown, *hits[at + 1:]]
+
+
+# The shared credentials file where the SDK never looks: every SDK reads ~/.aws/credentials of the process's HOME
+# (/root for a container's root user, /home/NAME for another) or the file AWS_SHARED_CREDENTIALS_FILE names (botocore
+# configprovider.py 'credentials_file'; aws-sdk-go v1 aws/session/env_config.go and v2 config/env_config.go; the Java
+# SDK 2.x ProfileFileLocation), the Java SDK 1.x AWS_CREDENTIAL_PROFILES_FILE (SDKGlobalConfiguration). A host's
+# ~/.aws mounted into a container at /home/.aws (no user's home), or the file given by a variable no SDK reads, is a
+# file the SDK never opens: the chain is empty and a profile of the config file that takes its keys from it
+# (source_profile) reads as having none — the credentials file was never found, not a broken profile.
+_UNREAD_FILE_RE = re.compile(r"-v\s*[\w~$./{}-]*\.aws/?:(/home/\.aws)/?(?=[:\s\\]|$)|"
+                             r"\b(AWS_CREDENTIALS_PROFILES_FILE|AWS_CREDENTIALS_FILE|AWS_SHARED_CREDENTIAL_FILE)\b")
+
+
+def file_never_read_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """An empty chain where the text puts the credentials file where the SDK does not read it: the empty chain (no
+    credentials found) leads, a profile reading of the same record stays as its ranked alternative."""
+    end = next((h for h in hits if h.cause == "no-credentials"), None)
+    m = _UNREAD_FILE_RE.search(cue_text(e)) if end is not None else None
+    if end is None or m is None:
+        return hits
+    where = (f"mounts the credentials at {m.group(1)}, which is no user's home (the SDK reads ~/.aws of the "
+             "container user: /root/.aws for root)" if m.group(1) else
+             f"names the credentials file with {m.group(2)}, a variable no AWS SDK reads (AWS_SHARED_CREDENTIALS_FILE; "
+             "the Java SDK 1.x AWS_CREDENTIAL_PROFILES_FILE)")
+    end.status = Status.FAIL
+    end.extra.pop("candidate_rank", None)
+    end.message = (f"The SDK found no credentials: the text {where} — the credentials file was never read, so the "
+                   "chain came up empty (and a profile that takes its keys from that file reads as having none)")
+    end.fix.insert(0, "Mount the host's ~/.aws at the container user's home (`-v ~/.aws:/root/.aws:ro`) or point "
+                      "AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE at where it is mounted")
+    out = [end]
+    for h in hits:
+        if h is end:
+            continue
+        if h.cause == "profile-invalid" and h.status is Status.FAIL:
+            h.status = Status.WARN
+            h.message = f"Or the profile itself: {h.message}"
+            h.extra["candidate_rank"] = 1
+        out.append(h)
+    return out
+
+
 def chain_end_first(hits: list[Hit], why: str) -> list[Hit]:
     """The chain-end reading (no-credentials) as the error, the metadata readings as its ranked alternatives."""
     end = next(h for h in hits if h.cause == "no-credentials")

@@ -157,8 +157,39 @@ _OWN_WORDS_FILE = "denials10.toml"
 _AUTHENTICATOR_REFUSAL_RE = re.compile(r"\bmsg=\\*\"?access denied\b|\"msg\\*\"\s*:\s*\\*\"access denied\\*\"")
 
 
+# kiam's server fetches a pod's credentials by assuming the role the pod is annotated with, with its own (the server's)
+# credentials, and logs the failure with the pod's fields (uswitch/kiam v4.2 pkg/server/server.go GetPodCredentials:
+# logger.WithField("pod.iam.requestedRole", req.Role).Errorf("error retrieving credentials: %s", err) after
+# credentialsProvider.CredentialsForRole, which is pkg/aws/sts/gateway.go's svc.AssumeRoleWithContext); its agent
+# relays the same failure to the pod as "error fetching credentials: rpc error: … desc = <the server's error>"
+# (pkg/aws/metadata/handler_credentials.go) on the pod's `…/meta-data/iam/security-credentials/ROLE`. An
+# AccessDenied there is STS refusing that AssumeRole: the pod role's trust policy does not admit the server's role
+# (or the server's role may not call sts:AssumeRole on it) — never the pod's own permissions, which no call used yet.
+_KIAM_ASSUME_DENIED_RE = re.compile(
+    r"error\s+retrieving\s+credentials:\s*AccessDenied\b[^{}]{0,400}?pod\.iam\.requestedRole\W{1,6}([\w+=,.@/-]*)|"
+    r"error\s+fetching\s+credentials:\s*rpc\s+error:[^\n]{0,80}?desc\s*=\s*AccessDenied\b[^{}]{0,400}?"
+    r"meta-data/iam/security-credentials/([\w+=,.@-]*)")
+
+
+def _kiam_assume_denied(m: re.Match[str]) -> list[Hit]:
+    role = m.group(1) or m.group(2) or "the pod's role"
+    decide = ("aws iam get-role --role-name POD_ROLE --query Role.AssumeRolePolicyDocument (it must name the kiam "
+              "server's role); aws iam simulate-principal-policy --policy-source-arn SERVER_ROLE_ARN --action-names "
+              "sts:AssumeRole --resource-arns POD_ROLE_ARN")
+    return two_readings(
+        decide,
+        ("role-trust-denied", f"the trust policy of {role} does not admit the kiam server's role",
+         ["Add the kiam server's role as a Principal (Action sts:AssumeRole) in the pod role's trust policy"]),
+        ("permission-missing", "the kiam server's role has no policy allowing sts:AssumeRole on that role",
+         ["Allow sts:AssumeRole on the pod roles (their ARNs or a prefix) in the kiam server role's policy"]),
+        lead=f"kiam's server assumes the pod's role ({role}) with its own credentials, and STS refused that "
+             "AssumeRole (AccessDenied). Most likely: ")
+
+
 def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
+    if "g credentials: " in t and (kiam := _KIAM_ASSUME_DENIED_RE.search(t)) is not None:
+        return _kiam_assume_denied(kiam)
     action_m = ACTION_RE.search(t)
     action = action_m.group(1) if action_m else None
     if (action is None or action.lower() == "sts:getcalleridentity") and (ci := _CALLER_IDENTITY_RE.search(t)):

@@ -187,7 +187,7 @@ def readable(window: str) -> str:
     # A cut its words show to stand where a space was is a wrap at words after the quote (`> ` on the first line only),
     # which lines of one width by chance look like: the line end stays.
     if (">" in window or not window.isascii()) and len(inside := unmarked_after(window, wrap_cuts(window))) >= 2:
-        window = joined_at(window, [c for c in inside if _cut_kind(window, c) != "between"])
+        window = joined_at(window, _kept_whole([c for c in inside if _cut_kind(window, c) != "between"], window))
     framed = unframe(window)
     # A margin inside the quoting (a Markdown-quoted text logged as a JSON string) shows once unescaped.
     t = unframe(unescape(framed))
@@ -207,6 +207,25 @@ def readable(window: str) -> str:
                 known_joined > known and len(entries_joined) >= len(entries)):
             return joined
     return t
+
+
+def _kept_whole(cuts: list[int], window: str) -> list[int]:
+    """Of the line ends `cuts` (lines of one width after a quoted first line), those whose join loses nothing the
+    lines as they stand read (a table entry, or the characters known phrases cover: see _known). A text quoted (`> ` on its first line only) and then wrapped at its spaces has
+    lines of one width by chance; a cut its words cannot judge (`no EC2|instance`: a word ending in a digit,
+    `make|EC2Metadata`: a two-letter head) stands where a space was when joining it makes a phrase of the table
+    unreadable (`no EC2instance role found`), where a terminal's cut inside a word would make one whole."""
+    if not cuts:
+        return cuts
+    entries, known = _known(unframe(unescape(unframe(window))))
+
+    def keeps(joined: str) -> bool:
+        entries_joined, known_joined = _known(unframe(unescape(unframe(joined))))
+        return entries <= entries_joined and known_joined >= known
+
+    if keeps(joined_at(window, cuts)):
+        return cuts
+    return [c for c in cuts if keeps(joined_at(window, [c]))]
 
 
 def _rejoined(text: str) -> tuple[str, int, bool] | None:

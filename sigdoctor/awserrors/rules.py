@@ -11,7 +11,15 @@ import re
 
 from sigdoctor.awserrors.backends import Recognised, foreign_port_endpoint, private_endpoint, recognise
 from sigdoctor.awserrors.canonical import endpoint_from_host
-from sigdoctor.awserrors.chain_end import chain_end_first, nothing_configured
+from sigdoctor.awserrors.chain_end import (
+    chain_end_first,
+    file_never_read_first,
+    imdsv2_required,
+    imdsv2_required_hits,
+    lambda_session_first,
+    nothing_configured,
+    timeout_without_container,
+)
 from sigdoctor.awserrors.clock_readings import SKEW_ERROR_S, clock_hits, date_aws_saw
 from sigdoctor.awserrors.clues import read_clues
 from sigdoctor.awserrors.clues_unsent import unsent_call
@@ -37,7 +45,7 @@ from sigdoctor.awserrors.denial_readings import (
 )
 from sigdoctor.awserrors.diff import Difference
 from sigdoctor.awserrors.generic_readings import generic_hits
-from sigdoctor.awserrors.hit import Classified, Hit
+from sigdoctor.awserrors.hit import Classified, Hit, cue_text
 from sigdoctor.awserrors.network_readings import (
     CONTAINER_ANSWER_RE,
     CONTAINER_RE,
@@ -88,6 +96,8 @@ _CLIENT_SIDE = frozenset({
     "env-credentials-incomplete", "sdk-unsupported-credential-source", "container-credentials-failed",
     "profile-invalid",
 })
+# The literals of chain_end's credentials-file-never-read reading: its regex runs only where one stands.
+_UNREAD_FILE_WORDS = ("/home/.aws", "AWS_CREDENTIALS_", "AWS_SHARED_CREDENTIAL_FILE")
 _NETWORK_CAUSES = frozenset({"endpoint-unreachable", "dns-resolution-failed", "tls-untrusted", "proxy-misconfigured"})
 
 # The user's words that a tool did NOT print a message (`it doesn't give back The AWS Access Key Id you provided does
@@ -169,6 +179,8 @@ def classify(e: AwsError) -> Classified:
                                  "`sigdoctor run --only credentials` with the client's environment"],
                                 {"candidate_rank": 2}))
     hits += credential_hits(e, found)
+    if found.has("invalid-key"):
+        hits = lambda_session_first(e, hits)
     hits += unsent_token_hits(t)
     # "AccessDeniedException: The request signature we calculated does not match": the signature is what failed.
     if (found.has("denied") and not found.has("signature")) or ACTION_RE.search(t):
@@ -226,6 +238,9 @@ def classify(e: AwsError) -> Classified:
             chain.insert(1, chain_end_reading())
             if why := nothing_configured(e, connect=True):
                 chain = chain_end_first(chain, why)
+            elif why := timeout_without_container(e, chain):
+                # Without a container the hop limit is the least likely of the metadata readings: it goes last.
+                chain = chain_end_first([*chain[1:], chain[0]], why)
         hits += chain
     elif no_role:
         hits.append(Hit("imds-no-role", Status.FAIL, "The instance has no IAM role (instance profile)",
@@ -260,7 +275,13 @@ def classify(e: AwsError) -> Classified:
     if found.has("no-credentials") and not any(h.cause == "profile-invalid" for h in hits):
         hits += misspelt_key_hits(e)
     if found.has("no-credentials") and not via_network and not any(h.cause in _CHAIN_CAUSES for h in hits):
-        hits.append(after_failed_assume_role(e, no_credentials_hit(e)))
+        cues = cue_text(e).upper()
+        if ("IMDS" in cues or "TOKENS" in cues) and (said := imdsv2_required(e)):
+            hits += imdsv2_required_hits(e, said)
+        else:
+            hits.append(after_failed_assume_role(e, no_credentials_hit(e)))
+    if found.has("no-credentials") and any(w in e.text or w in e.context for w in _UNREAD_FILE_WORDS):
+        hits = file_never_read_first(e, hits)
     # A stale signature beside the SDK's own word that the host clock is right (clock_readings) explains the refusal:
     # the table's default reading of the code (a wrong secret for SignatureDoesNotMatch) does not apply.
     if not any(h.status == Status.FAIL or h.extra.get("host_clock_in_step") for h in hits):
@@ -431,11 +452,29 @@ def _from_table(e: AwsError, found: Match) -> list[Hit]:
                 # No message of AWS's: the client's own words for the status are what was said.
                 seen = entry.regex.search(e.flat)
                 msg = seen.group(0) if seen else msg
-            return _undecided(f"{said}{msg}", entry.causes, why)
+            return _undecided(f"{said}{msg}", _missing_key_first(e, entry), why)
         status = Status.FAIL if top.confidence != "low" else Status.WARN
         return [Hit(top.cause, status, f"{said}{msg} — {top.needs}" if top.needs else f"{said}{msg}",
                     [f"Settle it: `{top.decide}`"] if top.decide else [], {"error_entry": entry.name})]
     return []
+
+
+# S3 answers a HeadObject for a key that does not exist with 403, not 404, when the caller may not list the bucket
+# ("If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Forbidden error":
+# S3 API reference, HeadObject, Permissions), and a HEAD carries no body to tell the two apart. A HeadObject is an
+# application's existence check or the first step of reading a key it computed (django-storages' open, boto3's
+# Object.load(), a CSI or FUSE driver's lookup): over corpus batches 1-11, of the bare 403s whose text names the
+# HeadObject call, the threads give a key that was not there 4 (three confirmed), a permission 1 (unconfirmed) — the
+# missing key first. A HeadBucket, or a HEAD the text does not name, keeps the table's order.
+_HEAD_OBJECT_RE = re.compile(r"\bHeadObject\b|\bhead_object\b")
+
+
+def _missing_key_first(e: AwsError, entry: Entry) -> tuple[Candidate, ...]:
+    causes = entry.causes
+    if entry.kind != "head" or entry.http != 403 or not _HEAD_OBJECT_RE.search(e.flat):
+        return causes
+    missing = [c for c in causes if c.cause == "target-not-found"]
+    return (*missing, *(c for c in causes if c.cause != "target-not-found")) if missing else causes
 
 
 def _undecided(said: str, causes: tuple[Candidate, ...], why: str) -> list[Hit]:

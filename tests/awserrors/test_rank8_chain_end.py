@@ -41,10 +41,11 @@ def test_the_php_chain_end_whose_one_second_probe_never_connected_reads_nothing_
     assert causes[1] == ("imds-unreachable", Severity.WARNING)
 
 
-def test_a_go_v2_chain_end_timeout_lists_hop_limit_nothing_configured_and_no_metadata() -> None:
+def test_a_go_v2_chain_end_timeout_lists_nothing_configured_no_metadata_and_hop_limit() -> None:
+    # No container, pod or AWS host in the text: the hop limit cannot lead (pass 11, chain_end.timeout_without_container).
     causes = text_causes(GO2_CHAIN_TIMEOUT)
-    assert causes[0] == ("imds-hop-limit", Severity.ERROR)
-    assert [c for c, _ in causes[1:3]] == ["no-credentials", "imds-unreachable"]
+    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert [c for c, _ in causes[1:3]] == ["imds-unreachable", "imds-hop-limit"]
     assert all(s is Severity.WARNING for _, s in causes[1:3])
 
 

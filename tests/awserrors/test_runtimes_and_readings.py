@@ -200,7 +200,8 @@ def test_a_proxy_the_text_speaks_of_comes_first_for_a_direct_connect_that_timed_
 def test_a_bodiless_head_answer_is_ranked_readings_with_what_settles_them() -> None:
     report = decode_text(">> An error occurred (403) when calling the HeadObject operation: Forbidden")
     causes = ranked_causes(report)
-    assert [c for c, _ in causes[:2]] == ["permission-missing", "target-not-found"]
+    # A HeadObject: the missing key first (S3 answers 403 for it without s3:ListBucket; pass 11).
+    assert [c for c, _ in causes[:2]] == ["target-not-found", "permission-missing"]
     assert all(s is not Severity.ERROR for _, s in causes)  # the text proves none of them
     found = {f.id: f for f in report.probes[0].findings}
     assert "list-objects-v2" in " ".join(found["decode.target-not-found"].evidence["fix"])

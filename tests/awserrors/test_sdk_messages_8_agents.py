@@ -149,10 +149,10 @@ def test_a_bare_403_of_the_ruby_search_clients_gives_ranked_warnings(text: str) 
     # goofys' mount test answered 403: the HEAD's bare status.
     ("main.ERROR Unable to access 'logs-archive': permission denied\nmain.FATAL Mounting file system: Mount: "
      "initialization failed", ["permission-missing", "access-key-invalid", "credentials-expired"]),
-    # aws-sdk-go v1's debug dump of a HeadObject's bodiless 403.
+    # aws-sdk-go v1's debug dump of a HeadObject's bodiless 403: the missing key first (pass 11).
     ("2023/12/27 17:29:01 s3.DEBUG DEBUG: Response s3/HeadObject Details:\n---[ RESPONSE ]------------\n"
      "HTTP/1.1 403 Forbidden\nConnection: close\nContent-Type: application/xml\nServer: AmazonS3\n",
-     ["permission-missing", "target-not-found", "credentials-expired"]),
+     ["target-not-found", "permission-missing", "credentials-expired"]),
 ])
 def test_a_bare_403_of_a_head_gives_ranked_warnings(text: str, first_three: list[str]) -> None:
     causes = text_causes(text)
