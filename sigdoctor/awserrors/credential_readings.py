@@ -45,8 +45,11 @@ _BOTOCORE_REFUSAL_RE = re.compile(rf"Unsupported host '{_POD_IDENTITY_HOST}'\.\s
 _JS_REFUSAL_RE = re.compile(rf"{_POD_IDENTITY_HOST} is not a valid container metadata service hostname")
 _JAVA_REFUSAL_RE = re.compile(rf"full URI \(https?://{_POD_IDENTITY_HOST}[^)\s]*\) contained (within|withing) "
                               r"environment variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host")
+# The AWS SDK for Rust (aws-config src/ecs.rs): "invalid full URI for ECS provider (URI did not refer to the loopback
+# interface): http://169.254.170.23/v1/credentials" — a release from before it took the Pod Identity host.
+_RUST_REFUSAL_RE = re.compile(rf"URI did not refer to the loopback interface\)?:?\s*https?://{_POD_IDENTITY_HOST}")
 REFUSAL_RE = re.compile("|".join(r.pattern for r in (_LOOPBACK_RE, _BOTOCORE_REFUSAL_RE, _JS_REFUSAL_RE,
-                                                       _JAVA_REFUSAL_RE)))
+                                                       _JAVA_REFUSAL_RE, _RUST_REFUSAL_RE)))
 # The same refusals of another loopback host (a credentials server of the user's own on [::1] or 127.0.0.2): the
 # SDK's own limit on the container source — the Java SDK 1.x takes only the hosts it lists ("Host can only be one of
 # [localhost, 127.0.0.1]"), older botocore and the JavaScript SDK v3 their lists of names. A host that is no loopback
@@ -330,6 +333,10 @@ def _refusals(t: str) -> list[tuple[str, str, str]]:
                       "before EKS Pod Identity support", "localhost and 127.0.0.1 in AWS_CONTAINER_CREDENTIALS_FULL_URI",
                       f"Upgrade the AWS SDK for JavaScript v3 packages to {_SINCE_POD_IDENTITY}; code that builds "
                       "its own chain with fromContainerMetadata() needs fromHttp() or the default chain instead"))
+    if _RUST_REFUSAL_RE.search(t):
+        found.append(("the AWS SDK for Rust (aws-config's ECS provider) from before EKS Pod Identity support",
+                      "a loopback host or an HTTPS URI in AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                      f"Upgrade aws-config (the tool's AWS SDK for Rust) to {_SINCE_POD_IDENTITY}"))
     m = _JAVA_REFUSAL_RE.search(t)
     if m:
         allowed = "a loopback host or an HTTPS URI in AWS_CONTAINER_CREDENTIALS_FULL_URI"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sigdoctor.awserrors.parse import AwsError
+from sigdoctor.awserrors.hit import cue_text
+from sigdoctor.awserrors.parse import AwsError, api_codes
 from sigdoctor.awserrors.table import Match
 from sigdoctor.model import Status
 
@@ -34,6 +35,11 @@ def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, S
     out: list[tuple[str, Status, str, list[str], dict[str, Any]]] = []
     for entry in found.of(KIND):
         if not entry.causes or entry.causes[0].cause in named:
+            continue
+        # A tool's status line without AWS's body (an entry with its `http` status: tools11.toml's pgBackRest,
+        # ClickHouse, minio-go) says nothing more where the record, or the lines before it, hold AWS's own code (the
+        # XML body pgBackRest prints under the status, a record of its own): that code's readings stand.
+        if entry.http is not None and ((e.code and e.code in api_codes()) or "<Code>" in cue_text(e)):
             continue
         said = f"{e.code}: " if e.code and e.code in entry.codes else ""
         undecided = entry.causes[0].confidence == "low"
