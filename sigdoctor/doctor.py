@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+import os
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -60,10 +60,20 @@ def environment(ctx: Context, command: str = "run") -> dict[str, Any]:
         env["profile"] = ctx.profile
     if ctx.role_arn:
         env["role_arn"] = ctx.role_arn
-    env["host"] = socket.gethostname()
+    env["host"] = _hostname()
     env["offline"] = ctx.offline
     env["deadline_s"] = ctx.deadline_s
     return env
+
+
+def _hostname() -> str:
+    """socket.gethostname() without importing socket (~3 ms of every report's start-up): the C library reads the
+    same kernel field, uname's nodename, on Linux and the BSDs (macOS included)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _credentials_section(results: list[ProbeResult]) -> dict[str, Any] | None:

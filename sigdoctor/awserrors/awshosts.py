@@ -9,20 +9,22 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from sigdoctor.lazyre import lazy
+
 # The partitions whose endpoints end in amazonaws.com(.cn), each with its regionRegex (botocore
 # data/partitions.json, version 1.1: aws, aws-us-gov, aws-cn). The SDKs build "{service}.{region}.{dnsSuffix}" for
 # any region string they are given — a region no partition matches falls back to the aws partition's template
 # (aws-sdk-go v1.55 aws/endpoints/v3model.go partitions.EndpointFor: "If loose matching fallback to first partition
 # format"; botocore regions.py EndpointResolver._endpoint_for_partition with the partition's hostname template) —
 # so whatever was configured as the region lands in the host, and the name does not exist.
-_REGION_RES = (re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"), re.compile(r"^us-gov-\w+-\d+$"),
-               re.compile(r"^cn-\w+-\d+$"))
+_REGION_RES = (lazy(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"), lazy(r"^us-gov-\w+-\d+$"),
+               lazy(r"^cn-\w+-\d+$"))
 _CN_REGION_RE = _REGION_RES[2]  # the aws-cn partition's dnsSuffix is amazonaws.com.cn, the others' amazonaws.com
 # What region settings look like, real or not: a partition's country/area prefix (botocore partitions.json
 # regionRegex: us, eu, ap, sa, ca, me, af, il, mx, cn, us-gov) then more. A slot of this shape that names no region
 # is a region setting gone wrong — `us-east` (no number), `us-east-1a` (an availability zone), `us-east1` (GCP's
 # spelling) — not a service's own host label.
-_REGIONISH_RE = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+(?:-[a-z0-9]+)*$|^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+\d+[a-z]?$")
+_REGIONISH_RE = lazy(r"^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+(?:-[a-z0-9]+)*$|^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+\d+[a-z]?$")
 
 # Endpoint prefixes of regional services telemetry agents and their credential chains call, each in front of the
 # region in its host ("{prefix}.{region}.amazonaws.com", AWS General Reference "Service endpoints and quotas").
@@ -41,12 +43,12 @@ _NEEDS_PREFIX = {
     "dkr.ecr": "ECR registries are {account-id}.dkr.ecr.{region}.amazonaws.com: this one has no account id",
 }
 
-_AWS_HOST_RE = re.compile(r"^(?P<front>[a-z0-9.-]+?)\.(?P<slot>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
+_AWS_HOST_RE = lazy(r"^(?P<front>[a-z0-9.-]+?)\.(?P<slot>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$")
 # S3's legacy dash-style regional hosts, s3-{region}.amazonaws.com (AWS General Reference "Amazon S3 endpoints":
 # "some Regions support legacy endpoints … s3-Region"), with or without a bucket in front.
-_S3_DASH_RE = re.compile(r"^(?:[a-z0-9.-]+\.)?s3-(?P<slot>[a-z0-9-]+)\.amazonaws\.com$")
+_S3_DASH_RE = lazy(r"^(?:[a-z0-9.-]+\.)?s3-(?P<slot>[a-z0-9-]+)\.amazonaws\.com$")
 # A name with nothing between its one label and amazonaws.com (`chunks.amazonaws.com`).
-_ONE_LABEL_RE = re.compile(r"^(?P<label>[a-z0-9-]+)\.amazonaws\.com$")
+_ONE_LABEL_RE = lazy(r"^(?P<label>[a-z0-9-]+)\.amazonaws\.com$")
 # Single-label hosts that answer though endpoints.json no longer lists them: the legacy us-east-1 hosts of the
 # oldest services (AWS General Reference, legacy endpoints; SQS's queue.amazonaws.com).
 _LEGACY_ONE_LABEL = frozenset({"ec2", "queue", "sqs", "sns", "monitoring", "elasticloadbalancing", "autoscaling",

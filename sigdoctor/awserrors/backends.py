@@ -9,6 +9,7 @@ import ipaddress
 import re
 from typing import Any
 
+from sigdoctor.lazyre import lazy
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
 from sigdoctor.tomlcache import parsed
@@ -179,8 +180,8 @@ def recognise(text: str, host: str | None, before: str = "") -> Recognised | Non
     return None
 
 
-_AWS_HOST_RE = re.compile(r"(?:^|\.)amazonaws\.com(?:\.cn)?(?::\d+)?$", re.I)
-_AWS_URL_RE = re.compile(r"https?://(?:[\w-]+\.)+amazonaws\.com(?:\.cn)?\b", re.I)
+_AWS_HOST_RE = lazy(r"(?:^|\.)amazonaws\.com(?:\.cn)?(?::\d+)?$", re.I)
+_AWS_URL_RE = lazy(r"https?://(?:[\w-]+\.)+amazonaws\.com(?:\.cn)?\b", re.I)
 
 
 # The characters IGNORECASE matches to an ASCII letter whose str.lower() is not that letter (dotless i, long s, and

@@ -9,6 +9,7 @@ from sigdoctor.awserrors.canonical import StringToSign, parse_amz_date
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match
+from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
 from sigdoctor.skew_windows import window
 
@@ -18,32 +19,32 @@ SKEW_WARN_S = 60
 # Pasted text has doubled spaces, wrapped lines and dropped parentheses: any whitespace between the words.
 # The "Signature expired: " / "Signature not yet current: " lead is optional: a title or a quote keeps only the dates,
 # whose form — the signed date, AWS's time and the window's edge "(… - 5 min.)" — is AWS's own message.
-_EXPIRED_RE = re.compile(r"(?:Signature\s+expired:\s*)?(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)"
+_EXPIRED_RE = lazy(r"(?:Signature\s+expired:\s*)?(\d{8}T\d{6}Z)\s+is\s+now\s+earlier\s+than\s+(\d{8}T\d{6}Z)"
                          r"\s*\(?(\d{8}T\d{6}Z)\s*-\s*(\d+)\s*min")
-_NOT_YET_RE = re.compile(r"(?:Signature\s+not\s+yet\s+current:\s*)?(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
+_NOT_YET_RE = lazy(r"(?:Signature\s+not\s+yet\s+current:\s*)?(\d{8}T\d{6}Z)\s+is\s+still\s+later\s+than\s+"
                          r"(\d{8}T\d{6}Z)\s*\(?(\d{8}T\d{6}Z)\s*\+\s*(\d+)\s*min")
-_AWS_SAW_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
+_AWS_SAW_RE = lazy(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8}T\d{6}Z)\s+is")
 # The words alone, with the dates cut off (a log line or title that ends at the colon): AWS says the request's date is
 # outside its window, which is the same verdict as with the dates.
-_EXPIRED_WORDS_RE = re.compile(r"Signature\s+(expired|not\s+yet\s+current)\b")
+_EXPIRED_WORDS_RE = lazy(r"Signature\s+(expired|not\s+yet\s+current)\b")
 # An SDK that adjusts for skew prints AWS's time (the response's Date) beside the host's own clock when a signature is
 # refused: aws-sdk-cpp aws-cpp-sdk-core/source/client/AWSClient.cpp (AdjustClockSkew, 1.x) and smithy's signer
 # (AwsSmithyClientBase) log `Server time is <RFC 822>, while client time is <RFC 822>` (DateTime::Now()). Both times
 # equal (or nearly) is the host clock in step with AWS: a stale signature then was made long before it was sent.
 _HTTP_DATE = r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d\d:\d\d:\d\d\s+(?:GMT|UTC)"
-_SDK_TIMES_RE = re.compile(rf"Server\s+time\s+is\s+({_HTTP_DATE}),?\s+while\s+client\s+time\s+is\s+({_HTTP_DATE})")
+_SDK_TIMES_RE = lazy(rf"Server\s+time\s+is\s+({_HTTP_DATE}),?\s+while\s+client\s+time\s+is\s+({_HTTP_DATE})")
 # The token's own words beside EC2's RequestExpired: EC2 answers a request signed with expired session credentials
 # with RequestExpired too (EC2 API reference, "Error codes": RequestExpired — "the request reached the service more
 # than 15 minutes after the date stamp … or the request expiration date … has passed"; STS CommonErrors:
 # ExpiredTokenException "The security token included in the request is expired"); the token's words decide.
-_TOKEN_EXPIRED_RE = re.compile(r"security\s+token\s+included\s+in\s+the\s+request\s+is\s+expired", re.I)
+_TOKEN_EXPIRED_RE = lazy(r"security\s+token\s+included\s+in\s+the\s+request\s+is\s+expired", re.I)
 
 
 # EC2's AuthFailure ("AWS was not able to validate the provided access credentials") where the user's own words are of
 # the signing host's clock (no NTP, a hardware clock that cannot be read): EC2 validates the request's signature with
 # its date, so a clock far off is a reading beside the key's — offered, not first (EC2 answers a stale date with
 # RequestExpired as a rule: EC2 API reference, "Error codes").
-_CLOCK_WORDS_RE = re.compile(r"\b(?:clock\s+skew|(?:hardware|system)\s+clock|hwclock|ntpd?|chronyd?|time\s+sync|"
+_CLOCK_WORDS_RE = lazy(r"\b(?:clock\s+skew|(?:hardware|system)\s+clock|hwclock|ntpd?|chronyd?|time\s+sync|"
                              r"clock\s+(?:is|was)\s+(?:off|wrong|behind|ahead))\b", re.I)
 
 

@@ -11,6 +11,7 @@ from sigdoctor.awserrors.backends import recognise
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape
+from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
 
@@ -74,7 +75,7 @@ def behind(first: Hit, hits: list[Hit], *, drop: frozenset[str] = frozenset(),
 # is what did not arrive: HTTP clients drop a header whose value is empty (curl's manual, -H: "If you send the
 # custom header with no-value then its header must be terminated with a semicolon"), so a temporary key with an
 # empty token variable signs the header and sends none.
-_NAMED_HEADER_RE = re.compile(r"'?([A-Za-z0-9-]+)'?\s+is\s+named\s+as\s+a\s+SignedHeader,?\s+but\s+it\s+does\s+not\s+"
+_NAMED_HEADER_RE = lazy(r"'?([A-Za-z0-9-]+)'?\s+is\s+named\s+as\s+a\s+SignedHeader,?\s+but\s+it\s+does\s+not\s+"
                               r"exist", re.I)
 _NOT_SIGNED = frozenset({"request-not-signed"})
 
@@ -109,10 +110,10 @@ def _token_header_named(t: str, hits: list[Hit]) -> list[Hit]:
 # control policy, resource control policy, identity-based policy, resource-based policy, permissions boundary,
 # session policy, VPC endpoint policy), with the part before "explicit deny" cut away in a paste or a title: the
 # words that decide are still there, and no Allow overrides an explicit Deny (IAM policy evaluation logic).
-_ELIDED_DENY_RE = re.compile(
+_ELIDED_DENY_RE = lazy(
     r"explicit\s+deny\s+in\s+(?:an?\s+)?(service\s+control\s+policy|resource\s+control\s+policy|identity-based\s+policy|"
     r"resource-based\s+policy|permissions\s+boundary|session\s+policy|VPC\s+endpoint\s+policy)", re.I)
-_ACTION_NAMED_RE = re.compile(r"\b([a-z0-9-]{2,}:[A-Z][A-Za-z0-9]+)\b")
+_ACTION_NAMED_RE = lazy(r"\b([a-z0-9-]{2,}:[A-Z][A-Za-z0-9]+)\b")
 
 
 def _elided_explicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
@@ -135,7 +136,7 @@ def _elided_explicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
 # identity-based policy allows the A action", IAM user guide "Troubleshoot access denied error messages"): it names
 # the policy type that lacks the Allow, which is where the fix goes — an SCP in the organization, a permissions
 # boundary or session policy that caps the role, a resource or VPC endpoint policy, not always the caller's own.
-_NO_POLICY_ALLOWS_RE = re.compile(
+_NO_POLICY_ALLOWS_RE = lazy(
     r"because\s+no\s+(service\s+control\s+policy|resource\s+control\s+policy|identity-based\s+policy|"
     r"resource-based\s+policy|permissions\s+boundary|session\s+policy|VPC\s+endpoint\s+policy)\s+allows"
     r"(?:\s+the\s+([a-z0-9-]+:[A-Za-z0-9*]+)\s+action)?", re.I)
@@ -181,7 +182,7 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
 # AnonymousAWSCredentials, 2.x AnonymousCredentialsProvider, Go aws.AnonymousCredentials / credentials.
 # AnonymousCredentials, Rust no_credentials()). S3 and the other services answer an anonymous request for anything
 # not public with AccessDenied: the denial is of the anonymous caller, not of the identity the user meant.
-_ANONYMOUS_RE = re.compile(r"--no-sign-request|signature_version\s*=\s*(?:botocore\.)?UNSIGNED\b|\banon\s*=\s*True\b|"
+_ANONYMOUS_RE = lazy(r"--no-sign-request|signature_version\s*=\s*(?:botocore\.)?UNSIGNED\b|\banon\s*=\s*True\b|"
                            r"AnonymousAWSCredentials|AnonymousCredentialsProvider|AnonymousCredentials\b|"
                            r"\bno_credentials\(\)")
 
@@ -211,7 +212,7 @@ def _anonymous_client(t: str, hits: list[Hit]) -> list[Hit]:
 # provided.", duckdb httpfs extension s3fs.cpp), minio-go (restic, Thanos, Loki's S3 client) whose credential chain
 # ends in anonymous credentials (minio-go pkg/credentials: SignatureAnonymous, the request sent without an
 # Authorization header), and SDK clients built without credentials; or the reporter says no keys were set.
-_NO_CREDENTIALS_SENT_RE = re.compile(
+_NO_CREDENTIALS_SENT_RE = lazy(
     r"No\s+credentials\s+(?:are|were)\s+provided|\bSignatureAnonymous\b|\busing\s+anonymous\s+(?:credentials|access)|"
     r"\b(?:didn'?t|did\s+not|haven'?t|have\s+not|hadn'?t|never|forgot\s+to)\s+(?:set|configured?|provided?|pass(?:ed)?|"
     r"export(?:ed)?|give[n]?)\s+(?:the\s+|any\s+|my\s+|an?\s+)?(?:AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS\s+)?"
@@ -244,7 +245,7 @@ def _sent_without_credentials(t: str, hits: list[Hit]) -> list[Hit]:
 # The settings that name a key id: the environment, the shared files, boto3's and the SDKs' keyword arguments, JSON
 # (STS's own AccessKeyId), and the agents' YAML (Prometheus / Grafana Agent sigv4 `access_key` / `secret_key`, which
 # have no token field at all; Loki / Thanos `access_key_id`).
-_TEMP_KEY_SET_RE = re.compile(
+_TEMP_KEY_SET_RE = lazy(
     r"(?:AWS_ACCESS_KEY(?:_ID)?|aws_access_key_id|AccessKeyId|access_key(?:_id)?|accessKey(?:Id)?)[\"']?\s*[=:]\s*"
     r"[\"']?(ASIA[\w*.\[\]…-]*)"
     # Constructors that take a key pair and no token: Java's BasicAWSCredentials (1.x) and AwsBasicCredentials.create
@@ -252,12 +253,12 @@ _TEMP_KEY_SET_RE = re.compile(
     # token), aws-sdk-go-v2 credentials.NewStaticCredentialsProvider(key, secret, session)).
     r"|(?:BasicAWSCredentials|AwsBasicCredentials\.create)\(\s*\"(ASIA[^\"]*)\""
     r"|NewStaticCredentials(?:Provider)?\(\s*\"(ASIA[^\"]*)\",\s*[^,]+,\s*\"\"\s*\)")
-_SECRET_SET_RE = re.compile(r"(?:AWS_SECRET_(?:ACCESS_)?KEY|aws_secret_access_key|SecretAccessKey|secret_access_key|"
+_SECRET_SET_RE = lazy(r"(?:AWS_SECRET_(?:ACCESS_)?KEY|aws_secret_access_key|SecretAccessKey|secret_access_key|"
                             r"secretAccessKey|secret_key|secretKey)[\"']?\s*[=:]|BasicAWSCredentials\(|"
                             r"AwsBasicCredentials\.create\(|NewStaticCredentials(?:Provider)?\(")
 # A token set or sent (not AWS's own "The security token included in the request is invalid", which names the
 # credentials it got).
-_TOKEN_WORD_RE = re.compile(r"session[_ -]?token|security[_ -]?token(?!\s+included)|SessionToken", re.I)
+_TOKEN_WORD_RE = lazy(r"session[_ -]?token|security[_ -]?token(?!\s+included)|SessionToken", re.I)
 # The answers a temporary key without its token gets, as the rules read them; an answer that shows AWS accepted the
 # caller (a denial of an action, a missing target) or that a token was sent (ExpiredToken) says the key had one.
 _TOKEN_READINGS = frozenset({"access-key-invalid", "session-token-missing", "sts-opt-in-region"})
@@ -288,7 +289,7 @@ def _temporary_key_without_token(e: AwsError, hits: list[Hit]) -> list[Hit]:
 # builds a resource's ARN from the name it is given (Firehose DeliveryStreamName, a log group name, a stream name),
 # and was given a whole ARN as the name. No resource of that name can exist (ARN format, IAM user guide "IAM ARNs":
 # the resource id takes no "arn:" prefix), so no policy for it helps; the configured target is what is wrong.
-_NESTED_ARN_RE = re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:[\w*-]*:[^\s\"'<>,]*?[:/]arn:aws[\w-]*:[^\s\"'<>,]+")
+_NESTED_ARN_RE = lazy(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:[\w*-]*:[^\s\"'<>,]*?[:/]arn:aws[\w-]*:[^\s\"'<>,]+")
 _DENIAL_READINGS = frozenset({"permission-missing", "explicit-deny"})
 
 
@@ -311,8 +312,8 @@ def _nested_arn(t: str, hits: list[Hit]) -> list[Hit]:
 # to a read the caller was allowed to make, in a bucket that exists: only the object is missing (a read before the
 # first write, a wrong key or prefix). S3 answers a caller without s3:ListBucket 403 AccessDenied instead. So it is
 # no missing target, no signing or credential problem: the bucket-level codes (NoSuchBucket) stay target-not-found.
-_NO_KEY_RE = re.compile(r"NoSuchKey|specified\s+key\s+does\s+not\s+exist", re.I)
-_OTHER_NOT_FOUND_RE = re.compile(r"NoSuchBucket|bucket\s+does\s+not\s+exist|ResourceNotFound|not\s+found|"
+_NO_KEY_RE = lazy(r"NoSuchKey|specified\s+key\s+does\s+not\s+exist", re.I)
+_OTHER_NOT_FOUND_RE = lazy(r"NoSuchBucket|bucket\s+does\s+not\s+exist|ResourceNotFound|not\s+found|"
                                  r"log\s+(?:group|stream)\s+does\s+not\s+exist", re.I)
 
 
@@ -333,7 +334,7 @@ def _missing_object(t: str, hits: list[Hit]) -> None:
 # services' RequestExpired / InvalidSignatureException wording). A time of day of exactly 00:00:00 is a timestamp the
 # client built from a date (a date-only value, a day truncated in the client's code), not a clock that drifts — the
 # host's clock may be right, and setting it changes nothing.
-_QUOTED_SIGNING_TIME_RE = re.compile(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8})T000000Z\s+is\s+", re.I)
+_QUOTED_SIGNING_TIME_RE = lazy(r"Signature\s+(?:expired|not\s+yet\s+current):\s*(\d{8})T000000Z\s+is\s+", re.I)
 
 
 def _date_built_time(t: str, hits: list[Hit]) -> None:
@@ -359,9 +360,9 @@ def _date_built_time(t: str, hits: list[Hit]) -> None:
 # text stands in such lines, no reading of them is AWS's or the credential chain's verdict.
 # The source line is indented deeper than its frame's line (a frozen program's traceback has no source lines: the
 # next line is then another frame, or the exception, at the frame's depth or less).
-_FRAME_RE = re.compile(r"^([ \t]*)File \"[^\"\n]+\", line \d+, in [^\n]*\n\1[ \t]+(?!File \")[^\n]*$", re.M)
-_RAISE_RE = re.compile(r"[ \t]+raise\s+[\w.]+\(?")
-_CODE_ERROR_RE = re.compile(r"^[ \t]*((?:[A-Za-z_]\w*\.)*(?:NameError|UnboundLocalError|AttributeError|ImportError|"
+_FRAME_RE = lazy(r"^([ \t]*)File \"[^\"\n]+\", line \d+, in [^\n]*\n\1[ \t]+(?!File \")[^\n]*$", re.M)
+_RAISE_RE = lazy(r"[ \t]+raise\s+[\w.]+\(?")
+_CODE_ERROR_RE = lazy(r"^[ \t]*((?:[A-Za-z_]\w*\.)*(?:NameError|UnboundLocalError|AttributeError|ImportError|"
                             r"ModuleNotFoundError|SyntaxError|TypeError)):[^\n]*$", re.M)
 
 
@@ -408,7 +409,7 @@ def _quoted_source_line(text: str, hits: list[Hit]) -> None:
 # to a host that is not AWS's: the signature mismatch is that server's verdict, and S3-compatible servers differ from
 # AWS in the signature versions, headers and path styles they accept (AWS CLI user guide "endpoint_url"; AWS SDKs and
 # Tools reference guide "Service-specific endpoints"). A mismatch AWS itself answered keeps AWS's readings.
-_ENDPOINT_SET_RE = re.compile(
+_ENDPOINT_SET_RE = lazy(
     r"(?:--endpoint(?:-url)?[= ]|\b(?:endpoint_url|endpointUrl|endpoint_override|endpointOverride|BaseEndpoint|"
     # PHP's array and Ruby's hash give the option with `=>` (aws-sdk-php's client option 'endpoint' => '…').
     r"AWS_ENDPOINT_URL(?:_S3)?|(?:AWS_)?S3_ENDPOINT|s3_endpoint|s3\.endpoint|host_base|endpoint)[\"']?\s*(?:=>|[=:])\s*"
@@ -417,16 +418,16 @@ _ENDPOINT_SET_RE = re.compile(
     r"|\bBaseEndpoint\s*[=:]\s*aws\.String\(\s*"
     # The MinIO client's alias of a server: `mc alias set ALIAS URL …` (before 2020 `mc config host add ALIAS URL …`).
     r"|\bmc(?:\.exe)?\s+(?:alias\s+set|config\s+host\s+add)\s+[\w.-]+\s+)[\"']?([^\s\"',)}]+)")
-_BARE_ENDPOINT_RE = re.compile(r"endpoint[\"']?\s*[=:]", re.I)
+_BARE_ENDPOINT_RE = lazy(r"endpoint[\"']?\s*[=:]", re.I)
 # A value that sets no endpoint.
 _NO_ENDPOINT = frozenset({"null", "none", "nil", "default", "auto", "true", "false", "undefined", "''", '""'})
-_AWS_ENDPOINT_RE = re.compile(r"(?:^|[/.@])(?:[\w-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws|on\.aws)(?::\d+)?(?:/|$)",
+_AWS_ENDPOINT_RE = lazy(r"(?:^|[/.@])(?:[\w-]+\.)*(?:amazonaws\.com(?:\.cn)?|api\.aws|on\.aws)(?::\d+)?(?:/|$)",
                               re.I)
 _MISMATCH_READINGS = frozenset({"secret-key-mismatch", "canonicalization-mismatch", "request-modified-after-signing"})
 
 
 # An address a server listens on, not one a client sends to.
-_LISTEN_RE = re.compile(r"(?:\w+://)?(?:0\.0\.0\.0|\[::\]|::|:)\b")
+_LISTEN_RE = lazy(r"(?:\w+://)?(?:0\.0\.0\.0|\[::\]|::|:)\b")
 
 
 def _sets_endpoint(m: re.Match[str]) -> bool:
@@ -474,7 +475,7 @@ def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
 # its region. An S3 endpoint host written there (s3://s3.eu-west-2.amazonaws.com/bucket/key) asks for a bucket of
 # that name, which is someone else's or none, so S3 refuses (403: a bucket of another account, or a HEAD's bare
 # answer) or says NoSuchBucket — no permission of the caller's can fix it.
-_ENDPOINT_BUCKET_RE = re.compile(r"\bs3[an]?://(s3[\w.-]*\.amazonaws\.com(?:\.cn)?)(?=[/\s\"'`]|$)", re.I)
+_ENDPOINT_BUCKET_RE = lazy(r"\bs3[an]?://(s3[\w.-]*\.amazonaws\.com(?:\.cn)?)(?=[/\s\"'`]|$)", re.I)
 _BUCKET_READINGS = frozenset({"permission-missing", "explicit-deny", "target-not-found", "credentials-expired"})
 
 
@@ -503,16 +504,16 @@ def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
 # APIs give no method), and a plain GET from a browser or curl — which never signs — to an API Gateway URL, where no
 # signing and no IAM authorization is in sight (an API left at its default authorization would have answered it).
 # The text still cannot decide: both readings stay warnings, the unknown route first.
-_MISSING_TOKEN_RE = re.compile(r"Missing\s*Authentication\s*Token", re.I)
-_EXECUTE_API_URL_RE = re.compile(r"https?://[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
+_MISSING_TOKEN_RE = lazy(r"Missing\s*Authentication\s*Token", re.I)
+_EXECUTE_API_URL_RE = lazy(r"https?://[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?"
                                  r"(/[^\s\"'`<>)\]]*)?", re.I)
-_STAGE_ONLY_RE = re.compile(r"/?[^/?#]*/?(?:[?#].*)?")
-_PLAIN_CLIENT_RE = re.compile(r"(?:^|[\s`$>])curl\s|\b(?:in|from|with|into)\s+(?:the\s+|a\s+|my\s+)?(?:web\s+)?browser\b",
+_STAGE_ONLY_RE = lazy(r"/?[^/?#]*/?(?:[?#].*)?")
+_PLAIN_CLIENT_RE = lazy(r"(?:^|[\s`$>])curl\s|\b(?:in|from|with|into)\s+(?:the\s+|a\s+|my\s+)?(?:web\s+)?browser\b",
                               re.I | re.M)
-_API_GATEWAY_NAMED_RE = re.compile(r"\bAPI\s*Gateway\b|\bInvoke\s+URL\b", re.I)
+_API_GATEWAY_NAMED_RE = lazy(r"\bAPI\s*Gateway\b|\bInvoke\s+URL\b", re.I)
 # Signing in sight: curl's own SigV4 (--aws-sigv4), a signed request's headers or query, a signing client or proxy,
 # or the method's IAM authorization named.
-_SIGNING_SEEN_RE = re.compile(r"--aws-sigv4|\bAuthorization\s*:|X-Amz-(?:Date|Security-Token|Signature|Credential)|"
+_SIGNING_SEEN_RE = lazy(r"--aws-sigv4|\bAuthorization\s*:|X-Amz-(?:Date|Security-Token|Signature|Credential)|"
                               r"\bawscurl\b|\bsigv4\b|\bAWS4-HMAC-SHA256\b|\bAWS_IAM\b|\bIAM\s+(?:auth\w*|authori[sz]ation)|"
                               r"\bauth(?:orization)?\s+(?:is\s+)?(?:on|set|enabled)?\s*(?:with|to)\s+IAM\b|"
                               r"\bauthorizationType\b", re.I)

@@ -3,10 +3,10 @@ no reading of an AWS answer can be behind it, whatever wraps the error (checks/e
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.hit import Hit
+from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ _CHECK = "Check it: `sigdoctor run --only credentials --only identity` with the 
 # The field a validation error names (Go: "minimum field size of 20, AssumeRoleInput.RoleArn.", "missing required
 # field, PutLogEventsInput.LogGroupName."; before 1.1 "field too short, minimum length 1: LogGroupName"; botocore:
 # "Invalid length for parameter RoleArn, value: 0", "Missing required parameter in input: \"Bucket\"").
-_FIELD_RE = re.compile(r"(?:minimum field size of \d+|missing required field|minimum length \d+)[:,]?\s*([\w.]+?)\.?(?=\s|$)"
+_FIELD_RE = lazy(r"(?:minimum field size of \d+|missing required field|minimum length \d+)[:,]?\s*([\w.]+?)\.?(?=\s|$)"
                        r"|(?:parameter in input:|parameter)\s+\"?([\w.]+?)\"?(?=,|\s|$)")
 
 

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.table import Match
+from sigdoctor.lazyre import lazy
 
 if TYPE_CHECKING:
     from sigdoctor.awserrors.parse import AwsError
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
 # status (SDK for Java 1.x AmazonServiceException "(Service: …; Status Code: 403; …)", 2.x "(Service: S3, Status
 # Code: 403, …)") — under a class of that name shows another library's class (Kafka Connect's ConnectException
 # written without its package): the request was answered, so no TCP connection failed.
-_CAUSED_BY_RE = re.compile(r"\n[\s>]*Caused by: ([^\n]*)")
-_ANSWER_RE = re.compile(r"\(Service: [^;,()]+[;,] Status Code: \d{3}\b")
-_FRAME_RE = re.compile(r"(?:\n[\s>]*(?:at [^\n]*|\.\.\. \d+ more))*")
+_CAUSED_BY_RE = lazy(r"\n[\s>]*Caused by: ([^\n]*)")
+_ANSWER_RE = lazy(r"\(Service: [^;,()]+[;,] Status Code: \d{3}\b")
+_FRAME_RE = lazy(r"(?:\n[\s>]*(?:at [^\n]*|\.\.\. \d+ more))*")
 
 
 def answered_wrappers(e: AwsError, found: Match) -> Match:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.parse import AwsError, api_codes
 from sigdoctor.awserrors.table import Candidate, cause_ids
+from sigdoctor.lazyre import LazyPattern
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -37,7 +38,8 @@ RANK_AFTER = 50
 class Words:
     id: str
     said: str  # `means` of a failure, `names` of an object
-    regex: re.Pattern[str]
+    # Compiled when first searched: a record is searched for a failure only once `any_object` found an object in it.
+    regex: LazyPattern[str]
 
 
 @datarecord(frozen=True)
@@ -66,7 +68,7 @@ def _words(raw: dict[str, object], said_key: str, file: str) -> Words:
         raise GenericDataError(f"{file}: {raw.get('id')!r}: words must be a non-empty list of regexes")
     if not raw.get("source"):
         raise GenericDataError(f"{file}: {raw.get('id')!r}: no source")
-    return Words(str(raw["id"]), str(raw.get(said_key, raw["id"])), re.compile("|".join(words), re.I))
+    return Words(str(raw["id"]), str(raw.get(said_key, raw["id"])), LazyPattern("|".join(words), re.I))
 
 
 def load(data: dict[str, object], causes: frozenset[str], file: str = DATA_FILE) -> Pairs:

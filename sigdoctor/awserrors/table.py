@@ -27,7 +27,7 @@ from typing import Any
 from sigdoctor.casefold import literal_lower
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
-from sigdoctor.tomlcache import parsed
+from sigdoctor.tomlcache import derived, parsed
 
 # The parser behind re.compile (CPython's; untyped): the parsed form of a pattern, for the literals every match holds.
 _sre_parse: Any = importlib.import_module("re._parser")
@@ -283,7 +283,8 @@ class TableError(ValueError):
     pass
 
 
-def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
+def _entry(raw: dict[str, object], file: str, causes: frozenset[str], known: object = None) -> Entry:
+    """The table entry `raw` describes; `known`: its `_known_literals` kept in the table's JSON copy, if any."""
     def strs(key: str) -> tuple[str, ...]:
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -311,9 +312,43 @@ def _entry(raw: dict[str, object], file: str, causes: frozenset[str]) -> Entry:
         raise TableError(f"{file}: an entry with no code, shape or anchor")
     http = raw.get("http")
     codes = tuple(x for x in (code, *aliases) if x)
-    return Entry(code, aliases, shapes, patterns, anchors, context, bool(explicit), kind,
-                 http if isinstance(http, int) else None, tuple(cands), source, file,
-                 _literals(codes, (*shapes, *context), patterns), strs("packages"))
+    kept = known if isinstance(known, list) and len(known) == 2 else None
+    entry = Entry(code, aliases, shapes, patterns, anchors, context, bool(explicit), kind,
+                  http if isinstance(http, int) else None, tuple(cands), source, file,
+                  _literals(codes, (*shapes, *context), patterns) if kept is None else _from_json(kept[0]),
+                  strs("packages"))
+    if kept is not None and entry.literals is None:
+        vars(entry)["_parsed_literals"] = _from_json(kept[1])  # what the cached_property would compute
+    return entry
+
+
+_Literals = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]
+
+
+def _known_literals(raw: dict[str, object]) -> list[object]:
+    """[literals, parsed literals or None] of the entry `raw` describes, as JSON values: what `_entry` and
+    `Entry._parsed_literals` compute, kept in checks/errors/parsed.json by `python -m sigdoctor.tomlcache`."""
+    def strs(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        return tuple(value) if isinstance(value, list) else ()
+
+    codes = tuple(x for x in (str(raw.get("code", "")), *strs("aliases")) if x)
+    shapes, patterns = (*strs("shapes"), *strs("context")), strs("patterns")
+    literals = _literals(codes, shapes, patterns)
+    return [literals, _literals(codes, shapes, patterns, parse=True) if literals is None else None]
+
+
+def derive_literals(files: dict[str, dict[str, object]]) -> dict[str, list[list[object]]]:
+    """Each file's entries' `_known_literals`, in the file's order (for tomlcache's copy of the table)."""
+    return {name: [_known_literals(raw) for raw in data.get("error", [])]  # type: ignore[attr-defined]
+            for name, data in files.items()}
+
+
+def _from_json(value: object) -> _Literals | None:
+    if not isinstance(value, list):
+        return None
+    codes, words, shapes = value
+    return tuple(codes), tuple(words), tuple(tuple(s) for s in shapes)
 
 
 class Table:
@@ -327,9 +362,14 @@ class Table:
     @classmethod
     def load(cls, folder: Path, causes: frozenset[str]) -> Table:
         entries: list[Entry] = []
+        # Each entry's literals, derived from its patterns when the copy was written (see tomlcache.py).
+        known = derived(folder).get("literals", {})
         for path in sorted(folder.glob("*.toml")):
-            data = parsed(path)
-            entries += [_entry(raw, path.name, causes) for raw in data.get("error", [])]
+            raws = parsed(path).get("error", [])
+            kept = known.get(path.name)
+            if not isinstance(kept, list) or len(kept) != len(raws):
+                kept = [None] * len(raws)
+            entries += [_entry(raw, path.name, causes, k) for raw, k in zip(raws, kept, strict=True)]
         return cls(entries)
 
     def entry(self, code: str | None) -> Entry | None:

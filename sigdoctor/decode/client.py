@@ -9,9 +9,10 @@ from pathlib import Path
 from sigdoctor.awserrors.canonical import parse_canonical_request, parse_string_to_sign
 from sigdoctor.awserrors.parse import ClientSigning, client_signing, expand_text
 from sigdoctor.errors import UsageError
+from sigdoctor.lazyre import lazy
 
 MAX_CLIENT_FILE = 4 * 1024 * 1024
-_SCOPE_RE = re.compile(r"Credential=[^/\s]+/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
+_SCOPE_RE = lazy(r"Credential=[^/\s]+/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
 
 
 def load_client(path: Path) -> ClientSigning:

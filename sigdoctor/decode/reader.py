@@ -25,7 +25,10 @@ from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unframe, wrap_cu
 from sigdoctor.decode.scan import Scanner, marked_set
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
+from sigdoctor.lazyre import lazy
 from sigdoctor.records import datarecord
+from sigdoctor.resources import errors_dir
+from sigdoctor.tomlcache import derived
 
 if TYPE_CHECKING:
     import gzip
@@ -80,54 +83,64 @@ def _holders(words: set[str]) -> set[str]:
     return out
 
 
-SCANNER = Scanner(prefilter_words())
-_ERROR_ANCHOR_RE = re.compile("|".join(re.escape(a) for a in RECORD_ANCHORS).encode())
+def _kept_words() -> list[str] | None:
+    """`prefilter_words()` as the error table's JSON copy keeps it (tomlcache.py: computed when the copy was written,
+    ~10 ms of every start-up otherwise), while the copy is current and was made from these core words."""
+    kept = derived(errors_dir()).get("prefilter", {})
+    words = kept.get("words")
+    if kept.get("core") == sorted(CORE_WORDS) and isinstance(words, list) and all(isinstance(w, str) for w in words):
+        return words
+    return None
+
+
+SCANNER = Scanner(_kept_words() or prefilter_words())
+_ERROR_ANCHOR_RE = lazy("|".join(re.escape(a) for a in RECORD_ANCHORS).encode())
 
 
 
 # The first line of a log record: a timestamp, logfmt's usual first keys, a JSON log object, klog, syslog, a
 # bare XML document. Lines that do not match continue the record above them.
-RECORD_START_RE = re.compile(
+RECORD_START_RE = lazy(
     rb"(?:\s*\d{4}[-/]\d\d[-/]\d\d|ts=|time=|t=|level=|lvl=|\{\s*\"(?:level|lvl|ts|time|timestamp|@timestamp|t|msg"
     rb"|severity|log)\"|\[\d{4}|[IWEF]\d{4} |[A-Z][a-z]{2} +\d+ \d\d:|<\?xml|An error occurred \()"
 )
 # Where a log entry starts inside one long line: a logfmt timestamp key or a JSON log object after a separator.
-_INLINE_START_RE = re.compile(
+_INLINE_START_RE = lazy(
     rb'(?:(?<=[\s,\[}])|^)(?:ts=|time=|\{"(?:level|lvl|ts|time|timestamp|@timestamp|msg|severity)")')
 LONG_LINE_WINDOW = 8 * 1024
 # A line that opens no new error by itself: part of an XML body, an indented dump, a chain's `caused by:` (spaces
 # doubled or not), the next frame of a stack.
-_CONTINUATION_RE = re.compile(rb"(?:\s|<|'|\{|\[|caused\s+by:|---\[|HTTP/)")
+_CONTINUATION_RE = lazy(rb"(?:\s|<|'|\{|\[|caused\s+by:|---\[|HTTP/)")
 # What a paste puts in front of every line: Markdown's quote (`> `, nested), the margin Terraform and a terminal
 # box draw (`│ `, U+2502; heavy and double variants). Lines are read after it.
-_MARGIN_RE = re.compile(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)(?![^ \t\r\n>]))+[ \t]?")
+_MARGIN_RE = lazy(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)(?![^ \t\r\n>]))+[ \t]?")
 # The end of a line that the next one completes: `caused by:` or `error:` with the cause below it, a list cut at a
 # comma (a Go error chain printed over lines), a bracket opened and not closed (Go's `{{ Code} []}` cut after `{{`).
 # A right box border and spaces before it do not count.
-_OPEN_END_RE = re.compile(rb"[:,\[{(]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+_OPEN_END_RE = lazy(rb"[:,\[{(]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
 # The end of a line a wrap may have cut: anything but the end of a sentence or of a bracketed or tagged whole (a
 # word, a number, a quote, a hyphen, an opening bracket). The next line completes it unless it opens an error of
 # its own.
-_CUT_END_RE = re.compile(rb"[^\s.!?;)\]}>]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+_CUT_END_RE = lazy(rb"[^\s.!?;)\]}>]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
 # An error's head at the start of a line: a code or exception class and its colon (`InvalidClientTokenId: …`,
 # `botocore.exceptions.NoCredentialsError: …`, `User: arn:…`), an SDK's or a runtime's own opening.
-_ERROR_HEAD_RE = re.compile(rb"(?:[\w.$\\:-]*(?:Error|Exception|Fault)\b|[A-Z][\w.$-]*:\s|An error occurred|ERROR\b|"
+_ERROR_HEAD_RE = lazy(rb"(?:[\w.$\\:-]*(?:Error|Exception|Fault)\b|[A-Z][\w.$-]*:\s|An error occurred|ERROR\b|"
                             rb"panic:|fatal\b|FATAL\b)")
 # The Go v2 SDK's (smithy's) error on one line, `operation error STS: AssumeRole, https response error StatusCode:
 # 403, RequestID: …, HostID: …, api error AccessDenied: …`, wrapped at a space: a line that opens with one of its
 # fields (which look like an error's head) continues it, as does any line after one that ends in the word `error` the
 # format puts before the service, the status and the code.
-_SMITHY_FIELD_RE = re.compile(rb"(?:StatusCode|RequestID|HostID):\s")
-_SMITHY_OPEN_END_RE = re.compile(rb"(?:operation|response|api)\s+error\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)*$")
+_SMITHY_FIELD_RE = lazy(rb"(?:StatusCode|RequestID|HostID):\s")
+_SMITHY_OPEN_END_RE = lazy(rb"(?:operation|response|api)\s+error\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)*$")
 # Go v1's request failure prints the response body inside its message (ec2metadata: "failed to make EC2Metadata
 # request\n" + body), then `\tstatus code: 403, request id: …`: an XML or HTML document between a message and that
 # line is the message's body, not a record of its own.
-_GO_STATUS_LINE_RE = re.compile(rb"\s+status\s+code:\s*\d{3},\s*request\s+id:")
-_BODY_OPEN_RE = re.compile(rb"<(?:\?xml|!DOCTYPE|html|\w+ xmlns)", re.I)
+_GO_STATUS_LINE_RE = lazy(rb"\s+status\s+code:\s*\d{3},\s*request\s+id:")
+_BODY_OPEN_RE = lazy(rb"<(?:\?xml|!DOCTYPE|html|\w+ xmlns)", re.I)
 MAX_BODY_LINES = 80
 # Lines a paste puts before the text it frames: blank ones, a box's top edge or Terraform's `╷` (U+2500-U+257F), a
 # Markdown code fence.
-_LEAD_RE = re.compile(rb"(?:[ \t]*(?:(?:\xe2(?:\x94[\x80-\xbf]|\x95[\x80-\xbf]))+|```\w*|~~~\w*)?[ \t]*\r?\n)+")
+_LEAD_RE = lazy(rb"(?:[ \t]*(?:(?:\xe2(?:\x94[\x80-\xbf]|\x95[\x80-\xbf]))+|```\w*|~~~\w*)?[ \t]*\r?\n)+")
 
 
 def _body(buf: bytes, line_s: int, line_e: int) -> int:

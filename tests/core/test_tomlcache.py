@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +25,9 @@ def test_the_shipped_copy_is_current(folder: Path) -> None:
 def knowledge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder of knowledge read as the shipped folders are."""
     monkeypatch.setattr(tomlcache, "shipped_folders", lambda: (tmp_path,))
-    tomlcache._copy.cache_clear()
+    tomlcache._read.cache_clear()
     yield tmp_path
-    tomlcache._copy.cache_clear()
+    tomlcache._read.cache_clear()
 
 
 def test_a_file_edited_after_the_copy_is_read_as_edited(knowledge: Path) -> None:
@@ -61,3 +62,55 @@ def test_a_value_json_cannot_hold_is_refused(knowledge: Path) -> None:
     (knowledge / "a.toml").write_text("when = 2026-12-07\n", encoding="utf-8")
     with pytest.raises((TypeError, ValueError)):
         tomlcache.write(knowledge)
+
+
+def test_the_tables_derived_literals_are_current() -> None:
+    """The literals the error table's copy keeps are the ones the table derives from the entries (table.py): a copy
+    written before the derivation changed would gate entries by stale literals."""
+    import tomllib
+
+    from sigdoctor.awserrors.table import derive_literals
+    from sigdoctor.resources import errors_dir
+
+    folder = errors_dir()
+    files = {p.name: tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))}
+    assert tomlcache.derived(folder)["literals"] == json.loads(json.dumps(derive_literals(files))), (
+        "run `python -m sigdoctor.tomlcache` and commit the copies")
+
+
+def test_the_table_reads_the_same_with_or_without_the_derived_literals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sigdoctor.awserrors import table as table_module
+    from sigdoctor.resources import errors_dir
+
+    shipped = table_module.Table.load(errors_dir(), table_module.cause_ids())
+    monkeypatch.setattr(table_module, "derived", lambda folder: {})
+    fresh = table_module.Table.load(errors_dir(), table_module.cause_ids())
+    assert shipped.entries == fresh.entries
+    assert [e._parsed_literals for e in shipped.entries] == [e._parsed_literals for e in fresh.entries]
+
+
+def test_a_copy_keeps_no_derived_values_for_other_folders(knowledge: Path) -> None:
+    (knowledge / "a.toml").write_text('[[error]]\ncode = "X"\n', encoding="utf-8")
+    tomlcache.write(knowledge)
+    assert "derived" not in json.loads((knowledge / tomlcache.CACHE).read_text(encoding="utf-8"))
+    assert tomlcache.derived(knowledge) == {}
+
+
+def test_the_kept_prefilter_words_are_current() -> None:
+    """The decode prefilter's words the error table's copy keeps are the ones decode/reader.py chooses now: a copy
+    written before the core words, the table's anchors or the choice changed would scan for stale words."""
+    from sigdoctor.awserrors.anchors import CORE_WORDS
+    from sigdoctor.decode import reader
+
+    kept = tomlcache.derived(reader.errors_dir())["prefilter"]
+    assert kept == {"core": sorted(CORE_WORDS), "words": reader.prefilter_words()}, (
+        "run `python -m sigdoctor.tomlcache` and commit the copies")
+    assert reader.SCANNER.words == tuple(reader.prefilter_words())
+
+
+def test_prefilter_words_made_with_other_core_words_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sigdoctor.decode import reader
+
+    assert reader._kept_words() == reader.prefilter_words()
+    monkeypatch.setattr(reader, "CORE_WORDS", (*reader.CORE_WORDS, "NewCoreWord"))
+    assert reader._kept_words() is None
