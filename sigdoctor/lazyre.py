@@ -4,7 +4,8 @@ sigdoctor's readings keep a few hundred module-level regexes; compiling them all
 was ~0.1 s of every `decode`'s start-up, while a one-line paste uses about a third of them. A `LazyPattern` stands
 where `re.compile(...)` stood and behaves as the compiled pattern for the methods the code calls: `search`, `match`,
 `fullmatch`, `finditer`, `findall`, `sub`, `subn`, `split` and the attributes `pattern` (without compiling), `flags`,
-`groups`, `groupindex`. After the first call the compiled pattern's bound methods are stored on the instance, so a
+`groups`, `groupindex`; `given_flags` are the flags as given, without compiling (a compiled str pattern's `flags`
+add re.UNICODE and any inline flags). After the first call the compiled pattern's bound methods are stored on the instance, so a
 later `rx.search(...)` costs what it costs on a `re.Pattern` (one attribute lookup, no extra call).
 """
 
@@ -23,14 +24,14 @@ class LazyPattern(Generic[AnyStr]):
 
     def __init__(self, pattern: AnyStr, flags: int = 0) -> None:
         self.pattern: AnyStr = pattern
-        self._flags = flags
+        self.given_flags = flags
         self._rx: re.Pattern[AnyStr] | None = None
 
     @property
     def compiled(self) -> re.Pattern[AnyStr]:
         rx = self._rx
         if rx is None:
-            rx = self._rx = re.compile(self.pattern, self._flags)
+            rx = self._rx = re.compile(self.pattern, self.given_flags)
             # Instance attributes win over these (non-data) methods: later calls go straight to the pattern's own.
             vars(self).update({name: getattr(rx, name) for name in _METHODS})
         return rx
@@ -73,7 +74,7 @@ class LazyPattern(Generic[AnyStr]):
         return self.compiled.split(string, maxsplit)
 
     def __repr__(self) -> str:
-        return f"lazy({self.pattern!r}, {self._flags!r})"
+        return f"lazy({self.pattern!r}, {self.given_flags!r})"
 
 
 def lazy(pattern: AnyStr, flags: int = 0) -> LazyPattern[AnyStr]:

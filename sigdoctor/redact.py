@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from sigdoctor.casefold import lower_decides
+from sigdoctor.lazyre import LazyPattern, lazy
 
 T = TypeVar("T")
 
@@ -52,33 +53,33 @@ _SECRET_KEYS = (
 )
 # A value: up to a quote, whitespace, separator or the end of an escaped string (`\"`); `\/` is JSON's escaped '/'.
 _VALUE = r"""(?:\\/|[^\s"'&,;}\]<>\\)|])"""
-_KV_RE = re.compile(rf"(?<![A-Za-z0-9])({_Q}(?:{_SECRET_KEYS}){_Q}{_SEP}b?{_Q})({_VALUE}{{8,}})", re.I)
+_KV_RE = lazy(rf"(?<![A-Za-z0-9])({_Q}(?:{_SECRET_KEYS}){_Q}{_SEP}b?{_Q})({_VALUE}{{8,}})", re.I)
 # XML/HTML elements holding a secret, with < > themselves possibly written as entities or URL-encoded.
-_XML_RE = re.compile(
+_XML_RE = lazy(
     r"((?:<|&lt;|%3C)(SecretAccessKey|SessionToken|SecurityToken|Token|WebIdentityToken|SignatureProvided"
     r"|SecretKey)(?:\s[^<>]{0,200})?(?:>|&gt;|%3E))(.{1,8192}?)((?:<|&lt;|%3C)(?:/|%2F)\2)",
     re.I | re.S,
 )
 # Signatures: Authorization headers, presigned URLs, botocore's "Signature:\n<hex>" debug line, JSON fields.
-_SIG_RE = re.compile(rf"(?<![A-Za-z0-9])({_Q}(?:x-amz-)?signature{_Q}{_SEP}b?{_Q})([0-9a-fA-F]{{16,}})", re.I)
+_SIG_RE = lazy(rf"(?<![A-Za-z0-9])({_Q}(?:x-amz-)?signature{_Q}{_SEP}b?{_Q})([0-9a-fA-F]{{16,}})", re.I)
 # Any other Authorization header value (bearer tokens, the container token). SigV4 ones keep their
 # Credential/SignedHeaders, which a support ticket needs, and lose their Signature through _SIG_RE.
-_AUTH_RE = re.compile(
+_AUTH_RE = lazy(
     rf"(?<![A-Za-z0-9])({_Q}authorization{_Q}{_SEP}b?{_Q})(?!AWS4-|AWS4%2D|\s)([^\r\n\"'&\\]{{8,}})", re.I)
 # `Credential=<access key id>/<scope>`: the key id is shown masked like everywhere else (canary ids have no prefix).
-_CREDENTIAL_RE = re.compile(
+_CREDENTIAL_RE = lazy(
     r"(?<![A-Za-z0-9])(credential(?:=|%3D|&\#0*61;|&equals;)\s*)([A-Za-z0-9]{12,128})(?=/|%2F|&\#0*47;)", re.I)
 # JWTs (web identity tokens): header.payload.signature, base64url.
-_JWT_RE = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_JWT_RE = lazy(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 # Session tokens by their well-known base64 prefixes (STS tokens are 300+ chars).
-_TOKEN_RE = re.compile(
+_TOKEN_RE = lazy(
     r"(?<![A-Za-z0-9+/=])(?:IQoJb3JpZ2luX2Vj|[A-Za-z0-9]{4}ZXIvYXdz|AQoDYXdz|AQoEXAMPLE)[A-Za-z0-9+/=]{20,}")
 # A password in a URL's userinfo (`s3://KEY:SECRET@region/bucket`, Loki's and Thanos' documented S3 URL form;
 # `http://user:password@proxy:3128`; a client's endpoint with credentials in it): userinfo ends at the first '@'
 # before any '/', '?' or '#' (RFC 3986 §3.2), and '/' written JSON-escaped (`:\/\/`) counts as '/'. The match
 # starts at the ':' of '://', which is its anchor word.
-_URL_PASSWORD_RE = re.compile(r"(:(?:\\?/){2}[^\s/?#:@\"'<>\\]{0,256}:)([^\s/?#@\"'<>\\]{1,256})(?=@)")
-_ACCESS_KEY_RE = re.compile(
+_URL_PASSWORD_RE = lazy(r"(:(?:\\?/){2}[^\s/?#:@\"'<>\\]{0,256}:)([^\s/?#@\"'<>\\]{1,256})(?=@)")
+_ACCESS_KEY_RE = lazy(
     r"(?<![A-Z0-9])((?:AKIA|ASIA|AIDA|AROA|ABIA|ACCA|AGPA|ANPA|ANVA|AIPA|APKA|ASCA)[A-Z0-9]{12,128})(?![A-Z0-9])")
 
 
@@ -90,7 +91,8 @@ def mask_key_id(key_id: str) -> str:
     return f"{k[:4]}…{k[-4:]}"
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+# Compiled the first time a string may hold one of them (_may_match): most runs never print a secret-shaped string.
+_PATTERNS: tuple[tuple[LazyPattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (_XML_RE, lambda m: m.group(1) + MASK + m.group(4)),
     (_KV_RE, r"\1" + MASK),
     (_SIG_RE, r"\1" + MASK),
@@ -102,7 +104,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
 )
 
 # One search over every pattern: nearly all strings in a report match none, and one pass rejects them.
-_ANY = re.compile("|".join(f"(?{'i' if p.flags & re.I else ''}{'s' if p.flags & re.S else ''}:{p.pattern})"
+# (From the flags the patterns were given: their compiled `flags` would compile them.)
+_ANY = re.compile("|".join(f"(?{'i' if (f := p.given_flags) & re.I else ''}{'s' if f & re.S else ''}:{p.pattern})"
                            for p, _ in _PATTERNS) + "|" + _ACCESS_KEY_RE.pattern)
 
 # Every pattern needs one of these (lowercased) words: a string holding none of them — nearly every string, and a

@@ -67,3 +67,19 @@ def test_bad_pattern_fails_when_used() -> None:
     lz = lazy(r"(unclosed")
     with pytest.raises(re.error):
         lz.search("x")
+
+
+def test_given_flags_need_no_compiling() -> None:
+    lz = lazy(r"secret", re.I | re.S)
+    assert lz.given_flags == re.I | re.S and lz._rx is None
+    assert lz.flags == re.compile(r"secret", re.I | re.S).flags  # compiled: re.UNICODE added
+
+
+def test_redactions_one_search_is_built_as_from_the_compiled_patterns() -> None:
+    """redact._ANY reads the patterns' flags as given; from their compiled flags it is the same regex."""
+    from sigdoctor import redact
+
+    compiled = [re.compile(p.pattern, p.given_flags) for p, _ in redact._PATTERNS]
+    expected = "|".join(f"(?{'i' if p.flags & re.I else ''}{'s' if p.flags & re.S else ''}:{p.pattern})"
+                        for p in compiled) + "|" + redact._ACCESS_KEY_RE.pattern
+    assert redact._ANY.pattern == expected
