@@ -75,15 +75,17 @@ def parsed(path: Path) -> dict[str, Any]:
 
 def _derive(folder: Path, files: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What a folder's copy keeps besides its files, {key: {name: value}}: for the error table, each entry's
-    literals (awserrors/table.py) and the decode prefilter's words (decode/reader.py) with the core words they were
-    chosen with. `files` are the folder's files as they are now, which the table reads then too."""
+    literals (awserrors/table.py), the decode prefilter's words (decode/reader.py) with the core words they were
+    chosen with, and the literal piece of each pattern of backends.toml (awserrors/backends.py). `files` are the folder's files as they are now, which the table reads then too."""
     if folder != errors_dir():
         return {}
     from sigdoctor.awserrors.anchors import CORE_WORDS
+    from sigdoctor.awserrors.backends import derive_pieces
     from sigdoctor.awserrors.table import derive_literals
     from sigdoctor.decode.reader import prefilter_words
 
-    return {"literals": derive_literals(files), "prefilter": {"core": sorted(CORE_WORDS), "words": prefilter_words()}}
+    return {"literals": derive_literals(files), "prefilter": {"core": sorted(CORE_WORDS), "words": prefilter_words()},
+            "pieces": derive_pieces(files)}
 
 
 def write(folder: Path) -> Path:

@@ -12,7 +12,7 @@ from typing import Any
 from sigdoctor.lazyre import lazy
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
-from sigdoctor.tomlcache import parsed
+from sigdoctor.tomlcache import derived, parsed
 
 _FILE = "backends.toml"
 
@@ -57,7 +57,10 @@ def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
 
 @functools.cache
 def backends() -> tuple[Backend, ...]:
-    data = parsed(errors_dir() / _FILE)
+    return _load(parsed(errors_dir() / _FILE))
+
+
+def _load(data: dict[str, Any]) -> tuple[Backend, ...]:
     out = []
     for raw in data.get("backend", []):
         if not raw.get("source"):
@@ -65,6 +68,25 @@ def backends() -> tuple[Backend, ...]:
         out.append(Backend(raw["name"], tuple(raw.get("hosts", [])), tuple(raw.get("marks", [])), tuple(raw["source"]),
                            tuple(rf"(?<![\w.-])(?:{n})(?![\w-])" for n in raw.get("names", []))))
     return tuple(out)
+
+
+def derive_pieces(files: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The piece (`_piece`) of every mark and name pattern of backends.toml, by `_piece_key`: kept in the error
+    table's JSON copy by `python -m sigdoctor.tomlcache`, so that no decode parses the patterns again."""
+    bs = _load(files.get(_FILE, {}))
+    return {_piece_key(p, f): _parsed_piece(p, f)
+            for b in bs for p, f in (*((m, _MARK_FLAGS) for m in b.mark_patterns),
+                                     *((n, _NAME_FLAGS) for n in b.name_patterns))}
+
+
+def _piece_key(pattern: str, flags: int) -> str:
+    return f"{int(flags)}:{pattern}"
+
+
+@functools.cache
+def _kept_pieces() -> dict[str, object]:
+    kept = derived(errors_dir()).get("pieces", {})
+    return kept if isinstance(kept, dict) else {}
 
 
 def private_endpoint(host: str | None) -> str | None:
@@ -200,6 +222,13 @@ def needed_piece(rx: re.Pattern[str]) -> str:
 
 @functools.cache
 def _piece(pattern: str, flags: int) -> str:
+    """`_parsed_piece`, as the error table's JSON copy keeps it when it holds the pattern (parsing the patterns was
+    ~5 ms of the first record a decode asks about)."""
+    kept = _kept_pieces().get(_piece_key(pattern, flags))
+    return kept if isinstance(kept, str) else _parsed_piece(pattern, flags)
+
+
+def _parsed_piece(pattern: str, flags: int) -> str:
     """The longest run of ASCII characters (no whitespace) that every match of `rx` holds in sequence, lower-cased;
     '' when it has none of three characters or more. Read from the parsed pattern: only literals one after the
     other (a group's are in line with the ones around it); anything else — a class, a repeat, an alternation, an

@@ -114,3 +114,27 @@ def test_prefilter_words_made_with_other_core_words_are_not_used(monkeypatch: py
     assert reader._kept_words() == reader.prefilter_words()
     monkeypatch.setattr(reader, "CORE_WORDS", (*reader.CORE_WORDS, "NewCoreWord"))
     assert reader._kept_words() is None
+
+
+def test_the_kept_backend_pieces_are_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The literal piece of each backends.toml pattern the copy keeps is the one awserrors/backends.py reads from the
+    parsed pattern now, and is what the prefilter of `recognise` uses."""
+    import tomllib
+
+    from sigdoctor.awserrors import backends
+    from sigdoctor.resources import errors_dir
+
+    folder = errors_dir()
+    files = {p.name: tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))}
+    kept = tomlcache.derived(folder)["pieces"]
+    assert kept == backends.derive_pieces(files), "run `python -m sigdoctor.tomlcache` and commit the copies"
+    assert len(kept) >= 20 and any(kept.values())
+    backends._piece.cache_clear()
+    monkeypatch.setattr(backends, "_parsed_piece", lambda pattern, flags: "not kept")
+    try:
+        b = backends.backends()[0]
+        marks = [backends._piece(m, backends._MARK_FLAGS) for m in b.mark_patterns]
+        assert marks == [kept[backends._piece_key(m, backends._MARK_FLAGS)] for m in b.mark_patterns]
+        assert backends._piece("(?:not a kept pattern)", 0) == "not kept"
+    finally:
+        backends._piece.cache_clear()
