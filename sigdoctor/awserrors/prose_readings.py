@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.table import cause_ids
 from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unescape, unframe, wrap_cuts
+from sigdoctor.lazyre import LazyPattern, lazy
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -59,9 +60,9 @@ class Entry:
     id: str
     cause: str
     says: str
-    mechanism: re.Pattern[str]
-    symptom: re.Pattern[str]
-    unless: re.Pattern[str] | None
+    mechanism: LazyPattern[str]
+    symptom: LazyPattern[str]
+    unless: LazyPattern[str] | None
     needs: str
     decide: str
 
@@ -69,13 +70,15 @@ class Entry:
 @datarecord(frozen=True)
 class Prose:
     entries: tuple[Entry, ...]
-    negation: re.Pattern[str]
+    negation: LazyPattern[str]
 
 
-def _join(words: object, what: str, file: str) -> re.Pattern[str]:
+def _join(words: object, what: str, file: str) -> LazyPattern[str]:
+    # Compiled on first use: every paste searches the mechanisms, but a symptom, an exception or the negations only
+    # once a mechanism was named (~8 of the ~14 ms these patterns take to compile, on every decode of a paste).
     if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
         raise ProseDataError(f"{file}: {what} must be a non-empty list of regexes")
-    return re.compile("|".join(f"(?:{w})" for w in words), re.I)
+    return lazy("|".join(f"(?:{w})" for w in words), re.I)
 
 
 def load(data: dict[str, object], causes: frozenset[str], file: str = DATA_FILE) -> Prose:

@@ -78,3 +78,14 @@ def test_every_generic_word_compiles() -> None:
     table = pairs()
     for w in (*table.failures, *table.objects):
         assert w.regex.compiled.flags & 2  # re.I
+
+
+def test_every_prose_pattern_compiles() -> None:
+    """prose11.toml's word groups are compiled when first searched, no longer when the file is loaded."""
+    from sigdoctor.awserrors.prose_readings import prose
+
+    table = prose()
+    found = [table.negation] + [p for e in table.entries for p in (e.mechanism, e.symptom, e.unless) if p is not None]
+    assert len(found) >= 2 * len(table.entries) + 1
+    for p in found:
+        assert p.compiled.flags & 2  # re.I
