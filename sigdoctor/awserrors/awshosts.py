@@ -63,7 +63,7 @@ def is_region(name: str) -> bool:
 
 
 @cache
-def _botocore_data_dir() -> Path | None:
+def botocore_data_dir() -> Path | None:
     """botocore's data folder, found without importing botocore (decode never needs the rest of it)."""
     spec = find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
@@ -73,7 +73,7 @@ def _botocore_data_dir() -> Path | None:
 
 def _botocore_data(name: str) -> dict[str, object]:
     """A file of botocore's data folder; {} when it cannot be read."""
-    folder = _botocore_data_dir()
+    folder = botocore_data_dir()
     if folder is None:
         return {}
     try:
@@ -98,7 +98,7 @@ def _one_label_hosts() -> frozenset[str]:
     """The first labels single-label AWS hosts can have: the legacy and global hosts above, and every service
     botocore has a model for (the folders of its data directory: s3, sts, iam, route53, cloudfront …), listed once
     on first use — not endpoints.json, whose 1.2 MB a decode should not parse for this."""
-    data = _botocore_data_dir()
+    data = botocore_data_dir()
     if data is None:
         return frozenset()
     try:

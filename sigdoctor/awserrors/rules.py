@@ -46,6 +46,7 @@ from sigdoctor.awserrors.denial_readings import (
 from sigdoctor.awserrors.diff import Difference
 from sigdoctor.awserrors.generic_readings import generic_hits
 from sigdoctor.awserrors.hit import Classified, Hit, cue_text
+from sigdoctor.awserrors.key_refusals import key_refusal_readings
 from sigdoctor.awserrors.network_readings import (
     CONTAINER_ANSWER_RE,
     CONTAINER_RE,
@@ -311,6 +312,7 @@ def classify(e: AwsError) -> Classified:
         hits = generic_hits(e)
     _rank_candidates(hits, found)
     _not_aws(e, hits)
+    key_refusal_readings(e, hits)  # a refused key the text shows is known to AWS (an IAM call, works elsewhere)
     _not_sts(e, hits)
     return Classified(hits, diffs, diff_text)
 
