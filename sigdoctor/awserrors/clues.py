@@ -8,6 +8,11 @@ import re
 from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.backends import recognise
+from sigdoctor.awserrors.clues_sources import (
+    container_provider_failed,
+    earlier_source_empty,
+    mfa_required_denial,
+)
 from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape
@@ -31,7 +36,11 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     hits = _anonymous_client(f"{e.context}\n{t}" if e.context else t, hits)
     hits = _sent_without_credentials(_with_context(e), hits)
     hits = _temporary_key_without_token(e, hits)
+    hits = container_provider_failed(e, hits)
+    hits = earlier_source_empty(e, hits)
+    hits = mfa_required_denial(e, hits)
     hits = _nested_arn(t, hits)
+    hits = _unset_name_in_arn(t, hits)
     _missing_object(t, hits)
     _date_built_time(t, hits)
     _quoted_source_line(e.text, hits)
@@ -305,6 +314,31 @@ def _nested_arn(t: str, hits: list[Hit]) -> list[Hit]:
                  "exist — no permission for it helps",
                  ["Configure the target by its name (the part after the last '/'), not its ARN — or use the "
                   "setting that takes an ARN, if the agent has one"], resource=arn, decided_by="an ARN inside an ARN")
+    return behind(first, hits)
+
+
+# An ARN one of whose parts is what a program prints for a value never set: JavaScript's `undefined` / `null` /
+# `NaN` / `[object Object]`, Python's `None`, Go's `<nil>` (fmt's %v of a nil pointer or interface) and Ruby's `nil`,
+# an unexpanded `${VAR}` (shell, Terraform, CloudFormation Fn::Sub) or `{{…}}` template. The SDK builds the resource's
+# ARN from the name it is given (the denial message quotes it: IAM user guide "Troubleshoot access denied error
+# messages", "on resource: R"), so the name the agent was configured with, or computed, was empty: no resource of that
+# name exists, and no policy for it makes the call work.
+_UNSET_ARN_RE = lazy(r"\barn:aws[\w-]*:[^\s\"'<>,]*?[:/](undefined|null|None|nil|<nil>|NaN|\[object Object\]|"
+                     r"\$\{[^}\s]*\}|\{\{[^}]*\}\})(?=[:/\s\"'<>,`)\]]|$)")
+
+
+def _unset_name_in_arn(t: str, hits: list[Hit]) -> list[Hit]:
+    m = _UNSET_ARN_RE.search(t) if "arn:" in t else None
+    if m is None or not any(h.cause in _DENIAL_READINGS or h.cause == "target-not-found" for h in hits):
+        return hits
+    arn, unset = m.group(0), m.group(1)
+    first = _hit("target-not-found", Status.FAIL,
+                 f"The resource AWS names, {arn}, holds '{unset}' where a name goes: the agent built it from a "
+                 "setting or variable that was never set, so it names a resource that cannot exist — no permission "
+                 "for it helps",
+                 ["Set the resource's name in the agent's configuration (or the variable or output it is read from) "
+                  "and check it reaches the code that makes the call"], resource=arn,
+                 decided_by=f"'{unset}' in the resource ARN")
     return behind(first, hits)
 
 

@@ -9,6 +9,7 @@ from sigdoctor.awserrors.hit import Hit, cue_text
 from sigdoctor.awserrors.network_readings import REGION_WORD_RE, SETTLE, region_just_before
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match
+from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
 from sigdoctor.redact import mask_key_id
 from sigdoctor.sts.regions import OPT_IN_REGIONS  # where a global-endpoint token fails: one list with the probes
@@ -60,8 +61,14 @@ _ANY_HOST_REFUSAL_RE = re.compile(
     r"retrieve metadata from|(?P<js>\S+) is not a valid container metadata service hostname")
 _SINCE_POD_IDENTITY = "a release from after EKS Pod Identity's launch (November 2023)"
 
-# The user's own words that the credentials are temporary ones (the error text itself cannot say).
-_SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|temporary (?:security )?credentials|AWS_SESSION_TOKEN|"
+# The user's own words that the credentials are temporary ones (the error text itself cannot say): AWS's names for
+# them (IAM user guide "Temporary security credentials in IAM", id_credentials_temp: "temporary security
+# credentials", "temporary access keys"), and a link to or CLI command of the STS calls that issue them (STS API
+# reference: AssumeRole*, GetFederationToken) — not "when calling the AssumeRole operation", the call that failed.
+_SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|AWS_SESSION_TOKEN|"
+                             r"\btemporary\s+(?:AWS\s+|IAM\s+|STS\s+)?(?:security\s+)?(?:access\s+)?(?:keys?|"
+                             r"credentials?|creds)\b|\bAPI_(?:AssumeRole\w*|GetFederationToken)\.html\b|"
+                             r"\bid_credentials_temp|"
                              r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials|security_token|"
                              r"x-amz-security-token|RoleCredentials|InstanceProfileCredentials|"
                              # instance-profile and container credentials are always temporary (ASIA… + token)
@@ -106,6 +113,29 @@ WEB_IDENTITY_CTX_RE = re.compile(r"AssumeRoleWithWebIdentity|WebIdentityErr|web 
 
 
 _CONTAINER_API_ERROR_RE = re.compile(r"operation error CredentialsEndpoint: GetCredentials, [^\n]{0,200}?api error")
+
+
+# The user's words that the AWS CLI takes the same credentials: the key exists. The CLI reads all three values of a
+# profile or the environment (aws_session_token / AWS_SESSION_TOKEN: AWS CLI user guide, "Configuration and
+# credential file settings"), a tool handed only the key id and secret sends the key without its token.
+_CLI_WORKS_RE = lazy(
+    r"\b(?:the\s+)?(?:aws\s*cli|awscli|aws\s+command\s+line)\b[^.\n]{0,40}?\b(?:works?|worked|working)\b|"
+    r"\b(?:works?|worked|working)\b[^.\n]{0,30}?\b(?:with|from|in|using)\s+(?:the\s+)?(?:aws\s*cli|awscli)\b", re.I)
+_LONG_TERM_KEY_RE = lazy(r"(?<![A-Za-z0-9])AKIA[A-Z0-9]{16}(?![A-Za-z0-9])")
+_NEGATED_RE = lazy(r"\bnot\b|n't\b|\bnever\b|\bno\s+longer\b|\bfail|\beither\b", re.I)
+
+
+def _session_cue(e: AwsError) -> str | None:
+    """Why the text reads as temporary credentials sent without their token (a phrase for the finding), or None."""
+    if _LONG_TERM_KEY_RE.search(cue_text(e)):
+        return None  # the user shows a long-term key (AKIA…), which needs no token
+    if _SESSION_CUE_RE.search(_GET_SESSION_TOKEN_RE.sub(" ", f"{e.context}\n{e.flat}")):
+        return "the text speaks of temporary credentials"
+    m = _CLI_WORKS_RE.search(cue_text(e))
+    if m is not None and not _NEGATED_RE.search(m.group(0)):
+        return (f"the same credentials work in the AWS CLI ('{' '.join(m.group(0).split())}'), which sends the "
+                "session token of its profile or environment")
+    return None
 
 
 def _sts_keys_without_token(seen: str) -> bool:
@@ -162,10 +192,10 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
                              "AWS_SESSION_TOKEN) together with its AccessKeyId and SecretAccessKey",
                              "Settle it: `sigdoctor run --only credentials --only identity` with the same "
                              "environment"], {"decided_by": "an STS answer's key pair used without its SessionToken"}))
-        elif not key and _SESSION_CUE_RE.search(_GET_SESSION_TOKEN_RE.sub(" ", f"{e.context}\n{t}")):
+        elif not key and (said := _session_cue(e)):
             hits.append(Hit("session-token-missing", Status.FAIL,
-                            "AWS does not accept the credentials, and the text speaks of temporary credentials: the "
-                            "session token was not sent with the ASIA… key (or belongs to another session)",
+                            f"AWS does not accept the credentials, and {said}: the session token was not sent with "
+                            "the ASIA… key (or belongs to another session)",
                             ["Pass AWS_SESSION_TOKEN / aws_session_token together with the key pair from the same STS "
                              "answer; a tool that takes only a key id and secret cannot use temporary credentials",
                              "Settle it: `sigdoctor run --only credentials --only identity` with the same "
@@ -368,7 +398,8 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
                 r"instance[ _-]?profile", re.I), {"imds-unreachable": 3, "imds-hop-limit": 3}),
     (re.compile(r"169\.254\.170\.(?:2|23)\b|AWS_CONTAINER_CREDENTIALS|\bECS\b|task role|Fargate", re.I),
      {"container-credentials-failed": 4, "proxy-misconfigured": 1}),
-    (re.compile(r"pod[ -]identity|169\.254\.170\.23|\bSSO\b|sso_session|credential_process|process_credentials", re.I),
+    (re.compile(r"pod[ -]?identit(?:y|ies)|169\.254\.170\.23|\bSSO\b|sso_session|credential_process|"
+                r"process_credentials", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
     # AWS CloudShell gives its shell's credentials through the container source only (AWS_CONTAINER_CREDENTIALS_FULL_URI
@@ -397,8 +428,9 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
     # A profile the user names (`--profile dev`, `AWS_PROFILE=dev`, Terraform's `profile = "dev"`) is then the one
     # file source the SDK reads: an empty chain says that profile gave nothing (AWS SDKs and Tools reference guide,
     # "Shared config and credentials files": a named profile replaces [default]).
-    (re.compile(r"--profile[ =][\"']?[\w.-]+|\bAWS_(?:DEFAULT_)?PROFILE\s*=\s*[\"']?[\w.-]+|\bprofile\s*=\s*\"[\w.-]+\""),
-     {"profile-invalid": 4}),
+    # The user's own "named profile" (the AWS CLI user guide's term for a profile other than [default]) says the same.
+    (re.compile(r"--profile[ =][\"']?[\w.-]+|\bAWS_(?:DEFAULT_)?PROFILE\s*=\s*[\"']?[\w.-]+|\bprofile\s*=\s*\"[\w.-]+\"|"
+                r"(?i:\bnamed\s+profiles?\b)"), {"profile-invalid": 4}),
 )
 # With no cue, the readings of an empty chain in the order the threads behind the bare message give them (batches 1-7,
 # 114 texts: no-credentials 69, then an SDK too old for the source it was given 12 — IRSA, Pod Identity, SSO in an

@@ -186,6 +186,16 @@ def _kiam_assume_denied(m: re.Match[str]) -> list[Hit]:
              "AssumeRole (AccessDenied). Most likely: ")
 
 
+def _trust_action(action: str, t: str) -> bool:
+    """`action` is one a role's trust policy decides — or the start of one, cut off in the paste (`sts:Ass`), where the
+    text names the AssumeRole* call that was refused: the cut name can only be that call's action. A cut name alone
+    is not enough, `sts:Assum` is also the start of sts:AssumeRoot, which the caller's own policy decides."""
+    a = action.lower()
+    if a.startswith(_TRUST_ACTIONS):
+        return True
+    return len(a) > len("sts:") and any(x.startswith(a) for x in _TRUST_ACTIONS) and bool(_STS_DENIED_RE.search(t))
+
+
 def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     t = e.flat
     if "g credentials: " in t and (kiam := _KIAM_ASSUME_DENIED_RE.search(t)) is not None:
@@ -209,7 +219,7 @@ def denied_hits(e: AwsError, found: Match) -> list[Hit]:
     extra = {k: v for k, v in (("action", action), ("resource", resource), ("principal", principal)) if v}
     what = f"{action or 'the action'}" + (f" on {resource}" if resource else "")
     who = principal or "the caller"
-    if (action and action.lower().startswith(_TRUST_ACTIONS)) or (
+    if (action and _trust_action(action, t)) or (
             action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t) or (
             action is None and _STS_DENIED_RE.search(t)):
         act = action or "sts:AssumeRoleWithWebIdentity"
@@ -246,7 +256,7 @@ def denied_hits(e: AwsError, found: Match) -> list[Hit]:
 # (EKS user guide, "Use IRSA with the AWS SDK": supported SDK versions; "the pod uses the node's role").
 _NODE_SESSION_RE = re.compile(r"assumed-role/[\w+=,.@-]+/i-[0-9a-f]{8,17}\b")
 _POD_ROLE_RE = re.compile(r"\bIRSA\b|eks\.amazonaws\.com/role-arn|\bAWS_ROLE_ARN\b|\bAWS_WEB_IDENTITY_TOKEN_FILE\b|"
-                          r"\bAWS_CONTAINER_CREDENTIALS_FULL_URI\b|pod[ -]identity", re.I)
+                          r"\bAWS_CONTAINER_CREDENTIALS_FULL_URI\b|pod[ -]?identit(?:y|ies)", re.I)
 
 
 def node_role_first(e: AwsError, hits: list[Hit]) -> list[Hit]:

@@ -51,9 +51,13 @@ _TLS_MITM_RE = re.compile(r"unknown authority|self[- ]signed certificate|certifi
 # TLS-inspecting products whose name appears in the issuer of the certificate they substitute (or in the user's words):
 # Zscaler, Netskope, Fortinet's FortiGate, Palo Alto Networks, Symantec/Broadcom's Blue Coat, Forcepoint, Sophos,
 # Cisco Umbrella, Check Point, and the antivirus suites that scan HTTPS on the desktop (Kaspersky, Avast, ESET,
-# Bitdefender). Case as the vendors write their names: a lower-case "eset" is in "reset".
-_INSPECTOR_RE = re.compile(r"\b(?:Zscaler|ZScaler|Netskope|FortiGate|Fortinet|Palo Alto Networks|BlueCoat|Blue Coat|"
-                           r"Forcepoint|Sophos|Cisco Umbrella|Check Point|Kaspersky|Avast|ESET|Bitdefender)\b")
+# Bitdefender), and the SSL-inspection features by their product names (Palo Alto's GlobalProtect, McAfee / Skyhigh
+# Web Gateway, Symantec ProxySG, Cisco Umbrella's Secure Web Gateway, iboss, Menlo Security, Squid's ssl_bump).
+# Case as the vendors write their names: a lower-case "eset" is in "reset"; the names no English word holds are read
+# in any case, as in the root CA file a user installs (`zscaler.pem`, `ZscalerRootCertificate-2048-SHA256.crt`).
+_INSPECTOR_RE = re.compile(r"\b(?:Fortinet|Palo Alto Networks|Blue Coat|Sophos|Cisco Umbrella|Check Point|Kaspersky|"
+                           r"Avast|ESET|Bitdefender|Symantec ProxySG|(?:McAfee|Skyhigh) Web Gateway|Menlo Security|"
+                           r"iboss)\b|(?i:zscaler|netskope|fortigate|bluecoat|forcepoint|globalprotect|ssl_bump)")
 _PROXY_RE = re.compile(r"proxyconnect tcp|ProxyConnectionError|Failed to connect to proxy|Proxy Authentication Required|"
                        r"\b407 Proxy")
 _DNS_RE = re.compile(r"no such host|Name or service not known|Temporary failure in name resolution|server misbehaving|"
@@ -268,6 +272,13 @@ def connect_target(e: AwsError, found: Match, kind: str = "connect") -> str | No
     return best[2]
 
 
+def _product(name: str) -> str:
+    """An inspecting product's name as its vendor writes it, from a file name's lower case."""
+    if name.lower() == "ssl_bump":
+        return "Squid (ssl_bump)"
+    return name.capitalize() if name.islower() else name
+
+
 def network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hit]:
     t = e.flat
     hits: list[Hit] = []
@@ -287,7 +298,7 @@ def network_hits(e: AwsError, found: Match, where: str | None = None) -> list[Hi
             # times to tls-intercepted's 4 (the catalog's tls-untrusted covers an inspecting CA not trusted), and
             # the two with a self-signed certificate in an amazonaws.com chain split 2 and 2: second still.
             hits.append(Hit("tls-intercepted", Status.WARN,
-                            (f"Or the certificate is {inspector.group(0)}'s, a TLS-inspecting product, not one "
+                            (f"Or the certificate is {_product(inspector.group(0))}'s, a TLS-inspecting product, not one "
                              "Amazon issued: it terminates the agent's TLS and re-signs it with its own CA"
                              if inspector else
                              "Or the certificate is not one Amazon issued: something between the agent and AWS "
