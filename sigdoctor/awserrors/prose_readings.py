@@ -5,6 +5,9 @@ cause a forbidden error", "imds is not working from inside docker", "only checks
 but EKS Pod Identity uses AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE". checks/errors/prose11.toml lists mechanisms, each
 as two word groups (what the mechanism is called, what it did) that must stand in one sentence or in two sentences
 next to each other; a sentence that negates it ("not a clock issue", "NTP is synced") does not count.
+checks/errors/prose12.toml gives each catalog cause its vocabulary (the words its own text, AWS's pages and many
+threads use for the mechanism) tied to one shared group of failure and fix words ("fails", "the reason is", "caused
+by", "the fix", "had to add", "it worked"): a thread words its cause its own way, but says it failed or what fixed it.
 
 Only a paste is read (at most MAX_TEXT bytes): never a log's lines, so a 100 MB log costs nothing. Every reading is a
 warning — a person's belief, not AWS's answer — with the sentence it stands on (redacted, control characters
@@ -28,12 +31,14 @@ from sigdoctor.resources import errors_dir
 from sigdoctor.tomlcache import parsed
 
 DATA_FILE = "prose11.toml"
+# The cause vocabularies, read after prose11.toml's mechanisms (a mechanism's own symptom words are the more specific).
+VOCABULARY_FILE = "prose12.toml"
 # A paste, not a log: larger input is not read for sentences.
 MAX_TEXT = 64 * 1024
 MAX_SAID = 200
 # Behind every reading of an error line (their own ranks and their candidates' stay well below), ahead of the readings
-# of a failure word and an AWS name alone (generic_readings.RANK_AFTER = 50); among themselves in the file's order
-# (the more specific mechanism first).
+# of a failure word and an AWS name alone (generic_readings.RANK_AFTER = 50); among themselves in the files' order
+# (the more specific mechanism first), numbered over the causes one text names so the rank stays below 50.
 RANK = 30
 
 # A line a program printed rather than a person wrote (a log record's opening: a timestamp, a level, logfmt, JSON; a
@@ -43,6 +48,11 @@ _LOG_LINE_RE = re.compile(
     r"|\[(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b[\s:\[]"
     r"|\{\s*\"|(?:time|ts|level|lvl|msg)=|at\s+[\w$.<>]+\(|File\s+\"|Traceback\b|[IWEF]\d{4}\s"
     r"|[\w.$]*(?:Error|Exception)\b:|\$\s|\+\s)")
+# A program's record inside a person's line (a JSON log's keys, logfmt pairs, a klog header): prose12.toml's
+# vocabularies do not read such a sentence (persons_only).
+_PRINTED_IN_RE = lazy(
+    r"\"(?:level|msg|message|log|time|ts|error|err|stream)\"\s*:|\b\w+=\"[^\"]*\"\s+\w+=|\b[IWEF]\d{4}\s+\d\d:\d\d:\d\d")
+_JSON_RECORD_RE = lazy(r"\s*\{\s*\"")
 _FENCE_RE = re.compile(r"\s*(?:```|~~~)")
 # What opens a unit of its own: a Markdown heading, a list item, a table row.
 _UNIT_START_RE = re.compile(r"\s*(?:#{2,6}\s|[-*+]\s|\d+[.)]\s|\|)")
@@ -65,6 +75,11 @@ class Entry:
     unless: LazyPattern[str] | None
     needs: str
     decide: str
+    # prose12.toml's vocabularies read only what a person wrote: an SDK's or a tool's printed line names the same
+    # mechanisms ("ec2metadata is not available", "operation error STS: GetCallerIdentity") without stating a cause.
+    persons_only: bool = False
+    # Words that state the mechanism and its effect at once ("the role requires KMS privileges"): no symptom needed.
+    stated: LazyPattern[str] | None = None
 
 
 @datarecord(frozen=True)
@@ -81,9 +96,20 @@ def _join(words: object, what: str, file: str) -> LazyPattern[str]:
     return lazy("|".join(f"(?:{w})" for w in words), re.I)
 
 
+def _symptom(raw: dict[str, object], failure: list[str], what: str, file: str) -> LazyPattern[str]:
+    own = raw.get("symptom")
+    if own is None:
+        return _join(failure, what + " (the file's [[failure]] words)", file)
+    if raw.get("failure") is True:
+        return _join([*own, *failure] if isinstance(own, list) else own, what, file)
+    return _join(own, what, file)
+
+
 def load(data: dict[str, object], causes: frozenset[str], file: str = DATA_FILE) -> Prose:
-    """The entries and negations of a parsed prose11.toml; raises ProseDataError on a wrong reference."""
+    """The entries and negations of a parsed prose11.toml or prose12.toml; raises ProseDataError on a wrong reference.
+    An entry without its own `symptom` takes the file's shared `[[failure]]` words, one with `failure = true` both."""
     entries = []
+    failure_words = [w for n in data.get("failure", []) for w in n.get("words", [])]  # type: ignore[attr-defined]
     for raw in data.get("prose", []):  # type: ignore[attr-defined]
         name = raw.get("id")
         if raw.get("cause") not in causes:
@@ -93,15 +119,27 @@ def load(data: dict[str, object], causes: frozenset[str], file: str = DATA_FILE)
         unless = raw.get("unless")
         entries.append(Entry(
             str(name), str(raw["cause"]), str(raw["says"]), _join(raw.get("mechanism"), f"{name!r}: mechanism", file),
-            _join(raw.get("symptom"), f"{name!r}: symptom", file),
-            _join(unless, f"{name!r}: unless", file) if unless else None, str(raw["needs"]), str(raw["decide"])))
+            _symptom(raw, failure_words, f"{name!r}: symptom", file),
+            _join(unless, f"{name!r}: unless", file) if unless else None, str(raw["needs"]), str(raw["decide"]),
+            data.get("persons_only") is True,
+            _join(raw["stated"], f"{name!r}: stated", file) if raw.get("stated") is not None else None))
     words = [w for n in data.get("negation", []) for w in n.get("words", [])]  # type: ignore[attr-defined]
     return Prose(tuple(entries), _join(words, "negation words", file))
 
 
+def merged(first: Prose, data: dict[str, object], causes: frozenset[str], file: str) -> Prose:
+    """`first` followed by the entries of another parsed file, its negations added to first's."""
+    if not data.get("negation"):
+        data = {**data, "negation": [{"words": ["(?!)"]}]}  # matches nothing: first's negations are the file's
+    more = load(data, causes, file)
+    return Prose(first.entries + more.entries, lazy(f"{first.negation.pattern}|{more.negation.pattern}", re.I))
+
+
 @functools.cache
 def prose() -> Prose:
-    return load(parsed(errors_dir() / DATA_FILE), cause_ids())
+    causes = cause_ids()
+    first = load(parsed(errors_dir() / DATA_FILE), causes)
+    return merged(first, parsed(errors_dir() / VOCABULARY_FILE), causes, VOCABULARY_FILE)
 
 
 @datarecord(frozen=True)
@@ -109,6 +147,9 @@ class Sentence:
     text: str
     line: int  # 1-based line of the input it starts on
     unit: int  # the paragraph, list item or heading it belongs to
+    # It stands in fenced code, or in a unit opened by a line a program printed, or reads like one itself; a JSON
+    # record's string may carry a person's paste: there only the first sentence is the record's.
+    printed: bool = False
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -117,9 +158,10 @@ def sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     unit: list[tuple[int, str]] = []
     n_unit = 0
+    fenced = printed = in_fence = record = False
 
     def close() -> None:
-        nonlocal n_unit
+        nonlocal n_unit, printed, in_fence, record
         if not unit:
             return
         joined, lines = "", []
@@ -127,25 +169,33 @@ def sentences(text: str) -> list[Sentence]:
             lines.append((len(joined), no))
             joined += part + " "
         at = 0
+        opening = True
         for piece in _SENTENCE_END_RE.split(joined):
             s = " ".join(piece.split())
             if s:
                 line = next(no for start, no in reversed(lines) if start <= at)
-                out.append(Sentence(s, line, n_unit))
+                own = bool(_LOG_LINE_RE.match(s))
+                out.append(Sentence(s, line, n_unit, in_fence or own or (printed and (opening or not record))))
+                opening = False
             at += len(piece)
             m = _SENTENCE_END_RE.match(joined, at)
             at = m.end() if m else at
         unit.clear()
         n_unit += 1
+        printed = in_fence = record = False
 
     for no, line in enumerate(text.split("\n"), 1):
         margin = _MARGIN_RE.match(line)
         body = line[margin.end():] if margin else line
         if not body.strip() or _FENCE_RE.match(body):
             close()
+            fenced = fenced != bool(_FENCE_RE.match(body))
             continue
-        if _UNIT_START_RE.match(body) or _LOG_LINE_RE.match(body):
+        log = _LOG_LINE_RE.match(body) is not None
+        if log or _UNIT_START_RE.match(body):
             close()
+            printed, record = log, _JSON_RECORD_RE.match(body) is not None
+        in_fence = in_fence or fenced
         unit.append((no, body.strip()))
     close()
     return out
@@ -168,7 +218,13 @@ class Said:
     near: Sentence | None  # the neighbouring sentence holding the symptom, if not the same one
 
 
+def _printed(s: Sentence) -> bool:
+    return s.printed or _PRINTED_IN_RE.search(s.text) is not None
+
+
 def _states(e: Entry, table: Prose, s: Sentence) -> bool:
+    if e.persons_only and _printed(s):
+        return False
     return not table.negation.search(s.text) and not (e.unless and e.unless.search(s.text))
 
 
@@ -190,10 +246,12 @@ def read(text: str, table: Prose | None = None) -> Iterator[Said]:
 
 def _first(e: Entry, table: Prose, ss: list[Sentence]) -> Said | None:
     for i, s in enumerate(ss):
+        if e.persons_only and _printed(s):
+            continue
         mech = e.mechanism.search(s.text)
         if mech is None or not _states(e, table, s):
             continue
-        if _symptom_outside(e, s, mech):
+        if _symptom_outside(e, s, mech) or (e.stated is not None and e.stated.search(s.text)):
             return Said(e, s, None)
         near = next((o for o in (ss[i + 1] if i + 1 < len(ss) else None, ss[i - 1] if i else None)
                      if o is not None and o.unit == s.unit and e.symptom.search(o.text) and _states(e, table, o)),
@@ -211,7 +269,6 @@ def prose_hits(text: str, redact: Callable[[str], str]) -> list[Hit]:
     """Warnings of the causes `text`'s sentences state, one per cause (its first entry that fires), each quoting its
     sentence through `redact`."""
     out: dict[str, Hit] = {}
-    order = {e.id: n for n, e in enumerate(prose().entries)}
     for said in read(text):
         e = said.entry
         if e.cause in out:
@@ -222,5 +279,5 @@ def prose_hits(text: str, redact: Callable[[str], str]) -> list[Hit]:
         msg = (f"The text says it in words, with no error line that does: {quote} — read as {e.cause}: {e.says}. "
                f"A sentence is a belief, not AWS's answer: it holds if {e.needs}")
         out[e.cause] = Hit(e.cause, Status.WARN, msg, [f"Settle it: `{e.decide}`"],
-                           {"prose": e.id, "line": said.sentence.line, "candidate_rank": RANK + order[e.id]})
+                           {"prose": e.id, "line": said.sentence.line, "candidate_rank": RANK + len(out)})
     return list(out.values())

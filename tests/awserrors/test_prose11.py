@@ -151,7 +151,8 @@ def test_every_entry_names_a_cause_decode_emits_and_cites_a_source() -> None:
     for raw in data["prose"]:
         assert raw["cause"] in CAUSES, raw["id"]
         assert raw["source"], raw["id"]
-    assert len(prose().entries) == len(data["prose"])
+    # prose12.toml's vocabularies follow prose11.toml's mechanisms (tests/awserrors/test_prose12.py)
+    assert [e.id for e in prose().entries[: len(data["prose"])]] == [raw["id"] for raw in data["prose"]]
 
 
 def test_a_wrong_cause_or_missing_source_is_refused() -> None:
