@@ -1,20 +1,28 @@
-"""`sigdoctor decode`: explain the AWS errors in pasted logs, HTTP bodies and SDK debug output."""
+"""`sigdoctor decode`: explain the AWS errors in pasted logs, HTTP bodies and SDK debug output.
+
+Importing this package costs nothing: `entry.py` imports `decode.early` (the scanner and its tail child) before the
+CLI, and that must not pull in the readings. `decode_report` imports the pipeline when it is called.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sigdoctor.context import Context
-from sigdoctor.decode.client import load_client
-from sigdoctor.decode.decoder import decode_stream
-from sigdoctor.decode.probe import DECODE_PROBE, EMITS, returning
-from sigdoctor.errors import UsageError
-from sigdoctor.model import Report
-from sigdoctor.timed_input import ReadDeadline
+if TYPE_CHECKING:
+    from sigdoctor.context import Context
+    from sigdoctor.model import Report
+    from sigdoctor.timed_input import ReadDeadline
 
 __all__ = ["DECODE_PROBE", "EMITS", "decode_report"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("DECODE_PROBE", "EMITS"):
+        from sigdoctor.decode import probe
+
+        return getattr(probe, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context,
@@ -25,7 +33,13 @@ def decode_report(source: BinaryIO | Path, *, client: Path | None, ctx: Context,
     yields a report. `deadline`: a pipe (stdin, a FIFO) still open when it passes counts as ended, and the report
     says so (`decode.diagnosis-incomplete`).
     """
+    import dataclasses
+
+    from sigdoctor.decode.client import load_client
+    from sigdoctor.decode.decoder import decode_stream
+    from sigdoctor.decode.probe import returning
     from sigdoctor.doctor import run_report  # the runner pulls in the probe registry; not needed for a usage error
+    from sigdoctor.errors import UsageError
 
     client_signing = load_client(client) if client is not None else None
     if isinstance(source, Path):

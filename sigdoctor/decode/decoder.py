@@ -15,7 +15,7 @@ from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_cod
 from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import visible
-from sigdoctor.decode import tailscan
+from sigdoctor.decode import early, tailscan
 from sigdoctor.decode.probe import EMITS
 from sigdoctor.decode.reader import MAX_RECORD, SCANNER, Stats, iter_records, prepare_stream, reads_plain
 from sigdoctor.model import Finding, Outcome, Status, worst
@@ -131,7 +131,12 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
     # A large plain file: a child process finds where the anchors stand in its tail (tailscan.py).
     base = tailscan.offset(stream)
     prepared = prepare_stream(stream)
-    tail = tailscan.start(SCANNER, stream, base) if reads_plain(prepared, stream) else None
+    # The child entry.py forked for this file before the imports (decode/early.py), else one forked now.
+    early_tail = early.claim(SCANNER, stream, base)
+    plain = reads_plain(prepared, stream)
+    tail = (early_tail or tailscan.start(SCANNER, stream, base)) if plain else None
+    if early_tail is not None and not plain:
+        early_tail.close()
     pasted = _Head(prepared, prose_readings.MAX_TEXT + 1)
     with contextlib.closing(iter_records(pasted, stats, tail)) as records:
         for rec in records:

@@ -22,7 +22,7 @@ from sigdoctor.awserrors.anchors import CORE_WORDS, RECORD_ANCHORS, shape_positi
 from sigdoctor.awserrors.generic_readings import line_positions
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import crlf_to_lf, joined_at, unframe, wrap_cuts
-from sigdoctor.decode.scan import Scanner, marked_set
+from sigdoctor.decode.scan import marked_set, scanner
 from sigdoctor.decode.tailscan import TailScan
 from sigdoctor.errors import UsageError
 from sigdoctor.lazyre import lazy
@@ -93,7 +93,7 @@ def _kept_words() -> list[str] | None:
     return None
 
 
-SCANNER = Scanner(_kept_words() or prefilter_words())
+SCANNER = scanner(_kept_words() or prefilter_words())
 _ERROR_ANCHOR_RE = lazy("|".join(re.escape(a) for a in RECORD_ANCHORS).encode())
 
 

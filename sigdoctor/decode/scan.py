@@ -195,3 +195,17 @@ class Scanner:
         for rx in self.literals:
             found.update(p for p in (m.start() for m in rx.finditer(buf, start, end)) if p < limit)
         return sorted(found)
+
+
+_BUILT: dict[tuple[str, ...], Scanner] = {}
+
+
+def scanner(words: Iterable[str]) -> Scanner:
+    """The Scanner of these words, built once per process: `decode.early` builds it before the CLI is imported (for
+    the tail child it forks then), and the reader's prefilter is then the same object, so the child's positions are
+    known to be the prefilter's own (and its regexes are not compiled twice)."""
+    key = tuple(sorted(set(words)))
+    built = _BUILT.get(key)
+    if built is None:
+        built = _BUILT[key] = Scanner(key)
+    return built

@@ -1,0 +1,95 @@
+"""`decode` keeps its compiled regexes between runs (sigdoctor/recache.py): a pattern read back from the file is the
+pattern `re` compiles, and a file that is missing, damaged or not to be written changes nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sigdoctor import recache
+
+pytestmark = pytest.mark.skipif(not recache._usable(), reason="only CPython 3.11's re cache is filled")
+
+PATTERNS: list[tuple[str | bytes, int]] = [
+    (r"(?P<code>[A-Z]\w+)(?:Exception|Error):\s+(?P<msg>.*)", 0),
+    (r"signature\s+we\s+calculated", re.IGNORECASE),
+    (rb"(?:\s|<|'|\{|\[|caused\s+by:)", 0),
+    (r"^\s*status code: (\d{3}), request id: ([\w-]+)$", re.MULTILINE | re.ASCII),
+    (r"(?x) a \s b  # verbose", 0),
+]
+TEXTS = ["NoCredentialProvidersError: no valid providers in chain", "The Signature We Calculated does not match",
+         "x\n\tstatus code: 403, request id: 3c4d-5e6f\ny", "a b", "ab"]
+
+
+@pytest.fixture
+def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "__pycache__" / "regexes.marshal"
+    monkeypatch.setattr(recache, "path", lambda: path)
+    monkeypatch.setattr(recache, "_loaded", set())
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    re.purge()
+    yield path
+    re.purge()
+
+
+def _behaviour(rx: re.Pattern[str] | re.Pattern[bytes]) -> list[object]:
+    out: list[object] = [rx.pattern, rx.flags, rx.groups, dict(rx.groupindex)]
+    for t in TEXTS:
+        text = t.encode() if isinstance(rx.pattern, bytes) else t
+        out.append([(m.span(), m.groups()) for m in rx.finditer(text)])  # type: ignore[arg-type]
+    return out
+
+
+def test_a_stored_pattern_is_the_one_re_compiles(stored: Path) -> None:
+    fresh = [_behaviour(re.compile(p, f)) for p, f in PATTERNS]
+    recache.save()
+    assert stored.is_file()
+    re.purge()
+    assert recache.load() >= len(PATTERNS)
+    loaded = [re.compile(p, f) for p, f in PATTERNS]
+    assert all(rx is re._cache[type(p), p, f] for rx, (p, f) in zip(loaded, PATTERNS, strict=True))  # type: ignore[attr-defined]
+    assert [_behaviour(rx) for rx in loaded] == fresh
+
+
+def test_a_damaged_or_missing_file_changes_nothing(stored: Path) -> None:
+    assert recache.load() == 0
+    stored.parent.mkdir()
+    stored.write_bytes(b"\x00not marshal data")
+    assert recache.load() == 0
+    stored.write_bytes(__import__("marshal").dumps([("a(", 0, 32, b"\x00\x01", 0, {}, ()), "junk"]))
+    assert recache.load() == 0
+    assert re.compile("a+").match("aa")
+
+
+def test_nothing_is_written_where_python_writes_no_bytecode(stored: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    re.compile("never stored")
+    recache.save()
+    assert not stored.exists()
+
+
+def test_decode_reports_the_same_with_its_regexes_stored(tmp_path: Path) -> None:
+    """The console entry point writes the file after a decode and reads it on the next one: same report."""
+    text = tmp_path / "paste.txt"
+    text.write_text("An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The "
+                    "request signature we calculated does not match the signature you provided. Check your AWS "
+                    "Secret Access Key and signing method.\n")
+    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
+            "recache.path = lambda: store;"
+            "sys.argv = ['sigdoctor', 'decode', sys.argv[2], '--format', 'json'];"
+            "from sigdoctor.entry import main; main()")
+    store = tmp_path / "regexes.marshal"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    root = Path(__file__).parents[2]
+    env["PYTHONPATH"] = str(root)
+    runs = [subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, check=False) for _ in range(2)]
+    assert store.is_file()
+    first, second = (re.sub(r'"(started_at|duration_ms|finished_at)": [^,\n]+', "", r.stdout) for r in runs)
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert first == second and "secret-key-mismatch" in first
