@@ -208,6 +208,14 @@ def classify(e: AwsError) -> Classified:
         hits.append(Hit("service-name-mismatch", Status.FAIL,
                         f"The credential scope names the wrong service; the endpoint expects '{m.group(1)}'",
                         [f"Sign with service name '{m.group(1)}'"], {"expected_service": m.group(1)}))
+    elif found.has("scope-service"):
+        # AWS's answer cut (or quoted) before the service it expects: the scope's service is still the one refused.
+        hits.append(Hit("service-name-mismatch", Status.FAIL,
+                        "The credential scope names a service this endpoint does not accept (the answer, as shown, "
+                        "does not say which it expects)",
+                        ["Sign with the endpoint's own signing name (the service's endpoint prefix is not always "
+                         "it: runtime.sagemaker signs as 'sagemaker', execute-api as 'execute-api', es as 'es')",
+                         "Settle it: `sigdoctor run --only signature --target URL`"]))
     if found.has("not-found"):
         hits.append(Hit("target-not-found", Status.FAIL,
                         f"The target does not exist at {e.host or 'that endpoint'} (wrong id, account or region)",
