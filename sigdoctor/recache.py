@@ -87,7 +87,13 @@ def save() -> None:
         from re import _compiler, _parser  # type: ignore[attr-defined]
 
         cache: dict[tuple[Any, ...], Any] = re._cache  # type: ignore[attr-defined]
-        new = [k for k in list(cache) if k not in _loaded and isinstance(k[1], (str, bytes)) and isinstance(k[2], int)]
+        from sigdoctor.redact import process_redactor
+
+        # A pattern that holds a secret (one the paste showed, or one registered by a probe) never reaches the disk.
+        # Every pattern sigdoctor builds from a paste is kept out of re's cache; this is the second guard.
+        secrets = process_redactor()
+        new = [k for k in list(cache) if k not in _loaded and isinstance(k[1], (str, bytes)) and isinstance(k[2], int)
+               and not secrets.holds_secret(k[1])]
         if not new:
             return
         entries = [e for e in _read() if isinstance(e, tuple) and len(e) == 7]

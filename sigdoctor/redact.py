@@ -189,6 +189,17 @@ def _decoded(value: str) -> set[str]:
     return {v for v in out if len(v) >= 8}
 
 
+def _uncached(pattern: str) -> re.Pattern[str]:
+    """`re.compile(pattern)` kept out of re's cache: the pattern holds secrets, and `decode` stores the patterns of
+    that cache on disk between runs (recache.py)."""
+    try:
+        from re import _compiler  # type: ignore[attr-defined]  # CPython >= 3.11; re.compile without caching
+
+        return _compiler.compile(pattern, 0)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):  # pragma: no cover - older or other Pythons: recache stores nothing there
+        return re.compile(pattern)
+
+
 class Redactor:
     """Scrubs registered secrets and secret-shaped strings out of text and nested structures."""
 
@@ -251,8 +262,13 @@ class Redactor:
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._plain = tuple(s for s in ordered if len(s) >= _WORD_ONLY_BELOW)
             self._short = tuple(s for s in ordered if len(s) < _WORD_ONLY_BELOW)
-            self._words = (re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, self._short))
-                                      + r")(?![A-Za-z0-9])") if self._short else None)
+            self._words = (_uncached(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, self._short))
+                                     + r")(?![A-Za-z0-9])") if self._short else None)
+
+    def holds_secret(self, s: str | bytes) -> bool:
+        """Whether `s` contains a registered secret (in any of its registered forms)."""
+        t = s if isinstance(s, str) else s.decode("latin-1")
+        return any(secret in t for secret in self._secrets)
 
     def text(self, s: str) -> str:
         if len(s) < _SHORTEST:

@@ -363,15 +363,23 @@ def find_code(t: str) -> str | None:
     return None
 
 
+_AFTER_CODE_RE = re.compile(r"\)?:?\s*(?:when calling the \w+ operation:\s*)?([^\n]{3,})")
+
+
 def find_message(t: str, code: str | None) -> str:
     for rx in (_XML_MSG_RE, _JSON_MSG_RE):
         m = rx.search(t)
         if m and m.group(1).strip():
             return xml_text(m.group(1).strip())
     if code:
-        m = re.search(re.escape(code) + r"\)?:?\s*(?:when calling the \w+ operation:\s*)?([^\n]{3,})", t)
-        if m:
-            return m.group(1).strip()
+        # The code found by str.find and the rest matched by a fixed pattern, not a pattern built from the paste:
+        # `decode` stores the patterns of re's cache on disk between runs (recache.py).
+        at = t.find(code)
+        while at >= 0:
+            m = _AFTER_CODE_RE.match(t, at + len(code))
+            if m:
+                return m.group(1).strip()
+            at = t.find(code, at + 1)
     return ""
 
 

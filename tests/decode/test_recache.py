@@ -93,3 +93,27 @@ def test_decode_reports_the_same_with_its_regexes_stored(tmp_path: Path) -> None
     first, second = (re.sub(r'"(started_at|duration_ms|finished_at)": [^,\n]+', "", r.stdout) for r in runs)
     assert runs[0].returncode == runs[1].returncode == 1
     assert first == second and "secret-key-mismatch" in first
+
+
+def test_no_secret_and_nothing_of_the_paste_reaches_the_stored_file(tmp_path: Path) -> None:
+    """The stored patterns are sigdoctor's own: a short signature the paste shows (the redactor masks it with a
+    pattern built from it) and an error code of the paste (its message is found after it) never reach the disk."""
+    text = tmp_path / "paste.txt"
+    text.write_text("<Error><Code>QzxFictionalCode</Code><Message>QzxFictionalCode: the request signature we "
+                    "calculated does not match</Message><SignatureProvided>Zq7sh0rtSig9</SignatureProvided></Error>\n"
+                    "An error occurred (QzxOtherCode) when calling the PutObject operation: denied for QzxOtherCode\n")
+    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
+            "recache.path = lambda: store;"
+            "sys.argv = ['sigdoctor', 'decode', sys.argv[2]];"
+            "from sigdoctor.entry import main; main()")
+    store = tmp_path / "regexes.marshal"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    run = subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, check=False)
+    assert run.returncode in (0, 1), run.stderr[-400:]
+    assert "Zq7sh0rtSig9" not in run.stdout
+    stored = store.read_bytes()
+    assert len(stored) > 1000  # the run's own patterns were stored
+    for marker in (b"Zq7sh0rtSig9", b"Zq7", b"QzxFictionalCode", b"QzxOtherCode"):
+        assert marker not in stored, marker
