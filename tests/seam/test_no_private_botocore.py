@@ -19,6 +19,12 @@ STDLIB = {
     ("entry.py", "os", "_exit"): "the entry point's exit",
 }
 
+# Standard-library names that botocore's private names happen to share, in modules that use the stdlib's, with why.
+STDLIB_SAME_NAME = {
+    ("recache.py", "re._cache"): "re's own pattern cache (CPython 3.11), which recache.py fills; not botocore's _cache",
+    ("recache.py", 'getattr(re, "_cache"'): "the same, looked up where it may be missing",
+}
+
 
 def _sources() -> list[Path]:
     return sorted(p for p in PKG.rglob("*.py") if p != SEAM)
@@ -30,6 +36,9 @@ def test_seam_names_appear_nowhere_else() -> None:
     for path in _sources():
         for no, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("#", 1)[0]
+            for (file, allowed), _why in STDLIB_SAME_NAME.items():
+                if str(path.relative_to(PKG)) == file:
+                    code = code.replace(allowed, "")
             for name in names:
                 if re.search(rf"[.\"']{re.escape(name)}\b", code):
                     found.append(f"{path.relative_to(PKG)}:{no}: {name} — call the botoseam function instead")
