@@ -194,7 +194,8 @@ _TOKEN_SENT_RE = re.compile(r"x-amz-security-token[:=]", re.I)
 # before this one), a wrong secret 1 (signed by the AWS CLI, whose own signer is not generic).
 # The key is lower-case `message` (API Gateway's default gateway responses, {"message":$context.error.messageString});
 # `"Message"` is another answer's field (EC2's Query error, which a tool printed as JSON with its "Code").
-_REST_FRONT_RE = re.compile(r"\{\s*\\*\"(?-i:message)\\*\"\s*:\s*\\*\"The\s+request\s+signature\s+we\s+calculated", re.I)
+# Its quotes may have been dropped on the way into the ticket (`{message:The request signature …}`).
+_REST_FRONT_RE = re.compile(r"\{\s*\\*\"?(?-i:message)\\*\"?\s*:\s*\\*\"?The\s+request\s+signature\s+we\s+calculated", re.I)
 # The words of a client that signs with a signer of its own rather than an AWS SDK's, as its log or stack prints them:
 # whose usual fault behind a bare mismatch is the canonical request (a key's special characters, path style, the
 # body's hash), not the secret. Alpakka's S3 connector (akka/alpakka s3/…/impl/auth/Signer.scala; its errors are

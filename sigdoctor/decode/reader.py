@@ -116,8 +116,8 @@ _CONTINUATION_RE = lazy(rb"(?:\s|<|'|\{|\[|caused\s+by:|---\[|HTTP/)")
 _MARGIN_RE = lazy(rb"(?:[ \t]*(?:>|\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)(?![^ \t\r\n>]))+[ \t]?")
 # The end of a line that the next one completes: `caused by:` or `error:` with the cause below it, a list cut at a
 # comma (a Go error chain printed over lines), a bracket opened and not closed (Go's `{{ Code} []}` cut after `{{`).
-# A right box border and spaces before it do not count.
-_OPEN_END_RE = lazy(rb"[:,\[{(]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)?$")
+# A right box border (or a box's inside a box's) and spaces before it do not count.
+_OPEN_END_RE = lazy(rb"[:,\[{(]\s*(?:(?:\xe2\x94\x82|\xe2\x94\x83|\xe2\x95\x91)\s*)*$")
 # The end of a line a wrap may have cut: anything but the end of a sentence or of a bracketed or tagged whole (a
 # word, a number, a quote, a hyphen, an opening bracket). The next line completes it unless it opens an error of
 # its own.

@@ -188,6 +188,9 @@ MANGLED = SOURCES
 @example(next(s for s in MANGLED if s[0] == "go2-eks-pod-identity-trust"), ["markdown-quote", "wrap"])
 # One line in a box, nothing found by shape: the paste is read from its line of text, not from the box's top edge.
 @example(next(s for s in MANGLED if s[0] == "csi-driver-imds"), ["wrap", "escape-again", "box"])
+# Wrapped so that `caused by:` ends a line, then boxed twice: the line ends in two right borders, and the chain's
+# next line still continues it (a random draw of sessions 11 and 12 that read imds-no-role).
+@example(next(s for s in MANGLED if s[0] == "go1-imds-403-wrapped"), ["wrap", "box", "box"])
 def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
     printer, text, cause = case
     for name in mangles:
