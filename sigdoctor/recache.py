@@ -28,9 +28,12 @@ try:
 except ImportError:  # pragma: no cover - not CPython
     _sre = None
 
-# Patterns the file keeps at most: re's cache holds 512, and what a run compiles besides must fit beside them (the
-# oldest entry is dropped when it is full, which only costs its compiling again).
-MAX_KEPT = 400
+# Patterns the file keeps at most. re's cache holds 512 (3.11's _MAXCACHE); a decode now uses ~460 patterns and the
+# knowledge base grows, so a decode process raises the cache to CACHE_SIZE (it compiles nothing from its input into
+# it: see redact.py and parse.find_message) — with 400 kept, every run compiled ~60 patterns again and rewrote the
+# file (session 12).
+MAX_KEPT = 1000
+CACHE_SIZE = 2048
 _CODE = "I"  # an unsigned int of _sre.CODESIZE (4) bytes; _usable checks the size
 _loaded: set[tuple[Any, ...]] = set()  # the keys only: the code lists stay in the patterns (~3 MB as lists)
 
@@ -52,6 +55,8 @@ def load() -> int:
         return 0
     entries = _read()
     cache: dict[tuple[Any, ...], Any] = re._cache  # type: ignore[attr-defined]
+    if re._MAXCACHE < CACHE_SIZE:  # type: ignore[attr-defined]
+        re._MAXCACHE = CACHE_SIZE  # type: ignore[attr-defined]
     room = re._MAXCACHE - len(cache) - 64  # type: ignore[attr-defined]
     n = 0
     for entry in entries:
@@ -60,7 +65,8 @@ def load() -> int:
         try:
             pattern, flags, final_flags, code, groups, groupindex, indexgroup = entry
             key = (type(pattern), pattern, flags)
-            if key in cache:
+            if key in cache:  # compiled by a module imported before load(): stored already, not new at save()
+                _loaded.add(key)
                 continue
             cache[key] = _sre.compile(pattern, final_flags, array.array(_CODE, code).tolist(), groups, groupindex,
                                       indexgroup)
@@ -112,8 +118,8 @@ def save() -> None:
         target.parent.mkdir(exist_ok=True)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         # One entry per pattern and flags (a stored one left out of re's full cache is compiled, and seen, again),
-        # those this run used last: what is dropped past MAX_KEPT is what no recent run needed (a run uses ~350-420
-        # of the ~600 patterns decode has).
+        # those this run used last: what is dropped past MAX_KEPT is what no recent run needed (a paste uses ~460 of
+        # the ~700 patterns decode has).
         by_key = {(type(e[0]), e[0], e[1]): e for e in entries}
         used = set(cache)
         kept = sorted(by_key.values(), key=lambda e: (type(e[0]), e[0], e[1]) in used)[-MAX_KEPT:]

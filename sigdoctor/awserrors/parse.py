@@ -50,7 +50,9 @@ def api_codes() -> frozenset[str]:
 @functools.cache
 def _code_re() -> re.Pattern[str]:
     wrappers = [c for e in table().entries if e.kind in _WRAPPER_KINDS for c in e.codes]
-    codes = sorted({*api_codes(), *wrappers, *WRAPPER_CODES}, key=len, reverse=True)
+    # Longest first, then by name: the same pattern in every run (a set's order changes with the hash seed, and
+    # recache.py keeps compiled patterns by their text).
+    codes = sorted({*api_codes(), *wrappers, *WRAPPER_CODES}, key=lambda c: (-len(c), c))
     return re.compile(r"(?<![A-Za-z0-9])(" + "|".join(codes) + r")(?![A-Za-z0-9])")
 
 

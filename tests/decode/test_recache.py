@@ -117,3 +117,26 @@ def test_no_secret_and_nothing_of_the_paste_reaches_the_stored_file(tmp_path: Pa
     assert len(stored) > 1000  # the run's own patterns were stored
     for marker in (b"Zq7sh0rtSig9", b"Zq7", b"QzxFictionalCode", b"QzxOtherCode"):
         assert marker not in stored, marker
+
+
+def test_a_second_decode_of_the_same_paste_compiles_nothing_new_and_leaves_the_file(tmp_path: Path) -> None:
+    """Every pattern a paste needs is kept (a cap below what one run uses made each run compile ~60 patterns again
+    and rewrite the file)."""
+    text = tmp_path / "paste.txt"
+    text.write_text("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see "
+                    "aws.Config.CredentialsChainVerboseErrors\nAn error occurred (SignatureDoesNotMatch) when calling "
+                    "the GetCallerIdentity operation: The request signature we calculated does not match\n")
+    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
+            "recache.path = lambda: store;"
+            "sys.argv = ['sigdoctor', 'decode', sys.argv[2]];"
+            "from sigdoctor.entry import main; main()")
+    store = tmp_path / "regexes.marshal"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    stamps = []
+    for _ in range(3):
+        run = subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, check=False)
+        assert run.returncode in (0, 1), run.stderr[-400:]
+        stamps.append((store.stat().st_mtime_ns, store.read_bytes()))
+    assert stamps[1] == stamps[2]
