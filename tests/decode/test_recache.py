@@ -73,45 +73,42 @@ def test_nothing_is_written_where_python_writes_no_bytecode(stored: Path, monkey
     assert not stored.exists()
 
 
+def _decode_through_entry(tmp_path: Path, text: str, *options: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`sigdoctor decode` of `text` through the console entry point, bytecode writing on, its regex store in
+    tmp_path (the same store for every call in one test)."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text(text)
+    store = tmp_path / "regexes.marshal"
+    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
+            "recache.path = lambda: store; sys.argv = ['sigdoctor', 'decode', *sys.argv[2:]];"
+            "from sigdoctor.entry import main; main()")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    run = subprocess.run([sys.executable, "-c", code, str(store), str(paste), *options], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, check=False)
+    assert run.returncode in (0, 1), run.stderr[-400:]
+    return run, store
+
+
 def test_decode_reports_the_same_with_its_regexes_stored(tmp_path: Path) -> None:
     """The console entry point writes the file after a decode and reads it on the next one: same report."""
-    text = tmp_path / "paste.txt"
-    text.write_text("An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The "
-                    "request signature we calculated does not match the signature you provided. Check your AWS "
-                    "Secret Access Key and signing method.\n")
-    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
-            "recache.path = lambda: store;"
-            "sys.argv = ['sigdoctor', 'decode', sys.argv[2], '--format', 'json'];"
-            "from sigdoctor.entry import main; main()")
-    store = tmp_path / "regexes.marshal"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    root = Path(__file__).parents[2]
-    env["PYTHONPATH"] = str(root)
-    runs = [subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
-                           env=env, cwd=tmp_path, check=False) for _ in range(2)]
-    assert store.is_file()
-    first, second = (re.sub(r'"(started_at|duration_ms|finished_at)": [^,\n]+', "", r.stdout) for r in runs)
-    assert runs[0].returncode == runs[1].returncode == 1
+    text = ("An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request "
+            "signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and "
+            "signing method.\n")
+    runs = [_decode_through_entry(tmp_path, text, "--format", "json") for _ in range(2)]
+    assert runs[0][1].is_file()
+    first, second = (re.sub(r'"(started_at|duration_ms|finished_at)": [^,\n]+', "", r.stdout) for r, _ in runs)
+    assert runs[0][0].returncode == runs[1][0].returncode == 1
     assert first == second and "secret-key-mismatch" in first
 
 
 def test_no_secret_and_nothing_of_the_paste_reaches_the_stored_file(tmp_path: Path) -> None:
     """The stored patterns are sigdoctor's own: a short signature the paste shows (the redactor masks it with a
     pattern built from it) and an error code of the paste (its message is found after it) never reach the disk."""
-    text = tmp_path / "paste.txt"
-    text.write_text("<Error><Code>QzxFictionalCode</Code><Message>QzxFictionalCode: the request signature we "
-                    "calculated does not match</Message><SignatureProvided>Zq7sh0rtSig9</SignatureProvided></Error>\n"
-                    "An error occurred (QzxOtherCode) when calling the PutObject operation: denied for QzxOtherCode\n")
-    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
-            "recache.path = lambda: store;"
-            "sys.argv = ['sigdoctor', 'decode', sys.argv[2]];"
-            "from sigdoctor.entry import main; main()")
-    store = tmp_path / "regexes.marshal"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(Path(__file__).parents[2])
-    run = subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
-                         env=env, cwd=tmp_path, check=False)
-    assert run.returncode in (0, 1), run.stderr[-400:]
+    run, store = _decode_through_entry(
+        tmp_path, "<Error><Code>QzxFictionalCode</Code><Message>QzxFictionalCode: the request signature we calculated "
+        "does not match</Message><SignatureProvided>Zq7sh0rtSig9</SignatureProvided></Error>\nAn error occurred "
+        "(QzxOtherCode) when calling the PutObject operation: denied for QzxOtherCode\n")
     assert "Zq7sh0rtSig9" not in run.stdout
     stored = store.read_bytes()
     assert len(stored) > 1000  # the run's own patterns were stored
@@ -122,21 +119,11 @@ def test_no_secret_and_nothing_of_the_paste_reaches_the_stored_file(tmp_path: Pa
 def test_a_second_decode_of_the_same_paste_compiles_nothing_new_and_leaves_the_file(tmp_path: Path) -> None:
     """Every pattern a paste needs is kept (a cap below what one run uses made each run compile ~60 patterns again
     and rewrite the file)."""
-    text = tmp_path / "paste.txt"
-    text.write_text("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see "
-                    "aws.Config.CredentialsChainVerboseErrors\nAn error occurred (SignatureDoesNotMatch) when calling "
-                    "the GetCallerIdentity operation: The request signature we calculated does not match\n")
-    code = ("import sys, pathlib; from sigdoctor import recache; store = pathlib.Path(sys.argv[1]); "
-            "recache.path = lambda: store;"
-            "sys.argv = ['sigdoctor', 'decode', sys.argv[2]];"
-            "from sigdoctor.entry import main; main()")
-    store = tmp_path / "regexes.marshal"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    text = ("NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose messaging see "
+            "aws.Config.CredentialsChainVerboseErrors\nAn error occurred (SignatureDoesNotMatch) when calling the "
+            "GetCallerIdentity operation: The request signature we calculated does not match\n")
     stamps = []
     for _ in range(3):
-        run = subprocess.run([sys.executable, "-c", code, str(store), str(text)], capture_output=True, text=True,
-                             env=env, cwd=tmp_path, check=False)
-        assert run.returncode in (0, 1), run.stderr[-400:]
+        _, store = _decode_through_entry(tmp_path, text)
         stamps.append((store.stat().st_mtime_ns, store.read_bytes()))
     assert stamps[1] == stamps[2]
