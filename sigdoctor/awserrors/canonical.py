@@ -75,7 +75,9 @@ class CanonicalRequest:
 
     @property
     def host(self) -> str:
-        return self.header("host") or ""
+        # A header sent twice stands in AWS's canonical request as its values joined by a comma (`host:a, a`); a host
+        # name holds no comma, so the first value is the host.
+        return (self.header("host") or "").split(",", 1)[0].strip()
 
     @property
     def sha256(self) -> str:

@@ -268,6 +268,11 @@ _REGRESSION_RE = re.compile(
     r"|\[x\]\s*Select\s+this\s+option\s+if\s+this\s+issue\s+appears\s+to\s+be\s+a\s+regression", re.I)
 
 
+def _sent_twice(value: str) -> bool:
+    parts = [p.strip() for p in value.split(",")]
+    return len(parts) >= 2 and bool(parts[0]) and all(p == parts[0] for p in parts)
+
+
 def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]:
     """SignatureDoesNotMatch without the client's canonical request: the three readings, ranked by what the text
     itself hints at — the user's words, and oddities of AWS's canonical request."""
@@ -275,12 +280,15 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
     unusual = sorted(h for h in (sc.signed_headers if sc else ()) if h not in _USUAL_SIGNED
                      and not h.startswith("x-amz-"))
     empty = sorted(h for h, v in (sc.headers if sc else ()) if h in (sc.signed_headers if sc else ()) and not v.strip())
+    # A header AWS received twice stands in its canonical request as the two values joined by a comma: the same value
+    # twice (`host:sqs…, sqs…`) is a header the HTTP layer or a hop added again after the signer saw it once.
+    doubled = sorted(h for h, v in (sc.headers if sc else ()) if _sent_twice(v))
     hints = f"{e.context}\n{t}"
     path = _AWS_PATH_RE.search(t)
     aws_path = sc.path if sc else (path.group(1) if path else "")
     encoded = bool(_ENCODING_CUE_RE.search(hints)) or bool(sc and "%25" in f"{sc.path}{sc.query}") or bool(
         _RESERVED_ENCODED_RE.search(aws_path))
-    transit = bool(_IN_TRANSIT_CUE_RE.search(hints)) or bool(unusual)
+    transit = bool(_IN_TRANSIT_CUE_RE.search(hints)) or bool(unusual) or bool(doubled)
     presigned = _PRESIGNED_HEADERS_RE.search(hints)  # the URL is often printed just above the error
     presigned_extra = sorted({h for h in unquote(presigned.group(1)).lower().split(";") if h and h != "host" and (
         not h.startswith("x-amz-") or _SDK_OWN_HEADER_RE.fullmatch(h))}) if presigned else []
@@ -298,7 +306,8 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
               "secret key from a request changed in transit or encoded differently",
               ["Check the secret key pairs with the access key id (truncated value, trailing newline)", settle])
     extra_why = (f" (AWS's canonical request signs {', '.join(unusual)}, which SDKs do not add themselves)"
-                 if unusual else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "") + (
+                 if unusual else "") + (f"; AWS received {', '.join(doubled)} twice (the same value joined by a "
+                                        "comma in its canonical request): sent again after signing" if doubled else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "") + (
         ": AWS's string to sign holds x-amz-cf-id, the header CloudFront adds to the requests it forwards"
         if via_cloudfront else "")
     modified = ("request-modified-after-signing",
@@ -361,7 +370,9 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
         order = [secret, canon, modified]
     elif presigned_extra:
         order = [canon, modified, secret]
-    elif via_cloudfront:
+    elif via_cloudfront or doubled:
+        # AWS's own canonical request shows the change: direct evidence, before any word's cue (a doubled
+        # content-type holds `urlencoded`, the encoding cue).
         order = [modified, secret, canon]
     elif encoded or copy:
         order = [canon, secret, modified]
