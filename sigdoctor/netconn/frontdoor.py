@@ -38,6 +38,7 @@ class FrontDoor:
     error: str | None = None
     t_sent: float | None = None
     t_received: float | None = None
+    timed_out: bool = False  # no answer at all within the timeout (not a refused or broken one)
 
     @property
     def is_aws(self) -> bool:
@@ -89,6 +90,7 @@ def ask(tls: ssl.SSLSocket | socket.socket, host: str, port: int, path: str, tim
         fd.snippet = " ".join(body.split())[:160] or None
     except TimeoutError:
         fd.error = f"no HTTP answer within {timeout:.1f} s"
+        fd.timed_out = True
     except (http.client.HTTPException, OSError) as exc:
         fd.error = f"HTTP request failed: {type(exc).__name__}: {exc}"
     finally:

@@ -121,11 +121,21 @@ def test_front_end_request_uses_the_target_path(pki: Pki, serve: Serve, bundle: 
     assert srv.requests == ["/workspaces/ws-1/api/v1/rw"]
 
 
-def test_silent_front_end_says_so(pki: Pki, serve: Serve, bundle: Bundle) -> None:
-    srv = serve(pki.leaf(STS), mode="silent-http")
-    out = run_at(make_ctx(AWS_CA_BUNDLE=bundle("amazon")), endpoint(STS, srv.port))
+def test_silent_front_end_behind_another_issuer_says_so(pki: Pki, serve: Serve, bundle: Bundle) -> None:
+    srv = serve(pki.leaf(STS, ca="corp"), mode="silent-http")
+    out = run_at(make_ctx(AWS_CA_BUNDLE=bundle("amazon", "corp")), endpoint(STS, srv.port))
     f = one(out, "connectivity.not-aws")
     assert "no HTTP answer" in f.message
+
+
+def test_silence_behind_amazons_own_certificate_is_a_slow_aws_not_a_middlebox(pki: Pki, serve: Serve,
+                                                                               bundle: Bundle) -> None:
+    # A middlebox that terminates TLS cannot present Amazon's certificate: an unsigned GET unanswered within the
+    # probe's timeout over a verified Amazon handshake names no interception (a loaded host, a slow STS).
+    srv = serve(pki.leaf(STS), mode="silent-http")
+    out = run_at(make_ctx(AWS_CA_BUNDLE=bundle("amazon")), endpoint(STS, srv.port))
+    assert not [f for f in out.findings if f.id in ("connectivity.not-aws", "connectivity.tls-intercepted")], \
+        [f.message for f in out.findings]
 
 
 def test_handshake_matches_the_host_name_as_botocore_does(pki: Pki, serve: Serve, bundle: Bundle) -> None:
