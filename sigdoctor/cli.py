@@ -1,7 +1,9 @@
 """The command line: parse (typer) → build Context → run → render → exit code. The only error boundary.
 
 Heavy modules (boto3, botocore, rich rendering, the probes) are imported inside the handlers, so that `--help` costs
-typer alone; `sigdoctor --version` does not even import this module (entry.py).
+typer alone; `sigdoctor --version` does not even import this module (entry.py). typer itself and the commands'
+declarations are in cliapp.py, imported unless the arguments are a plain `decode` (`plain_decode`), which is read
+here without it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from sigdoctor import __version__
 from sigdoctor.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:
+    import typer
+
     from sigdoctor.context import Context
     from sigdoctor.model import Report
     from sigdoctor.redact import Redactor
@@ -221,162 +223,73 @@ def sign(a: Args) -> int:
     return ExitStatus.OK
 
 
-# ---- the command line (typer) -------------------------------------------------------------------------------------
-# Each command below only declares its options; the handler above does the work with them. Option types are checked
-# by typer; everything a user can get wrong becomes one line (see main()).
-
-Fmt = Literal["text", "json", "markdown"]
-FormatOpt = Annotated[Fmt | None, typer.Option("--format", help="report format (default: text)",
-                                               show_default=False)]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
-                                                help="write the full report to FILE; the terminal gets the summary")]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="no colour (NO_COLOR and TERM=dumb are honoured too)")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="show every finding")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="tracebacks and debug logging (still redacted)")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", metavar="NAME", help="AWS profile to diagnose")]
-PidOpt = Annotated[str | None, typer.Option("--pid", metavar="PID|auto",
-                                            help="diagnose with that process's environment")]
-
-
-def deadline_seconds(value: str) -> float:
-    """--deadline: a finite number of seconds above zero. `nan` would compare false with every clock reading (the
-    run would start nothing and call that healthy) and `inf` would never end; both are usage errors."""
+def seconds_or_problem(value: str) -> float | str:
+    """--deadline: a finite number of seconds above zero, or what is wrong with `value`. `nan` would compare false
+    with every clock reading (the run would start nothing and call that healthy) and `inf` would never end; both are
+    usage errors."""
     try:
         seconds = float(value)
     except ValueError:
-        raise typer.BadParameter(f"not a number of seconds: {value!r}") from None
+        return f"not a number of seconds: {value!r}"
     if not math.isfinite(seconds) or seconds <= 0:
-        raise typer.BadParameter(f"must be a positive number of seconds, got {value!r} (e.g. --deadline 20)")
+        return f"must be a positive number of seconds, got {value!r} (e.g. --deadline 20)"
     return seconds
 
 
-DeadlineOpt = Annotated[float, typer.Option("--deadline", metavar="SECONDS", parser=deadline_seconds,
-                                            help="seconds for the whole run")]
-
-
 def build_app(only: str | None = None) -> typer.Typer:
-    """The whole command line. Built per call; it imports no probe, so `--help` costs typer and rich alone.
-    `only`: the command being run is the only one typer turns into a click command (inspecting each command's
-    signature and building its options costs ~1.5 ms a command); the group around it stays the same."""
-    app = typer.Typer(name="sigdoctor", help=DESCRIPTION, add_completion=True, rich_markup_mode="rich",
-                      pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]})
+    """The whole command line (cliapp.py, which imports typer)."""
+    from sigdoctor.cliapp import build_app as build
 
-    @app.callback()
-    def _top(version: Annotated[bool, typer.Option("--version", is_eager=True, help="print the version")] = False,
-             ) -> None:
-        if version:
-            print(f"sigdoctor {__version__}")
-            raise typer.Exit(0)
+    return build(only)
 
-    @app.command("run", help=run.__doc__)
-    def _run(
-        target: Annotated[list[str] | None, typer.Option(
-            "--target", metavar="URL", help="URL (or ARN) the agent sends to (repeatable)")] = None,
-        region: Annotated[str | None, typer.Option(
-            "--region", metavar="REGION", help="the region the agent signs for (sigv4.region)")] = None,
-        profile: ProfileOpt = None,
-        role_arn: Annotated[str | None, typer.Option("--role-arn", metavar="ARN",
-                                                        help="role the agent assumes (sigv4.role_arn)")] = None,
-        service: Annotated[str | None, typer.Option("--service", metavar="NAME", help="signing name override")] = None,
-        pid: PidOpt = None,
-        vpc_endpoints: Annotated[bool, typer.Option("--vpc-endpoints",
-                                                    help="AWS must be reached via VPC endpoints")] = False,
-        ntp_server: Annotated[list[str] | None, typer.Option("--ntp-server", metavar="HOST[:PORT]",
-                                                                help="NTP server (repeatable)")] = None,
-        only: Annotated[list[str] | None, typer.Option("--only", metavar="PROBE",
-                                                          help="run only this probe (repeatable)")] = None,
-        skip: Annotated[list[str] | None, typer.Option("--skip", metavar="PROBE",
-                                                          help="skip this probe (repeatable)")] = None,
-        deadline: DeadlineOpt = 20.0,
-        offline: Annotated[bool, typer.Option("--offline", help="send nothing over the network")] = False,
-        principal_arn: Annotated[str | None, typer.Option("--principal-arn", metavar="ARN",
-                                                             help="simulate IAM for this ARN")] = None,
-        agent_binary: Annotated[Path | None, typer.Option("--agent-binary", metavar="PATH",
-                                                             help="the agent's executable")] = None,
-        agent_config: Annotated[Path | None, typer.Option("--agent-config", metavar="FILE",
-                                                             help="the agent's configuration file")] = None,
-        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
-        verbose: VerboseOpt = False, debug: DebugOpt = False,
-    ) -> int:
-        return _call(run, locals())
 
-    @app.command("chain", help=chain.__doc__)
-    def _chain(
-        profile: ProfileOpt = None,
-        region: Annotated[str | None, typer.Option(
-            "--region", metavar="REGION", help="region for STS calls made by role sources")] = None,
-        offline: Annotated[bool, typer.Option("--offline",
-                                              help="do not contact IMDS or container endpoints")] = False,
-        pid: PidOpt = None,
-        deadline: DeadlineOpt = 20.0,
-        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
-        verbose: VerboseOpt = False, debug: DebugOpt = False,
-    ) -> int:
-        return _call(chain, locals())
+# `decode`'s options as cliapp.py declares them: name → (its key in Args, whether it takes a value).
+_DECODE_OPTIONS = {"--format": ("format", True), "--deadline": ("deadline", True), "--no-color": ("no_color", False),
+                   "--verbose": ("verbose", False), "-v": ("verbose", False), "--debug": ("debug", False)}
 
-    @app.command("decode", help=decode.__doc__)
-    def _decode(
-        source: Annotated[str, typer.Argument(metavar="FILE|-", show_default=False,
-                                              help="log file, HTTP body or SDK debug output; - = stdin (default)")
-                          ] = "-",
-        client: Annotated[Path | None, typer.Option("--client", metavar="FILE",
-                                                       help="the client's own canonical request, to diff")] = None,
-        deadline: Annotated[float, typer.Option(
-            "--deadline", metavar="SECONDS", parser=deadline_seconds,
-            help="stop reading a pipe still open after SECONDS (kubectl logs -f): report what was read, exit 1")
-                            ] = 60.0,
-        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False,
-        verbose: VerboseOpt = False, debug: DebugOpt = False,
-    ) -> int:
-        return _call(decode, locals())
 
-    @app.command("sign", help=sign.__doc__)
-    def _sign(
-        request: Annotated[Path, typer.Option("--request", metavar="FILE", show_default=False,
-                                              help="raw HTTP/1.1 request file (AWS SigV4 test suite .req format)")],
-        region: Annotated[str | None, typer.Option(
-            "--region", metavar="REGION", help="signing region (default: AWS_REGION / the profile's region)")] = None,
-        service: Annotated[str | None, typer.Option(
-            "--service", metavar="NAME", help="signing name, e.g. aps, logs, s3, es")] = None,
-        time: Annotated[str | None, typer.Option("--time", metavar="YYYYMMDDTHHMMSSZ",
-                                                    help="signing time (default: now)")] = None,
-        s3: Annotated[bool, typer.Option("--s3", help="S3 rules: no path normalisation, x-amz-content-sha256")
-                      ] = False,
-        profile: Annotated[str | None, typer.Option(
-            "--profile", metavar="NAME", help="AWS profile whose credentials sign")] = None,
-        deadline: Annotated[float, typer.Option("--deadline", metavar="SECONDS", parser=deadline_seconds,
-                                                help="seconds to find credentials")] = 20.0,
-        format: Annotated[Literal["text", "json"] | None, typer.Option(
-            "--format", help="output format (default: text)", show_default=False)] = None,
-        debug: DebugOpt = False,
-    ) -> int:
-        return _call(sign, locals())
-
-    @app.command("merge", help=merge.__doc__)
-    def _merge(
-        reports: Annotated[list[str], typer.Argument(metavar="REPORT...", show_default=False,
-                                                     help="JSON reports: files, folders, or - (stdin, one per line)")],
-        deadline: Annotated[float, typer.Option(
-            "--deadline", metavar="SECONDS", parser=deadline_seconds,
-            help="stop reading a pipe still open after SECONDS: merge what arrived, exit 1")] = 60.0,
-        format: FormatOpt = None, output: OutputOpt = None, no_color: NoColorOpt = False, debug: DebugOpt = False,
-    ) -> int:
-        return _call(merge, locals())
-
-    @app.command("explain", help=explain.__doc__)
-    def _explain(
-        cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", show_default=False,
-                                                help="a root-cause id, e.g. clock-skew")],
-    ) -> int:
-        return _call(explain, locals())
-
-    @app.command("checks", help=checks.__doc__)
-    def _checks(format: FormatOpt = None) -> int:
-        return _call(checks, locals())
-
-    if only is not None:
-        app.registered_commands = [c for c in app.registered_commands if c.name == only]
-    return app
+def plain_decode(args: list[str]) -> Args | None:
+    """The options typer would give `decode` for `args` (`decode FILE --format json`), read without typer, when they
+    are only these: one FILE (or `-`, or none: stdin), --format with one of FORMATS, a valid --deadline, and the
+    flags; each at most once. None for anything else (--output, --client, --help, `--`, a value typer refuses, shell
+    completion): typer's parser then reads them and words every error."""
+    if args[:1] != ["decode"] or _completing():
+        return None
+    got: dict[str, Any] = {"source": "-", "client": None, "deadline": 60.0, "format": None, "output": None,
+                           "no_color": False, "verbose": False, "debug": False}
+    seen: set[str] = set()
+    sources = 0
+    it = iter(args[1:])
+    for arg in it:
+        if arg == "-" or not arg.startswith("-"):
+            sources += 1
+            got["source"] = arg
+            continue
+        name, eq, value = arg.partition("=")
+        if name not in _DECODE_OPTIONS:
+            return None
+        key, valued = _DECODE_OPTIONS[name]
+        if key in seen or (eq and not valued):
+            return None
+        seen.add(key)
+        if not valued:
+            got[key] = True
+            continue
+        if not eq:
+            nxt = next(it, None)
+            if nxt is None:
+                return None
+            value = nxt
+        if key == "format":
+            if value not in FORMATS:
+                return None
+            got[key] = value
+        else:
+            seconds = seconds_or_problem(value)
+            if isinstance(seconds, str):
+                return None
+            got[key] = seconds
+    return None if sources > 1 else Args(**got)
 
 
 def _stdin(command: str, hint: str) -> Any:
@@ -474,21 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         _setup(False)  # every sink redacts from the first byte, usage errors included
         # Known before parsing, so that a usage error found by the parser shows its traceback under --debug too.
         _state["debug"] = "--debug" in args
-        # `sigdoctor run …` builds `run` alone; anything else (no command, an unknown one, top-level options, shell
-        # completion, whose words come from the environment) the whole command line.
-        only = args[0] if args and args[0] in COMMANDS and not _completing() else None
-        command = typer.main.get_command(build_app(only))
-        # Strings, paths, choices and --deadline coerced by typer's own helpers without a pydantic adapter each.
-        from sigdoctor.typerseam import install
-
-        install(command)
-        try:
-            # With no arguments: the commands, exit 0 (click would call that a usage error, exit 2).
-            result = command.main(args or ["--help"], prog_name="sigdoctor", standalone_mode=False)
-        except typer.TyperException as exc:  # click's UsageError, BadParameter, NoSuchOption, ... (all exit 2)
-            if exc.exit_code != ExitStatus.USAGE:
-                raise
-            raise _usage_error(exc, args) from exc
+        plain = plain_decode(args)
+        if plain is not None:
+            # The options typer would have given the handler (plain_decode), without importing it.
+            result: Any = _call(decode, vars(plain))
+        else:
+            result = _parse_and_run(args)
         # Inside the boundary: a report that could not be written (a full disk) is an error, not a lost report.
         sys.stdout.flush()
         # --help, --version and the completion options end as an exit status; a command returns its own.
@@ -507,6 +411,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COMMANDS = ("run", "chain", "decode", "sign", "merge", "explain", "checks")
+
+
+def _parse_and_run(args: list[str]) -> Any:
+    """typer's parser over `args`, then the command's handler; what the handler returned (or None)."""
+    import typer
+
+    # `sigdoctor run …` builds `run` alone; anything else (no command, an unknown one, top-level options, shell
+    # completion, whose words come from the environment) the whole command line.
+    only = args[0] if args and args[0] in COMMANDS and not _completing() else None
+    command = typer.main.get_command(build_app(only))
+    # Strings, paths, choices and --deadline coerced by typer's own helpers without a pydantic adapter each.
+    from sigdoctor.typerseam import install
+
+    install(command)
+    try:
+        # With no arguments: the commands, exit 0 (click would call that a usage error, exit 2).
+        return command.main(args or ["--help"], prog_name="sigdoctor", standalone_mode=False)
+    except typer.TyperException as exc:  # click's UsageError, BadParameter, NoSuchOption, ... (all exit 2)
+        if exc.exit_code != ExitStatus.USAGE:
+            raise
+        raise _usage_error(exc, args) from exc
 
 
 def _completing() -> bool:
