@@ -16,6 +16,7 @@ import functools
 import gzip
 import json
 import re
+from pathlib import Path
 
 from sigdoctor.awserrors.awshosts import botocore_data_dir
 from sigdoctor.awserrors.hit import Hit
@@ -65,13 +66,31 @@ SOURCES = (
 )
 
 
+# IAM's operation names as botocore's model of IAM lists them, written by `python -m sigdoctor.awserrors.key_refusals`
+# (the model is ~1.6 MB of JSON: reading it cost ~90 ms of a decode). tests/awserrors/test_iam_operations.py compares
+# it with the installed botocore's model.
+IAM_OPERATIONS = Path(__file__).with_name("iam_operations.json")
+
+
 @functools.cache
 def iam_operations() -> frozenset[str]:
-    """IAM's operation names, from botocore's model of IAM (data/iam/<version>/service-2.json[.gz]); empty when it
-    cannot be read — then only the other signs of an IAM call count."""
+    """IAM's operation names (IAM_OPERATIONS); empty when the file cannot be read — then only the other signs of an
+    IAM call count."""
+    try:
+        ops = json.loads(IAM_OPERATIONS.read_bytes()).get("operations")
+    except (OSError, ValueError, AttributeError):
+        return frozenset()
+    return frozenset(o for o in ops if isinstance(o, str)) if isinstance(ops, list) else frozenset()
+
+
+def model_operations() -> tuple[str, frozenset[str]] | None:
+    """(botocore's version, IAM's operation names) from botocore's model of IAM (data/iam/<version>/service-2.json
+    [.gz]); None when it cannot be read."""
+    import botocore
+
     folder = botocore_data_dir()
     if folder is None:
-        return frozenset()
+        return None
     for model in sorted((folder / "iam").glob("*/service-2.json*"), reverse=True):
         try:
             raw = gzip.decompress(model.read_bytes()) if model.suffix == ".gz" else model.read_bytes()
@@ -79,8 +98,20 @@ def iam_operations() -> frozenset[str]:
         except (OSError, ValueError):
             continue
         if isinstance(ops, dict):
-            return frozenset(ops)
-    return frozenset()
+            return botocore.__version__, frozenset(ops)
+    return None
+
+
+def write_operations() -> Path:
+    """IAM_OPERATIONS from the installed botocore's model, with its source."""
+    got = model_operations()
+    if got is None:
+        raise SystemExit("botocore's model of IAM cannot be read")
+    version, ops = got
+    source = f"botocore {version}, botocore/data/iam/*/service-2.json: operations"
+    IAM_OPERATIONS.write_text(json.dumps({"source": source, "botocore": version, "operations": sorted(ops)},
+                                         indent=0) + "\n", encoding="utf-8")
+    return IAM_OPERATIONS
 
 
 def _iam_call(e: AwsError) -> str | None:
@@ -146,3 +177,7 @@ def key_refusal_readings(e: AwsError, hits: list[Hit]) -> None:
     first.message = f"Not necessarily a bad key: {why}. {first.message}"
     first.fix.insert(0, fix)
     first.extra["key_refusal"] = evidence
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_operations()}")
