@@ -64,7 +64,8 @@ def start(args: list[str]) -> None:
         from sigdoctor.resources import errors_dir
         from sigdoctor.tomlcache import derived
 
-        words = derived(errors_dir()).get("prefilter", {}).get("words")
+        kept = derived(errors_dir()).get("prefilter", {})
+        words = kept.get("words")
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
             return
         # Looked at before it is opened: opening a named pipe waits for its writer, and closing it again before
@@ -78,7 +79,7 @@ def start(args: list[str]) -> None:
             size = st.st_size
             if not stat.S_ISREG(st.st_mode) or size < tailscan.MIN_SIZE or _not_plain(os.pread(fd, 4, 0)):
                 return
-            sc = scanner(words)
+            sc = scanner(words, kept.get("scanner"))
             if sc.literals:
                 return
             tail = tailscan.TailScan(sc, fd, 0, int(size * (1 - TAIL_SHARE)), size)

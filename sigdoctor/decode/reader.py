@@ -93,7 +93,7 @@ def _kept_words() -> list[str] | None:
     return None
 
 
-SCANNER = scanner(_kept_words() or prefilter_words())
+SCANNER = scanner(_kept_words() or prefilter_words(), derived(errors_dir()).get("prefilter", {}).get("scanner"))
 _ERROR_ANCHOR_RE = lazy("|".join(re.escape(a) for a in RECORD_ANCHORS).encode())
 
 
