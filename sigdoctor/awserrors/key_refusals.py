@@ -23,6 +23,7 @@ from sigdoctor.awserrors.hit import Hit
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
+from sigdoctor.resources import errors_dir
 
 # The answers a refused key gets: the common InvalidClientTokenId (IAM, STS, the query services), the JSON services'
 # UnrecognizedClientException, and their shared message (AWS Common Errors; botocore service models).
@@ -66,18 +67,22 @@ SOURCES = (
 )
 
 
-# IAM's operation names as botocore's model of IAM lists them, written by `python -m sigdoctor.awserrors.key_refusals`
-# (the model is ~1.6 MB of JSON: reading it cost ~90 ms of a decode). tests/awserrors/test_iam_operations.py compares
-# it with the installed botocore's model.
-IAM_OPERATIONS = Path(__file__).with_name("iam_operations.json")
+# IAM's operation names as botocore's model of IAM lists them, in the shipped knowledge (checks/errors/), written by
+# `python -m sigdoctor.awserrors.key_refusals` (the model is ~1.6 MB of JSON: reading it cost ~90 ms of a decode).
+# tests/awserrors/test_iam_operations.py compares it with the installed botocore's model.
+IAM_OPERATIONS = "iam_operations.json"
+
+
+def operations_file() -> Path:
+    return errors_dir() / IAM_OPERATIONS
 
 
 @functools.cache
 def iam_operations() -> frozenset[str]:
-    """IAM's operation names (IAM_OPERATIONS); empty when the file cannot be read — then only the other signs of an
-    IAM call count."""
+    """IAM's operation names (checks/errors/iam_operations.json); empty when the file cannot be read — then only the
+    other signs of an IAM call count."""
     try:
-        ops = json.loads(IAM_OPERATIONS.read_bytes()).get("operations")
+        ops = json.loads(operations_file().read_bytes()).get("operations")
     except (OSError, ValueError, AttributeError):
         return frozenset()
     return frozenset(o for o in ops if isinstance(o, str)) if isinstance(ops, list) else frozenset()
@@ -103,15 +108,16 @@ def model_operations() -> tuple[str, frozenset[str]] | None:
 
 
 def write_operations() -> Path:
-    """IAM_OPERATIONS from the installed botocore's model, with its source."""
+    """checks/errors/iam_operations.json from the installed botocore's model, with its source."""
     got = model_operations()
     if got is None:
         raise SystemExit("botocore's model of IAM cannot be read")
     version, ops = got
     source = f"botocore {version}, botocore/data/iam/*/service-2.json: operations"
-    IAM_OPERATIONS.write_text(json.dumps({"source": source, "botocore": version, "operations": sorted(ops)},
-                                         indent=0) + "\n", encoding="utf-8")
-    return IAM_OPERATIONS
+    out = operations_file()
+    out.write_text(json.dumps({"source": source, "botocore": version, "operations": sorted(ops)}, indent=0) + "\n",
+                   encoding="utf-8")
+    return out
 
 
 def _iam_call(e: AwsError) -> str | None:

@@ -13,7 +13,7 @@ from sigdoctor.awserrors import key_refusals
 
 
 def test_the_shipped_names_are_botocores_model_of_iam() -> None:
-    shipped = json.loads(key_refusals.IAM_OPERATIONS.read_text(encoding="utf-8"))
+    shipped = json.loads(key_refusals.operations_file().read_text(encoding="utf-8"))
     got = key_refusals.model_operations()
     assert got is not None
     version, model = got
