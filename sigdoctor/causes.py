@@ -28,6 +28,7 @@ from sigdoctor.tomlcache import parsed
 _ABOUT_THE_RUN = "diagnosis-incomplete"
 _KEYS = {"id", "title", "severity", "confidence", "priority", "summary", "when", "suppresses", "fix"}
 _TRIGGERING = (Status.FAIL, Status.WARN)
+_UNDECIDED = "undecided"  # awserrors.hit.UNDECIDED, not imported: this module serves every probe, not only decode
 
 
 class CauseFileError(ValueError):
@@ -115,6 +116,10 @@ class _Fired:
     # and the records (decode's first line of each) the triggers came from: see _settles.
     undecided: frozenset[str] = frozenset()
     records: frozenset[int] = frozenset()
+    # The severity it ranks by: a reading whose error the text cannot decide (evidence "undecided", a warning — see
+    # awserrors/rules.py _text_cannot_decide) keeps the place its error had, so saying "cannot decide" changes the
+    # severity shown, never the order nor what explains what.
+    rank_severity: Severity = Severity.INFO
 
 
 def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
@@ -152,6 +157,7 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             if symptom is not None:
                 if _outranks(symptom, explainer):
                     explainer.severity = symptom.severity  # the failure the summary reported, now named
+                    explainer.rank_severity = symptom.rank_severity
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
 
@@ -185,7 +191,7 @@ def _candidate_rank(f: Finding) -> int:
 
 
 def _outranks(symptom: _Fired, explainer: _Fired) -> bool:
-    return SEVERITY_ORDER.index(symptom.severity) < SEVERITY_ORDER.index(explainer.severity)
+    return SEVERITY_ORDER.index(symptom.rank_severity) < SEVERITY_ORDER.index(explainer.rank_severity)
 
 
 def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
@@ -196,13 +202,15 @@ def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
     for f in triggers:
         fix.extend(_as_list(f.evidence.get("fix")))
     fix.extend(rule.fix)
-    return _Fired(rule, severity, _dedupe([f.message for f in triggers]), _dedupe(fix))
+    undecided = any(f.status is Status.WARN and f.evidence.get(_UNDECIDED) for f in triggers)
+    return _Fired(rule, severity, _dedupe([f.message for f in triggers]), _dedupe(fix),
+                  rank_severity=rule.severity if undecided else severity)
 
 
 def _ranked(fired: Iterable[_Fired]) -> list[str]:
     def key(f: _Fired) -> tuple[int, int, int, int, int, str]:
         return (
-            SEVERITY_ORDER.index(f.severity),
+            SEVERITY_ORDER.index(f.rank_severity),
             f.layer,
             f.candidate_rank,
             CONFIDENCE_ORDER.index(f.rule.confidence),

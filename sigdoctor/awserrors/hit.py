@@ -11,6 +11,10 @@ from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 
+# The extra key a reading path sets on an error reading whose cause the text cannot decide, with why (a phrase):
+# decode names it as the first of ranked warnings (rules.py _text_cannot_decide), a live probe keeps its error.
+UNDECIDED = "undecided"
+
 
 @datarecord
 class Hit:

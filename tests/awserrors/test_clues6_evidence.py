@@ -193,7 +193,7 @@ API_GATEWAY_WRONG_PATH = ('HTTP/1.1 403 Forbidden\nx-amzn-ErrorType: MissingAuth
 
 def test_missing_authentication_token_also_reads_as_a_url_the_api_does_not_have() -> None:
     causes = ranked_causes(decode_text(API_GATEWAY_WRONG_PATH))
-    assert causes[:2] == [("request-not-signed", Severity.ERROR), ("target-not-found", Severity.WARNING)]
+    assert causes[:2] == [("request-not-signed", Severity.WARNING), ("target-not-found", Severity.WARNING)]
     found = {f.id: f for f in decode_text(API_GATEWAY_WRONG_PATH).probes[0].findings}
     assert "--only signature --target URL" in " ".join(found["decode.target-not-found"].evidence["fix"])
 
