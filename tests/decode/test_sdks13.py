@@ -120,6 +120,12 @@ CASES = [
     ("CredentialsProviderError: Detected a cycle attempting to resolve credentials for profile dev. Profiles "
      "visited: dev, base", "profile-invalid", E),
     ("ProviderError: TimeoutError from instance metadata service", "imds-unreachable", E),
+    # Ruby
+    ("Aws::Errors::NoSourceProfileError: Profile dev has a role_arn, and source_profile, but the source_profile does "
+     "not have credentials.", "profile-invalid", E),
+    ("/usr/lib/ruby/gems/3.2.0/gems/aws-sdk-core-3.190.0/lib/aws-sdk-core/assume_role_web_identity_credentials.rb:96:"
+     "in `_token_from_file': Aws::Errors::MissingWebIdentityTokenFile (Aws::Errors::MissingWebIdentityTokenFile)",
+     "web-identity-token-unreadable", E),
 ]
 
 
@@ -134,6 +140,20 @@ def test_a_skipped_profile_in_the_kotlin_chain_is_no_error_of_its_own() -> None:
     causes = text_causes(KOTLIN_CHAIN)
     assert ("profile-invalid", E) not in causes
     assert ("profile-invalid", W) in causes
+
+
+@pytest.mark.parametrize("text", [
+    "aws.sdk.kotlin.runtime.auth.credentials.ProviderConfigurationException: could not find source profile default",
+    'ConstructionFailure(CredentialsLoadingError(InvalidConfiguration { cause: "ProfileFile provider could not be '
+    'built: profile `default` was not defined: could not find source profile default referenced from the root '
+    'profile" }))',
+])
+def test_the_selected_profile_missing_is_only_a_candidate(text: str) -> None:
+    # Kotlin's and Rust's word for the selected profile not being in the files: an error only when the application
+    # chose that profile, which the text does not say.
+    causes = text_causes(text)
+    assert ("profile-invalid", W) in causes
+    assert all(severity != E for _, severity in causes)
 
 
 def test_the_java_chain_without_a_broken_source_stays_the_empty_chain() -> None:
