@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import decode_text, findings, text_causes
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -169,3 +169,9 @@ def test_an_sdk_credential_message_in_a_large_log_reads_as_it_does_alone(text: s
                                                                         severity: Severity) -> None:
     in_log = text_causes(HEALTHY + text.encode() + b"\n" + HEALTHY)
     assert in_log[:1] == [(cause, severity)]
+
+
+def test_powershell_without_a_region_is_the_clients_own_setting() -> None:
+    text = powershell("Get-S3Bucket", "No region specified or obtained from persisted/shell defaults.")
+    assert text_causes(text) == []
+    assert any("has no region" in f.message for f in findings(decode_text(text)))
