@@ -119,7 +119,6 @@ CASES = [
     # JavaScript v3
     ("CredentialsProviderError: Detected a cycle attempting to resolve credentials for profile dev. Profiles "
      "visited: dev, base", "profile-invalid", E),
-    ("ProviderError: TimeoutError from instance metadata service", "imds-unreachable", E),
     # Ruby
     ("Aws::Errors::NoSourceProfileError: Profile dev has a role_arn, and source_profile, but the source_profile does "
      "not have credentials.", "profile-invalid", E),
