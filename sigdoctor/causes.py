@@ -156,7 +156,11 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             symptom = fired.pop(sid, None)
             if symptom is not None:
                 if _outranks(symptom, explainer):
-                    explainer.severity = symptom.severity  # the failure the summary reported, now named
+                    # The failure the summary reported, now named. A summary the text alone could not decide (an
+                    # undecided warning ranked as its error) is decided by the record that names the failing rival:
+                    # that one is an error.
+                    settled = symptom.severity is not symptom.rank_severity and _settles(explainer, symptom)
+                    explainer.severity = symptom.rank_severity if settled else symptom.severity
                     explainer.rank_severity = symptom.rank_severity
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))

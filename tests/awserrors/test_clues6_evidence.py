@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, ranked_causes, top_cause
+from tests.decode.conftest import decode_text, ranked_causes, top_cause, undecided_first
 from tests.decode.test_wrappers import MANGLERS
 
 FLUENTD_CUT_HEADER = (
@@ -127,7 +127,8 @@ def test_a_bare_mismatch_ranks_the_readings_by_how_often_each_was_the_cause() ->
     causes = ranked_causes(decode_text(BARE_MISMATCH))
     assert [c for c, _ in causes[:3]] == ["secret-key-mismatch", "canonicalization-mismatch",
                                           "request-modified-after-signing"]
-    assert [s for _, s in causes[:3]] == [Severity.ERROR, Severity.WARNING, Severity.WARNING]
+    assert [s for _, s in causes[:3]] == [Severity.WARNING, Severity.WARNING, Severity.WARNING]
+    assert undecided_first(BARE_MISMATCH) == "secret-key-mismatch"
 
 XRAY_START = (
     "2026-11-27T04:00:00Z [Info] Using region: eu-west-1\n"

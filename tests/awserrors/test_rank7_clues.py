@@ -10,7 +10,7 @@ import pytest
 
 from sigdoctor.model import Severity
 from sigdoctor.render.text import render_text
-from tests.decode.conftest import decode_text, ranked_causes, text_causes, top_cause
+from tests.decode.conftest import decode_text, ranked_causes, text_causes, top_cause, undecided_first
 from tests.decode.test_wrappers import MANGLERS
 
 GO_V1_CHAIN = ("NoCredentialProviders: no valid providers in chain\n"
@@ -94,7 +94,9 @@ def test_a_message_the_user_says_the_tool_did_not_print_is_not_read() -> None:
             "When I run aws s3 ls it doesn't give back The AWS Access Key Id you provided does not exist in our "
             "records. So I'm guessing this command can find the keys.")
     causes = ranked_causes(decode_text(text))
-    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert causes[0] == ("no-credentials", Severity.WARNING)
+    assert undecided_first(text) == "no-credentials"
+    assert undecided_first(text) == "no-credentials"
     assert "access-key-invalid" not in [c for c, _ in causes]
 
 

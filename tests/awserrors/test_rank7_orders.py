@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, ranked_causes, text_causes, top_cause
+from tests.decode.conftest import decode_text, ranked_causes, text_causes, top_cause, undecided_first
 
 GO_INVALID_TOKEN = ("InvalidClientTokenId: The security token included in the request is invalid\n\tstatus code: 403, "
                     "request id: e40e1a01-d32f-4a82-b56f-48930b2abe93")
@@ -47,7 +47,10 @@ def test_an_unknown_access_key_id_keeps_its_own_three_readings() -> None:
 
 def test_a_bare_access_denied_ranks_an_identity_the_sdk_fell_back_to_before_an_explicit_deny() -> None:
     causes = text_causes(S3_ACCESS_DENIED)
-    assert causes[0] == ("permission-missing", Severity.ERROR)
+    assert causes[0] == ("permission-missing", Severity.WARNING)
+    assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
+    assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
+    assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
     names = [c for c, _ in causes]
     assert names[1:3] == ["sdk-unsupported-credential-source", "role-trust-denied"]
     assert names.index("explicit-deny") > names.index("no-credentials")
@@ -73,7 +76,8 @@ def test_an_opt_in_region_the_log_names_right_before_the_invalid_token_decides(r
 
 def test_a_region_that_needs_no_opt_in_right_before_the_invalid_token_decides_nothing() -> None:
     causes = ranked_causes(decode_text(REGION_BY_REGION.format(region="eu-central-1")))
-    assert causes[0] == ("access-key-invalid", Severity.ERROR)
+    assert causes[0] == ("access-key-invalid", Severity.WARNING)
+    assert undecided_first(REGION_BY_REGION.format(region="eu-central-1")) == "access-key-invalid"
 
 
 def test_an_opt_in_region_far_above_the_error_does_not_decide() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 GO1_EMPTY = ("level=error msg=\"upload failed\" err=\"NoCredentialProviders: no valid providers in chain. Deprecated.\\n"
              "\\tFor verbose messaging see aws.Config.CredentialsChainVerboseErrors\"")
@@ -22,7 +22,9 @@ JAVA1_EMPTY = ("com.amazonaws.SdkClientException: Unable to load AWS credentials
 def test_a_bare_empty_chain_offers_an_sdk_too_old_for_its_source_second(text: str, third: str) -> None:
     # Third, the instance-metadata reading the threads gave more often behind that SDK's bare message.
     causes = text_causes(text)
-    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert causes[0] == ("no-credentials", Severity.WARNING)
+    assert undecided_first(text) == "no-credentials"
+    assert undecided_first(text) == "no-credentials"
     names = [c for c, _ in causes]
     assert names[1] == "sdk-unsupported-credential-source"
     assert names[2] == third

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 IRSA_TOKEN = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 POD_ID_TOKEN = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
@@ -95,11 +95,19 @@ MESSAGES = [
 ]
 
 
+# Hadoop S3A's chain ends that name no source that failed: the text cannot decide which (the first reading, a
+# warning, says so).
+_BARE_CHAIN_ENDS = {"s3a-simple", "s3a-session", "s3a-list"}
+
+
 @pytest.mark.parametrize(("printer", "text", "cause"), MESSAGES, ids=[c[0] for c in MESSAGES])
 def test_each_message_gives_its_cause_as_an_error(printer: str, text: str, cause: str) -> None:
     causes = text_causes(text)
     assert causes, printer
-    assert causes[0] == (cause, Severity.ERROR), (printer, causes)
+    if printer in _BARE_CHAIN_ENDS:
+        assert undecided_first(text) == cause, printer
+    else:
+        assert causes[0] == (cause, Severity.ERROR), (printer, causes)
 
 
 def test_the_shared_file_inside_a_chain_listing_is_not_read_as_the_cause() -> None:

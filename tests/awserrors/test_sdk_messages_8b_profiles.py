@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 MESSAGES = [
     # Java v1: no credentials file for the JVM's user, an explicit path that is not there, a profile without keys.
@@ -66,5 +66,6 @@ def test_a_chain_listing_its_unconfigured_profile_keeps_the_chain_reading() -> N
             "profile file cannot be null, com.amazonaws.auth.EC2ContainerCredentialsProviderWrapper@68e808e1: Unable "
             "to load credentials from service endpoint]")
     causes = text_causes(text)
-    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert causes[0] == ("no-credentials", Severity.WARNING)
+    assert undecided_first(text) == "no-credentials"
     assert ("profile-invalid", Severity.ERROR) not in causes

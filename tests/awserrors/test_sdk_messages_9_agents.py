@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 ERRORS = [
     # efs-utils: every wording of the DNS name that does not resolve (3.x, the CNAME form, 1.x).
@@ -106,11 +106,19 @@ ERRORS = [
 ]
 
 
+# A chain end naming no source that failed, a denial naming no action: the text cannot decide (the first reading, a
+# warning, says so).
+_UNDECIDED = {"mountpoint-list-forbidden"}
+
+
 @pytest.mark.parametrize(("printer", "text", "cause"), ERRORS, ids=[c[0] for c in ERRORS])
 def test_each_message_gives_its_cause_as_an_error(printer: str, text: str, cause: str) -> None:
     causes = text_causes(text)
     assert causes, printer
-    assert causes[0] == (cause, Severity.ERROR), (printer, causes)
+    if printer in _UNDECIDED:
+        assert undecided_first(text) == cause, printer
+    else:
+        assert causes[0] == (cause, Severity.ERROR), (printer, causes)
 
 
 @pytest.mark.parametrize(("text", "second"), [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, text_causes, top_cause
+from tests.decode.conftest import decode_text, text_causes, top_cause, undecided_first
 
 _FB = "[2026/12/06 10:00:00] "
 
@@ -109,7 +109,8 @@ def test_fluent_bit_s_chain_passing_a_missing_credentials_file_is_the_empty_chai
             f"{_FB}[error] [aws_credentials] Failed to retrieve credentials for AWS Profile default\n"
             f"{_FB}[error] [signv4] Provider returned no credentials, service=logs")
     causes = text_causes(text)
-    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert causes[0] == ("no-credentials", Severity.WARNING)
+    assert undecided_first(text) == "no-credentials"
     assert ("profile-invalid", Severity.ERROR) not in causes
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 IRSA = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 POD_ID = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
@@ -79,11 +79,18 @@ ERRORS = [
 ]
 
 
+# A chain end that names no source that failed: the text cannot decide which (the first reading, a warning, says so).
+_BARE_CHAIN_ENDS = {"pulumi"}
+
+
 @pytest.mark.parametrize(("printer", "text", "cause"), ERRORS, ids=[e[0] for e in ERRORS])
 def test_a_source_named_by_its_path_or_api_gives_its_cause_as_an_error(printer: str, text: str, cause: str) -> None:
     causes = text_causes(text)
     assert causes, printer
-    assert causes[0] == (cause, Severity.ERROR), (printer, causes)
+    if printer in _BARE_CHAIN_ENDS:
+        assert undecided_first(text) == cause, printer
+    else:
+        assert causes[0] == (cause, Severity.ERROR), (printer, causes)
 
 
 def test_eks_auth_refusing_the_role_is_no_transport_failure() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import text_causes, undecided_first
 
 RUST_ECS = ('2026-01-02T03:04:05.678Z  WARN lazy_load_identity: aws_config::meta::credentials::chain: provider failed '
             'to provide credentials provider=EcsContainer error=the credentials provider was not properly configured: '
@@ -73,7 +73,8 @@ def test_java2s_provider_frame_names_the_source_too(provider: str, cause: str) -
 
 def test_the_java_message_without_a_frame_is_still_the_chain() -> None:
     causes = text_causes("com.amazonaws.SdkClientException: Failed to connect to service endpoint: ")
-    assert causes[0] == ("no-credentials", Severity.ERROR)
+    assert causes[0] == ("no-credentials", Severity.WARNING)
+    assert undecided_first("com.amazonaws.SdkClientException: Failed to connect to service endpoint: ") == "no-credentials"
 
 
 @pytest.mark.parametrize(("printer", "text", "first"), [
@@ -137,14 +138,18 @@ def test_aws_s_body_after_a_status_line_decides() -> None:
     text = ("ERROR: [039]: S3 request failed with 403: Forbidden\n*** URI/Query ***:\n/repo/archive/main/archive.info\n"
             "*** Response Content ***:\n" + BODY)
     causes = text_causes(text)
-    assert causes[0] == ("secret-key-mismatch", Severity.ERROR)
+    assert causes[0] == ("secret-key-mismatch", Severity.WARNING)
+    assert undecided_first(text) == "secret-key-mismatch"
+    assert undecided_first(text) == "secret-key-mismatch"
     assert ("permission-missing", Severity.WARNING) in causes
 
 
 def test_a_status_line_after_aws_s_body_stands_down() -> None:
     # The body printed before the status line (a journal's order): the status line adds no reading of its own.
     causes = text_causes(BODY + "\nProtocolError: S3 request failed with 403: Forbidden\n*** URI/Query ***:\n/repo/x")
-    assert causes[0] == ("secret-key-mismatch", Severity.ERROR)
+    assert causes[0] == ("secret-key-mismatch", Severity.WARNING)
+    assert undecided_first(BODY + "\nProtocolError: S3 request failed with 403: Forbidden\n*** URI/Query ***:\n/repo/x") == \
+        "secret-key-mismatch"
     assert "permission-missing" not in [c for c, _ in causes]
 
 

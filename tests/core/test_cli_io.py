@@ -15,8 +15,10 @@ import pytest
 
 from tests.core.clirun import SIGDOCTOR, clean_env, sd, sd_popen
 
-LOG = ("2026-01-02T03:04:05Z level=error msg=\"remote write failed\" err=\"SignatureDoesNotMatch: The request "
-       "signature we calculated does not match the signature you provided.\"\n")
+# A denial naming its action: the text decides it, decode exits 1.
+LOG = ("2026-01-02T03:04:05Z level=error msg=\"remote write failed\" err=\"AccessDeniedException: User: "
+       "arn:aws:sts::123456789012:assumed-role/agent/i-0abc is not authorized to perform: aps:RemoteWrite on resource: "
+       "arn:aws:aps:us-east-1:123456789012:workspace/ws-1\"\n")
 
 # Commands that write something to stdout without the network, and the exit code each ends with.
 WRITERS = {

@@ -72,3 +72,16 @@ def text_causes(text: str | bytes) -> list[tuple[str, Severity]]:
 def top_cause(report: Report) -> str | None:
     causes = ranked_causes(report)
     return causes[0][0] if causes else None
+
+
+def undecided_first(text: str | bytes) -> str:
+    """The first cause of a text whose error the text cannot decide (awserrors.hit.UNDECIDED): it is a warning whose
+    message says the text cannot decide, and it is read as AWS's own answer (its message does not say the server is
+    not AWS). Returns the cause's id."""
+    report = decode_text(text)
+    cause, severity = ranked_causes(report)[0]
+    assert severity == Severity.WARNING, (cause, severity)
+    said = [f.message for f in findings(report) if f.id == f"decode.{cause}"]
+    assert any("The text cannot decide" in m for m in said), said
+    assert not any("not AWS" in m for m in said), said
+    return cause

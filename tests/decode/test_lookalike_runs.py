@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from sigdoctor.model import Severity
 from tests.decode.conftest import decode_text
 
 ERROR = ("[ERROR] 2024-01-01 00:01:00.000 AWSClient [1234] HTTP response code: 403 Exception name: "
@@ -23,7 +24,9 @@ def test_the_error_after_a_run_of_look_alike_lines_is_found(before: int) -> None
     report = decode_text("\n".join([*_noise(before), ERROR, "[DEBUG] done", "[DEBUG] done"]) + "\n")
     assert report.root_causes, f"no cause after {before} look-alike lines"
     assert report.root_causes[0].id == "secret-key-mismatch"
-    assert report.has_error  # exit 1
+    assert report.root_causes[0].severity is Severity.WARNING  # a bare mismatch: the text cannot decide (exit 0)
+    assert "The text cannot decide" in report.probes[0].findings[0].message or any(
+        "The text cannot decide" in f.message for f in report.probes[0].findings)
 
 
 def test_the_same_run_without_an_error_gives_no_cause() -> None:

@@ -98,7 +98,7 @@ def test_decode_reports_the_same_with_its_regexes_stored(tmp_path: Path) -> None
     runs = [_decode_through_entry(tmp_path, text, "--format", "json") for _ in range(2)]
     assert runs[0][1].is_file()
     first, second = (re.sub(r'"(started_at|duration_ms|finished_at)": [^,\n]+', "", r.stdout) for r, _ in runs)
-    assert runs[0][0].returncode == runs[1][0].returncode == 1
+    assert runs[0][0].returncode == runs[1][0].returncode == 0  # a bare mismatch: the text cannot decide
     assert first == second and "secret-key-mismatch" in first
 
 
