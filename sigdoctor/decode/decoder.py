@@ -11,6 +11,7 @@ from typing import Any, BinaryIO, cast
 from sigdoctor import incomplete
 from sigdoctor.awserrors import prose_readings
 from sigdoctor.awserrors.anchors import error_position
+from sigdoctor.awserrors.hit import UNDECIDED
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
 from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.table import table
@@ -103,7 +104,9 @@ def _excerpt(e: AwsError, redactor: Redactor) -> str:
 
 
 def _key(e: AwsError, c: Classified) -> tuple[Any, ...]:
-    causes = tuple(h.cause for h in c.hits)
+    # A reading the text cannot decide (awserrors.hit.UNDECIDED) is not grouped with the same cause decided: a bare
+    # "AccessDeniedException" line above AWS's message naming the action is two records, and the second decides.
+    causes = tuple((h.cause, UNDECIDED in h.extra) for h in c.hits)
     diff = tuple((d.component, d.kind) for d in c.diffs) if c.diffs else None
     return causes, e.code, _NORM_RE.sub("#", e.message[:200]), e.host, diff
 
@@ -332,6 +335,10 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
     found = {h.cause for g in groups.values() for h in g.classified.hits}
     evidenced = {h.cause for g in groups.values() for h in g.classified.hits
                  if h.status is Status.FAIL and _proven(h)}
+    # A cause another record decides is not also said undecided (a bare "AccessDeniedException" line above AWS's
+    # message naming the action): the bare record's reading is left out, its candidates stay.
+    decided = {h.cause for g in groups.values() for h in g.classified.hits
+               if h.status is Status.FAIL and UNDECIDED not in h.extra}
     for g in groups.values():
         e = g.error
         base: dict[str, Any] = {
@@ -342,6 +349,8 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
             base["sdk"] = e.sdk
         seen = f" (seen {g.count}×, first at line {g.lines[0]})" if g.count > 1 else f" (line {g.lines[0]})"
         for h in g.classified.hits:
+            if UNDECIDED in h.extra and h.cause in decided:
+                continue
             status, message, extra = h.status, h.message, h.extra
             rival = _decided_elsewhere(h, evidenced)
             if rival:

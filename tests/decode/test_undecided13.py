@@ -127,3 +127,15 @@ def test_a_live_probe_keeps_its_error() -> None:
     assert classify(extract(MISSING_TOKEN, 1, 1)).hits[0].status is Status.WARN
     assert classify(extract(BARE_SIGNATURE, 1, 1), live=True).hits[0].status is Status.FAIL
     assert classify(extract(BARE_SIGNATURE, 1, 1)).hits[0].status is Status.WARN
+
+
+def test_a_bare_denial_line_above_awss_message_naming_the_action_stays_an_error(tmp_path: object) -> None:
+    # Java SDKs print the exception's name on a line of its own, AWS's message naming the action under it: the two
+    # records are not grouped as one bare denial — the second decides.
+    text = ("AccessDeniedException\nUser: arn:aws:sts::123456789012:assumed-role/app/i-0abc is not authorized to "
+            "perform: dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:123456789012:table/Music because no "
+            "identity-based policy allows the dynamodb:Query action\n")
+    assert _causes(text)[0] == ("permission-missing", Severity.ERROR)
+    assert not any("The text cannot decide" in f.message for f in findings(decode_text(text))
+                   if f.id == "decode.permission-missing")
+    assert _exit(text, tmp_path) == 1
