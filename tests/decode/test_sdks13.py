@@ -67,7 +67,7 @@ def powershell(cmdlet: str, message: str) -> str:
 
 CASES = [
     # Kotlin: the chain's end, its skipped sources only "Suppressed:" lines
-    (KOTLIN_CHAIN, "no-credentials", W),
+    (KOTLIN_CHAIN, "no-credentials", E),
     ("aws.sdk.kotlin.runtime.auth.credentials.ProviderConfigurationException: could not find source profile base "
      "referenced from dev", "profile-invalid", E),
     ("aws.sdk.kotlin.runtime.auth.credentials.ProviderConfigurationException: profile (dev) must contain "
@@ -137,7 +137,7 @@ def test_an_sdk_credential_message_names_its_cause(text: str, cause: str, severi
 
 def test_a_skipped_profile_in_the_kotlin_chain_is_no_error_of_its_own() -> None:
     # The default chain's profile provider says "could not find source profile default" on every host without
-    # ~/.aws files: a candidate only, the chain's empty result stays first.
+    # ~/.aws files: a candidate only, the chain's empty result stays the error.
     causes = text_causes(KOTLIN_CHAIN)
     assert ("profile-invalid", E) not in causes
     assert ("profile-invalid", W) in causes
