@@ -96,7 +96,6 @@ def test_a_message_the_user_says_the_tool_did_not_print_is_not_read() -> None:
     causes = ranked_causes(decode_text(text))
     assert causes[0] == ("no-credentials", Severity.WARNING)
     assert undecided_first(text) == "no-credentials"
-    assert undecided_first(text) == "no-credentials"
     assert "access-key-invalid" not in [c for c, _ in causes]
 
 

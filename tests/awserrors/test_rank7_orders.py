@@ -49,8 +49,6 @@ def test_a_bare_access_denied_ranks_an_identity_the_sdk_fell_back_to_before_an_e
     causes = text_causes(S3_ACCESS_DENIED)
     assert causes[0] == ("permission-missing", Severity.WARNING)
     assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
-    assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
-    assert undecided_first(S3_ACCESS_DENIED) == "permission-missing"
     names = [c for c, _ in causes]
     assert names[1:3] == ["sdk-unsupported-credential-source", "role-trust-denied"]
     assert names.index("explicit-deny") > names.index("no-credentials")

@@ -24,7 +24,6 @@ def test_a_bare_empty_chain_offers_an_sdk_too_old_for_its_source_second(text: st
     causes = text_causes(text)
     assert causes[0] == ("no-credentials", Severity.WARNING)
     assert undecided_first(text) == "no-credentials"
-    assert undecided_first(text) == "no-credentials"
     names = [c for c, _ in causes]
     assert names[1] == "sdk-unsupported-credential-source"
     assert names[2] == third

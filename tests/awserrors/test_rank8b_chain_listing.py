@@ -45,5 +45,4 @@ def test_a_java2_chain_that_found_the_key_but_not_the_secret_still_points_at_the
     causes = text_causes(text)
     assert causes[0] == ("no-credentials", Severity.WARNING)
     assert undecided_first(text) == "no-credentials"
-    assert undecided_first(text) == "no-credentials"
     assert "env-credentials-incomplete" in [c for c, _ in causes[:2]]

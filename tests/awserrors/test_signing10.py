@@ -64,7 +64,6 @@ def test_a_space_in_aws_canonical_path_reads_the_encoding_first() -> None:
     causes = text_causes(_FLAT_XML)
     assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
     assert undecided_first(_FLAT_XML) == "canonicalization-mismatch"
-    assert undecided_first(_FLAT_XML) == "canonicalization-mismatch"
     assert "secret-key-mismatch" in [c for c, _ in causes[:3]]
     report = decode_text(_FLAT_XML)
     messages = " ".join(f.message for f in report.probes[0].findings)
@@ -122,7 +121,6 @@ def test_an_opensearch_clients_bare_mismatch_reads_the_canonical_request_first()
             "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
     causes = text_causes(text)
     assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
-    assert undecided_first(text) == "canonicalization-mismatch"
     assert undecided_first(text) == "canonicalization-mismatch"
     assert causes[1][0] == "secret-key-mismatch"
 
@@ -196,7 +194,6 @@ def test_ec2_auth_failure_beside_the_users_clock_words_offers_the_clock() -> Non
             "failures. We believe it may be due to clock skew on the instances - there's no NTP server running.")
     causes = text_causes(text)
     assert causes[0] == ("access-key-invalid", Severity.WARNING)
-    assert undecided_first(text) == "access-key-invalid"
     assert undecided_first(text) == "access-key-invalid"
     assert ("clock-skew", Severity.WARNING) in causes[:3]
 

@@ -156,8 +156,6 @@ def test_a_copy_reads_the_copy_source_encoding_first() -> None:
     causes = text_causes(text)
     assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
     assert undecided_first(text) == "canonicalization-mismatch"
-    assert undecided_first(text) == "canonicalization-mismatch"
-    assert undecided_first(text) == "canonicalization-mismatch"
     assert "x-amz-copy-source" in _shown(text)
 
 
@@ -167,7 +165,6 @@ def test_a_presigned_url_signing_the_sdks_own_checksum_header_is_the_sdks_releas
             f'&X-Amz-Signature=redacted"\n\n{_S3_XML}')
     causes = text_causes(text)
     assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
-    assert undecided_first(text) == "canonicalization-mismatch"
     assert _errors(text) == []
     assert "a header the SDK adds on its own" in _shown(text)
 
@@ -183,10 +180,9 @@ def test_a_presigned_urls_bare_mismatch_decides_nothing_and_leads_with_its_heade
             f"returns SignatureDoesNotMatch.\n{_S3_XML}")
     causes = text_causes(text)
     assert causes[0] == ("canonicalization-mismatch", Severity.WARNING)
-    assert undecided_first(text) == "canonicalization-mismatch"
     assert causes[-1][0] == "secret-key-mismatch"
     assert _errors(text) == []
-    # With a cue of its own (a key with spaces), the encoding reading stays an error.
+    # With a cue of its own (a key with spaces), the encoding reading leads, undecided without the canonical request.
     spaced = text.replace("setting the field `Expires`", "a key with spaces in it")
     assert undecided_first(spaced) == "canonicalization-mismatch"
 

@@ -140,7 +140,6 @@ def test_aws_s_body_after_a_status_line_decides() -> None:
     causes = text_causes(text)
     assert causes[0] == ("secret-key-mismatch", Severity.WARNING)
     assert undecided_first(text) == "secret-key-mismatch"
-    assert undecided_first(text) == "secret-key-mismatch"
     assert ("permission-missing", Severity.WARNING) in causes
 
 
