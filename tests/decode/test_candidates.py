@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import candidates, decode_text, finding, undecided_first
+from tests.decode.conftest import candidates, decode_text, undecided_first
 
 
 def _causes(text: str) -> list[tuple[str, Severity]]:
@@ -13,10 +13,8 @@ def _causes(text: str) -> list[tuple[str, Severity]]:
 def test_invalid_security_token_ranks_the_other_readings_as_warnings() -> None:
     text = ("CloudWatchException - type: UnrecognizedClientException, message: The security token "
             "included in the request is invalid.\n")
-    causes = _causes(text)
-    assert causes[0] == ("access-key-invalid", Severity.WARNING)
     assert undecided_first(text) == "access-key-invalid"
-    assert "The text cannot decide" in finding(decode_text(text), "access-key-invalid").message
+    causes = _causes(text)
     assert ("session-token-missing", Severity.WARNING) in causes[:3]
 
 
@@ -31,10 +29,8 @@ def test_a_candidate_says_how_to_settle_it() -> None:
 def test_bare_signature_mismatch_keeps_the_secret_key_first_and_lists_canonicalization() -> None:
     text = ("SignatureDoesNotMatch: The request signature we calculated does not match the signature you "
             "provided. Check your AWS Secret Access Key and signing method.\n")
-    causes = _causes(text)
-    assert causes[0] == ("secret-key-mismatch", Severity.WARNING)
     assert undecided_first(text) == "secret-key-mismatch"
-    assert "The text cannot decide" in finding(decode_text(text), "secret-key-mismatch").message
+    causes = _causes(text)
     ids = [c for c, _ in causes]
     assert "request-modified-after-signing" in ids and "canonicalization-mismatch" in ids
 
@@ -43,10 +39,8 @@ def test_bare_signature_mismatch_keeps_the_secret_key_first_and_lists_canonicali
 def test_dotnet_instance_metadata_failure_is_an_empty_chain() -> None:
     text = ("AmazonServiceException: Unable to get IAM security credentials from EC2 Instance Metadata "
             "Service.\n   at Amazon.Runtime.DefaultInstanceProfileAWSCredentials.FetchCredentials()\n")
-    causes = _causes(text)
-    assert causes[0] == ("no-credentials", Severity.WARNING)
     assert undecided_first(text) == "no-credentials"
-    assert "The text cannot decide" in finding(decode_text(text), "no-credentials").message
+    causes = _causes(text)
     assert {"imds-unreachable", "imds-hop-limit"} <= {c for c, _ in causes[:3]}
 
 
