@@ -336,6 +336,9 @@ def classify(e: AwsError, *, live: bool = False) -> Classified:
     return Classified(hits, diffs, diff_text)
 
 
+_SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
+
+
 def _text_cannot_decide(hits: list[Hit], found: Match, live: bool) -> None:
     """An error reading whose path found no words in the text that decide it (the path set extra[UNDECIDED], with
     why) is a candidate, not a diagnosis: it stays first, as a warning that says the text cannot decide and which
@@ -350,7 +353,9 @@ def _text_cannot_decide(hits: list[Hit], found: Match, live: bool) -> None:
         h.extra["demoted"] = True  # its candidates are still listed, ranked, as warnings of their own (decode)
         h.message = f"The text cannot decide: {why}. Most likely {h.cause}: {h.message}"
         decide = next((c.decide for x in found.entries for c in x.causes if c.cause == h.cause and c.decide), None)
-        if decide and not any(f.startswith(("Settle it", "Confirm with")) for f in h.fix):
+        # A reading that already says how to settle it (credential_readings' chain end: "Text alone cannot decide:
+        # run …") is not told a second time.
+        if decide and not any(f.startswith(_SETTLE_LINES) for f in h.fix):
             h.fix.insert(0, f"Settle it: `{decide}`")
 
 
