@@ -305,11 +305,13 @@ def _undecided_signature(e: AwsError, sc: Any, oddities: list[str]) -> list[Hit]
               f"SignatureDoesNotMatch: {basis}; without the client's canonical request decode cannot tell a wrong "
               "secret key from a request changed in transit or encoded differently",
               ["Check the secret key pairs with the access key id (truncated value, trailing newline)", settle])
-    extra_why = (f" (AWS's canonical request signs {', '.join(unusual)}, which SDKs do not add themselves)"
-                 if unusual else "") + (f"; AWS received {', '.join(doubled)} twice (the same value joined by a "
-                                        "comma in its canonical request): sent again after signing" if doubled else "") + (f"; signed with an empty value: {', '.join(empty)}" if empty else "") + (
+    extra_why = "".join((
+        f" (AWS's canonical request signs {', '.join(unusual)}, which SDKs do not add themselves)" if unusual else "",
+        f"; AWS received {', '.join(doubled)} twice (the same value joined by a comma in its canonical request): sent "
+        "again after signing" if doubled else "",
+        f"; signed with an empty value: {', '.join(empty)}" if empty else "",
         ": AWS's string to sign holds x-amz-cf-id, the header CloudFront adds to the requests it forwards"
-        if via_cloudfront else "")
+        if via_cloudfront else ""))
     modified = ("request-modified-after-signing",
                 "A proxy, sidecar or middleware changed a signed part of the request after signing" + extra_why,
                 ["Look for a forward proxy, mesh sidecar or gateway between the agent and AWS, or a header added "
