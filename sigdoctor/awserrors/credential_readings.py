@@ -74,7 +74,15 @@ _SESSION_CUE_RE = re.compile(r"session[ _-]?token|sessionToken|AWS_SESSION_TOKEN
                              r"\bASIA[A-Z0-9]|assumed?[ -]role|STS credentials|security_token|"
                              r"x-amz-security-token|RoleCredentials|InstanceProfileCredentials|"
                              # instance-profile and container credentials are always temporary (ASIA… + token)
-                             r"instance[ -]profile credentials|ContainerCredentials", re.I)
+                             r"instance[ -]profile credentials|ContainerCredentials|"
+                             # the same in the words of the AWS SDKs and Tools reference guide's providers ("Container
+                             # credential provider": "Amazon ECS container credentials"; "IMDS credential provider")
+                             # and the short "temp credentials"; IAM Identity Center (SSO) role credentials are an
+                             # STS session too (SSO API reference, GetRoleCredentials: accessKeyId, secretAccessKey,
+                             # sessionToken, expiration)
+                             r"\b(?:ECS\s+)?container\s+credentials\b|\btemp\s+(?:AWS\s+|IAM\s+|STS\s+)?(?:security\s+)?"
+                             r"(?:access\s+)?(?:keys?|credentials?|creds)\b|\bSSO\s+(?:role\s+)?credentials\b|"
+                             r"\b(?:aws\s+)?sso\s+login\b", re.I)
 # A tool getting a session token calls STS GetSessionToken, which must be signed with the long-term key of an IAM user
 # or the root user and no token (STS API reference, GetSessionToken: "must be called by using the long-term AWS
 # security credentials"; session credentials are refused with AccessDenied, not an invalid token). Its words ("Getting
@@ -138,6 +146,55 @@ def _session_cue(e: AwsError) -> str | None:
         return (f"the same credentials work in the AWS CLI ('{' '.join(m.group(0).split())}'), which sends the "
                 "session token of its profile or environment")
     return None
+
+
+# An expired token answered to a long-term key. IAM users' access keys (AKIA…) are long-term credentials that do not
+# expire (IAM user guide, "Manage access keys for IAM users"; "Unique identifier prefixes": AKIA an access key, ASIA a
+# temporary one); AWS answers ExpiredToken only for the session token a request carries (STS API reference, Common
+# Errors: "The security token included in the request is expired"). So a request signed with a key the user has just
+# created, or whose key id shows AKIA, that gets ExpiredToken carried a session token the key does not need: one left
+# from earlier temporary credentials (AWS_SESSION_TOKEN in the environment, aws_session_token in the profile), which
+# every SDK sends with whatever key it is given. Not where the text shows a session being made from the key
+# (GetSessionToken, MFA, an assumed role, SSO): those credentials expire.
+_NEW_ACCESS_KEY_RE = lazy(
+    r"\b(?:creat|generat|re-?creat|regenerat|rotat|issu|add)(?:e|es|ed|ing)?\b[^.\n]{0,40}?\b(?:a\s+)?(?:new\s+)?"
+    r"(?:IAM\s+|AWS\s+)?access[\s_-]+keys?\b|\bnew\s+(?:IAM\s+|AWS\s+)?access[\s_-]+keys?\b|"
+    r"\baccess[\s_-]+keys?\b[^.\n]{0,40}?\b(?:re-?created|regenerated|rotated|(?:just|newly)\s+(?:created|generated))\b",
+    re.I)
+_SESSION_MADE_RE = lazy(r"GetSessionToken|get-session-token|\bMFA\b|assume[ _-]?role|AssumeRole|\bSSO\b|sso_|"
+                        r"aws-vault|saml|\btemp(?:orary)?\s+(?:security\s+)?(?:credentials?|creds|keys?)\b|\bASIA[A-Z0-9]",
+                        re.I)
+
+
+def _long_term_key_expired(e: AwsError) -> str | None:
+    """Why an ExpiredToken answer reads as a long-term key sent with a stale session token (a phrase), or None."""
+    if (e.access_key_id or "").startswith("AKIA"):
+        return f"the request was signed with {mask_key_id(e.access_key_id or '')}, a long-term key"
+    seen = cue_text(e)
+    if _SESSION_MADE_RE.search(seen):
+        return None
+    if m := _LONG_TERM_KEY_RE.search(seen):
+        return f"the text shows the long-term key {mask_key_id(m.group(0))}"
+    if m := _NEW_ACCESS_KEY_RE.search(seen):
+        return f"the key was just created ('{' '.join(m.group(0).split())}'), a long-term key"
+    return None
+
+
+def _stale_token_hits(why: str) -> list[Hit]:
+    return [
+        Hit("session-token-missing", Status.FAIL,
+            f"AWS says the security token is expired, but {why}, which never expires: the request carried a session "
+            "token left over from earlier temporary credentials (AWS_SESSION_TOKEN, or aws_session_token in the "
+            "profile), and AWS judged that token",
+            ["Unset AWS_SESSION_TOKEN (and AWS_SECURITY_TOKEN) and remove aws_session_token from the profile that "
+             "holds the new key: `env | grep ^AWS_`, `aws configure list`",
+             "Settle it: `sigdoctor run --only credentials --only identity` with the same environment"],
+            {"decided_by": "an expired token sent with a long-term key"}),
+        Hit("credentials-expired", Status.WARN,
+            "Or the request was not signed with that key at all but with expired session credentials from a source "
+            "that wins over it (environment variables over the profile, another profile)",
+            ["`aws configure list` shows which source and key the CLI uses"], {"candidate_rank": 1}),
+    ]
 
 
 def _sts_keys_without_token(seen: str) -> bool:
@@ -238,6 +295,8 @@ def credential_hits(e: AwsError, found: Match) -> list[Hit]:
                             "STS rejected the web identity token: it has expired",
                             ["The projected service account token is refreshed by the kubelet: make sure the agent "
                              "re-reads AWS_WEB_IDENTITY_TOKEN_FILE rather than a copied token"]))
+        elif why := _long_term_key_expired(e):
+            hits.extend(_stale_token_hits(why))
         else:
             hits.append(Hit("credentials-expired", Status.FAIL, "The session credentials used to sign have expired",
                             ["Use a credential source the SDK refreshes (IRSA, Pod Identity, instance profile) "
@@ -413,6 +472,16 @@ _CHAIN_CUES: tuple[tuple[re.Pattern[str], dict[str, int]], ...] = (
                 r"process_credentials", re.I),
      {"sdk-unsupported-credential-source": 4}),
     (re.compile(r"kube2iam|\bkiam\b", re.I), {"imds-unreachable": 4}),
+    # The Java SDKs' words for a credentials endpoint that gave nothing: the AWS SDK for Java 1.x EC2ResourceFetcher
+    # ("Failed to connect to service endpoint: ") and EC2CredentialsFetcher ("Unable to load credentials from service
+    # endpoint"), the AWS SDK for Java 2.x HttpCredentialsLoader ("Failed to load credentials from metadata service."),
+    # each shared by the instance-metadata and the container source (aws/aws-sdk-java 1.12 aws-java-sdk-core
+    # com/amazonaws/internal/EC2ResourceFetcher.java, auth/EC2ContainerCredentialsProviderWrapper.java: the container
+    # provider when AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set, instance metadata otherwise): one of those two
+    # endpoints was asked and failed, whichever the environment selected.
+    (re.compile(r"Failed to connect to service endpoint|Unable to load credentials from service endpoint|"
+                r"Failed to load credentials from metadata service"),
+     {"imds-unreachable": 3, "container-credentials-failed": 3}),
     # AWS CloudShell gives its shell's credentials through the container source only (AWS_CONTAINER_CREDENTIALS_FULL_URI
     # at localhost:1338; AWS CloudShell user guide, "Security credentials"): an SDK whose chain ends empty there did not
     # read that source — a release from before it took the FULL_URI form on a loopback host.
