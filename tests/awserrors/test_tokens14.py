@@ -10,6 +10,8 @@
 * The ECS agent's own refusal on its task-credentials endpoint (InvalidIdInRequest "CredentialsV2Request: Credentials
   not found", aws/amazon-ecs-agent ecs-agent/tmds/handlers/v1/credentials_handler.go) and the Java SDK 1.x chain's
   container link answered with a 500 (which instance metadata never answers) are the container endpoint failing.
+* Fluent Bit's warning that a provider's credentials expire within 10 minutes reads as expiring credentials
+  (warnings: the agent's own warning, not AWS's refusal).
 * Java's "Failed to connect to service endpoint" (EC2ResourceFetcher, shared by instance metadata and the container
   source) ranks both endpoints behind the empty chain, before an SDK too old for its source.
 
@@ -134,3 +136,12 @@ def test_failed_to_connect_names_both_endpoints_of_the_container_link() -> None:
     causes = [c for c, _ in text_causes(_CHAIN + "Failed to connect to service endpoint: ]")]
     assert causes[0] == "no-credentials"
     assert set(causes[1:3]) == {"imds-unreachable", "container-credentials-failed"}
+
+
+# --- Fluent Bit's credentials that expire too soon -------------------------------------------------------------
+
+def test_fluent_bits_near_expiry_warning_reads_as_expiring_credentials_not_as_an_error() -> None:
+    # fluent-bit src/aws/flb_aws_credentials.c flb_aws_cred_expiration: its C string joins "less than" and "10".
+    text = ("[2024/01/10 10:00:00] [ warn] [aws_credentials] Credential expiration '2024-01-10T10:05:00Z' is less "
+            "than10 minutes in the future. Disabling auto-refresh.")
+    assert text_causes(text)[:2] == [("credentials-expired", W), ("clock-skew", W)]
