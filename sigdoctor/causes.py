@@ -6,6 +6,7 @@ The files only combine finding ids (see docs/dev/contracts.md); all measuring an
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,15 @@ from sigdoctor.tomlcache import parsed
 # About the diagnosis, not the system: it ranks after every cause the finished checks found, whatever its layer.
 _ABOUT_THE_RUN = "diagnosis-incomplete"
 _KEYS = {"id", "title", "severity", "confidence", "priority", "summary", "when", "suppresses", "fix"}
+# Optional: the summary worded as a possibility ("If …"), for the cause as one candidate of a problem the text
+# cannot decide (RootCause.possible).
+_OPTIONAL = {"summary_if"}
 _TRIGGERING = (Status.FAIL, Status.WARN)
 _UNDECIDED = "undecided"  # awserrors.hit.UNDECIDED, not imported: this module serves every probe, not only decode
+# awserrors.rules.CANNOT_DECIDE: the first candidate of a group of readings the text cannot decide between (its why).
+_CANNOT_DECIDE = "cannot_decide"
+# How a reading says which command decides (awserrors.rules._SETTLE_LINES).
+_SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
 
 
 class CauseFileError(ValueError):
@@ -46,6 +54,7 @@ class CauseRule:
     when: tuple[str, ...]
     suppresses: tuple[str, ...]
     fix: tuple[str, ...]
+    summary_if: str = ""
 
     @property
     def docs(self) -> str:
@@ -79,7 +88,7 @@ def _parse(path: Path) -> CauseRule:
             raise CauseFileError(f"{path.name}: {exc}") from exc
         raise
     missing = _KEYS - raw.keys()
-    extra = raw.keys() - _KEYS
+    extra = raw.keys() - _KEYS - _OPTIONAL
     if missing or extra:
         raise CauseFileError(f"{path.name}: missing keys {sorted(missing)}, unknown keys {sorted(extra)}")
     if raw["id"] != path.stem or raw["id"] not in CATALOG:
@@ -95,6 +104,7 @@ def _parse(path: Path) -> CauseRule:
             when=tuple(raw["when"]),
             suppresses=tuple(raw["suppresses"]),
             fix=tuple(raw["fix"]),
+            summary_if=str(raw.get("summary_if", "")).strip(),
         )
     except ValueError as exc:
         raise CauseFileError(f"{path.name}: {exc}") from exc
@@ -120,6 +130,11 @@ class _Fired:
     # awserrors/rules.py _text_cannot_decide) keeps the place its error had, so saying "cannot decide" changes the
     # severity shown, never the order nor what explains what.
     rank_severity: Severity = Severity.INFO
+    # Of an undecided group (see _groups): the records (probe, lines) whose first candidate it is, with the why; the
+    # records it is a lesser candidate of; whether any trigger is neither (a reading of its own: it is decided).
+    heads: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    candidate_in: frozenset[tuple[Any, ...]] = frozenset()
+    plain: bool = False
 
 
 def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tuple[RootCause, ...]:
@@ -133,6 +148,7 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
             fired[rule.id].candidate_rank = min(_candidate_rank(f) for f in triggers)
             fired[rule.id].undecided = frozenset.intersection(*(_rivals(f) for f in triggers))
             fired[rule.id].records = frozenset(line for f in triggers if (line := _record(f)) is not None)
+            _mark_undecided(fired[rule.id], triggers)
             fired[rule.id].layer = (len(results) if rule.id == _ABOUT_THE_RUN else
                                     min(layer_of.get(f.id.split(".", 1)[0], 0) for f in triggers))
 
@@ -163,7 +179,54 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
                     explainer.severity = symptom.rank_severity if settled else symptom.severity
                     explainer.rank_severity = symptom.rank_severity
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
-    return tuple(_to_cause(fired[cid]) for cid in _ranked(fired.values()))
+    ranked = [fired[cid] for cid in _ranked(fired.values())]
+    groups = _groups(ranked)
+    return tuple(_to_cause(f, groups.get(f.rule.id)) for f in ranked)
+
+
+def _where(f: Finding) -> tuple[Any, ...]:
+    lines = f.evidence.get("lines")
+    return f.id.split(".", 1)[0], *(lines if isinstance(lines, list) else ())
+
+
+def _mark_undecided(fired: _Fired, triggers: list[Finding]) -> None:
+    candidate_in = set()
+    for f in triggers:
+        why = f.evidence.get(_CANNOT_DECIDE)
+        if f.status is Status.WARN and why:
+            fired.heads[_where(f)] = str(why)
+        elif f.status is Status.WARN and (_candidate_rank(f) or f.evidence.get("candidate_of")):
+            candidate_in.add(_where(f))
+        else:
+            fired.plain = True
+    fired.candidate_in = frozenset(candidate_in)
+
+
+@datarecord(frozen=True)
+class _Group:
+    number: int
+    why: str
+    settle: str
+
+
+def _undecided(f: _Fired) -> bool:
+    return f.severity is Severity.WARNING and not f.plain and bool(f.heads or f.candidate_in)
+
+
+def _groups(ranked: list[_Fired]) -> dict[str, _Group]:
+    """The problems the text cannot decide: each first candidate (a reading marked cannot_decide, still a warning and
+    read nowhere else) with the candidates ranked after it that are only its rivals on the same record — one problem,
+    its ranked candidates, the why of its first and one command that decides (the first's, else a rival's)."""
+    out: dict[str, _Group] = {}
+    for i, head in enumerate(ranked):
+        if head.rule.id in out or not head.heads or not _undecided(head):
+            continue
+        members = [head, *(f for f in ranked[i + 1:] if f.rule.id not in out and not f.heads and _undecided(f)
+                           and f.candidate_in & head.heads.keys())]
+        settle = next((x for f in members for x in f.fix if x.startswith(_SETTLE_LINES)), "")
+        group = _Group(len({g.number for g in out.values()}) + 1, next(iter(head.heads.values())), settle)
+        out.update((f.rule.id, group) for f in members)
+    return out
 
 
 def _rivals(f: Finding) -> frozenset[str]:
@@ -225,11 +288,14 @@ def _ranked(fired: Iterable[_Fired]) -> list[str]:
     return [f.rule.id for f in sorted(fired, key=key)]
 
 
-def _to_cause(f: _Fired) -> RootCause:
+def _to_cause(f: _Fired, group: _Group | None = None) -> RootCause:
     r = f.rule
+    undecided: dict[str, Any] = {} if group is None else {
+        "decided": False, "group": group.number, "possible": r.summary_if or f"Possible: {r.summary}",
+        "why": group.why, "settle": group.settle}
     return RootCause(
         id=r.id, severity=f.severity, confidence=r.confidence, title=r.title, summary=r.summary,
-        evidence=tuple(_dedupe(f.evidence)), fix=tuple(f.fix), docs=r.docs,
+        evidence=tuple(_dedupe(f.evidence)), fix=tuple(f.fix), docs=r.docs, **undecided,
     )
 
 

@@ -68,10 +68,10 @@ def _emit(report: Report, fmt: str | None, output: Path | None, color: bool, ver
         file_fmt = fmt or _format_for(output)
         _write_output(output, render(report, file_fmt, color=False, verbose=True))
         # The terminal still gets the short summary: the top causes and the one-line verdict.
-        from sigdoctor.render.summary import summary_line
+        from sigdoctor.render.summary import summary_line, top_lines
 
-        for i, cause in enumerate(report.root_causes[:3], 1):
-            print(f"{i}. [{cause.severity.value}] {cause.id} — {cause.title}")
+        for line in top_lines(report):
+            print(line)
         print(summary_line(report))
         print(f"report written to {output}", file=sys.stderr)
         return

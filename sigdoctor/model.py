@@ -96,6 +96,15 @@ class RootCause:
     evidence: tuple[str, ...]
     fix: tuple[str, ...]
     docs: str
+    # A cause the text cannot decide (decode): one of the ranked candidates of an undecided group, numbered from 1 in
+    # the report (0: decided, or not a candidate of one). Every member of a group carries the group's `why` (what the
+    # text does not show) and `settle` (the one command that decides between them); `possible` is the cause's summary
+    # worded as a possibility (its cause file's `summary_if`).
+    decided: bool = True
+    group: int = 0
+    possible: str = ""
+    why: str = ""
+    settle: str = ""
 
 
 @datarecord(frozen=True)

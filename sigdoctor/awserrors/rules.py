@@ -337,13 +337,34 @@ def classify(e: AwsError, *, live: bool = False) -> Classified:
 
 
 _SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
+# The evidence key of the first candidate of a group of readings the text cannot decide between, with why (the
+# phrase of what the text does not show): causes.diagnose groups the candidates behind it into one undecided problem
+# (RootCause.group), which the reports show once, with one command that decides.
+CANNOT_DECIDE = "cannot_decide"
+
+
+def _cannot_decide(h: Hit, why: str, decide: str | None) -> None:
+    """The first of ranked candidates the text cannot decide between, worded once for both ways one comes about
+    (_text_cannot_decide, _undecided): the why goes to its evidence (the reports say it once, above the group), the
+    message says it is the likeliest of several, and the command that decides leads its fix — unless the reading
+    already says how to settle it (credential_readings' chain end: "Text alone cannot decide: run …")."""
+    h.extra[CANNOT_DECIDE] = why
+    h.message = f"The text cannot decide; most likely {h.cause}: {h.message}"
+    if decide and not any(f.startswith(_SETTLE_LINES) for f in h.fix):
+        h.fix.insert(0, f"Settle it: `{decide}`")
 
 
 def _text_cannot_decide(hits: list[Hit], found: Match, live: bool) -> None:
     """An error reading whose path found no words in the text that decide it (the path set extra[UNDECIDED], with
     why) is a candidate, not a diagnosis: it stays first, as a warning that says the text cannot decide and which
     command does; its rivals (its own `candidates`, or the readings ranked behind it) stay ranked warnings after it.
-    The order is not changed. A live probe (classify(live=True)) signed the request itself and keeps its error."""
+    The order is not changed. A live probe (classify(live=True)) signed the request itself and keeps its error.
+
+    This and `_undecided` (a bare HEAD / status answer) make the same kind of group and word it alike
+    (_cannot_decide), but they are not one mechanism: this one turns an error a reading path made into a warning that
+    keeps the error's place (causes.diagnose ranks extra[UNDECIDED] at the cause's own severity, so saying "cannot
+    decide" reorders nothing) and only for a pasted text; `_undecided`'s readings were never errors — a bare status
+    proves none of its causes, in a live probe's answer too — so they are warnings from the start, ranked as such."""
     for h in hits:
         why = h.extra.pop(UNDECIDED, None)
         if not why or live or h.status is not Status.FAIL:
@@ -351,12 +372,8 @@ def _text_cannot_decide(hits: list[Hit], found: Match, live: bool) -> None:
         h.extra[UNDECIDED] = why  # causes.diagnose ranks it where its error stood
         h.status = Status.WARN
         h.extra["demoted"] = True  # its candidates are still listed, ranked, as warnings of their own (decode)
-        h.message = f"The text cannot decide: {why}. Most likely {h.cause}: {h.message}"
         decide = next((c.decide for x in found.entries for c in x.causes if c.cause == h.cause and c.decide), None)
-        # A reading that already says how to settle it (credential_readings' chain end: "Text alone cannot decide:
-        # run …") is not told a second time.
-        if decide and not any(f.startswith(_SETTLE_LINES) for f in h.fix):
-            h.fix.insert(0, f"Settle it: `{decide}`")
+        _cannot_decide(h, why, decide)
 
 
 # aws-sdk-js v2 (lib/credentials/credential_provider_chain.js) reports its empty chain as "Could not load credentials
@@ -524,11 +541,12 @@ def _missing_key_first(e: AwsError, entry: Entry) -> tuple[Candidate, ...]:
 def _undecided(said: str, causes: tuple[Candidate, ...], why: str) -> list[Hit]:
     """Readings the text cannot choose between: each a warning, in the table's order, with what must be true for it
     and the command that settles it — never an error the text does not prove."""
-    out = []
-    for i, c in enumerate(causes):
-        lead = f"{said} — {why}; the text cannot decide. Most likely" if i == 0 else "Or"
-        out.append(Hit(c.cause, Status.WARN, f"{lead} {c.cause}: {c.needs}", [f"Settle it: `{c.decide}`"],
-                       {"candidate_rank": i + 1} if i else {"candidates": [x.as_dict() for x in causes]}))
+    out = [Hit(c.cause, Status.WARN, f"Or {c.cause}: {c.needs}", [f"Settle it: `{c.decide}`"],
+               {"candidate_rank": i + 1} if i else {"candidates": [x.as_dict() for x in causes]})
+           for i, c in enumerate(causes)]
+    if out:
+        out[0].message = f"{said} — {causes[0].needs}"
+        _cannot_decide(out[0], why, None)
     return out
 
 

@@ -34,14 +34,30 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
     return Outcome(Status.SKIP, "no input was decoded")
 
 
+# Its title says "Errors" only where the text decides one (a failing finding): a text whose errors of AWS's it cannot
+# decide the cause of, or whose readings are all warnings, has AWS errors in it, not errors sigdoctor names.
+TITLE = "Errors in the pasted input"
+TITLE_NO_ERROR = "AWS errors in the pasted input"
+TITLE_UNDECIDED = "AWS errors in the pasted input (their cause undecided)"
+_CANNOT_DECIDE = "cannot_decide"  # awserrors.rules.CANNOT_DECIDE: the first candidate of a group the text cannot decide
+
+
+def title(outcome: Outcome) -> str:
+    if any(f.status is Status.FAIL for f in outcome.findings):
+        return TITLE
+    if any(f.status is Status.WARN and f.evidence.get(_CANNOT_DECIDE) for f in outcome.findings):
+        return TITLE_UNDECIDED
+    return TITLE_NO_ERROR
+
+
 def returning(outcome: Outcome) -> Probe:
     """The decode probe for one run: it hands over `outcome`, decoded before the run."""
-    return replace(DECODE_PROBE, run=lambda ctx, prior: outcome)
+    return replace(DECODE_PROBE, title=title(outcome), run=lambda ctx, prior: outcome)
 
 
 DECODE_PROBE = Probe(
     id="decode",
-    title="Errors in the pasted input",
+    title=TITLE,
     run=_run,
     timeout=30.0,
     emits=EMITS,

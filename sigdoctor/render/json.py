@@ -14,6 +14,7 @@ from typing import Any
 from sigdoctor import __version__
 from sigdoctor.model import Finding, ProbeResult, Report, RootCause
 from sigdoctor.render.prepare import prepare
+from sigdoctor.render.summary import undecided_groups
 
 TOOL_NAME = "sigdoctor"
 
@@ -54,7 +55,15 @@ def _probe(p: ProbeResult) -> dict[str, Any]:
     }
 
 
-def _cause(c: RootCause) -> dict[str, Any]:
+def _cause(c: RootCause, group: list[RootCause] | None = None) -> dict[str, Any]:
+    """A root cause; `decided` false marks a candidate of a problem the text cannot decide, and `undecided` names that
+    problem: its number in the report, the candidates in their order (this one's `rank` among them, from 1), why the
+    text cannot decide and the one command that does. `possible` is its summary worded as a possibility."""
+    more: dict[str, Any] = {"decided": c.decided}
+    if group:
+        more["possible"] = c.possible
+        more["undecided"] = {"group": c.group, "rank": group.index(c) + 1, "candidates": [x.id for x in group],
+                             "why": c.why, "settle": c.settle}
     return {
         "id": c.id,
         "severity": c.severity.value,
@@ -64,12 +73,14 @@ def _cause(c: RootCause) -> dict[str, Any]:
         "evidence": list(c.evidence),
         "fix": list(c.fix),
         "docs": c.docs,
+        **more,
     }
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as SPEC's JSON document: a plain dict of JSON types, secret-shaped strings masked."""
     report = prepare(report)
+    groups = undecided_groups(report.root_causes)
     return {
         "schema_version": report.schema_version,
         "tool": {"name": TOOL_NAME, "version": report.version or __version__},
@@ -79,7 +90,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "environment": _plain(report.environment),
         "credentials": None if report.credentials is None else _plain(report.credentials),
         "probes": [_probe(p) for p in report.probes],
-        "root_causes": [_cause(c) for c in report.root_causes],
+        "root_causes": [_cause(c, groups.get(c.group)) for c in report.root_causes],
     }
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from sigdoctor import __version__
 from sigdoctor.model import ProbeResult, Report, RootCause, Status
+from sigdoctor.render import undecided
 from sigdoctor.render.prepare import prepare
-from sigdoctor.render.summary import summary_line
+from sigdoctor.render.summary import summary_line, undecided_groups
 
 STATUS_LABEL: Mapping[Status, str] = {
     Status.PASS: "✓ pass",
@@ -123,19 +124,52 @@ def _environment(report: Report) -> list[str]:
     return table(["", ""], rows)
 
 
-def _cause(n: int, c: RootCause) -> list[str]:
+def _cause(n: int, c: RootCause, *, base: str = "") -> list[str]:
+    """One cause; a candidate of a problem the text cannot decide (c.group) is worded as a possibility, as an item of
+    its group's nested list (`base`: that list's indent)."""
     conf = "" if c.confidence.value == "high" else f" ({c.confidence.value} confidence)"
-    out = [f"{n}. **[{c.severity.value}] {md_code(c.id)}** — {md_text(c.title)}{conf}"]
-    if c.summary:
-        out += ["", f"   {md_text(c.summary)}"]
-    for label, items in (("Evidence", c.evidence), ("Fix", c.fix)):
+    pad = base + " " * len(f"{n}. ")
+    out = [f"{base}{n}. **[{c.severity.value}] {md_code(c.id)}** — {md_text(c.title)}{conf}"]
+    summary = c.possible if c.group else c.summary
+    if summary:
+        out += ["", f"{pad}{md_text(summary)}"]
+    evidence = undecided.candidate_evidence(c) if c.group else c.evidence
+    fix = undecided.candidate_fix(c) if c.group else c.fix
+    for label, items in (("Evidence", evidence), ("Fix", fix)):
         if items:
-            out += ["", f"   {label}:", ""]
-            out += [f"   - {md_text(i)}" for i in items]
+            out += ["", f"{pad}{label}:", ""]
+            out += [f"{pad}- {md_text(i)}" for i in items]
     more = f"{md_code('sigdoctor explain ' + c.id)}"
     if c.docs:
         more += f", {md_code(c.docs)}"
-    out += ["", f"   More: {more}", ""]
+    out += ["", f"{pad}More: {more}", ""]
+    return out
+
+
+def _group(n: int, members: list[RootCause]) -> list[str]:
+    """A problem the text cannot decide: its heading, why, the one command that decides, its candidates ranked."""
+    first = members[0]
+    out = [f"{n}. **{md_text(undecided.heading(len(members)))}**", ""]
+    if first.why:
+        out += [f"   Why: {md_text(undecided.why_line(first.why))}", ""]
+    if first.settle:
+        out += [f"   **{md_text(undecided.settle_line(first.settle))}**", ""]
+    for i, c in enumerate(members, start=1):
+        out += _cause(i, c, base="   ")
+    return out
+
+
+def _causes(causes: tuple[RootCause, ...]) -> list[str]:
+    """The ranked causes, numbered as problems: a group the text cannot decide is one, where its first candidate
+    ranks."""
+    groups = undecided_groups(causes)
+    out: list[str] = []
+    n = 0
+    for c in causes:
+        if c.group and c is not groups[c.group][0]:
+            continue
+        n += 1
+        out += _group(n, groups[c.group]) if c.group else _cause(n, c)
     return out
 
 
@@ -160,8 +194,7 @@ def render_markdown(report: Report) -> str:
 
     out += ["## Root causes", ""]
     if report.root_causes:
-        for n, c in enumerate(report.root_causes, start=1):
-            out += _cause(n, c)
+        out += _causes(report.root_causes)
     else:
         out += ["No root cause found.", ""]
 

@@ -5,7 +5,7 @@ The CLI prints it on the terminal when the full report goes to `--output`, so it
 
 from __future__ import annotations
 
-from sigdoctor.model import Report, Severity, Status
+from sigdoctor.model import Report, RootCause, Severity, Status
 from sigdoctor.records import datarecord
 
 NOT_IMPLEMENTED = "not implemented"
@@ -25,19 +25,53 @@ class Counts:
     not_run: int
     not_implemented: int
     unfinished: int = 0
+    # Problems the text cannot decide (each one group of ranked candidates, RootCause.group) and their candidates,
+    # which are not counted as warnings.
+    undecided: int = 0
+    candidates: int = 0
 
     @property
     def problems(self) -> int:
-        return self.errors + self.warnings
+        return self.errors + self.warnings + self.undecided
+
+
+def undecided_groups(causes: tuple[RootCause, ...]) -> dict[int, list[RootCause]]:
+    """The candidates of each problem the text cannot decide, by group number, in the report's order."""
+    out: dict[int, list[RootCause]] = {}
+    for c in causes:
+        if c.group:
+            out.setdefault(c.group, []).append(c)
+    return out
+
+
+def top_lines(report: Report, n: int = 3) -> list[str]:
+    """The first `n` problems, a line each (the terminal's short summary beside `--output`): a group the text cannot
+    decide is one line naming its candidates."""
+    groups = undecided_groups(report.root_causes)
+    out: list[str] = []
+    for c in report.root_causes:
+        if c.group and c is not groups[c.group][0]:
+            continue
+        if len(out) == n:
+            break
+        if c.group:
+            ids = ", ".join(x.id for x in groups[c.group])
+            out.append(f"{len(out) + 1}. [{c.severity.value}] the text cannot decide between {ids} (most likely first)"
+                       if len(groups[c.group]) > 1 else
+                       f"{len(out) + 1}. [{c.severity.value}] the text cannot decide whether it is {ids} — {c.title}")
+        else:
+            out.append(f"{len(out) + 1}. [{c.severity.value}] {c.id} — {c.title}")
+    return out
 
 
 def count(report: Report) -> Counts:
     causes = report.root_causes
     skipped = [p for p in report.probes if p.status == Status.SKIP]
     not_impl = [p for p in skipped if p.summary.strip().lower().startswith(NOT_IMPLEMENTED)]
+    groups = undecided_groups(causes)
     return Counts(
-        errors=sum(c.severity == Severity.ERROR for c in causes),
-        warnings=sum(c.severity == Severity.WARNING for c in causes),
+        errors=sum(c.severity == Severity.ERROR and not c.group for c in causes),
+        warnings=sum(c.severity == Severity.WARNING and not c.group for c in causes),
         notes=sum(c.severity == Severity.INFO for c in causes),
         areas=len(report.probes),
         problem_areas=sum(p.status in (Status.FAIL, Status.WARN, Status.ERROR) for p in report.probes),
@@ -45,6 +79,8 @@ def count(report: Report) -> Counts:
         not_implemented=len(not_impl),
         unfinished=sum(p.status == Status.ERROR
                        or any(f.id.endswith(".diagnosis-incomplete") for f in p.findings) for p in report.probes),
+        undecided=len(groups),
+        candidates=sum(len(g) for g in groups.values()),
     )
 
 
@@ -53,8 +89,15 @@ def summary_line(report: Report) -> str:
     if c.problems:
         kinds = [k for k in (_plural(c.errors, "error") if c.errors else "",
                              _plural(c.warnings, "warning") if c.warnings else "") if k]
-        head = (f"Found {_plural(c.problems, 'problem')} ({', '.join(kinds)}) "
-                f"in {c.problem_areas} of {_plural(c.areas, 'area')}")
+        # A group of candidates is one problem, not as many warnings as it has candidates.
+        if not kinds:
+            what = f"{_plural(c.problems, 'problem')} the text cannot decide ({_plural(c.candidates, 'candidate')})"
+        elif c.undecided:
+            what = (f"{_plural(c.problems, 'problem')} ({', '.join(kinds)}, {c.undecided} the text cannot decide: "
+                    f"{_plural(c.candidates, 'candidate')})")
+        else:
+            what = f"{_plural(c.problems, 'problem')} ({', '.join(kinds)})"
+        head = f"Found {what} in {c.problem_areas} of {_plural(c.areas, 'area')}"
     elif c.problem_areas:
         # Probes saw something but no cause file matched it: say so rather than claim all is well.
         head = f"No root cause identified, but {c.problem_areas} of {_plural(c.areas, 'area')} reported problems"

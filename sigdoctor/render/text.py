@@ -17,9 +17,10 @@ from rich.text import Text
 
 from sigdoctor import __version__
 from sigdoctor.model import Finding, ProbeResult, Report, RootCause, Severity, Status
+from sigdoctor.render import undecided
 from sigdoctor.render.console import render_to_string
 from sigdoctor.render.prepare import prepare
-from sigdoctor.render.summary import count, summary_line
+from sigdoctor.render.summary import count, summary_line, undecided_groups
 
 CREDENTIALS_PROBE = "credentials"
 WINNER_MARK = "→"
@@ -240,20 +241,22 @@ def _bullets(title: str, items: tuple[str, ...], *, indent: int) -> list[Rendera
     return out
 
 
-def _cause_block(n: int, c: RootCause) -> list[RenderableType]:
-    number = f"{n}. "
-    indent = len(number)
+def _cause_block(number: str, c: RootCause, *, base: int = 0) -> list[RenderableType]:
+    """One cause; a candidate of a problem the text cannot decide (c.group) is worded as a possibility, under its
+    group's heading (`base`: that heading's indent)."""
+    indent = base + len(number)
     head = Text()
     head.append(f"[{c.severity.value}] ", style=SEVERITY_STYLE[c.severity])
     head.append(c.id, style="bold")
     head.append(f" — {c.title}")
     if c.confidence.value != "high":
         head.append(f" ({c.confidence.value} confidence)", style="dim")
-    out: list[RenderableType] = [hang(number, head)]
-    if c.summary:
-        out.append(Padding(Text(c.summary), (0, 0, 0, indent)))
-    out.extend(_bullets("Evidence:", c.evidence, indent=indent))
-    out.extend(_bullets("Fix:", c.fix, indent=indent))
+    out: list[RenderableType] = [hang(number, head, indent=base)]
+    summary = c.possible if c.group else c.summary
+    if summary:
+        out.append(Padding(Text(summary), (0, 0, 0, indent)))
+    out.extend(_bullets("Evidence:", undecided.candidate_evidence(c) if c.group else c.evidence, indent=indent))
+    out.extend(_bullets("Fix:", undecided.candidate_fix(c) if c.group else c.fix, indent=indent))
     more = Text()
     more.append("More: ", style="dim")
     more.append(f"sigdoctor explain {c.id}")
@@ -261,9 +264,40 @@ def _cause_block(n: int, c: RootCause) -> list[RenderableType]:
     return out
 
 
+def _group_block(n: int, members: list[RootCause]) -> list[RenderableType]:
+    """A problem the text cannot decide: its heading, why, the one command that decides, its candidates ranked."""
+    number = f"{n}. "
+    indent = len(number)
+    first = members[0]
+    out: list[RenderableType] = [hang(number, Text(undecided.heading(len(members)), style="bold"))]
+    if first.why:
+        out.append(hang(Text("Why: ", style="dim"), Text(undecided.why_line(first.why)), indent=indent))
+    if first.settle:
+        out.append(Padding(Text(undecided.settle_line(first.settle), style="bold"), (0, 0, 0, indent)))
+    for i, c in enumerate(members):
+        out.append(Text(""))
+        out.extend(_cause_block(f"{chr(ord('a') + i) if i < 26 else i + 1}. ", c, base=indent))
+    return out
+
+
+def cause_blocks(causes: tuple[RootCause, ...]) -> list[RenderableType]:
+    """The ranked causes, numbered as problems: a group the text cannot decide is one, shown where its first
+    candidate ranks, with its candidates in their order."""
+    groups = undecided_groups(causes)
+    out: list[RenderableType] = []
+    n = 0
+    for c in causes:
+        if c.group and c is not groups[c.group][0]:
+            continue
+        n += 1
+        out.append(Text(""))
+        out.extend(_group_block(n, groups[c.group]) if c.group else _cause_block(f"{n}. ", c))
+    return out
+
+
 def _summary(report: Report) -> Text:
     c = count(report)
-    style = "bold red" if c.errors else "bold yellow" if (c.warnings or c.problem_areas) else "bold green"
+    style = "bold red" if c.errors else "bold yellow" if (c.warnings or c.undecided or c.problem_areas) else "bold green"
     return Text(summary_line(report), style=style)
 
 
@@ -274,9 +308,7 @@ def text_renderables(report: Report, *, verbose: bool) -> list[RenderableType]:
         out.extend(_probe_block(p, report, verbose=verbose))
     if report.root_causes:
         out.extend([Text(""), Text("Root causes (most likely first)", style="bold underline")])
-        for n, c in enumerate(report.root_causes, start=1):
-            out.append(Text(""))
-            out.extend(_cause_block(n, c))
+        out.extend(cause_blocks(report.root_causes))
     out.extend([Text(""), _summary(report)])
     return out
 
