@@ -131,9 +131,10 @@ class _Fired:
     # severity shown, never the order nor what explains what.
     rank_severity: Severity = Severity.INFO
     # Of an undecided group (see _groups): the records (probe, lines) whose first candidate it is, with the why; the
-    # records it is a lesser candidate of; whether any trigger is neither (a reading of its own: it is decided).
+    # records it is a lesser candidate of, with the first candidate it is named a rival of ("" where the reading does
+    # not say: any first candidate of that record); whether any trigger is neither (a reading of its own: decided).
     heads: dict[tuple[Any, ...], str] = field(default_factory=dict)
-    candidate_in: frozenset[tuple[Any, ...]] = frozenset()
+    candidate_in: frozenset[tuple[tuple[Any, ...], str]] = frozenset()
     plain: bool = False
 
 
@@ -196,7 +197,7 @@ def _mark_undecided(fired: _Fired, triggers: list[Finding]) -> None:
         if f.status is Status.WARN and why:
             fired.heads[_where(f)] = str(why)
         elif f.status is Status.WARN and (_candidate_rank(f) or f.evidence.get("candidate_of")):
-            candidate_in.add(_where(f))
+            candidate_in.add((_where(f), str(f.evidence.get("candidate_of") or "")))
         else:
             fired.plain = True
     fired.candidate_in = frozenset(candidate_in)
@@ -222,7 +223,7 @@ def _groups(ranked: list[_Fired]) -> dict[str, _Group]:
         if head.rule.id in out or not head.heads or not _undecided(head):
             continue
         members = [head, *(f for f in ranked[i + 1:] if f.rule.id not in out and not f.heads and _undecided(f)
-                           and f.candidate_in & head.heads.keys())]
+                           and any(where in head.heads and of in ("", head.rule.id) for where, of in f.candidate_in))]
         settle = next((x for f in members for x in f.fix if x.startswith(_SETTLE_LINES)), "")
         group = _Group(len({g.number for g in out.values()}) + 1, next(iter(head.heads.values())), settle)
         out.update((f.rule.id, group) for f in members)

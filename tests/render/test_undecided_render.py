@@ -9,10 +9,11 @@ import json
 from pathlib import Path
 
 from bench.corpus import _Capture
+from sigdoctor.causes import diagnose, load_rules
 from sigdoctor.cli import main
 from sigdoctor.context import Context
 from sigdoctor.decode import decode_report
-from sigdoctor.model import Report
+from sigdoctor.model import Finding, ProbeResult, Report, Status
 from sigdoctor.render.json import report_to_dict
 from sigdoctor.render.markdown import render_markdown
 from sigdoctor.render.summary import summary_line, top_lines
@@ -127,3 +128,26 @@ def test_cli_exit_code_and_short_summary_unchanged_in_kind(tmp_path: Path) -> No
                         "request-modified-after-signing (most likely first)")
     assert lines[1] == "Found 1 problem the text cannot decide (3 candidates) in 1 of 1 area."
     assert json.loads((tmp_path / "r.json").read_text())["root_causes"][0]["decided"] is False
+
+
+def test_a_rival_goes_to_the_first_candidate_it_is_named_for() -> None:
+    # One record with two first candidates (a denial naming nothing, and an empty credential chain): a rival that says
+    # whose it is (candidate_of) goes to that one's group, a rival that does not to the first group of its record.
+    at = {"lines": [1]}
+    found = (
+        Finding("decode.permission-missing", Status.WARN, "The text cannot decide; most likely permission-missing: x",
+                {**at, "undecided": "no action named", "cannot_decide": "no action named"}),
+        Finding("decode.no-credentials", Status.WARN, "The text cannot decide; most likely no-credentials: y",
+                {**at, "cannot_decide": "the chain names no source"}),
+        Finding("decode.explicit-deny", Status.WARN, "Or: z", {**at, "candidate_rank": 1}),
+        Finding("decode.imds-unreachable", Status.WARN, "Or imds-unreachable, if w — the text alone cannot tell",
+                {**at, "candidate_of": "no-credentials", "candidate_rank": 2}),
+    )
+    causes = diagnose([ProbeResult("decode", "decode", Status.WARN, "", 0, findings=found)], load_rules())
+    assert [(c.id, c.group) for c in causes] == [("permission-missing", 1), ("no-credentials", 2),
+                                                 ("explicit-deny", 1), ("imds-unreachable", 2)]
+    assert causes[3].why == "the chain names no source" and not causes[3].decided
+    report = Report("decode", "", 0, {}, (), causes)
+    out = render_text(report, color=False, verbose=False, width=200)
+    assert out.index("a. [warning] no-credentials") < out.index("b. [warning] imds-unreachable")
+    assert "Found 2 problems the text cannot decide (4 candidates)" in out
