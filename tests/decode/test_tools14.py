@@ -68,11 +68,15 @@ CASES = [
      "RequestManagedInstanceRoleToken: AccessDeniedException: Systems Manager's instance management role is not "
      "configured for account: 123456789012\n\tstatus code: 400, request id: 6e7f8a9b-0c1d-2e3f-4a5b-6c7d8e9f0a1b",
      "imds-no-role", E),
+    ("mc: <ERROR> Unable to list buckets. profile has partial static credentials: aws_access_key_id and "
+     "aws_secret_access_key must both be set", "profile-invalid", E),
+    ('mc: <ERROR> Unable to list buckets. reading cached SSO token "/home/app/.aws/sso/cache/0a1b2c.json" (try '
+     "`aws sso login`): open /home/app/.aws/sso/cache/0a1b2c.json: no such file or directory", "profile-invalid", E),
     # AWS's answers.
     ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>There were headers present '
      "in the request which were not signed</Message><HeadersNotSigned>x-amz-server-side-encryption"
      "</HeadersNotSigned><RequestId>EXAMPLE0REQUEST0</RequestId><HostId>EXAMPLEhostid=</HostId></Error>",
-     "canonicalization-mismatch", E),
+     "request-modified-after-signing", E),
     ("NotAuthorizedException: Invalid login token. Token expired: 1765101600 >= 1765098000\n"
      "    at de_NotAuthorizedExceptionRes (node_modules/@aws-sdk/client-cognito-identity/dist-cjs/index.js:1:1)",
      "web-identity-rejected", E),
