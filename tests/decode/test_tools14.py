@@ -1,7 +1,7 @@
 """Pass 14's third-party tool messages (checks/errors/tools14.toml): what AWS.jl, amazonka, ex_aws, cognitect's
-aws-api, DuckDB's aws extension and httpfs, arrow-rs object_store, s3cmd, rclone, Fluent Bit before 1.7, the SSM
-Agent and Terraform's AWS provider print when their credential chain or a source fails, and AWS answers held nowhere
-else as written (S3's unsigned x-amz-* headers, Cognito Identity's expired login token, IAM Identity Center's bare
+aws-api, DuckDB's aws extension and httpfs, arrow-rs object_store, s3cmd, rclone, minio-go, the SSM Agent and
+Terraform's AWS provider print when their credential chain or a source fails, and AWS answers held nowhere else as
+written (S3's unsigned x-amz-* headers, Cognito Identity's expired login token, IAM Identity Center's bare
 session-token refusal). Each is built from the tool's own format string with the wrapper it is printed in, and read
 as the cause it names; the same line inside a log too large to be read as a paste is found by the prefilter."""
 
@@ -61,8 +61,6 @@ CASES = [
      "profile-invalid", E),
     ('2026/12/07 10:00:00 CRITICAL: Failed to create file system for "s3:bucket": secret_access_key not found',
      "env-credentials-incomplete", E),
-    ("[2021/02/01 10:00:00] [ warn] [aws_credentials] Credential expiration '2021-02-01T10:04:00Z' is less "
-     "than10 minutes in the future. Disabling auto-refresh.", "sdk-unsupported-credential-source", E),
     ("2026-12-07 10:00:00 ERROR [CredentialRefresher] Retrieve credentials produced error: no valid credentials "
      "could be retrieved for ec2 identity. Default Host Management Err: error calling "
      "RequestManagedInstanceRoleToken: AccessDeniedException: Systems Manager's instance management role is not "
