@@ -11,9 +11,13 @@ from sigdoctor.awserrors.backends import recognise
 from sigdoctor.awserrors.clues_sources import (
     container_provider_failed,
     earlier_source_empty,
+    metadata_timeout_alone,
     mfa_required_denial,
+    pod_shown_hop_first,
+    role_answer_in_chain,
+    role_wrapper_alone,
 )
-from sigdoctor.awserrors.hit import Hit
+from sigdoctor.awserrors.hit import UNDECIDED, Hit
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.lazyre import lazy
@@ -35,9 +39,14 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     hits = _implicit_deny(t, hits)
     hits = _anonymous_client(f"{e.context}\n{t}" if e.context else t, hits)
     hits = _sent_without_credentials(_with_context(e), hits)
+    _anonymous_capable(_with_context(e), hits)
     hits = _temporary_key_without_token(e, hits)
     hits = container_provider_failed(e, hits)
     hits = earlier_source_empty(e, hits)
+    hits = role_wrapper_alone(e, hits)
+    hits = metadata_timeout_alone(e, hits)
+    hits = pod_shown_hop_first(e, hits)
+    hits = role_answer_in_chain(e, hits)
     hits = mfa_required_denial(e, hits)
     hits = _nested_arn(t, hits)
     hits = _unset_name_in_arn(t, hits)
@@ -236,6 +245,8 @@ def _sent_without_credentials(t: str, hits: list[Hit]) -> list[Hit]:
     if m is None or first is None or first.cause != "permission-missing":
         return hits
     said = " ".join(m.group(0).split())
+    if (role := _POD_ROLE_NAMED_RE.search(t)) is not None:
+        return _pod_role_unused(said, " ".join(role.group(0).split()), hits)
     top = _hit("no-credentials", Status.FAIL,
                f"The client had no credentials ('{said}') and sent the request unsigned: AWS refuses an anonymous "
                "request for anything not public, so the denial is of no caller at all — not of the identity meant to "
@@ -244,6 +255,73 @@ def _sent_without_credentials(t: str, hits: list[Hit]) -> list[Hit]:
                 "client's own setting — DuckDB `CREATE SECRET (TYPE s3, PROVIDER credential_chain)`), then retry",
                 _SETTLE_CREDS], decided_by=f"'{said}'")
     return behind(top, hits)
+
+
+# Tools that send a request unsigned rather than fail when they were given no credentials: rclone's S3 backend with
+# no access_key_id / secret_access_key and env_auth false (rclone backend/s3/s3.go: "Leave blank for anonymous access
+# or runtime credentials", `awsConfig.Credentials = aws.AnonymousCredentials{}` — "Using anonymous credentials - did
+# you mean to set env_auth=true?"), DuckDB's httpfs without an S3 secret (duckdb-httpfs s3fs.cpp: the 403's "No
+# credentials are provided"), s3fs with public_bucket=1 (s3fs(1): "anonymously mount a public bucket"). A bare
+# denial ("Access Denied", no action, caller or policy named) from one of them may be of no caller at all: the
+# unsigned request is offered right after the missing permission it cannot be told from.
+_ANONYMOUS_CAPABLE_RE = lazy(r"\brclone\b|\bduckdb\b|\bpublic_bucket\b", re.I)
+
+
+def _anonymous_capable(t: str, hits: list[Hit]) -> None:
+    first = next((h for h in hits if h.status == Status.FAIL), None)
+    if (first is None or first.cause != "permission-missing" or UNDECIDED not in first.extra
+            or any(h.cause == "request-not-signed" for h in hits)):
+        return
+    m = _ANONYMOUS_CAPABLE_RE.search(t)
+    if m is None:
+        return
+    for h in hits:
+        if isinstance(rank := h.extra.get("candidate_rank"), int):
+            h.extra["candidate_rank"] = rank + 1
+    hits.insert(hits.index(first) + 1, _hit(
+        "request-not-signed", Status.WARN,
+        f"Or the request went out unsigned: {m.group(0)} sends it anonymously when it was given no credentials "
+        "(rclone without keys and env_auth, DuckDB without an S3 secret, s3fs with public_bucket), and AWS answers an "
+        "anonymous request for anything not public with this same Access Denied",
+        ["Give the tool its credentials in its own settings (rclone `env_auth = true` or access_key_id / "
+         "secret_access_key; DuckDB `CREATE SECRET (TYPE s3, PROVIDER credential_chain)`; s3fs without "
+         "public_bucket) and retry", "Settle it: run it with debug output (rclone -vv says 'Using anonymous "
+         "credentials')"], candidate_rank=1))
+
+
+# The pod (or task) is given a role of its own — IRSA's web identity (the eks.amazonaws.com/role-arn annotation,
+# AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE), EKS Pod Identity or an ECS task role (the container endpoint's
+# AWS_CONTAINER_CREDENTIALS_*_URI) — yet the client found no credentials: the SDK's default chain reads each of these
+# (botocore credentials.py create_credential_resolver: assume-role-with-web-identity, container-role; aws-sdk-go-v2
+# config resolve_credentials.go), so a client that comes up empty beside them does not use that source (its own
+# credential code, an SDK release before it: EKS user guide "Use IRSA with the AWS SDK", "Pod Identity minimum SDK
+# versions").
+_POD_ROLE_NAMED_RE = lazy(r"\bIRSA\b|eks\.amazonaws\.com/role-arn|\bAWS_ROLE_ARN\b|\bAWS_WEB_IDENTITY_TOKEN_FILE\b|"
+                          r"\bAWS_CONTAINER_CREDENTIALS_(?:FULL|RELATIVE)_URI\b|\b(?:EKS\s+)?Pod\s+Identity\b|"
+                          r"\bIAM\s+roles?\s+for\s+service\s+accounts?\b|\btask\s+role\b", re.I)
+
+
+def _pod_role_unused(said: str, role: str, hits: list[Hit]) -> list[Hit]:
+    top = _hit("sdk-unsupported-credential-source", Status.FAIL,
+               f"The client found no credentials ('{said}') and sent the request unsigned, although the text gives it "
+               f"a role of its own ({role}): the client (its own credential code, or an SDK release that predates "
+               "that source) does not use it",
+               ["Configure the client to use the pod's source (DuckDB: `CREATE SECRET (TYPE s3, PROVIDER "
+                "credential_chain)`; an SDK-based tool: a release whose AWS SDK reads web identity / the container "
+                "endpoint), or give it credentials in its own settings",
+                "Settle it: `sigdoctor run --only agent --only credentials` in the pod (AWS_ROLE_ARN and "
+                "AWS_WEB_IDENTITY_TOKEN_FILE, or AWS_CONTAINER_CREDENTIALS_FULL_URI, set there and unused)"],
+               decided_by=f"'{said}' beside {role}")
+    out = behind(top, hits)
+    if not any(h.cause == "no-credentials" for h in out):
+        out.insert(1, _hit("no-credentials", Status.WARN,
+                           f"Or no source was given to the client at all ('{said}'): the request went out unsigned, "
+                           "and AWS refuses an anonymous request for anything not public", [_SETTLE_CREDS],
+                           candidate_rank=1))
+        for i, h in enumerate(out[2:], 2):
+            if isinstance(h.extra.get("candidate_rank"), int):
+                h.extra["candidate_rank"] = i
+    return out
 
 
 # A temporary access key (the ASIA prefix: IAM user guide "IAM identifiers", unique ID prefixes — "ASIA: Temporary

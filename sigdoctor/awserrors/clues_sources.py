@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sigdoctor.awserrors.hit import Hit, cue_text
+from sigdoctor.awserrors.chain_end import timeout_without_container
+from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text
+from sigdoctor.awserrors.table import table
 from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
 
@@ -123,6 +125,135 @@ def earlier_source_empty(e: AwsError, hits: list[Hit]) -> list[Hit]:
     else:
         return hits
     return _lead(lead, hits, lead="Or instance metadata itself: ")
+
+
+# aws-sdk-go v1's instance-role provider wraps *every* failed request for the role list in the same words
+# (aws/credentials/ec2rolecreds/ec2_role_provider.go v1.55.6 requestCredList: `awserr.New("EC2RoleRequestError", "no EC2
+# instance role found", err)` for any error of GetMetadataWithContext — a 404, a timeout, no route); awserr prints the
+# cause on the lines after it ("caused by: …"). A record that ends at the wrapper (a log line that keeps only the
+# first line of the error, the SSM agent's) does not show which failure it was: "no role" is only the likeliest, and
+# another record of the text that shows the failure (a connect with no route, a timeout) decides it.
+_ROLE_WRAPPER_RE = lazy(r"no\s+EC2\s+instance\s+role\s+found")
+# What shows the failure: its "caused by" lines (or what they hold) after the wrapper, or IMDS's answer anywhere.
+_ROLE_CAUSE_AFTER_RE = lazy(r"\w")
+_ROLE_ANSWER_RE = lazy(r"EC2MetadataError|\b40[0-9]\b|Not\s+Found|status\s*code", re.I)
+
+
+def role_wrapper_alone(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """An imds-no-role error read from aws-sdk-go v1's wrapper alone: a warning with the other failures it wraps as
+    its ranked rivals, so a record that shows the failure (an error) leads."""
+    first = _first_fail(hits)
+    if first is None or first.cause != "imds-no-role" or "role found" not in e.flat:
+        return hits
+    m = _ROLE_WRAPPER_RE.search(e.flat)
+    if m is None or _ROLE_CAUSE_AFTER_RE.search(e.flat, m.end()) or _ROLE_ANSWER_RE.search(e.flat):
+        return hits
+    decide = "sigdoctor run --only credentials on the instance (it asks instance metadata for the role itself)"
+    rivals = (("imds-no-role", "instance metadata answered 404 for the role list: the instance has no instance "
+                               "profile (or the profile holds no role)"),
+              ("imds-unreachable", "the request got no answer: nothing answers at 169.254.169.254 from here (not on "
+                                   "EC2, IMDS disabled, no route or a firewall)"),
+              ("imds-hop-limit", "the IMDSv2 token's answer was lost one hop short (a container on an instance with "
+                                 "hop limit 1)"))
+    first.status = Status.WARN
+    first.message = ("aws-sdk-go v1 says 'no EC2 instance role found' (EC2RoleRequestError) for any failed request "
+                     "for the instance's role list, and this record does not show the failure under it (its "
+                     "'caused by' lines). Most likely the instance has no role: " + first.message)
+    first.fix.append(f"Settle it: `{decide}` — or read the error's 'caused by' lines in the full log")
+    first.extra["candidates"] = [{"cause": c, "why": why, "decide": decide} for c, why in rivals]
+    first.extra["wrapper_only"] = "EC2RoleRequestError: no EC2 instance role found"
+    return hits
+
+
+# A metadata timeout read as the hop limit (network_readings.imds_hits: "The instance metadata service timed out …:
+# from a container this is the IMDSv2 hop limit of 1") where nothing in the text shows a container, a pod, an EC2 host
+# or the token request (chain_end.timeout_without_container) and no chain end was read with it: the hop limit drops
+# only the token's answer one hop short of a container (EC2 user guide, "Configure the instance metadata options"), on
+# the instance itself the answer arrives, and off EC2 nothing answers at all — where a chain that ends at its
+# metadata probe reports what was never configured. Over corpus batches 1-14 the three such texts give imds-hop-limit,
+# imds-unreachable and no-credentials one each: the text cannot decide, so the hop limit stays first as a candidate
+# (undecided), the unreachable service and the empty chain behind it.
+_TIMEOUT_READING = "The instance metadata service timed out"
+
+
+def metadata_timeout_alone(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    first = _first_fail(hits)
+    if (first is None or first.cause != "imds-hop-limit" or not first.message.startswith(_TIMEOUT_READING)
+            or any(h.cause == "no-credentials" for h in hits)):
+        return hits
+    why = timeout_without_container(e, [first])
+    if why is None:
+        return hits
+    first.message = (f"{_TIMEOUT_READING}: that is the IMDSv2 hop limit of 1 only where the client runs in a "
+                     "container or pod on EC2 — and " + why)
+    first.extra[UNDECIDED] = ("a metadata timeout is the hop limit only in a container or pod; on an EC2 host itself "
+                              "the answer arrives, and off EC2 nothing answers at all")
+    rank = 1
+    for h in hits:
+        if h is not first and h.cause == "imds-unreachable" and h.status == Status.FAIL:
+            h.status = Status.WARN
+            h.extra["candidate_rank"] = rank
+    rank = max((r for h in hits if isinstance(r := h.extra.get("candidate_rank"), int)), default=0) + 1
+    hits.append(Hit("no-credentials", Status.WARN,
+                    "Or nothing was configured at all: off EC2 a client whose credential chain ends at instance "
+                    "metadata reports that probe's timeout when no earlier source (environment, profile, web identity, "
+                    "container endpoint) gave credentials",
+                    ["Off EC2, configure a credential source for the client (environment, profile, IRSA / Pod "
+                     "Identity)", _SETTLE_CREDS], {"candidate_rank": rank}))
+    return hits
+
+
+# The log line's own prefix that shows it was printed in a pod: `kubectl logs --prefix` ("[pod/NAME/CONTAINER] ",
+# kubectl's --prefix: "Prefix each log line with the log source (pod name and container name)") and stern's default
+# ("POD CONTAINER message"), where a DaemonSet's or ReplicaSet's pod is named after its workload plus a generated
+# suffix (Kubernetes apiserver/pkg/storage/names SimpleNameGenerator: five characters of utilrand's alphabet
+# "bcdfghjklmnpqrstvwxz2456789"; a Deployment's pod adds its ReplicaSet's hash before it), and the container commonly
+# after the workload: `cloudwatch-agent-x7k2p cloudwatch-agent …`.
+_POD_PREFIX_RE = lazy(r"^\[pod/[a-z0-9][\w.-]*/[a-z0-9][\w.-]*\]\s|"
+                      r"^([a-z0-9][a-z0-9-]*?)(?:-[a-z0-9]{6,10})?-[bcdfghjklmnpqrstvwxz2456789]{5}\s+\1\s", re.M)
+_HOP = "imds-hop-limit"
+
+
+def pod_shown_hop_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """A table's reading of instance metadata not answering (imds-unreachable, with the hop limit among its
+    candidates) where the log's own prefix shows the agent runs in a pod: the hop limit first — in a container on EC2
+    the token's answer is the one thing lost — the unreachable service behind it."""
+    first = _first_fail(hits)
+    if first is None or first.cause != "imds-unreachable" or any(h.cause == _HOP for h in hits):
+        return hits
+    entry = first.extra.get("error_entry")
+    cand = next((c for x in table().named(entry) for c in x.causes if c.cause == _HOP), None) if entry else None
+    m = _POD_PREFIX_RE.search(cue_text(e)) if cand is not None else None
+    if cand is None or m is None:
+        return hits
+    seen = " ".join(m.group(0).split())
+    hop = Hit(_HOP, Status.FAIL,
+              f"Instance metadata did not answer the agent, and its log lines carry a pod's prefix ('{seen}'): in a "
+              f"container on EC2 that is the IMDSv2 hop limit of 1 — {cand.needs}",
+              [f"Settle it: `{cand.decide or 'sigdoctor run --only credentials in the container'}`"],
+              {"decided_by": f"the pod prefix '{seen}'"})
+    return _lead(hop, hits, lead="Or no metadata service answers at all: ")
+
+
+# A metadata proxy's (or instance metadata's) 404 for the role list and a chain end in one record — a paste whose line
+# ends were escaped joins kube2iam's access log line `GET /latest/meta-data/iam/security-credentials/ (404)` and
+# botocore's NoCredentialsError: the chain came up empty because its last source, the metadata path, had no role for
+# it. Two records of the same lines are read so by causes.diagnose (_settles: the record that names the failing
+# source settles the empty chain's summary); one record is read the same way here.
+_ROLE_PATH_404_RE = lazy(r"/meta-data/iam/security-credentials/?[\w+=,.@-]*[\"'`]?\)?:?\s+\(?(?:404|Not\s+Found)\b")
+
+
+def role_answer_in_chain(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    first = _first_fail(hits)
+    if first is None or first.cause != "no-credentials" or "security-credentials" not in e.flat:
+        return hits
+    role = next((h for h in hits if h.cause == "imds-no-role" and h.status == Status.WARN), None)
+    if role is None or not _ROLE_PATH_404_RE.search(e.flat):
+        return hits
+    role.status = Status.FAIL
+    role.extra.pop("candidate_rank", None)
+    role.extra["decided_by"] = "the role path's 404 beside the chain end"
+    return _lead(role, hits, lead="Or the empty chain alone (the 404 was another client's): ")
 
 
 # A denial the user sees with the keys of an account (or user) that has MFA activated or required. The policy AWS

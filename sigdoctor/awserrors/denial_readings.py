@@ -31,6 +31,17 @@ EXPLICIT_RE = re.compile(r"with an explicit deny(?: in an? ([a-z -]+?policy|perm
 _STS_DENIED_RE = re.compile(r"Service:\s*AWSSecurityTokenService|securitytoken\.model\.|operation\s+error\s+STS:\s*AssumeRole|"
                             r"when\s+calling\s+the\s+AssumeRole(?:WithWebIdentity|WithSAML)?\s+operation|Aws::STS::Errors::"
                             r"AccessDenied|STSClient[^\n]{0,80}AssumeRole|could\s+not\s+get\s+token:\s*AccessDenied\b")
+# A tool's or a person's own words that the denial is STS's ("Access Denied for STS", "STS returned AccessDenied"):
+# the same answer, STS named in other words — and no word of which AssumeRole call it was.
+_STS_IN_WORDS_RE = re.compile(r"\bAccess\s?Denied\b[^.\n]{0,20}?\b(?:for|from|by|calling|with)\s+(?:the\s+)?(?:AWS\s+)?"
+                            r"STS\b|\bSTS\b[^.\n]{0,30}?\b(?:returned|returns|answered|answers|says|said|gives|gave|"
+                            r"responded\s+with|fails?\s+with|failed\s+with|error:?)\s+(?:an?\s+)?(?:403\s+)?"
+                            r"Access\s?Denied\b")
+# The action a role's trust policy decides, named in the record beside a denial that does not quote AWS's "not
+# authorized to perform" sentence (a tool's own wording of the refused AssumeRole: "AccessDenied when calling
+# sts:AssumeRoleWithWebIdentity", "access denied (sts:AssumeRole)").
+_TRUST_ACTION_NAMED_RE = re.compile(r"(?<![\w/.:-])(sts:(?:AssumeRole(?:WithWebIdentity|WithSAML)?|TagSession|"
+                                    r"SetSourceIdentity))\b(?!\s*\\?[\"']?\s*[:,\]])")
 
 # The SDK names the STS call that failed, AssumeRoleWithWebIdentity, but its answer is cut from the text: the SDK makes
 # that call only once it has read the token file, so the token is readable and the chain is not empty; STS (or the
@@ -206,6 +217,8 @@ def denied_hits(e: AwsError, found: Match) -> list[Hit]:
         return caller_identity_hits(" ".join(ci.group(0).split()))
     if action is None and _AUTHENTICATOR_REFUSAL_RE.search(t):
         return []
+    if action is None and "sts:" in t and (trust := _TRUST_ACTION_NAMED_RE.search(t)) is not None:
+        action = trust.group(1)
     if action is None and any(x.file == _OWN_WORDS_FILE for x in found.entries):
         if named := _NAMED_ACTION_RE.search(t):
             action = named.group(1)
@@ -223,6 +236,11 @@ def denied_hits(e: AwsError, found: Match) -> list[Hit]:
             action is None and "AssumeRoleWithWebIdentity" in t and "Not authorized" in t) or (
             action is None and _STS_DENIED_RE.search(t)):
         act = action or "sts:AssumeRoleWithWebIdentity"
+    elif action is None and "STS" in t and _STS_IN_WORDS_RE.search(t):
+        act = "sts:AssumeRole*"  # which one the words do not say
+    else:
+        act = ""
+    if act:
         if principal and resource and (self_assumed := _self_assumed(principal, resource)):
             return [_self_assume_hit(act, self_assumed, {**extra, "action": act})]
         return [Hit("role-trust-denied", Status.FAIL,
