@@ -52,8 +52,10 @@ def _report(text: str) -> tuple[list[tuple[str, Severity]], str]:
     ("$ aws s3 cp a.bin s3://bucket/ --endpoint-url https://gateway.storjshare.io\nupload failed: An error occurred "
      "(SignatureDoesNotMatch) when calling the PutObject operation: The request signature we calculated does not match "
      "the signature you provided. Check your key and signing method.", "secret-key-mismatch", "Storj"),
+    # s3cmd signs with code of its own (checks/errors/signers.toml): the canonical request is its first reading.
     ("ERROR: S3 error: 403 (SignatureDoesNotMatch): The request signature we calculated does not match the signature "
-     "you provided. Check your secret access key and signing method.", "secret-key-mismatch", "no AWS service answers"),
+     "you provided. Check your secret access key and signing method.", "canonicalization-mismatch",
+     "no AWS service answers"),
     ("An error occurred (InvalidAccessKeyId) when calling the PutObject operation: The AWS Access Key Id you provided "
      "does not exist in our records.\n{'ResponseMetadata': {'HTTPStatusCode': 200, 'HTTPHeaders': {'content-type': "
      "'application/xml', 'content-length': '120'}, 'RetryAttempts': 0}, 'Buckets': []}", "access-key-invalid",
