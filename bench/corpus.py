@@ -96,8 +96,12 @@ class _Capture(io.StringIO):
 
 
 def decode_in_process(path: Path) -> dict[str, Any]:
+    from sigdoctor import redact
     from sigdoctor.cli import main
 
+    # One decode is one process for a user: the process-wide redactor must not carry a secret learned from the
+    # previous text into this one's excerpts (it made excerpts differ with the order texts were decoded in).
+    redact._PROCESS = redact.Redactor()
     out, err = _Capture(), _Capture()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["decode", "--format", "json", str(path)])
