@@ -273,7 +273,11 @@ def _group_block(n: int, members: list[RootCause]) -> list[RenderableType]:
     if first.why:
         out.append(hang(Text("Why: ", style="dim"), Text(undecided.why_line(first.why)), indent=indent))
     if first.settle:
-        out.append(Padding(Text(undecided.settle_line(first.settle), style="bold"), (0, 0, 0, indent)))
+        line = undecided.settle_line(first.settle)
+        label, colon, rest = line.partition(": ")
+        # The command wraps under itself, as "Why:" does, so the label stays the one thing in its column.
+        out.append(hang(Text(label + colon, style="bold"), Text(rest if colon else line, style="bold"), indent=indent)
+                   if colon and len(label) <= 20 else Padding(Text(line, style="bold"), (0, 0, 0, indent)))
     for i, c in enumerate(members):
         out.append(Text(""))
         out.extend(_cause_block(f"{chr(ord('a') + i) if i < 26 else i + 1}. ", c, base=indent))

@@ -151,3 +151,11 @@ def test_a_rival_goes_to_the_first_candidate_it_is_named_for() -> None:
     out = render_text(report, color=False, verbose=False, width=200)
     assert out.index("a. [warning] no-credentials") < out.index("b. [warning] imds-unreachable")
     assert "Found 2 problems the text cannot decide (4 candidates)" in out
+
+
+def test_settle_command_wraps_under_itself_on_a_narrow_terminal() -> None:
+    out = render_text(_decode(BARE_SIGNATURE), color=False, verbose=False, width=80).splitlines()
+    at = next(i for i, line in enumerate(out) if line.lstrip().startswith("Settle it: "))
+    column = out[at].index("Settle it: ") + len("Settle it: ")
+    # The long command goes on over the next lines aligned with its own start, not back under the label.
+    assert out[at + 1].startswith(" " * column) and out[at + 1][column] != " "
