@@ -21,9 +21,15 @@ TESTS = Path(__file__).resolve().parents[1]
 TEXTS = sorted([*TESTS.glob("corpus/batch*/*.txt"), *(TESTS / "decode" / "inputs").iterdir()])
 
 
+# backends.recognise's rule, restated: where the text shows the request went to an AWS endpoint, a product's name alone
+# decides nothing (its hosts and marks still do).
+_AWS_URL = re.compile(r"https?://(?:[\w-]+\.)+amazonaws\.com(?:\.cn)?\b", re.I)
+
+
 def _plain(text: str, host: str | None, before: str = "") -> Recognised | None:
     flat = " ".join(text.split())
     around = " ".join(f"{before}\n{text}".split()) if before else flat
+    names = not (host and re.search(r"(?:^|\.)amazonaws\.com(?:\.cn)?(?::\d+)?$", host, re.I)) and not _AWS_URL.search(text)
     for b in backends():
         if host and any(h.search(host) for h in host_res(b)):
             return Recognised(b.name, f"the endpoint {host}")
@@ -31,7 +37,7 @@ def _plain(text: str, host: str | None, before: str = "") -> Recognised | None:
             found = m.search(text) or (m.search(flat) if flat != text else None)
             if found:
                 return Recognised(b.name, f"'{found.group(0)[:60]}'")
-        for n in name_res(b):
+        for n in name_res(b) if names else ():
             if found := n.search(around):
                 return Recognised(b.name, f"the name '{found.group(0)[:60]}' in the text")
     return None
@@ -94,3 +100,12 @@ def test_an_empty_s3_host_id_is_read_whatever_whitespace_ends_the_text(how: str)
     real = extract(_EMPTY_HOST_ID[:-1] + "\nQ2xvdWRGcm9udCBob3N0IGlkIGZvciB0ZXN0aW5nIG9ubHkgMTIzNDU2Nzg5MGFiY2RlZg==",
                    1, 1)
     assert recognise(real.text, real.host, real.context) is None
+
+
+def test_a_name_beside_an_aws_url_is_not_the_server_that_answered() -> None:
+    # The user typed a Scaleway endpoint, the client still went to AWS: the name is no server, the AWS URL decides.
+    text = ('I set the endpoint to s3.nl-ams.scw.cloud but it fails:\n'
+            'Could not connect to the endpoint URL: "https://s3.nl-ams.amazonaws.com/bucket?list-type=2"\n')
+    assert recognise(text, None) is None
+    assert _plain(text, None) is None
+    assert recognise("Could not connect to s3.nl-ams.scw.cloud: timed out", None) is not None
