@@ -191,6 +191,13 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
     first = _hit("permission-missing", Status.FAIL, f"No {where} allows {action}: AWS says so in the text",
                  [fix, "Confirm with `sigdoctor run --only permissions` (iam:SimulatePrincipalPolicy)"],
                  policy_type=key, decided_by=f"'because no {where} allows'")
+    # The denial of an anonymous caller (`User: anonymous is not authorized …`, the unsigned answer read before: the
+    # OpenSearch Service developer guide, "Handling errors"): a request without a signature has no identity, so no
+    # identity's policy can allow it and AWS names only the resource's — the missing signature comes first, a policy
+    # opened to anonymous callers is its alternative.
+    unsigned = next((h for h in hits if h.cause == "request-not-signed" and h.status == Status.FAIL), None)
+    if unsigned is not None:
+        return behind(unsigned, [first, *hits])
     return behind(first, hits)
 
 
