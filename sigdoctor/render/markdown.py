@@ -15,7 +15,7 @@ from sigdoctor import __version__
 from sigdoctor.model import ProbeResult, Report, RootCause, Status
 from sigdoctor.render import undecided
 from sigdoctor.render.prepare import prepare
-from sigdoctor.render.summary import summary_line, undecided_groups
+from sigdoctor.render.summary import problems, summary_line
 
 STATUS_LABEL: Mapping[Status, str] = {
     Status.PASS: "✓ pass",
@@ -162,14 +162,9 @@ def _group(n: int, members: list[RootCause]) -> list[str]:
 def _causes(causes: tuple[RootCause, ...]) -> list[str]:
     """The ranked causes, numbered as problems: a group the text cannot decide is one, where its first candidate
     ranks."""
-    groups = undecided_groups(causes)
     out: list[str] = []
-    n = 0
-    for c in causes:
-        if c.group and c is not groups[c.group][0]:
-            continue
-        n += 1
-        out += _group(n, groups[c.group]) if c.group else _cause(n, c)
+    for n, members in enumerate(problems(causes), 1):
+        out += _group(n, members) if members[0].group else _cause(n, members[0])
     return out
 
 

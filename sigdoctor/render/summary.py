@@ -44,23 +44,26 @@ def undecided_groups(causes: tuple[RootCause, ...]) -> dict[int, list[RootCause]
     return out
 
 
+def problems(causes: tuple[RootCause, ...]) -> list[list[RootCause]]:
+    """The ranked causes as problems, in the report's order: a decided cause alone, or the candidates of a group the
+    text cannot decide, where its first candidate ranks."""
+    groups = undecided_groups(causes)
+    return [groups[c.group] if c.group else [c] for c in causes if not c.group or c is groups[c.group][0]]
+
+
 def top_lines(report: Report, n: int = 3) -> list[str]:
     """The first `n` problems, a line each (the terminal's short summary beside `--output`): a group the text cannot
     decide is one line naming its candidates."""
-    groups = undecided_groups(report.root_causes)
     out: list[str] = []
-    for c in report.root_causes:
-        if c.group and c is not groups[c.group][0]:
-            continue
-        if len(out) == n:
-            break
+    for i, members in enumerate(problems(report.root_causes)[:n], 1):
+        c = members[0]
         if c.group:
-            ids = ", ".join(x.id for x in groups[c.group])
-            out.append(f"{len(out) + 1}. [{c.severity.value}] the text cannot decide between {ids} (most likely first)"
-                       if len(groups[c.group]) > 1 else
-                       f"{len(out) + 1}. [{c.severity.value}] the text cannot decide whether it is {ids} — {c.title}")
+            ids = ", ".join(x.id for x in members)
+            out.append(f"{i}. [{c.severity.value}] the text cannot decide between {ids} (most likely first)"
+                       if len(members) > 1 else
+                       f"{i}. [{c.severity.value}] the text cannot decide whether it is {ids} — {c.title}")
         else:
-            out.append(f"{len(out) + 1}. [{c.severity.value}] {c.id} — {c.title}")
+            out.append(f"{i}. [{c.severity.value}] {c.id} — {c.title}")
     return out
 
 

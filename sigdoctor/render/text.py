@@ -20,7 +20,7 @@ from sigdoctor.model import Finding, ProbeResult, Report, RootCause, Severity, S
 from sigdoctor.render import undecided
 from sigdoctor.render.console import render_to_string
 from sigdoctor.render.prepare import prepare
-from sigdoctor.render.summary import count, summary_line, undecided_groups
+from sigdoctor.render.summary import count, problems, summary_line
 
 CREDENTIALS_PROBE = "credentials"
 WINNER_MARK = "→"
@@ -287,15 +287,10 @@ def _group_block(n: int, members: list[RootCause]) -> list[RenderableType]:
 def cause_blocks(causes: tuple[RootCause, ...]) -> list[RenderableType]:
     """The ranked causes, numbered as problems: a group the text cannot decide is one, shown where its first
     candidate ranks, with its candidates in their order."""
-    groups = undecided_groups(causes)
     out: list[RenderableType] = []
-    n = 0
-    for c in causes:
-        if c.group and c is not groups[c.group][0]:
-            continue
-        n += 1
+    for n, members in enumerate(problems(causes), 1):
         out.append(Text(""))
-        out.extend(_group_block(n, groups[c.group]) if c.group else _cause_block(f"{n}. ", c))
+        out.extend(_group_block(n, members) if members[0].group else _cause_block(f"{n}. ", members[0]))
     return out
 
 
