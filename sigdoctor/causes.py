@@ -12,8 +12,11 @@ from typing import Any
 
 from sigdoctor.catalog import CATALOG
 from sigdoctor.model import (
+    CANNOT_DECIDE,
     CONFIDENCE_ORDER,
+    SETTLE_LINES,
     SEVERITY_ORDER,
+    UNDECIDED,
     Confidence,
     Finding,
     ProbeResult,
@@ -32,11 +35,6 @@ _KEYS = {"id", "title", "severity", "confidence", "priority", "summary", "when",
 # cannot decide (RootCause.possible).
 _OPTIONAL = {"summary_if"}
 _TRIGGERING = (Status.FAIL, Status.WARN)
-_UNDECIDED = "undecided"  # awserrors.hit.UNDECIDED, not imported: this module serves every probe, not only decode
-# awserrors.rules.CANNOT_DECIDE: the first candidate of a group of readings the text cannot decide between (its why).
-_CANNOT_DECIDE = "cannot_decide"
-# How a reading says which command decides (awserrors.rules._SETTLE_LINES).
-_SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
 
 
 class CauseFileError(ValueError):
@@ -193,7 +191,7 @@ def _where(f: Finding) -> tuple[Any, ...]:
 def _mark_undecided(fired: _Fired, triggers: list[Finding]) -> None:
     candidate_in = set()
     for f in triggers:
-        why = f.evidence.get(_CANNOT_DECIDE)
+        why = f.evidence.get(CANNOT_DECIDE)
         if f.status is Status.WARN and why:
             fired.heads[_where(f)] = str(why)
         elif f.status is Status.WARN and (_candidate_rank(f) or f.evidence.get("candidate_of")):
@@ -224,7 +222,7 @@ def _groups(ranked: list[_Fired]) -> dict[str, _Group]:
             continue
         members = [head, *(f for f in ranked[i + 1:] if f.rule.id not in out and not f.heads and _undecided(f)
                            and any(where in head.heads and of in ("", head.rule.id) for where, of in f.candidate_in))]
-        settle = next((x for f in members for x in f.fix if x.startswith(_SETTLE_LINES)), "")
+        settle = next((x for f in members for x in f.fix if x.startswith(SETTLE_LINES)), "")
         group = _Group(len({g.number for g in out.values()}) + 1, next(iter(head.heads.values())), settle)
         out.update((f.rule.id, group) for f in members)
     return out
@@ -270,7 +268,7 @@ def _fire(rule: CauseRule, triggers: list[Finding]) -> _Fired:
     for f in triggers:
         fix.extend(_as_list(f.evidence.get("fix")))
     fix.extend(rule.fix)
-    undecided = any(f.status is Status.WARN and f.evidence.get(_UNDECIDED) for f in triggers)
+    undecided = any(f.status is Status.WARN and f.evidence.get(UNDECIDED) for f in triggers)
     return _Fired(rule, severity, _dedupe([f.message for f in triggers]), _dedupe(fix),
                   rank_severity=rule.severity if undecided else severity)
 
@@ -292,7 +290,7 @@ def _ranked(fired: Iterable[_Fired]) -> list[str]:
 def _to_cause(f: _Fired, group: _Group | None = None) -> RootCause:
     r = f.rule
     undecided: dict[str, Any] = {} if group is None else {
-        "decided": False, "group": group.number, "possible": r.summary_if or f"Possible: {r.summary}",
+        "group": group.number, "possible": r.summary_if or f"Possible: {r.summary}",
         "why": group.why, "settle": group.settle}
     return RootCause(
         id=r.id, severity=f.severity, confidence=r.confidence, title=r.title, summary=r.summary,

@@ -86,6 +86,14 @@ class ProbeResult:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# Evidence keys and fix lines of decode's readings that a text cannot decide, shared by the readings that set them
+# (awserrors.rules), the ranking that groups them (causes) and the reports that show them (decode.probe, render): here
+# because every one of those imports this module, and the run's start-up should not import awserrors for two strings.
+UNDECIDED = "undecided"  # a reading path's error whose cause the text cannot decide, with why (awserrors.hit)
+CANNOT_DECIDE = "cannot_decide"  # the first candidate of a group of readings the text cannot decide between, with why
+SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")  # how a fix line names the deciding command
+
+
 @datarecord(frozen=True)
 class RootCause:
     id: str
@@ -100,11 +108,14 @@ class RootCause:
     # the report (0: decided, or not a candidate of one). Every member of a group carries the group's `why` (what the
     # text does not show) and `settle` (the one command that decides between them); `possible` is the cause's summary
     # worded as a possibility (its cause file's `summary_if`).
-    decided: bool = True
     group: int = 0
     possible: str = ""
     why: str = ""
     settle: str = ""
+
+    @property
+    def decided(self) -> bool:
+        return self.group == 0
 
 
 @datarecord(frozen=True)

@@ -8,12 +8,12 @@ from typing import Any
 from sigdoctor.awserrors.diff import Difference
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.unescape import unescape
+from sigdoctor.model import UNDECIDED as UNDECIDED  # re-exported: the readings import it from here
 from sigdoctor.model import Status
 from sigdoctor.records import datarecord
 
-# The extra key a reading path sets on an error reading whose cause the text cannot decide, with why (a phrase):
-# decode names it as the first of ranked warnings (rules.py _text_cannot_decide), a live probe keeps its error.
-UNDECIDED = "undecided"
+# UNDECIDED: the extra key a reading path sets on an error reading whose cause the text cannot decide, with why (a
+# phrase): decode names it as the first of ranked warnings (rules.py _text_cannot_decide), a live probe keeps its error.
 
 
 @datarecord

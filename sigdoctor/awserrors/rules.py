@@ -72,7 +72,7 @@ from sigdoctor.awserrors.signature_readings import (
 )
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
 from sigdoctor.awserrors.table import Candidate, Entry, Match, table
-from sigdoctor.model import Status
+from sigdoctor.model import CANNOT_DECIDE, SETTLE_LINES, Status
 
 # What callers (decode, livesign, tests) import from here; the readings live in the *_readings modules.
 __all__ = ["SKEW_ERROR_S", "Classified", "Hit", "classify", "date_aws_saw"]
@@ -336,11 +336,9 @@ def classify(e: AwsError, *, live: bool = False) -> Classified:
     return Classified(hits, diffs, diff_text)
 
 
-_SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
-# The evidence key of the first candidate of a group of readings the text cannot decide between, with why (the
-# phrase of what the text does not show): causes.diagnose groups the candidates behind it into one undecided problem
-# (RootCause.group), which the reports show once, with one command that decides.
-CANNOT_DECIDE = "cannot_decide"
+# CANNOT_DECIDE (model): the evidence key of the first candidate of a group of readings the text cannot decide
+# between, with why (the phrase of what the text does not show): causes.diagnose groups the candidates behind it into
+# one undecided problem (RootCause.group), which the reports show once, with one command that decides.
 
 
 def _cannot_decide(h: Hit, why: str, decide: str | None) -> None:
@@ -350,7 +348,7 @@ def _cannot_decide(h: Hit, why: str, decide: str | None) -> None:
     already says how to settle it (credential_readings' chain end: "Text alone cannot decide: run …")."""
     h.extra[CANNOT_DECIDE] = why
     h.message = f"The text cannot decide; most likely {h.cause}: {h.message}"
-    if decide and not any(f.startswith(_SETTLE_LINES) for f in h.fix):
+    if decide and not any(f.startswith(SETTLE_LINES) for f in h.fix):
         h.fix.insert(0, f"Settle it: `{decide}`")
 
 

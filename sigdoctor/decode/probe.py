@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from sigdoctor.context import Context
-from sigdoctor.model import Outcome, ProbeResult, Status
+from sigdoctor.model import CANNOT_DECIDE, Outcome, ProbeResult, Status
 from sigdoctor.probe import Probe
 
 # Every cause decode can name, as `decode.<cause-id>`.
@@ -39,13 +39,12 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
 TITLE = "Errors in the pasted input"
 TITLE_NO_ERROR = "AWS errors in the pasted input"
 TITLE_UNDECIDED = "AWS errors in the pasted input (their cause undecided)"
-_CANNOT_DECIDE = "cannot_decide"  # awserrors.rules.CANNOT_DECIDE: the first candidate of a group the text cannot decide
 
 
 def title(outcome: Outcome) -> str:
     if any(f.status is Status.FAIL for f in outcome.findings):
         return TITLE
-    if any(f.status is Status.WARN and f.evidence.get(_CANNOT_DECIDE) for f in outcome.findings):
+    if any(f.status is Status.WARN and f.evidence.get(CANNOT_DECIDE) for f in outcome.findings):
         return TITLE_UNDECIDED
     return TITLE_NO_ERROR
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-from sigdoctor.model import RootCause
+from sigdoctor.model import SETTLE_LINES, RootCause
 
-# How a reading says which command decides (awserrors.rules._SETTLE_LINES), and how one lists its rivals in a line.
-_SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")
+# How a reading lists its rivals in a line (how it names the deciding command: model.SETTLE_LINES).
 _RANKED_LINES = ("Text alone cannot decide; ranked:", "Likely causes, ranked:")
 _CHAIN_SETTLE = "Text alone cannot decide: "
 # A sigdoctor command in backticks, without what a parenthesis adds ("(on the agent's host, or --pid …)").
@@ -51,7 +50,7 @@ def candidate_fix(c: RootCause) -> tuple[str, ...]:
     for line in c.fix:
         if line.startswith(_RANKED_LINES):
             continue
-        if line.startswith(_SETTLE_LINES) and (line == c.settle or (group and _commands(line) <= group)):
+        if line.startswith(SETTLE_LINES) and (line == c.settle or (group and _commands(line) <= group)):
             continue
         out.append(line)
     return tuple(out)
