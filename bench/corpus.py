@@ -76,6 +76,23 @@ def load_index(batch: Path) -> list[dict[str, Any]]:
     return out
 
 
+def batches() -> list[Path]:
+    """Every batch with an index, batch10 after batch9."""
+    return sorted((d for d in CORPUS.glob("batch*") if any(d.glob("index*.toml"))),
+                  key=lambda d: int(d.name.removeprefix("batch")))
+
+
+def corpus_model_data(exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """checks/errors/resemblance.json's content built from every batch but `exclude` (awserrors/resemblance.py)."""
+    from sigdoctor.awserrors.resemblance import train
+
+    used = [b for b in batches() if b.name not in exclude]
+    pairs = [((b / e["file"]).read_text(encoding="utf-8", errors="replace"), str(e["cause"]))
+             for b in used for e in load_index(b)]
+    return train(pairs, source=f"tests/corpus: {len(pairs)} texts from public issue threads, labelled from their "
+                 "threads", batches=[b.name for b in used])
+
+
 SHOWS = ("yes", "partly", "no")
 
 
@@ -118,10 +135,27 @@ def decode_child(path: Path, exe: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+def held_out(batch: Path) -> contextlib.AbstractContextManager[Any]:
+    """Decode with a resemblance model that never saw `batch` (awserrors/resemblance.py): the shipped model was built
+    from the corpus, so scoring a batch it holds with it would score texts by a model that learnt their labels."""
+    from sigdoctor.awserrors import resemblance
+
+    if batch.name not in resemblance.model().batches:
+        return contextlib.nullcontext()
+    return resemblance.substituted(resemblance.load(corpus_model_data(exclude=(batch.name,))))
+
+
 def score(batch: Path, *, cli: bool) -> list[Scored]:
     exe = shutil.which("sigdoctor") or str(REPO / ".venv" / "bin" / "sigdoctor")
     results = []
     shows = load_decide(batch)
+    with held_out(batch) if not cli else contextlib.nullcontext():
+        results = _score(batch, exe, shows, cli=cli)
+    return results
+
+
+def _score(batch: Path, exe: str, shows: dict[str, str], *, cli: bool) -> list[Scored]:
+    results = []
     for entry in load_index(batch):
         path = batch / entry["file"]
         failure = ""
@@ -222,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
     a = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    names = a.batches or sorted((d.name for d in CORPUS.glob("batch*") if any(d.glob("index*.toml"))),
-                                key=lambda n: int(n.removeprefix("batch")))  # batch10 after batch9
+    names = a.batches or [d.name for d in batches()]
     if not names:
         print("no batch with an index.toml under tests/corpus", file=sys.stderr)
         return 2

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 from dataclasses import field
 from typing import Any, BinaryIO, cast
 
 from sigdoctor import incomplete
-from sigdoctor.awserrors import prose_readings
+from sigdoctor.awserrors import prose_readings, resemblance
 from sigdoctor.awserrors.anchors import error_position
 from sigdoctor.awserrors.hit import UNDECIDED
 from sigdoctor.awserrors.parse import MAX_TEXT, AwsError, ClientSigning, api_codes, extract
@@ -308,6 +309,24 @@ def _prose_findings(text: str, findings: list[Finding], redactor: Redactor) -> l
     return out
 
 
+def _resemblance_findings(text: str, redactor: Redactor) -> list[Finding]:
+    """A paste that gave no cause at all: the causes its words resemble (awserrors/resemblance.py), as one undecided
+    group of warnings — never an error, never beside a reading."""
+    catalog = frozenset(fid.removeprefix("decode.") for fid in _EMITTED)
+    hits = resemblance.resemblance_hits(text, catalog, redactor.text, _settles())
+    return [Finding(f"decode.{h.cause}", Status.WARN, visible(h.message), {"lines": [1], **h.extra, "fix": list(h.fix)})
+            for h in hits]
+
+
+@functools.cache
+def _settles() -> dict[str, tuple[str, str]]:
+    """Per cause, what must be true for it and the command that checks it: its first sentence reading's."""
+    out: dict[str, tuple[str, str]] = {}
+    for e in prose_readings.prose().entries:
+        out.setdefault(e.cause, (e.needs, e.decide))
+    return out
+
+
 def _cut_finding(stopped: ReadDeadline) -> Finding:
     """Input still open at the deadline: what was read is reported, but what came after it was never seen, so the
     run is incomplete (never exit 0 with unread input)."""
@@ -373,6 +392,8 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
                                     {"lines": g.lines, "differences": [d.as_evidence() for d in diffs]}))
     if prose and redactor is not None:
         findings.extend(_prose_findings(prose, findings, redactor))
+        if not any(f.status in (Status.FAIL, Status.WARN) for f in findings):
+            findings.extend(_resemblance_findings(prose, redactor))
     distinct = len(groups)
     mb = stats.bytes / 1_000_000
     size = f"{mb:.1f} MB" if mb >= 0.1 else f"{stats.bytes} bytes"
