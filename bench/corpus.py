@@ -145,6 +145,14 @@ def held_out(batch: Path) -> contextlib.AbstractContextManager[Any]:
     return resemblance.substituted(resemblance.load(corpus_model_data(exclude=(batch.name,))))
 
 
+def _resemblance_mode(name: str, *, cli: bool) -> str:
+    from sigdoctor.awserrors import resemblance
+
+    if name not in resemblance.model().batches:
+        return "the shipped model, which never saw this batch"
+    return "the shipped model, which saw this batch (in-sample: --cli)" if cli else "a model built without this batch"
+
+
 def score(batch: Path, *, cli: bool) -> list[Scored]:
     exe = shutil.which("sigdoctor") or str(REPO / ".venv" / "bin" / "sigdoctor")
     results = []
@@ -213,6 +221,10 @@ def markdown(summaries: list[dict[str, Any]], by_cause: dict[str, list[Scored]] 
         lines.append(f"| {s['batch']} | {s['texts']} | {s['projects']} | {s['confirmed']} | "
                      f"{pct(s['top1_confirmed'], s['confirmed'])} | {pct(s['top3_all'], s['texts'])} | "
                      f"{pct(s['top1_all'], s['texts'])} | {s['no_cause']} | {s['failed']} |")
+    modes = sorted({s["resemblance"] for s in summaries})
+    lines += ["", "Texts no rule read are compared by their words with the corpus (awserrors/resemblance.py), using "
+              + "; ".join(f"{m} for {', '.join(s['batch'] for s in summaries if s['resemblance'] == m)}"
+                          for m in modes) + "."]
     if any(s["by_shows"] for s in summaries):
         lines += ["", "By whether the text alone shows its cause (decide.toml, judged by someone who never saw decode's "
                   "answers):", "",
@@ -261,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no batch with an index.toml under tests/corpus", file=sys.stderr)
         return 2
     scored = {name: score(CORPUS / name, cli=a.cli) for name in names}
-    summaries = [summary(name, rows) for name, rows in scored.items()]
+    summaries = [{**summary(name, rows), "resemblance": _resemblance_mode(name, cli=a.cli)}
+                 for name, rows in scored.items()]
     if a.json:
         print(json.dumps(summaries, indent=2))
     else:

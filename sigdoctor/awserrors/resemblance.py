@@ -45,8 +45,8 @@ CANDIDATES = 3
 WORDS_SHOWN = 5
 
 _WORD_RE = re.compile(r"[a-z][a-z0-9]+(?:[-_.:][a-z0-9]+)*")
-_STOP = frozenset(
-    ["the", "a", "an", "to", "of", "in", "and", "or", "is", "it", "for", "on", "with", "this", "that", "be", "are", "was", "i", "my", "we", "not", "at", "as", "from", "by"])
+_STOP = frozenset(["the", "a", "an", "to", "of", "in", "and", "or", "is", "it", "for", "on", "with", "this", "that",
+                   "be", "are", "was", "i", "my", "we", "not", "at", "as", "from", "by"])
 _LONGEST = 40
 # What a text must name to be compared at all: a failure, and something of AWS. A healthy log, a stack of
 # unrelated errors, a shell session's output name one of them at most.

@@ -313,7 +313,10 @@ def _resemblance_findings(text: str, redactor: Redactor) -> list[Finding]:
     """A paste that gave no cause at all: the causes its words resemble (awserrors/resemblance.py), as one undecided
     group of warnings — never an error, never beside a reading."""
     catalog = frozenset(fid.removeprefix("decode.") for fid in _EMITTED)
-    hits = resemblance.resemblance_hits(text, catalog, redactor.text, _settles())
+    try:
+        hits = resemblance.resemblance_hits(text, catalog, redactor.text, _settles())
+    except (OSError, resemblance.ResemblanceDataError):
+        return []  # a comparison that cannot load costs the paste a guess, never its report
     return [Finding(f"decode.{h.cause}", Status.WARN, visible(h.message), {"lines": [1], **h.extra, "fix": list(h.fix)})
             for h in hits]
 
