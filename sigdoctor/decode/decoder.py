@@ -124,6 +124,8 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
         stream = deadline.wrap(stream)
     groups: dict[tuple[Any, ...], _Group] = {}
     total = 0
+    # An AWS error code some record carries, read or not: AWS answered, so the text is no story to compare.
+    answered = False
     unlisted = 0
     registered = 0
     cut = 0
@@ -197,6 +199,7 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
                     source = client
                 if source is not None:
                     e.client_canonical, e.client_sts = source.canonical, source.string_to_sign
+            answered = answered or bool(e.code)
             c = classify(e)
             # A record diffed against a client canonical request from elsewhere is not memoised: its meaning depends
             # on that other record (and one that carries a key id or canonical request changes what follows it).
@@ -228,7 +231,7 @@ def decode_stream(stream: BinaryIO, *, client: ClientSigning | None, redactor: R
                     g.lines.append(rec.first_line)
     prose = pasted.kept.decode("utf-8", errors="replace") if stats.bytes <= prose_readings.MAX_TEXT else None
     return _outcome(stats, groups, total, unlisted, cut, cut_lines, deadline if deadline and deadline.cut else None,
-                    prose=prose, redactor=redactor)
+                    prose=prose, redactor=redactor, answered=answered)
 
 
 def _candidate_findings(hits: list[Hit], base: dict[str, Any], seen: str, found: set[str]) -> list[Finding]:
@@ -346,7 +349,7 @@ def _cut_finding(stopped: ReadDeadline) -> Finding:
 
 def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, unlisted: int,
              cut: int, cut_lines: list[int], stopped: ReadDeadline | None = None, *, prose: str | None = None,
-             redactor: Redactor | None = None) -> Outcome:
+             redactor: Redactor | None = None, answered: bool = False) -> Outcome:
     findings: list[Finding] = []
     # A record read only from a failure word and an AWS name (awserrors/generic_readings.py) speaks only where no
     # record was read otherwise: beside a rule's reading it would only crowd the readings that error supports.
@@ -395,7 +398,9 @@ def _outcome(stats: Stats, groups: dict[tuple[Any, ...], _Group], total: int, un
                                     {"lines": g.lines, "differences": [d.as_evidence() for d in diffs]}))
     if prose and redactor is not None:
         findings.extend(_prose_findings(prose, findings, redactor))
-        if not any(f.status in (Status.FAIL, Status.WARN) for f in findings):
+        # Only a text without any AWS error code: one decode read and found no signing problem in (a client's limit,
+        # throttling) is answered, and a guess beside it would contradict that answer.
+        if not answered and not any(f.status in (Status.FAIL, Status.WARN) for f in findings):
             findings.extend(_resemblance_findings(prose, redactor))
     distinct = len(groups)
     mb = stats.bytes / 1_000_000

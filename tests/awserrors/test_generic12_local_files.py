@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import read_causes, text_causes
 
 LOCAL = [
     # Python's OSError (errno 13) as the AWS CLI prints it when it cannot create ~/.aws under a HOME it cannot write.
@@ -18,7 +18,7 @@ LOCAL = [
 
 @pytest.mark.parametrize("text", LOCAL)
 def test_a_local_file_refused_by_the_os_is_not_read_as_the_server_refusing_the_key(text: str) -> None:
-    causes = [c for c, _ in text_causes(text)]
+    causes = [c for c, _ in read_causes(text)]
     assert not {"access-key-invalid", "secret-key-mismatch", "permission-missing"} & set(causes[:3]), causes
 
 

@@ -16,7 +16,7 @@ from sigdoctor.decode.probe import CAUSES
 from sigdoctor.model import Severity
 from sigdoctor.resources import errors_dir
 from sigdoctor.tomlcache import parsed
-from tests.decode.conftest import decode_text, findings, text_causes
+from tests.decode.conftest import decode_text, findings, read_causes, text_causes
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -107,7 +107,7 @@ NOT_READ = [
 
 @pytest.mark.parametrize(("name", "text"), NOT_READ, ids=[r[0] for r in NOT_READ])
 def test_words_that_are_no_failure_of_an_aws_object_say_nothing(name: str, text: str) -> None:
-    assert text_causes(text) == []
+    assert read_causes(text) == []
 
 
 def test_an_aws_error_code_is_reported_as_it_is() -> None:

@@ -12,7 +12,7 @@ import pytest
 from sigdoctor.awserrors.generic_readings import find
 from sigdoctor.awserrors.prose_readings import read
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes
+from tests.decode.conftest import read_causes, text_causes
 
 
 def prose_causes(text: str) -> list[str]:
@@ -54,7 +54,7 @@ ANNOTATIONS = [
 def test_an_annotation_key_is_not_an_aws_endpoint(name: str, text: str) -> None:
     found = find(text)
     assert found is None or found.object.id != "aws-host"
-    assert "target-not-found" not in [c for c, _ in text_causes(text)]
+    assert "target-not-found" not in [c for c, _ in read_causes(text)]
 
 
 @pytest.mark.parametrize("text", [

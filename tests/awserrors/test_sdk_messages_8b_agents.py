@@ -12,7 +12,7 @@ import pytest
 
 from sigdoctor.decode.reader import prefilter_words
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes, undecided_first
+from tests.decode.conftest import read_causes, text_causes, undecided_first
 
 CPP = "[ERROR] 2024-01-01 10:00:00.000 {tag} [140737329288256] {msg}"
 
@@ -158,7 +158,7 @@ def test_a_connect_refused_to_instance_metadata_is_no_hop_limit() -> None:
     cpp(("CurlHttpClient", "Curl returned error code 23 - Failed writing received data to disk/application")),
 ])
 def test_neighbouring_wordings_are_not_read_as_these(text: str) -> None:
-    assert text_causes(text) == []
+    assert read_causes(text) == []
 
 
 def test_the_anchors_are_in_the_prefilter() -> None:

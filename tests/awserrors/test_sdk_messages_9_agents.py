@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes, undecided_first
+from tests.decode.conftest import read_causes, text_causes, undecided_first
 
 ERRORS = [
     # efs-utils: every wording of the DNS name that does not resolve (3.x, the CNAME form, 1.x).
@@ -198,7 +198,7 @@ def test_kube2iams_404_alone_is_a_pod_without_a_role_as_a_warning(text: str) -> 
     "error=\"sts getCallerIdentity was throttled: <ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>\"",
 ])
 def test_sts_refusals_outside_the_catalog_name_no_cause(text: str) -> None:
-    assert text_causes(text) == []
+    assert read_causes(text) == []
 
 
 @pytest.mark.parametrize("text", [

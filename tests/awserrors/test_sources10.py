@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes, undecided_first
+from tests.decode.conftest import read_causes, text_causes, undecided_first
 
 IRSA = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 POD_ID = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token"
@@ -152,7 +152,7 @@ def test_a_refused_host_that_is_no_loopback_is_not_the_sdks_limit() -> None:
     text = ("com.amazonaws.SdkClientException: The full URI (http://10.0.0.7:8080/creds) contained withing environment "
             "variable AWS_CONTAINER_CREDENTIALS_FULL_URI has an invalid host. Host can only be one of [localhost, "
             "127.0.0.1]")
-    assert "sdk-unsupported-credential-source" not in [c for c, _ in text_causes(text)]
+    assert "sdk-unsupported-credential-source" not in [c for c, _ in read_causes(text)]
 
 
 def test_go1s_request_error_with_no_route_is_unreachable() -> None:
@@ -194,7 +194,7 @@ def test_the_container_endpoint_answering_an_error_status_is_its_failure(text: s
 
 
 def test_ecs_task_metadata_is_no_credentials_path() -> None:
-    assert text_causes("Status 404 for GET http://169.254.170.2/v2/metadata") == []
+    assert read_causes("Status 404 for GET http://169.254.170.2/v2/metadata") == []
 
 
 GO2_ENDPOINT = ("operation error S3: ListBuckets, get identity: get credentials: failed to refresh cached credentials, "

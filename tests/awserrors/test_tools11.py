@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from sigdoctor.model import Severity
-from tests.decode.conftest import text_causes, undecided_first
+from tests.decode.conftest import read_causes, text_causes, undecided_first
 
 RUST_ECS = ('2026-01-02T03:04:05.678Z  WARN lazy_load_identity: aws_config::meta::credentials::chain: provider failed '
             'to provide credentials provider=EcsContainer error=the credentials provider was not properly configured: '
@@ -43,7 +43,7 @@ def test_rusts_refusal_of_the_pod_identity_host_is_the_sdks_limit() -> None:
 
 def test_rusts_refusal_of_another_host_is_not_the_sdks_limit() -> None:
     # Every SDK refuses a plain-HTTP host that is no loopback by design.
-    causes = text_causes(RUST_ECS.format(uri="http://10.0.0.7:8080/creds"))
+    causes = read_causes(RUST_ECS.format(uri="http://10.0.0.7:8080/creds"))
     assert "sdk-unsupported-credential-source" not in [c for c, _ in causes]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from sigdoctor.awserrors import resemblance
 from sigdoctor.causes import CauseRule, diagnose, load_rules
 from sigdoctor.context import Context
 from sigdoctor.decode import decode_report
@@ -63,6 +64,17 @@ def rules_with_stand_ins() -> dict[str, CauseRule]:
 def ranked_causes(report: Report) -> list[tuple[str, Severity]]:
     """(cause, severity) of each root cause of `report`, ranked, with stand-in rules for decode's own findings."""
     return [(c.id, c.severity) for c in diagnose(report.probes, rules_with_stand_ins())]
+
+
+# A model that knows no word: no text is compared with the corpus under it.
+_NO_MODEL = resemblance.Model(("none",), 1, (0.0,), (0.0,), {})
+
+
+def read_causes(text: str | bytes) -> list[tuple[str, Severity]]:
+    """The causes decode's rules read in `text`, without the comparison of an unread paste with the corpus
+    (awserrors/resemblance.py), which speaks only where they name nothing: for tests that a wording is not read."""
+    with resemblance.substituted(_NO_MODEL):
+        return text_causes(text)
 
 
 def text_causes(text: str | bytes) -> list[tuple[str, Severity]]:
