@@ -39,11 +39,15 @@ def _run(ctx: Context, prior: Mapping[str, ProbeResult]) -> Outcome:
 TITLE = "Errors in the pasted input"
 TITLE_NO_ERROR = "AWS errors in the pasted input"
 TITLE_UNDECIDED = "AWS errors in the pasted input (their cause undecided)"
+# Nothing in it was read: the causes are those whose corpus texts its words resemble (awserrors/resemblance.py).
+TITLE_RESEMBLANCE = "The pasted input (no AWS error read; causes by resemblance)"
 
 
 def title(outcome: Outcome) -> str:
     if any(f.status is Status.FAIL for f in outcome.findings):
         return TITLE
+    if any(f.status is Status.WARN and f.evidence.get("resemblance") for f in outcome.findings):
+        return TITLE_RESEMBLANCE
     if any(f.status is Status.WARN and f.evidence.get(CANNOT_DECIDE) for f in outcome.findings):
         return TITLE_UNDECIDED
     return TITLE_NO_ERROR

@@ -18,6 +18,7 @@ import pytest
 from bench.corpus import CORPUS, _Capture, batches, corpus_model_data, load_index
 from sigdoctor.awserrors import resemblance
 from sigdoctor.cli import main
+from sigdoctor.decode.probe import TITLE_RESEMBLANCE
 from sigdoctor.model import Severity
 from tests.corpus.test_corpus import SECRET_SHAPES, _is_secret_key_shape, _looks_fake
 from tests.decode.conftest import decode_text, findings, text_causes
@@ -47,6 +48,7 @@ def test_a_ticket_told_in_words_gets_the_causes_it_resembles_as_one_undecided_gr
     head = next(f for f in findings(decode_text(INSTANCE_ROLE)) if f.id == "decode.imds-no-role")
     assert "a resemblance, not a reading" in head.message
     assert "“instance”" in head.message and "“role”" in head.message
+    assert decode_text(INSTANCE_ROLE).probes[0].title == TITLE_RESEMBLANCE
     code, report = _json_report(INSTANCE_ROLE, tmp_path)
     assert code == 0  # a resemblance is no error
     first = report["root_causes"][0]  # type: ignore[index]
