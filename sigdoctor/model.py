@@ -88,10 +88,18 @@ class ProbeResult:
 
 # Evidence keys and fix lines of decode's readings that a text cannot decide, shared by the readings that set them
 # (awserrors.rules), the ranking that groups them (causes) and the reports that show them (decode.probe, render): here
-# because every one of those imports this module, and the run's start-up should not import awserrors for two strings.
+# because every one of those imports this module, and the run's start-up should not import awserrors for a few strings.
 UNDECIDED = "undecided"  # a reading path's error whose cause the text cannot decide, with why (awserrors.hit)
 CANNOT_DECIDE = "cannot_decide"  # the first candidate of a group of readings the text cannot decide between, with why
 SETTLE_LINES = ("Settle it", "Confirm with", "Text alone cannot decide:")  # how a fix line names the deciding command
+CANNOT_DECIDE_LEAD = "The text cannot decide; most likely "  # how the first candidate's message begins (cannot_decide_lead)
+
+
+def cannot_decide_lead(cause: str) -> str:
+    """What the first candidate's message starts with, naming its cause: put before its reading by
+    awserrors.rules._cannot_decide, taken off again where a report shows the candidate under its group's heading
+    (render.undecided.candidate_evidence)."""
+    return f"{CANNOT_DECIDE_LEAD}{cause}: "
 
 
 @datarecord(frozen=True)

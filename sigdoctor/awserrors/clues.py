@@ -17,7 +17,7 @@ from sigdoctor.awserrors.clues_sources import (
     role_answer_in_chain,
     role_wrapper_alone,
 )
-from sigdoctor.awserrors.hit import UNDECIDED, Hit
+from sigdoctor.awserrors.hit import UNDECIDED, Hit, first_fail
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import unescape
 from sigdoctor.lazyre import lazy
@@ -181,7 +181,7 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
     key = next((k for k in _WHERE_TO_ALLOW if k.lower() == where.lower()), where)
     action = m.group(2) or (a.group(1) if (a := _ACTION_NAMED_RE.search(t[:m.start()])) else "the action")
     fix = f"Allow {action} in {_WHERE_TO_ALLOW.get(key, 'the ' + where)}: AWS says no {where} allows it"
-    own = next((h for h in hits if h.cause == "permission-missing" and h.status == Status.FAIL), None)
+    own = first_fail(hits, cause="permission-missing")
     if own is not None and key == "identity-based policy":
         return hits  # the denial's own fix already names the caller's policies
     if own is not None:
@@ -195,7 +195,7 @@ def _implicit_deny(t: str, hits: list[Hit]) -> list[Hit]:
     # OpenSearch Service developer guide, "Handling errors"): a request without a signature has no identity, so no
     # identity's policy can allow it and AWS names only the resource's — the missing signature comes first, a policy
     # opened to anonymous callers is its alternative.
-    unsigned = next((h for h in hits if h.cause == "request-not-signed" and h.status == Status.FAIL), None)
+    unsigned = first_fail(hits, cause="request-not-signed")
     if unsigned is not None:
         return behind(unsigned, [first, *hits])
     return behind(first, hits)
@@ -215,7 +215,7 @@ _ANONYMOUS_RE = lazy(r"--no-sign-request|signature_version\s*=\s*(?:botocore\.)?
 def _anonymous_client(t: str, hits: list[Hit]) -> list[Hit]:
     m = _ANONYMOUS_RE.search(t) if "nonymous" in t or "UNSIGNED" in t or "anon" in t or "no-sign" in t or (
         "no_credentials" in t) else None
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     if m is None or first is None or first.cause not in ("permission-missing", "no-credentials"):
         return hits
     said = " ".join(m.group(0).split())
@@ -248,7 +248,7 @@ _NO_CREDENTIALS_SENT_RE = lazy(
 def _sent_without_credentials(t: str, hits: list[Hit]) -> list[Hit]:
     m = _NO_CREDENTIALS_SENT_RE.search(t) if "redential" in t or "nonymous" in t or "AWS_" in t or "eys" in t \
         else None
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     if m is None or first is None or first.cause != "permission-missing":
         return hits
     said = " ".join(m.group(0).split())
@@ -275,7 +275,7 @@ _ANONYMOUS_CAPABLE_RE = lazy(r"\brclone\b|\bduckdb\b|\bpublic_bucket\b", re.I)
 
 
 def _anonymous_capable(t: str, hits: list[Hit]) -> None:
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     if (first is None or first.cause != "permission-missing" or UNDECIDED not in first.extra
             or any(h.cause == "request-not-signed" for h in hits)):
         return
@@ -365,8 +365,8 @@ def _temporary_key_without_token(e: AwsError, hits: list[Hit]) -> list[Hit]:
     m = _TEMP_KEY_SET_RE.search(seen)
     if m is None or not _SECRET_SET_RE.search(seen) or _TOKEN_WORD_RE.search(seen) or e.token_header:
         return hits
-    first_fail = next((h for h in hits if h.status == Status.FAIL), None)
-    if first_fail is not None and first_fail.cause not in _TOKEN_READINGS:
+    failing = first_fail(hits)
+    if failing is not None and failing.cause not in _TOKEN_READINGS:
         return hits
     key = next(g for g in m.groups() if g)
     shown = mask_key_id(key) if re.fullmatch(r"ASIA[A-Z0-9]{16}", key) else "ASIA…"
@@ -559,7 +559,7 @@ def _sets_endpoint(m: re.Match[str]) -> bool:
 
 
 def _custom_endpoint(e: AwsError, hits: list[Hit]) -> None:
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     if first is None or first.cause not in _MISMATCH_READINGS or "candidates" not in first.extra or (
             e.host and _AWS_ENDPOINT_RE.search(f"//{e.host}")):
         return
@@ -601,7 +601,7 @@ _BUCKET_READINGS = frozenset({"permission-missing", "explicit-deny", "target-not
 def _endpoint_as_bucket(e: AwsError, hits: list[Hit]) -> list[Hit]:
     seen = _with_context(e)
     m = _ENDPOINT_BUCKET_RE.search(seen) if "://s3" in seen.lower() else None
-    lead = next((h for h in hits if h.status == Status.FAIL), hits[0] if hits else None)
+    lead = first_fail(hits) or (hits[0] if hits else None)
     if m is None or lead is None or lead.cause not in _BUCKET_READINGS:
         return hits
     host = m.group(1)
@@ -639,7 +639,7 @@ _SIGNING_SEEN_RE = lazy(r"--aws-sigv4|\bAuthorization\s*:|X-Amz-(?:Date|Security
 
 
 def _unknown_route(e: AwsError, hits: list[Hit]) -> list[Hit]:
-    unsigned = next((h for h in hits if h.cause == "request-not-signed" and h.status == Status.FAIL), None)
+    unsigned = first_fail(hits, cause="request-not-signed")
     if unsigned is None or not _MISSING_TOKEN_RE.search(e.flat):
         return hits
     seen = _with_context(e)

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.chain_end import timeout_without_container
-from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text
+from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text, first_fail
 from sigdoctor.awserrors.table import table
 from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
@@ -16,10 +16,6 @@ if TYPE_CHECKING:
     from sigdoctor.awserrors.parse import AwsError
 
 _SETTLE_CREDS = "Settle it: `sigdoctor run --only credentials --only identity` with the agent's environment"
-
-
-def _first_fail(hits: list[Hit]) -> Hit | None:
-    return next((h for h in hits if h.status == Status.FAIL), None)
 
 
 def _lead(first: Hit, hits: list[Hit], *, lead: str) -> list[Hit]:
@@ -56,7 +52,7 @@ _GO2_ENDPOINT_CREDS_RE = lazy(r"failed\s+to\s+load\s+credentials,\s+(?:[^\n]{0,2
 def container_provider_failed(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """An empty-chain reading where aws-sdk-go-v2's container provider says it was the source that failed: the
     container endpoint first, the empty chain behind it."""
-    first = _first_fail(hits)
+    first = first_fail(hits)
     m = _GO2_ENDPOINT_CREDS_RE.search(e.flat) if "to load credentials," in e.flat else None
     if m is None or first is None or first.cause != "no-credentials":
         return hits
@@ -103,7 +99,7 @@ _FILE_PATH_WRONG_RE = lazy(
 def earlier_source_empty(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """A failing instance-metadata reading where the text shows the environment's keys emptied, or the credentials
     file's path wrong: the source that was meant to answer first, the metadata readings behind it."""
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if first is None or first.cause not in _IMDS_READINGS:
         return hits
     cues = cue_text(e)
@@ -142,7 +138,7 @@ _ROLE_ANSWER_RE = lazy(r"EC2MetadataError|\b40[0-9]\b|Not\s+Found|status\s*code"
 def role_wrapper_alone(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """An imds-no-role error read from aws-sdk-go v1's wrapper alone: a warning with the other failures it wraps as
     its ranked rivals, so a record that shows the failure (an error) leads."""
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if first is None or first.cause != "imds-no-role" or "role found" not in e.flat:
         return hits
     m = _ROLE_WRAPPER_RE.search(e.flat)
@@ -177,7 +173,7 @@ _TIMEOUT_READING = "The instance metadata service timed out"
 
 
 def metadata_timeout_alone(e: AwsError, hits: list[Hit]) -> list[Hit]:
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if (first is None or first.cause != "imds-hop-limit" or not first.message.startswith(_TIMEOUT_READING)
             or any(h.cause == "no-credentials" for h in hits)):
         return hits
@@ -218,7 +214,7 @@ def pod_shown_hop_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """A table's reading of instance metadata not answering (imds-unreachable, with the hop limit among its
     candidates) where the log's own prefix shows the agent runs in a pod: the hop limit first — in a container on EC2
     the token's answer is the one thing lost — the unreachable service behind it."""
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if first is None or first.cause != "imds-unreachable" or any(h.cause == _HOP for h in hits):
         return hits
     entry = first.extra.get("error_entry")
@@ -244,7 +240,7 @@ _ROLE_PATH_404_RE = lazy(r"/meta-data/iam/security-credentials/?[\w+=,.@-]*[\"'`
 
 
 def role_answer_in_chain(e: AwsError, hits: list[Hit]) -> list[Hit]:
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if first is None or first.cause != "no-credentials" or "security-credentials" not in e.flat:
         return hits
     role = next((h for h in hits if h.cause == "imds-no-role" and h.status == Status.WARN), None)
@@ -272,7 +268,7 @@ def mfa_required_denial(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """A missing-permission reading where the user says MFA is activated or required: the MFA-enforcing Deny first
     (an error only when AWS's answer says explicit deny is not ruled out: a bare Access Denied), the missing Allow
     behind it."""
-    first = _first_fail(hits)
+    first = first_fail(hits)
     if first is None or first.cause not in _DENIAL_READINGS or "because no" in e.flat:
         return hits
     m = _MFA_REQUIRED_RE.search(cue_text(e))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sigdoctor.awserrors.clues import behind
-from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text
+from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text, first_fail
 from sigdoctor.awserrors.parse import AwsError
 from sigdoctor.awserrors.table import Match
 from sigdoctor.model import Status
@@ -290,7 +290,7 @@ _POD_ROLE_RE = re.compile(r"\bIRSA\b|eks\.amazonaws\.com/role-arn|\bAWS_ROLE_ARN
 def node_role_first(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """A denial of the node's instance role where the pod has its own: the SDK that fell back reads first, the
     missing permission (and any other error reading) stays behind it as a ranked warning."""
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "permission-missing" else None
     if who is None or not _NODE_SESSION_RE.search(who.group(1)) or not _POD_ROLE_RE.search(cue_text(e)):
         return hits
@@ -318,7 +318,7 @@ _ROLE_PROXY_RE = re.compile(r"meta-data/iam/security-credentials/[\w+=,.@-]+|\bk
 def user_behind_role_proxy(e: AwsError, hits: list[Hit]) -> list[Hit]:
     """A denial of AssumeRole to an IAM user, answered where a metadata proxy assumes roles with the node's role: the
     static keys that shadow the role read first; the trust policy (literally what AWS refused) stays behind it."""
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     who = _PRINCIPAL_RE.search(e.flat) if first is not None and first.cause == "role-trust-denied" else None
     if who is None or not _IAM_USER_RE.search(who.group(1)):
         return hits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import field
 from typing import Any
 
@@ -30,6 +31,11 @@ class Classified:
     hits: list[Hit]
     diffs: list[Difference] | None = None  # None: no client canonical request to compare with
     diff_text: str = ""
+
+
+def first_fail(hits: Iterable[Hit], cause: str | None = None) -> Hit | None:
+    """The first error reading in `hits`' order (of `cause`, when one is named); None when there is none."""
+    return next((h for h in hits if h.status == Status.FAIL and (cause is None or h.cause == cause)), None)
 
 
 def cue_text(e: AwsError) -> str:

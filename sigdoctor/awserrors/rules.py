@@ -45,7 +45,7 @@ from sigdoctor.awserrors.denial_readings import (
 )
 from sigdoctor.awserrors.diff import Difference
 from sigdoctor.awserrors.generic_readings import generic_hits
-from sigdoctor.awserrors.hit import UNDECIDED, Classified, Hit, cue_text
+from sigdoctor.awserrors.hit import UNDECIDED, Classified, Hit, cue_text, first_fail
 from sigdoctor.awserrors.key_refusals import key_refusal_readings
 from sigdoctor.awserrors.network_readings import (
     CONTAINER_ANSWER_RE,
@@ -72,7 +72,7 @@ from sigdoctor.awserrors.signature_readings import (
 )
 from sigdoctor.awserrors.sources import source_hits, status_refutes_no_role
 from sigdoctor.awserrors.table import Candidate, Entry, Match, table
-from sigdoctor.model import CANNOT_DECIDE, SETTLE_LINES, Status
+from sigdoctor.model import CANNOT_DECIDE, SETTLE_LINES, Status, cannot_decide_lead
 
 # What callers (decode, livesign, tests) import from here; the readings live in the *_readings modules.
 __all__ = ["SKEW_ERROR_S", "Classified", "Hit", "classify", "date_aws_saw"]
@@ -347,7 +347,7 @@ def _cannot_decide(h: Hit, why: str, decide: str | None) -> None:
     message says it is the likeliest of several, and the command that decides leads its fix — unless the reading
     already says how to settle it (credential_readings' chain end: "Text alone cannot decide: run …")."""
     h.extra[CANNOT_DECIDE] = why
-    h.message = f"The text cannot decide; most likely {h.cause}: {h.message}"
+    h.message = cannot_decide_lead(h.cause) + h.message
     if decide and not any(f.startswith(SETTLE_LINES) for f in h.fix):
         h.fix.insert(0, f"Settle it: `{decide}`")
 
@@ -557,7 +557,7 @@ _BODILESS_CODES = frozenset({"Forbidden", "BadRequest", "NotFound", "S3ResponseE
 def _rank_candidates(hits: list[Hit], found: Match) -> None:
     """Where the text cannot decide, the first failing hit lists the other causes its error can mean, each with what
     must be true for it and the command that settles it."""
-    first = next((h for h in hits if h.status == Status.FAIL), None)
+    first = first_fail(hits)
     if first is None or any(first.extra.get(k) for k in ("differences", "candidates", "decided_by")):
         return
     # The entry the table's own reading came from speaks first: other entries may name the cause by a looser match.

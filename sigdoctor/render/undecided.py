@@ -2,16 +2,16 @@
 one command that decides, then its ranked candidates, each worded as a possibility.
 
 The candidates are root causes of one group (RootCause.group, from causes.diagnose); their evidence is decode's
-readings, which name the candidate ("The text cannot decide; most likely X: …", "Or X, if … — the text alone cannot
-tell", "Or: …"): under a heading that already says so, each shows only what its reading says. Lines of the fix that
-repeat the group's command, or list the candidates that follow anyway, are left out.
+readings, which name the candidate ("The text cannot decide; most likely X: …" — model.cannot_decide_lead, "Or X,
+if … — the text alone cannot tell", "Or: …"): under a heading that already says so, each shows only what its reading
+says. Lines of the fix that repeat the group's command, or list the candidates that follow anyway, are left out.
 """
 
 from __future__ import annotations
 
 import re
 
-from sigdoctor.model import SETTLE_LINES, RootCause
+from sigdoctor.model import SETTLE_LINES, RootCause, cannot_decide_lead
 
 # How a reading lists its rivals in a line (how it names the deciding command: model.SETTLE_LINES).
 _RANKED_LINES = ("Text alone cannot decide; ranked:", "Likely causes, ranked:")
@@ -59,7 +59,7 @@ def candidate_fix(c: RootCause) -> tuple[str, ...]:
 def candidate_evidence(c: RootCause) -> tuple[str, ...]:
     """Each reading as what it says of this candidate, without the lead that names it as one."""
     cid = re.escape(c.id)
-    leads = ((rf"The text cannot decide; most likely {cid}: ", ""),
+    leads = ((re.escape(cannot_decide_lead(c.id)), ""),
              (rf"Or {cid}, if (.*?) — the text alone cannot tell", r"if \1"),
              (rf"Or {cid}: ", ""),
              (r"Or: ", ""))

@@ -14,7 +14,7 @@ from sigdoctor.causes import CauseRule, diagnose, load_rules
 from sigdoctor.context import Context
 from sigdoctor.decode import decode_report
 from sigdoctor.decode.probe import CAUSES
-from sigdoctor.model import Confidence, Finding, Report, Severity
+from sigdoctor.model import CANNOT_DECIDE_LEAD, Confidence, Finding, Report, Severity
 
 INPUTS = Path(__file__).parent / "inputs"
 
@@ -94,6 +94,6 @@ def undecided_first(text: str | bytes) -> str:
     cause, severity = ranked_causes(report)[0]
     assert severity == Severity.WARNING, (cause, severity)
     said = [f.message for f in findings(report) if f.id == f"decode.{cause}"]
-    assert any(m.startswith("The text cannot decide; most likely ") for m in said), said
+    assert any(m.startswith(CANNOT_DECIDE_LEAD) for m in said), said
     assert not any("not AWS" in m for m in said), said
     return cause
