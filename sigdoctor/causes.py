@@ -180,7 +180,22 @@ def diagnose(results: Sequence[ProbeResult], rules: dict[str, CauseRule]) -> tup
                 explainer.evidence.extend(f"{symptom.rule.id}: {e}" for e in symptom.evidence)
     ranked = [fired[cid] for cid in _ranked(fired.values())]
     groups = _groups(ranked)
-    return tuple(_to_cause(f, groups.get(f.rule.id)) for f in ranked)
+    return tuple(_to_cause(f, groups.get(f.rule.id)) for f in _contiguous(ranked, groups))
+
+
+def _contiguous(ranked: list[_Fired], groups: dict[str, _Group]) -> list[_Fired]:
+    """The ranking with each undecided group's candidates right after its first: a group is one problem, and the
+    report lists it in one place (text, Markdown and JSON alike)."""
+    out: list[_Fired] = []
+    placed: set[str] = set()
+    for f in ranked:
+        if f.rule.id in placed:
+            continue
+        g = groups.get(f.rule.id)
+        members = [f] if g is None else [m for m in ranked if groups.get(m.rule.id) == g]
+        out.extend(members)
+        placed.update(m.rule.id for m in members)
+    return out
 
 
 def _where(f: Finding) -> tuple[Any, ...]:

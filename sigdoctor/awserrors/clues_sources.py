@@ -130,8 +130,10 @@ def earlier_source_empty(e: AwsError, hits: list[Hit]) -> list[Hit]:
 # first line of the error, the SSM agent's) does not show which failure it was: "no role" is only the likeliest, and
 # another record of the text that shows the failure (a connect with no route, a timeout) decides it.
 _ROLE_WRAPPER_RE = lazy(r"no\s+EC2\s+instance\s+role\s+found")
-# What shows the failure: its "caused by" lines (or what they hold) after the wrapper, or IMDS's answer anywhere.
+# What shows the failure: its "caused by" lines (or what they hold) after the wrapper, or IMDS's answer anywhere. A
+# bare "caused by:" (or a piece of it) whose failure a paste's wrapping or framing moved to another record shows nothing.
 _ROLE_CAUSE_AFTER_RE = lazy(r"\w")
+_CAUSED_BY_RE = lazy(r"\b(?:caused|by)\b", re.I)
 _ROLE_ANSWER_RE = lazy(r"EC2MetadataError|\b40[0-9]\b|Not\s+Found|status\s*code", re.I)
 
 
@@ -142,7 +144,8 @@ def role_wrapper_alone(e: AwsError, hits: list[Hit]) -> list[Hit]:
     if first is None or first.cause != "imds-no-role" or "role found" not in e.flat:
         return hits
     m = _ROLE_WRAPPER_RE.search(e.flat)
-    if m is None or _ROLE_CAUSE_AFTER_RE.search(e.flat, m.end()) or _ROLE_ANSWER_RE.search(e.flat):
+    if (m is None or _ROLE_CAUSE_AFTER_RE.search(_CAUSED_BY_RE.sub("", e.flat[m.end():]))
+            or _ROLE_ANSWER_RE.search(e.flat)):
         return hits
     decide = "sigdoctor run --only credentials on the instance (it asks instance metadata for the role itself)"
     rivals = (("imds-no-role", "instance metadata answered 404 for the role list: the instance has no instance "

@@ -191,6 +191,10 @@ MANGLED = SOURCES
 # Wrapped so that `caused by:` ends a line, then boxed twice: the line ends in two right borders, and the chain's
 # next line still continues it (a random draw of sessions 11 and 12 that read imds-no-role).
 @example(next(s for s in MANGLED if s[0] == "go1-imds-403-wrapped"), ["wrap", "box", "box"])
+# Wrapped, boxed, wrapped again: the wrapper's record keeps a bare "caused by:" and the failure under it (the 403) went
+# to the next record, which decides (a random draw of session 15 that read imds-no-role).
+@example(next(s for s in MANGLED if s[0] == "go1-imds-403-wrapped"), ["wrap", "box", "wrap"])
+@example(next(s for s in MANGLED if s[0] == "go1-imds-403-wrapped"), ["wrap", "escape-again", "wrap"])
 def test_mangled_source_text_keeps_its_top_cause(case: tuple[str, str, str], mangles: list[str]) -> None:
     printer, text, cause = case
     for name in mangles:

@@ -144,8 +144,9 @@ def test_a_rival_goes_to_the_first_candidate_it_is_named_for() -> None:
                 {**at, "candidate_of": "no-credentials", "candidate_rank": 2}),
     )
     causes = diagnose([ProbeResult("decode", "decode", Status.WARN, "", 0, findings=found)], load_rules())
-    assert [(c.id, c.group) for c in causes] == [("permission-missing", 1), ("no-credentials", 2),
-                                                 ("explicit-deny", 1), ("imds-unreachable", 2)]
+    # Each group in one place (session 15): its candidates right after its first.
+    assert [(c.id, c.group) for c in causes] == [("permission-missing", 1), ("explicit-deny", 1),
+                                                 ("no-credentials", 2), ("imds-unreachable", 2)]
     assert causes[3].why == "the chain names no source" and not causes[3].decided
     report = Report("decode", "", 0, {}, (), causes)
     out = render_text(report, color=False, verbose=False, width=200)
@@ -159,3 +160,29 @@ def test_settle_command_wraps_under_itself_on_a_narrow_terminal() -> None:
     column = out[at].index("Settle it: ") + len("Settle it: ")
     # The long command goes on over the next lines aligned with its own start, not back under the label.
     assert out[at + 1].startswith(" " * column) and out[at + 1][column] != " "
+
+
+# An invalid token (undecided: an unknown key, a temporary key without its token, …) and SQS's missing queue (a cause of
+# its own, ranked between the token's candidates before session 15).
+TOKEN_AND_QUEUE = (
+    "2023-05-10T08:14:29.122Z\tERROR\tcontroller.pricing\tUnrecognizedClientException: The security token included "
+    "in the request is invalid\n\tstatus code: 400, request id: 03a62497-ec30-41c7-901f-53a282794d13\n"
+    "2023-05-10T08:14:30.122Z\tERROR\tcontroller.interruption\tgetting messages from queue, "
+    "AWS.SimpleQueueService.NonExistentQueue: The specified queue does not exist for this wsdl version.\n"
+    "\tstatus code: 400, request id: c2eadd1f-d7cf-51b3-84ea-81ca836a1da4\n")
+
+
+def test_the_json_lists_a_group_in_one_place_as_the_text_report_shows_it() -> None:
+    report = _decode(TOKEN_AND_QUEUE)
+    ids = [c.id for c in report.root_causes]
+    groups = [c.group for c in report.root_causes]
+    assert ids[0] == "access-key-invalid" and groups[0] == 1
+    assert "target-not-found" in ids
+    # The group's candidates follow its first one; the decided cause comes after the whole group.
+    first_other = groups.index(0)
+    assert all(g == 1 for g in groups[:first_other]) and 1 not in groups[first_other:]
+    doc = report_to_dict(report)
+    assert [c["id"] for c in doc["root_causes"]] == ids
+    text = render_text(report, color=False, verbose=False, width=200)
+    shown = [text.index(f"] {i} — ") for i in ids]
+    assert shown == sorted(shown)
