@@ -11,8 +11,8 @@ bench/corpus.py is scored with a model built without that batch, so no text is s
 
 A multinomial naive Bayes ranking over a text's distinct words: the causes whose texts use those words most, each
 weighed by how many texts it labels. It is named only where the text gave no cause at all (decode/decoder.py), only
-for a paste (at most MAX_TEXT bytes — a 100 MB log costs nothing), only when the text names a failure and something
-of AWS, and always as an undecided group of warnings: a resemblance is no reading of the text, and says so.
+for a paste (at most MAX_TEXT bytes — a 100 MB log costs nothing), only when the text names something of AWS and a
+failure or holds a sentence a person wrote (a log's own lines are neither), and always as an undecided group of warnings: a resemblance is no reading of the text, and says so.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sigdoctor.awserrors.hit import Hit
+from sigdoctor.awserrors.prose_readings import readable, sentences
 from sigdoctor.model import CANNOT_DECIDE, Status
 from sigdoctor.records import datarecord
 from sigdoctor.resources import errors_dir
@@ -48,6 +49,8 @@ _WORD_RE = re.compile(r"[a-z][a-z0-9]+(?:[-_.:][a-z0-9]+)*")
 _STOP = frozenset(["the", "a", "an", "to", "of", "in", "and", "or", "is", "it", "for", "on", "with", "this", "that",
                    "be", "are", "was", "i", "my", "we", "not", "at", "as", "from", "by"])
 _LONGEST = 40
+_SENTENCE_WORDS = 5  # a person's sentence, not a heading or a label
+_PLAIN_WORD_RE = re.compile(r"[\"'(`]?[A-Za-z][a-z]*(?:'[a-z]+)?[\"')`]?[,.;:!?]?")
 # What a text must name to be compared at all: a failure, and something of AWS. A healthy log, a stack of
 # unrelated errors, a shell session's output name one of them at most.
 _FAILURE_RE = re.compile(
@@ -154,8 +157,22 @@ class Resemblance:
 
 
 def compared(text: str) -> bool:
-    """Whether `text` is one to compare: a paste naming a failure and something of AWS."""
-    return len(text) <= MAX_TEXT and bool(_FAILURE_RE.search(text)) and bool(_AWS_RE.search(text))
+    """Whether `text` is one to compare: a paste naming something of AWS and a failure — or holding a sentence a person
+    wrote, which in a ticket is about what went wrong ("the role does not include…", "the token expires…")."""
+    if len(text) > MAX_TEXT or not _AWS_RE.search(text):
+        return False
+    return bool(_FAILURE_RE.search(text)) or _person_wrote(text)
+
+
+def _person_wrote(text: str) -> bool:
+    return any(not s.printed and _prose_like(s.text) for t in readable(text) for s in sentences(t))
+
+
+def _prose_like(sentence: str) -> bool:
+    # Words of a language, most of the sentence: not a header line, a canonical request or a key=value dump.
+    tokens = sentence.split()
+    plain = sum(1 for w in tokens if _PLAIN_WORD_RE.fullmatch(w))
+    return plain >= _SENTENCE_WORDS and plain >= 0.6 * len(tokens)
 
 
 def resemble(text: str, m: Model | None = None) -> Resemblance | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sigdoctor.awserrors.canonical import parse_canonical_request
 from sigdoctor.model import Severity
-from tests.decode.conftest import decode_text, text_causes, undecided_first
+from tests.decode.conftest import decode_text, read_causes, text_causes, undecided_first
 
 _EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 _MESSAGE = ("The request signature we calculated does not match the signature you provided. Check your key and "
@@ -146,7 +146,7 @@ def test_the_secret_env_var_with_a_slash_reads_the_secret() -> None:
 
 
 def test_a_secret_sentence_without_a_special_character_reads_nothing() -> None:
-    assert text_causes("I rotated the secret access key yesterday and updated the config with it.") == []
+    assert read_causes("I rotated the secret access key yesterday and updated the config with it.") == []
 
 
 _AWSCURL = """$ awscurl -v https://abc123.execute-api.us-east-1.amazonaws.com/live/items?ids=a,b,c

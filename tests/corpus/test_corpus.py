@@ -115,17 +115,24 @@ def test_texts_are_distinct_and_not_empty() -> None:
         seen[key] = f"{batch.name}/{e['file']}"
 
 
+def unredacted_secrets(text: str) -> list[str]:
+    """Each secret-shaped value of `text` that is not visibly fake, as its kind and first characters."""
+    found = []
+    for kind, shape in SECRET_SHAPES.items():
+        for m in shape.finditer(text):
+            value = m.group(m.lastindex or 0)
+            if kind == "secret access key" and not _is_secret_key_shape(value):
+                continue
+            if not _looks_fake(value):
+                found.append(f"{kind} {value[:6]}…")
+    return found
+
+
 def test_no_text_holds_an_unredacted_secret() -> None:
     found = []
     for batch, e in _entries():
         text = (batch / str(e["file"])).read_text(encoding="utf-8")
-        for kind, shape in SECRET_SHAPES.items():
-            for m in shape.finditer(text):
-                value = m.group(m.lastindex or 0)
-                if kind == "secret access key" and not _is_secret_key_shape(value):
-                    continue
-                if not _looks_fake(value):
-                    found.append(f"{batch.name}/{e['file']}: {kind} {value[:6]}…")
+        found += [f"{batch.name}/{e['file']}: {f}" for f in unredacted_secrets(text)]
     assert not found, "replace with an obviously fake value of the same shape:\n" + "\n".join(found)
 
 
