@@ -158,3 +158,12 @@ def test_an_entry_without_symptom_takes_the_shared_failure_words_and_needs_them(
     assert list(read("The tick is here.", table)) == []
     with pytest.raises(ProseDataError, match="symptom"):
         load({"prose": [base], "negation": neg}, cause_ids())
+
+
+def test_environment_variables_are_keys_only_where_the_sentence_says_so() -> None:
+    # Adding a switch (RUN_WITH_IRSA=true) to a managed configuration that may be overridden is no key shadowing a role.
+    switch = ("The add-on creates a managed agent configuration, making it unsafe - there is no guarantee it won't be "
+              "overridden - to add environment variables.")
+    assert "env-shadows-role" not in [s.entry.cause for s in read(switch)]
+    keys = "The access keys in the pod's environment variables take precedence over the IRSA role."
+    assert first_read(keys) == "env-shadows-role"
