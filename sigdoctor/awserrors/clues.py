@@ -13,6 +13,7 @@ from sigdoctor.awserrors.clues_sources import (
     earlier_source_empty,
     metadata_timeout_alone,
     mfa_required_denial,
+    own_metadata_disabled,
     pod_shown_hop_first,
     role_answer_in_chain,
     role_wrapper_alone,
@@ -44,6 +45,7 @@ def read_clues(e: AwsError, hits: list[Hit]) -> list[Hit]:
     hits = container_provider_failed(e, hits)
     hits = earlier_source_empty(e, hits)
     hits = role_wrapper_alone(e, hits)
+    hits = own_metadata_disabled(e, hits)
     hits = metadata_timeout_alone(e, hits)
     hits = pod_shown_hop_first(e, hits)
     hits = role_answer_in_chain(e, hits)

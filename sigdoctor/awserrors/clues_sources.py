@@ -287,3 +287,29 @@ def mfa_required_denial(e: AwsError, hits: list[Hit]) -> list[Hit]:
                 "--context-entries ContextKeyName=aws:MultiFactorAuthPresent,ContextKeyValues=false,ContextKeyType="
                 "boolean`"], {"decided_by": said})
     return _lead(deny, hits, lead="Or no policy allows it: ")
+
+
+# A program that asks instance metadata for its own data — the instance identity document, and the region and account
+# read from it (aws-sdk-go v1.44 aws/ec2metadata/api.go GetInstanceIdentityDocumentWithContext: `awserr.New(
+# "EC2MetadataRequestError", "failed to get EC2 instance identity document", err)`) — is no credential chain: when
+# AWS_EC2_METADATA_DISABLED switched metadata off (aws/ec2metadata/service.go "EC2 IMDS access disabled via
+# AWS_EC2_METADATA_DISABLED env var"), the program lost instance metadata itself, not the last source of a chain.
+_METADATA_OFF_RE = lazy(r"EC2 IMDS access disabled|access disabled to EC2 IMDS")
+_OWN_METADATA_RE = lazy(r"failed to get EC2 instance identity document|instance-identity/document|"
+                        r"GetInstanceIdentityDocument")
+
+
+def own_metadata_disabled(e: AwsError, hits: list[Hit]) -> list[Hit]:
+    """The chain's end read from "EC2 IMDS access disabled" where the request was for the instance identity
+    document: instance metadata switched off for a program that needs it (imds-unreachable), the chain behind it."""
+    first = first_fail(hits)
+    if (first is None or first.cause != "no-credentials" or not _METADATA_OFF_RE.search(e.flat)
+            or not _OWN_METADATA_RE.search(e.flat)):
+        return hits
+    lead = Hit("imds-unreachable", Status.FAIL,
+               "The program asked instance metadata for the instance identity document (its region, account and "
+               "instance id), not for credentials, and AWS_EC2_METADATA_DISABLED (or a client option) switched "
+               "instance metadata off: it needs instance metadata itself",
+               ["Unset AWS_EC2_METADATA_DISABLED for this program (or give it its region and instance data another "
+                "way, if it has such settings)", _SETTLE_CREDS], {"decided_by": "instance identity document"})
+    return _lead(lead, hits, lead="Or a credential chain that ended there: ")
