@@ -12,7 +12,8 @@ bench/corpus.py is scored with a model built without that batch, so no text is s
 A multinomial naive Bayes ranking over a text's distinct words: the causes whose texts use those words most, each
 weighed by how many texts it labels. It is named only where the text gave no cause at all (decode/decoder.py), only
 for a paste (at most MAX_TEXT bytes — a 100 MB log costs nothing), only when the text names something of AWS and a
-failure or holds a sentence a person wrote (a log's own lines are neither), and always as an undecided group of warnings: a resemblance is no reading of the text, and says so.
+failure or holds a sentence a person wrote (a log's own lines are neither), and always as an undecided group of
+warnings: a resemblance is no reading of the text, and says so.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ _STOP = frozenset(["the", "a", "an", "to", "of", "in", "and", "or", "is", "it", 
 _LONGEST = 40
 _SENTENCE_WORDS = 5  # a person's sentence, not a heading or a label
 _PLAIN_WORD_RE = re.compile(r"[\"'(`]?[A-Za-z][a-z]*(?:'[a-z]+)?[\"')`]?[,.;:!?]?")
-# What a text must name to be compared at all: a failure, and something of AWS. A healthy log, a stack of
-# unrelated errors, a shell session's output name one of them at most.
+# What a text must name to be compared at all: something of AWS, and a failure (or a person's sentence, see compared).
+# A healthy log, a stack of unrelated errors, a shell session's output name one of them at most.
 _FAILURE_RE = re.compile(
     r"(?i)\b(?:error|errors|fail(?:s|ed|ing|ure)?|denied|forbidden|unauthori[sz]ed|not\s+authori[sz]ed|invalid|"
     r"expired?|unable|cannot|can't|could\s*n[o']?t|refused|time[ds]?\s*out|timeout|exception|traceback|missing|"
