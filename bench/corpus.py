@@ -155,11 +155,8 @@ def _resemblance_mode(name: str, *, cli: bool) -> str:
 
 def score(batch: Path, *, cli: bool) -> list[Scored]:
     exe = shutil.which("sigdoctor") or str(REPO / ".venv" / "bin" / "sigdoctor")
-    results = []
-    shows = load_decide(batch)
     with held_out(batch) if not cli else contextlib.nullcontext():
-        results = _score(batch, exe, shows, cli=cli)
-    return results
+        return _score(batch, exe, load_decide(batch), cli=cli)
 
 
 def _score(batch: Path, exe: str, shows: dict[str, str], *, cli: bool) -> list[Scored]:

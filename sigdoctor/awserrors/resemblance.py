@@ -105,8 +105,12 @@ class Model:
     lift: Mapping[str, tuple[tuple[int, float], ...]]
     batches: tuple[str, ...] = ()  # the corpus batches it was built from
 
-    def weight(self, w: str, i: int) -> float:
-        return self.floor[i] + dict(self.lift[w]).get(i, 0.0)
+    def weights(self, w: str) -> tuple[float, ...]:
+        """The word's log-probability under each label (the order of `labels`)."""
+        row = list(self.floor)
+        for i, x in self.lift[w]:
+            row[i] += x
+        return tuple(row)
 
 
 def load(data: Mapping[str, Any]) -> Model:
@@ -191,18 +195,16 @@ def resemble(text: str, m: Model | None = None) -> Resemblance | None:
             score[i] += x
     order = sorted(range(len(m.labels)), key=lambda i: (-score[i], m.labels[i]))
     ranked = tuple(m.labels[i] for i in order)
-    telling = {}
+    rows = {w: m.weights(w) for w in known}
+    totals = {w: sum(row) for w, row in rows.items()}
     n = len(m.labels)
+    telling = {}
     for i in order[:CANDIDATES + 1]:
         if m.labels[i] == OUT_OF_CATALOG:
             continue
-
-        def for_it(w: str, i: int = i) -> float:
-            # The word's weight for this label above its mean weight for the others.
-            mine = m.weight(w, i)
-            return mine - (sum(m.weight(w, j) for j in range(n)) - mine) / (n - 1)
-
-        telling[m.labels[i]] = tuple(sorted((w for w in known if for_it(w) > 0), key=lambda w: (-for_it(w), w))
+        # Each word's weight for this label above its mean weight for the others.
+        above = {w: row[i] - (totals[w] - row[i]) / (n - 1) for w, row in rows.items()}
+        telling[m.labels[i]] = tuple(sorted((w for w in known if above[w] > 0), key=lambda w: (-above[w], w))
                                      [:WORDS_SHOWN])
     return Resemblance(ranked, len(known), m.texts, telling)
 
@@ -257,7 +259,7 @@ def resemblance_hits(text: str, catalog: frozenset[str], redact: Callable[[str],
                 f"the text holds no AWS answer and no sentence sigdoctor reads: the candidates are ranked only by how "
                 f"much its words resemble those of {r.texts} labelled texts from public issue threads ({r.known} of "
                 f"its words are known to the comparison)"), "resemblance": {
-                    "ranked": [c for c in r.ranked[:CANDIDATES + 1]], "words_known": r.known, "corpus_texts": r.texts}}
+                    "ranked": list(r.ranked[:CANDIDATES + 1]), "words_known": r.known, "corpus_texts": r.texts}}
             fix = [SETTLE]
         else:
             msg = f"Or {cause}: next nearest by {said}{holds}"

@@ -18,7 +18,7 @@ from sigdoctor.awserrors.rules import Classified, Hit, classify
 from sigdoctor.awserrors.table import table
 from sigdoctor.awserrors.unescape import visible
 from sigdoctor.decode import early, tailscan
-from sigdoctor.decode.probe import EMITS
+from sigdoctor.decode.probe import CAUSES, EMITS
 from sigdoctor.decode.reader import MAX_RECORD, SCANNER, Stats, iter_records, prepare_stream, reads_plain
 from sigdoctor.model import Finding, Outcome, Status, worst
 from sigdoctor.records import datarecord
@@ -315,9 +315,8 @@ def _prose_findings(text: str, findings: list[Finding], redactor: Redactor) -> l
 def _resemblance_findings(text: str, redactor: Redactor) -> list[Finding]:
     """A paste that gave no cause at all: the causes its words resemble (awserrors/resemblance.py), as one undecided
     group of warnings — never an error, never beside a reading."""
-    catalog = frozenset(fid.removeprefix("decode.") for fid in _EMITTED)
     try:
-        hits = resemblance.resemblance_hits(text, catalog, redactor.text, _settles())
+        hits = resemblance.resemblance_hits(text, frozenset(CAUSES), redactor.text, _settles())
     except (OSError, resemblance.ResemblanceDataError):
         return []  # a comparison that cannot load costs the paste a guess, never its report
     return [Finding(f"decode.{h.cause}", Status.WARN, visible(h.message), {"lines": [1], **h.extra, "fix": list(h.fix)})
