@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sigdoctor.awserrors.chain_end import timeout_without_container
 from sigdoctor.awserrors.hit import UNDECIDED, Hit, cue_text, first_fail
+from sigdoctor.awserrors.sources import METADATA_DISABLED
 from sigdoctor.awserrors.table import table
 from sigdoctor.lazyre import lazy
 from sigdoctor.model import Status
@@ -294,7 +295,7 @@ def mfa_required_denial(e: AwsError, hits: list[Hit]) -> list[Hit]:
 # "EC2MetadataRequestError", "failed to get EC2 instance identity document", err)`) — is no credential chain: when
 # AWS_EC2_METADATA_DISABLED switched metadata off (aws/ec2metadata/service.go "EC2 IMDS access disabled via
 # AWS_EC2_METADATA_DISABLED env var"), the program lost instance metadata itself, not the last source of a chain.
-_METADATA_OFF_RE = lazy(r"EC2 IMDS access disabled|access disabled to EC2 IMDS")
+_METADATA_OFF_RE = lazy(METADATA_DISABLED)
 _OWN_METADATA_RE = lazy(r"failed to get EC2 instance identity document|instance-identity/document|"
                         r"GetInstanceIdentityDocument")
 

@@ -22,8 +22,8 @@ _STATUS_RE = re.compile(r"(?:status\s*code:?|StatusCode:|<title>)\s*(\d{3})\b", 
 # The role-list request never reached instance metadata (aws-sdk-go-v2 feature/ec2/imds api_client.go "access
 # disabled to EC2 IMDS via client option, or %q environment variable"; aws-sdk-go ec2metadata/service.go "EC2 IMDS
 # access disabled via AWS_EC2_METADATA_DISABLED env var"; Go's net package "dial tcp ADDR: connect: invalid argument").
-_NO_ANSWER_RE = re.compile(r"access disabled to EC2 IMDS|EC2 IMDS access disabled|"
-                           r"169\.254\.169\.254:\d+: connect: invalid argument", re.I)
+METADATA_DISABLED = r"access disabled to EC2 IMDS|EC2 IMDS access disabled"
+_NO_ANSWER_RE = re.compile(METADATA_DISABLED + r"|169\.254\.169\.254:\d+: connect: invalid argument", re.I)
 
 
 def source_hits(e: AwsError, found: Match, named: set[str]) -> list[tuple[str, Status, str, list[str], dict[str, Any]]]:

@@ -276,7 +276,7 @@ def _group_block(n: int, members: list[RootCause]) -> list[RenderableType]:
         line = undecided.settle_line(first.settle)
         label, colon, rest = line.partition(": ")
         # The command wraps under itself, as "Why:" does, so the label stays the one thing in its column.
-        out.append(hang(Text(label + colon, style="bold"), Text(rest if colon else line, style="bold"), indent=indent)
+        out.append(hang(Text(label + colon, style="bold"), Text(rest, style="bold"), indent=indent)
                    if colon and len(label) <= 20 else Padding(Text(line, style="bold"), (0, 0, 0, indent)))
     for i, c in enumerate(members):
         out.append(Text(""))
